@@ -1,0 +1,125 @@
+"""Command line: `python -m loaders template|import|sample|init`.
+
+    python -m loaders template skjema.xlsx          the blank reporting form
+    python -m loaders import [--db PATH] FILE_OR_FOLDER...
+    python -m loaders sample [--db PATH]            load the bundled sample sector
+    python -m loaders init [--db PATH] [--sample-if-empty]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from loaders.importer import FilePlan, import_files
+from loaders.register import DATA_DIR, load_reference
+from store import database
+
+SAMPLE_DIR = DATA_DIR / "samples"
+MAX_ERRORS_SHOWN = 200
+
+
+def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The .xlsx and .csv files named or found in folders, with their bytes; and what was not found."""
+    files: list[tuple[str, bytes]] = []
+    missing: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm", ".csv")
+                           and not p.name.startswith(("~$", ".")))
+            files.extend((p.name, p.read_bytes()) for p in found)
+        elif path.is_file():
+            files.append((path.name, path.read_bytes()))
+        else:
+            missing.append(raw)
+    return files, missing
+
+
+def print_report(plans: list[FilePlan]) -> None:
+    """One line per file, then its errors and warnings, each naming file, sheet, row and column."""
+    for plan in plans:
+        print(plan.line)
+        shown = plan.problems[:MAX_ERRORS_SHOWN]
+        for problem in shown:
+            print(f"  {problem}")
+        if len(plan.problems) > len(shown):
+            print(f"  … og {len(plan.problems) - len(shown)} til")
+    counts = {o: sum(1 for p in plans if p.outcome == o) for o in ("imported", "unchanged", "refused")}
+    print(f"\n{counts['imported']} importert, {counts['unchanged']} uendret, {counts['refused']} avvist.")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import files and folders; exit 1 when any file was refused."""
+    files, missing = _files_in(args.paths)
+    for raw in missing:
+        print(f"{raw}: finnes ikke (verken fil eller mappe)", file=sys.stderr)
+    if not files:
+        print("Ingen .xlsx- eller .csv-filer å importere.", file=sys.stderr)
+        return 1
+    reference = load_reference()
+    with database.open_store(database.db_path(args.db)) as con:
+        plans = import_files(con, files, reference)
+    print_report(plans)
+    return 1 if missing or any(p.outcome == "refused" for p in plans) else 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    """Import the bundled sample sector."""
+    args.paths = [str(SAMPLE_DIR)]
+    return cmd_import(args)
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write the blank reporting form."""
+    from loaders.template import write_template
+
+    out = Path(args.file)
+    write_template(out, load_reference())
+    print(f"Skrev skjemaet til {out}")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create the store and copy the reference data into it; load the sample if asked and empty."""
+    reference = load_reference()
+    path = database.db_path(args.db)
+    with database.open_store(path) as con:
+        database.sync_reference(con, reference)
+        empty = con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+    print(f"Databasen {path} er klar (register, runder og innstillinger oppdatert).")
+    if args.sample_if_empty and empty:
+        print("Databasen er tom: laster eksempeldataene.")
+        return cmd_sample(args)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the command."""
+    parser = argparse.ArgumentParser(prog="python -m loaders", description="Pilotoversikt: skjema og import")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("template", help="skriv det tomme rapporteringsskjemaet")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_template)
+    p = sub.add_parser("import", help="importer .xlsx- og .csv-filer eller mapper")
+    p.add_argument("--db", help="databasefil (ellers $PILOT_DB eller data/pilots.duckdb)")
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("sample", help="last eksempelsektoren fra data/samples")
+    p.add_argument("--db")
+    p.set_defaults(func=cmd_sample)
+    p = sub.add_parser("init", help="opprett databasen og oppdater registeret")
+    p.add_argument("--db")
+    p.add_argument("--sample-if-empty", action="store_true")
+    p.set_defaults(func=cmd_init)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except database.StoreBusy as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Importing files into the store: plan what each file will change, then write it.
+
+`plan_import` reads every file and says, before anything is written, what it would do:
+new, replaces, unchanged or refused (with every problem). `apply_plan` then writes each
+accepted file in one transaction. The CLI and the dashboard's import page both use these,
+so a user sees the same outcome and the same messages in both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from loaders.contract import BUDGET, MILESTONES, PILOTS
+from loaders.parsing import ParsedFile, SubmissionData, check_budget_sums, parse_file, resolve_pilots
+from loaders.problems import Problem
+from loaders.register import Reference
+from loaders.values import format_date
+from store import database
+
+TABLE_SHEETS = {"pilots": PILOTS.sheet, "milestones": MILESTONES.sheet, "budget": BUDGET.sheet}
+OUTCOME_TEXT = {"new": "ny", "replaces": "erstatter", "unchanged": "uendret", "refused": "avvist",
+                "imported": "importert"}
+
+
+@dataclass
+class FilePlan:
+    """What importing one file will do (or did): outcome, a one-line summary, problems."""
+
+    parsed: ParsedFile
+    outcome: str = "refused"  # new | replaces | unchanged | refused; 'imported' once written
+    summary: str = ""
+    changes: list[str] = field(default_factory=list)
+    replaces_existing: bool = False
+
+    @property
+    def name(self) -> str:
+        """The file's name as given."""
+        return self.parsed.name
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Errors and warnings for this file."""
+        return self.parsed.problems
+
+    @property
+    def line(self) -> str:
+        """One line per file, as the CLI prints it."""
+        return f"{self.name}: {OUTCOME_TEXT[self.outcome]} – {self.summary}"
+
+
+def _counts(data: SubmissionData) -> str:
+    """'3 piloter, 12 milepæler, 6 budsjettrader' for what a submission carries."""
+    parts = []
+    for key, noun in (("pilots", "pilot(er)"), ("milestones", "milepæl(er)/fase(r)"), ("budget", "budsjettrad(er)")):
+        rows = data.tables[key]
+        if rows is not None:
+            parts.append(f"{len(rows)} {noun}")
+    if data.fields.get("has_plans") is False:
+        parts.append("ingen planer om piloter (vurderinger rapportert)")
+    return ", ".join(parts)
+
+
+class _Planner:
+    """Plans a batch: pilot tables first, so milestone and budget CSVs can refer to them."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, reference: Reference):
+        self.con = con
+        self.reference = reference
+        self.pending_pilots: dict[tuple[str, int], list[dict]] = {}
+        self.pending_exists: set[tuple[str, int]] = set()
+        self.seen_hashes: dict[str, str] = {}
+
+    def plan(self, parsed: ParsedFile) -> FilePlan:
+        """The plan for one parsed file, given the store and the files planned before it."""
+        plan = FilePlan(parsed)
+        if parsed.errors:
+            plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen ble importert"
+            return plan
+        earlier = self.seen_hashes.get(parsed.sha256) or self._stored_hash(parsed.sha256)
+        if earlier:
+            plan.outcome = "unchanged"
+            plan.summary = f"samme innhold som {earlier}; ingenting endret"
+            parsed.problems[:] = [p for p in parsed.problems if not p.is_warning]
+            return plan
+        for data in parsed.submissions:
+            self._plan_submission(plan, data)
+        if parsed.errors:
+            plan.outcome = "refused"
+            plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen ble importert"
+            return plan
+        self.seen_hashes[parsed.sha256] = f"«{parsed.name}» i samme import"
+        for data in parsed.submissions:
+            key = (data.agency, data.start_year)
+            self.pending_exists.add(key)
+            if data.pilots is not None:
+                self.pending_pilots[key] = data.pilots
+        plan.outcome = "replaces" if plan.replaces_existing else "new"
+        plan.summary = "; ".join(plan.changes)
+        return plan
+
+    def _stored_hash(self, sha256: str) -> str | None:
+        """'«name» (importert 01.11.2023)' when the same bytes are in the store."""
+        found = database.known_hash(self.con, sha256)
+        return f"«{found[0]}», importert {format_date(found[1].date())}" if found else None
+
+    def _plan_submission(self, plan: FilePlan, data: SubmissionData) -> None:
+        """Check one submission against the store and describe what it changes."""
+        parsed = plan.parsed
+        key = (data.agency, data.start_year)
+        previous = database.current_version(self.con, *key)
+        label = f"{data.agency} {data.start_year}"
+        if previous is None and key not in self.pending_exists and data.pilots is None:
+            sheet = f"CSV ({TABLE_SHEETS[parsed.table]})"
+            parsed.error(f"det finnes ingen innsending fra {data.agency} for Oppstartsår {data.start_year} å legge "
+                         "dette til; importer Piloter-tabellen (eller arbeidsboken) først, eller sammen med denne",
+                         sheet)
+            return
+        if data.pilots is None:
+            pilots = self.pending_pilots.get(key)
+            if pilots is None and previous is not None:
+                pilots = database.current_pilot_keys(self.con, previous["submission_id"])
+            sheet = f"CSV ({TABLE_SHEETS[parsed.table]})"
+            rows = data.tables[parsed.table]
+            resolve_pilots(parsed, sheet, rows, pilots or [])
+            if parsed.table == "budget":
+                check_budget_sums(parsed, sheet, pilots or [], rows)
+        elif parsed.table == "pilots" and previous is not None:
+            names = [p["pilot_name"] for p in data.pilots]
+            dropped = database.dropped_on_carry_over(self.con, previous["submission_id"], names)
+            for table, count in dropped.items():
+                if count:
+                    parsed.warn(f"{count} rad(er) i {TABLE_SHEETS[table]} for {label} viser til piloter som ikke "
+                                "lenger finnes og blir ikke med i den nye versjonen (de finnes i historikken)")
+        self._check_round(parsed, data)
+        if previous is not None:
+            plan.replaces_existing = True
+            what = "alt" if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
+            plan.changes.append(f"{label}: {_counts(data)} – erstatter {what} i versjon {previous['version']} "
+                                f"(innsendt {format_date(previous['submitted_on'])})")
+        elif key in self.pending_exists:
+            plan.changes.append(f"{label}: {_counts(data)} – legges til innsendingen fra samme import")
+        else:
+            plan.changes.append(f"{label}: {_counts(data)} – ny innsending")
+
+    def _check_round(self, parsed: ParsedFile, data: SubmissionData) -> None:
+        """Warn about a year with no round in the data, or an agency that was not asked."""
+        rnd = self.reference.round_for(data.start_year)
+        if rnd is None:
+            known = ", ".join(str(r.start_year) for r in self.reference.rounds)
+            parsed.warn(f"Oppstartsår {data.start_year} er ingen kjent rapporteringsrunde ({known}); "
+                        "innsendingen vises uten frist")
+            return
+        asked = any(r.start_year == data.start_year and r.agency == data.agency for r in self.reference.requests)
+        if not asked:
+            parsed.warn(f"{data.agency} er ikke registrert som bedt om å rapportere for {data.start_year} "
+                        "(data/requests.csv); innsendingen tas likevel med")
+
+
+def _batch_order(parsed: ParsedFile) -> int:
+    """Workbooks and Piloter tables first, then milestones and budget."""
+    return 0 if parsed.table in ("workbook", "pilots", "") else 1
+
+
+def plan_import(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, bytes]],
+                reference: Reference) -> list[FilePlan]:
+    """Read every file and say what importing it would do; writes nothing."""
+    parsed = [parse_file(name, content, reference) for name, content in files]
+    planner = _Planner(con, reference)
+    ordered = sorted(parsed, key=_batch_order)
+    return [planner.plan(p) for p in ordered]
+
+
+def apply_plan(con: duckdb.DuckDBPyConnection, plans: list[FilePlan],
+               progress: Callable[[int, int, str], None] | None = None) -> list[FilePlan]:
+    """Write each accepted file in its own transaction: all of a file or none of it."""
+    for index, plan in enumerate(plans, 1):
+        if progress:
+            progress(index, len(plans), plan.name)
+        if plan.outcome not in ("new", "replaces"):
+            continue
+        try:
+            con.execute("BEGIN TRANSACTION")
+            _write(con, plan.parsed)
+            con.execute("COMMIT")
+            plan.outcome = "imported"
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            plan.outcome = "refused"
+            plan.parsed.error(f"databasen avviste filen, og ingenting ble skrevet ({str(exc).splitlines()[0][:160]})")
+            plan.summary = "ingenting fra filen ble importert"
+    return plans
+
+
+def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
+    """Store the file and a new version of each submission it holds."""
+    now = dt.datetime.now().replace(microsecond=0)
+    file_id = database.insert_file(con, parsed.name, parsed.sha256, parsed.content, parsed.kind, parsed.table,
+                                   [str(w) for w in parsed.warnings], now)
+    replaced = ", ".join(TABLE_SHEETS.values()) if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
+    for data in parsed.submissions:
+        previous = database.current_version(con, data.agency, data.start_year)
+        fields = dict(data.fields)
+        if previous is not None:
+            for key in ("submitted_on", "contact_person", "email", "has_plans", "assessment", "union_involvement"):
+                if fields.get(key) is None:
+                    fields[key] = previous[key]
+        database.insert_version(con, agency=data.agency, start_year=data.start_year, file_id=file_id,
+                                replaced_tables=replaced, fields=fields, imported_at=now,
+                                tables=data.tables, previous=previous)
+
+
+def import_files(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, bytes]], reference: Reference,
+                 progress: Callable[[int, int, str], None] | None = None) -> list[FilePlan]:
+    """Plan and write a batch of files; returns one plan per file with its final outcome."""
+    database.sync_reference(con, reference)
+    return apply_plan(con, plan_import(con, files, reference), progress)

@@ -1,0 +1,587 @@
+"""From raw grids to validated submissions, by the reporting form's contract.
+
+`parse_file` is the one entry: it reads an .xlsx or .csv file's bytes and returns a
+ParsedFile holding the submissions found and every problem, each naming file, sheet,
+Excel row, column label, the value found and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+
+from loaders.contract import (
+    BUDGET,
+    CSV_KEY_FIELDS,
+    CSV_PILOT_EXTRA_FIELDS,
+    DATA_TABLES,
+    GUIDE_SHEET,
+    LISTS_SHEET,
+    MILESTONES,
+    PILOTS,
+    SUBMISSION,
+    SUBMISSION_HEADERS,
+    Field,
+    Table,
+    covered_elements,
+)
+from loaders.problems import Problem
+from loaders.reading import (
+    Grid,
+    UnreadableFile,
+    check_size,
+    decode_text,
+    file_kind,
+    read_workbook,
+    split_csv,
+)
+from loaders.register import Reference
+from loaders.values import (
+    EXPECTED,
+    ValueProblem,
+    fold,
+    is_blank,
+    parse_amount,
+    parse_choice,
+    parse_date,
+    parse_list,
+    parse_number,
+    parse_text,
+    parse_year,
+    parse_yes_no,
+)
+
+HEADER_SEARCH_ROWS = 10
+SUBMISSION_FIELD_KEYS = tuple(f.key for f in SUBMISSION.fields if f.key not in ("agency", "start_year"))
+
+
+@dataclass
+class SubmissionData:
+    """One agency's report for one round, as far as one file holds it.
+
+    A table is None when the file does not hold it (a CSV of another table); an empty
+    list when the file holds it with no rows.
+    """
+
+    agency: str
+    start_year: int
+    fields: dict[str, object]
+    pilots: list[dict] | None = None
+    milestones: list[dict] | None = None
+    budget: list[dict] | None = None
+
+    @property
+    def tables(self) -> dict[str, list[dict] | None]:
+        """The three data tables by key."""
+        return {"pilots": self.pilots, "milestones": self.milestones, "budget": self.budget}
+
+
+@dataclass
+class ParsedFile:
+    """What one file holds: its bytes, its submissions and its problems."""
+
+    name: str
+    content: bytes
+    kind: str = ""
+    table: str = ""  # 'workbook', or the table a CSV holds: 'pilots', 'milestones', 'budget'
+    submissions: list[SubmissionData] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        """The hash that recognises the same bytes imported again."""
+        return hashlib.sha256(self.content).hexdigest()
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that refuse the file."""
+        return [p for p in self.problems if not p.is_warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems reported while the file is still imported."""
+        return [p for p in self.problems if p.is_warning]
+
+    def error(self, expected: str, sheet: str | None = None, row: int | None = None,
+              column: str | None = None, value: object = None) -> None:
+        """Record an error that refuses the file."""
+        self.problems.append(Problem(self.name, expected, sheet, row, column, value))
+
+    def warn(self, expected: str, sheet: str | None = None, row: int | None = None,
+             column: str | None = None, value: object = None) -> None:
+        """Record a warning; the file is still imported."""
+        self.problems.append(Problem(self.name, expected, sheet, row, column, value, is_warning=True))
+
+
+# ---------------------------------------------------------------------------------------
+# Labels and headers
+
+
+def label_key(text: object) -> str:
+    """A header label folded for matching: case, spacing, line breaks, trailing * or :, (unit)."""
+    key = fold(str(text))
+    previous = None
+    while key != previous:
+        previous = key
+        key = re.sub(r"\s*\([^)]*\)$", "", key.rstrip(" *:"))
+    return key
+
+
+@dataclass
+class Header:
+    """Where a table's header row is and which column holds which field."""
+
+    row_index: int
+    columns: dict[str, int]
+    unknown: list[tuple[int, str]]
+    duplicates: list[str]
+
+
+def find_header(grid: Grid, fields: tuple[Field, ...]) -> Header | None:
+    """The row among the first ten that names most of the fields, or None."""
+    lookup = {label_key(f.label): f for f in fields}
+    best: Header | None = None
+    for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        columns: dict[str, int] = {}
+        unknown: list[tuple[int, str]] = []
+        duplicates: list[str] = []
+        for col, cell in enumerate(row):
+            if is_blank(cell):
+                continue
+            found = lookup.get(label_key(cell))
+            if found is None:
+                unknown.append((col, str(cell).strip()))
+            elif found.key in columns:
+                duplicates.append(found.label)
+            else:
+                columns[found.key] = col
+        if columns and (best is None or len(columns) > len(best.columns)):
+            best = Header(index, columns, unknown, duplicates)
+    return best
+
+
+def _cell(row: list[object], col: int | None) -> object:
+    """The cell at col, or None when the row is shorter or the column absent."""
+    if col is None or col >= len(row):
+        return None
+    return row[col]
+
+
+# ---------------------------------------------------------------------------------------
+# Values
+
+
+class Converter:
+    """Turns one cell into the value of its field, using the register for agencies."""
+
+    def __init__(self, reference: Reference):
+        self.reference = reference
+
+    def convert(self, f: Field, raw: object) -> object:
+        """The clean value of a cell for field f; raises ValueProblem."""
+        kind = f.kind
+        if kind == "text":
+            return parse_text(raw)
+        if kind == "list":
+            return parse_list(raw)
+        if kind == "yes_no":
+            return parse_yes_no(raw)
+        if kind == "choice":
+            return parse_choice(raw, f.choices, f.default)
+        if kind == "date":
+            return parse_date(raw)
+        if kind == "amount":
+            return parse_amount(raw)
+        if kind == "number":
+            return parse_number(raw)
+        if kind == "year":
+            return parse_year(raw)
+        if kind == "agency":
+            text = parse_text(raw)
+            return None if text is None else self.reference.match_agency(text).name
+        raise AssertionError(f"unknown field kind {kind}")
+
+
+def required_message(f: Field) -> str:
+    """What to say when a required field is blank."""
+    hint = EXPECTED.get(f.kind) or ("en av: " + ", ".join(f.choices) if f.choices else "en verdi")
+    return f"feltet er påkrevd, men tomt; forventet {hint}"
+
+
+def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
+               fields: tuple[Field, ...], converter: Converter,
+               optional_when_blank: tuple[str, ...] = ()) -> list[dict]:
+    """The data rows below a header as dicts of clean values, with '_row' the Excel row.
+
+    Blank rows are skipped. Fields in optional_when_blank are not required on rows where
+    every one of them is blank (a Piloter CSV row that carries only Innsending fields).
+    """
+    records = []
+    for index in range(header.row_index + 1, len(grid)):
+        row = grid[index]
+        if all(is_blank(c) for c in row):
+            continue
+        excel_row = index + 1
+        record: dict[str, object] = {"_row": excel_row}
+        skip_required = bool(optional_when_blank) and all(
+            is_blank(_cell(row, header.columns.get(k))) for k in optional_when_blank)
+        for f in fields:
+            raw = _cell(row, header.columns.get(f.key))
+            try:
+                value = converter.convert(f, raw)
+            except ValueProblem as problem:
+                parsed.error(problem.expected, sheet, excel_row, f.label, raw)
+                continue
+            if f.required and value in (None, []) and not (skip_required and f.key in optional_when_blank):
+                parsed.error(required_message(f), sheet, excel_row, f.label)
+            record[f.key] = value
+        records.append(record)
+    return records
+
+
+def check_header(parsed: ParsedFile, sheet: str, header: Header, fields: tuple[Field, ...]) -> bool:
+    """Report missing required columns (error), duplicates (error) and unknown ones (warning)."""
+    ok = True
+    for f in fields:
+        if f.required and f.key not in header.columns:
+            parsed.error("kolonnen mangler i overskriftsraden", sheet, header.row_index + 1, f.label)
+            ok = False
+    for label in header.duplicates:
+        parsed.error("kolonnen står to ganger i overskriftsraden; fjern den ene", sheet,
+                     header.row_index + 1, label)
+        ok = False
+    for col, label in header.unknown:
+        parsed.warn(f"ukjent kolonne «{label}» (kolonne {_column_letter(col)}) ble ikke lest",
+                    sheet, header.row_index + 1)
+    return ok
+
+
+def _column_letter(index: int) -> str:
+    """Excel's letter for a zero-based column index: 0 → A, 27 → AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# ---------------------------------------------------------------------------------------
+# Rules across rows
+
+
+def check_pilots(parsed: ParsedFile, sheet: str, pilots: list[dict]) -> None:
+    """Rules for pilots: unique names and IDs, exemption text, end not before start."""
+    seen_names: dict[str, int] = {}
+    seen_refs: dict[str, int] = {}
+    for p in pilots:
+        row = p["_row"]
+        name = p.get("pilot_name")
+        if name:
+            key = fold(name)
+            if key in seen_names:
+                parsed.error(f"pilotnavnet må være unikt i filen; det står også på rad {seen_names[key]}",
+                             sheet, row, PILOTS.field("pilot_name").label, name)
+            seen_names.setdefault(key, row)
+        ref = p.get("pilot_ref")
+        if ref:
+            key = fold(ref)
+            if key in seen_refs:
+                parsed.error(f"Pilot-ID må være unik i filen; den står også på rad {seen_refs[key]}",
+                             sheet, row, PILOTS.field("pilot_ref").label, ref)
+            seen_refs.setdefault(key, row)
+        if p.get("needs_exemption") and not p.get("exemption_rules"):
+            parsed.error("påkrevd når «Behov for unntak fra regelverk» er Ja: hvilket regelverk det søkes unntak fra",
+                         sheet, row, PILOTS.field("exemption_rules").label)
+        start, end = p.get("start_date"), p.get("end_date")
+        if start and end and end < start:
+            parsed.error(f"en sluttdato som ikke er før startdatoen ({start:%d.%m.%Y})",
+                         sheet, row, PILOTS.field("end_date").label, end)
+        p["elements"] = covered_elements(p)
+
+
+def check_milestones(parsed: ParsedFile, sheet: str, milestones: list[dict]) -> None:
+    """Rules for milestones: a phase needs an end, not before its start."""
+    for m in milestones:
+        start, end = m.get("from_date"), m.get("to_date")
+        if m.get("kind") == "Fase" and start and not end:
+            parsed.error("påkrevd for en fase: datoen fasen slutter", sheet, m["_row"],
+                         MILESTONES.field("to_date").label)
+        if start and end and end < start:
+            parsed.error(f"en dato som ikke er før «Fra dato» ({start:%d.%m.%Y})",
+                         sheet, m["_row"], MILESTONES.field("to_date").label, end)
+
+
+def resolve_pilots(parsed: ParsedFile, sheet: str, rows: list[dict], pilots: list[dict]) -> None:
+    """Point each milestone or budget row at its pilot by Pilot-ID or Pilotnavn; set 'pilot_name'."""
+    by_key: dict[str, str] = {}
+    for p in pilots:
+        if p.get("pilot_ref"):
+            by_key.setdefault(fold(p["pilot_ref"]), p["pilot_name"])
+    for p in pilots:
+        if p.get("pilot_name"):
+            by_key.setdefault(fold(p["pilot_name"]), p["pilot_name"])
+    known = sorted({p["pilot_name"] for p in pilots if p.get("pilot_name")})
+    for r in rows:
+        text = r.get("pilot")
+        if not text:
+            continue
+        name = by_key.get(fold(text))
+        if name is None:
+            hint = ", ".join(known[:5]) + (" …" if len(known) > 5 else "") if known else "ingen piloter er registrert"
+            parsed.error(f"en Pilot-ID eller et Pilotnavn fra Piloter ({hint})", sheet, r["_row"], "Pilot", text)
+        r["pilot_name"] = name
+
+
+def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget: list[dict]) -> None:
+    """Warn where a pilot's budget rows do not add up to its Budsjett totalt (kr)."""
+    sums: dict[str, float] = {}
+    for b in budget:
+        if b.get("pilot_name") and b.get("amount_nok") is not None:
+            sums[b["pilot_name"]] = sums.get(b["pilot_name"], 0.0) + b["amount_nok"]
+    for p in pilots:
+        total = p.get("budget_total_nok")
+        name = p.get("pilot_name")
+        if name in sums and total is not None and abs(sums[name] - total) >= 0.5:
+            parsed.warn(
+                f"budsjettradene for «{name}» summerer til {_kr(sums[name])}, men «Budsjett totalt (kr)» er "
+                f"{_kr(total)}; totalen på Piloter gjelder", sheet)
+
+
+def _kr(amount: float) -> str:
+    """An amount as 1 500 000 kr, for messages."""
+    return f"{amount:,.0f}".replace(",", "\u00a0") + " kr"
+
+
+# ---------------------------------------------------------------------------------------
+# Workbooks
+
+
+def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid]) -> dict[str, tuple[str, Grid]]:
+    """The form's sheets by table key, matched by name ignoring case and spacing."""
+    wanted = {label_key(t.sheet): t.key for t in (SUBMISSION, *DATA_TABLES)}
+    found: dict[str, tuple[str, Grid]] = {}
+    for name, grid in sheets.items():
+        key = wanted.get(label_key(name))
+        if key and key not in found:
+            found[key] = (name, grid)
+        elif label_key(name) not in (label_key(GUIDE_SHEET), label_key(LISTS_SHEET)):
+            parsed.warn(f"arket «{name}» er ikke en del av skjemaet og ble ikke lest")
+    return found
+
+
+def _read_submission_sheet(parsed: ParsedFile, sheet: str, grid: Grid, converter: Converter) -> dict | None:
+    """The Innsending sheet's Felt/Verdi rows as clean values (None when it cannot be read)."""
+    lookup = {label_key(f.label): f for f in SUBMISSION.fields}
+    header_keys = {label_key(h) for h in SUBMISSION_HEADERS}
+    header_index = next((i for i, row in enumerate(grid[:HEADER_SEARCH_ROWS])
+                         if header_keys <= {label_key(c) for c in row if not is_blank(c)}), None)
+    values: dict[str, object] = {}
+    rows: dict[str, int] = {}
+    start = 0 if header_index is None else header_index + 1
+    for index in range(start, len(grid)):
+        row = grid[index]
+        col = next((c for c, cell in enumerate(row) if not is_blank(cell)), None)
+        if col is None:
+            continue
+        f = lookup.get(label_key(row[col]))
+        if f is None:
+            if header_index is not None:
+                parsed.warn(f"ukjent felt «{row[col]}» ble ikke lest", sheet, index + 1)
+            continue
+        raw = _cell(row, col + 1)
+        try:
+            values[f.key] = converter.convert(f, raw)
+        except ValueProblem as problem:
+            parsed.error(problem.expected, sheet, index + 1, f.label, raw)
+            values[f.key] = None
+        rows[f.key] = index + 1
+    for f in SUBMISSION.fields:
+        if f.required and values.get(f.key) is None and not _already_reported(parsed, sheet, rows.get(f.key)):
+            parsed.error(required_message(f) if f.key in rows else f"feltet «{f.label}» mangler i arket",
+                         sheet, rows.get(f.key), f.label)
+    _check_no_plans_fields(parsed, sheet, values, rows)
+    return values
+
+
+def _already_reported(parsed: ParsedFile, sheet: str, row: int | None) -> bool:
+    """Whether an error was already recorded for this sheet and row."""
+    return row is not None and any(p.sheet == sheet and p.row == row for p in parsed.errors)
+
+
+def _check_no_plans_fields(parsed: ParsedFile, sheet: str, values: dict, rows: dict) -> None:
+    """With no plans, the assessment and the union involvement are required."""
+    if values.get("has_plans") is False:
+        for key in ("assessment", "union_involvement"):
+            if not values.get(key):
+                f = SUBMISSION.field(key)
+                parsed.error(f"påkrevd når «Har planer om piloter» er Nei: {f.help.split(': ', 1)[-1]}",
+                             sheet, rows.get(key), f.label)
+
+
+def _read_data_sheet(parsed: ParsedFile, found: dict, table: Table, converter: Converter) -> list[dict] | None:
+    """One data sheet's rows; [] when the sheet is absent, None when its header is unusable."""
+    if table.key not in found:
+        return []
+    sheet, grid = found[table.key]
+    if all(all(is_blank(c) for c in row) for row in grid):
+        return []
+    header = find_header(grid, table.fields)
+    if header is None:
+        parsed.error("fant ingen overskriftsrad med skjemaets kolonner i de første ti radene: "
+                     + ", ".join(f.label for f in table.fields if f.required), sheet)
+        return None
+    if not check_header(parsed, sheet, header, table.fields):
+        return None
+    return read_table(parsed, grid, sheet, header, table.fields, converter)
+
+
+def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
+    """Read a filled-in form: Innsending, Piloter, Milepæler and Budsjett."""
+    converter = Converter(reference)
+    found = _find_sheets(parsed, read_workbook(parsed.content, reference.settings.limits))
+    if "submission" not in found:
+        parsed.error(f"arket «{SUBMISSION.sheet}» mangler; det sier hvem som rapporterer og for hvilket år")
+        return
+    values = _read_submission_sheet(parsed, *found["submission"], converter)
+    pilots = _read_data_sheet(parsed, found, PILOTS, converter)
+    milestones = _read_data_sheet(parsed, found, MILESTONES, converter)
+    budget = _read_data_sheet(parsed, found, BUDGET, converter)
+    if pilots is None or milestones is None or budget is None:
+        return
+    psheet = found.get("pilots", (PILOTS.sheet,))[0]
+    msheet = found.get("milestones", (MILESTONES.sheet,))[0]
+    bsheet = found.get("budget", (BUDGET.sheet,))[0]
+    check_pilots(parsed, psheet, pilots)
+    check_milestones(parsed, msheet, milestones)
+    resolve_pilots(parsed, msheet, milestones, pilots)
+    resolve_pilots(parsed, bsheet, budget, pilots)
+    check_budget_sums(parsed, bsheet, pilots, budget)
+    _check_plans_match_rows(parsed, found["submission"][0], values, pilots, psheet)
+    if parsed.errors:
+        return
+    fields = {k: values.get(k) for k in SUBMISSION_FIELD_KEYS}
+    parsed.submissions.append(SubmissionData(values["agency"], values["start_year"], fields,
+                                             pilots, milestones, budget))
+
+
+def _check_plans_match_rows(parsed: ParsedFile, sheet: str, values: dict, pilots: list[dict], psheet: str) -> None:
+    """«Har planer om piloter» must agree with whether Piloter has rows."""
+    label = SUBMISSION.field("has_plans").label
+    if values.get("has_plans") is True and not pilots:
+        parsed.error(f"«{label}» er Ja, men arket «{psheet}» har ingen piloter; fyll ut Piloter eller svar Nei",
+                     sheet, None, label)
+    if values.get("has_plans") is False and pilots:
+        parsed.error(f"«{label}» er Nei, men arket «{psheet}» har {len(pilots)} pilot(er); svar Ja eller fjern dem",
+                     sheet, None, label)
+
+
+# ---------------------------------------------------------------------------------------
+# CSV
+
+CSV_DELIMITERS = (";", ",", "\t")
+CSV_SHEET = "CSV"
+
+
+def _csv_fields(table: Table) -> tuple[Field, ...]:
+    """A CSV table's columns: the keys every row carries, then the table's own."""
+    extra = CSV_PILOT_EXTRA_FIELDS if table.key == "pilots" else ()
+    return (*CSV_KEY_FIELDS, *extra, *table.fields)
+
+
+def _best_csv_layout(text: str) -> tuple[Grid, Table, Header] | None:
+    """The delimiter and table whose header row matches best."""
+    best: tuple[int, Grid, Table, Header] | None = None
+    for delimiter in CSV_DELIMITERS:
+        grid = split_csv(text, delimiter)
+        for table in DATA_TABLES:
+            header = find_header(grid, _csv_fields(table))
+            if header is None:
+                continue
+            own = sum(1 for f in table.fields if f.key in header.columns)
+            required = sum(1 for f in table.fields if f.required and f.key in header.columns)
+            score = required * 100 + own * 10 + len(header.columns)
+            if best is None or score > best[0]:
+                best = (score, grid, table, header)
+    return None if best is None else best[1:]
+
+
+def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
+    """Read one CSV table (Piloter, Milepæler or Budsjett), every row carrying its agency and year."""
+    converter = Converter(reference)
+    layout = _best_csv_layout(decode_text(parsed.content))
+    if layout is None:
+        parsed.error("fant ingen overskriftsrad med skjemaets kolonner i de første ti radene (Piloter, "
+                     "Milepæler eller Budsjett, med Virksomhet og Oppstartsår)", CSV_SHEET)
+        return
+    grid, table, header = layout
+    parsed.table = table.key
+    sheet = f"CSV ({table.sheet})"
+    fields = _csv_fields(table)
+    if table.key == "pilots":  # of the Innsending fields, a Piloter CSV must carry only Innsendt dato
+        extra = {f.key for f in CSV_PILOT_EXTRA_FIELDS}
+        fields = tuple(replace(f, required=f.key == "submitted_on") if f.key in extra else f for f in fields)
+    if not check_header(parsed, sheet, header, fields):
+        return
+    own_keys = tuple(f.key for f in table.fields) if table.key == "pilots" else ()
+    rows = read_table(parsed, grid, sheet, header, fields, converter, optional_when_blank=own_keys)
+    groups: dict[tuple[str, int], list[dict]] = {}
+    for row in rows:
+        if row.get("agency") and row.get("start_year"):
+            groups.setdefault((row["agency"], row["start_year"]), []).append(row)
+    if not rows:
+        parsed.error("CSV-filen har ingen datarader under overskriftsraden", sheet, header.row_index + 1)
+    for (agency, year), group in groups.items():
+        _csv_submission(parsed, sheet, table, agency, year, group)
+    if parsed.errors:
+        parsed.submissions.clear()
+
+
+def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, year: int, rows: list[dict]) -> None:
+    """One agency's rows of a CSV as a submission holding that one table."""
+    if table.key != "pilots":
+        if table.key == "milestones":
+            check_milestones(parsed, sheet, rows)
+        data = SubmissionData(agency, year, {})
+        setattr(data, table.key, rows)
+        parsed.submissions.append(data)
+        return
+    values: dict[str, object] = {}
+    for key in SUBMISSION_FIELD_KEYS:
+        seen = [(r[key], r["_row"]) for r in rows if r.get(key) not in (None, "")]
+        if seen and any(v != seen[0][0] for v, _ in seen):
+            row = next(r for v, r in seen if v != seen[0][0])
+            parsed.error(f"samme verdi på alle rader for {agency} {year} (rad {seen[0][1]} har «{seen[0][0]}»)",
+                         sheet, row, SUBMISSION.field(key).label, next(v for v, _ in seen if v != seen[0][0]))
+        values[key] = seen[0][0] if seen else None
+    pilots = [r for r in rows if r.get("pilot_name")]
+    if values["has_plans"] is None:
+        values["has_plans"] = bool(pilots)
+    _check_no_plans_fields(parsed, sheet, values, {})
+    check_pilots(parsed, sheet, pilots)
+    _check_plans_match_rows(parsed, sheet, values, pilots, sheet)
+    parsed.submissions.append(SubmissionData(agency, year, values, pilots=pilots))
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def parse_file(name: str, content: bytes, reference: Reference) -> ParsedFile:
+    """Read and validate one file; never raises for bad input, problems are in the result."""
+    parsed = ParsedFile(name=name, content=content)
+    try:
+        parsed.kind = file_kind(name)
+        check_size(content, reference.settings.limits)
+        if parsed.kind == "xlsx":
+            parsed.table = "workbook"
+            parse_workbook(parsed, reference)
+        else:
+            parse_csv(parsed, reference)
+    except UnreadableFile as exc:
+        parsed.error(str(exc))
+    if not parsed.errors and not parsed.submissions:
+        parsed.error("filen inneholder ingen innsending (ingen rader med Virksomhet og Oppstartsår)")
+    if parsed.errors:
+        parsed.submissions.clear()
+    return parsed

@@ -1,0 +1,157 @@
+"""The reference data under data/: the agency register, rounds, requests and settings.
+
+These are data, not code: a ministry advisor edits the CSV and TOML files, and the next
+`python -m loaders init` (or import) copies them into the store.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loaders.reading import Limits
+from loaders.values import ValueProblem, fold
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+@dataclass(frozen=True)
+class Agency:
+    """An agency in the register, with the names it may be written as."""
+
+    name: str
+    short_name: str
+    aliases: tuple[str, ...]
+    ministry: str
+    previous_ministry: str
+    ministry_changed_on: dt.date | None
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """Every way this agency may be written in a form."""
+        return tuple(s for s in (self.name, self.short_name, *self.aliases) if s)
+
+
+@dataclass(frozen=True)
+class Round:
+    """A reporting round: plans for pilots starting in start_year, due by deadline."""
+
+    start_year: int
+    deadline: dt.date
+    description: str
+
+
+@dataclass(frozen=True)
+class Request:
+    """That an agency was asked to report for a round, and by which letter."""
+
+    start_year: int
+    agency: str
+    letter_date: dt.date | None
+    letter_ref: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """A date or period worth a reference line on the timeline (the seminar)."""
+
+    label: str
+    start: dt.date
+    end: dt.date
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The ambition band, the reform period, timeline events and file limits."""
+
+    ambition_min: int
+    ambition_max: int
+    counting_statuses: tuple[str, ...]
+    reform_start: dt.date
+    reform_end: dt.date
+    events: tuple[Event, ...]
+    limits: Limits
+
+
+@dataclass
+class Reference:
+    """All reference data, with agency look-up by any spelling."""
+
+    agencies: list[Agency]
+    ministries: dict[str, str]
+    rounds: list[Round]
+    requests: list[Request]
+    settings: Settings
+    _by_spelling: dict[str, Agency] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for agency in self.agencies:
+            for spelling in agency.spellings:
+                self._by_spelling.setdefault(fold(spelling), agency)
+
+    def match_agency(self, text: str) -> Agency:
+        """The agency written as text (name, abbreviation or alias, any case and spacing)."""
+        key = fold(text)
+        if key in self._by_spelling:
+            return self._by_spelling[key]
+        raise ValueProblem(self._nearest_message(key))
+
+    def _nearest_message(self, key: str) -> str:
+        """'en virksomhet i registeret; nærmest: …' with the closest known names."""
+        close = difflib.get_close_matches(key, self._by_spelling, n=6, cutoff=0.5)
+        names: list[str] = []
+        for spelling in close:
+            name = self._by_spelling[spelling].name
+            if name not in names:
+                names.append(name)
+        if not names:
+            return "en virksomhet i registeret (data/agencies.csv), skrevet med navn eller forkortelse"
+        return "en virksomhet i registeret; nærmest er " + ", ".join(names[:3])
+
+    def round_for(self, start_year: int) -> Round | None:
+        """The round of this start year, if it is in the data."""
+        return next((r for r in self.rounds if r.start_year == start_year), None)
+
+
+def _date(text: str) -> dt.date | None:
+    """An ISO date from a reference file, or None when blank."""
+    return dt.date.fromisoformat(text) if text and text.strip() else None
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a reference CSV (UTF-8, comma-separated, header row)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+def load_reference(data_dir: Path = DATA_DIR) -> Reference:
+    """Read the register, rounds, requests and settings from a data folder."""
+    agencies = [
+        Agency(r["name"], r["short_name"], tuple(a.strip() for a in r["aliases"].split("|") if a.strip()),
+               r["ministry"], r.get("previous_ministry", ""), _date(r.get("ministry_changed_on", "")))
+        for r in _rows(data_dir / "agencies.csv")
+    ]
+    ministries = {r["short_name"]: r["name"] for r in _rows(data_dir / "ministries.csv")}
+    rounds = [Round(int(r["start_year"]), _date(r["deadline"]), r["description"])
+              for r in _rows(data_dir / "rounds.csv")]
+    requests = [Request(int(r["start_year"]), r["agency"], _date(r["letter_date"]), r["letter_ref"], r["note"])
+                for r in _rows(data_dir / "requests.csv")]
+    with (data_dir / "settings.toml").open("rb") as handle:
+        raw = tomllib.load(handle)
+    settings = Settings(
+        ambition_min=int(raw["ambition"]["min_pilots"]),
+        ambition_max=int(raw["ambition"]["max_pilots"]),
+        counting_statuses=tuple(raw["ambition"]["counting_statuses"]),
+        reform_start=raw["reform_period"]["start"],
+        reform_end=raw["reform_period"]["end"],
+        events=tuple(Event(e["label"], e["start"], e["end"], e.get("note", "")) for e in raw.get("events", [])),
+        limits=Limits(int(raw["limits"]["max_file_mb"] * 1_048_576),
+                      int(raw["limits"]["max_unpacked_mb"] * 1_048_576)),
+    )
+    return Reference(agencies, ministries, rounds, requests, settings)

@@ -1,0 +1,253 @@
+"""Cell values as people write them: Ja/Nei, Norwegian dates and amounts, years and lists.
+
+Each parser takes what a cell holds (a string from CSV, or a typed value from a workbook)
+and returns the clean value, None for a blank cell, or raises ValueProblem saying what
+was expected. The reader adds file, sheet, row and column to that message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+
+
+class ValueProblem(ValueError):
+    """A cell value that does not fit its field; the message says what was expected."""
+
+    def __init__(self, expected: str):
+        super().__init__(expected)
+        self.expected = expected
+
+
+MONTHS = {
+    "januar": 1, "jan": 1, "februar": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4,
+    "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
+    "desember": 12, "des": 12,
+}
+MONTH_NAMES = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+               "september", "oktober", "november", "desember")
+
+YES = {"ja", "j", "yes", "y", "true", "1", "x", "sann"}
+NO = {"nei", "n", "no", "false", "0", "usann"}
+
+EXPECTED = {
+    "yes_no": "Ja eller Nei (også j/n, yes/no, x for ja)",
+    "date": "en dato som 31.10.2023, 1. mars 2024, mars 2024 eller 2024-03-01",
+    "amount": "et beløp i kroner som 1 500 000, 1 500 000 kr, 2,5 mill. eller 1,2 mrd. (ikke negativt)",
+    "number": "et tall som ikke er negativt, f.eks. 1,5",
+    "year": "et årstall som 2024",
+}
+
+# Excel stores dates as days since 1899-12-30 (after the 1900 leap-year bug).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell: None, NaN or only white space."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def fold(text: str) -> str:
+    """Fold text for matching: lower case, single spaces, no accents, æøå spelled out."""
+    text = SPACES.sub(" ", str(text)).strip().lower()
+    text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def parse_text(value: object) -> str | None:
+    """Text as written, trimmed; numbers from a workbook become their plain text."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return format_date(value if isinstance(value, dt.date) else value.date())
+    return str(value).strip()
+
+
+def parse_list(value: object) -> list[str]:
+    """A list separated by ';' or line breaks; empty items are dropped."""
+    text = parse_text(value)
+    if text is None:
+        return []
+    return [item.strip() for item in re.split(r"[;\n\r]+", text) if item.strip()]
+
+
+def parse_yes_no(value: object) -> bool | None:
+    """Ja/Nei in the ways people write it."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    key = fold(str(value)).rstrip(".")
+    if key in YES:
+        return True
+    if key in NO:
+        return False
+    raise ValueProblem(EXPECTED["yes_no"])
+
+
+def parse_choice(value: object, choices: tuple[str, ...], default: str | None) -> str | None:
+    """One value of a closed list, matched ignoring case, spacing and accents."""
+    if is_blank(value):
+        return default
+    key = fold(str(value))
+    for choice in choices:
+        if fold(choice) == key:
+            return choice
+    raise ValueProblem("en av: " + ", ".join(choices))
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date cell, or text in the Norwegian and ISO forms of the contract."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _excel_serial(value)
+    text = SPACES.sub(" ", str(value)).strip().lower()
+    try:
+        return _date_from_text(text)
+    except ValueError:
+        raise ValueProblem(EXPECTED["date"]) from None
+
+
+def _excel_serial(value: float) -> dt.date:
+    """A date stored as an Excel serial number in a cell without a date format."""
+    if not 1 <= value < 2958466:
+        raise ValueProblem(EXPECTED["date"])
+    return EXCEL_EPOCH + dt.timedelta(days=int(value))
+
+
+def _date_from_text(text: str) -> dt.date:
+    """Parse 31.10.2023, 1.3.2024, 2024-03-01, 1. mars 2024, mars 2024; ValueError otherwise."""
+    if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text):
+        return dt.date(int(m[3]), int(m[2]), int(m[1]))
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]00:00(?::00)?)?", text):
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    if m := re.fullmatch(r"(\d{1,2})\.? ?([a-zæøå]+)\.? (\d{4})", text):
+        return dt.date(int(m[3]), _month(m[2]), int(m[1]))
+    if m := re.fullmatch(r"([a-zæøå]+)\.? (\d{4})", text):
+        return dt.date(int(m[2]), _month(m[1]), 1)
+    raise ValueError(text)
+
+
+def _month(name: str) -> int:
+    """The month number of a Norwegian month name or abbreviation."""
+    if name not in MONTHS:
+        raise ValueError(name)
+    return MONTHS[name]
+
+
+AMOUNT_SCALES = (
+    (re.compile(r"(mrd|milliard(?:er)?|bnok)\.?$"), 1_000_000_000),
+    (re.compile(r"(mill|mill\.|million(?:er)?|mnok|mln)\.?$"), 1_000_000),
+)
+
+
+def parse_amount(value: object) -> float | None:
+    """An amount in kroner, written as a number cell or as Norwegian text."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueProblem(EXPECTED["amount"])
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        number = _amount_from_text(str(value))
+    if math.isnan(number) or math.isinf(number) or number < 0:
+        raise ValueProblem(EXPECTED["amount"])
+    return number
+
+
+def _amount_from_text(text: str) -> float:
+    """Parse '1 500 000 kr', 'kr 1 500 000,-', 'NOK 250000', '2,5 mill.', '1,2 mrd.'."""
+    t = SPACES.sub(" ", text).strip().lower()
+    t = re.sub(r"^(kr\.?|nok)\s*", "", t)
+    t = re.sub(r"\s*(kr\.?|nok|,-|,–|\.-)\s*$", "", t)
+    t = re.sub(r"\s*(kr\.?|nok|,-)\s*$", "", t)
+    scale = 1
+    for pattern, factor in AMOUNT_SCALES:
+        stripped = pattern.sub("", t).strip()
+        if stripped != t:
+            t, scale = stripped, factor
+            t = re.sub(r"\s*(kr\.?|nok)$", "", t)
+            break
+    t = t.replace(" ", "")
+    number = _number_from_text(t, EXPECTED["amount"])
+    return number * scale
+
+
+def _number_from_text(t: str, expected: str) -> float:
+    """A number with Norwegian or English separators: 1.500.000, 1500000, 2,5, 1,234.5."""
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", t):  # 1.500.000 or 1.500.000,50
+        t = t.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", t):  # 1,500,000 or 1,500,000.50
+        t = t.replace(",", "")
+    elif re.fullmatch(r"\d+,\d+", t):  # 2,5
+        t = t.replace(",", ".")
+    if not re.fullmatch(r"\d+(\.\d+)?", t):
+        raise ValueProblem(expected)
+    return float(t)
+
+
+def parse_number(value: object) -> float | None:
+    """A non-negative number such as person-years: 1,5 or 1.5."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueProblem(EXPECTED["number"])
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        number = _number_from_text(SPACES.sub("", str(value)), EXPECTED["number"])
+    if math.isnan(number) or math.isinf(number) or number < 0:
+        raise ValueProblem(EXPECTED["number"])
+    return number
+
+
+def parse_year(value: object) -> int | None:
+    """A year such as 2024, also 2024.0 from a number cell."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueProblem(EXPECTED["year"])
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}(\.0+)?", text):
+        year = int(text.split(".")[0])
+        if 1900 <= year <= 2200:
+            return year
+    raise ValueProblem(EXPECTED["year"])
+
+
+def format_date(value: dt.date) -> str:
+    """A date as Norwegians write it: 31.10.2023."""
+    return value.strftime("%d.%m.%Y")
+
+
+def shown(value: object) -> str:
+    """A cell value as the user saw it, for error messages."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
