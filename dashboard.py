@@ -1,0 +1,103 @@
+"""Pilotoversikt — Oversikt: the sector against the 3–5 ambition, in ten seconds.
+
+The entry page of the app (`make run`). The other pages are in pages/; every page sets
+itself up through ui.layout.page_setup, so a deep link to any of them works on its own.
+"""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from ui import charts, filters, store_access
+from ui import formatting as fmt
+from ui.layout import page_setup
+from ui.page_parts import export_row
+
+f = page_setup("Oversikt")
+settings = store_access.read("settings")
+pilots = store_access.frame("pilots", f)
+status = store_access.frame("reporting_status", f)
+summary = store_access.read("store_summary")
+today = dt.date.today()
+
+counted = int(pilots["status"].isin(settings["counting_statuses"]).sum())
+planned = int((pilots["status"] == "Planlagt").sum())
+forsok = int(pilots["needs_exemption"].sum())
+band = (settings["ambition_min"], settings["ambition_max"])
+asked = status[status["was_asked"]]
+
+st.caption(f"Viser {filters.describe(f)}. Data per {fmt.long_date(summary['last_import'].date())} "
+           f"(siste import). Ambisjonen: KDD-sektoren skal gjennomføre {band[0]}–{band[1]} piloter i "
+           "reformperioden.")
+
+c1, c2, c3, c4, c5 = st.columns(5)
+counting = " eller ".join(settings["counting_statuses"])
+c1.metric("I gang eller gjennomført", f"{counted}", help=f"Piloter med status {counting}. "
+          f"Ambisjonen er {band[0]}–{band[1]}.", border=True)
+c2.metric("Planlagt", planned, help="Piloter med status Planlagt: det som kommer.", border=True)
+c3.metric("Forsøk", forsok, help="Piloter som trenger unntak fra lov eller forskrift.", border=True)
+c4.metric("Samlet budsjett", fmt.mill_kr(pilots["budget_total_nok"].sum()),
+          help="Sum av «Budsjett totalt (kr)» for pilotene i filteret.", border=True)
+delivered = int(asked["submitted_on"].notna().sum())
+c5.metric("Innsendinger", f"{delivered} av {len(asked)}", help="Innsendinger fra virksomheter som er bedt om å "
+          "rapportere, per runde.", border=True)
+
+if counted < band[0]:
+    verdict = f"{band[0] - counted} under ambisjonen"
+elif counted > band[1]:
+    verdict = f"{counted - band[1]} over ambisjonen"
+else:
+    verdict = "innenfor ambisjonen"
+st.subheader(f"Ambisjonen: {counted} piloter i gang eller gjennomført – {verdict}")
+st.plotly_chart(charts.ambition(counted, planned, band, forsok), key="ambition_chart")
+by_status = (pilots.groupby("status").agg(piloter=("pilot_name", "count"), forsok=("needs_exemption", "sum"),
+                                          budsjett=("budget_total_nok", "sum"))
+             .reindex(["Pågår", "Gjennomført", "Planlagt", "Avbrutt"]).dropna(how="all").reset_index())
+st.dataframe(pd.DataFrame({
+    "Status": by_status["status"],
+    "Piloter": by_status["piloter"].astype(int),
+    "Herav forsøk": by_status["forsok"].astype(int),
+    "Budsjett": by_status["budsjett"].map(fmt.kr),
+}), hide_index=True, key="ambition_table")
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Rapportering per runde")
+    rounds = store_access.frame("rounds")
+    st.caption(" · ".join(f"Oppstart {r.start_year}: frist {fmt.date(r.deadline)}" for r in rounds.itertuples()))
+    if status.empty:
+        st.info("Ingen virksomheter i filteret er bedt om å rapportere.")
+    else:
+        st.plotly_chart(charts.reporting(status), key="reporting_chart")
+        table = status[status["was_asked"] | status["submitted_on"].notna()]
+        st.dataframe(pd.DataFrame({
+            "Runde": table["start_year"].astype(str),
+            "Virksomhet": table["agency"],
+            "Frist": table["deadline"].map(fmt.date),
+            "Innsendt": table["submitted_on"].map(fmt.date),
+            "Status": table["reporting_state"],
+            "Planer": table["has_plans"].map(lambda v: "–" if pd.isna(v) else ("Ja" if v else "Nei")),
+            "Bedt om": table["was_asked"].map(fmt.yes_no),
+        }), hide_index=True, key="reporting_table")
+with right:
+    st.subheader("Neste milepæler")
+    upcoming = store_access.frame("upcoming_milestones", f, today)
+    if upcoming.empty:
+        st.caption(f"Ingen milepæler etter i dag ({fmt.date(today)}) for pilotene i filteret.")
+    else:
+        st.dataframe(pd.DataFrame({
+            "Dato": upcoming["from_date"].map(fmt.date),
+            "Milepæl": upcoming["name"],
+            "Pilot": upcoming["pilot_name"],
+            "Virksomhet": upcoming["agency"],
+        }), hide_index=True, key="upcoming_table")
+    st.subheader("Viktige datoer")
+    dates = [(r.deadline, f"Frist for rapportering, oppstart {r.start_year}") for r in rounds.itertuples()]
+    dates += [(e.start_date, f"{e.label} ({e.note})") for e in store_access.frame("events").itertuples()]
+    dates += [(settings["reform_end"], "Reformperioden slutter")]
+    dates = sorted((pd.Timestamp(d).date(), text) for d, text in dates)
+    st.dataframe(pd.DataFrame({"Dato": [fmt.date(d) for d, _ in dates], "Hva": [t for _, t in dates]}),
+                 hide_index=True, key="dates_table")
+
+export_row(f, "oversikt")

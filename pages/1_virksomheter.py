@@ -1,0 +1,114 @@
+"""Virksomheter: a row per agency, and one agency in depth with its submissions' history."""
+
+import pandas as pd
+import streamlit as st
+
+from ui import filters, store_access
+from ui import formatting as fmt
+from ui.layout import page_setup
+from ui.page_parts import export_row
+
+f = page_setup("Virksomheter")
+status = store_access.frame("reporting_status", f)
+pilots = store_access.frame("pilots", f)
+st.caption(f"Viser {filters.describe(f)}. Klikk på en rad for å filtrere hele oversikten til virksomheten.")
+
+
+def submission_text(rows: pd.DataFrame) -> str:
+    """'2023: 20.08.2023, i tide, med planer · 2024: ikke levert' for one agency."""
+    parts = []
+    for r in rows.itertuples():
+        if pd.isna(r.submitted_on):
+            parts.append(f"{r.start_year}: ikke levert" + ("" if r.was_asked else " (ikke bedt om)"))
+        else:
+            plans = "med planer" if r.has_plans else "uten planer"
+            parts.append(f"{r.start_year}: {fmt.date(r.submitted_on)}, {r.reporting_state.lower()}, {plans}")
+    return " · ".join(parts)
+
+
+agencies = sorted(set(status["agency"]))
+per_agency = pilots.groupby("agency").agg(piloter=("pilot_name", "count"), budsjett=("budget_total_nok", "sum"),
+                                          elementer=("elements_covered", "mean"))
+overview = pd.DataFrame({
+    "Virksomhet": agencies,
+    "Departement": [status.loc[status["agency"] == a, "ministry"].iloc[0] for a in agencies],
+    "Bedt om runder": [", ".join(str(y) for y in status.loc[(status["agency"] == a) & status["was_asked"],
+                                                           "start_year"]) or "–" for a in agencies],
+    "Innsending": [submission_text(status[status["agency"] == a]) for a in agencies],
+    "Piloter": [int(per_agency["piloter"].get(a, 0)) for a in agencies],
+    "Budsjett": [fmt.kr(per_agency["budsjett"].get(a, 0)) for a in agencies],
+    "Elementer dekket (snitt av 6)": [fmt.number(per_agency["elementer"].get(a), 1) for a in agencies],
+})
+
+
+def filter_to_clicked_row() -> None:
+    """Filter the app to the agency of the clicked row."""
+    rows = st.session_state["virksomheter_tabell"]["selection"]["rows"]
+    if rows:
+        filters.select_agencies([overview["Virksomhet"].iloc[rows[0]]])
+
+
+st.dataframe(overview, hide_index=True, key="virksomheter_tabell", on_select=filter_to_clicked_row,
+             selection_mode="single-row")
+
+st.divider()
+st.subheader("Én virksomhet i dybden")
+default = agencies.index(f.agencies[0]) if len(f.agencies) == 1 and f.agencies[0] in agencies else None
+chosen = st.selectbox("Virksomhet", agencies, index=default, key="virksomhet_detalj",
+                      placeholder="Velg en virksomhet")
+if chosen is None:
+    st.caption("Velg en virksomhet for å se innsendingene, tidligere versjoner og pilotene.")
+    export_row(f, "virksomheter")
+    st.stop()
+
+history = store_access.frame("history", None, chosen)
+current = history[history["is_current"]]
+if current.empty:
+    st.info(f"{chosen} har ikke sendt inn noe ennå.")
+for sub in current.itertuples():
+    with st.container(border=True):
+        late = "for sent" if sub.is_late else "i tide"
+        st.markdown(f"**Oppstartsår {sub.start_year}** – innsendt {fmt.date(sub.submitted_on)} ({late}, frist "
+                    f"{fmt.date(sub.deadline)}), versjon {sub.version}, fra fila «{sub.file_name}»")
+        if sub.contact_person or sub.email:
+            st.caption(f"Kontaktperson: {sub.contact_person or '–'} · {sub.email or ''}")
+        if not sub.has_plans:
+            st.markdown("Virksomheten har **ingen planer om piloter** for denne runden.")
+        if sub.assessment:
+            st.markdown(f"**Vurderinger av muligheter for pilotering:** {sub.assessment}")
+        if sub.union_involvement:
+            st.markdown(f"**Involvering av tillitsvalgte:** {sub.union_involvement}")
+
+own = pilots[pilots["agency"] == chosen]
+if not own.empty:
+    st.markdown("**Piloter** (i filteret)")
+    st.dataframe(pd.DataFrame({
+        "Oppstartsår": own["start_year"].astype(str), "Pilot": own["pilot_name"], "Status": own["status"],
+        "Periode": [f"{fmt.date(a)}–{fmt.date(b)}" for a, b in zip(own["start_date"], own["end_date"], strict=True)],
+        "Budsjett": own["budget_total_nok"].map(fmt.kr), "Forsøk": own["needs_exemption"].map(fmt.yes_no),
+        "Elementer dekket": own["elements_covered"].map(lambda n: f"{n} av 6"),
+    }), hide_index=True, key="virksomhet_piloter")
+
+st.markdown("**Alle versjoner** (den nyeste gjelder; de tidligere er historikk)")
+st.dataframe(pd.DataFrame({
+    "Oppstartsår": history["start_year"].astype(str), "Versjon": history["version"],
+    "Gjeldende": history["is_current"].map(fmt.yes_no), "Innsendt": history["submitted_on"].map(fmt.date),
+    "Importert": history["imported_at"].map(lambda t: t.strftime("%d.%m.%Y %H:%M")),
+    "Fil": history["file_name"], "Erstattet": history["replaced_tables"], "Piloter": history["pilot_count"],
+}), hide_index=True, key="virksomhet_historikk")
+
+labels = {int(r.submission_id): f"{r.start_year} versjon {r.version} – {r.file_name}" for r in history.itertuples()}
+picked = st.selectbox("Se en versjon", list(labels), format_func=labels.get, key="virksomhet_versjon")
+if picked is not None:
+    row = history[history["submission_id"] == picked].iloc[0]
+    old = store_access.frame("pilots_of_version", None, picked)
+    st.dataframe(pd.DataFrame({
+        "Pilot": old["pilot_name"], "Status": old["status"],
+        "Periode": [f"{fmt.date(a)}–{fmt.date(b)}" for a, b in zip(old["start_date"], old["end_date"], strict=True)],
+        "Budsjett": old["budget_total_nok"].map(fmt.kr), "Forsøk": old["needs_exemption"].map(fmt.yes_no),
+    }), hide_index=True, key="versjon_piloter")
+    original = store_access.read("source_file", None, int(row["file_id"]))
+    if original:
+        st.download_button("Last ned originalfila", original[1], file_name=original[0], key="last_ned_original",
+                           icon=":material/download:")
+export_row(f, "virksomheter")

@@ -1,0 +1,79 @@
+"""Budsjett: budget per agency and per year, within current frames or not."""
+
+import pandas as pd
+import streamlit as st
+
+from ui import charts, filters, store_access
+from ui import formatting as fmt
+from ui.layout import page_setup
+from ui.page_parts import agency_click_handler, chart_with_table, export_row
+
+f = page_setup("Budsjett")
+pilots = store_access.frame("pilots", f)
+lines = store_access.frame("budget_lines", f)
+st.caption(f"Viser {filters.describe(f)}. «Budsjett totalt (kr)» fra hver plan er tallet som gjelder; "
+           "årsfordelingen bygger på budsjettradene.")
+
+if pilots.empty:
+    st.info("Ingen piloter i filteret.")
+    st.stop()
+
+total = pilots["budget_total_nok"].sum()
+by_frame = pilots.groupby("within_budget_frame")["budget_total_nok"].sum()
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Samlet budsjett", fmt.mill_kr(total), help=fmt.kr(total), border=True)
+c2.metric("Innenfor gjeldende rammer", fmt.mill_kr(by_frame.get("Ja", 0)), border=True)
+c3.metric("Delvis innenfor", fmt.mill_kr(by_frame.get("Delvis", 0)), border=True)
+c4.metric("Utenfor rammene", fmt.mill_kr(by_frame.get("Nei", 0)), border=True)
+
+st.subheader("Budsjett per virksomhet")
+per_agency = (pilots.pivot_table(index="agency", columns="within_budget_frame", values="budget_total_nok",
+                                 aggfunc="sum", fill_value=0)
+              .reindex(columns=["Ja", "Delvis", "Nei"], fill_value=0))
+per_agency["Totalt"] = per_agency.sum(axis=1)
+per_agency = per_agency.sort_values("Totalt", ascending=False)
+table = pd.DataFrame({
+    "Virksomhet": per_agency.index,
+    "Piloter": pilots.groupby("agency").size().reindex(per_agency.index).values,
+    "Innenfor rammer": per_agency["Ja"].map(fmt.kr).values,
+    "Delvis": per_agency["Delvis"].map(fmt.kr).values,
+    "Utenfor rammer": per_agency["Nei"].map(fmt.kr).values,
+    "Totalt": per_agency["Totalt"].map(fmt.kr).values,
+})
+chart_with_table(charts.budget_by_agency(pilots), table, "budsjett_virksomhet",
+                 caption="Klikk på en virksomhets stolpe for å filtrere hele oversikten til den.",
+                 on_select=agency_click_handler("budsjett_virksomhet_chart"))
+
+st.subheader("Budsjett per år (budsjettrader)")
+if lines.empty:
+    st.info("Pilotene i filteret har ingen budsjettrader (arket Budsjett).")
+else:
+    per_year = lines.pivot_table(index="year", columns="category", values="amount_nok", aggfunc="sum", fill_value=0)
+    per_year["Totalt"] = per_year.sum(axis=1)
+    year_table = pd.DataFrame({"År": per_year.index.astype(str)})
+    for column in per_year.columns:
+        year_table[column] = per_year[column].map(fmt.kr).values
+    chart_with_table(charts.budget_by_year(lines), year_table, "budsjett_aar")
+    financing = lines.groupby("financing")["amount_nok"].sum()
+    st.caption("Finansiering i budsjettradene: " + " · ".join(f"{k}: {fmt.kr(v)}" for k, v in financing.items()))
+    sums = lines.groupby(["agency", "start_year", "pilot_name"])["amount_nok"].sum()
+    totals = pilots.set_index(["agency", "start_year", "pilot_name"])["budget_total_nok"]
+    joined = pd.concat([totals.rename("total"), sums.rename("rows")], axis=1, join="inner")
+    mismatch = joined[(joined["total"] - joined["rows"]).abs() >= 0.5]
+    if not mismatch.empty:
+        st.warning(f"{len(mismatch)} pilot(er) har budsjettrader som ikke summerer til «Budsjett totalt (kr)». "
+                   "Totalen gjelder i alle tall over.", icon=":material/warning:")
+        st.dataframe(pd.DataFrame({
+            "Virksomhet": [i[0] for i in mismatch.index], "Pilot": [i[2] for i in mismatch.index],
+            "Budsjett totalt": mismatch["total"].map(fmt.kr).values,
+            "Sum budsjettrader": mismatch["rows"].map(fmt.kr).values}), hide_index=True, key="budsjett_avvik")
+
+st.subheader("Budsjett per pilot")
+st.dataframe(pd.DataFrame({
+    "Virksomhet": pilots["agency"], "Pilot": pilots["pilot_name"], "Status": pilots["status"],
+    "Budsjett totalt": pilots["budget_total_nok"].map(fmt.kr),
+    "Innenfor gjeldende rammer": pilots["within_budget_frame"],
+    "Årsverk": pilots["person_years"].map(lambda v: fmt.number(v, 1)),
+    "Ressurser": pilots["resources"].fillna("–"),
+}), hide_index=True, key="budsjett_piloter")
+export_row(f, "budsjett")

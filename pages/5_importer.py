@@ -1,0 +1,92 @@
+"""Importer: upload filled-in forms, see what each file will change, then import."""
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from loaders.importer import OUTCOME_TEXT, FilePlan
+from loaders.template import template_bytes
+from ui import formatting as fmt
+from ui import store_access
+from ui.layout import page_setup
+
+page_setup("Importer", needs_data=False)
+st.caption("Last opp virksomhetenes utfylte skjemaer (.xlsx) eller CSV-filer. Du ser hva hver fil vil endre, og "
+           "alle feil, før noe blir skrevet. En fil med feil blir ikke importert i det hele tatt.")
+
+st.download_button("Last ned tomt rapporteringsskjema (.xlsx)", template_bytes(store_access.reference()),
+                   file_name="rapporteringsskjema_tillitsreformen.xlsx", key="last_ned_skjema",
+                   icon=":material/download:",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+upload_key = f"importer_filer_{st.session_state.get('upload_round', 0)}"
+uploaded = st.file_uploader("Filer som skal importeres", type=["xlsx", "csv"], accept_multiple_files=True,
+                            key=upload_key, help="Flere filer kan lastes opp samtidig. Piloter-tabeller "
+                            "importeres først, så milepæler og budsjett kan vise til dem.")
+OUTCOME_LABELS = {"new": "Ny", "replaces": "Erstatter", "unchanged": "Uendret", "refused": "Avvist",
+                  "imported": "Importert"}
+
+
+def show_plans(plans: list[FilePlan]) -> None:
+    """One row per file with its outcome, then every error and warning as the CLI prints them."""
+    st.dataframe(pd.DataFrame({
+        "Fil": [p.name for p in plans],
+        "Utfall": [OUTCOME_LABELS[p.outcome] for p in plans],
+        "Hva": [p.summary for p in plans],
+        "Feil": [len(p.parsed.errors) for p in plans],
+        "Advarsler": [len(p.parsed.warnings) for p in plans],
+    }), hide_index=True, key=f"plan_table_{len(plans)}_{plans[0].name if plans else ''}")
+    for plan in plans:
+        errors, warnings = plan.parsed.errors, plan.parsed.warnings
+        if errors:
+            st.error(f"**{plan.name}** – {OUTCOME_TEXT[plan.outcome]}:\n\n"
+                     + "\n".join(f"- {p.where}: {p.message}" for p in errors[:200]), icon=":material/error:")
+        if warnings:
+            st.warning(f"**{plan.name}** – advarsler (filen importeres likevel):\n\n"
+                       + "\n".join(f"- {p.where}: {p.message}" for p in warnings[:200]), icon=":material/warning:")
+
+
+if uploaded:
+    files = [(u.name, u.getvalue()) for u in uploaded]
+    digest = hashlib.sha256(b"".join(hashlib.sha256(c).digest() for _, c in files)).hexdigest()
+    if st.session_state.get("preview_digest") != digest:
+        st.session_state["preview_digest"] = digest
+        st.session_state["preview"] = store_access.preview(files)
+    plans: list[FilePlan] = st.session_state["preview"]
+    st.subheader("Dette vil skje")
+    show_plans(plans)
+    importable = [p for p in plans if p.outcome in ("new", "replaces")]
+    if st.button(f"Importer {len(importable)} fil(er)", type="primary", disabled=not importable,
+                 key="importer_knapp", icon=":material/upload:"):
+        bar = st.progress(0.0, text="Importerer …")
+        done = store_access.run_import(files, lambda i, n, name: bar.progress(i / n, text=f"{i} av {n}: {name}"))
+        bar.empty()
+        st.session_state["last_result"] = done
+        st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+        st.session_state.pop("preview_digest", None)
+        st.rerun()
+
+if "last_result" in st.session_state:
+    result: list[FilePlan] = st.session_state["last_result"]
+    imported = sum(1 for p in result if p.outcome == "imported")
+    st.success(f"Ferdig: {imported} fil(er) importert, {len(result) - imported} ikke importert.",
+               icon=":material/check_circle:")
+    show_plans(result)
+
+st.subheader("Importhistorikk")
+if store_access.state() == "missing":
+    st.caption("Ingen filer er importert ennå.")
+else:
+    log = store_access.frame("import_log")
+    if log.empty:
+        st.caption("Ingen filer er importert ennå.")
+    else:
+        st.dataframe(pd.DataFrame({
+            "Importert": log["imported_at"].map(lambda t: t.strftime("%d.%m.%Y %H:%M")),
+            "Fil": log["file_name"], "Type": log["table_kind"].map({"workbook": "Arbeidsbok", "pilots": "Piloter (CSV)",
+                                                                    "milestones": "Milepæler (CSV)",
+                                                                    "budget": "Budsjett (CSV)"}),
+            "Størrelse": log["size_bytes"].map(lambda b: f"{fmt.number(b / 1024, 0)} kB"),
+            "Innsendinger (versjon)": log["versions"], "Advarsler": log["warning_count"],
+        }), hide_index=True, key="importlogg")

@@ -1,0 +1,189 @@
+"""Read queries: the only place the dashboard and the exports get data from the store.
+
+Every function takes a connection (and a PilotFilter where it applies) and returns a
+DataFrame, so tests can pass any store and callers can cache at the edge. One filter
+clause serves every query, so two figures on a screen can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class PilotFilter:
+    """The one filter of the app: agencies, ministries, round, statuses, forsøk or not."""
+
+    agencies: tuple[str, ...] = ()
+    ministries: tuple[str, ...] = ()
+    start_year: int | None = None
+    statuses: tuple[str, ...] = ()
+    forsok: bool | None = None
+
+    def submission_clause(self, alias: str = "") -> tuple[str, list]:
+        """WHERE conditions on agency, ministry and round, with their parameters."""
+        a = f"{alias}." if alias else ""
+        parts, params = ["TRUE"], []
+        if self.agencies:
+            parts.append(f"{a}agency IN (SELECT unnest(?::VARCHAR[]))")
+            params.append(list(self.agencies))
+        if self.ministries:
+            parts.append(f"{a}agency IN (SELECT name FROM agencies WHERE ministry IN (SELECT unnest(?::VARCHAR[])))")
+            params.append(list(self.ministries))
+        if self.start_year is not None:
+            parts.append(f"{a}start_year = ?")
+            params.append(self.start_year)
+        return " AND ".join(parts), params
+
+    def pilot_clause(self, alias: str = "") -> tuple[str, list]:
+        """WHERE conditions for pilots: the submission's, plus status and forsøk."""
+        sql, params = self.submission_clause(alias)
+        a = f"{alias}." if alias else ""
+        if self.statuses:
+            sql += f" AND {a}status IN (SELECT unnest(?::VARCHAR[]))"
+            params.append(list(self.statuses))
+        if self.forsok is not None:
+            sql += f" AND {a}needs_exemption = ?"
+            params.append(self.forsok)
+        return sql, params
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing is filtered."""
+        return self == PilotFilter()
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+    """Run a query and return its rows as a DataFrame."""
+    return con.execute(sql, params or []).df()
+
+
+# ---------------------------------------------------------------------------------------
+# Reference data
+
+
+def agencies(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The register: name, short_name, ministry, ministry's full name."""
+    return _frame(con, "SELECT a.name, a.short_name, a.ministry, m.name AS ministry_name, a.aliases "
+                       "FROM agencies a LEFT JOIN ministries m ON m.short_name = a.ministry ORDER BY a.name")
+
+
+def rounds(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The reporting rounds with their deadlines."""
+    return _frame(con, "SELECT start_year, deadline, description FROM rounds ORDER BY start_year")
+
+
+def settings(con: duckdb.DuckDBPyConnection) -> dict:
+    """The ambition band and reform period."""
+    cur = con.execute("SELECT * FROM settings")
+    row = cur.fetchone()
+    if row is None:
+        return {}
+    return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Dates worth a reference line (the seminar)."""
+    return _frame(con, "SELECT label, start_date, end_date, note FROM events ORDER BY start_date")
+
+
+def store_summary(con: duckdb.DuckDBPyConnection) -> dict:
+    """How much the store holds and when it was last imported into."""
+    row = con.execute("SELECT (SELECT count(*) FROM submissions), (SELECT count(*) FROM source_files), "
+                      "(SELECT max(imported_at) FROM source_files)").fetchone()
+    return {"submissions": row[0], "files": row[1], "last_import": row[2]}
+
+
+# ---------------------------------------------------------------------------------------
+# Filtered data
+
+
+def pilots(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
+    """Every current pilot plan that passes the filter, all its fields."""
+    where, params = f.pilot_clause()
+    return _frame(con, f"SELECT * FROM pilot_plans_current WHERE {where} ORDER BY agency, start_year, position",
+                  params)
+
+
+def milestones(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
+    """Milestones and phases of the pilots that pass the filter."""
+    where, params = f.pilot_clause("p")
+    return _frame(con, f"""
+        SELECT m.* FROM milestones_current m
+        JOIN pilot_plans_current p USING (agency, start_year, pilot_name)
+        WHERE {where} ORDER BY m.from_date, m.agency, m.pilot_name""", params)
+
+
+def budget_lines(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
+    """Annual budget rows of the pilots that pass the filter."""
+    where, params = f.pilot_clause("p")
+    return _frame(con, f"""
+        SELECT b.* FROM budget_lines_current b
+        JOIN pilot_plans_current p USING (agency, start_year, pilot_name)
+        WHERE {where} ORDER BY b.agency, b.pilot_name, b.year""", params)
+
+
+def reporting_status(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
+    """Per round and agency: asked or not, submitted when, on time or late, with or without plans."""
+    where, params = f.submission_clause()
+    return _frame(con, f"SELECT * FROM reporting_status WHERE {where} ORDER BY start_year, agency", params)
+
+
+def submissions(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
+    """The current version of each submission that passes the filter, with its texts."""
+    where, params = f.submission_clause()
+    return _frame(con, f"SELECT * FROM submission_history WHERE is_current AND {where} "
+                       "ORDER BY start_year, agency", params)
+
+
+def history(con: duckdb.DuckDBPyConnection, agency: str) -> pd.DataFrame:
+    """Every version of an agency's submissions, newest first."""
+    return _frame(con, "SELECT * FROM submission_history WHERE agency = ? ORDER BY start_year DESC, version DESC",
+                  [agency])
+
+
+def pilots_of_version(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataFrame:
+    """The pilots of one (possibly earlier) version of a submission."""
+    return _frame(con, "SELECT pilot_name, status, start_date, end_date, budget_total_nok, needs_exemption "
+                       "FROM pilots WHERE submission_id = ? ORDER BY position", [submission_id])
+
+
+def source_file(con: duckdb.DuckDBPyConnection, file_id: int) -> tuple[str, bytes] | None:
+    """An imported file's name and original bytes."""
+    row = con.execute("SELECT file_name, content FROM source_files WHERE file_id = ?", [file_id]).fetchone()
+    return (row[0], bytes(row[1])) if row else None
+
+
+def import_log(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
+    """The latest imported files, newest first, with what they held."""
+    return _frame(con, """
+        SELECT f.file_id, f.imported_at, f.file_name, f.file_kind, f.table_kind, f.size_bytes,
+               len(f.warnings) AS warning_count,
+               string_agg(s.agency || ' ' || s.start_year || ' v' || s.version, '; ' ORDER BY s.agency) AS versions
+        FROM source_files f LEFT JOIN submissions s USING (file_id)
+        GROUP BY ALL ORDER BY f.imported_at DESC, f.file_id DESC LIMIT ?""", [limit])
+
+
+def search_plans(con: duckdb.DuckDBPyConnection, f: PilotFilter, text: str) -> pd.DataFrame:
+    """Pilots passing the filter whose plan texts contain text (case-insensitive)."""
+    where, params = f.pilot_clause()
+    columns = ["pilot_name", "problem", "goals", "learning_goals", "what_to_test", "exemption_rules",
+               "service_scope", "org_scope", "processes", "users", "units_and_staff", "third_parties",
+               "resources", "admin_consequences", "documentation", "evaluation"]
+    haystack = " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
+    haystack += " || ' ' || coalesce(array_to_string(themes, ' '), '')"
+    return _frame(con, f"SELECT * FROM pilot_plans_current WHERE {where} AND ({haystack}) ILIKE ? "
+                       "ORDER BY agency, pilot_name", [*params, f"%{text}%"])
+
+
+def upcoming_milestones(con: duckdb.DuckDBPyConnection, f: PilotFilter, today: dt.date, limit: int = 8) -> pd.DataFrame:
+    """The next milestones and phase starts on or after today."""
+    where, params = f.pilot_clause("p")
+    return _frame(con, f"""
+        SELECT m.* FROM milestones_current m
+        JOIN pilot_plans_current p USING (agency, start_year, pilot_name)
+        WHERE {where} AND m.from_date >= ? ORDER BY m.from_date LIMIT ?""", [*params, today, limit])

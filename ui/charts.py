@@ -1,0 +1,132 @@
+"""Charts: pure functions from a DataFrame to a plotly figure, in one calm, accessible style.
+
+Colours come from the Okabe–Ito palette (safe for colour-blind readers), and meaning is
+never carried by colour alone: bars carry text labels, statuses also differ in pattern,
+and every chart has its data as a table beside it on the page.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from loaders.contract import BUDGET_FRAME_ANSWERS, PILOT_STATUSES
+from ui import formatting as fmt
+
+# Okabe–Ito, with a dark blue as the ministry's accent.
+ACCENT = "#1F4E79"
+GREY = "#6B6B6B"
+LIGHT = "#E8EEF4"
+STATUS_COLORS = {"Planlagt": "#56B4E9", "Pågår": "#E69F00", "Gjennomført": "#009E73", "Avbrutt": "#999999"}
+STATUS_PATTERNS = {"Planlagt": "", "Pågår": "/", "Gjennomført": "", "Avbrutt": "x"}
+FRAME_COLORS = {"Ja": "#009E73", "Delvis": "#E69F00", "Nei": "#D55E00"}
+FRAME_PATTERNS = {"Ja": "", "Delvis": "/", "Nei": "x"}
+REPORTING_COLORS = {"I tide": "#009E73", "For sent": "#E69F00", "Ikke levert": "#D55E00"}
+REPORTING_PATTERNS = {"I tide": "", "For sent": "/", "Ikke levert": "x"}
+CATEGORY_COLORS = {"Lønn": "#0072B2", "Innkjøp": "#E69F00", "Drift": "#009E73", "Annet": "#CC79A7"}
+FONT = "Source Sans Pro, Arial, sans-serif"
+
+
+def style(fig: go.Figure, height: int = 360, legend_title: str | None = None) -> go.Figure:
+    """The house style: white, readable text, legend on top, no clutter."""
+    fig.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, plot_bgcolor="white", paper_bgcolor="white",
+        font={"family": FONT, "size": 14, "color": "#222"}, separators=", ",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": legend_title},
+        hoverlabel={"font_size": 13},
+    )
+    fig.update_xaxes(gridcolor="#EEE", zerolinecolor="#CCC")
+    fig.update_yaxes(gridcolor="#EEE", zerolinecolor="#CCC")
+    return fig
+
+
+def ambition(counted: int, planned: int, band: tuple[int, int], forsok_counted: int = 0) -> go.Figure:
+    """Pilots under way or completed against the 3–5 band, planned ones as the pipeline."""
+    low, high = band
+    fig = go.Figure()
+    fig.add_vrect(x0=low - 0.5, x1=high + 0.5, fillcolor=LIGHT, line_width=0, layer="below")
+    fig.add_annotation(x=(low + high) / 2, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                       text=f"Ambisjon: {low}–{high} piloter", font={"color": ACCENT})
+    fig.add_bar(y=["Piloter"], x=[counted], orientation="h", name="I gang eller gjennomført",
+                marker={"color": ACCENT}, text=[f"{counted} i gang/gjennomført"], textposition="inside",
+                insidetextanchor="middle")
+    fig.add_bar(y=["Piloter"], x=[planned], orientation="h", name="Planlagt",
+                marker={"color": "#56B4E9", "pattern": {"shape": "/", "fgcolor": "white"}},
+                text=[f"{planned} planlagt"], textposition="inside", insidetextanchor="middle")
+    top = max(high + 1, counted + planned + 1)
+    fig.update_layout(barmode="stack", showlegend=True)
+    fig.update_xaxes(range=[0, top], dtick=1, title="Antall piloter")
+    fig.update_yaxes(showticklabels=False)
+    return style(fig, height=200)
+
+
+def reporting(status: pd.DataFrame) -> go.Figure:
+    """Asked agencies per round: on time, late, not reported (counts, with labels)."""
+    asked = status[status["was_asked"] | status["submitted_on"].notna()]
+    counts = asked.groupby(["start_year", "reporting_state"]).size().unstack(fill_value=0)
+    fig = go.Figure()
+    for state, color in REPORTING_COLORS.items():
+        values = counts[state] if state in counts else pd.Series(0, index=counts.index)
+        fig.add_bar(x=values.values, y=[f"Oppstart {y}" for y in counts.index], orientation="h", name=state,
+                    marker={"color": color, "pattern": {"shape": REPORTING_PATTERNS[state], "fgcolor": "white"}},
+                    text=[f"{v} {state.lower()}" if v else "" for v in values.values], textposition="inside")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="Antall virksomheter", dtick=1)
+    return style(fig, height=220)
+
+
+def budget_by_agency(pilots: pd.DataFrame) -> go.Figure:
+    """Total budget per agency, split by whether it fits within current frames."""
+    table = pilots.pivot_table(index="agency", columns="within_budget_frame", values="budget_total_nok",
+                               aggfunc="sum", fill_value=0)
+    table = table.loc[table.sum(axis=1).sort_values().index]
+    fig = go.Figure()
+    for answer in BUDGET_FRAME_ANSWERS:
+        if answer not in table:
+            continue
+        label = {"Ja": "Innenfor rammer", "Delvis": "Delvis innenfor", "Nei": "Utenfor rammer"}[answer]
+        fig.add_bar(y=table.index, x=table[answer], orientation="h", name=label,
+                    marker={"color": FRAME_COLORS[answer], "pattern": {"shape": FRAME_PATTERNS[answer],
+                                                                       "fgcolor": "white"}},
+                    customdata=[fmt.kr(v) for v in table[answer]],
+                    hovertemplate="%{y}<br>" + label + ": %{customdata}<extra></extra>")
+    totals = table.sum(axis=1)
+    fig.add_scatter(y=table.index, x=totals, mode="text", text=[f"  {fmt.kr_short(v)}" for v in totals],
+                    textposition="middle right", showlegend=False, hoverinfo="skip")
+    fig.update_layout(barmode="stack", clickmode="event+select")
+    fig.update_xaxes(title="Budsjett (kr)", tickformat=",.0f", range=[0, float(totals.max() or 1) * 1.3])
+    return style(fig, height=max(260, 44 * len(table) + 80))
+
+
+def budget_by_year(lines: pd.DataFrame) -> go.Figure:
+    """Budget rows per year, stacked by category."""
+    table = lines.pivot_table(index="year", columns="category", values="amount_nok", aggfunc="sum", fill_value=0)
+    fig = go.Figure()
+    for category, color in CATEGORY_COLORS.items():
+        if category in table:
+            fig.add_bar(x=[str(y) for y in table.index], y=table[category], name=category, marker_color=color,
+                        customdata=[fmt.kr(v) for v in table[category]],
+                        hovertemplate="%{x} " + category + ": %{customdata}<extra></extra>")
+    totals = table.sum(axis=1)
+    fig.add_scatter(x=[str(y) for y in table.index], y=totals, mode="text", text=[fmt.kr_short(v) for v in totals],
+                    textposition="top center", showlegend=False, hoverinfo="skip")
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title="kr", tickformat=",.0f", range=[0, float(totals.max() or 1) * 1.2])
+    fig.update_xaxes(title="År", type="category")
+    return style(fig, legend_title="Kategori")
+
+
+def pilots_by_status(pilots: pd.DataFrame) -> go.Figure:
+    """How many pilots per agency, stacked by status."""
+    table = pilots.pivot_table(index="agency", columns="status", values="pilot_name", aggfunc="count", fill_value=0)
+    table = table.loc[table.sum(axis=1).sort_values().index]
+    fig = go.Figure()
+    for status in PILOT_STATUSES:
+        if status in table:
+            fig.add_bar(y=table.index, x=table[status], orientation="h", name=status,
+                        marker={"color": STATUS_COLORS[status],
+                                "pattern": {"shape": STATUS_PATTERNS[status], "fgcolor": "white"}},
+                        text=[str(v) if v else "" for v in table[status]], textposition="inside")
+    fig.update_layout(barmode="stack", clickmode="event+select")
+    fig.update_xaxes(title="Antall piloter", dtick=1)
+    return style(fig, height=max(240, 40 * len(table) + 80), legend_title="Status")

@@ -1,0 +1,76 @@
+"""Norwegian formats, in one place: 1 500 000 kr, 2,5 mill. kr, 31.10.2023, 31. oktober 2023.
+
+Used by the pages, the charts and the exports alike. Thousands are separated by a
+non-breaking space so an amount never breaks across lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+NBSP = "\u00a0"
+MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
+          "oktober", "november", "desember")
+
+
+def _missing(value: object) -> bool:
+    """None, NaN, NaT and pandas' NA."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """1 500 000 or 2,5 — Norwegian separators."""
+    if _missing(value):
+        return "–"
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", NBSP)
+
+
+def kr(value: float | int | None) -> str:
+    """An amount in whole kroner: 1 500 000 kr."""
+    return "–" if _missing(value) else f"{number(round(float(value)))}{NBSP}kr"
+
+
+def mill_kr(value: float | int | None, decimals: int = 1) -> str:
+    """An amount in millions: 2,5 mill. kr."""
+    return "–" if _missing(value) else f"{number(float(value) / 1_000_000, decimals)}{NBSP}mill.{NBSP}kr"
+
+
+def kr_short(value: float | int | None) -> str:
+    """Millions from one million up, whole kroner below: for chart labels."""
+    if _missing(value):
+        return "–"
+    return mill_kr(value) if abs(float(value)) >= 1_000_000 else kr(value)
+
+
+def date(value: dt.date | dt.datetime | None) -> str:
+    """31.10.2023."""
+    if _missing(value):
+        return "–"
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    return value.strftime("%d.%m.%Y")
+
+
+def long_date(value: dt.date | None) -> str:
+    """31. oktober 2023."""
+    if _missing(value):
+        return "–"
+    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+
+
+def yes_no(value: object) -> str:
+    """Ja, Nei or – for a boolean."""
+    if _missing(value):
+        return "–"
+    return "Ja" if bool(value) else "Nei"
+
+
+def percent(value: float | None) -> str:
+    """75 %."""
+    if _missing(value) or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{number(value * 100)}{NBSP}%"

@@ -1,0 +1,71 @@
+"""What every page does first: page config, the Norwegian menu, the store's state, the filter.
+
+The app runs in Streamlit's classic pages-folder mode without st.navigation, so a deep link
+to any page as the very first visit runs that page's own setup (this function) and nothing
+depends on the entry file having run first.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from store import database
+from store.queries import PilotFilter
+from ui import filters, store_access
+
+PAGES = (
+    ("dashboard.py", "Oversikt", ":material/dashboard:"),
+    ("pages/1_virksomheter.py", "Virksomheter", ":material/apartment:"),
+    ("pages/2_budsjett.py", "Budsjett", ":material/payments:"),
+    ("pages/3_tidslinje.py", "Tidslinje", ":material/timeline:"),
+    ("pages/4_planer.py", "Planer", ":material/description:"),
+    ("pages/5_importer.py", "Importer", ":material/upload_file:"),
+)
+
+
+def _menu() -> None:
+    """The sidebar menu with Norwegian labels."""
+    with st.sidebar:
+        st.markdown("### Pilotoversikt")
+        st.caption("Tillitsreformen – piloter i sektoren")
+        for path, label, icon in PAGES:
+            st.page_link(path, label=label, icon=icon)
+        st.divider()
+
+
+def page_setup(title: str, needs_data: bool = True) -> PilotFilter | None:
+    """Set up a page: config, menu, title, and the filter; None when the store has no data.
+
+    With needs_data, a missing or empty store shows what to do and stops the page.
+    """
+    st.set_page_config(page_title=f"{title} – Pilotoversikt", page_icon=":material/insights:", layout="wide")
+    _menu()
+    st.title(title)
+    try:
+        state = store_access.state()
+        if state != "ok":
+            if needs_data:
+                empty_store_message(state)
+                st.stop()
+            return None
+        return filters.sidebar_filter()
+    except database.StoreBusy as exc:
+        st.error(f"{exc}", icon=":material/lock:")
+        st.stop()
+    except database.StoreMissing:
+        empty_store_message("missing")
+        st.stop()
+    return None
+
+
+def empty_store_message(state: str) -> None:
+    """Tell the user what to do when there is nothing to show yet."""
+    what = "Databasen finnes ikke ennå." if state == "missing" else "Databasen har ingen innsendinger ennå."
+    st.info(f"{what} Importer virksomhetenes skjemaer, eller last inn eksempeldataene for å se hvordan "
+            "oversikten ser ut.", icon=":material/info:")
+    left, right = st.columns(2)
+    left.page_link("pages/5_importer.py", label="Gå til Importer", icon=":material/upload_file:")
+    if right.button("Last inn eksempeldata", key="load_sample_empty", icon=":material/dataset:"):
+        with st.spinner("Laster eksempeldata …"):
+            store_access.load_sample()
+        st.rerun()

@@ -1,0 +1,42 @@
+"""Small pieces several pages share: the export row, a chart with its data table, chart clicks."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from store.queries import PilotFilter
+
+
+def export_row(f: PilotFilter, key: str) -> None:
+    """Downloads for what is on screen: the deck and the Excel workbook, for the current filter."""
+    from ui.downloads import export_buttons
+
+    st.divider()
+    st.markdown("**Last ned for lysark og videre arbeid**")
+    export_buttons(f, key)
+
+
+def chart_with_table(fig: go.Figure, table: pd.DataFrame, key: str, caption: str = "", on_select=None) -> None:
+    """A chart and, under it, its data as a table (the text alternative, and what goes into slides)."""
+    if on_select is None:
+        st.plotly_chart(fig, key=f"{key}_chart")
+    else:
+        st.plotly_chart(fig, key=f"{key}_chart", on_select=on_select, selection_mode="points")
+    if caption:
+        st.caption(caption)
+    st.dataframe(table, hide_index=True, key=f"{key}_table")
+
+
+def agency_click_handler(chart_key: str, axis: str = "y"):
+    """A callback for st.plotly_chart(on_select=…) that filters the app to the clicked agency."""
+    from ui import filters
+
+    def handle() -> None:
+        points = st.session_state.get(chart_key, {}).get("selection", {}).get("points", [])
+        names = [p.get(axis) for p in points if p.get(axis)]
+        if names:
+            filters.select_agencies(list(dict.fromkeys(names)))
+
+    return handle

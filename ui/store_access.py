@@ -1,0 +1,103 @@
+"""The dashboard's door to the store: cached reads keyed by the file's signature, and imports.
+
+Reads open a short read-only connection and are cached with st.cache_data under the
+file's size and modification time, so a CLI import (which changes both) is seen on the
+next rerun without anyone clearing anything, and most reruns touch no file at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from loaders.importer import FilePlan, import_files, plan_import
+from loaders.register import load_reference
+from store import database, queries
+from store.queries import PilotFilter
+
+
+def store_path() -> Path:
+    """The store the dashboard shows: $PILOT_DB or data/pilots.duckdb."""
+    return database.db_path()
+
+
+def signature(path: Path) -> tuple:
+    """What changes whenever the store's content changes: size and mtime of file and WAL."""
+    parts: list[object] = [str(path)]
+    for p in (path, Path(f"{path}.wal")):
+        try:
+            stat = os.stat(p)
+            parts += [stat.st_size, stat.st_mtime_ns]
+        except FileNotFoundError:
+            parts += [None, None]
+    return tuple(parts)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _read(name: str, sig: tuple, filter_key: tuple | None, args: tuple) -> object:
+    """Run queries.<name> on a read-only connection; cached per store signature and filter."""
+    with database.open_store(Path(sig[0]), read_only=True) as con:
+        if not database.has_schema(con):
+            raise database.StoreMissing("Databasen er ikke initialisert")
+        func = getattr(queries, name)
+        if filter_key is None:
+            return func(con, *args)
+        return func(con, PilotFilter(*filter_key), *args)
+
+
+def read(name: str, f: PilotFilter | None = None, *args: object) -> object:
+    """A query's result for the current store, through the cache."""
+    key = None if f is None else (f.agencies, f.ministries, f.start_year, f.statuses, f.forsok)
+    return _read(name, signature(store_path()), key, args)
+
+
+def state() -> str:
+    """'missing' (no file), 'empty' (no submissions) or 'ok'."""
+    path = store_path()
+    if not path.exists():
+        return "missing"
+    try:
+        summary = read("store_summary")
+    except database.StoreMissing:
+        return "missing"
+    return "ok" if summary["submissions"] else "empty"
+
+
+@st.cache_resource(show_spinner=False)
+def reference():
+    """The register and settings from data/ (read once per server)."""
+    return load_reference()
+
+
+def preview(files: list[tuple[str, bytes]]) -> list[FilePlan]:
+    """What importing these files would do; writes nothing."""
+    with database.open_store(store_path()) as con:
+        return plan_import(con, files, reference())
+
+
+def run_import(files: list[tuple[str, bytes]], progress: Callable[[int, int, str], None] | None = None
+               ) -> list[FilePlan]:
+    """Import files into the store and forget cached reads."""
+    with database.open_store(store_path()) as con:
+        plans = import_files(con, files, reference(), progress)
+    st.cache_data.clear()
+    return plans
+
+
+def load_sample() -> list[FilePlan]:
+    """Import the bundled sample sector."""
+    from loaders.__main__ import SAMPLE_DIR
+
+    files = [(p.name, p.read_bytes()) for p in sorted(SAMPLE_DIR.iterdir()) if p.suffix in (".xlsx", ".csv")]
+    return run_import(files)
+
+
+def frame(name: str, f: PilotFilter | None = None, *args: object) -> pd.DataFrame:
+    """Typed shortcut for queries that return a DataFrame."""
+    result = read(name, f, *args)
+    assert isinstance(result, pd.DataFrame)
+    return result
