@@ -71,7 +71,7 @@ class _Planner:
         self.con = con
         self.reference = reference
         self.pending_pilots: dict[tuple[str, int], list[dict]] = {}
-        self.pending_exists: set[tuple[str, int]] = set()
+        self.pending_exists: dict[tuple[str, int], str] = {}
         self.seen_hashes: dict[str, str] = {}
 
     def plan(self, parsed: ParsedFile) -> FilePlan:
@@ -95,7 +95,8 @@ class _Planner:
         self.seen_hashes[parsed.sha256] = f"«{parsed.name}» i samme import"
         for data in parsed.submissions:
             key = (data.agency, data.start_year)
-            self.pending_exists.add(key)
+            if data.pilots is not None or key not in self.pending_exists:
+                self.pending_exists[key] = parsed.name
             if data.pilots is not None:
                 self.pending_pilots[key] = data.pilots
         plan.outcome = "replaces" if plan.replaces_existing else "new"
@@ -136,13 +137,16 @@ class _Planner:
                     parsed.warn(f"{count} rad(er) i {TABLE_SHEETS[table]} for {label} viser til piloter som ikke "
                                 "lenger finnes og blir ikke med i den nye versjonen (de finnes i historikken)")
         self._check_round(parsed, data)
-        if previous is not None:
+        what = "alt" if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
+        if key in self.pending_exists:
+            plan.replaces_existing = plan.replaces_existing or previous is not None or data.pilots is not None
+            verb = "erstatter" if data.pilots is not None else "legges til"
+            plan.changes.append(f"{label}: {_counts(data)} – {verb} innsendingen fra «{self.pending_exists[key]}» "
+                                "i samme import")
+        elif previous is not None:
             plan.replaces_existing = True
-            what = "alt" if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
             plan.changes.append(f"{label}: {_counts(data)} – erstatter {what} i versjon {previous['version']} "
                                 f"(innsendt {format_date(previous['submitted_on'])})")
-        elif key in self.pending_exists:
-            plan.changes.append(f"{label}: {_counts(data)} – legges til innsendingen fra samme import")
         else:
             plan.changes.append(f"{label}: {_counts(data)} – ny innsending")
 
