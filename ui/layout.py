@@ -43,6 +43,11 @@ def page_setup(title: str, needs_data: bool = True) -> PilotFilter | None:
     st.title(title)
     try:
         state = store_access.state()
+        if state == "broken":
+            st.error(f"Databasen {store_access.store_path()} kan ikke leses: fila er skadet eller ikke en "
+                     "Pilotoversikt-database. Sett PILOT_DB til riktig fil, eller flytt fila og importer på nytt.",
+                     icon=":material/error:")
+            st.stop()
         if state != "ok":
             if needs_data:
                 empty_store_message(state)

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -50,20 +51,30 @@ def _read(name: str, sig: tuple, filter_key: tuple | None, args: tuple) -> objec
 
 
 def read(name: str, f: PilotFilter | None = None, *args: object) -> object:
-    """A query's result for the current store, through the cache."""
+    """A query's result for the current store, through the cache; a store error stops the page with a message."""
     key = None if f is None else (f.agencies, f.ministries, f.start_year, f.statuses, f.forsok)
-    return _read(name, signature(store_path()), key, args)
+    try:
+        return _read(name, signature(store_path()), key, args)
+    except database.StoreBusy as exc:
+        st.error(str(exc), icon=":material/lock:")
+    except (database.StoreMissing, duckdb.Error) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        st.error(f"Databasen {store_path()} kunne ikke leses: {first_line}. Sjekk at fila er en Pilotoversikt-"
+                 "database (PILOT_DB), eller importer på nytt.", icon=":material/error:")
+    st.stop()
 
 
 def state() -> str:
-    """'missing' (no file), 'empty' (no submissions) or 'ok'."""
+    """'missing' (no file or not a store), 'empty' (no submissions) or 'ok'."""
     path = store_path()
     if not path.exists():
         return "missing"
     try:
-        summary = read("store_summary")
+        summary = _read("store_summary", signature(path), None, ())
     except database.StoreMissing:
         return "missing"
+    except duckdb.Error:
+        return "broken"
     return "ok" if summary["submissions"] else "empty"
 
 
