@@ -25,28 +25,25 @@ FILTER_KEYS = (AGENCY_KEY, MINISTRY_KEY, YEAR_KEY, STATUS_KEY, FORSOK_KEY)
 UNKNOWN_KEY = "_unknown_agencies_in_link"
 
 
-def _adopt_agencies_from_link(names: list[str]) -> None:
-    """On a session's first run, map agencies in the link by any spelling; remember unknown ones."""
+def _check_agencies_in_link(names: list[str]) -> None:
+    """On a session's first run, remember agencies in the link that are not in the register.
+
+    The bound widget drops values it does not know, so they are named here instead of lost
+    silently; an abbreviation or alias gets the canonical name as a suggestion.
+    """
     if "_link_read" in st.session_state:
         return
     st.session_state["_link_read"] = True
-    raw = st.query_params.get_all(AGENCY_KEY)
-    if not raw:
-        return
-    register = store_access.reference()
-    known, unknown = [], []
-    for text in raw:
+    unknown = []
+    for text in st.query_params.get_all(AGENCY_KEY):
+        if text in names or not fold(text):
+            continue
         try:
-            name = register.match_agency(text).name
+            suggestion = store_access.reference().match_agency(text).name
         except ValueError:
-            name = None
-        if name in names:
-            known.append(name)
-        elif fold(text):
-            unknown.append(text)
+            suggestion = None
+        unknown.append((text, suggestion if suggestion in names else None))
     st.session_state[UNKNOWN_KEY] = unknown
-    if known:
-        st.session_state[AGENCY_KEY] = list(dict.fromkeys(known))
 
 
 def select_agencies(agencies: list[str]) -> None:
@@ -70,11 +67,13 @@ def sidebar_filter() -> PilotFilter:
     names = agencies["name"].tolist()
     ministry_names = dict(zip(agencies["ministry"], agencies["ministry_name"].fillna(agencies["ministry"]),
                               strict=True))
-    _adopt_agencies_from_link(names)
+    _check_agencies_in_link(names)
     with st.sidebar:
         st.subheader("Filter")
-        for text in st.session_state.get(UNKNOWN_KEY, []):
-            st.warning(f"Ukjent virksomhet i lenken: «{text}». Den er ikke med i filteret.", icon=":material/help:")
+        for text, suggestion in st.session_state.get(UNKNOWN_KEY, []):
+            hint = f" Mente du {suggestion}?" if suggestion else ""
+            st.warning(f"Ukjent virksomhet i lenken: «{text}». Den er ikke med i filteret.{hint}",
+                       icon=":material/help:")
         chosen = st.multiselect("Virksomheter", names, key=AGENCY_KEY, bind="query-params",
                                 placeholder="Alle virksomheter")
         ministries = st.multiselect("Departement", sorted(ministry_names), key=MINISTRY_KEY, bind="query-params",

@@ -1,0 +1,106 @@
+"""A real Streamlit server on a free local port, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in this folder is a browser test."""
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, headless, with no background traffic (there is no network here)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run `apt-get install chromium` (make test does it as root)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": [
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A laptop-sized window and Norwegian locale."""
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "locale": "nb-NO"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run dashboard.py` on the store and wait until it is healthy."""
+    port = _free_port()
+    env = {**os.environ, "PILOT_DB": str(db)}
+    handle = log.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.25)
+    proc.kill()
+    raise RuntimeError(f"Streamlit did not start; see {log}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop the server process."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(sample_db_master, tmp_path_factory):
+    """A fresh server on a private copy of the sample store; its URL."""
+    folder = tmp_path_factory.mktemp("server")
+    db = folder / "pilots.duckdb"
+    shutil.copy(sample_db_master, db)
+    proc, url = start_server(db, folder / "streamlit.log")
+    yield url
+    stop_server(proc)
+
+
+def wait_for_app(page) -> None:
+    """Wait until the app has drawn and no script is running."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=30_000)
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    page.wait_for_timeout(300)
+
+
+def shoot(page, name: str) -> Path:
+    """Save a full-page screenshot to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

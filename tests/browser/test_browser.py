@@ -1,0 +1,96 @@
+"""The dashboard in a real browser: deep links, every page, the filter, a chart click, an upload."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import shoot, start_server, stop_server, wait_for_app
+from tests.form_files import valid_pilot, workbook
+
+PAGES = {"": "Oversikt", "virksomheter": "Virksomheter", "budsjett": "Budsjett", "tidslinje": "Tidslinje",
+         "planer": "Planer", "importer": "Importer"}
+
+
+def heading(page) -> str:
+    """The page's title (h1)."""
+    return page.locator("h1").first.inner_text().strip()
+
+
+def test_a_deep_link_as_the_very_first_visit_opens_the_page_with_its_filter(page, sample_db_master, tmp_path):
+    import shutil
+
+    db = tmp_path / "pilots.duckdb"
+    shutil.copy(sample_db_master, db)
+    proc, url = start_server(db, tmp_path / "streamlit.log")
+    try:
+        page.goto(f"{url}/budsjett?virksomhet=Husbanken&aar=2024")
+        wait_for_app(page)
+        shoot(page, "01_deep_link_budsjett")
+        assert heading(page) == "Budsjett"
+        sidebar = page.get_by_test_id("stSidebar")
+        assert sidebar.get_by_role("link", name="Oversikt").is_visible()
+        assert sidebar.get_by_text("Husbanken", exact=True).first.is_visible()
+        assert "virksomhet=Husbanken" in page.url
+        assert page.get_by_test_id("stException").count() == 0
+    finally:
+        stop_server(proc)
+
+
+def test_every_page_opens_in_the_browser_without_an_error(page, server):
+    for index, (path, title) in enumerate(PAGES.items(), 2):
+        page.goto(f"{server}/{path}")
+        wait_for_app(page)
+        shoot(page, f"{index:02d}_{path or 'oversikt'}")
+        assert heading(page) == title
+        assert page.get_by_test_id("stException").count() == 0
+
+
+def test_the_menu_moves_between_pages_and_keeps_the_filter(page, server):
+    page.goto(f"{server}/?virksomhet=Kartverket")
+    wait_for_app(page)
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Planer").click()
+    wait_for_app(page)
+    assert heading(page) == "Planer"
+    assert "virksomhet=Kartverket" in page.url
+
+
+def test_choosing_an_agency_in_the_filter_puts_it_in_the_link(page, server):
+    page.goto(server)
+    wait_for_app(page)
+    total_before = page.get_by_test_id("stMetric").filter(has_text="Samlet budsjett").inner_text()
+    page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first.click()
+    page.keyboard.type("Kartverket")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    shoot(page, "08_filter_kartverket")
+    assert "virksomhet=Kartverket" in page.url
+    assert page.get_by_test_id("stMetric").filter(has_text="Samlet budsjett").inner_text() != total_before
+
+
+def test_clicking_an_agency_bar_filters_the_app_to_that_agency(page, server):
+    page.goto(f"{server}/budsjett")
+    wait_for_app(page)
+    bar = page.locator(".js-plotly-plot .barlayer .point path").first
+    bar.wait_for(timeout=15_000)
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(re.compile(r"virksomhet="), timeout=15_000)
+    wait_for_app(page)
+    shoot(page, "09_click_bar")
+    assert re.search(r"virksomhet=[^&]+", page.url)
+
+
+def test_uploading_a_workbook_previews_it_and_imports_it(page, server, tmp_path):
+    path = tmp_path / "ny_innsending.xlsx"
+    path.write_bytes(workbook({"Virksomhet": "Datatilsynet", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                               "Har planer om piloter": "Ja"}, [valid_pilot(pilot_name="Tillitsbasert tilsyn")]))
+    page.goto(f"{server}/importer")
+    wait_for_app(page)
+    page.locator("input[type=file]").set_input_files(str(path))
+    button = page.get_by_role("button", name=re.compile(r"Importer 1 fil"))
+    button.wait_for(timeout=15_000)
+    shoot(page, "10_import_preview")
+    button.click()
+    page.get_by_text(re.compile(r"1 fil\(er\) importert")).wait_for(timeout=15_000)
+    shoot(page, "11_import_done")

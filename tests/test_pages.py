@@ -1,0 +1,215 @@
+"""AppTest: Oversikt, Virksomheter, Budsjett and Importer on the sample and on an empty store.
+
+Figures are checked against SQL on the same DuckDB file, never against numbers written here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.form_files import valid_pilot, workbook
+from ui import formatting as fmt
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["dashboard.py", "pages/1_virksomheter.py", "pages/2_budsjett.py", "pages/3_tidslinje.py",
+         "pages/4_planer.py", "pages/5_importer.py"]
+
+
+def open_app(monkeypatch, db: Path, page: str = "dashboard.py", query: dict | None = None) -> AppTest:
+    """Run the app on a store, starting at the entry page and switching to page, as a browser would."""
+    monkeypatch.setenv("PILOT_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page != "dashboard.py":
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def sql(db: Path, query: str, params: list | None = None):
+    """One value from the store."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(query, params or []).fetchone()[0]
+
+
+def figure(at: AppTest, key: str) -> dict:
+    """The plotly figure (as JSON) of the chart with this key."""
+    chart = next(e for e in at.get("plotly_chart") if e.proto.id.endswith(key))
+    return json.loads(chart.proto.spec)
+
+
+def table(at: AppTest, *columns: str):
+    """The first table on the page that has these columns, as a DataFrame."""
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+
+
+def metric(at: AppTest, label: str) -> str:
+    """The shown value of the metric with this label."""
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_sample_without_an_error(monkeypatch, sample_db, page):
+    at = open_app(monkeypatch, sample_db, page)
+    assert at.title[0].value
+
+
+@pytest.mark.parametrize("page", PAGES[:-1])
+def test_every_data_page_on_an_empty_store_says_what_to_do(monkeypatch, store_path, page):
+    at = open_app(monkeypatch, store_path, page)
+    assert any("Importer" in i.value and "eksempeldata" in i.value for i in at.info)
+
+
+def test_a_store_file_that_does_not_exist_yet_gives_guidance_not_a_crash(monkeypatch, tmp_path):
+    at = open_app(monkeypatch, tmp_path / "finnes_ikke.duckdb")
+    assert any("finnes ikke ennå" in i.value for i in at.info)
+
+
+def test_overview_counts_pilots_under_way_or_completed_against_the_ambition(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db)
+    expected = sql(sample_db, "SELECT count(*) FROM pilots_current WHERE status IN ('Pågår', 'Gjennomført')")
+    assert metric(at, "I gang eller gjennomført") == str(expected)
+    low, high = sql(sample_db, "SELECT ambition_min FROM settings"), sql(sample_db, "SELECT ambition_max FROM settings")
+    ambition = figure(at, "ambition_chart")
+    assert any(a["text"] == f"Ambisjon: {low}–{high} piloter" for a in ambition["layout"]["annotations"])
+    assert ambition["data"][0]["x"] == [expected]
+
+
+def test_overview_total_budget_is_the_sum_of_the_plans_totals(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db)
+    total = sql(sample_db, "SELECT sum(budget_total_nok) FROM pilots_current")
+    assert metric(at, "Samlet budsjett") == fmt.mill_kr(total)
+
+
+def test_overview_counts_submissions_of_the_agencies_that_were_asked(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db)
+    asked = sql(sample_db, "SELECT count(*) FROM reporting_status WHERE was_asked")
+    delivered = sql(sample_db, "SELECT count(*) FROM reporting_status WHERE was_asked AND submitted_on IS NOT NULL")
+    assert metric(at, "Innsendinger") == f"{delivered} av {asked}"
+
+
+def test_the_agency_filter_driven_by_its_key_narrows_every_figure(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db)
+    agency = sql(sample_db, "SELECT agency FROM pilots_current GROUP BY agency ORDER BY count(*) DESC LIMIT 1")
+    at.multiselect(key="virksomhet").set_value([agency]).run()
+    total = sql(sample_db, "SELECT sum(budget_total_nok) FROM pilots_current WHERE agency = ?", [agency])
+    assert metric(at, "Samlet budsjett") == fmt.mill_kr(total)
+    assert agency in at.caption[0].value
+
+
+def test_a_link_with_agencies_and_a_year_opens_the_filtered_view(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db, query={"virksomhet": ["Husbanken", "Kartverket"], "aar": "2024"})
+    assert at.multiselect(key="virksomhet").value == ["Husbanken", "Kartverket"]
+    assert at.selectbox(key="aar").value == 2024
+    total = sql(sample_db, "SELECT sum(budget_total_nok) FROM pilots_current "
+                           "WHERE agency IN ('Husbanken', 'Kartverket') AND start_year = 2024")
+    assert metric(at, "Samlet budsjett") == fmt.mill_kr(total)
+
+
+def test_a_deep_link_to_a_page_keeps_the_filter_from_the_link(monkeypatch, sample_db):
+    monkeypatch.setenv("PILOT_DB", str(sample_db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["virksomhet"] = ["Husbanken"]
+    at.switch_page("pages/2_budsjett.py")
+    at.run()
+    assert not at.exception
+    total = sql(sample_db, "SELECT sum(budget_total_nok) FROM pilots_current WHERE agency = 'Husbanken'")
+    assert metric(at, "Samlet budsjett") == fmt.mill_kr(total)
+
+
+def test_an_unknown_agency_in_the_link_is_named_not_a_crash(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db, query={"virksomhet": ["Husbanken", "Finnesikkedirektoratet"]})
+    assert any("Finnesikkedirektoratet" in w.value for w in at.sidebar.warning)
+    assert at.multiselect(key="virksomhet").value == ["Husbanken"]
+
+
+def test_an_abbreviation_in_the_link_is_named_with_the_agency_it_means(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db, query={"virksomhet": ["kv"]})
+    assert any("«kv»" in w.value and "Mente du Kartverket?" in w.value for w in at.sidebar.warning)
+
+
+def test_the_filter_keeps_its_value_when_moving_to_another_page(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db)
+    at.multiselect(key="virksomhet").set_value(["Kartverket"]).run()
+    at.switch_page("pages/2_budsjett.py").run()
+    assert at.multiselect(key="virksomhet").value == ["Kartverket"]
+
+
+def test_budget_page_total_agrees_with_the_overview(monkeypatch, sample_db):
+    overview = open_app(monkeypatch, sample_db)
+    budget = open_app(monkeypatch, sample_db, "pages/2_budsjett.py")
+    assert metric(budget, "Samlet budsjett") == metric(overview, "Samlet budsjett")
+
+
+def test_budget_page_splits_the_total_by_budget_frame(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py")
+    partly = sql(sample_db, "SELECT coalesce(sum(budget_total_nok), 0) FROM pilots_current "
+                            "WHERE within_budget_frame = 'Delvis'")
+    assert metric(at, "Delvis innenfor") == fmt.mill_kr(partly)
+
+
+def test_budget_page_table_has_one_row_per_agency_with_pilots(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py")
+    shown = table(at, "Virksomhet", "Innenfor rammer", "Totalt")
+    assert len(shown) == sql(sample_db, "SELECT count(DISTINCT agency) FROM pilots_current")
+
+
+def test_agencies_page_lists_every_agency_that_was_asked_or_reported(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")
+    shown = table(at, "Virksomhet", "Innsending")
+    assert len(shown) == sql(sample_db, "SELECT count(DISTINCT agency) FROM reporting_status")
+
+
+def test_agencies_page_shows_an_agencys_earlier_versions(monkeypatch, sample_db):
+    revised = sql(sample_db, "SELECT agency FROM submission_history WHERE version > 1 LIMIT 1")
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")
+    at.selectbox(key="virksomhet_detalj").set_value(revised).run()
+    history = table(at, "Versjon", "Gjeldende")
+    assert len(history) == sql(sample_db, "SELECT count(*) FROM submission_history WHERE agency = ?", [revised])
+    assert set(history["Gjeldende"]) == {"Ja", "Nei"}
+
+
+def test_agencies_page_shows_the_assessment_of_an_agency_without_plans(monkeypatch, sample_db):
+    agency, assessment = duckdb.connect(str(sample_db), read_only=True).execute(
+        "SELECT agency, assessment FROM submission_history WHERE is_current AND NOT has_plans LIMIT 1").fetchone()
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")
+    at.selectbox(key="virksomhet_detalj").set_value(agency).run()
+    assert any(assessment[:40] in m.value for m in at.markdown)
+
+
+def test_importer_previews_then_imports_an_uploaded_workbook(monkeypatch, store_path):
+    content = workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                        "Har planer om piloter": "Ja"}, [valid_pilot(pilot_name="Tillit i praksis")])
+    at = open_app(monkeypatch, store_path, "pages/5_importer.py")
+    at.get("file_uploader")[0].upload("husbanken.xlsx", content).run()
+    assert table(at, "Fil", "Utfall")["Utfall"].tolist() == ["Ny"]
+    assert sql(store_path, "SELECT count(*) FROM submissions") == 0
+    at.button(key="importer_knapp").click().run()
+    assert sql(store_path, "SELECT pilot_name FROM pilots_current") == "Tillit i praksis"
+    assert any("1 fil(er) importert" in s.value for s in at.success)
+
+
+def test_importer_shows_every_error_and_writes_nothing_for_a_bad_file(monkeypatch, store_path):
+    content = workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                        "Har planer om piloter": "Ja"}, [valid_pilot(start_date="31.13.2024")])
+    at = open_app(monkeypatch, store_path, "pages/5_importer.py")
+    at.get("file_uploader")[0].upload("feil.xlsx", content).run()
+    error = at.error[0].value
+    assert "feil.xlsx" in error and "Piloter" in error and "Startdato" in error and "31.13.2024" in error
+    assert at.button(key="importer_knapp").disabled
+    assert sql(store_path, "SELECT count(*) FROM source_files") == 0
+
+
+def test_a_broken_store_file_gives_a_clear_message_not_a_traceback(monkeypatch, tmp_path):
+    broken = tmp_path / "skadet.duckdb"
+    broken.write_bytes(b"dette er ingen database" * 100)
+    at = open_app(monkeypatch, broken)
+    assert any("skadet" in e.value for e in at.error)
