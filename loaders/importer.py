@@ -208,7 +208,7 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
     for data in parsed.submissions:
         previous = database.current_version(con, data.agency, data.start_year)
         fields = dict(data.fields)
-        if previous is not None:
+        if previous is not None and parsed.table != "workbook":  # a CSV carries only some Innsending fields
             for key in ("submitted_on", "contact_person", "email", "has_plans", "assessment", "union_involvement"):
                 if fields.get(key) is None:
                     fields[key] = previous[key]

@@ -371,8 +371,9 @@ def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid]) -> dict[str, tuple
     return found
 
 
-def _read_submission_sheet(parsed: ParsedFile, sheet: str, grid: Grid, converter: Converter) -> dict | None:
-    """The Innsending sheet's Felt/Verdi rows as clean values (None when it cannot be read)."""
+def _read_submission_sheet(parsed: ParsedFile, sheet: str, grid: Grid,
+                           converter: Converter) -> tuple[dict, dict[str, int]]:
+    """The Innsending sheet's Felt/Verdi rows as clean values, and the Excel row of each field."""
     lookup = {label_key(f.label): f for f in SUBMISSION.fields}
     header_keys = {label_key(h) for h in SUBMISSION_HEADERS}
     header_index = next((i for i, row in enumerate(grid[:HEADER_SEARCH_ROWS])
@@ -402,7 +403,7 @@ def _read_submission_sheet(parsed: ParsedFile, sheet: str, grid: Grid, converter
             parsed.error(required_message(f) if f.key in rows else f"feltet «{f.label}» mangler i arket",
                          sheet, rows.get(f.key), f.label)
     _check_no_plans_fields(parsed, sheet, values, rows)
-    return values
+    return values, rows
 
 
 def _already_reported(parsed: ParsedFile, sheet: str, row: int | None) -> bool:
@@ -444,7 +445,7 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     if "submission" not in found:
         parsed.error(f"arket «{SUBMISSION.sheet}» mangler; det sier hvem som rapporterer og for hvilket år")
         return
-    values = _read_submission_sheet(parsed, *found["submission"], converter)
+    values, rows = _read_submission_sheet(parsed, *found["submission"], converter)
     pilots = _read_data_sheet(parsed, found, PILOTS, converter)
     milestones = _read_data_sheet(parsed, found, MILESTONES, converter)
     budget = _read_data_sheet(parsed, found, BUDGET, converter)
@@ -458,7 +459,7 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     resolve_pilots(parsed, msheet, milestones, pilots)
     resolve_pilots(parsed, bsheet, budget, pilots)
     check_budget_sums(parsed, bsheet, pilots, budget)
-    _check_plans_match_rows(parsed, found["submission"][0], values, pilots, psheet)
+    _check_plans_match_rows(parsed, found["submission"][0], values, pilots, psheet, rows.get("has_plans"))
     if parsed.errors:
         return
     fields = {k: values.get(k) for k in SUBMISSION_FIELD_KEYS}
@@ -466,15 +467,16 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
                                              pilots, milestones, budget))
 
 
-def _check_plans_match_rows(parsed: ParsedFile, sheet: str, values: dict, pilots: list[dict], psheet: str) -> None:
+def _check_plans_match_rows(parsed: ParsedFile, sheet: str, values: dict, pilots: list[dict], psheet: str,
+                            row: int | None = None) -> None:
     """«Har planer om piloter» must agree with whether Piloter has rows."""
     label = SUBMISSION.field("has_plans").label
     if values.get("has_plans") is True and not pilots:
         parsed.error(f"«{label}» er Ja, men arket «{psheet}» har ingen piloter; fyll ut Piloter eller svar Nei",
-                     sheet, None, label)
+                     sheet, row, label)
     if values.get("has_plans") is False and pilots:
         parsed.error(f"«{label}» er Nei, men arket «{psheet}» har {len(pilots)} pilot(er); svar Ja eller fjern dem",
-                     sheet, None, label)
+                     sheet, row, label)
 
 
 # ---------------------------------------------------------------------------------------

@@ -44,8 +44,8 @@ def check_size(content: bytes, limits: Limits) -> None:
         raise UnreadableFile("filen er tom (0 byte)")
     if len(content) > limits.max_file_bytes:
         raise UnreadableFile(
-            f"filen er {len(content) / 1_048_576:.1f} MB; grensen er "
-            f"{limits.max_file_bytes / 1_048_576:.0f} MB per fil. Del den opp, eller send én fil per virksomhet"
+            f"filen er {_mb(len(content))} MB; grensen er {_mb(limits.max_file_bytes)} MB per fil. "
+            "Del den opp, eller send én fil per virksomhet"
         )
 
 
@@ -68,7 +68,7 @@ def _check_zip(content: bytes, limits: Limits) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         raise UnreadableFile(
             "filen er ikke en gyldig Excel-arbeidsbok (.xlsx): den er skadet, avkortet eller "
             "av en annen type. Lagre den på nytt som Excel-arbeidsbok"
@@ -77,8 +77,7 @@ def _check_zip(content: bytes, limits: Limits) -> None:
         raise UnreadableFile("filen er en zip-fil, men ikke en Excel-arbeidsbok (.xlsx)")
     if unpacked > limits.max_unpacked_bytes:
         raise UnreadableFile(
-            f"arbeidsboken pakker seg ut til {unpacked / 1_048_576:.0f} MB; grensen er "
-            f"{limits.max_unpacked_bytes / 1_048_576:.0f} MB"
+            f"arbeidsboken pakker seg ut til {_mb(unpacked)} MB; grensen er {_mb(limits.max_unpacked_bytes)} MB"
         )
 
 
@@ -115,3 +114,9 @@ def _short(exc: Exception) -> str:
     """The first line of an exception's message, cut short."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:120]
+
+
+def _mb(size: int) -> str:
+    """Megabytes with a decimal comma and no needless decimals: 20, 1,5, 0,01."""
+    text = f"{size / 1_048_576:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")

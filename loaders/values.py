@@ -43,6 +43,7 @@ EXPECTED = {
 
 # Excel stores dates as days since 1899-12-30 (after the 1900 leap-year bug).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+SERIAL_RANGE = ((dt.date(1950, 1, 1) - EXCEL_EPOCH).days, (dt.date(2201, 1, 1) - EXCEL_EPOCH).days)
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
 
 
@@ -127,8 +128,12 @@ def parse_date(value: object) -> dt.date | None:
 
 
 def _excel_serial(value: float) -> dt.date:
-    """A date stored as an Excel serial number in a cell without a date format."""
-    if not 1 <= value < 2958466:
+    """A date stored as an Excel serial number in a cell without a date format.
+
+    Only serials of plausible dates (1950–2200) are taken as dates: a year typed into a date
+    cell (2024) or a date typed as digits (1032024) is an error, not 16.07.1905 or a year 4725.
+    """
+    if not SERIAL_RANGE[0] <= value < SERIAL_RANGE[1]:
         raise ValueProblem(EXPECTED["date"])
     return EXCEL_EPOCH + dt.timedelta(days=int(value))
 
@@ -178,8 +183,9 @@ def _amount_from_text(text: str) -> float:
     """Parse '1 500 000 kr', 'kr 1 500 000,-', 'NOK 250000', '2,5 mill.', '1,2 mrd.'."""
     t = SPACES.sub(" ", text).strip().lower()
     t = re.sub(r"^(kr\.?|nok)\s*", "", t)
-    t = re.sub(r"\s*(kr\.?|nok|,-|,–|\.-)\s*$", "", t)
-    t = re.sub(r"\s*(kr\.?|nok|,-)\s*$", "", t)
+    # A currency word only when it stands alone: the "nok" of "2,5 mnok" is part of the scale.
+    t = re.sub(r"\s*(?<![a-z])(kr\.?|nok|,-|,–|\.-)\s*$", "", t)
+    t = re.sub(r"\s*(?<![a-z])(kr\.?|nok|,-)\s*$", "", t)
     scale = 1
     for pattern, factor in AMOUNT_SCALES:
         stripped = pattern.sub("", t).strip()

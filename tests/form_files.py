@@ -148,7 +148,17 @@ def workbook(innsending: dict | None = None, pilots: list[dict | None] | None = 
              title_rows: int = 0, sheet_names: dict[str, str] | None = None,
              headers: dict[str, list[str]] | None = None, extra_sheets: dict[str, list[list]] | None = None,
              guide: bool = True) -> bytes:
-    """A filled-in form as .xlsx bytes.
+    """A filled-in form as .xlsx bytes; the arguments are those of workbook_sheets."""
+    return raw_workbook(workbook_sheets(innsending, pilots, milestones, budget, title_rows, sheet_names, headers,
+                                        extra_sheets, guide))
+
+
+def workbook_sheets(innsending: dict | None = None, pilots: list[dict | None] | None = None,
+                    milestones: list[dict | None] | None = None, budget: list[dict | None] | None = None,
+                    title_rows: int = 0, sheet_names: dict[str, str] | None = None,
+                    headers: dict[str, list[str]] | None = None, extra_sheets: dict[str, list[list]] | None = None,
+                    guide: bool = True) -> dict[str, list[list]]:
+    """A filled-in form as sheet name → rows of cell values (write it with raw_workbook).
 
     innsending defaults to valid_submission(); pilots defaults to [valid_pilot()]. Pass [] for a
     sheet with only its header row, or leave milestones/budget as None to leave the sheet out.
@@ -167,7 +177,7 @@ def workbook(innsending: dict | None = None, pilots: list[dict | None] | None = 
         if rows is not None:
             sheets[names[key]] = _grid(rows, headers.get(key), title_rows)
     sheets.update(extra_sheets or {})
-    return raw_workbook(sheets)
+    return sheets
 
 
 def _csv_text(value: object) -> str:
@@ -178,16 +188,26 @@ def _csv_text(value: object) -> str:
     return str(value)
 
 
+def csv_grid(rows: list[dict | None], headers: list[str] | None = None) -> list[list[str]]:
+    """One CSV table as rows of text: a header row of labels, then the rows (None = a blank line)."""
+    keys = _headers(rows, headers)
+    return [[label(k) for k in keys], *([] if row is None else [_csv_text(row.get(k)) for k in keys]
+                                         for row in rows)]
+
+
+def grid_csv_bytes(grid: list[list], delimiter: str = ";", encoding: str = "utf-8-sig") -> bytes:
+    """Rows of cells written as CSV bytes (an empty row is a blank line)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    for row in grid:
+        if row:
+            writer.writerow([_csv_text(cell) for cell in row])
+        else:
+            out.write("\r\n")
+    return out.getvalue().encode(encoding)
+
+
 def csv_bytes(rows: list[dict | None], delimiter: str = ";", encoding: str = "utf-8-sig",
               headers: list[str] | None = None) -> bytes:
     """One CSV table as bytes: a header row of labels, then the rows (None = a blank line)."""
-    keys = _headers(rows, headers)
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([label(k) for k in keys])
-    for row in rows:
-        if row is None:
-            out.write("\r\n")
-        else:
-            writer.writerow([_csv_text(row.get(k)) for k in keys])
-    return out.getvalue().encode(encoding)
+    return grid_csv_bytes(csv_grid(rows, headers), delimiter, encoding)

@@ -89,13 +89,20 @@ def server(sample_db_master, tmp_path_factory):
     stop_server(proc)
 
 
+SCRIPT_DONE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stStatusWidget"]')
+        && document.querySelector('h1');
+}"""
+
+
 def wait_for_app(page) -> None:
-    """Wait until the app has drawn and no script is running."""
+    """Wait until the app's script has run to the end and the page is drawn."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=30_000)
-    page.wait_for_selector('[data-testid="stSidebar"]', timeout=30_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
-    page.wait_for_timeout(300)
+    page.wait_for_function(SCRIPT_DONE, timeout=30_000)
+    page.wait_for_timeout(400)  # let charts finish their first layout
+    page.wait_for_function(SCRIPT_DONE, timeout=30_000)
 
 
 def shoot(page, name: str) -> Path:

@@ -1,0 +1,417 @@
+"""Importing files into a real DuckDB store, and the command line that does it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from form_files import (
+    budget_line,
+    csv_bytes,
+    csv_pilot,
+    csv_row,
+    milestone,
+    no_plans_submission,
+    valid_pilot,
+    valid_submission,
+    workbook,
+)
+
+from loaders.importer import import_files
+from store import database
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+TABLES = ("source_files", "submissions", "pilots", "milestones", "budget_lines")
+
+
+def run_import(store_path: Path, reference, *files: tuple[str, bytes]):
+    """Import files into the store; returns {file name: plan}."""
+    with database.open_store(store_path) as con:
+        plans = import_files(con, list(files), reference)
+    return {p.name: p for p in plans}
+
+
+def rows(store_path: Path, sql: str, params: list | None = None) -> list[dict]:
+    with database.open_store(store_path, read_only=True) as con:
+        cur = con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def counts(store_path: Path) -> dict[str, int]:
+    with database.open_store(store_path, read_only=True) as con:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def history(store_path: Path) -> list[dict]:
+    return rows(store_path, "SELECT * FROM submission_history ORDER BY submission_id")
+
+
+def errors_of(plan) -> list[str]:
+    return [str(p) for p in plan.problems if not p.is_warning]
+
+
+FULL_WORKBOOK = workbook(
+    innsending=valid_submission(agency="hb", submitted_on="30.10.2023"),
+    pilots=[valid_pilot(pilot_ref="HB-1", needs_exemption="Ja", exemption_rules="Husbankloven § 3",
+                        start_date="1.3.2024", end_date="31. desember 2024", budget_total_nok="2,5 MNOK",
+                        status="pågår", documentation="Logg", evaluation="Følgeevaluering"),
+            valid_pilot(pilot_name="Veiledning på nett", start_date="mars 2024", end_date=dt.date(2025, 6, 30),
+                        budget_total_nok=400_000, within_budget_frame="Delvis")],
+    milestones=[milestone(pilot="hb-1", name="Testfase", kind="Fase", from_date="1.3.2024", to_date="30.6.2024",
+                          status="Pågår"),
+                milestone(pilot="Veiledning på nett", name="Lansering", from_date="1. april 2024")],
+    budget=[budget_line(pilot="HB-1", year=2024, amount="1 500 000 kr", category="Lønn"),
+            budget_line(pilot="HB-1", year="2025", amount="1 mill.", financing="Ekstra behov")])
+
+
+# ---------------------------------------------------------------------------------------------
+# A workbook into the four views
+
+
+def test_importing_a_workbook_fills_submissions_current(store_path, reference):
+    plans = run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    assert plans["husbanken.xlsx"].outcome == "imported"
+    assert rows(store_path, "SELECT * FROM submissions_current") == [{
+        "agency": "Husbanken", "start_year": 2024, "submitted_on": dt.date(2023, 10, 30),
+        "deadline": reference.round_for(2024).deadline, "is_late": False, "has_plans": True,
+        "source_file": "husbanken.xlsx"}]
+
+
+def test_importing_a_workbook_fills_pilots_current_with_dates_booleans_and_amounts(store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    pilots = rows(store_path, "SELECT * FROM pilots_current ORDER BY pilot_name")
+    assert pilots == [
+        {"agency": "Husbanken", "start_year": 2024, "pilot_name": "Digital søknad", "status": "Pågår",
+         "trust_relation": None, "start_date": dt.date(2024, 3, 1), "end_date": dt.date(2024, 12, 31),
+         "budget_total_nok": 2_500_000.0, "within_budget_frame": "Ja", "needs_exemption": True,
+         "elements_covered": 4},
+        {"agency": "Husbanken", "start_year": 2024, "pilot_name": "Veiledning på nett", "status": "Planlagt",
+         "trust_relation": None, "start_date": dt.date(2024, 3, 1), "end_date": dt.date(2025, 6, 30),
+         "budget_total_nok": 400_000.0, "within_budget_frame": "Delvis", "needs_exemption": False,
+         "elements_covered": 3},
+    ]
+    types = rows(store_path, "SELECT typeof(start_date) AS d, typeof(needs_exemption) AS b, "
+                             "typeof(budget_total_nok) AS a FROM pilots_current LIMIT 1")
+    assert types == [{"d": "DATE", "b": "BOOLEAN", "a": "DOUBLE"}]
+
+
+def test_importing_a_workbook_fills_milestones_and_budget_lines_resolved_to_pilot_names(store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    assert rows(store_path, "SELECT pilot_name, name, kind, from_date, to_date, status FROM milestones_current "
+                            "ORDER BY from_date") == [
+        {"pilot_name": "Digital søknad", "name": "Testfase", "kind": "Fase", "from_date": dt.date(2024, 3, 1),
+         "to_date": dt.date(2024, 6, 30), "status": "Pågår"},
+        {"pilot_name": "Veiledning på nett", "name": "Lansering", "kind": "Milepæl",
+         "from_date": dt.date(2024, 4, 1), "to_date": None, "status": "Ikke startet"},
+    ]
+    assert rows(store_path, "SELECT agency, pilot_name, year, amount_nok, category, financing "
+                            "FROM budget_lines_current ORDER BY year") == [
+        {"agency": "Husbanken", "pilot_name": "Digital søknad", "year": 2024, "amount_nok": 1_500_000.0,
+         "category": "Lønn", "financing": "Innenfor rammer"},
+        {"agency": "Husbanken", "pilot_name": "Digital søknad", "year": 2025, "amount_nok": 1_000_000.0,
+         "category": "Annet", "financing": "Ekstra behov"},
+    ]
+
+
+def test_a_submission_with_no_plans_is_stored_with_its_assessment_and_zero_pilots(store_path, reference):
+    content = workbook(innsending=no_plans_submission(agency="Kartverket"), pilots=[],
+                       headers={"pilots": list(valid_pilot())})
+    assert run_import(store_path, reference, ("kv.xlsx", content))["kv.xlsx"].outcome == "imported"
+    [sub] = rows(store_path, "SELECT has_plans, assessment, union_involvement, pilot_count, is_current "
+                             "FROM submission_history")
+    assert sub == {"has_plans": False, "assessment": "Vi har vurdert tre områder, men ingen er modne ennå",
+                   "union_involvement": "Tillitsvalgte deltok i vurderingen", "pilot_count": 0, "is_current": True}
+    assert rows(store_path, "SELECT count(*) AS n FROM pilots_current") == [{"n": 0}]
+
+
+# ---------------------------------------------------------------------------------------------
+# Submissions over time
+
+
+def test_the_same_bytes_imported_again_are_unchanged_and_the_store_is_untouched(store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    before_counts, before_history = counts(store_path), history(store_path)
+    plan = run_import(store_path, reference, ("kopi av husbanken.xlsx", FULL_WORKBOOK))["kopi av husbanken.xlsx"]
+    assert plan.outcome == "unchanged"
+    assert "husbanken.xlsx" in plan.summary and "ingenting endret" in plan.summary
+    assert counts(store_path) == before_counts
+    assert history(store_path) == before_history
+
+
+def test_the_same_bytes_twice_in_one_import_are_written_once(store_path, reference):
+    plans = import_files_in_order(store_path, reference, [("a.xlsx", FULL_WORKBOOK), ("b.xlsx", FULL_WORKBOOK)])
+    assert [p.outcome for p in plans] == ["imported", "unchanged"]
+    assert counts(store_path)["submissions"] == 1
+
+
+def import_files_in_order(store_path, reference, files):
+    with database.open_store(store_path) as con:
+        return import_files(con, files, reference)
+
+
+def test_a_later_workbook_replaces_the_submission_in_every_view_and_keeps_the_earlier_as_history(
+        store_path, reference):
+    run_import(store_path, reference, ("v1.xlsx", FULL_WORKBOOK))
+    later = workbook(innsending=valid_submission(agency="Husbanken", submitted_on="2.11.2023"),
+                     pilots=[valid_pilot(pilot_name="Ny pilot", budget_total_nok=900_000)],
+                     milestones=[milestone(pilot="Ny pilot", name="Start")])   # no Budsjett sheet at all
+    plan = run_import(store_path, reference, ("v2.xlsx", later))["v2.xlsx"]
+    assert plan.outcome == "imported"
+    assert plan.replaces_existing
+
+    assert rows(store_path, "SELECT agency, submitted_on, is_late, source_file FROM submissions_current") == [
+        {"agency": "Husbanken", "submitted_on": dt.date(2023, 11, 2), "is_late": True, "source_file": "v2.xlsx"}]
+    assert rows(store_path, "SELECT pilot_name, budget_total_nok FROM pilots_current") == [
+        {"pilot_name": "Ny pilot", "budget_total_nok": 900_000.0}]
+    assert rows(store_path, "SELECT pilot_name, name FROM milestones_current") == [
+        {"pilot_name": "Ny pilot", "name": "Start"}]
+    assert rows(store_path, "SELECT * FROM budget_lines_current") == []
+
+    assert rows(store_path, "SELECT version, file_name, is_current, pilot_count, submitted_on "
+                            "FROM submission_history ORDER BY version") == [
+        {"version": 1, "file_name": "v1.xlsx", "is_current": False, "pilot_count": 2,
+         "submitted_on": dt.date(2023, 10, 30)},
+        {"version": 2, "file_name": "v2.xlsx", "is_current": True, "pilot_count": 1,
+         "submitted_on": dt.date(2023, 11, 2)},
+    ]
+    # the earlier version's rows are still there to be looked at
+    assert rows(store_path, "SELECT count(*) AS n FROM budget_lines b JOIN submission_history h "
+                            "USING (submission_id) WHERE NOT h.is_current") == [{"n": 2}]
+
+
+def test_a_later_workbook_for_another_year_does_not_replace_the_first(store_path, reference):
+    run_import(store_path, reference, ("2024.xlsx", FULL_WORKBOOK))
+    other = workbook(innsending=valid_submission(start_year=2023, submitted_on="20.08.2023"))
+    run_import(store_path, reference, ("2023.xlsx", other))
+    assert rows(store_path, "SELECT start_year, source_file FROM submissions_current ORDER BY start_year") == [
+        {"start_year": 2023, "source_file": "2023.xlsx"}, {"start_year": 2024, "source_file": "2024.xlsx"}]
+
+
+def test_a_later_workbook_replaces_the_innsending_fields_too_even_when_left_blank(store_path, reference):
+    run_import(store_path, reference, ("nei.xlsx", workbook(innsending=no_plans_submission(), pilots=[],
+                                                            headers={"pilots": list(valid_pilot())})))
+    later = workbook(innsending=valid_submission(contact_person=None, email=None, union_involvement=None))
+    assert run_import(store_path, reference, ("ja.xlsx", later))["ja.xlsx"].outcome == "imported"
+    current = rows(store_path, "SELECT has_plans, assessment, contact_person, union_involvement "
+                               "FROM submission_history WHERE is_current")
+    assert current == [{"has_plans": True, "assessment": None, "contact_person": None, "union_involvement": None}]
+
+
+def test_a_milestone_csv_replaces_only_the_milestones_and_leaves_the_pilots(store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    pilots_before = rows(store_path, "SELECT * FROM pilots_current ORDER BY pilot_name")
+    budget_before = rows(store_path, "SELECT * FROM budget_lines_current ORDER BY year")
+    content = csv_bytes([csv_row(milestone(pilot="HB-1", name="Evaluering", from_date="1.12.2024"), agency="HB")])
+    plan = run_import(store_path, reference, ("milepæler.csv", content))["milepæler.csv"]
+    assert plan.outcome == "imported", errors_of(plan)
+    assert rows(store_path, "SELECT pilot_name, name, from_date FROM milestones_current") == [
+        {"pilot_name": "Digital søknad", "name": "Evaluering", "from_date": dt.date(2024, 12, 1)}]
+    assert rows(store_path, "SELECT * FROM pilots_current ORDER BY pilot_name") == pilots_before
+    assert rows(store_path, "SELECT * FROM budget_lines_current ORDER BY year") == budget_before
+    assert rows(store_path, "SELECT version, replaced_tables, submitted_on FROM submission_history "
+                            "WHERE is_current") == [
+        {"version": 2, "replaced_tables": "Milepæler", "submitted_on": dt.date(2023, 10, 30)}]
+
+
+def test_a_budget_csv_replaces_only_the_budget_lines(store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    milestones_before = rows(store_path, "SELECT * FROM milestones_current ORDER BY from_date")
+    content = csv_bytes([csv_row(budget_line(pilot="Veiledning på nett", year=2024, amount="400 000"))],
+                        delimiter=",")
+    plan = run_import(store_path, reference, ("budsjett.csv", content))["budsjett.csv"]
+    assert plan.outcome == "imported", errors_of(plan)
+    assert rows(store_path, "SELECT pilot_name, amount_nok FROM budget_lines_current") == [
+        {"pilot_name": "Veiledning på nett", "amount_nok": 400_000.0}]
+    assert rows(store_path, "SELECT * FROM milestones_current ORDER BY from_date") == milestones_before
+    assert rows(store_path, "SELECT count(*) AS n FROM pilots_current") == [{"n": 2}]
+
+
+def test_a_piloter_csv_replaces_the_pilots_and_keeps_milestones_only_of_pilots_that_remain(store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    content = csv_bytes([csv_pilot(pilot_name="Digital søknad", submitted_on="5.11.2023", budget_total_nok="3 mill.")])
+    plan = run_import(store_path, reference, ("piloter.csv", content))["piloter.csv"]
+    assert plan.outcome == "imported", errors_of(plan)
+    assert any("Milepæler" in p.expected and "historikken" in p.expected for p in plan.problems if p.is_warning)
+    assert rows(store_path, "SELECT pilot_name, budget_total_nok FROM pilots_current") == [
+        {"pilot_name": "Digital søknad", "budget_total_nok": 3_000_000.0}]
+    assert rows(store_path, "SELECT pilot_name, name FROM milestones_current") == [
+        {"pilot_name": "Digital søknad", "name": "Testfase"}]
+    assert rows(store_path, "SELECT count(*) AS n FROM budget_lines_current") == [{"n": 2}]
+    assert rows(store_path, "SELECT submitted_on, is_late FROM submissions_current") == [
+        {"submitted_on": dt.date(2023, 11, 5), "is_late": True}]
+
+
+def test_a_milestone_csv_and_its_piloter_csv_imported_together_succeed_because_piloter_goes_first(
+        store_path, reference):
+    milestones = csv_bytes([csv_row(milestone(pilot="kv-7", name="Oppstart"), agency="Kartverket")])
+    pilots = csv_bytes([csv_pilot(agency="Kartverket", pilot_ref="KV-7", pilot_name="Åpne kart")])
+    plans = import_files_in_order(store_path, reference, [("milepæler.csv", milestones), ("piloter.csv", pilots)])
+    assert {p.name: p.outcome for p in plans} == {"milepæler.csv": "imported", "piloter.csv": "imported"}
+    assert rows(store_path, "SELECT agency, pilot_name, name FROM milestones_current") == [
+        {"agency": "Kartverket", "pilot_name": "Åpne kart", "name": "Oppstart"}]
+    assert rows(store_path, "SELECT agency, pilot_name FROM pilots_current") == [
+        {"agency": "Kartverket", "pilot_name": "Åpne kart"}]
+
+
+def test_a_milestone_csv_for_a_submission_that_does_not_exist_is_refused_with_a_message(store_path, reference):
+    before = counts(store_path)
+    content = csv_bytes([csv_row(milestone(), agency="Statsbygg")])
+    plan = run_import(store_path, reference, ("milepæler.csv", content))["milepæler.csv"]
+    assert plan.outcome == "refused"
+    [error] = errors_of(plan)
+    assert "milepæler.csv" in error and "Statsbygg" in error and "2024" in error
+    assert "importer Piloter-tabellen" in error
+    assert counts(store_path) == before
+
+
+def test_a_milestone_csv_naming_a_pilot_the_stored_submission_lacks_is_refused(store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    before = counts(store_path)
+    content = csv_bytes([csv_row(milestone(pilot="HB-1")), csv_row(milestone(pilot="HB-99"))])
+    plan = run_import(store_path, reference, ("milepæler.csv", content))["milepæler.csv"]
+    assert plan.outcome == "refused"
+    [problem] = [p for p in plan.problems if not p.is_warning]
+    assert (problem.row, problem.column, problem.value) == (3, "Pilot", "HB-99")
+    assert counts(store_path) == before
+
+
+@pytest.mark.parametrize("bad_file", ["workbook", "csv"])
+def test_a_file_with_one_error_among_valid_rows_writes_nothing_at_all(store_path, reference, bad_file):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    before, before_views = counts(store_path), rows(store_path, "SELECT * FROM pilots_current ORDER BY pilot_name")
+    if bad_file == "workbook":
+        name, content = "ny.xlsx", workbook(
+            innsending=valid_submission(submitted_on="1.11.2023"),
+            pilots=[valid_pilot(pilot_name=f"Pilot {i}") for i in range(5)]
+            + [valid_pilot(pilot_name="Feil", end_date="31.02.2024")],
+            milestones=[milestone(pilot="Pilot 1")], budget=[budget_line(pilot="Pilot 2")])
+    else:
+        name, content = "ny.csv", csv_bytes([csv_pilot(pilot_name=f"Pilot {i}", agency="Kartverket")
+                                             for i in range(5)] + [csv_pilot(agency="Kartverket", goals=None)])
+    plan = run_import(store_path, reference, (name, content))[name]
+    assert plan.outcome == "refused"
+    assert len(errors_of(plan)) == 1
+    assert counts(store_path) == before
+    assert rows(store_path, "SELECT * FROM pilots_current ORDER BY pilot_name") == before_views
+
+
+def test_a_refused_file_does_not_stop_the_other_files_of_the_same_import(store_path, reference):
+    good = workbook(innsending=valid_submission(agency="Kartverket"))
+    bad = workbook(innsending=valid_submission(agency="Kartverk"))
+    plans = run_import(store_path, reference, ("bad.xlsx", bad), ("good.xlsx", good))
+    assert (plans["bad.xlsx"].outcome, plans["good.xlsx"].outcome) == ("refused", "imported")
+    assert rows(store_path, "SELECT agency FROM submissions_current") == [{"agency": "Kartverket"}]
+
+
+# ---------------------------------------------------------------------------------------------
+# Deadlines and reporting status
+
+
+@pytest.mark.parametrize("start_year", [2023, 2024])
+@pytest.mark.parametrize(("days_after_deadline", "late"), [(-1, False), (0, False), (1, True)])
+def test_a_submission_is_late_exactly_when_innsendt_dato_is_after_the_rounds_deadline(
+        store_path, reference, start_year, days_after_deadline, late):
+    deadline = reference.round_for(start_year).deadline
+    submitted = deadline + dt.timedelta(days=days_after_deadline)
+    content = workbook(innsending=valid_submission(start_year=start_year, submitted_on=submitted))
+    run_import(store_path, reference, ("skjema.xlsx", content))
+    assert rows(store_path, "SELECT deadline, is_late FROM submissions_current") == [
+        {"deadline": deadline, "is_late": late}]
+    state = rows(store_path, "SELECT reporting_state FROM reporting_status WHERE agency = 'Husbanken' "
+                             "AND start_year = ?", [start_year])
+    assert state == [{"reporting_state": "For sent" if late else "I tide"}]
+
+
+def test_reporting_status_lists_an_agency_that_was_asked_but_has_not_reported_as_ikke_levert(store_path, reference):
+    asked_2024 = sorted({r.agency for r in reference.requests if r.start_year == 2024})
+    assert "Husbanken" in asked_2024 and len(asked_2024) > 1
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    status = {r["agency"]: r for r in rows(store_path, "SELECT * FROM reporting_status WHERE start_year = 2024")}
+    assert set(status) == set(asked_2024)
+    assert status["Husbanken"]["reporting_state"] == "I tide"
+    assert status["Husbanken"]["pilot_count"] == 2
+    for agency in asked_2024:
+        if agency != "Husbanken":
+            assert status[agency]["reporting_state"] == "Ikke levert"
+            assert status[agency]["was_asked"] is True
+            assert status[agency]["submitted_on"] is None
+
+
+def test_reporting_status_shows_an_agency_that_reported_without_being_asked(store_path, reference):
+    asked = {(r.start_year, r.agency) for r in reference.requests}
+    agency = next(a.name for a in reference.agencies if (2023, a.name) not in asked)
+    content = workbook(innsending=valid_submission(agency=agency, start_year=2023, submitted_on="1.8.2023"))
+    plan = run_import(store_path, reference, ("skjema.xlsx", content))["skjema.xlsx"]
+    assert plan.outcome == "imported"
+    assert any("ikke registrert som bedt om å rapportere" in p.expected for p in plan.problems if p.is_warning)
+    assert rows(store_path, "SELECT was_asked, reporting_state FROM reporting_status WHERE agency = ? "
+                            "AND start_year = 2023", [agency]) == [{"was_asked": False, "reporting_state": "I tide"}]
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def run_cli(db: Path, *paths: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "loaders", "import", "--db", str(db), *map(str, paths)],
+                          cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+
+
+def file_lines(output: str, name: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith(f"{name}: ")]
+
+
+def test_cli_imports_a_valid_file_and_exits_0_with_one_line_for_it(store_path, tmp_path):
+    path = tmp_path / "husbanken.xlsx"
+    path.write_bytes(FULL_WORKBOOK)
+    result = run_cli(store_path, path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [line] = file_lines(result.stdout, "husbanken.xlsx")
+    assert line.startswith("husbanken.xlsx: importert – Husbanken 2024: 2 pilot(er)")
+    assert rows(store_path, "SELECT agency FROM submissions_current") == [{"agency": "Husbanken"}]
+
+    again = run_cli(store_path, path)
+    assert again.returncode == 0
+    [line] = file_lines(again.stdout, "husbanken.xlsx")
+    assert "uendret" in line
+
+
+def test_cli_exits_1_and_names_file_sheet_row_and_column_of_an_error(store_path, tmp_path):
+    folder = tmp_path / "innkommet"
+    folder.mkdir()
+    (folder / "kartverket.xlsx").write_bytes(workbook(innsending=valid_submission(agency="Kartverket")))
+    (folder / "husbanken.xlsx").write_bytes(workbook(
+        pilots=[valid_pilot(pilot_name="A"), valid_pilot(pilot_name="B", goals=None)], title_rows=1))
+    result = run_cli(store_path, folder)
+    assert result.returncode == 1
+    assert len(file_lines(result.stdout, "kartverket.xlsx")) == 1
+    [line] = file_lines(result.stdout, "husbanken.xlsx")
+    assert "avvist" in line
+    assert "  Feil: husbanken.xlsx › Piloter › rad 4 › kolonne «Mål»: feltet er påkrevd" in result.stdout
+    assert rows(store_path, "SELECT agency FROM submissions_current") == [{"agency": "Kartverket"}]
+
+
+def test_cli_reports_a_garbage_file_without_a_traceback(store_path, tmp_path):
+    garbage = tmp_path / "skjema.xlsx"
+    garbage.write_bytes(random.Random(7).randbytes(5000))
+    empty = tmp_path / "tom.csv"
+    empty.write_bytes(b"")
+    result = run_cli(store_path, garbage, empty)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "avvist" in file_lines(result.stdout, "skjema.xlsx")[0]
+    assert "avvist" in file_lines(result.stdout, "tom.csv")[0]
+    assert "Feil: skjema.xlsx: filen er ikke en gyldig Excel-arbeidsbok" in result.stdout
+    assert counts(store_path)["source_files"] == 0
+
+
+def test_cli_exits_1_for_a_path_that_does_not_exist(store_path, tmp_path):
+    result = run_cli(store_path, tmp_path / "finnes-ikke.xlsx")
+    assert result.returncode == 1
+    assert "finnes ikke" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,739 @@
+"""parse_file against every rule and variation of the reporting-form contract."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import random
+import struct
+import zipfile
+
+import pytest
+from form_files import (
+    OMIT,
+    budget_line,
+    csv_bytes,
+    csv_pilot,
+    csv_row,
+    milestone,
+    no_plans_submission,
+    raw_workbook,
+    submission_grid,
+    valid_pilot,
+    valid_submission,
+    workbook,
+)
+
+from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
+from loaders.parsing import parse_file
+from loaders.reading import Limits
+
+
+def parse(reference, content: bytes, name: str = "skjema.xlsx"):
+    return parse_file(name, content, reference)
+
+
+def accepted(reference, content: bytes, name: str = "skjema.xlsx"):
+    """Parse a file that must be accepted; returns its one submission."""
+    parsed = parse(reference, content, name)
+    assert [str(e) for e in parsed.errors] == []
+    assert len(parsed.submissions) == 1
+    return parsed.submissions[0]
+
+
+def only_error(parsed):
+    """The single error of a refused file (and no submissions)."""
+    assert len(parsed.errors) == 1, [str(e) for e in parsed.errors]
+    assert parsed.submissions == []
+    return parsed.errors[0]
+
+
+def errors_at(parsed) -> set[tuple]:
+    """(sheet, row, column) of every error."""
+    return {(e.sheet, e.row, e.column) for e in parsed.errors}
+
+
+REQUIRED_PILOT_KEYS = [f.key for f in PILOTS.fields if f.required]
+PARSED_PILOT = {"pilot_name": "Digital søknad", "needs_exemption": False, "budget_total_nok": 1_500_000,
+                "start_date": dt.date(2024, 3, 1), "within_budget_frame": "Ja"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Header row
+
+
+def test_a_filled_in_form_gives_one_submission_with_its_pilot(reference):
+    sub = accepted(reference, workbook())
+    assert (sub.agency, sub.start_year) == ("Husbanken", 2024)
+    assert sub.fields["submitted_on"] == dt.date(2023, 10, 15)
+    assert sub.fields["has_plans"] is True
+    [pilot] = sub.pilots
+    assert pilot["pilot_name"] == "Digital søknad"
+    assert pilot["start_date"] == dt.date(2024, 3, 1)
+    assert pilot["budget_total_nok"] == 1_500_000
+    assert pilot["needs_exemption"] is False
+
+
+def test_header_row_below_title_rows_is_found_and_errors_name_the_excel_row(reference):
+    content = workbook(pilots=[valid_pilot(), valid_pilot(pilot_name="Uten mål", goals=None)], title_rows=3)
+    parsed = parse(reference, content)
+    # title in row 1, blank rows 2-3, header row 4, pilots on rows 5 and 6
+    assert errors_at(parsed) == {("Piloter", 6, "Mål")}
+
+
+def test_header_row_on_row_ten_is_still_found(reference):
+    sub = accepted(reference, workbook(title_rows=9))
+    assert [p["pilot_name"] for p in sub.pilots] == ["Digital søknad"]
+    assert sub.pilots[0]["_row"] == 11
+
+
+def test_header_row_on_row_eleven_is_not_found_and_refuses_the_sheet(reference):
+    error = only_error(parse(reference, workbook(title_rows=10)))
+    assert error.sheet == "Piloter"
+    assert "første ti radene" in error.expected
+    assert "Pilotnavn" in error.expected
+
+
+def test_blank_rows_above_the_header_and_blank_columns_left_of_it_keep_excel_row_numbers(reference):
+    header = [PILOTS.field(k).label for k in valid_pilot()]
+    grid = [[], [], [None, *header], [None, *valid_pilot().values()],
+            [None, *valid_pilot(pilot_name="B", problem=None).values()]]
+    parsed = parse(reference, raw_workbook({"Innsending": submission_grid(valid_submission()), "Piloter": grid}))
+    assert errors_at(parsed) == {("Piloter", 5, "Problembeskrivelse")}
+
+
+def test_columns_in_any_order_are_read_by_their_labels(reference):
+    keys = list(valid_pilot(pilot_ref="P1", status="Pågår"))
+    sub = accepted(reference, workbook(pilots=[valid_pilot(pilot_ref="P1", status="Pågår")],
+                                       headers={"pilots": list(reversed(keys))}))
+    pilot = sub.pilots[0]
+    assert (pilot["pilot_ref"], pilot["pilot_name"], pilot["status"]) == ("P1", "Digital søknad", "Pågår")
+    assert pilot["budget_total_nok"] == 1_500_000
+    assert pilot["end_date"] == dt.date(2024, 12, 31)
+
+
+@pytest.mark.parametrize(("key", "header"), [
+    ("pilot_name", "PILOTNAVN"),
+    ("pilot_name", "  pilotnavn  "),
+    ("pilot_name", "Pilotnavn*"),
+    ("pilot_name", "Pilotnavn *"),
+    ("pilot_name", "Pilotnavn:"),
+    ("needs_exemption", "Behov for unntak\nfra regelverk"),
+    ("needs_exemption", "Behov for unntak fra regelverk *"),
+    ("budget_total_nok", "Budsjett totalt"),
+    ("budget_total_nok", "Budsjett totalt (kr)"),
+    ("budget_total_nok", "Budsjett\ntotalt (kr)"),
+    ("budget_total_nok", "BUDSJETT TOTALT (KR) *"),
+    ("budget_total_nok", "Budsjett totalt (kr):"),
+    ("start_date", "Startdato\n"),
+    ("within_budget_frame", "Innenfor gjeldende\r\nrammer"),
+])
+def test_header_labels_match_ignoring_case_spaces_line_breaks_stars_colons_and_unit(reference, key, header):
+    row = {(header if k == key else k): v for k, v in valid_pilot().items()}
+    parsed = parse(reference, workbook(pilots=[row]))
+    assert parsed.problems == []
+    assert parsed.submissions[0].pilots[0][key] == PARSED_PILOT[key]
+
+
+@pytest.mark.parametrize("header", ["Beløp", "Beløp (kr)", "beløp (KR):", "Beløp\n(kr) *"])
+def test_budget_amount_column_matches_with_or_without_its_unit(reference, header):
+    line = {"pilot": "Digital søknad", "year": 2024, header: 1_500_000}
+    sub = accepted(reference, workbook(budget=[line]))
+    assert sub.budget[0]["amount_nok"] == 1_500_000
+
+
+def test_unknown_column_is_a_warning_naming_it_and_the_file_is_still_accepted(reference):
+    parsed = parse(reference, workbook(pilots=[valid_pilot(**{"Kommentar fra leder": "Viktig!"})]))
+    assert parsed.errors == []
+    assert len(parsed.submissions) == 1
+    [warning] = parsed.warnings
+    assert warning.sheet == "Piloter"
+    assert warning.row == 1
+    assert "Kommentar fra leder" in warning.expected
+
+
+@pytest.mark.parametrize("key", REQUIRED_PILOT_KEYS)
+def test_missing_required_pilot_column_is_an_error_naming_that_column(reference, key):
+    parsed = parse(reference, workbook(pilots=[valid_pilot(**{key: OMIT})], title_rows=2))
+    error = only_error(parsed)
+    assert (error.sheet, error.row, error.column) == ("Piloter", 3, PILOTS.field(key).label)
+    assert "mangler" in error.expected
+
+
+@pytest.mark.parametrize(("table", "key"), [("milestones", "pilot"), ("milestones", "name"),
+                                            ("milestones", "from_date"), ("budget", "pilot"),
+                                            ("budget", "year"), ("budget", "amount_nok")])
+def test_missing_required_milestone_or_budget_column_is_an_error_naming_that_column(reference, table, key):
+    rows = {"milestones": [milestone(**{key: OMIT})], "budget": [budget_line(**{key: OMIT})]}
+    parsed = parse(reference, workbook(**{table: rows[table]}))
+    sheet = {"milestones": MILESTONES, "budget": BUDGET}[table]
+    assert (sheet.sheet, 1, sheet.field(key).label) in errors_at(parsed)
+    assert parsed.submissions == []
+
+
+def test_a_column_given_twice_is_an_error(reference):
+    content = raw_workbook({"Innsending": submission_grid(valid_submission()),
+                            "Piloter": [[*[PILOTS.field(k).label for k in valid_pilot()], "Mål"],
+                                        [*valid_pilot().values(), "Igjen"]]})
+    error = only_error(parse(reference, content))
+    assert (error.sheet, error.row, error.column) == ("Piloter", 1, "Mål")
+
+
+# ---------------------------------------------------------------------------------------------
+# Required cells, blank rows
+
+
+@pytest.mark.parametrize("key", REQUIRED_PILOT_KEYS)
+def test_required_pilot_cell_left_blank_is_an_error_naming_sheet_excel_row_and_column(reference, key):
+    pilots = [valid_pilot(pilot_name="Første"), valid_pilot(**{"pilot_name": "Andre", key: None})]
+    error = only_error(parse(reference, workbook(pilots=pilots, title_rows=1)))
+    # title row 1, header row 2, pilots on rows 3 and 4
+    assert (error.file, error.sheet, error.row, error.column) == ("skjema.xlsx", "Piloter", 4, PILOTS.field(key).label)
+    assert "påkrevd" in error.expected
+    assert "rad 4" in str(error) and f"«{PILOTS.field(key).label}»" in str(error)
+
+
+def test_blank_rows_between_and_after_data_are_skipped(reference):
+    pilots = [valid_pilot(pilot_name="A"), None, None, valid_pilot(pilot_name="B"), None, None]
+    sub = accepted(reference, workbook(pilots=pilots, milestones=[None, milestone(pilot="B"), None]))
+    assert [p["pilot_name"] for p in sub.pilots] == ["A", "B"]
+    assert [m["pilot_name"] for m in sub.milestones] == ["B"]
+
+
+def test_errors_after_blank_rows_still_name_the_row_excel_shows(reference):
+    pilots = [valid_pilot(pilot_name="A"), None, None, valid_pilot(pilot_name="B", budget_total_nok="mye"), None]
+    error = only_error(parse(reference, workbook(pilots=pilots)))
+    # header row 1, A on row 2, blank rows 3-4, B on row 5
+    assert (error.sheet, error.row, error.column, error.value) == ("Piloter", 5, "Budsjett totalt (kr)", "mye")
+    assert "kroner" in error.expected
+
+
+def test_an_invalid_value_names_the_value_found_and_what_was_expected(reference):
+    error = only_error(parse(reference, workbook(pilots=[valid_pilot(start_date="snart")])))
+    assert (error.sheet, error.row, error.column, error.value) == ("Piloter", 2, "Startdato", "snart")
+    assert "fant «snart», forventet en dato som 31.10.2023" in str(error)
+
+
+# ---------------------------------------------------------------------------------------------
+# Defaults for blank choices
+
+
+def test_blank_status_means_planlagt(reference):
+    sub = accepted(reference, workbook(pilots=[valid_pilot(status=None)]))
+    assert sub.pilots[0]["status"] == "Planlagt"
+
+
+def test_blank_type_means_milepael_and_blank_status_means_ikke_startet(reference):
+    sub = accepted(reference, workbook(milestones=[milestone(kind=None, status=None)]))
+    assert (sub.milestones[0]["kind"], sub.milestones[0]["status"]) == ("Milepæl", "Ikke startet")
+
+
+def test_blank_kategori_means_annet_and_blank_finansiering_means_innenfor_rammer(reference):
+    sub = accepted(reference, workbook(budget=[budget_line(category=None, financing=None)]))
+    assert (sub.budget[0]["category"], sub.budget[0]["financing"]) == ("Annet", "Innenfor rammer")
+
+
+def test_choices_are_read_in_any_case(reference):
+    sub = accepted(reference, workbook(
+        pilots=[valid_pilot(status="PÅGÅR", trust_relation="ledere og ansatte", within_budget_frame="delvis")],
+        budget=[budget_line(category="lønn", financing="ekstra BEHOV")]))
+    pilot = sub.pilots[0]
+    assert (pilot["status"], pilot["trust_relation"], pilot["within_budget_frame"]) == (
+        "Pågår", "Ledere og ansatte", "Delvis")
+    assert (sub.budget[0]["category"], sub.budget[0]["financing"]) == ("Lønn", "Ekstra behov")
+
+
+def test_a_value_outside_a_closed_list_is_an_error_listing_the_allowed_values(reference):
+    error = only_error(parse(reference, workbook(pilots=[valid_pilot(status="Snart ferdig")])))
+    assert (error.column, error.value) == ("Status", "Snart ferdig")
+    assert error.expected == "en av: Planlagt, Pågår, Gjennomført, Avbrutt"
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules within a pilot and across rows
+
+
+def test_behov_for_unntak_ja_without_regelverk_is_an_error(reference):
+    error = only_error(parse(reference, workbook(pilots=[valid_pilot(needs_exemption="x")])))
+    assert (error.sheet, error.row, error.column) == ("Piloter", 2, "Regelverk det søkes unntak fra")
+
+
+def test_behov_for_unntak_ja_with_regelverk_makes_a_valid_forsok(reference):
+    sub = accepted(reference, workbook(pilots=[valid_pilot(needs_exemption="Ja", exemption_rules="Husbankloven § 3")]))
+    assert sub.pilots[0]["needs_exemption"] is True
+    assert sub.pilots[0]["exemption_rules"] == "Husbankloven § 3"
+
+
+def test_sluttdato_before_startdato_is_an_error(reference):
+    error = only_error(parse(reference, workbook(pilots=[valid_pilot(start_date="1.3.2024",
+                                                                     end_date="28.02.2024")])))
+    assert (error.row, error.column, error.value) == (2, "Sluttdato", dt.date(2024, 2, 28))
+    assert "01.03.2024" in error.expected
+
+
+def test_sluttdato_on_the_startdato_is_accepted(reference):
+    sub = accepted(reference, workbook(pilots=[valid_pilot(start_date="1.3.2024", end_date="01.03.2024")]))
+    assert sub.pilots[0]["end_date"] == dt.date(2024, 3, 1)
+
+
+def test_a_phase_without_til_dato_is_an_error(reference):
+    content = workbook(milestones=[milestone(name="Oppstart"), milestone(name="Testfase", kind="Fase")])
+    error = only_error(parse(reference, content))
+    assert (error.sheet, error.row, error.column) == ("Milepæler", 3, "Til dato")
+
+
+def test_a_phase_ending_before_it_starts_is_an_error(reference):
+    content = workbook(milestones=[milestone(kind="Fase", from_date="1.6.2024", to_date="1.5.2024")])
+    error = only_error(parse(reference, content))
+    assert (error.row, error.column, error.value) == (2, "Til dato", dt.date(2024, 5, 1))
+
+
+def test_a_phase_with_til_dato_is_accepted(reference):
+    sub = accepted(reference, workbook(milestones=[milestone(kind="fase", from_date="mars 2024",
+                                                             to_date=dt.date(2024, 6, 30))]))
+    m = sub.milestones[0]
+    assert (m["kind"], m["from_date"], m["to_date"]) == ("Fase", dt.date(2024, 3, 1), dt.date(2024, 6, 30))
+
+
+def test_duplicate_pilotnavn_is_an_error_even_in_another_case(reference):
+    content = workbook(pilots=[valid_pilot(pilot_name="Digital søknad"), valid_pilot(pilot_name="DIGITAL SØKNAD")])
+    error = only_error(parse(reference, content))
+    assert (error.row, error.column, error.value) == (3, "Pilotnavn", "DIGITAL SØKNAD")
+    assert "rad 2" in error.expected
+
+
+def test_duplicate_pilot_id_is_an_error(reference):
+    content = workbook(pilots=[valid_pilot(pilot_ref="HB-1"), valid_pilot(pilot_name="Annen", pilot_ref="hb-1")])
+    error = only_error(parse(reference, content))
+    assert (error.row, error.column, error.value) == (3, "Pilot-ID", "hb-1")
+
+
+@pytest.mark.parametrize("reference_text", ["HB-1", "hb-1", "Digital søknad", "digital SØKNAD", "  Digital søknad "])
+def test_milestones_and_budget_refer_to_a_pilot_by_id_or_name_in_any_case(reference, reference_text):
+    sub = accepted(reference, workbook(pilots=[valid_pilot(pilot_ref="HB-1"), valid_pilot(pilot_name="Annen")],
+                                       milestones=[milestone(pilot=reference_text)],
+                                       budget=[budget_line(pilot=reference_text)]))
+    assert sub.milestones[0]["pilot_name"] == "Digital søknad"
+    assert sub.budget[0]["pilot_name"] == "Digital søknad"
+
+
+def test_a_numeric_pilot_id_matches_the_same_number_in_milestones(reference):
+    sub = accepted(reference, workbook(pilots=[valid_pilot(pilot_ref=7)], milestones=[milestone(pilot=7)]))
+    assert sub.milestones[0]["pilot_name"] == "Digital søknad"
+
+
+@pytest.mark.parametrize(("table", "sheet"), [("milestones", "Milepæler"), ("budget", "Budsjett")])
+def test_unknown_pilot_reference_is_an_error_naming_the_value(reference, table, sheet):
+    rows = {"milestones": [milestone(), milestone(pilot="Digital sknad")],
+            "budget": [budget_line(amount=1_000_000), budget_line(pilot="Digital sknad", amount=500_000)]}
+    error = only_error(parse(reference, workbook(**{table: rows[table]})))
+    assert (error.sheet, error.row, error.column, error.value) == (sheet, 3, "Pilot", "Digital sknad")
+    assert "Digital søknad" in error.expected  # names the pilots that do exist
+
+
+def test_budget_rows_not_adding_up_to_the_total_is_only_a_warning(reference):
+    parsed = parse(reference, workbook(budget=[budget_line(year=2024, amount=1_000_000),
+                                               budget_line(year=2025, amount="250 000")]))
+    assert parsed.errors == []
+    assert len(parsed.submissions) == 1
+    [warning] = parsed.warnings
+    assert warning.sheet == "Budsjett"
+    assert "Digital søknad" in warning.expected
+    assert "1\u00a0250\u00a0000 kr" in warning.expected and "1\u00a0500\u00a0000 kr" in warning.expected
+    assert parsed.submissions[0].pilots[0]["budget_total_nok"] == 1_500_000
+
+
+def test_budget_rows_adding_up_give_no_warning(reference):
+    parsed = parse(reference, workbook(budget=[budget_line(year=2024, amount="1 mill."),
+                                               budget_line(year=2025.0, amount=500_000)]))
+    assert parsed.problems == []
+    assert [b["year"] for b in parsed.submissions[0].budget] == [2024, 2025]
+
+
+# ---------------------------------------------------------------------------------------------
+# Innsending and the agency register
+
+
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("Husbanken", "Husbanken"), ("husbanken", "Husbanken"), ("HB", "Husbanken"), ("hb", "Husbanken"),
+    ("Den norske stats husbank", "Husbanken"), ("  DEN NORSKE  stats husbank ", "Husbanken"),
+    ("dibk", "Direktoratet for byggkvalitet"), ("Statens bygningstekniske etat", "Direktoratet for byggkvalitet"),
+    ("Difi", "Digitaliseringsdirektoratet"), ("direktoratet for forvaltning og økonomistyring",
+                                              "Digitaliseringsdirektoratet"),
+    ("valgdir", "Valgdirektoratet"), ("datatilsynet", "Datatilsynet"),
+])
+def test_agency_by_name_abbreviation_or_alias_in_any_case_becomes_its_canonical_name(reference, written, canonical):
+    sub = accepted(reference, workbook(innsending=valid_submission(agency=written)))
+    assert sub.agency == canonical
+
+
+@pytest.mark.parametrize(("written", "nearest"), [("Husbankn", "Husbanken"), ("Kartverk", "Kartverket"),
+                                                  ("Statsbyg", "Statsbygg"), ("Valgdirektorat", "Valgdirektoratet")])
+def test_unknown_agency_is_an_error_naming_the_nearest_known_agencies(reference, written, nearest):
+    error = only_error(parse(reference, workbook(innsending=valid_submission(agency=written))))
+    assert (error.sheet, error.row, error.column, error.value) == ("Innsending", 2, "Virksomhet", written)
+    assert "nærmest er" in error.expected
+    assert nearest in error.expected
+
+
+def test_innsending_fields_match_label_variants_below_a_title_without_felt_verdi_header(reference):
+    grid = [["Rapportering om piloter"], [], ["VIRKSOMHET:", "kartverket"], ["Oppstartsår *", 2023.0],
+            ["Innsendt\ndato", "1. august 2023"], ["har planer om piloter", "X"], ["e-post", "post@kartverket.no"]]
+    content = raw_workbook({"Innsending": grid, "Piloter": workbook_pilot_grid()})
+    sub = accepted(reference, content)
+    assert (sub.agency, sub.start_year, sub.fields["submitted_on"]) == ("Kartverket", 2023, dt.date(2023, 8, 1))
+    assert (sub.fields["has_plans"], sub.fields["email"]) == (True, "post@kartverket.no")
+
+
+def workbook_pilot_grid() -> list[list]:
+    pilot = valid_pilot()
+    return [[PILOTS.field(k).label for k in pilot], list(pilot.values())]
+
+
+@pytest.mark.parametrize("key", ["agency", "start_year", "submitted_on", "has_plans"])
+def test_a_required_innsending_field_left_out_is_an_error_naming_it(reference, key):
+    error = only_error(parse(reference, workbook(innsending=valid_submission(**{key: OMIT}))))
+    assert (error.sheet, error.column) == ("Innsending", SUBMISSION.field(key).label)
+
+
+@pytest.mark.parametrize("key", ["agency", "start_year", "submitted_on", "has_plans"])
+def test_a_required_innsending_value_left_blank_is_an_error_naming_its_row(reference, key):
+    innsending = valid_submission(**{key: OMIT})
+    innsending[key] = None  # the row is there, the value is blank (and last in the sheet)
+    error = only_error(parse(reference, workbook(innsending=innsending)))
+    assert (error.sheet, error.row, error.column) == ("Innsending", len(innsending) + 1,
+                                                      SUBMISSION.field(key).label)
+
+
+@pytest.mark.parametrize(("key", "written", "expected_text"), [("has_plans", "kanskje", "Ja eller Nei"),
+                                                                ("start_year", "tjuefire", "årstall"),
+                                                                ("submitted_on", "31.13.2023", "dato")])
+def test_an_invalid_innsending_value_is_an_error_naming_row_value_and_expectation(reference, key, written,
+                                                                                  expected_text):
+    innsending = valid_submission()
+    row = list(innsending).index(key) + 2
+    error = only_error(parse(reference, workbook(innsending=valid_submission(**{key: written}))))
+    assert (error.sheet, error.row, error.column, error.value) == ("Innsending", row,
+                                                                   SUBMISSION.field(key).label, written)
+    assert expected_text in error.expected
+
+
+def test_the_workbook_without_an_innsending_sheet_is_refused_saying_so(reference):
+    error = only_error(parse(reference, raw_workbook({"Piloter": workbook_pilot_grid()})))
+    assert "Innsending" in error.expected and "mangler" in error.expected
+
+
+def test_sheet_names_match_ignoring_case_and_spaces(reference):
+    content = workbook(sheet_names={"submission": " INNSENDING ", "pilots": "piloter", "milestones": "MILEPÆLER"},
+                       milestones=[milestone()])
+    sub = accepted(reference, content)
+    assert len(sub.pilots) == 1 and len(sub.milestones) == 1
+
+
+def test_an_extra_sheet_is_a_warning_but_veiledning_and_lister_are_ignored(reference):
+    content = workbook(extra_sheets={"Lister": [["Ja"], ["Nei"]], "Notater": [["Husk å sende"]]})
+    parsed = parse(reference, content)
+    assert parsed.errors == []
+    assert [w.expected for w in parsed.warnings] == ["arket «Notater» er ikke en del av skjemaet og ble ikke lest"]
+
+
+def test_typed_cells_are_read_as_values(reference):
+    sub = accepted(reference, workbook(
+        innsending=valid_submission(start_year=2024.0, has_plans=True, submitted_on=dt.datetime(2023, 10, 30, 14, 5)),
+        pilots=[valid_pilot(budget_total_nok=2_500_000.0, person_years=1.5, needs_exemption=False,
+                            scope_will_expand=1, start_date=dt.datetime(2024, 1, 15))]))
+    assert sub.fields["submitted_on"] == dt.date(2023, 10, 30)
+    pilot = sub.pilots[0]
+    assert (pilot["budget_total_nok"], pilot["person_years"], pilot["scope_will_expand"]) == (2_500_000, 1.5, True)
+    assert pilot["start_date"] == dt.date(2024, 1, 15)
+
+
+def test_amounts_written_as_text_in_the_workbook_are_read(reference):
+    sub = accepted(reference, workbook(pilots=[valid_pilot(pilot_name="A", budget_total_nok="2,5 MNOK"),
+                                               valid_pilot(pilot_name="B", budget_total_nok="kr 1 500 000,-"),
+                                               valid_pilot(pilot_name="C", budget_total_nok="1,2 mrd.")]))
+    assert [p["budget_total_nok"] for p in sub.pilots] == [2_500_000, 1_500_000, 1_200_000_000]
+
+
+def test_lists_in_a_workbook_cell_split_on_semicolons_and_line_breaks(reference):
+    sub = accepted(reference, workbook(pilots=[valid_pilot(themes="Digitalisering; Ledelse\nKompetanse",
+                                                           partner_agencies="Kartverket;\nDigdir")]))
+    assert sub.pilots[0]["themes"] == ["Digitalisering", "Ledelse", "Kompetanse"]
+    assert sub.pilots[0]["partner_agencies"] == ["Kartverket", "Digdir"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Har planer om piloter
+
+
+def no_pilots_workbook(innsending: dict, pilot_sheet: str = "header only") -> bytes:
+    """A workbook whose Piloter sheet has only its header row (or is left out)."""
+    sheets = {"Innsending": submission_grid(innsending)}
+    if pilot_sheet == "header only":
+        sheets["Piloter"] = [[PILOTS.field(k).label for k in valid_pilot()]]
+    return raw_workbook(sheets)
+
+
+@pytest.mark.parametrize("pilot_sheet", ["absent", "header only"])
+def test_nei_with_assessment_and_union_involvement_and_no_pilots_is_accepted_with_zero_pilots(reference,
+                                                                                              pilot_sheet):
+    sub = accepted(reference, no_pilots_workbook(no_plans_submission(), pilot_sheet))
+    assert sub.fields["has_plans"] is False
+    assert sub.pilots == []
+    assert sub.fields["assessment"] == "Vi har vurdert tre områder, men ingen er modne ennå"
+
+
+@pytest.mark.parametrize("missing", ["assessment", "union_involvement"])
+def test_nei_without_assessment_or_union_involvement_is_an_error_naming_the_missing_field(reference, missing):
+    parsed = parse(reference, no_pilots_workbook(no_plans_submission(**{missing: OMIT})))
+    assert {e.column for e in parsed.errors} == {SUBMISSION.field(missing).label}
+    assert parsed.submissions == []
+
+
+def test_nei_without_either_text_gives_an_error_for_each(reference):
+    parsed = parse(reference, no_pilots_workbook(valid_submission(has_plans="Nei", union_involvement=OMIT)))
+    assert {e.column for e in parsed.errors} == {"Vurderinger av muligheter for pilotering",
+                                                 "Involvering av tillitsvalgte"}
+
+
+def test_nei_with_pilot_rows_is_an_error(reference):
+    error = only_error(parse(reference, workbook(innsending=no_plans_submission(), pilots=[valid_pilot()])))
+    assert (error.sheet, error.column) == ("Innsending", "Har planer om piloter")
+    assert "Nei" in error.expected and "1 pilot" in error.expected
+
+
+@pytest.mark.parametrize(("innsending", "with_pilots"), [(no_plans_submission(), True), (valid_submission(), False)],
+                         ids=["nei-with-pilots", "ja-without-pilots"])
+def test_har_planer_disagreeing_with_the_pilot_rows_names_the_row_of_har_planer(reference, innsending, with_pilots):
+    content = workbook(innsending=innsending) if with_pilots else no_pilots_workbook(innsending)
+    error = only_error(parse(reference, content))
+    assert (error.sheet, error.row, error.column) == ("Innsending", list(innsending).index("has_plans") + 2,
+                                                      "Har planer om piloter")
+
+
+def test_ja_with_no_pilot_rows_is_an_error(reference):
+    error = only_error(parse(reference, no_pilots_workbook(valid_submission())))
+    assert error.column == "Har planer om piloter"
+
+
+# ---------------------------------------------------------------------------------------------
+# Elements of the letter
+
+
+def test_a_pilot_with_only_required_fields_covers_elements_one_three_and_five(reference):
+    sub = accepted(reference, workbook())
+    assert sub.pilots[0]["elements"] == (True, False, True, False, True, False)
+
+
+def test_a_pilot_without_element_six_fields_does_not_cover_element_six(reference):
+    sub = accepted(reference, workbook(pilots=[valid_pilot(service_scope="Hele landet", users="Alle søkere",
+                                                           resources="To saksbehandlere")]))
+    assert sub.pilots[0]["elements"][5] is False
+    assert sub.pilots[0]["elements"][:5] == (True, True, True, True, True)
+
+
+@pytest.mark.parametrize(("key", "element"), [("documentation", 6), ("evaluation", 6), ("org_scope", 2),
+                                              ("partner_agencies", 2), ("scope_will_expand", 2),
+                                              ("third_parties", 4), ("units_and_staff", 4)])
+def test_one_filled_field_of_an_element_covers_it(reference, key, element):
+    value = "Nei" if key == "scope_will_expand" else "Noe"
+    sub = accepted(reference, workbook(pilots=[valid_pilot(**{key: value})]))
+    assert sub.pilots[0]["elements"][element - 1] is True
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+@pytest.mark.parametrize(("rows", "table"), [
+    ([csv_pilot()], "pilots"),
+    ([csv_row(milestone())], "milestones"),
+    ([csv_row(budget_line())], "budget"),
+])
+def test_csv_table_is_told_apart_by_its_header(reference, rows, table):
+    parsed = parse(reference, csv_bytes(rows), "tabell.csv")
+    assert parsed.errors == []
+    assert parsed.table == table
+    [sub] = parsed.submissions
+    assert (sub.agency, sub.start_year) == ("Husbanken", 2024)
+    assert [name for name, value in sub.tables.items() if value is not None] == [table]
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_csv_delimiter_semicolon_comma_or_tab_is_detected(reference, delimiter):
+    rows = [csv_pilot(themes="Digitalisering; Ledelse", budget_total_nok="1 500 000,-"),
+            csv_pilot(pilot_name="Andre, med komma", budget_total_nok="2,5 mill.")]
+    sub = accepted(reference, csv_bytes(rows, delimiter=delimiter), "piloter.csv")
+    assert [p["pilot_name"] for p in sub.pilots] == ["Digital søknad", "Andre, med komma"]
+    assert [p["budget_total_nok"] for p in sub.pilots] == [1_500_000, 2_500_000]
+    assert sub.pilots[0]["themes"] == ["Digitalisering", "Ledelse"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_csv_encoding_is_detected_and_norwegian_letters_come_back_intact(reference, encoding):
+    rows = [csv_pilot(pilot_name="Bærekraftig bygg på Ørland", problem="Åpne data for søkere – «raskt»",
+                      status="Pågår", agency="Den norske stats husbank")]
+    sub = accepted(reference, csv_bytes(rows, encoding=encoding), "piloter.csv")
+    pilot = sub.pilots[0]
+    assert (pilot["pilot_name"], pilot["problem"], pilot["status"]) == (
+        "Bærekraftig bygg på Ørland", "Åpne data for søkere – «raskt»", "Pågår")
+    assert sub.agency == "Husbanken"
+
+
+def test_csv_in_windows_1252_with_oppstartsar_header_is_read(reference):
+    content = csv_bytes([csv_row(milestone(name="Første fase, del én"))], encoding="cp1252")
+    assert b"Oppstarts\xe5r" in content  # really Windows-1252
+    sub = accepted(reference, content, "milepæler.csv")
+    assert sub.milestones[0]["name"] == "Første fase, del én"
+
+
+def test_csv_quoted_fields_may_hold_delimiters_and_line_breaks(reference):
+    rows = [csv_pilot(problem="Lang kø; mange, og\nsaker ligger\r\nlenge", themes="Tema 1\nTema 2")]
+    for delimiter in (";", ","):
+        sub = accepted(reference, csv_bytes(rows, delimiter=delimiter), "piloter.csv")
+        assert sub.pilots[0]["problem"] == "Lang kø; mange, og\nsaker ligger\r\nlenge"
+        assert sub.pilots[0]["themes"] == ["Tema 1", "Tema 2"]
+
+
+@pytest.mark.parametrize("key", ["agency", "start_year"])
+def test_csv_without_virksomhet_or_oppstartsar_column_is_an_error_naming_it(reference, key):
+    for rows in ([csv_pilot(**{key: OMIT})], [{k: v for k, v in csv_row(milestone()).items() if k != key}]):
+        error = only_error(parse(reference, csv_bytes(rows), "tabell.csv"))
+        assert (error.row, error.column) == (1, SUBMISSION.field(key).label)
+        assert "mangler" in error.expected
+
+
+def test_csv_row_with_blank_virksomhet_is_an_error_naming_its_row(reference):
+    rows = [csv_row(budget_line(amount=1_000_000)), csv_row(budget_line(year=2025, amount=500_000), agency=None)]
+    error = only_error(parse(reference, csv_bytes(rows), "budsjett.csv"))
+    assert (error.sheet, error.row, error.column) == ("CSV (Budsjett)", 3, "Virksomhet")
+
+
+def test_piloter_csv_without_innsendt_dato_column_is_an_error(reference):
+    error = only_error(parse(reference, csv_bytes([csv_pilot(submitted_on=OMIT)]), "piloter.csv"))
+    assert (error.sheet, error.row, error.column) == ("CSV (Piloter)", 1, "Innsendt dato")
+
+
+def test_piloter_csv_with_a_blank_innsendt_dato_is_an_error_naming_the_row(reference):
+    rows = [csv_pilot(), csv_pilot(pilot_name="B", submitted_on=None)]
+    error = only_error(parse(reference, csv_bytes(rows), "piloter.csv"))
+    assert (error.row, error.column) == (3, "Innsendt dato")
+
+
+def test_a_csv_with_rows_of_two_agencies_gives_two_submissions(reference):
+    rows = [csv_pilot(agency="HB", pilot_name="A"), csv_pilot(agency="Kartverket", pilot_name="K"),
+            csv_pilot(agency="husbanken", pilot_name="B")]
+    parsed = parse(reference, csv_bytes(rows), "piloter.csv")
+    assert parsed.errors == []
+    found = {(s.agency, s.start_year): [p["pilot_name"] for p in s.pilots] for s in parsed.submissions}
+    assert found == {("Husbanken", 2024): ["A", "B"], ("Kartverket", 2024): ["K"]}
+
+
+def test_a_milestone_csv_with_rows_of_two_agencies_gives_two_submissions(reference):
+    rows = [csv_row(milestone()), csv_row(milestone(pilot="K1"), agency="KV", start_year="2023")]
+    parsed = parse(reference, csv_bytes(rows, delimiter=","), "milepæler.csv")
+    assert parsed.errors == []
+    assert sorted((s.agency, s.start_year, len(s.milestones)) for s in parsed.submissions) == [
+        ("Husbanken", 2024, 1), ("Kartverket", 2023, 1)]
+
+
+def test_piloter_csv_with_nei_and_no_pilot_fields_is_a_submission_with_zero_pilots(reference):
+    row = {"agency": "Husbanken", "start_year": 2024, "submitted_on": "1.10.2023", "has_plans": "Nei",
+           "assessment": "Vurdert, ikke modent", "union_involvement": "Drøftet i MBU",
+           **{k: None for k in valid_pilot()}}
+    sub = accepted(reference, csv_bytes([row]), "piloter.csv")
+    assert sub.pilots == []
+    assert (sub.fields["has_plans"], sub.fields["assessment"]) == (False, "Vurdert, ikke modent")
+
+
+def test_csv_row_numbers_count_blank_lines_as_excel_shows_them(reference):
+    rows = [csv_row(milestone()), None, csv_row(milestone(name="Fase", kind="Fase"))]
+    error = only_error(parse(reference, csv_bytes(rows), "milepæler.csv"))
+    assert (error.sheet, error.row, error.column) == ("CSV (Milepæler)", 4, "Til dato")
+
+
+def test_csv_with_only_a_header_is_refused(reference):
+    error = only_error(parse(reference, csv_bytes([], headers=list(csv_pilot())), "piloter.csv"))
+    assert "ingen datarader" in error.expected
+
+
+def test_csv_without_any_known_header_is_refused_saying_what_was_expected(reference):
+    error = only_error(parse(reference, b"Fornavn;Alder\nKari;40\n", "personer.csv"))
+    assert "overskriftsrad" in error.expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Files that cannot be read: one clear error, never an exception
+
+
+VALID_BYTES = workbook(milestones=[milestone()], budget=[budget_line()])
+
+
+@pytest.mark.parametrize(("name", "content", "says"), [
+    ("skjema.xlsx", random.Random(0).randbytes(4000), "Excel-arbeidsbok"),
+    ("skjema.xlsx", b"", "tom"),
+    ("skjema.csv", b"", "tom"),
+    ("skjema.xlsx", VALID_BYTES[: len(VALID_BYTES) // 2], "avkortet"),
+    ("skjema.pdf", VALID_BYTES, "filtypen"),
+    ("skjema", "Virksomhet;Oppstartsår\n".encode(), "filtypen"),
+    ("skjema.csv", b"\x00\x01\x02PK\x03\x04" * 50, "binær"),
+    ("skjema.xlsx", "Virksomhet;Oppstartsår\nHB;2024\n".encode(), "Excel-arbeidsbok"),
+], ids=["random-bytes", "empty-xlsx", "empty-csv", "truncated", "pdf", "no-extension", "binary-csv", "csv-as-xlsx"])
+def test_an_unreadable_file_gives_one_clear_error_and_no_exception(reference, name, content, says):
+    error = only_error(parse(reference, content, name))
+    assert error.file == name
+    assert says in error.expected
+
+
+def test_a_zip_that_is_no_workbook_is_refused(reference):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("rapport.txt", "hei")
+    error = only_error(parse(reference, out.getvalue()))
+    assert "ikke en Excel-arbeidsbok" in error.expected
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(reference):
+    small = dataclasses.replace(reference, settings=dataclasses.replace(
+        reference.settings, limits=Limits(max_file_bytes=2 * 1_048_576, max_unpacked_bytes=10 * 1_048_576)))
+    big = b"Virksomhet;Oppstartsaar\n" + b"x" * (3 * 1_048_576)
+    error = only_error(parse_file("stor.csv", big, small))
+    assert error.file == "stor.csv"
+    assert "filen er 3 MB" in error.expected and "grensen er 2 MB" in error.expected
+    # the same reference limits do not refuse a normal workbook
+    assert parse_file("liten.xlsx", workbook(), small).errors == []
+
+
+def test_a_workbook_unpacking_to_more_than_the_limit_is_refused(reference):
+    small = dataclasses.replace(reference, settings=dataclasses.replace(
+        reference.settings, limits=Limits(max_file_bytes=1_048_576, max_unpacked_bytes=1_048_576)))
+    content = workbook(pilots=[valid_pilot(pilot_name=f"P{i}", problem="x" * 3000) for i in range(400)])
+    assert len(content) < 1_048_576
+    error = only_error(parse_file("zip.xlsx", content, small))
+    assert "pakker seg ut" in error.expected
+
+
+def test_a_workbook_whose_zip_needs_an_unsupported_version_is_refused_not_raised(reference):
+    content = bytearray(workbook())
+    central = content.find(b"PK\x01\x02")
+    struct.pack_into("<H", content, central + 6, 99)  # "version needed to extract" = 9.9
+    error = only_error(parse(reference, bytes(content)))
+    assert "Excel-arbeidsbok" in error.expected
+
+
+def test_the_size_limit_message_shows_a_fractional_limit_as_it_is(reference):
+    limit = Limits(max_file_bytes=int(1.5 * 1_048_576))
+    small = dataclasses.replace(reference, settings=dataclasses.replace(reference.settings, limits=limit))
+    error = only_error(parse_file("stor.csv", b"x" * int(1.6 * 1_048_576), small))
+    assert "grensen er 1,5 MB" in error.expected and "filen er 1,6 MB" in error.expected
+
+
+def test_every_error_of_a_bad_file_names_the_file(reference):
+    content = workbook(innsending=valid_submission(agency="Ukjent etat", start_year="neste år"),
+                       pilots=[valid_pilot(start_date="snart", budget_total_nok=-5)], milestones=[milestone(pilot="X")])
+    parsed = parse(reference, content, "Husbanken 2024.xlsx")
+    assert len(parsed.errors) >= 4
+    assert {e.file for e in parsed.errors} == {"Husbanken 2024.xlsx"}
+    assert all(e.expected for e in parsed.errors)
+    assert parsed.submissions == []

@@ -1,0 +1,199 @@
+"""Cell values as people write them: every accepted and rejected form of the contract's table."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from loaders.values import (
+    ValueProblem,
+    parse_amount,
+    parse_choice,
+    parse_date,
+    parse_list,
+    parse_number,
+    parse_year,
+    parse_yes_no,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Ja/Nei
+
+
+@pytest.mark.parametrize("written", ["Ja", "ja", "JA", "j", "J", "yes", "YES", "true", "True", "1", "x", "X",
+                                     " ja ", 1, 1.0, True])
+def test_yes_no_reads_every_way_of_writing_ja_as_true(written):
+    assert parse_yes_no(written) is True
+
+
+@pytest.mark.parametrize("written", ["Nei", "nei", "NEI", "n", "N", "no", "No", "false", "FALSE", "0", 0, 0.0, False])
+def test_yes_no_reads_every_way_of_writing_nei_as_false(written):
+    assert parse_yes_no(written) is False
+
+
+@pytest.mark.parametrize("blank", [None, "", "   ", float("nan")])
+def test_yes_no_reads_a_blank_cell_as_no_answer(blank):
+    assert parse_yes_no(blank) is None
+
+
+@pytest.mark.parametrize("written", ["kanskje", "jo", "nja", "2", 2, "ja takk"])
+def test_yes_no_rejects_kanskje_and_other_answers_saying_ja_or_nei_was_expected(written):
+    with pytest.raises(ValueProblem) as problem:
+        parse_yes_no(written)
+    assert "Ja eller Nei" in problem.value.expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    (dt.datetime(2023, 10, 31, 0, 0), dt.date(2023, 10, 31)),   # an Excel date cell (read as datetime)
+    (dt.date(2023, 10, 31), dt.date(2023, 10, 31)),
+    ("31.10.2023", dt.date(2023, 10, 31)),
+    ("1.3.2024", dt.date(2024, 3, 1)),
+    ("01.03.2024", dt.date(2024, 3, 1)),
+    ("2024-03-01", dt.date(2024, 3, 1)),
+    ("2024-03-01 00:00:00", dt.date(2024, 3, 1)),
+    ("1. mars 2024", dt.date(2024, 3, 1)),
+    ("1. Mars 2024", dt.date(2024, 3, 1)),
+    ("15. desember 2024", dt.date(2024, 12, 15)),
+    ("1. okt. 2023", dt.date(2023, 10, 1)),
+    ("mars 2024", dt.date(2024, 3, 1)),
+    ("MARS 2024", dt.date(2024, 3, 1)),
+    ("august 2023", dt.date(2023, 8, 1)),
+    (" 31.10.2023 ", dt.date(2023, 10, 31)),
+    (45352, dt.date(2024, 3, 1)),          # a date cell that lost its date format: Excel's serial number
+    (45352.0, dt.date(2024, 3, 1)),
+])
+def test_date_accepts_the_forms_of_the_contract(written, expected):
+    assert parse_date(written) == expected
+
+
+@pytest.mark.parametrize("written", ["31.13.2023", "32.10.2023", "29.02.2023", "2024-02-30", "snart",
+                                     "Q1 2024", "1. marsj 2024", "31/10/2023", "neste år"])
+def test_date_rejects_impossible_dates_and_words_saying_what_a_date_looks_like(written):
+    with pytest.raises(ValueProblem) as problem:
+        parse_date(written)
+    assert "31.10.2023" in problem.value.expected
+    assert "mars 2024" in problem.value.expected
+
+
+@pytest.mark.parametrize("written", [2024, 2024.0, 1032024, 20240301])
+def test_date_rejects_a_plain_number_that_is_no_plausible_date_instead_of_inventing_one(written):
+    # 2024 as an Excel serial would be 16.07.1905; 1032024 would be a day in the year 4725
+    with pytest.raises(ValueProblem):
+        parse_date(written)
+
+
+def test_date_reads_a_blank_cell_as_no_date():
+    assert parse_date("  ") is None
+    assert parse_date(None) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Amounts
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    (1500000, 1_500_000),
+    (1500000.0, 1_500_000),
+    (2500.5, 2500.5),
+    ("1500000", 1_500_000),
+    ("1 500 000", 1_500_000),
+    ("1\u00a0500\u00a0000", 1_500_000),      # non-breaking space, as Excel writes thousands
+    ("1\u202f500\u202f000", 1_500_000),      # narrow no-break space
+    ("1.500.000", 1_500_000),
+    ("1 500 000 kr", 1_500_000),
+    ("1\u00a0500\u00a0000\u00a0kr", 1_500_000),
+    ("kr 1 500 000,-", 1_500_000),
+    ("kr 1 500 000", 1_500_000),
+    ("1 500 000,-", 1_500_000),
+    ("NOK 250000", 250_000),
+    ("250000 NOK", 250_000),
+    ("2,5 mill.", 2_500_000),
+    ("2,5 mill", 2_500_000),
+    ("2,5 millioner", 2_500_000),
+    ("2,5 MNOK", 2_500_000),
+    ("2,5 mnok", 2_500_000),
+    ("3 MNOK", 3_000_000),
+    ("1,2 mrd.", 1_200_000_000),
+    ("1,2 milliarder", 1_200_000_000),
+    ("0", 0),
+])
+def test_amount_accepts_the_ways_people_write_kroner(written, expected):
+    assert parse_amount(written) == pytest.approx(expected)
+
+
+def test_amount_accepts_two_and_a_half_million_written_as_mill():
+    assert parse_amount("2,5 mill.") == 2_500_000
+
+
+@pytest.mark.parametrize("written", [-1, -1500000.0, "-1 500 000", "kr -100", "mye", "1 500 000 euro", "1,5,5",
+                                     "ca. 2 mill.", True])
+def test_amount_rejects_negative_amounts_and_words_saying_what_was_expected(written):
+    with pytest.raises(ValueProblem) as problem:
+        parse_amount(written)
+    assert "kroner" in problem.value.expected
+    assert "ikke negativt" in problem.value.expected
+
+
+def test_amount_rejects_an_amount_too_large_to_be_a_number():
+    with pytest.raises(ValueProblem):
+        parse_amount("9" * 400 + " mrd.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers, years, lists and choices
+
+
+@pytest.mark.parametrize(("written", "expected"), [("1,5", 1.5), ("1.5", 1.5), (2, 2.0), (0.5, 0.5), (" 3 ", 3.0)])
+def test_person_years_accept_a_decimal_comma_or_point(written, expected):
+    assert parse_number(written) == expected
+
+
+@pytest.mark.parametrize("written", [-1, "-0,5", "halvt", "1,5 årsverk"])
+def test_person_years_reject_negative_numbers_and_words(written):
+    with pytest.raises(ValueProblem) as problem:
+        parse_number(written)
+    assert "ikke er negativt" in problem.value.expected
+
+
+@pytest.mark.parametrize(("written", "expected"), [("2024", 2024), ("2024.0", 2024), (2024, 2024), (2024.0, 2024),
+                                                   (" 2025 ", 2025)])
+def test_year_accepts_2024_also_as_2024_point_0_from_a_number_cell(written, expected):
+    assert parse_year(written) == expected
+
+
+@pytest.mark.parametrize("written", ["tjuefire", "24", "2024.5", 2024.5, "20244", "1066", True])
+def test_year_rejects_words_and_non_years_saying_a_year_was_expected(written):
+    with pytest.raises(ValueProblem) as problem:
+        parse_year(written)
+    assert "årstall" in problem.value.expected
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("Digitalisering; Kompetanse", ["Digitalisering", "Kompetanse"]),
+    ("Digitalisering;Kompetanse;", ["Digitalisering", "Kompetanse"]),
+    ("Digitalisering\nKompetanse", ["Digitalisering", "Kompetanse"]),
+    ("Digitalisering\r\nKompetanse\n\nLedelse", ["Digitalisering", "Kompetanse", "Ledelse"]),
+    ("Husbanken; Kartverket\nDigdir", ["Husbanken", "Kartverket", "Digdir"]),
+    ("Bare ett tema", ["Bare ett tema"]),
+    ("", []),
+    (None, []),
+])
+def test_list_splits_on_semicolons_and_line_breaks_and_drops_empty_items(written, expected):
+    assert parse_list(written) == expected
+
+
+@pytest.mark.parametrize(("written", "expected"), [("pågår", "Pågår"), ("PÅGÅR", "Pågår"), ("  planlagt ", "Planlagt"),
+                                                   (None, "Planlagt"), ("", "Planlagt")])
+def test_choice_matches_ignoring_case_and_blank_means_the_default(written, expected):
+    assert parse_choice(written, ("Planlagt", "Pågår", "Gjennomført", "Avbrutt"), "Planlagt") == expected
+
+
+def test_choice_rejects_a_value_outside_the_list_naming_the_allowed_values():
+    with pytest.raises(ValueProblem) as problem:
+        parse_choice("Kanskje", ("Ja", "Nei", "Delvis"), None)
+    assert problem.value.expected == "en av: Ja, Nei, Delvis"
