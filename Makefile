@@ -29,12 +29,12 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 
 test: $(VENV)/.test-installed
-	bash scripts/ensure-chromium
+	bash scripts/ensure-system-packages
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 bench: $(VENV)/.test-installed
-	bash scripts/ensure-chromium
+	bash scripts/ensure-system-packages
 	$(PY) -m benchmarks
 
 clean:

@@ -1,8 +1,9 @@
 """The one filter of the whole app, in the sidebar and in the URL.
 
-Each widget is bound to a query parameter (`?virksomhet=Husbanken&virksomhet=Kartverket&aar=2024`),
-so a filtered view is a link that can be shared and opened cold, and the filter keeps its
-value when moving between pages. Every page turns it into one PilotFilter.
+The filter lives in the link (`?virksomhet=Husbanken&virksomhet=Kartverket&aar=2024`), so a
+filtered view can be shared and opened cold, and it keeps its value when moving between pages
+(every menu link carries the filter, and each page reads it from its link when entered).
+Every page turns it into one PilotFilter.
 """
 
 from __future__ import annotations
@@ -25,25 +26,37 @@ FILTER_KEYS = (AGENCY_KEY, MINISTRY_KEY, YEAR_KEY, STATUS_KEY, FORSOK_KEY)
 UNKNOWN_KEY = "_unknown_agencies_in_link"
 
 
-def _check_agencies_in_link(names: list[str]) -> None:
-    """On a session's first run, remember agencies in the link that are not in the register.
+def _seed_from_link(page: str, names: list[str], ministries: list[str], years: list[int]) -> bool:
+    """On the first run of each page, take the filter from the link; name agencies it cannot use.
 
-    The bound widget drops values it does not know, so they are named here instead of lost
-    silently; an abbreviation or alias gets the canonical name as a suggestion.
+    A page is entered by a link (a shared one, or the menu's, which carries the filter), so
+    the link is the truth then; later runs on the page keep the widgets' state and write it
+    back to the URL, so the address bar always holds the filter and can be shared.
     """
-    if "_link_read" in st.session_state:
-        return
-    st.session_state["_link_read"] = True
+    if st.session_state.get("_filter_page") == page:
+        return False
+    st.session_state["_filter_page"] = page
+    link = st.query_params
     unknown = []
-    for text in st.query_params.get_all(AGENCY_KEY):
-        if text in names or not fold(text):
-            continue
-        try:
-            suggestion = store_access.reference().match_agency(text).name
-        except ValueError:
-            suggestion = None
-        unknown.append((text, suggestion if suggestion in names else None))
+    chosen = []
+    for text in link.get_all(AGENCY_KEY):
+        if text in names:
+            chosen.append(text)
+        elif fold(text):
+            try:
+                suggestion = store_access.reference().match_agency(text).name
+            except ValueError:
+                suggestion = None
+            unknown.append((text, suggestion if suggestion in names else None))
     st.session_state[UNKNOWN_KEY] = unknown
+    st.session_state[AGENCY_KEY] = list(dict.fromkeys(chosen))
+    st.session_state[MINISTRY_KEY] = [m for m in link.get_all(MINISTRY_KEY) if m in ministries]
+    st.session_state[STATUS_KEY] = [s for s in link.get_all(STATUS_KEY) if s in PILOT_STATUSES]
+    year = link.get(YEAR_KEY)
+    st.session_state[YEAR_KEY] = int(year) if year and year.isdigit() and int(year) in years else None
+    forsok = link.get(FORSOK_KEY)
+    st.session_state[FORSOK_KEY] = forsok if forsok in FORSOK_CHOICES else "alle"
+    return True
 
 
 def select_agencies(agencies: list[str]) -> None:
@@ -60,38 +73,68 @@ def reset() -> None:
     st.session_state[UNKNOWN_KEY] = []
 
 
-def sidebar_filter() -> PilotFilter:
+def sidebar_filter(page: str) -> PilotFilter:
     """Draw the filter in the sidebar and return it as a PilotFilter."""
     agencies = store_access.frame("agencies")
     rounds = store_access.frame("rounds")
     names = agencies["name"].tolist()
     ministry_names = dict(zip(agencies["ministry"], agencies["ministry_name"].fillna(agencies["ministry"]),
                               strict=True))
-    _check_agencies_in_link(names)
+    years = [int(y) for y in rounds["start_year"]]
+    entered = _seed_from_link(page, names, sorted(ministry_names), years)
     with st.sidebar:
         st.subheader("Filter")
         for text, suggestion in st.session_state.get(UNKNOWN_KEY, []):
             hint = f" Mente du {suggestion}?" if suggestion else ""
             st.warning(f"Ukjent virksomhet i lenken: «{text}». Den er ikke med i filteret.{hint}",
                        icon=":material/help:")
-        chosen = st.multiselect("Virksomheter", names, key=AGENCY_KEY, bind="query-params",
+        chosen = st.multiselect("Virksomheter", names, key=AGENCY_KEY,
                                 placeholder="Alle virksomheter")
-        ministries = st.multiselect("Departement", sorted(ministry_names), key=MINISTRY_KEY, bind="query-params",
+        ministries = st.multiselect("Departement", sorted(ministry_names), key=MINISTRY_KEY,
                                     format_func=lambda m: f"{m} – {ministry_names.get(m, m)}",
                                     placeholder="Alle departementer",
                                     help="Departementet virksomheten hører under i dag.")
-        year = st.selectbox("Oppstartsår (runde)", [int(y) for y in rounds["start_year"]], index=None,
-                            key=YEAR_KEY, bind="query-params", placeholder="Alle runder")
-        statuses = st.multiselect("Status", list(PILOT_STATUSES), key=STATUS_KEY, bind="query-params",
+        year = st.selectbox("Oppstartsår (runde)", years, index=None,
+                            key=YEAR_KEY, placeholder="Alle runder")
+        statuses = st.multiselect("Status", list(PILOT_STATUSES), key=STATUS_KEY,
                                   placeholder="Alle statuser")
         forsok = st.segmented_control("Forsøk (unntak fra regelverk)", list(FORSOK_CHOICES), key=FORSOK_KEY,
-                                      default="alle", bind="query-params",
+                                      persist_state="session",
                                       format_func=FORSOK_LABELS.get)
         current = PilotFilter(tuple(chosen), tuple(ministries), year, tuple(statuses),
                               FORSOK_CHOICES.get(forsok or "alle"))
         if not current.is_empty:
             st.button("Nullstill filter", on_click=reset, icon=":material/filter_alt_off:", key="reset_filter")
+    wanted = query_params(current)
+    # On entering a page the link already holds the filter, and the browser may not have moved
+    # to the page's path yet: writing now would put the params on the wrong path.
+    in_link = {k: st.query_params.get_all(k) for k in FILTER_KEYS}
+    if not entered and in_link != {k: _as_list(wanted.get(k)) for k in FILTER_KEYS}:
+        st.query_params.from_dict(wanted)
     return current
+
+
+def _as_list(value: str | list[str] | None) -> list[str]:
+    """A query parameter's values as a list."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def query_params(f: PilotFilter) -> dict[str, str | list[str]]:
+    """The filter as the link's query parameters, so moving between pages keeps it."""
+    params: dict[str, str | list[str]] = {}
+    if f.agencies:
+        params[AGENCY_KEY] = list(f.agencies)
+    if f.ministries:
+        params[MINISTRY_KEY] = list(f.ministries)
+    if f.start_year is not None:
+        params[YEAR_KEY] = str(f.start_year)
+    if f.statuses:
+        params[STATUS_KEY] = list(f.statuses)
+    if f.forsok is not None:
+        params[FORSOK_KEY] = "ja" if f.forsok else "nei"
+    return params
 
 
 def describe(f: PilotFilter) -> str:

@@ -23,13 +23,14 @@ PAGES = (
 )
 
 
-def _menu() -> None:
-    """The sidebar menu with Norwegian labels."""
-    with st.sidebar:
+def _menu(menu: st.delta_generator.DeltaGenerator, f: PilotFilter | None) -> None:
+    """The sidebar menu with Norwegian labels; each link carries the current filter."""
+    params = filters.query_params(f) if f is not None else {}
+    with menu:
         st.markdown("### Pilotoversikt")
         st.caption("Tillitsreformen – piloter i sektoren")
         for path, label, icon in PAGES:
-            st.page_link(path, label=label, icon=icon)
+            st.page_link(path, label=label, icon=icon, query_params=params)
         st.divider()
 
 
@@ -39,8 +40,18 @@ def page_setup(title: str, needs_data: bool = True) -> PilotFilter | None:
     With needs_data, a missing or empty store shows what to do and stops the page.
     """
     st.set_page_config(page_title=f"{title} – Pilotoversikt", page_icon=":material/insights:", layout="wide")
-    _menu()
+    menu = st.sidebar.container()
     st.title(title)
+    f = None
+    try:
+        f = _setup_filter(title, needs_data)
+    finally:  # also when the page stops early: the menu is always there
+        _menu(menu, f)
+    return f
+
+
+def _setup_filter(page: str, needs_data: bool) -> PilotFilter | None:
+    """The store's state and the filter; stops the page with guidance when there is nothing to show."""
     try:
         state = store_access.state()
         if state == "broken":
@@ -53,7 +64,7 @@ def page_setup(title: str, needs_data: bool = True) -> PilotFilter | None:
                 empty_store_message(state)
                 st.stop()
             return None
-        return filters.sidebar_filter()
+        return filters.sidebar_filter(page)
     except database.StoreBusy as exc:
         st.error(f"{exc}", icon=":material/lock:")
         st.stop()

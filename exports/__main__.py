@@ -1,0 +1,105 @@
+"""Command line: `python -m exports deck|excel`.
+
+    python -m exports deck  [--db PATH] --out FILE.pptx [--virksomhet NAME ...] [--aar YEAR]
+    python -m exports excel [--db PATH] --out FILE.xlsx [--virksomhet NAME ...] [--aar YEAR]
+
+--virksomhet may be repeated and takes a name, an abbreviation or an alias (HB, Statens
+kartverk). An unknown agency is an error (exit 2). The store is opened read-only, so the
+dashboard may keep running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import streamlit.logger
+
+from loaders.register import load_reference
+from store import database
+from store.queries import PilotFilter
+
+# ui.filters (the filter in words) imports the dashboard's cached helpers, and Streamlit warns
+# that no app is running when they are defined; on the command line that warning means nothing.
+streamlit.logger.set_log_level("error")
+
+KINDS = {"deck": ("presentasjonen", ".pptx"), "excel": ("Excel-uttrekket", ".xlsx")}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="databasefilen (standard: $PILOT_DB eller data/pilots.duckdb)")
+    common.add_argument("--out", required=True, help="filen som skal skrives")
+    common.add_argument("--virksomhet", action="append", default=[], metavar="NAVN",
+                        help="bare denne virksomheten (navn, forkortelse eller alias); kan gjentas")
+    common.add_argument("--aar", type=int, metavar="ÅR", help="bare denne runden (oppstartsår), f.eks. 2024")
+    parser = argparse.ArgumentParser(prog="python -m exports",
+                                     description="Lag presentasjon eller Excel-uttrekk fra Pilotoversikt.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("deck", parents=[common], help="presentasjon (.pptx) for utvalget")
+    sub.add_parser("excel", parents=[common], help="Excel-uttrekk (.xlsx) for utvalget")
+    return parser.parse_args(argv)
+
+
+def resolve_agencies(texts: list[str]) -> tuple[str, ...]:
+    """The register's names for agencies written any way; ValueError naming the unknown ones."""
+    reference = load_reference()
+    names: list[str] = []
+    for text in texts:
+        try:
+            name = reference.match_agency(text).name
+        except ValueError as exc:
+            raise ValueError(f"Ukjent virksomhet: «{text}». Forventet {exc}.") from None
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        agencies = resolve_agencies(args.virksomhet)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    f = PilotFilter(agencies=agencies, start_year=args.aar)
+    what, suffix = KINDS[args.command]
+    out = Path(args.out)
+    if out.suffix.lower() != suffix:
+        print(f"Merk: {what} er en {suffix}-fil, men navnet {out.name} slutter ikke på {suffix}.", file=sys.stderr)
+    started = time.monotonic()
+    try:
+        with database.open_store(database.db_path(args.db), read_only=True) as con:
+            if not database.has_schema(con):
+                print("Databasen er tom (ikke initialisert). Kjør først: python -m loaders init", file=sys.stderr)
+                return 1
+            if args.aar is not None:
+                known = [int(y) for (y,) in con.execute("SELECT start_year FROM rounds").fetchall()]
+                if args.aar not in known:
+                    print(f"Merk: ingen runde har oppstartsår {args.aar} (kjente: "
+                          f"{', '.join(map(str, sorted(known))) or 'ingen'}); utvalget blir tomt.", file=sys.stderr)
+            if args.command == "deck":
+                from exports.deck import build_deck
+
+                content = build_deck(con, f)
+            else:
+                from exports.excel import excel_bytes
+
+                content = excel_bytes(con, f)
+    except (database.StoreMissing, database.StoreBusy) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if out.parent and not out.parent.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    from exports.common import filter_text
+    from ui.formatting import number
+
+    print(f"Skrev {what} til {out} (utvalg: {filter_text(f)}; {number(time.monotonic() - started, 1)} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

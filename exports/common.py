@@ -1,0 +1,108 @@
+"""What every export shares: the data date, the filter in words, the source line, and the
+guard that keeps text that looks like a formula from ever becoming one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from store import queries
+from store.queries import PilotFilter
+from ui import formatting
+from ui.filters import describe
+
+# OWASP's list for CSV/formula injection: a cell beginning with one of these may be evaluated.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could take this text for a formula."""
+    return isinstance(text, str) and text.startswith(FORMULA_STARTS)
+
+
+def defuse(text: str) -> str:
+    """Text that can never become a formula: a single quote in front when it could (OWASP)."""
+    return "'" + text if looks_like_formula(text) else text
+
+
+def missing(value: object) -> bool:
+    """None, NaN, NaT and pandas' NA (lists and arrays are never missing)."""
+    if value is None:
+        return True
+    if isinstance(value, (list, tuple, dict, set, np.ndarray)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def as_date(value: object) -> dt.date | None:
+    """A date from a date, datetime or Timestamp (None when missing)."""
+    if missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def as_datetime(value: object) -> dt.datetime | None:
+    """A naive datetime from a datetime or Timestamp (None when missing)."""
+    if missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime().replace(tzinfo=None)
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    return pd.Timestamp(value).to_pydatetime()
+
+
+def as_list(value: object) -> list[str]:
+    """A list column (themes, partner agencies) as a list of strings."""
+    if missing(value):
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value if not missing(v)]
+
+
+def as_float(value: object) -> float | None:
+    """A number, or None when missing."""
+    if missing(value):
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def data_date(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """When the store was last imported into: the date the figures are «per»."""
+    return as_datetime(queries.store_summary(con)["last_import"])
+
+
+def source_line(when: dt.datetime | None) -> str:
+    """«Kilde: Pilotoversikt, data per 31.10.2023» for every slide and sheet."""
+    if when is None:
+        return "Kilde: Pilotoversikt, ingen data importert ennå"
+    return f"Kilde: Pilotoversikt, data per {formatting.date(when)}"
+
+
+def filter_text(f: PilotFilter) -> str:
+    """The filter in words, with a capital first letter: «Hele sektoren», «Husbanken; oppstartsår 2024»."""
+    text = describe(f)
+    return text[:1].upper() + text[1:]
+
+
+def file_stem(today: dt.date | None = None) -> str:
+    """pilotoversikt_2026-11-23: the start of every downloaded file's name."""
+    return f"pilotoversikt_{(today or dt.date.today()).isoformat()}"

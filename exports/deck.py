@@ -1,0 +1,950 @@
+"""The slide deck: where the sector stands, for a leadership meeting or the seminar.
+
+    build_deck(con, f) -> bytes of a 16:9 .pptx
+
+Slides, in order: title (filter in words, date of the data) · the 3–5 ambition · reporting per
+round · budget per agency · the timeline (a Gantt of shapes, as many slides as it takes) ·
+one slide per agency (per pilot when the filter holds at most six) · the six elements per
+pilot · «Til oppfølging». Every shape is placed here on a blank layout (the default
+template's placeholders are 4:3). Charts are native PowerPoint charts people can restyle;
+tables use «✓»/«–» so no meaning rests on colour. Norwegian text and formats throughout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
+from pptx.enum.chart import XL_TICK_MARK as TICK
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
+from pptx.enum.lang import MSO_LANGUAGE_ID
+from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.util import Inches, Pt
+
+from exports.common import as_date, as_float, data_date, filter_text, source_line
+from loaders.contract import ELEMENTS, PILOT_STATUSES
+from store import queries
+from store.queries import PilotFilter
+from ui.formatting import date, kr, kr_short, long_date, mill_kr
+
+# The look: white, one dark blue accent, grey text, Arial (metric twin of Liberation Sans, so
+# what LibreOffice renders in the tests is what PowerPoint shows).
+ACCENT = RGBColor(0x1F, 0x4E, 0x79)
+ACCENT_LIGHT = RGBColor(0xDC, 0xE6, 0xF2)
+TEXT = RGBColor(0x33, 0x33, 0x33)
+MUTED = RGBColor(0x59, 0x59, 0x59)
+RULE = RGBColor(0xBF, 0xBF, 0xBF)
+BAND = RGBColor(0xF2, 0xF2, 0xF2)
+MID_GREY = RGBColor(0x8C, 0x8C, 0x8C)
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+FONT = "Arial"
+NO_GRID_TABLE = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"  # «No Style, No Grid»
+
+SLIDE_WIDTH, SLIDE_HEIGHT = 13.333, 7.5  # inches, 16:9
+LEFT, RIGHT = 0.6, 13.333 - 0.6
+WIDTH = RIGHT - LEFT
+BODY_TOP, BODY_BOTTOM = 1.65, 6.8
+
+TIMELINE_ROWS = 18          # rows per timeline slide
+TIMELINE_MAX_SLIDES = 3     # beyond this many slides, one bar per agency instead of per pilot
+PILOT_SLIDES_UP_TO = 6      # a slide per pilot up to this many pilots, else per agency
+AGENCY_TABLE_ROWS = 9
+MATRIX_ROWS = 14
+ELEMENT_SHORT = {1: "Problem og mål", 2: "Omfang", 3: "Tid", 4: "Deltakere", 5: "Økonomi",
+                 6: "Dok. og evaluering"}
+# Shape names, so tests (and anyone scripting the deck) can find things.
+TITLE_SHAPE = "Tittel"
+CHART_STATUS = "Diagram: piloter etter status"
+CHART_REPORTING = "Diagram: rapportering per runde"
+CHART_BUDGET = "Diagram: budsjett per virksomhet"
+TIMELINE_GROUP = "Tidslinje: virksomhet"
+TIMELINE_PILOT = "Tidslinje: pilot"
+TIMELINE_AGENCY = "Tidslinje: virksomhet samlet"
+MATRIX_TABLE = "Tabell: elementer"
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """«1 pilot», «3 piloter»."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def clip(text: object, limit: int) -> str:
+    """Text cut to at most limit characters, with «…» when cut."""
+    value = " ".join(str(text or "").split())
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def join_words(items: Sequence[str]) -> str:
+    """«a», «a og b», «a, b og c»."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " og " + items[-1]
+
+
+@dataclass
+class Pilot:
+    """One pilot plan, as the slides need it."""
+
+    agency: str
+    start_year: int
+    name: str
+    status: str
+    start: dt.date | None
+    end: dt.date | None
+    budget: float
+    forsok: bool
+    exemption_rules: str
+    within_frame: str
+    trust_relation: str
+    problem: str
+    goals: str
+    evaluation: str
+    covered: tuple[bool, ...]
+
+    @property
+    def missing_elements(self) -> list[int]:
+        return [e.number for e, ok in zip(ELEMENTS, self.covered) if not ok]
+
+    @property
+    def period(self) -> str:
+        return f"{date(self.start)}–{date(self.end)}"
+
+    @property
+    def elements_text(self) -> str:
+        covered = sum(self.covered)
+        missing = self.missing_elements
+        return f"{covered} av 6" + (f" (mangler {', '.join(map(str, missing))})" if missing else "")
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _pilots(frame: pd.DataFrame) -> list[Pilot]:
+    return [Pilot(
+        agency=r["agency"], start_year=int(r["start_year"]), name=_text(r["pilot_name"]), status=_text(r["status"]),
+        start=as_date(r["start_date"]), end=as_date(r["end_date"]), budget=as_float(r["budget_total_nok"]) or 0.0,
+        forsok=bool(r["needs_exemption"]), exemption_rules=_text(r["exemption_rules"]),
+        within_frame=_text(r["within_budget_frame"]), trust_relation=_text(r["trust_relation"]),
+        problem=_text(r["problem"]), goals=_text(r["goals"]), evaluation=_text(r["evaluation"]),
+        covered=tuple(bool(r[f"covers_e{e.number}"]) for e in ELEMENTS),
+    ) for r in frame.to_dict("records")]
+
+
+# ---------------------------------------------------------------------------------------
+# Drawing helpers (inches in, EMU out)
+
+
+def _font(font, size: float, color: RGBColor = TEXT, bold: bool = False, italic: bool = False) -> None:
+    font.name = FONT
+    font.size = Pt(size)
+    font.bold = bold
+    font.italic = italic
+    font.color.rgb = color
+    font.language_id = MSO_LANGUAGE_ID.NORWEGIAN_BOKMOL
+
+
+Run = tuple[str, dict]
+
+
+def _fill_text_frame(tf, paragraphs: Sequence[str | Sequence[Run]], size: float, color: RGBColor, bold: bool,
+                     align, space_after: float = 0) -> None:
+    for i, para in enumerate(paragraphs):
+        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        p.alignment = align
+        if space_after:
+            p.space_after = Pt(space_after)
+        runs: Sequence[Run] = [(para, {})] if isinstance(para, str) else para
+        if runs and runs[0][1].get("space_before"):
+            p.space_before = Pt(runs[0][1]["space_before"])
+        for text, style in runs:
+            run = p.add_run()
+            run.text = text
+            _font(run.font, style.get("size", size), style.get("color", color), style.get("bold", bold),
+                  style.get("italic", False))
+
+
+def text_box(slide, x: float, y: float, w: float, h: float, paragraphs: str | Sequence[str | Sequence[Run]], *,
+             size: float = 14, color: RGBColor = TEXT, bold: bool = False, align=PP_ALIGN.LEFT,
+             anchor=MSO_ANCHOR.TOP, name: str | None = None, space_after: float = 0):
+    """A text box with no margins, wrapping inside its width."""
+    shape = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
+    tf = shape.text_frame
+    tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.NONE
+    tf.margin_left = tf.margin_right = tf.margin_top = tf.margin_bottom = 0
+    tf.vertical_anchor = anchor
+    if isinstance(paragraphs, str):
+        paragraphs = [paragraphs]
+    _fill_text_frame(tf, paragraphs, size, color, bold, align, space_after)
+    if name:
+        shape.name = name
+    return shape
+
+
+def _unstyled(shape):
+    """Drop the theme's shape style (its shadow and default colours): every colour is set here."""
+    style = shape._element.find(qn("p:style"))
+    if style is not None:
+        shape._element.remove(style)
+    return shape
+
+
+def rect(slide, x: float, y: float, w: float, h: float, *, fill: RGBColor | None = None,
+         line: RGBColor | None = None, line_width: float = 0.75, dash=None, text: str = "",
+         text_size: float = 10, text_color: RGBColor = WHITE, bold: bool = False, name: str | None = None):
+    """A rectangle (filled and/or outlined), optionally with centred text."""
+    shape = _unstyled(slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(x), Inches(y), Inches(w), Inches(h)))
+    if fill is None:
+        shape.fill.background()
+    else:
+        shape.fill.solid()
+        shape.fill.fore_color.rgb = fill
+    if line is None:
+        shape.line.fill.background()
+    else:
+        shape.line.color.rgb = line
+        shape.line.width = Pt(line_width)
+        if dash is not None:
+            shape.line.dash_style = dash
+    tf = shape.text_frame
+    tf.margin_left = tf.margin_right = tf.margin_top = tf.margin_bottom = 0
+    tf.word_wrap = False
+    tf.vertical_anchor = MSO_ANCHOR.MIDDLE
+    if text:
+        _fill_text_frame(tf, [text], text_size, text_color, bold, PP_ALIGN.CENTER)
+    if name:
+        shape.name = name
+    return shape
+
+
+def line(slide, x1: float, y1: float, x2: float, y2: float, color: RGBColor = RULE, width: float = 0.75,
+         dash=None):
+    """A straight line."""
+    shape = _unstyled(slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, Inches(x1), Inches(y1), Inches(x2),
+                                                 Inches(y2)))
+    shape.line.color.rgb = color
+    shape.line.width = Pt(width)
+    if dash is not None:
+        shape.line.dash_style = dash
+    return shape
+
+
+def alt_text(graphic_frame, text: str) -> None:
+    """A description screen readers announce for a chart or table."""
+    graphic_frame._element.nvGraphicFramePr.cNvPr.set("descr", text)
+
+
+def table(slide, x: float, y: float, widths: Sequence[float], header: Sequence[str],
+          rows: Sequence[Sequence[str]], *, size: float = 11, row_height: float = 0.34,
+          header_height: float = 0.4, align: Sequence[str] | None = None, description: str = "",
+          bold_first_column: bool = False, header_size: float | None = None):
+    """A plain table: dark blue header, light banding, no grid lines."""
+    frame = slide.shapes.add_table(len(rows) + 1, len(widths), Inches(x), Inches(y), Inches(sum(widths)),
+                                   Inches(header_height + row_height * len(rows)))
+    tbl = frame.table
+    style = frame._element.graphic.graphicData.tbl.tblPr.find(qn("a:tableStyleId"))
+    if style is not None:
+        style.text = NO_GRID_TABLE
+    tbl.first_row = True
+    tbl.horz_banding = False
+    for i, w in enumerate(widths):
+        tbl.columns[i].width = Inches(w)
+    tbl.rows[0].height = Inches(header_height)
+    for r in range(1, len(rows) + 1):
+        tbl.rows[r].height = Inches(row_height)
+    align = align or ["l"] * len(widths)
+    alignment = {"l": PP_ALIGN.LEFT, "c": PP_ALIGN.CENTER, "r": PP_ALIGN.RIGHT}
+    for r, values in enumerate([header, *rows]):
+        for c, value in enumerate(values):
+            cell = tbl.cell(r, c)
+            cell.margin_left = cell.margin_right = Inches(0.08)
+            cell.margin_top = cell.margin_bottom = Inches(0.03)
+            cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+            cell.fill.solid()
+            cell.fill.fore_color.rgb = ACCENT if r == 0 else (BAND if r % 2 == 0 else WHITE)
+            tf = cell.text_frame
+            tf.word_wrap = True
+            p = tf.paragraphs[0]
+            p.alignment = alignment[align[c]]
+            run = p.add_run()
+            run.text = str(value)
+            if r == 0:
+                _font(run.font, header_size or size, WHITE, bold=True)
+            else:
+                _font(run.font, size, TEXT, bold=bold_first_column and c == 0)
+    if description:
+        alt_text(frame, description)
+    return frame
+
+
+def style_chart(chart, *, legend: bool = False, size: float = 11) -> None:
+    """A calm chart: Arial, grey text, no gridlines, no value axis (bars carry their labels)."""
+    chart.font.name = FONT
+    chart.font.size = Pt(size)
+    chart.font.color.rgb = TEXT
+    chart.has_title = False
+    chart.has_legend = legend
+    if legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+        _font(chart.legend.font, size, TEXT)
+    value_axis = chart.value_axis
+    value_axis.has_major_gridlines = False
+    value_axis.visible = False
+    category_axis = chart.category_axis
+    category_axis.has_major_gridlines = False
+    category_axis.major_tick_mark = TICK.NONE
+    category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
+    category_axis.format.line.color.rgb = RULE
+    _font(category_axis.tick_labels.font, size, TEXT)
+
+
+def color_series(series, fill: RGBColor, outline: RGBColor | None = None) -> None:
+    series.format.fill.solid()
+    series.format.fill.fore_color.rgb = fill
+    if outline is not None:
+        series.format.line.color.rgb = outline
+        series.format.line.width = Pt(0.75)
+
+
+def count_labels(series, size: float = 11, color: RGBColor = WHITE) -> None:
+    """Counts written on a series' bars; zeros left out."""
+    labels = series.data_labels
+    labels.number_format = "0;-0;;"
+    labels.number_format_is_linked = False
+    labels.show_value = True
+    labels.show_category_name = False
+    labels.show_series_name = False
+    labels.show_legend_key = False
+    labels.position = XL_LABEL_POSITION.CENTER
+    _font(labels.font, size, color, bold=True)
+
+
+# ---------------------------------------------------------------------------------------
+# The deck
+
+
+class _Deck:
+    def __init__(self, con: duckdb.DuckDBPyConnection, f: PilotFilter):
+        self.f = f
+        self.when = data_date(con)
+        self.settings = queries.settings(con)
+        pilots_frame = queries.pilots(con, f)
+        self.pilots = _pilots(pilots_frame)
+        self.reporting = queries.reporting_status(con, f)
+        self.milestones = queries.milestones(con, f)
+        self.budget_lines = queries.budget_lines(con, f)
+        register = queries.agencies(con)
+        self.short_names = {r["name"]: (r["short_name"] if isinstance(r["short_name"], str) else "")
+                            for r in register.to_dict("records")}
+        self.ministry_of = dict(zip(register["name"], register["ministry"]))
+        self.prs = Presentation()
+        self.prs.slide_width = Inches(SLIDE_WIDTH)
+        self.prs.slide_height = Inches(SLIDE_HEIGHT)
+        self.blank = self.prs.slide_layouts[6]
+        self.titles: list[str] = []
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def short(self, agency: str, limit: int = 26) -> str:
+        """The agency's name, or its abbreviation when the name is long."""
+        return agency if len(agency) <= limit else (self.short_names.get(agency) or agency)
+
+    @property
+    def counting_statuses(self) -> tuple[str, ...]:
+        return tuple(self.settings.get("counting_statuses") or ("Pågår", "Gjennomført"))
+
+    @property
+    def band(self) -> tuple[int, int]:
+        return int(self.settings.get("ambition_min") or 3), int(self.settings.get("ambition_max") or 5)
+
+    def slide(self, title: str, lede: str | Sequence[Sequence[Run]] = ""):
+        """A new blank slide with its title (and a grey lede line under it)."""
+        slide = self.prs.slides.add_slide(self.blank)
+        rect(slide, LEFT, 0.38, 0.55, 0.06, fill=ACCENT)
+        title = clip(title, 72)  # one line: 26 pt holds about 55 characters, 22 pt about 72
+        text_box(slide, LEFT, 0.5, WIDTH, 0.6, title, size=26 if len(title) <= 55 else 22, color=ACCENT, bold=True,
+                 name=TITLE_SHAPE, anchor=MSO_ANCHOR.TOP)
+        if lede:
+            text_box(slide, LEFT, 1.1, WIDTH, 0.45, lede if isinstance(lede, str) else list(lede),
+                     size=14, color=MUTED, name="Ingress")
+        self.titles.append(title)
+        return slide
+
+    def empty_note(self, slide, text: str) -> None:
+        text_box(slide, LEFT, BODY_TOP + 0.4, WIDTH, 0.5, text, size=16, color=MUTED)
+
+    def footers(self) -> None:
+        """Source line and page number at the foot of every slide."""
+        total = len(self.prs.slides)
+        for number, slide in enumerate(self.prs.slides, 1):
+            line(slide, LEFT, 6.98, RIGHT, 6.98, RULE, 0.5)
+            text_box(slide, LEFT, 7.05, 9.0, 0.28, source_line(self.when), size=10, color=MUTED, name="Kilde")
+            text_box(slide, RIGHT - 2.0, 7.05, 2.0, 0.28, f"{number} av {total}", size=10, color=MUTED,
+                     align=PP_ALIGN.RIGHT, name="Sidenummer")
+
+    # -- slides --------------------------------------------------------------------------
+
+    def title_slide(self) -> None:
+        slide = self.prs.slides.add_slide(self.blank)
+        title = "Piloter i tillitsreformen"
+        self.titles.append(title)
+        rect(slide, LEFT, 1.9, 0.12, 3.3, fill=ACCENT)
+        text_box(slide, LEFT + 0.45, 1.85, 11.5, 0.9, title, size=40, color=ACCENT, bold=True, name=TITLE_SHAPE)
+        text_box(slide, LEFT + 0.45, 2.8, 11.5, 0.5,
+                 "Pilotplanene virksomhetene har rapportert til Kommunal- og distriktsdepartementet",
+                 size=18, color=MUTED)
+        agencies = {p.agency for p in self.pilots}
+        summary = (f"{plural(len(self.pilots), 'pilot', 'piloter')} fra "
+                   f"{plural(len(agencies), 'virksomhet', 'virksomheter')}") if self.pilots else "Ingen piloter"
+        when = long_date(self.when.date()) if self.when else "ingen data importert ennå"
+        text_box(slide, LEFT + 0.45, 3.65, 11.5, 1.6, [
+            [("Utvalg: ", {"bold": True}), (filter_text(self.f), {})],
+            [("Data per ", {"bold": True}), (when, {})],
+            [("Innhold: ", {"bold": True}), (summary, {})],
+        ], size=16, color=TEXT, name="Utvalg", space_after=6)
+        text_box(slide, LEFT + 0.45, 5.45, 11.5, 0.4, f"Laget {long_date(dt.date.today())} i Pilotoversikt",
+                 size=12, color=MUTED)
+
+    def ambition_slide(self) -> None:
+        low, high = self.band
+        counting = [p for p in self.pilots if p.status in self.counting_statuses]
+        planned = [p for p in self.pilots if p.status == "Planlagt"]
+        cancelled = [p for p in self.pilots if p.status == "Avbrutt"]
+        n = len(counting)
+        subject = f"{plural(n, 'pilot', 'piloter')} {'pågår eller er gjennomført'}"
+        if n < low:
+            verdict = f"{subject} – {low - n} under ambisjonen"
+        elif n > high:
+            verdict = f"{subject} – over ambisjonen"
+        else:
+            verdict = f"{subject} – innenfor ambisjonen"
+        if not self.f.is_empty:
+            verdict += " (tall for utvalget)"
+        slide = self.slide(f"Ambisjonen: {low}–{high} piloter i reformperioden", verdict)
+
+        # One square per pilot: filled = under way or completed, light = planned; «F» = forsøk.
+        slots = max(high + 1, n + len(planned))
+        area_x, area_w = LEFT, 7.3
+        size = min(0.55, area_w / (slots * 1.25))
+        gap = size * 0.25
+        top = BODY_TOP + 0.75
+        band_x = area_x + (low - 1) * (size + gap) - gap / 2
+        band_w = (high - low + 1) * (size + gap)
+        rect(slide, band_x, top - 0.15, band_w, size + 0.5, fill=BAND, line=ACCENT, line_width=1.0,
+             dash=MSO_LINE_DASH_STYLE.DASH, name="Ambisjonsbånd")
+        text_box(slide, band_x - 0.6, top - 0.5, band_w + 1.2, 0.3, f"Ambisjon {low}–{high}", size=12,
+                 color=ACCENT, bold=True, align=PP_ALIGN.CENTER)
+        letter_size = max(7.0, min(14.0, size * 28))
+        for i in range(slots):
+            x = area_x + i * (size + gap)
+            if i < n:
+                pilot = counting[i]
+                rect(slide, x, top, size, size, fill=ACCENT, line=ACCENT, text="F" if pilot.forsok else "",
+                     text_size=letter_size, bold=True)
+            elif i < n + len(planned):
+                pilot = planned[i - n]
+                rect(slide, x, top, size, size, fill=ACCENT_LIGHT, line=ACCENT, text="F" if pilot.forsok else "",
+                     text_size=letter_size, text_color=ACCENT, bold=True)
+            else:
+                rect(slide, x, top, size, size, line=MID_GREY, dash=MSO_LINE_DASH_STYLE.DASH)
+            if slots <= 30 or (i + 1) % 5 == 0:
+                text_box(slide, x - 0.1, top + size + 0.08, size + 0.2, 0.25, str(i + 1), size=9, color=MUTED,
+                         align=PP_ALIGN.CENTER)
+        # Legend in words.
+        legend_y = top + size + 0.55
+        items = [(ACCENT, ACCENT, f"Pågår eller gjennomført ({n})"),
+                 (ACCENT_LIGHT, ACCENT, f"Planlagt ({len(planned)})")]
+        x = area_x
+        for fill, outline, label in items:
+            rect(slide, x, legend_y + 0.03, 0.2, 0.2, fill=fill, line=outline)
+            text_box(slide, x + 0.3, legend_y, 3.0, 0.3, label, size=12)
+            x += 3.3
+        text_box(slide, area_x, legend_y + 0.4, area_w, 0.3, "F = forsøk (krever unntak fra lov eller forskrift)",
+                 size=12, color=MUTED)
+
+        forsok = sum(p.forsok for p in self.pilots)
+        figures = [(str(n), "pågår eller er gjennomført"), (str(len(planned)), "planlagt (i rørledningen)"),
+                   (str(forsok), "forsøk blant dem")]
+        fig_y = legend_y + 1.05
+        for i, (big, label) in enumerate(figures):
+            fx = area_x + i * 2.45
+            text_box(slide, fx, fig_y, 2.3, 0.7, big, size=36, color=ACCENT, bold=True)
+            text_box(slide, fx, fig_y + 0.72, 2.3, 0.5, label, size=12, color=MUTED)
+        if cancelled:
+            text_box(slide, area_x, fig_y + 1.35, area_w, 0.3,
+                     f"{plural(len(cancelled), 'avbrutt pilot', 'avbrutte piloter')} telles ikke med.",
+                     size=12, color=MUTED)
+
+        # Native chart: pilots by status, forsøk or not.
+        statuses = [s for s in PILOT_STATUSES if any(p.status == s for p in self.pilots)] or list(PILOT_STATUSES)
+        data = CategoryChartData()
+        data.categories = statuses
+        data.add_series("Ikke forsøk", [sum(1 for p in self.pilots if p.status == s and not p.forsok)
+                                         for s in statuses])
+        data.add_series("Forsøk", [sum(1 for p in self.pilots if p.status == s and p.forsok) for s in statuses])
+        text_box(slide, 8.3, BODY_TOP + 0.25, 4.4, 0.3, "Piloter etter status", size=13, color=TEXT, bold=True)
+        frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, Inches(8.3), Inches(BODY_TOP + 0.6),
+                                       Inches(4.4), Inches(4.3), data)
+        frame.name = CHART_STATUS
+        chart = frame.chart
+        style_chart(chart, legend=True)
+        plot = chart.plots[0]
+        plot.gap_width = 60 if len(statuses) > 2 else 180
+        plot.overlap = 100
+        color_series(plot.series[0], ACCENT)
+        color_series(plot.series[1], ACCENT_LIGHT, ACCENT)
+        count_labels(plot.series[0])
+        count_labels(plot.series[1], color=ACCENT)
+        alt_text(frame, "Stolpediagram: antall piloter etter status, delt i forsøk og ikke forsøk. "
+                        + "; ".join(f"{s}: {sum(1 for p in self.pilots if p.status == s)}" for s in statuses))
+
+    def reporting_slide(self) -> None:
+        frame = self.reporting
+        rounds = sorted({int(y) for y in frame["start_year"]}) if not frame.empty else []
+        rows, on_time, late, missing = [], [], [], []
+        for year in rounds:
+            part = frame[frame["start_year"] == year]
+            asked = part[part["was_asked"]]
+            state = part["reporting_state"]
+            deadline = as_date(part["deadline"].dropna().iloc[0]) if part["deadline"].notna().any() else None
+            on_time.append(int((state == "I tide").sum()))
+            late.append(int((state == "For sent").sum()))
+            missing.append(int((state == "Ikke levert").sum()))
+            unasked = int((~part["was_asked"] & (state != "Ikke levert")).sum())
+            rows.append([f"Oppstart {year}", date(deadline), str(len(asked)), str(on_time[-1]), str(late[-1]),
+                         str(missing[-1]), str(unasked)])
+        asked_rows = frame[frame["was_asked"]] if not frame.empty else frame
+        delivered = int((asked_rows["reporting_state"] != "Ikke levert").sum()) if rounds else 0
+        lede = (f"{delivered} av {len(asked_rows)} forespurte innsendinger er levert; "
+                f"{sum(late)} for sent, {sum(missing)} ikke levert") if rounds else ""
+        slide = self.slide("Rapportering per runde", lede)
+        if not rounds:
+            self.empty_note(slide, "Ingen rapporteringsrunder i utvalget.")
+            return
+        table(slide, LEFT, BODY_TOP + 0.15, [2.4, 1.9, 1.5, 1.5, 1.5, 1.5, 1.9],
+              ["Runde", "Frist", "Bedt om", "I tide", "For sent", "Ikke levert", "Uten forespørsel"], rows,
+              size=13, row_height=0.4, header_height=0.42, align=["l", "l", "r", "r", "r", "r", "r"],
+              bold_first_column=True,
+              description="Tabell: rapportering per runde med frist, antall forespurte, levert i tide, "
+                          "for sent, ikke levert og levert uten forespørsel.")
+        chart_top = BODY_TOP + 0.15 + 0.42 + 0.4 * len(rows) + 0.35
+        data = CategoryChartData()
+        data.categories = [f"Oppstart {y}" for y in rounds]
+        data.add_series("Levert i tide", on_time)
+        data.add_series("Levert for sent", late)
+        data.add_series("Ikke levert", missing)
+        height = min(BODY_BOTTOM - chart_top, 0.75 * len(rounds) + 1.0)
+        frame_shape = slide.shapes.add_chart(XL_CHART_TYPE.BAR_STACKED, Inches(LEFT), Inches(chart_top),
+                                             Inches(WIDTH), Inches(height), data)
+        frame_shape.name = CHART_REPORTING
+        chart = frame_shape.chart
+        style_chart(chart, legend=True, size=12)
+        chart.category_axis.reverse_order = True
+        plot = chart.plots[0]
+        plot.gap_width = 50
+        plot.overlap = 100
+        color_series(plot.series[0], ACCENT)
+        color_series(plot.series[1], MID_GREY)
+        color_series(plot.series[2], WHITE, MID_GREY)
+        count_labels(plot.series[0], 12)
+        count_labels(plot.series[1], 12)
+        count_labels(plot.series[2], 12, TEXT)
+        alt_text(frame_shape, "Liggende stolper per runde: levert i tide, for sent og ikke levert. "
+                 + "; ".join(f"Oppstart {y}: {a} i tide, {b} for sent, {c} ikke levert"
+                             for y, a, b, c in zip(rounds, on_time, late, missing)))
+
+    def budget_slide(self) -> None:
+        totals: dict[str, float] = {}
+        counts: dict[str, int] = {}
+        for p in self.pilots:
+            totals[p.agency] = totals.get(p.agency, 0.0) + p.budget
+            counts[p.agency] = counts.get(p.agency, 0) + 1
+        order = sorted(totals, key=lambda a: (-totals[a], a))
+        total = sum(totals.values())
+        lede = (f"Samlet {kr(total)} for {plural(len(self.pilots), 'pilot', 'piloter')} "
+                f"({mill_kr(total)})") if self.pilots else ""
+        slide = self.slide("Budsjett per virksomhet", lede)
+        if not order:
+            self.empty_note(slide, "Ingen piloter i utvalget.")
+            return
+        data = CategoryChartData(number_format="#,##0")
+        data.categories = order
+        data.add_series("Budsjett totalt (kr)", [totals[a] for a in order])
+        height = min(BODY_BOTTOM - BODY_TOP - 0.1, 0.45 * len(order) + 0.5)
+        frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Inches(LEFT), Inches(BODY_TOP + 0.1),
+                                       Inches(8.4), Inches(height), data)
+        frame.name = CHART_BUDGET
+        chart = frame.chart
+        style_chart(chart, size=12)
+        chart.category_axis.reverse_order = True
+        chart.value_axis.minimum_scale = 0
+        chart.value_axis.maximum_scale = max(max(totals.values()) * 1.3, 1.0)  # room for the labels
+        plot = chart.plots[0]
+        plot.gap_width = 45
+        color_series(plot.series[0], ACCENT)
+        for point, agency in zip(plot.series[0].points, order):
+            label = point.data_label
+            label.text_frame.text = kr_short(totals[agency])
+            label.text_frame.word_wrap = False  # LibreOffice wraps custom labels on a short chart otherwise
+            _font(label.text_frame.paragraphs[0].runs[0].font, 12, TEXT)
+            label.position = XL_LABEL_POSITION.OUTSIDE_END
+        alt_text(frame, "Liggende stolper: samlet budsjett per virksomhet. "
+                 + "; ".join(f"{a}: {kr(totals[a])}" for a in order))
+
+        within = sum(1 for p in self.pilots if p.within_frame == "Ja")
+        partly = sum(1 for p in self.pilots if p.within_frame in ("Delvis", "Nei"))
+        extra = float(self.budget_lines.loc[self.budget_lines["financing"] == "Ekstra behov", "amount_nok"].sum()) \
+            if not self.budget_lines.empty else 0.0
+        x, w = 9.4, RIGHT - 9.4
+        text_box(slide, x, BODY_TOP + 0.2, w, 0.7, mill_kr(total), size=32, color=ACCENT, bold=True)
+        text_box(slide, x, BODY_TOP + 0.9, w, 0.3, "samlet budsjett", size=12, color=MUTED)
+        text_box(slide, x, BODY_TOP + 1.6, w, 2.6, [
+            f"{within} av {len(self.pilots)} piloter dekkes innenfor gjeldende rammer",
+            f"{partly} dekkes delvis eller ikke innenfor rammene",
+            f"Ekstra behov i budsjettradene: {kr(extra)}",
+        ], size=13, color=TEXT, space_after=10)
+
+    def timeline_rows(self) -> tuple[list[tuple], bool]:
+        """Rows for the Gantt: a header per agency and one row per pilot (or one per agency when many)."""
+        by_agency: dict[str, list[Pilot]] = {}
+        for p in sorted(self.pilots, key=lambda p: (p.agency, p.start or dt.date.min, p.name)):
+            by_agency.setdefault(p.agency, []).append(p)
+        rows: list[tuple] = []
+        for agency, pilots in by_agency.items():
+            rows.append(("group", agency, len(pilots)))
+            rows.extend(("pilot", p) for p in pilots)
+        if len(rows) <= TIMELINE_ROWS * TIMELINE_MAX_SLIDES:
+            return rows, False
+        return [("agency", agency, pilots) for agency, pilots in by_agency.items()], True
+
+    def timeline_slides(self) -> None:
+        rows, aggregated = self.timeline_rows()
+        dated = [p for p in self.pilots if p.start and p.end]
+        if not dated:
+            slide = self.slide("Tidslinje")
+            self.empty_note(slide, "Ingen piloter med start- og sluttdato i utvalget.")
+            return
+        pages: list[list[tuple]] = []
+        page: list[tuple] = []
+        group: tuple | None = None
+        for row in rows:
+            if row[0] == "group":
+                group = row
+            if len(page) >= TIMELINE_ROWS or (row[0] == "group" and len(page) >= TIMELINE_ROWS - 1):
+                pages.append(page)
+                page = [("group", group[1], group[2], True)] if row[0] == "pilot" and group else []
+            page.append(row)
+        pages.append(page)
+        first = min(p.start for p in dated)
+        last = max(p.end for p in dated)
+        start = dt.date(first.year, 1, 1)
+        end = dt.date(last.year + 1, 1, 1)
+        lede = ("Én stolpe per virksomhet: fra første start til siste slutt" if aggregated else
+                "Mørk stolpe: pågår eller gjennomført · lys: planlagt · stiplet: avbrutt. "
+                "Status står på eller ved stolpen.")
+        for i, page_rows in enumerate(pages, 1):
+            title = "Tidslinje" if len(pages) == 1 else f"Tidslinje ({i} av {len(pages)})"
+            slide = self.slide(title, lede)
+            self.draw_timeline(slide, page_rows, start, end)
+
+    def draw_timeline(self, slide, rows: list[tuple], start: dt.date, end: dt.date) -> None:
+        label_x, label_w = LEFT, 3.9
+        x1, x2 = LEFT + 4.1, RIGHT
+        header_y = BODY_TOP + 0.05
+        top = header_y + 0.35
+        row_h = (BODY_BOTTOM - 0.25 - top) / TIMELINE_ROWS
+        bottom = top + row_h * len(rows)
+        span = (end - start).days
+
+        def xpos(day: dt.date) -> float:
+            return x1 + (x2 - x1) * (day - start).days / span
+
+        # Bands behind agency rows first, so grid lines and bars draw on top.
+        for r, row in enumerate(rows):
+            if row[0] == "group":
+                rect(slide, LEFT, top + r * row_h, WIDTH, row_h, fill=BAND)
+        for year in range(start.year, end.year + 1):
+            x = xpos(dt.date(year, 1, 1))
+            line(slide, x, header_y + 0.3, x, bottom, RULE, 0.75)
+            if year < end.year:
+                text_box(slide, x, header_y, xpos(dt.date(year + 1, 1, 1)) - x, 0.3, str(year), size=12,
+                         color=MUTED, align=PP_ALIGN.CENTER, bold=True)
+        reform_end = as_date(self.settings.get("reform_end"))
+        if reform_end and start < reform_end < end:
+            x = xpos(reform_end)
+            line(slide, x, header_y + 0.3, x, bottom, ACCENT, 1.25, MSO_LINE_DASH_STYLE.DASH)
+            text_box(slide, x - 2.05, bottom + 0.04, 2.0, 0.25, f"Reformperioden slutter {date(reform_end)}",
+                     size=9, color=ACCENT, align=PP_ALIGN.RIGHT)
+        for r, row in enumerate(rows):
+            y = top + r * row_h
+            if row[0] == "group":
+                suffix = " (forts.)" if len(row) > 3 else f" ({row[2]})"
+                text_box(slide, label_x + 0.08, y, WIDTH - 0.1, row_h, clip(row[1], 90) + suffix, size=11,
+                         color=ACCENT, bold=True, anchor=MSO_ANCHOR.MIDDLE, name=TIMELINE_GROUP)
+            elif row[0] == "pilot":
+                pilot: Pilot = row[1]
+                text_box(slide, label_x + 0.25, y, label_w - 0.25, row_h, clip(pilot.name, 50), size=10,
+                         anchor=MSO_ANCHOR.MIDDLE, name=TIMELINE_PILOT)
+                label = pilot.status + (" · forsøk" if pilot.forsok else "")
+                self.bar(slide, pilot.start, pilot.end, y, row_h, pilot.status, label, xpos, x1, x2)
+            else:
+                _, agency, pilots = row
+                text_box(slide, label_x + 0.08, y, label_w, row_h, clip(agency, 44), size=11, color=ACCENT,
+                         bold=True, anchor=MSO_ANCHOR.MIDDLE, name=TIMELINE_AGENCY)
+                dated = [p for p in pilots if p.start and p.end]
+                if dated:
+                    under_way = sum(p.status in self.counting_statuses for p in pilots)
+                    status = "Pågår" if under_way else "Planlagt"
+                    self.bar(slide, min(p.start for p in dated), max(p.end for p in dated), y, row_h, status,
+                             f"{plural(len(pilots), 'pilot', 'piloter')}, {under_way} pågår/gjennomført",
+                             xpos, x1, x2)
+
+    def bar(self, slide, start, end, y, row_h, status, label, xpos, x1, x2) -> None:
+        if not (start and end):
+            return
+        bx = xpos(start)
+        bw = max(0.05, xpos(end + dt.timedelta(days=1)) - bx)
+        bh = row_h * 0.56
+        by = y + (row_h - bh) / 2
+        if status in self.counting_statuses:
+            rect(slide, bx, by, bw, bh, fill=ACCENT, line=ACCENT)
+            inside = WHITE
+        elif status == "Avbrutt":
+            rect(slide, bx, by, bw, bh, fill=WHITE, line=MID_GREY, dash=MSO_LINE_DASH_STYLE.DASH)
+            inside = TEXT
+        else:
+            rect(slide, bx, by, bw, bh, fill=ACCENT_LIGHT, line=ACCENT)
+            inside = ACCENT
+        label_w = 0.07 * len(label) + 0.1
+        if bw >= label_w + 0.2:
+            text_box(slide, bx + 0.1, y, bw - 0.2, row_h, label, size=9, color=inside, anchor=MSO_ANCHOR.MIDDLE)
+        elif bx + bw + 0.08 + label_w <= x2:
+            text_box(slide, bx + bw + 0.08, y, label_w, row_h, label, size=9, color=MUTED, anchor=MSO_ANCHOR.MIDDLE)
+        elif bx - 0.08 - label_w >= x1:
+            text_box(slide, bx - 0.08 - label_w, y, label_w, row_h, label, size=9, color=MUTED,
+                     align=PP_ALIGN.RIGHT, anchor=MSO_ANCHOR.MIDDLE)
+        else:
+            text_box(slide, bx + 0.08, y, bw - 0.16, row_h, label, size=9, color=inside, anchor=MSO_ANCHOR.MIDDLE)
+
+    def detail_slides(self) -> None:
+        if not self.pilots:
+            return
+        if len(self.pilots) <= PILOT_SLIDES_UP_TO:
+            for pilot in self.pilots:
+                self.pilot_slide(pilot)
+            return
+        by_agency: dict[str, list[Pilot]] = {}
+        for p in self.pilots:
+            by_agency.setdefault(p.agency, []).append(p)
+        for agency, pilots in by_agency.items():
+            self.agency_slides(agency, pilots)
+
+    def agency_slides(self, agency: str, pilots: list[Pilot]) -> None:
+        total = sum(p.budget for p in pilots)
+        forsok = sum(p.forsok for p in pilots)
+        ministry = self.ministry_of.get(agency) or ""
+        lede_parts = [ministry, plural(len(pilots), "pilot", "piloter"), f"samlet budsjett {kr_short(total)}",
+                      plural(forsok, "forsøk", "forsøk") if forsok else "ingen forsøk"]
+        lede = " · ".join(part for part in lede_parts if part)
+        chunks = [pilots[i:i + AGENCY_TABLE_ROWS] for i in range(0, len(pilots), AGENCY_TABLE_ROWS)]
+        reports = self.reporting[self.reporting["agency"] == agency]
+        for i, chunk in enumerate(chunks, 1):
+            title = agency if len(chunks) == 1 else f"{agency} ({i} av {len(chunks)})"
+            slide = self.slide(title, lede)
+            rows = [[clip(p.name, 70), str(p.start_year), p.status, p.period, kr(p.budget),
+                     "Ja" if p.forsok else "Nei", p.elements_text] for p in chunk]
+            table(slide, LEFT, BODY_TOP + 0.1, [3.4, 1.0, 1.3, 2.2, 1.5, 0.8, 1.9],
+                  ["Pilot", "Oppstart", "Status", "Periode", "Budsjett", "Forsøk", "Elementer"], rows,
+                  size=11, row_height=0.46, align=["l", "l", "l", "l", "r", "l", "l"],
+                  description=f"Tabell: pilotene til {agency} med status, periode, budsjett, forsøk og elementer.")
+            notes = []
+            for report in reports.to_dict("records"):
+                state = report["reporting_state"]
+                when = as_date(report["submitted_on"])
+                detail = f"levert {date(when)} ({state.lower()})" if when else "ikke levert"
+                notes.append(f"oppstart {int(report['start_year'])}: {detail}")
+            y = BODY_TOP + 0.1 + 0.4 + 0.46 * len(chunk) + 0.3
+            if notes:
+                text_box(slide, LEFT, min(y, BODY_BOTTOM - 0.3), WIDTH, 0.3, "Rapportering – " + "; ".join(notes),
+                         size=12, color=MUTED)
+                y += 0.5
+            if i == len(chunks):
+                self.agency_milestones(slide, agency, y)
+
+    def agency_milestones(self, slide, agency: str, y: float) -> None:
+        """The agency's milestones and phases, as many as fit under the table."""
+        stones = self.milestones[self.milestones["agency"] == agency]
+        room = int((BODY_BOTTOM - y) / 0.27) - 1
+        if stones.empty or room < 2:
+            return
+        records = stones.to_dict("records")
+        shown = records if len(records) <= room else records[: room - 1]
+        paragraphs: list[Sequence[Run]] = [[("Milepæler og faser", {"bold": True, "color": ACCENT, "size": 13})]]
+        for m in shown:
+            when = date(as_date(m["from_date"]))
+            if as_date(m["to_date"]):
+                when += f"–{date(as_date(m['to_date']))}"
+            paragraphs.append([(f"{when}   ", {"color": MUTED}),
+                               (f"{clip(m['name'], 50)} ({clip(m['pilot_name'], 50)})", {})])
+        if len(shown) < len(records):
+            paragraphs.append([(f"… og {len(records) - len(shown)} til", {"color": MUTED})])
+        text_box(slide, LEFT, y, WIDTH, BODY_BOTTOM - y, paragraphs, size=12, space_after=2)
+
+    def pilot_slide(self, pilot: Pilot) -> None:
+        slide = self.slide(pilot.name, f"{pilot.agency} · oppstartsår {pilot.start_year}")
+        forsok = "Ja" + (f" – {clip(pilot.exemption_rules, 60)}" if pilot.exemption_rules else "") \
+            if pilot.forsok else "Nei"
+        missing = pilot.missing_elements
+        facts = [
+            ["Status", pilot.status],
+            ["Periode", pilot.period],
+            ["Budsjett totalt", kr(pilot.budget)],
+            ["Innenfor gjeldende rammer", pilot.within_frame or "–"],
+            ["Forsøk (unntak fra regelverk)", forsok],
+            ["Tillitsrelasjon", pilot.trust_relation or "–"],
+            ["Elementer dekket", f"{sum(pilot.covered)} av 6"],
+            ["Mangler", ", ".join(f"{n} {ELEMENT_SHORT[n].lower()}" for n in missing) if missing else "–"],
+        ]
+        table(slide, LEFT, BODY_TOP + 0.1, [2.5, 3.3], ["Nøkkeltall", ""], facts, size=12, row_height=0.44,
+              bold_first_column=True, description=f"Tabell: nøkkeltall for piloten {pilot.name}.")
+        x, w = 7.0, RIGHT - 7.0
+        paragraphs: list[Sequence[Run]] = []
+        for heading, body, limit in (("Problem", pilot.problem, 260), ("Mål", pilot.goals, 220),
+                                     ("Evaluering", pilot.evaluation, 200)):
+            paragraphs.append([(heading, {"bold": True, "color": ACCENT, "size": 13,
+                                          "space_before": 10 if paragraphs else 0})])
+            if body:
+                paragraphs.append([(clip(body, limit), {})])
+            else:
+                paragraphs.append([("Ikke beskrevet i planen", {"italic": True, "color": MUTED})])
+        stones = self.milestones[(self.milestones["agency"] == pilot.agency)
+                                 & (self.milestones["pilot_name"] == pilot.name)
+                                 & (self.milestones["start_year"] == pilot.start_year)]
+        if not stones.empty:
+            paragraphs.append([("Milepæler", {"bold": True, "color": ACCENT, "size": 13, "space_before": 10})])
+            shown = stones.head(4).to_dict("records")
+            for m in shown:
+                when = date(as_date(m["from_date"]))
+                if as_date(m["to_date"]):
+                    when += f"–{date(as_date(m['to_date']))}"
+                paragraphs.append([(f"{when}  {clip(m['name'], 50)}", {})])
+            if len(stones) > len(shown):
+                paragraphs.append([(f"… og {len(stones) - len(shown)} til", {"color": MUTED})])
+        text_box(slide, x, BODY_TOP + 0.1, w, BODY_BOTTOM - BODY_TOP - 0.1, paragraphs, size=12, space_after=4)
+
+    def element_slides(self) -> None:
+        pilots = sorted(self.pilots, key=lambda p: (p.agency, p.name))
+        full = sum(all(p.covered) for p in pilots)
+        lede = (f"{full} av {len(pilots)} planer dekker alle seks elementene i brevet. "
+                "✓ = dekket, – = ikke dekket") if pilots else ""
+        chunks = [pilots[i:i + MATRIX_ROWS] for i in range(0, len(pilots), MATRIX_ROWS)] or [[]]
+        for i, chunk in enumerate(chunks, 1):
+            title = "Elementene i planene" + (f" ({i} av {len(chunks)})" if len(chunks) > 1 else "")
+            slide = self.slide(title, lede)
+            if not chunk:
+                self.empty_note(slide, "Ingen piloter i utvalget.")
+                continue
+            header = ["Virksomhet", "Pilot", *(f"{e.number} {ELEMENT_SHORT[e.number]}" for e in ELEMENTS), "Sum"]
+            rows = [[self.short(p.agency), clip(p.name, 44), *("✓" if ok else "–" for ok in p.covered),
+                     f"{sum(p.covered)}/6"] for p in chunk]
+            widths = [2.0, 4.0, *([0.9] * 6), 0.7]
+            frame = table(slide, LEFT, BODY_TOP + 0.05, widths, header, rows, size=11, row_height=0.3,
+                          header_height=0.55, header_size=10, align=["l", "l", *(["c"] * 6), "r"],
+                          description="Tabell: hvilke av brevets seks elementer hver plan dekker "
+                                      "(✓ dekket, – ikke dekket).")
+            frame.name = MATRIX_TABLE
+            names = " · ".join(f"{e.number} {e.name}" for e in ELEMENTS)
+            text_box(slide, LEFT, BODY_BOTTOM - 0.05, WIDTH, 0.25, f"Elementene: {names}", size=9, color=MUTED)
+
+    def follow_up_slide(self) -> None:
+        slide = self.slide("Til oppfølging", "Det som mangler i planene og i rapporteringen")
+        left: list[Sequence[Run]] = []
+        no_eval = [p for p in self.pilots if not p.covered[5]]
+        others = [p for p in self.pilots if [n for n in p.missing_elements if n != 6]]
+        forsok = [p for p in self.pilots if p.forsok]
+        bullet = {"color": ACCENT, "bold": True}
+        if no_eval:
+            left.append([("• ", bullet), (f"{len(no_eval)} av {len(self.pilots)} planer mangler dokumentasjon "
+                                          "og evaluering (element 6):", {"bold": True})])
+            left += self.items([f"{clip(p.name, 46)} ({self.short(p.agency, 18)})" for p in no_eval], 6)
+        if others:
+            left.append([("• ", bullet), (f"{plural(len(others), 'plan', 'planer')} mangler andre elementer:",
+                                          {"bold": True})])
+            left += self.items([f"{clip(p.name, 40)} ({self.short(p.agency, 18)}): mangler "
+                                f"{', '.join(str(n) for n in p.missing_elements if n != 6)}" for p in others], 5)
+        if forsok:
+            left.append([("• ", bullet), (f"{plural(len(forsok), 'forsøk', 'forsøk')} krever unntak fra lov eller "
+                                          "forskrift – følg opp søknadene om unntak", {"bold": True})])
+        right: list[Sequence[Run]] = []
+        report = self.reporting
+        late = report[report["reporting_state"] == "For sent"].to_dict("records") if not report.empty else []
+        missing = report[(report["reporting_state"] == "Ikke levert")].to_dict("records") if not report.empty else []
+        if late:
+            right.append([("• ", bullet), (f"Levert for sent ({len(late)}):", {"bold": True})])
+            right += self.items([f"{self.short(r['agency'], 30)} – oppstart {int(r['start_year'])}, levert "
+                                 f"{date(as_date(r['submitted_on']))} (frist {date(as_date(r['deadline']))})"
+                                 for r in late], 5)
+        if missing:
+            by_agency: dict[str, list[int]] = {}
+            for r in missing:
+                by_agency.setdefault(r["agency"], []).append(int(r["start_year"]))
+            right.append([("• ", bullet), (f"Ikke levert ({len(missing)} av {int(report['was_asked'].sum())} "
+                                           "forespurte):", {"bold": True})])
+            right += self.items([f"{self.short(a, 30)} – oppstart {join_words([str(y) for y in sorted(ys)])}"
+                                 for a, ys in by_agency.items()], 7)
+        column_w = (WIDTH - 0.5) / 2
+        for i, (heading, paragraphs, empty) in enumerate((
+                ("Planene", left, "Alle planene dekker de seks elementene."),
+                ("Rapporteringen", right, "Alle forespurte har levert i tide."))):
+            x = LEFT + i * (column_w + 0.5)
+            text_box(slide, x, BODY_TOP + 0.1, column_w, 0.4, heading, size=18, color=ACCENT, bold=True)
+            line(slide, x, BODY_TOP + 0.55, x + column_w, BODY_TOP + 0.55, ACCENT, 1.0)
+            body = paragraphs or [[(empty, {"color": MUTED})]]
+            text_box(slide, x, BODY_TOP + 0.7, column_w, BODY_BOTTOM - BODY_TOP - 0.7, body, size=13, space_after=4)
+
+    @staticmethod
+    def items(texts: list[str], limit: int) -> list[Sequence[Run]]:
+        """Indented sub-items, at most limit, then «… og N til»."""
+        shown = texts if len(texts) <= limit else texts[: limit - 1]
+        out: list[Sequence[Run]] = [[("     – " + t, {"size": 12})] for t in shown]
+        if len(shown) < len(texts):
+            out.append([(f"     … og {len(texts) - len(shown)} til (se Excel-uttrekket)",
+                         {"size": 12, "color": MUTED})])
+        return out
+
+    def build(self) -> bytes:
+        self.title_slide()
+        self.ambition_slide()
+        self.reporting_slide()
+        self.budget_slide()
+        self.timeline_slides()
+        self.detail_slides()
+        self.element_slides()
+        self.follow_up_slide()
+        self.footers()
+        props = self.prs.core_properties
+        props.title = f"Piloter i tillitsreformen – {filter_text(self.f)}"
+        props.author = "Pilotoversikt"
+        props.language = "nb-NO"
+        props.subject = source_line(self.when)
+        out = io.BytesIO()
+        self.prs.save(out)
+        return out.getvalue()
+
+
+def build_deck(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> bytes:
+    """The deck for this filter, as .pptx bytes."""
+    return _Deck(con, f).build()

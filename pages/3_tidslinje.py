@@ -1,0 +1,106 @@
+"""Tidslinje: when each pilot runs, with its phases and milestones, against the rounds, the seminar and the reform."""
+
+import datetime as dt
+
+import streamlit as st
+
+from ui import filters, store_access, timeline
+from ui.layout import page_setup
+
+VIEW_KEY = "tidslinje_visning"
+VIEW_CHOSEN_KEY = "_tidslinje_visning_valgt"
+PAGE_KEY = "tidslinje_side"
+CHART_KEY = "tidslinje_chart"
+DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
+
+
+def _remember_view_choice() -> None:
+    """Once the user picks a view, stop choosing it from the number of pilots."""
+    st.session_state[VIEW_CHOSEN_KEY] = True
+
+
+def _filter_to_clicked_agency() -> None:
+    """A click on an agency's bar filters the whole app to it and shows its pilots."""
+    event = st.session_state.get(CHART_KEY) or {}
+    names = timeline.selected_agencies(event.get("selection"))
+    if names:
+        filters.select_agencies(names)
+        st.session_state[VIEW_KEY] = timeline.VIEW_PILOT
+        st.session_state[VIEW_CHOSEN_KEY] = True
+        st.session_state[PAGE_KEY] = 1
+
+
+def _choose_view(pilot_count: int) -> str:
+    """The view switch: per agency by default for many pilots, per pilot for a few."""
+    automatic = timeline.default_view(pilot_count)
+    if not st.session_state.get(VIEW_CHOSEN_KEY):
+        st.session_state[VIEW_KEY] = automatic
+    chosen = st.segmented_control("Visning", timeline.VIEWS, key=VIEW_KEY, on_change=_remember_view_choice,
+                                  help=f"Med flere enn {timeline.COLLAPSE_ABOVE} piloter vises én linje per "
+                                       "virksomhet først.")
+    return chosen or automatic
+
+
+def _choose_page(pilot_count: int) -> int:
+    """The page of pilots to draw, 25 at a time."""
+    pages = timeline.page_count(pilot_count)
+    if pages == 1:
+        return 1
+    if st.session_state.get(PAGE_KEY, 1) > pages:
+        st.session_state[PAGE_KEY] = pages
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    number = int(left.number_input("Side", min_value=1, max_value=pages, step=1, key=PAGE_KEY) or 1)
+    first = (number - 1) * timeline.PER_PAGE + 1
+    last = min(number * timeline.PER_PAGE, pilot_count)
+    right.caption(f"Side {number} av {pages} (piloter {first}–{last} av {pilot_count}, sortert etter virksomhet "
+                  "og startdato)")
+    return number
+
+
+def _agency_view(pilots, refs) -> None:
+    """One bar per agency; a click filters to it."""
+    spans = timeline.agency_spans(pilots)
+    st.plotly_chart(timeline.agency_gantt(spans, refs), key=CHART_KEY, on_select=_filter_to_clicked_agency,
+                    selection_mode="points")
+    st.caption("Hver linje går fra virksomhetens første oppstart til siste avslutning. Klikk på en linje for å "
+               "vise bare den virksomhetens piloter.")
+    st.subheader("Per virksomhet")
+    st.dataframe(timeline.agency_table(spans), hide_index=True,
+                 column_config={"Første start": DATE, "Siste slutt": DATE,
+                                "Piloter": st.column_config.NumberColumn(format="%d")})
+
+
+def _pilot_view(pilots, milestones, refs) -> None:
+    """The pilots of one page as bars, with phases and milestones."""
+    number = _choose_page(len(pilots))
+    shown = timeline.page(pilots, number)
+    st.plotly_chart(timeline.pilot_gantt(shown, milestones, refs), key="tidslinje_chart_piloter")
+    st.caption("Fargen, mønsteret og forklaringen viser status. Tynne blå felt er faser, romber er milepæler. "
+               "Stiplet linje: i dag. Prikkede linjer: rapporteringsfrister og reformperioden.")
+
+
+f = page_setup("Tidslinje")
+pilots = store_access.frame("pilots", f)
+if pilots.empty:
+    st.info(f"Ingen piloter passer filteret ({filters.describe(f)}).", icon=":material/filter_alt:")
+    st.stop()
+milestones = store_access.frame("milestones", f)
+refs = timeline.references(store_access.frame("rounds"), store_access.frame("events"), store_access.read("settings"),
+                           dt.date.today())
+
+count = len(pilots)
+st.caption(f"{count} {'pilot' if count == 1 else 'piloter'} – {filters.describe(f)}")
+if _choose_view(count) == timeline.VIEW_AGENCY:
+    _agency_view(pilots, refs)
+else:
+    _pilot_view(pilots, milestones, refs)
+
+st.subheader("Piloter")
+st.dataframe(timeline.pilot_table(pilots, milestones), hide_index=True,
+             column_config={"Start": DATE, "Slutt": DATE})
+st.subheader("Milepæler og faser")
+if milestones.empty:
+    st.caption("Ingen milepæler eller faser er rapportert for pilotene i filteret.")
+else:
+    st.dataframe(timeline.milestone_table(milestones), hide_index=True,
+                 column_config={"Dato": DATE, "Til": DATE})

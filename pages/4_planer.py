@@ -1,0 +1,132 @@
+"""Planer: which plans cover the letter's six elements, which are forsøk, which lack evaluation; each plan in full."""
+
+import streamlit as st
+
+from ui import filters, plans, store_access, timeline
+from ui.layout import page_setup
+
+FORSOK_KEY = "planer_bare_forsok"
+NO_EVALUATION_KEY = "planer_uten_evaluering"
+SEARCH_KEY = "planer_sok"
+CHOSEN_KEY = "planer_valgt"
+MATRIX_PAGE_KEY = "planer_matrise_side"
+MATRIX_PER_PAGE = 40
+DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
+
+
+def _choices() -> tuple[bool, bool, str]:
+    """The page's own narrowing: forsøk only, element 6 missing only, and a search text."""
+    left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
+    only_forsok = left.toggle("Bare forsøk", key=FORSOK_KEY,
+                              help="Planer som trenger unntak fra lov eller forskrift.")
+    only_missing = middle.toggle("Bare planer uten evaluering", key=NO_EVALUATION_KEY,
+                                 help="Planer som ikke dekker element 6, «Dokumentasjon og evaluering».")
+    text = right.text_input("Søk i planene", key=SEARCH_KEY, placeholder="F.eks. kommune, tillitsvalgte …",
+                            help="Søker i alle tekstfeltene i planene (ikke skille mellom store og små bokstaver).")
+    return only_forsok, only_missing, (text or "").strip()
+
+
+def _summary(f, all_count: int, shown, only_forsok: bool, only_missing: bool, text: str) -> None:
+    """What the page shows, in words, with the two flags counted."""
+    narrowed = [w for w, on in (("bare forsøk", only_forsok), ("bare uten evaluering", only_missing),
+                                (f"søk «{text}»", bool(text))) if on]
+    st.caption(f"Viser {len(shown)} av {all_count} planer – {filters.describe(f)}"
+               + (f"; {', '.join(narrowed)}" if narrowed else ""))
+    first, second, third = st.columns(3)
+    first.metric("Planer", len(shown))
+    second.metric("Forsøk", int(shown["needs_exemption"].sum()))
+    third.metric("Mangler evaluering", int((~shown["covers_e6"].astype(bool)).sum()))
+
+
+def _plan_list(shown) -> None:
+    """The matching plans, with badges in words."""
+    st.subheader("Planene")
+    st.dataframe(plans.plan_list(shown), hide_index=True,
+                 column_config={"Start": DATE, "Slutt": DATE,
+                                "Regelverk det søkes unntak fra": st.column_config.TextColumn(width="large")})
+
+
+def _element_matrix(shown) -> None:
+    """Pilots × the six elements, paged when long, with the same as a table."""
+    st.subheader("Brevets seks elementer")
+    pages = timeline.page_count(len(shown), MATRIX_PER_PAGE)
+    number = 1
+    if pages > 1:
+        if st.session_state.get(MATRIX_PAGE_KEY, 1) > pages:
+            st.session_state[MATRIX_PAGE_KEY] = pages
+        number = int(st.number_input("Side i figuren", min_value=1, max_value=pages, step=1,
+                                     key=MATRIX_PAGE_KEY) or 1)
+        st.caption(f"Side {number} av {pages} ({MATRIX_PER_PAGE} planer per side). Tabellen under har alle.")
+    part = shown.iloc[(number - 1) * MATRIX_PER_PAGE: number * MATRIX_PER_PAGE]
+    st.plotly_chart(plans.coverage_matrix(part), key="planer_matrise")
+    st.caption(f"{plans.COVERED} = elementet er dekket i planen, {plans.MISSING} = det mangler. Et element er dekket "
+               "når minst ett av feltene er fylt ut; Tid krever begge datoene og Økonomi budsjettet totalt.")
+    st.dataframe(plans.coverage_table(shown), hide_index=True)
+
+
+def _agency_matrix(shown) -> None:
+    """Agencies × elements: how many of each agency's plans cover each element."""
+    st.subheader("Per virksomhet")
+    coverage = plans.agency_coverage(shown)
+    st.plotly_chart(plans.agency_matrix(coverage), key="planer_virksomheter")
+    st.caption("Hvor mange av virksomhetens planer som dekker hvert element, f.eks. «2 av 3».")
+    st.dataframe(plans.agency_coverage_table(coverage), hide_index=True)
+
+
+def _plan_in_full(shown, milestones) -> None:
+    """One plan, by the letter's six elements."""
+    st.subheader("Planen i sin helhet")
+    records = {plans.option_label(r): r for r in shown.to_dict("records")}
+    if st.session_state.get(CHOSEN_KEY) not in records:
+        # Set, not dropped: the browser keeps showing a dropped value that is no longer an option.
+        st.session_state[CHOSEN_KEY] = next(iter(records))
+    label = st.selectbox("Velg en plan", list(records), key=CHOSEN_KEY)
+    plan = records[label]
+    ref = plans.pilot_ref(plan)
+    badges = [f":orange-badge[:material/gavel: {b}]" if b == "Forsøk" else f":red-badge[:material/warning: {b}]"
+              for b in plans.flags(plan)]
+    st.markdown(f"**{plans.escape_markdown(plan['agency'])}** · oppstart {plan['start_year']} · "
+                f"status {plans.escape_markdown(plan['status'])}"
+                + (f" · Pilot-ID {plans.escape_markdown(ref)}" if ref else "")
+                + f" · {int(plan['elements_covered'])} av {len(plans.ELEMENT_COLUMNS)} elementer  \n"
+                + " ".join(badges))
+    for section in plans.sections(plan):
+        _section(section, plan, milestones)
+
+
+def _section(section, plan, milestones) -> None:
+    """One element of the plan: its fields, a warning when it is missing."""
+    with st.container(border=True):
+        mark = ":green-badge[:material/check: Dekket]" if section.covered else ":red-badge[:material/close: Mangler]"
+        st.markdown(f"#### {plans.element_title(section.element)} {mark}")
+        if not section.covered:
+            st.warning(f"Planen dekker ikke dette elementet. Brevet spør: {section.element.questions}",
+                       icon=":material/report:")
+        for field_label, value in section.fields:
+            shown = plans.escape_markdown(value) if value is not None else f":gray[*{plans.NOT_GIVEN}*]"
+            st.markdown(f"**{field_label}**  \n{shown}")
+        if section.element.number == 3:
+            rows = plans.plan_milestones(milestones, plan)
+            if not rows.empty:
+                st.markdown("**Milepæler og faser**")
+                st.dataframe(rows, hide_index=True)
+
+
+f = page_setup("Planer")
+pilots = store_access.frame("pilots", f)
+if pilots.empty:
+    st.info(f"Ingen planer passer filteret ({filters.describe(f)}).", icon=":material/filter_alt:")
+    st.stop()
+
+only_forsok, only_missing, text = _choices()
+matches = store_access.frame("search_plans", f, text) if text else None
+shown = plans.narrow(pilots, only_forsok, only_missing, matches)
+_summary(f, len(pilots), shown, only_forsok, only_missing, text)
+if shown.empty:
+    st.info("Ingen planer passer valgene over.", icon=":material/search_off:")
+    st.stop()
+
+_plan_list(shown)
+_element_matrix(shown)
+_agency_matrix(shown)
+_plan_in_full(shown, store_access.frame("milestones", f))

@@ -1,0 +1,381 @@
+"""The slide deck: its slides and titles, that its charts hold the store's figures, Norwegian
+formats, the layout on a 16:9 slide, and what it looks like (rendered with LibreOffice).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_DIR
+from form_files import workbook
+from pptx import Presentation
+from pptx.util import Inches
+from test_exports import D, _pilot, _submission, build_sector, store_frame
+
+from exports import deck as deck_module
+from exports.deck import build_deck
+from loaders.importer import import_files
+from store import database
+from store.queries import PilotFilter
+from ui.formatting import long_date
+
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots" / "deck"
+FIXED_TITLES = ["Piloter i tillitsreformen", "Ambisjonen: 3–5 piloter i reformperioden", "Rapportering per runde",
+                "Budsjett per virksomhet"]
+
+
+@pytest.fixture(scope="module")
+def sector(tmp_path_factory, reference) -> Path:
+    return build_sector(tmp_path_factory.mktemp("deck") / "sector.duckdb", reference)
+
+
+def build(path: Path, f: PilotFilter | None = None) -> bytes:
+    with database.open_store(path, read_only=True) as con:
+        return build_deck(con, f or PilotFilter())
+
+
+def open_deck(content: bytes):
+    return Presentation(io.BytesIO(content))
+
+
+@pytest.fixture(scope="module")
+def sector_deck(sector) -> bytes:
+    return build(sector)
+
+
+@pytest.fixture(scope="module")
+def husbanken_deck(sector) -> bytes:
+    return build(sector, PilotFilter(agencies=("Husbanken",)))
+
+
+def titles(prs) -> list[str]:
+    return [title_of(slide) for slide in prs.slides]
+
+
+def title_of(slide) -> str:
+    return next(s.text_frame.text for s in slide.shapes if s.name == deck_module.TITLE_SHAPE)
+
+
+def shape(slide, name: str):
+    return next(s for s in slide.shapes if s.name == name)
+
+
+def find(prs, name: str):
+    """The first shape with this name anywhere in the deck."""
+    return next(s for slide in prs.slides for s in slide.shapes if s.name == name)
+
+
+def slide_text(slide) -> str:
+    parts = []
+    for s in slide.shapes:
+        if s.has_text_frame:
+            parts.append(s.text_frame.text)
+        if s.has_table:
+            parts += [cell.text for row in s.table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def last_import(path: Path) -> dt.datetime:
+    return store_frame(path, "SELECT max(imported_at) AS t FROM source_files")["t"][0].to_pydatetime()
+
+
+# ---------------------------------------------------------------------------------------------
+# Slides and titles
+
+
+def test_the_sector_deck_has_the_expected_slides_in_order(sector_deck):
+    prs = open_deck(sector_deck)
+    assert (prs.slide_width, prs.slide_height) == (Inches(13.333), Inches(7.5))
+    names = titles(prs)
+    agencies = ["Departementenes sikkerhets- og serviceorganisasjon", "Digitaliseringsdirektoratet",
+                "Direktoratet for byggkvalitet", "Distriktssenteret", "Husbanken", "Kartverket", "Statsbygg"]
+    assert names == [*FIXED_TITLES, "Tidslinje (1 av 2)", "Tidslinje (2 av 2)", *agencies,
+                     "Elementene i planene (1 av 2)", "Elementene i planene (2 av 2)", "Til oppfølging"]
+
+
+def test_one_agency_with_few_pilots_gets_a_slide_per_pilot(husbanken_deck):
+    names = titles(open_deck(husbanken_deck))
+    assert names == [*FIXED_TITLES, "Tidslinje", "Færre rapporteringskrav for kommunene",
+                     "Digital søknad om startlån", "=SUM(A1)", "Tillitsbasert oppfølging av kommunene",
+                     "Elementene i planene", "Til oppfølging"]
+
+
+def test_the_title_slide_names_the_filter_and_the_date_of_the_data(sector, sector_deck, husbanken_deck):
+    when = long_date(last_import(sector).date())
+    whole = slide_text(open_deck(sector_deck).slides[0])
+    assert "Utvalg: Hele sektoren" in whole
+    assert f"Data per {when}" in whole
+    assert "21 piloter fra 7 virksomheter" in whole
+    assert "Utvalg: Husbanken" in slide_text(open_deck(husbanken_deck).slides[0])
+
+
+def test_every_slide_has_the_source_and_a_page_number(sector, sector_deck):
+    prs = open_deck(sector_deck)
+    source = f"Kilde: Pilotoversikt, data per {last_import(sector):%d.%m.%Y}"
+    for number, slide in enumerate(prs.slides, 1):
+        assert shape(slide, "Kilde").text_frame.text == source
+        assert shape(slide, "Sidenummer").text_frame.text == f"{number} av {len(prs.slides)}"
+
+
+def test_every_shape_sits_inside_the_16_9_slide(sector_deck, husbanken_deck):
+    for content in (sector_deck, husbanken_deck):
+        prs = open_deck(content)
+        for slide in prs.slides:
+            for s in slide.shapes:
+                assert s.left >= 0 and s.top >= 0, (title_of(slide), s.name)
+                assert s.left + s.width <= prs.slide_width, (title_of(slide), s.name)
+                assert s.top + s.height <= prs.slide_height, (title_of(slide), s.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts hold the store's figures
+
+
+def test_charts_are_native_powerpoint_charts_not_pictures(sector_deck):
+    prs = open_deck(sector_deck)
+    shapes = [s for slide in prs.slides for s in slide.shapes]
+    assert sum(s.has_chart for s in shapes) == 3
+    assert not [s for s in shapes if s.shape_type == 13], "no pictures"  # MSO_SHAPE_TYPE.PICTURE
+
+
+def test_the_budget_chart_shows_each_agencys_sum_from_the_store(sector, sector_deck):
+    chart = find(open_deck(sector_deck), deck_module.CHART_BUDGET).chart
+    plot = chart.plots[0]
+    shown = dict(zip(plot.categories, plot.series[0].values))
+    expected = store_frame(sector, "SELECT agency, sum(budget_total_nok) AS total FROM pilots_current GROUP BY agency")
+    assert shown == dict(zip(expected["agency"], expected["total"]))
+    assert list(plot.categories)[:3] == ["Kartverket", "Husbanken", "Departementenes sikkerhets- og "
+                                                                   "serviceorganisasjon"]  # largest first
+    labels = [p.data_label.text_frame.text for p in plot.series[0].points]
+    assert labels[0] == "5,7\u00a0mill.\u00a0kr" and labels[2] == "5,4\u00a0mill.\u00a0kr"
+
+
+def test_the_budget_chart_follows_the_filter(sector):
+    chart = find(open_deck(build(sector, PilotFilter(start_year=2023))), deck_module.CHART_BUDGET).chart
+    expected = store_frame(sector, "SELECT agency, sum(budget_total_nok) AS total FROM pilots_current "
+                                   "WHERE start_year = 2023 GROUP BY agency")
+    assert dict(zip(chart.plots[0].categories, chart.plots[0].series[0].values)) == dict(
+        zip(expected["agency"], expected["total"]))
+
+
+def test_the_status_chart_counts_pilots_and_forsok_as_the_store_does(sector, sector_deck):
+    plot = find(open_deck(sector_deck), deck_module.CHART_STATUS).chart.plots[0]
+    series = {s.name: dict(zip(plot.categories, s.values)) for s in plot.series}
+    counts = store_frame(sector, "SELECT status, needs_exemption, count(*) AS n FROM pilots_current GROUP BY ALL")
+    for row in counts.itertuples():
+        assert series["Forsøk" if row.needs_exemption else "Ikke forsøk"][row.status] == row.n
+    assert sum(sum(s.values) for s in plot.series) == 21
+
+
+def test_the_ambition_slide_counts_pilots_under_way_or_completed_against_3_to_5(sector_deck):
+    slide = open_deck(sector_deck).slides[1]
+    text = slide_text(slide)
+    assert "11 piloter pågår eller er gjennomført – over ambisjonen" in text
+    assert "Ambisjon 3–5" in text
+    assert "Planlagt (9)" in text and "F = forsøk" in text
+
+
+def test_the_reporting_chart_matches_the_reporting_status_view(sector, sector_deck):
+    plot = find(open_deck(sector_deck), deck_module.CHART_REPORTING).chart.plots[0]
+    assert list(plot.categories) == ["Oppstart 2023", "Oppstart 2024"]
+    shown = {s.name: list(s.values) for s in plot.series}
+    view = store_frame(sector, "SELECT start_year, reporting_state, count(*) AS n FROM reporting_status GROUP BY ALL")
+    expected = {(int(r.start_year), r.reporting_state): r.n for r in view.itertuples()}
+    for name, state in (("Levert i tide", "I tide"), ("Levert for sent", "For sent"), ("Ikke levert", "Ikke levert")):
+        assert shown[name] == [expected.get((2023, state), 0), expected.get((2024, state), 0)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Timeline, plans, elements, follow-up
+
+
+def timeline_rows(prs) -> list[list[str]]:
+    return [[s.text_frame.text for s in slide.shapes if s.name == deck_module.TIMELINE_PILOT]
+            for slide in prs.slides if title_of(slide).startswith("Tidslinje")]
+
+
+def test_the_timeline_has_every_pilot_once_and_at_most_18_rows_per_slide(sector, sector_deck):
+    prs = open_deck(sector_deck)
+    pages = timeline_rows(prs)
+    assert len(pages) == 2
+    for slide in prs.slides:
+        if title_of(slide).startswith("Tidslinje"):
+            rows = [s for s in slide.shapes if s.name in (deck_module.TIMELINE_PILOT, deck_module.TIMELINE_GROUP)]
+            assert len(rows) <= 18
+    shown = [name.rstrip("…") for page in pages for name in page]
+    names = store_frame(sector, "SELECT pilot_name FROM pilots_current")["pilot_name"]
+    assert len(shown) == len(names)
+    assert all(any(n.startswith(s) for n in names) for s in shown)
+    groups = [s.text_frame.text for s in prs.slides[5].shapes if s.name == deck_module.TIMELINE_GROUP]
+    assert groups[0].endswith("(forts.)") or groups[0].endswith(")")
+
+
+def test_an_agency_slide_lists_its_plans_key_facts(sector_deck):
+    slide = next(s for s in open_deck(sector_deck).slides if title_of(s) == "Kartverket")
+    table = next(s for s in slide.shapes if s.has_table).table
+    header = [c.text for c in table.rows[0].cells]
+    assert header == ["Pilot", "Oppstart", "Status", "Periode", "Budsjett", "Forsøk", "Elementer"]
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in list(table.rows)[1:]}
+    assert rows["Selvbetjent eiendomsregistrering"] == [
+        "Selvbetjent eiendomsregistrering", "2024", "Planlagt", "01.05.2024–30.04.2026", "4\u00a0200\u00a0000\u00a0kr",
+        "Ja", "6 av 6"]
+    assert rows["+47 22 00 00 00"][-1] == "5 av 6 (mangler 6)"
+    assert "oppstart 2024: levert 06.11.2023 (for sent)" in slide_text(slide)
+
+
+def test_a_pilot_slide_shows_status_period_budget_forsok_and_elements(husbanken_deck):
+    slide = next(s for s in open_deck(husbanken_deck).slides if title_of(s) == "Tillitsbasert oppfølging av kommunene")
+    facts = {r.cells[0].text: r.cells[1].text for r in next(s for s in slide.shapes if s.has_table).table.rows}
+    assert facts["Status"] == "Gjennomført"
+    assert facts["Periode"] == "15.01.2024–15.12.2024"
+    assert facts["Budsjett totalt"] == "2\u00a0500\u00a0000\u00a0kr"
+    assert facts["Forsøk (unntak fra regelverk)"] == "Ja – Forskrift om startlån § 5"
+    assert facts["Elementer dekket"] == "4 av 6"
+    assert facts["Mangler"] == "2 omfang, 4 deltakere"
+
+
+def test_the_element_matrix_marks_each_element_with_a_tick_or_a_dash(sector, sector_deck):
+    prs = open_deck(sector_deck)
+    tables = [s.table for slide in prs.slides for s in slide.shapes if s.name == deck_module.MATRIX_TABLE]
+    rows = [[c.text for c in r.cells] for t in tables for r in list(t.rows)[1:]]
+    store = store_frame(sector, "SELECT pilot_name, covers_e1, covers_e2, covers_e3, covers_e4, covers_e5, "
+                                "covers_e6 FROM pilot_plans_current")
+    assert len(rows) == len(store)
+    expected = {r[0][:40]: ["✓" if ok else "–" for ok in r[1:]] for r in store.itertuples(index=False)}
+    for row in rows:
+        assert row[2:8] == expected[row[1][:40]], row
+        assert set(row[2:8]) <= {"✓", "–"}
+    assert [c.text for c in tables[0].rows[0].cells][2] == "1 Problem og mål"
+
+
+def test_follow_up_lists_missing_evaluation_and_late_or_missing_submissions(sector_deck):
+    slide = open_deck(sector_deck).slides[-1]
+    assert title_of(slide) == "Til oppfølging"
+    text = slide_text(slide)
+    assert "7 av 21 planer mangler dokumentasjon og evaluering (element 6):" in text
+    assert "Færre rapporteringskrav for kommunene (Husbanken)" in text
+    assert "Levert for sent (3):" in text
+    assert "Kartverket – oppstart 2024, levert 06.11.2023 (frist 31.10.2023)" in text
+    assert "Ikke levert (13 av 23 forespurte):" in text
+    assert "Husleietvistutvalget – oppstart 2023 og 2024" in text
+
+
+def test_the_slides_use_norwegian_formats(sector_deck):
+    prs = open_deck(sector_deck)
+    text = "\n".join(slide_text(s) for s in prs.slides)
+    assert not re.search(r"\d{1,2}/\d{1,2}/\d{2,4}", text), "no dates with slashes"
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "no ISO dates"
+    assert not re.search(r"\d,\d{3},\d{3}", text), "no English thousands separators"
+    assert "Samlet 28\u00a0900\u00a0000\u00a0kr for 21 piloter" in text  # the budget slide
+    assert "28,9\u00a0mill.\u00a0kr" in text
+    assert re.search(r"\d{2}\.\d{2}\.\d{4}–\d{2}\.\d{2}\.\d{4}", text)
+
+
+def test_an_agency_without_pilots_still_gets_a_complete_deck(sector):
+    prs = open_deck(build(sector, PilotFilter(agencies=("Valgdirektoratet",))))
+    assert titles(prs) == [*FIXED_TITLES, "Tidslinje", "Elementene i planene", "Til oppfølging"]
+    assert "Ingen piloter i utvalget." in slide_text(prs.slides[3])
+
+
+def test_an_empty_store_still_gives_a_deck(store_path):
+    prs = open_deck(build(store_path))
+    assert titles(prs)[0] == "Piloter i tillitsreformen"
+    assert "Kilde: Pilotoversikt, ingen data importert ennå" in slide_text(prs.slides[0])
+
+
+def test_many_pilots_are_aggregated_per_agency_on_the_timeline_and_build_in_seconds(tmp_path, reference):
+    agencies = ["Husbanken", "Kartverket", "Statsbygg", "Direktoratet for byggkvalitet", "Distriktssenteret",
+                "Husleietvistutvalget", "Digitaliseringsdirektoratet", "Datatilsynet", "DSS", "STAF", "Nkom"]
+    files = [(f"{i}.xlsx", workbook(_submission(agency, 2024, D(2023, 10, 1)), [
+        _pilot(f"Pilot {n + 1} hos {agency}", "Pågår" if n % 2 else "Planlagt", D(2024, 1 + n, 1),
+               D(2025, 1 + n, 28), 100_000 * (n + 1)) for n in range(6)])) for i, agency in enumerate(agencies)]
+    path = tmp_path / "many.duckdb"
+    with database.open_store(path) as con:
+        import_files(con, files, reference)
+    started = time.monotonic()
+    prs = open_deck(build(path))
+    assert time.monotonic() - started < 10
+    timeline = [s for s in prs.slides if title_of(s).startswith("Tidslinje")]
+    assert len(timeline) == 1, "66 pilots in 11 agencies: one bar per agency"
+    rows = [s.text_frame.text for s in timeline[0].shapes if s.name == deck_module.TIMELINE_AGENCY]
+    assert len(rows) == 11 and "Husbanken" in rows
+    assert "6 piloter, 3 pågår/gjennomført" in slide_text(timeline[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# The bundled sample sector (data/samples)
+
+
+def has_samples() -> bool:
+    return SAMPLE_DIR.exists() and any(p.suffix in (".xlsx", ".csv") for p in SAMPLE_DIR.iterdir())
+
+
+@pytest.mark.skipif(not has_samples(), reason="data/samples har ingen eksempelfiler ennå")
+def test_the_deck_from_the_sample_sector_agrees_with_the_store(sample_db):
+    started = time.monotonic()
+    prs = open_deck(build(sample_db))
+    assert time.monotonic() - started < 10
+    plot = find(prs, deck_module.CHART_BUDGET).chart.plots[0]
+    expected = store_frame(sample_db, "SELECT agency, sum(budget_total_nok) AS total FROM pilots_current "
+                                      "GROUP BY agency")
+    assert dict(zip(plot.categories, plot.series[0].values)) == pytest.approx(
+        dict(zip(expected["agency"], expected["total"])))
+    assert titles(prs)[:4] == FIXED_TITLES and titles(prs)[-1] == "Til oppfølging"
+
+
+# ---------------------------------------------------------------------------------------------
+# Looking at the slides
+
+
+def render(decks: dict[str, bytes], workdir: Path) -> dict[str, list[Path]]:
+    """pptx -> pdf (one LibreOffice run for all) -> one PNG per slide at 50 dpi in tests/screenshots/deck/."""
+    sources = []
+    for name, content in decks.items():
+        sources.append(workdir / f"{name}.pptx")
+        sources[-1].write_bytes(content)
+    profile = (workdir / "lo-profile").as_uri()
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(workdir), *map(str, sources)], check=True, capture_output=True, timeout=180)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pngs = {}
+    for name in decks:
+        for old in SCREENSHOTS.glob(f"{name}-*.png"):
+            old.unlink()
+        subprocess.run(["pdftoppm", "-png", "-r", "50", str(workdir / f"{name}.pdf"), str(SCREENSHOTS / name)],
+                       check=True, capture_output=True, timeout=120)
+        pngs[name] = sorted(SCREENSHOTS.glob(f"{name}-*.png"))
+    return pngs
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[16:24]
+    return int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")
+
+
+def test_the_slides_render_to_pngs_for_people_to_look_at(request, sector_deck, husbanken_deck, tmp_path):
+    missing = [tool for tool in ("soffice", "pdftoppm") if not shutil.which(tool)]
+    if missing:
+        message = (f"{' og '.join(missing)} mangler: kjør scripts/ensure-system-packages "
+                   "(libreoffice-impress, poppler-utils)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    decks = {"sektor": sector_deck, "husbanken": husbanken_deck}
+    if has_samples():
+        decks["eksempelsektoren"] = build(request.getfixturevalue("sample_db"))
+    rendered = render(decks, tmp_path)
+    for name, content in decks.items():
+        pngs = rendered[name]
+        assert len(pngs) == len(open_deck(content).slides), name
+        for png in pngs:
+            width, height = png_size(png)
+            assert abs(width / height - 16 / 9) < 0.01, png.name
+            assert png.stat().st_size > 3_000, f"{png.name} looks blank"

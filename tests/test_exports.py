@@ -1,0 +1,408 @@
+"""The Excel and CSV exports, the `python -m exports` command and the dashboard's download buttons.
+
+The store is a small sector built here from form files, so every figure is known; it includes
+pilots named like formulas («=SUM(A1)», «+47 22 00 00 00», «@cmd») that must stay text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from form_files import budget_line as budget_row
+from form_files import csv_bytes as form_csv
+from form_files import csv_pilot, milestone, no_plans_submission, valid_pilot, valid_submission, workbook
+
+from exports.__main__ import main as cli
+from exports.excel import ABOUT_SHEET, csv_bytes, excel_bytes, frames
+from loaders.importer import import_files
+from store import database
+from store.queries import PilotFilter
+
+D = dt.date
+FORMULA_NAMES = ("=SUM(A1)", "+47 22 00 00 00", "@cmd")
+
+
+# ---------------------------------------------------------------------------------------------
+# A small sector with known figures (shared with test_deck.py)
+
+
+def _pilot(name: str, status: str, start: dt.date, end: dt.date, budget: int, *, forsok: bool = False,
+           evaluation: bool = True, scope: bool = True, **extra) -> dict:
+    if scope:
+        extra.setdefault("service_scope", "Hele tjenesten i to regioner")
+        extra.setdefault("users", "Kommuner og innbyggere")
+    row = valid_pilot(pilot_name=name, status=status, start_date=start, end_date=end, budget_total_nok=budget,
+                      needs_exemption="Ja" if forsok else "Nei", **extra)
+    if forsok:
+        row["exemption_rules"] = "Forskrift om saksbehandling § 3"
+    if evaluation:
+        row["evaluation"] = "Før- og etter-måling av saksbehandlingstid"
+    return row
+
+
+def _submission(agency: str, year: int, on: dt.date) -> dict:
+    return valid_submission(agency=agency, start_year=year, submitted_on=on)
+
+
+def sector_files() -> list[tuple[str, bytes]]:
+    """Eight agencies, 21 pilots, two rounds; two late and several missing submissions."""
+    husbanken_2024 = [  # a CSV, so the formula-like name reaches the store as typed
+        csv_pilot("Husbanken", 2024, "15.10.2023", pilot_name="Digital søknad om startlån", status="Pågår",
+                  start_date=D(2024, 3, 1), end_date=D(2025, 6, 30), budget_total_nok=1_500_000,
+                  evaluation="Måling av saksbehandlingstid", users="Lånesøkere"),
+        csv_pilot("Husbanken", 2024, "15.10.2023", pilot_name="=SUM(A1)", status="Planlagt",
+                  start_date=D(2024, 9, 1), end_date=D(2025, 12, 31), budget_total_nok=800_000),
+        csv_pilot("Husbanken", 2024, "15.10.2023", pilot_name="Tillitsbasert oppfølging av kommunene",
+                  status="Gjennomført", start_date=D(2024, 1, 15), end_date=D(2024, 12, 15),
+                  budget_total_nok=2_500_000, needs_exemption="Ja", exemption_rules="Forskrift om startlån § 5",
+                  evaluation="Evaluering ved ekstern part"),
+    ]
+    return [
+        ("husbanken_2024_piloter.csv", form_csv(husbanken_2024)),
+        ("husbanken_2023.xlsx", workbook(_submission("Husbanken", 2023, D(2023, 9, 1)), [
+            _pilot("Færre rapporteringskrav for kommunene", "Pågår", D(2023, 6, 1), D(2024, 5, 31), 650_000,
+                   evaluation=False)],
+            milestones=[milestone("Færre rapporteringskrav for kommunene", "Oppstart", D(2023, 6, 1))],
+            budget=[budget_row("Færre rapporteringskrav for kommunene", 2023, 300_000),
+                    budget_row("Færre rapporteringskrav for kommunene", 2024, 350_000, financing="Ekstra behov")])),
+        ("kartverket_2024.xlsx", workbook(_submission("Kartverket", 2024, D(2023, 11, 6)), [
+            _pilot("Selvbetjent eiendomsregistrering", "Planlagt", D(2024, 5, 1), D(2026, 4, 30), 4_200_000,
+                   forsok=True),
+            _pilot("+47 22 00 00 00", "Planlagt", D(2024, 2, 1), D(2024, 10, 31), 300_000, evaluation=False),
+            _pilot("Ledelse med tillit i regionene", "Pågår", D(2024, 1, 1), D(2025, 12, 31), 1_200_000)],
+            milestones=[milestone("Ledelse med tillit i regionene", "Oppstart", D(2024, 1, 1)),
+                        milestone("Ledelse med tillit i regionene", "Pilotfase", D(2024, 2, 1), kind="Fase",
+                                  to_date=D(2025, 6, 30)),
+                        milestone("Ledelse med tillit i regionene", "Evaluering", D(2025, 11, 1))],
+            budget=[budget_row("Ledelse med tillit i regionene", 2024, 600_000),
+                    budget_row("Ledelse med tillit i regionene", 2025, 600_000)])),
+        ("statsbygg_2023.xlsx", workbook(_submission("Statsbygg", 2023, D(2023, 8, 20)), [
+            _pilot("Byggeprosjekter med tillitsmodell", "Pågår", D(2023, 9, 1), D(2025, 8, 31), 3_000_000),
+            _pilot("Ny dialog med leietakere", "Avbrutt", D(2023, 10, 1), D(2024, 3, 31), 400_000,
+                   evaluation=False)])),
+        ("statsbygg_2024.xlsx", workbook(_submission("Statsbygg", 2024, D(2023, 10, 30)), [
+            _pilot("@cmd", "Planlagt", D(2024, 4, 1), D(2024, 12, 31), 250_000)])),
+        ("valgdir_2024.xlsx", workbook(no_plans_submission(agency="Valgdirektoratet", start_year=2024,
+                                                           submitted_on=D(2023, 10, 25)), [])),
+        ("dibk_2024.xlsx", workbook(_submission("Direktoratet for byggkvalitet", 2024, D(2023, 10, 31)), [
+            _pilot("Veiledning i stedet for tilsyn", "Planlagt", D(2024, 6, 1), D(2025, 5, 31), 900_000,
+                   forsok=True),
+            _pilot("Felles kompetanseløft for byggesak i kommunene", "Planlagt", D(2024, 8, 15), D(2025, 12, 31),
+                   1_750_000),
+            _pilot("Enklere rapportering til departementet", "Pågår", D(2024, 1, 1), D(2024, 12, 31), 150_000,
+                   evaluation=False)])),
+        ("digdir_2023.xlsx", workbook(_submission("Digitaliseringsdirektoratet", 2023, D(2023, 8, 24)), [
+            _pilot("Medbestemmelse i digitaliseringsprosjekter", "Gjennomført", D(2023, 3, 1), D(2023, 12, 31),
+                   500_000),
+            _pilot("Tillitsbasert styring av fellesløsninger", "Pågår", D(2023, 9, 1), D(2024, 12, 31), 2_200_000),
+            _pilot("Lærende nettverk for ledere", "Pågår", D(2023, 10, 1), D(2024, 6, 30), 350_000,
+                   evaluation=False),
+            _pilot("Forenklet tilskuddsforvaltning med en lang tittel som må kortes ned i tabellene", "Planlagt",
+                   D(2024, 1, 1), D(2025, 3, 31), 1_100_000, forsok=True)])),
+        ("dss_2024.xlsx", workbook(_submission("DSS", 2024, D(2023, 11, 2)), [
+            _pilot("Felles tjenesteleveranser med tillit som styringsprinsipp i departementsfellesskapet", "Pågår",
+                   D(2024, 1, 1), D(2025, 12, 31), 5_400_000, scope=False)])),
+        ("kdu_2024.xlsx", workbook(_submission("Distriktssenteret", 2024, D(2023, 10, 20)), [
+            _pilot("Kommunenettverk for tillitsbasert ledelse", "Pågår", D(2024, 2, 1), D(2025, 1, 31), 600_000),
+            _pilot("Samskaping med innbyggere", "Planlagt", D(2024, 9, 1), D(2025, 8, 31), 450_000,
+                   evaluation=False),
+            _pilot("Kortere søknader for distriktsmidler", "Planlagt", D(2024, 10, 1), D(2025, 9, 30), 700_000)])),
+    ]
+
+
+def build_sector(path: Path, reference) -> Path:
+    """Import the small sector into a new store at path."""
+    with database.open_store(path) as con:
+        plans = import_files(con, sector_files(), reference)
+    refused = [str(problem) for plan in plans if plan.outcome == "refused" for problem in plan.problems]
+    assert not refused, refused
+    return path
+
+
+@pytest.fixture(scope="module")
+def sector(tmp_path_factory, reference) -> Path:
+    """The small sector's store (read it, do not write to it)."""
+    return build_sector(tmp_path_factory.mktemp("sector") / "sector.duckdb", reference)
+
+
+def store_frame(path: Path, sql: str, params: list | None = None) -> pd.DataFrame:
+    with database.open_store(path, read_only=True) as con:
+        return con.execute(sql, params or []).df()
+
+
+def export(path: Path, f: PilotFilter | None = None) -> bytes:
+    with database.open_store(path, read_only=True) as con:
+        return excel_bytes(con, f or PilotFilter())
+
+
+@pytest.fixture(scope="module")
+def workbook_bytes(sector) -> bytes:
+    return export(sector)
+
+
+# ---------------------------------------------------------------------------------------------
+# The workbook
+
+
+def test_the_workbook_has_the_four_data_sheets_and_an_about_sheet(workbook_bytes):
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
+    assert book.sheetnames == ["Piloter", "Milepæler", "Budsjett", "Innsendinger", ABOUT_SHEET]
+    assert book.active.title == "Piloter"
+
+
+def test_the_workbook_round_trips_the_stores_rows_and_amounts(sector, workbook_bytes):
+    sheets = pd.read_excel(io.BytesIO(workbook_bytes), sheet_name=None, engine="openpyxl")
+    pilots = store_frame(sector, "SELECT * FROM pilots_current")
+    budget = store_frame(sector, "SELECT * FROM budget_lines_current")
+    assert len(sheets["Piloter"]) == len(pilots) == 21
+    assert sheets["Piloter"]["Budsjett totalt (kr)"].sum() == pilots["budget_total_nok"].sum()
+    assert len(sheets["Milepæler"]) == len(store_frame(sector, "SELECT * FROM milestones_current"))
+    assert len(sheets["Budsjett"]) == len(budget)
+    assert sheets["Budsjett"]["Beløp (kr)"].sum() == budget["amount_nok"].sum()
+    assert len(sheets["Innsendinger"]) == len(store_frame(sector, "SELECT * FROM reporting_status"))
+    for column in ("Startdato", "Sluttdato"):
+        assert pd.api.types.is_datetime64_any_dtype(sheets["Piloter"][column]), column
+    assert pd.api.types.is_datetime64_any_dtype(sheets["Milepæler"]["Fra dato"])
+    assert pd.api.types.is_datetime64_any_dtype(sheets["Innsendinger"]["Innsendt dato"])
+
+
+def test_amounts_and_dates_are_real_excel_numbers_and_dates_in_norwegian_formats(workbook_bytes):
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook_bytes))["Piloter"]
+    headers = [c.value for c in sheet[1]]
+    row = {h: c for h, c in zip(headers, sheet[2])}
+    amount = row["Budsjett totalt (kr)"]
+    assert amount.data_type == "n" and amount.value > 0
+    # Stored locale-neutral: Norwegian Excel shows «#,##0» as 1 500 000.
+    assert amount.number_format == "#,##0"
+    start = row["Startdato"]
+    assert start.is_date and isinstance(start.value, dt.datetime)
+    assert start.number_format == "DD.MM.YYYY"
+    assert row["Oppstartsår"].value in (2023, 2024) and row["Oppstartsår"].data_type == "n"
+    assert row["Behov for unntak fra regelverk"].value in ("Ja", "Nei")
+
+
+def test_headers_are_the_forms_labels_frozen_filtered_and_the_columns_sized(workbook_bytes):
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
+    pilots = book["Piloter"]
+    headers = [c.value for c in pilots[1]]
+    for label in ("Virksomhet", "Oppstartsår", "Pilotnavn", "Status", "Startdato", "Sluttdato",
+                  "Budsjett totalt (kr)", "Evaluering og gevinstmåling", "Element 6: Dokumentasjon og evaluering"):
+        assert label in headers
+    assert [c.value for c in book["Budsjett"][1]] == ["Virksomhet", "Oppstartsår", "Pilot", "År", "Beløp (kr)",
+                                                      "Kategori", "Finansiering"]
+    for name in ("Piloter", "Milepæler", "Budsjett", "Innsendinger"):
+        sheet = book[name]
+        assert sheet.freeze_panes == "A2", name
+        assert sheet.auto_filter.ref, name
+        widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width
+                  for i in range(1, sheet.max_column + 1)]
+        assert all(8 <= w <= 60 for w in widths), (name, widths)
+
+
+def test_the_about_sheet_names_the_filter_and_the_date_of_the_data(sector):
+    content = export(sector, PilotFilter(agencies=("Husbanken",), start_year=2024))
+    about = {row[0]: row[1] for row in openpyxl.load_workbook(io.BytesIO(content))[ABOUT_SHEET].iter_rows(
+        min_row=3, values_only=True) if row[0]}
+    assert about["Utvalg"] == "Husbanken; oppstartsår 2024"
+    last_import = store_frame(sector, "SELECT max(imported_at) AS t FROM source_files")["t"][0]
+    assert about["Data per"].date() == last_import.date()
+    assert about["Kilde"] == f"Kilde: Pilotoversikt, data per {last_import:%d.%m.%Y}"
+
+
+def test_the_filter_is_applied_to_every_sheet(sector):
+    content = export(sector, PilotFilter(agencies=("Husbanken",), start_year=2024))
+    sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, engine="openpyxl")
+    assert set(sheets["Piloter"]["Virksomhet"]) == {"Husbanken"}
+    assert set(sheets["Piloter"]["Oppstartsår"]) == {2024}
+    assert len(sheets["Piloter"]) == 3
+    assert sheets["Milepæler"].empty and sheets["Budsjett"].empty  # Husbanken's are in the 2023 round
+    assert sheets["Innsendinger"][["Virksomhet", "Oppstartsår"]].values.tolist() == [["Husbanken", 2024]]
+
+
+def test_formula_like_pilot_names_stay_text_in_the_workbook(workbook_bytes):
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} er en formel: {cell.value!r}"
+    names = {c.value: c for c in next(book["Piloter"].iter_cols(min_col=5, max_col=5))}
+    assert book["Piloter"]["E1"].value == "Pilotnavn"
+    for name in FORMULA_NAMES:
+        cell = names[name]
+        assert cell.data_type == "s" and cell.value == name
+        assert cell.quotePrefix, "Excel should keep it text when the cell is edited"
+    # And in the file itself: a string cell, never an <f> element.
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml
+    assert 't="inlineStr"><is><t>=SUM(A1)</t>' in sheet_xml
+
+
+def test_the_frames_behind_the_sheets_have_norwegian_headers(sector):
+    with database.open_store(sector, read_only=True) as con:
+        tables = frames(con, PilotFilter(forsok=True))
+    assert set(tables) == {"Piloter", "Milepæler", "Budsjett", "Innsendinger"}
+    assert set(tables["Piloter"]["Behov for unntak fra regelverk"]) == {"Ja"}
+    assert len(tables["Piloter"]) == 4
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def test_csv_starts_with_the_utf8_bom_and_uses_semicolons_and_norwegian_numbers():
+    df = pd.DataFrame({"Virksomhet": ["Husbanken", "Kartverket"], "Beløp (kr)": [1_500_000.0, 2.5],
+                       "Startdato": [D(2023, 10, 31), None], "Forsøk": [True, False],
+                       "Importert": [pd.Timestamp("2023-10-31 14:05"), pd.NaT]})
+    content = csv_bytes(df)
+    assert content.startswith(b"\xef\xbb\xbf")
+    text = content.decode("utf-8-sig")
+    lines = text.split("\r\n")
+    assert not lines[0].lower().startswith("sep=")
+    assert lines[0] == "Virksomhet;Beløp (kr);Startdato;Forsøk;Importert"
+    assert lines[1] == "Husbanken;1500000;31.10.2023;Ja;31.10.2023 14:05"
+    assert lines[2] == "Kartverket;2,5;;Nei;"
+
+
+def test_csv_reads_back_as_numbers_and_dates_with_norwegian_settings():
+    df = pd.DataFrame({"Pilot": ["Ett; to", "Tre «sitat»"], "Beløp (kr)": [1_500_000, 250_000],
+                       "Årsverk": [1.5, 0.25], "Startdato": [D(2024, 3, 1), D(2024, 12, 31)]})
+    back = pd.read_csv(io.BytesIO(csv_bytes(df)), sep=";", decimal=",", encoding="utf-8-sig")
+    assert back["Pilot"].tolist() == ["Ett; to", "Tre «sitat»"]
+    assert back["Beløp (kr)"].tolist() == [1_500_000, 250_000]
+    assert back["Årsverk"].tolist() == [1.5, 0.25]
+    assert pd.to_datetime(back["Startdato"], format="%d.%m.%Y").dt.date.tolist() == [D(2024, 3, 1), D(2024, 12, 31)]
+
+
+@pytest.mark.parametrize("text", [*FORMULA_NAMES, "-2+3", "\t=1", "\r=1"])
+def test_formula_like_text_gets_a_quote_in_front_in_csv(text):
+    content = csv_bytes(pd.DataFrame({"Pilotnavn": [text], "Beløp (kr)": [-5]}))
+    rows = pd.read_csv(io.BytesIO(content), sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert rows["Pilotnavn"][0] == "'" + text
+    assert rows["Beløp (kr)"][0] == "-5", "a negative number is a number, not text to defuse"
+
+
+def test_csv_of_the_exported_pilots_keeps_formula_like_names_as_text(sector):
+    with database.open_store(sector, read_only=True) as con:
+        pilots = frames(con, PilotFilter())["Piloter"]
+    text = csv_bytes(pilots).decode("utf-8-sig")
+    for name in FORMULA_NAMES:
+        assert f";'{name};" in text
+        assert f";{name};" not in text
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line
+
+
+def test_the_command_line_writes_a_workbook_for_agencies_given_by_any_spelling(sector, tmp_path, capsys):
+    out = tmp_path / "uttrekk.xlsx"
+    code = cli(["excel", "--db", str(sector), "--out", str(out), "--virksomhet", "HB",
+                "--virksomhet", "statens kartverk", "--aar", "2024"])
+    assert code == 0
+    assert "Husbanken, Kartverket; oppstartsår 2024" in capsys.readouterr().out
+    pilots = pd.read_excel(out, sheet_name="Piloter", engine="openpyxl")
+    assert set(pilots["Virksomhet"]) == {"Husbanken", "Kartverket"}
+    assert len(pilots) == 6
+
+
+def test_the_command_line_writes_a_deck(sector, tmp_path):
+    out = tmp_path / "presentasjon.pptx"
+    assert cli(["deck", "--db", str(sector), "--out", str(out), "--virksomhet", "Valgdir"]) == 0
+    assert zipfile.is_zipfile(out)
+
+
+def test_an_unknown_agency_is_refused_in_norwegian_with_exit_code_2(sector, tmp_path, capsys):
+    out = tmp_path / "x.pptx"
+    assert cli(["deck", "--db", str(sector), "--out", str(out), "--virksomhet", "Husbankn"]) == 2
+    error = capsys.readouterr().err
+    assert "Ukjent virksomhet: «Husbankn»" in error and "Husbanken" in error
+    assert not out.exists()
+
+
+def test_a_missing_store_is_reported_without_a_traceback(tmp_path, capsys):
+    assert cli(["excel", "--db", str(tmp_path / "finnes-ikke.duckdb"), "--out", str(tmp_path / "x.xlsx")]) == 1
+    assert "finnes ikke" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# The dashboard's buttons
+
+BUTTONS_APP = """
+import pandas as pd
+from store.queries import PilotFilter
+from ui.downloads import csv_button, export_buttons
+
+export_buttons(PilotFilter(agencies=("Husbanken",)), key="oversikt")
+csv_button(pd.DataFrame({"Pilotnavn": ["=SUM(A1)"], "Beløp (kr)": [1.5]}), "piloter", key="piloter_csv")
+"""
+
+
+def test_the_dashboard_shows_the_two_export_buttons_and_a_csv_button(sector, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PILOT_DB", str(sector))
+    script = tmp_path / "app.py"
+    script.write_text(BUTTONS_APP, encoding="utf-8")
+    at = AppTest.from_file(str(script), default_timeout=30)
+    at.run()
+    assert not at.exception
+    buttons = {b.key: b for b in at.get("download_button")}
+    assert [b.proto.label for b in buttons.values()] == ["Last ned presentasjon", "Last ned Excel", "Last ned CSV"]
+    assert set(buttons) == {"oversikt_pptx", "oversikt_xlsx", "piloter_csv"}
+    assert "Utvalg: Husbanken" in buttons["oversikt_pptx"].proto.help
+    # The deck and workbook are built only on a click (deferred), so a rerun builds nothing.
+    assert buttons["oversikt_pptx"].proto.deferred_file_id and buttons["oversikt_xlsx"].proto.deferred_file_id
+    assert not buttons["oversikt_pptx"].proto.disabled
+
+
+def test_the_export_behind_the_buttons_is_cached_per_store_and_filter(sector, tmp_path, monkeypatch, reference):
+    from ui.downloads import _build, export_bytes, file_name
+
+    _build.clear()
+    path = tmp_path / "copy.duckdb"
+    path.write_bytes(sector.read_bytes())
+    monkeypatch.setenv("PILOT_DB", str(path))
+    f = PilotFilter(agencies=("Kartverket",))
+    started = time.monotonic()
+    deck = export_bytes("deck", f)
+    first = time.monotonic() - started
+    started = time.monotonic()
+    assert export_bytes("deck", f) == deck
+    assert time.monotonic() - started < max(first / 5, 0.05)
+    assert zipfile.ZipFile(io.BytesIO(deck)).read("ppt/presentation.xml")
+    # Streamlit runs a deferred download on another thread, without the script's context.
+    result: dict[str, bytes] = {}
+    thread = threading.Thread(target=lambda: result.setdefault("xlsx", export_bytes("excel", f)))
+    thread.start()
+    thread.join(60)
+    assert pd.read_excel(io.BytesIO(result["xlsx"]), sheet_name="Piloter", engine="openpyxl")["Virksomhet"].eq(
+        "Kartverket").all()
+    # An import changes the store's signature, so the next click builds afresh.
+    with database.open_store(path) as con:
+        import_files(con, [("kv.xlsx", workbook(_submission("Kartverket", 2023, D(2023, 8, 1)), [
+            _pilot("Ny pilot etter import", "Planlagt", D(2024, 1, 1), D(2024, 6, 30), 100_000)]))], reference)
+    assert export_bytes("deck", f) != deck
+    assert file_name(".pptx", D(2026, 11, 23)) == "pilotoversikt_2026-11-23.pptx"
+
+
+def test_the_export_buttons_are_disabled_when_there_is_no_store(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PILOT_DB", str(tmp_path / "finnes-ikke.duckdb"))
+    script = tmp_path / "app.py"
+    script.write_text(BUTTONS_APP, encoding="utf-8")
+    at = AppTest.from_file(str(script), default_timeout=30)
+    at.run()
+    assert not at.exception
+    buttons = {b.key: b for b in at.get("download_button")}
+    assert buttons["oversikt_pptx"].proto.disabled and buttons["oversikt_xlsx"].proto.disabled
+    assert not buttons["piloter_csv"].proto.disabled

@@ -1,0 +1,192 @@
+"""AppTest of the Planer page: the six elements, forsøk, missing evaluation, search and a plan in full.
+
+Expected values come from SQL on the same store file, never from numbers written here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+from streamlit.testing.v1 import AppTest
+
+from loaders.contract import ELEMENTS, element_fields
+from tests.test_page_tidslinje import many_pilots_store
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = "pages/4_planer.py"
+TEXT_COLUMNS = ["problem", "goals", "learning_goals", "what_to_test", "exemption_rules", "service_scope", "org_scope",
+                "processes", "users", "units_and_staff", "third_parties", "resources", "admin_consequences",
+                "documentation", "evaluation"]
+
+
+def open_page(monkeypatch, db: Path, query: dict | None = None) -> AppTest:
+    """The page opened cold on a store, as a deep link would (the entry file is not run first)."""
+    monkeypatch.setenv("PILOT_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
+    at.switch_page(PAGE)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def rows(db: Path, query: str, params: list | None = None) -> list[tuple]:
+    """All rows of a query on the store."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(query, params or []).fetchall()
+
+
+def names(db: Path, where: str = "TRUE", params: list | None = None) -> set[tuple[str, str]]:
+    """(agency, pilot) of the current plans that satisfy a condition."""
+    return set(rows(db, f"SELECT agency, pilot_name FROM pilot_plans_current WHERE {where}", params))
+
+
+def plan_list(at: AppTest) -> set[tuple[str, str]]:
+    """(agency, pilot) of the plans in the page's list of matching plans."""
+    frame = next(d.value for d in at.dataframe if "Merknader" in d.value.columns)
+    return set(zip(frame["Virksomhet"], frame["Pilot"], strict=True))
+
+
+def figures(at: AppTest) -> list[dict]:
+    """The page's plotly figures as JSON: the element matrix first, then the agency matrix."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_the_plans_page_runs_on_the_sample(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    assert at.title[0].value == "Planer"
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_the_plans_page_on_an_empty_store_says_what_to_do(monkeypatch, store_path):
+    at = open_page(monkeypatch, store_path)
+    assert any("Importer" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
+def test_the_element_matrix_has_a_row_per_plan_with_a_mark_per_element(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    assert plan_list(at) == names(sample_db)
+    heatmap = figures(at)[0]["data"][0]
+    plan_rows = [(z, t) for z, t in zip(heatmap["z"], heatmap["text"], strict=True) if z[0] is not None]
+    assert len(plan_rows) == len(names(sample_db))
+    marks = sorted("".join(t) for _, t in plan_rows)
+    expected = sorted("".join("✓" if c else "–" for c in r) for r in rows(
+        sample_db, "SELECT covers_e1, covers_e2, covers_e3, covers_e4, covers_e5, covers_e6 FROM pilot_plans_current"))
+    assert marks == expected
+
+
+def test_the_agency_matrix_counts_each_agencys_plans_covering_each_element(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    frame = next(d.value for d in at.dataframe if "Piloter" in d.value.columns and "Pilot" not in d.value.columns)
+    expected = rows(sample_db, "SELECT agency, count(*), " + ", ".join(
+        f"count(*) FILTER (covers_e{e.number})" for e in ELEMENTS) + " FROM pilot_plans_current GROUP BY agency "
+        "ORDER BY agency")
+    assert frame["Virksomhet"].tolist() == [r[0] for r in expected]
+    for element, k in zip(ELEMENTS, range(2, 8), strict=True):
+        column = next(c for c in frame.columns if c.startswith(f"{element.number}. "))
+        assert frame[column].tolist() == [f"{r[k]} av {r[1]}" for r in expected]
+    heatmap = figures(at)[1]["data"][0]
+    assert heatmap["text"][0] == frame.iloc[0, 2:].tolist()
+
+
+def test_the_without_evaluation_toggle_shows_exactly_the_plans_missing_element_6(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    at.toggle(key="planer_uten_evaluering").set_value(True).run()
+    expected = names(sample_db, "NOT covers_e6")
+    assert expected, "the sample should have plans without evaluation"
+    assert plan_list(at) == expected
+    frame = next(d.value for d in at.dataframe if "Merknader" in d.value.columns)
+    assert all("Mangler evaluering" in m for m in frame["Merknader"])
+
+
+def test_the_forsok_toggle_shows_exactly_the_plans_needing_exemption_with_their_regulation(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    at.toggle(key="planer_bare_forsok").set_value(True).run()
+    expected = rows(sample_db, "SELECT agency, pilot_name, exemption_rules FROM pilot_plans_current "
+                               "WHERE needs_exemption")
+    assert expected, "the sample should have forsøk"
+    frame = next(d.value for d in at.dataframe if "Merknader" in d.value.columns)
+    shown = set(zip(frame["Virksomhet"], frame["Pilot"], frame["Regelverk det søkes unntak fra"], strict=True))
+    assert shown == set(expected)
+    assert all("Forsøk" in m for m in frame["Merknader"])
+
+
+def a_word_in_exactly_one_plan(db: Path) -> tuple[str, tuple[str, str]]:
+    """A word of at least seven letters that occurs in the texts of exactly one plan, and that plan."""
+    texts = {(agency, pilot): " ".join(str(v) for v in values if v).lower() for agency, pilot, *values in rows(
+        db, f"SELECT agency, pilot_name, pilot_name, {', '.join(TEXT_COLUMNS)}, array_to_string(themes, ' ') "
+            "FROM pilot_plans_current")}
+    for key, text in sorted(texts.items()):
+        for word in sorted(set(re.findall(r"[a-zæøå]{7,}", text))):
+            if sum(word in other for other in texts.values()) == 1:
+                return word, key
+    raise AssertionError("no word occurs in exactly one plan")
+
+
+def test_search_finds_the_one_plan_whose_text_has_the_word(monkeypatch, sample_db):
+    word, plan = a_word_in_exactly_one_plan(sample_db)
+    at = open_page(monkeypatch, sample_db)
+    at.text_input(key="planer_sok").set_value(word.upper()).run()
+    assert plan_list(at) == {plan}
+    assert at.selectbox(key="planer_valgt").value.startswith(plan[1])
+
+
+def test_search_for_text_that_is_nowhere_says_so(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    at.text_input(key="planer_sok").set_value("zzqxj-finnes-ikke").run()
+    assert any("Ingen planer passer" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
+def test_choosing_an_agency_in_the_filter_narrows_the_plans(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    at.multiselect(key="virksomhet").set_value(["Husbanken"]).run()
+    assert plan_list(at) == names(sample_db, "agency = 'Husbanken'")
+
+
+def test_a_link_with_an_agency_opens_the_plans_filtered(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db, query={"virksomhet": ["Husbanken"]})
+    expected = names(sample_db, "agency = 'Husbanken'")
+    assert expected and plan_list(at) == expected
+    assert len(figures(at)[1]["data"][0]["y"]) == 1
+
+
+def test_a_plan_is_shown_in_full_by_the_six_elements_with_missing_ones_highlighted(monkeypatch, sample_db):
+    (agency, pilot, start_year, covered), = rows(
+        sample_db, "SELECT agency, pilot_name, start_year, [covers_e1, covers_e2, covers_e3, covers_e4, covers_e5, "
+                   "covers_e6] FROM pilot_plans_current WHERE elements_covered < 6 ORDER BY agency, pilot_name LIMIT 1")
+    at = open_page(monkeypatch, sample_db)
+    at.selectbox(key="planer_valgt").set_value(f"{pilot} – {agency} (oppstart {start_year})").run()
+    text = "\n".join(m.value for m in at.markdown)
+    for element, is_covered in zip(ELEMENTS, covered, strict=True):
+        assert f"{element.number}. {element.name}" in text
+        assert all(f"**{f.label}**" in text for f in element_fields(element.number))
+        assert (element.questions in " ".join(w.value for w in at.warning)) is not is_covered
+    assert "Ikke oppgitt" in text
+
+
+def test_a_filter_that_leaves_no_plans_says_so_instead_of_drawing(monkeypatch, sample_db):
+    (agency,) = rows(sample_db, "SELECT name FROM agencies WHERE name NOT IN (SELECT agency FROM pilots_current) "
+                                "ORDER BY name LIMIT 1")[0]
+    at = open_page(monkeypatch, sample_db)
+    at.multiselect(key="virksomhet").set_value([agency]).run()
+    assert not at.exception
+    assert any("Ingen planer passer filteret" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
+def test_many_plans_are_drawn_40_at_a_time_while_the_table_has_them_all(monkeypatch, tmp_path, reference):
+    db = many_pilots_store(tmp_path / "many.duckdb", reference, 60)
+    at = open_page(monkeypatch, db)
+    (count,) = rows(db, "SELECT count(*) FROM pilots_current")[0]
+    drawn = [z for z in figures(at)[0]["data"][0]["z"] if z[0] is not None]
+    assert len(drawn) == 40
+    assert len(plan_list(at)) == count
+    at.number_input(key="planer_matrise_side").set_value(2).run()
+    drawn = [z for z in figures(at)[0]["data"][0]["z"] if z[0] is not None]
+    assert len(drawn) == count - 40

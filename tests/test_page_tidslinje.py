@@ -1,0 +1,194 @@
+"""AppTest of the Tidslinje page: on the sample, on an empty store, filtered, and with many pilots.
+
+Expected values come from SQL on the same store file, never from numbers written here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from loaders.contract import PILOT_STATUSES, covered_elements
+from store import database
+from ui import formatting as fmt
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = "pages/3_tidslinje.py"
+
+
+def open_page(monkeypatch, db: Path, query: dict | None = None) -> AppTest:
+    """The page opened cold on a store, as a deep link would (the entry file is not run first)."""
+    monkeypatch.setenv("PILOT_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
+    at.switch_page(PAGE)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def rows(db: Path, query: str, params: list | None = None) -> list[tuple]:
+    """All rows of a query on the store."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(query, params or []).fetchall()
+
+
+def figure(at: AppTest) -> dict:
+    """The page's one plotly figure as JSON."""
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def pilot_bars(fig: dict) -> int:
+    """How many pilot bars the figure draws (the traces named after a status)."""
+    return sum(len(t["y"]) for t in fig["data"] if t["type"] == "bar" and t.get("name") in PILOT_STATUSES)
+
+
+TABLES = {"pilots": "Faser", "milestones": "Navn", "agencies": "Første start"}
+
+
+def table(at: AppTest, name: str):
+    """The shown table of pilots, milestones or agencies (told apart by a column only it has)."""
+    return next(d.value for d in at.dataframe if TABLES[name] in d.value.columns)
+
+
+def test_the_timeline_runs_on_the_sample(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    assert at.title[0].value == "Tidslinje"
+    assert at.get("plotly_chart")
+
+
+def test_the_timeline_on_an_empty_store_says_what_to_do(monkeypatch, store_path):
+    at = open_page(monkeypatch, store_path)
+    assert any("Importer" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
+def test_the_timeline_draws_one_bar_and_one_row_per_pilot_in_the_store(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    (expected,) = rows(sample_db, "SELECT count(*) FROM pilots_current")[0]
+    assert expected <= 40, "the sample is meant to open per pilot"
+    assert pilot_bars(figure(at)) == expected
+    assert len(table(at, "pilots")) == expected
+
+
+def test_the_milestone_table_and_markers_match_the_store(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    (phases, points), = rows(sample_db, "SELECT count(*) FILTER (kind = 'Fase'), count(*) FILTER (kind <> 'Fase') "
+                                        "FROM milestones_current")
+    assert len(table(at, "milestones")) == phases + points
+    traces = {t.get("name"): t for t in figure(at)["data"]}
+    assert len(traces["Fase"]["y"]) == phases
+    assert len(traces["Milepæl"]["x"]) == points
+    assert traces["Milepæl"]["marker"]["symbol"] == "diamond"
+    assert " – " in traces["Milepæl"]["hovertext"][0]
+
+
+def test_the_round_deadlines_the_seminar_the_reform_and_today_are_labelled(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    labels = {a["text"] for a in figure(at)["layout"]["annotations"]}
+    for year, deadline in rows(sample_db, "SELECT start_year, deadline FROM rounds"):
+        assert f"Frist oppstart {year}: {fmt.date(deadline)}" in labels
+    for (label,) in rows(sample_db, "SELECT label FROM events"):
+        assert label in labels
+    (start, end), = rows(sample_db, "SELECT reform_start, reform_end FROM settings")
+    assert f"Reformperioden {start.year}–{end.year}" in labels
+    assert f"I dag {fmt.date(dt.date.today())}" in labels
+
+
+def test_choosing_an_agency_in_the_filter_narrows_the_timeline(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    at.multiselect(key="virksomhet").set_value(["Husbanken"]).run()
+    (expected,) = rows(sample_db, "SELECT count(*) FROM pilots_current WHERE agency = 'Husbanken'")[0]
+    shown = table(at, "pilots")
+    assert len(shown) == expected > 0
+    assert set(shown["Virksomhet"]) == {"Husbanken"}
+    assert pilot_bars(figure(at)) == expected
+
+
+def test_a_link_with_an_agency_opens_the_timeline_filtered(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db, query={"virksomhet": ["Husbanken"]})
+    (expected,) = rows(sample_db, "SELECT count(*) FROM pilots_current WHERE agency = 'Husbanken'")[0]
+    assert set(table(at, "pilots")["Virksomhet"]) == {"Husbanken"}
+    assert pilot_bars(figure(at)) == expected
+
+
+def test_the_collapsed_view_draws_one_bar_per_agency(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    at.button_group(key="tidslinje_visning").set_value("Per virksomhet").run()
+    agencies = [a for (a,) in rows(sample_db, "SELECT DISTINCT agency FROM pilots_current ORDER BY agency")]
+    bars = [t for t in figure(at)["data"] if t["type"] == "bar"]
+    assert len(bars) == 1
+    assert len(bars[0]["y"]) == len(agencies)
+    assert [c[0] for c in bars[0]["customdata"]] == agencies
+    assert table(at, "agencies")["Virksomhet"].tolist() == agencies
+
+
+def many_pilots_store(path: Path, reference, n: int) -> Path:
+    """A store where two agencies report n pilots between them (with a phase each), inserted directly."""
+    with database.open_store(path) as con:
+        database.sync_reference(con, reference)
+        for number, agency in enumerate(("Husbanken", "Kartverket")):
+            pilots, milestones = [], []
+            for i in range(number, n, 2):
+                start = dt.date(2024, 1, 1) + dt.timedelta(days=7 * i)
+                pilot = {"pilot_name": f"Pilot {i}", "status": PILOT_STATUSES[i % 4], "problem": "Et problem",
+                         "goals": "Et mål", "needs_exemption": False, "start_date": start,
+                         "end_date": start + dt.timedelta(days=200), "budget_total_nok": 100_000.0,
+                         "within_budget_frame": "Ja"}
+                pilots.append({**pilot, "elements": covered_elements(pilot)})
+                milestones.append({"pilot_name": pilot["pilot_name"], "name": "Fase 1", "kind": "Fase",
+                                   "from_date": start, "to_date": start + dt.timedelta(days=30), "status": "Pågår"})
+            now = dt.datetime(2023, 10, 1, 12)
+            file_id = database.insert_file(con, f"{agency}.xlsx", f"sha-{agency}", b"-", "xlsx", "workbook", [], now)
+            database.insert_version(con, agency=agency, start_year=2024, file_id=file_id,
+                                    replaced_tables="Piloter, Milepæler", imported_at=now, previous=None,
+                                    fields={"submitted_on": dt.date(2023, 10, 1), "has_plans": True},
+                                    tables={"pilots": pilots, "milestones": milestones, "budget": []})
+    return path
+
+
+@pytest.fixture
+def many_db(tmp_path, reference) -> Path:
+    """A store with 60 pilots: more than the page draws one by one."""
+    return many_pilots_store(tmp_path / "many.duckdb", reference, 60)
+
+
+def test_many_pilots_open_collapsed_with_one_bar_per_agency(monkeypatch, many_db):
+    at = open_page(monkeypatch, many_db)
+    assert at.button_group(key="tidslinje_visning").value == "Per virksomhet"
+    (agencies,) = rows(many_db, "SELECT count(DISTINCT agency) FROM pilots_current")[0]
+    bars = [t for t in figure(at)["data"] if t["type"] == "bar"]
+    assert sum(len(t["y"]) for t in bars) == agencies
+    (count,) = rows(many_db, "SELECT count(*) FROM pilots_current")[0]
+    assert len(table(at, "pilots")) == count
+
+
+def test_per_pilot_view_of_many_pilots_is_drawn_25_at_a_time(monkeypatch, many_db):
+    at = open_page(monkeypatch, many_db)
+    at.button_group(key="tidslinje_visning").set_value("Per pilot").run()
+    (count,) = rows(many_db, "SELECT count(*) FROM pilots_current")[0]
+    pages = -(-count // 25)
+    assert pilot_bars(figure(at)) == 25
+    assert any(f"Side 1 av {pages}" in c.value for c in at.caption)
+    at.number_input(key="tidslinje_side").set_value(pages).run()
+    assert pilot_bars(figure(at)) == count - 25 * (pages - 1)
+    assert any(f"Side {pages} av {pages}" in c.value for c in at.caption)
+    assert at.button_group(key="tidslinje_visning").value == "Per pilot"
+
+
+def test_a_filter_that_leaves_no_pilots_says_so_instead_of_drawing(monkeypatch, sample_db):
+    (agency,) = rows(sample_db, "SELECT name FROM agencies WHERE name NOT IN (SELECT agency FROM pilots_current) "
+                                "ORDER BY name LIMIT 1")[0]
+    at = open_page(monkeypatch, sample_db)
+    at.multiselect(key="virksomhet").set_value([agency]).run()
+    assert not at.exception
+    assert any("Ingen piloter passer filteret" in i.value and agency in i.value for i in at.info)
+    assert not at.get("plotly_chart")

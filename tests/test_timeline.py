@@ -1,0 +1,154 @@
+"""The timeline's pure functions: collapsing, paging, reference labels and clicks, on synthetic frames."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from loaders.contract import PILOT_STATUSES
+from ui import timeline
+
+AGENCIES = ["Husbanken", "Kartverket", "Statsbygg", "Valgdirektoratet", "Direktoratet for byggkvalitet",
+            "Distriktssenteret", "Digitaliseringsdirektoratet"]
+
+
+def synthetic_pilots(n: int) -> pd.DataFrame:
+    """n pilots spread over the agencies, statuses and two years, from a fixed pattern."""
+    starts = [pd.Timestamp(2023, 1, 1) + pd.Timedelta(days=(i * 37) % 700) for i in range(n)]
+    return pd.DataFrame({
+        "agency": [AGENCIES[i % len(AGENCIES)] for i in range(n)],
+        "start_year": [2023 + i % 2 for i in range(n)],
+        "pilot_name": [f"Pilot nr. {i}" for i in range(n)],
+        "status": [PILOT_STATUSES[i % len(PILOT_STATUSES)] for i in range(n)],
+        "start_date": starts,
+        "end_date": [s + pd.Timedelta(days=90 + (i * 53) % 600) for i, s in enumerate(starts)],
+    })
+
+
+def synthetic_milestones(pilots: pd.DataFrame) -> pd.DataFrame:
+    """One milestone and one phase per pilot."""
+    rows = []
+    for p in pilots.itertuples():
+        rows.append((p.agency, p.start_year, p.pilot_name, "Oppstart", "Milepæl", p.start_date, pd.NaT, "Ferdig"))
+        rows.append((p.agency, p.start_year, p.pilot_name, "Utprøving", "Fase", p.start_date,
+                     p.start_date + pd.Timedelta(days=60), "Pågår"))
+    return pd.DataFrame(rows, columns=["agency", "start_year", "pilot_name", "name", "kind", "from_date", "to_date",
+                                       "status"])
+
+
+def bar_rows(fig, names=PILOT_STATUSES) -> int:
+    """How many bars the figure's traces with these names draw."""
+    return sum(len(t.y) for t in fig.data if t.type == "bar" and t.name in names)
+
+
+def test_collapsed_view_of_500_pilots_draws_at_most_one_bar_per_agency():
+    pilots = synthetic_pilots(500)
+    spans = timeline.agency_spans(pilots)
+    fig = timeline.agency_gantt(spans, [])
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert sum(len(t.y) for t in bars) <= len(AGENCIES)
+    assert sum(int(s) for s in spans["pilots"]) == 500
+    assert {t.customdata[i][0] for t in bars for i in range(len(t.y))} == set(AGENCIES)
+
+
+def test_collapsed_bars_are_labelled_with_the_number_of_pilots():
+    spans = timeline.agency_spans(synthetic_pilots(15))
+    texts = list(timeline.agency_gantt(spans, []).data[0].text)
+    assert texts == [f"{n} piloter" if n > 1 else "1 pilot" for n in spans["pilots"]]
+
+
+def test_paging_500_pilots_gives_25_per_page_and_the_rest_on_the_last():
+    pilots = synthetic_pilots(500)
+    assert timeline.page_count(len(pilots)) == 20
+    assert all(len(timeline.page(pilots, n)) == 25 for n in range(1, 21))
+    seen = pd.concat([timeline.page(pilots, n) for n in range(1, 21)])
+    assert seen["pilot_name"].is_unique and len(seen) == 500
+    assert len(timeline.page(synthetic_pilots(60), 3)) == 10
+
+
+def test_a_page_number_beyond_the_last_gives_the_last_page():
+    pilots = synthetic_pilots(60)
+    assert timeline.page(pilots, 99).equals(timeline.page(pilots, 3))
+
+
+def test_per_pilot_figure_of_one_page_draws_25_pilot_bars_with_their_phases_and_milestones():
+    pilots = synthetic_pilots(500)
+    shown = timeline.page(pilots, 2)
+    fig = timeline.pilot_gantt(shown, synthetic_milestones(pilots), [])
+    assert bar_rows(fig) == 25
+    assert bar_rows(fig, ["Fase"]) == 25
+    diamonds = next(t for t in fig.data if t.name == "Milepæl")
+    assert len(diamonds.x) == 25 and diamonds.marker.symbol == "diamond"
+    assert diamonds.hovertext[0].startswith("Oppstart – ")
+
+
+def test_pilot_bars_carry_the_status_in_colour_pattern_and_name():
+    fig = timeline.pilot_gantt(synthetic_pilots(8), synthetic_milestones(synthetic_pilots(0)), [])
+    for trace in (t for t in fig.data if t.name in PILOT_STATUSES):
+        assert trace.marker.color
+        assert trace.text and all(trace.text)
+    assert {t.name for t in fig.data} == set(PILOT_STATUSES)
+
+
+def test_many_pilots_start_collapsed_and_a_few_do_not():
+    assert timeline.default_view(timeline.COLLAPSE_ABOVE + 1) == timeline.VIEW_AGENCY
+    assert timeline.default_view(5) == timeline.VIEW_PILOT
+
+
+def test_references_are_labelled_in_norwegian_with_norwegian_dates():
+    rounds = pd.DataFrame({"start_year": [2023, 2024], "deadline": pd.to_datetime(["2023-08-25", "2023-10-31"]),
+                           "description": ["Runde 2023", "Runde 2024"]})
+    events = pd.DataFrame({"label": ["Erfaringsdelingsseminar"], "start_date": pd.to_datetime(["2023-09-01"]),
+                           "end_date": pd.to_datetime(["2023-11-30"]), "note": [None]})
+    settings = {"reform_start": dt.date(2022, 1, 1), "reform_end": dt.date(2025, 12, 31)}
+    refs = timeline.references(rounds, events, settings, dt.date(2024, 5, 17))
+    labels = [r.label for r in refs]
+    assert "Frist oppstart 2023: 25.08.2023" in labels
+    assert "Frist oppstart 2024: 31.10.2023" in labels
+    assert "Erfaringsdelingsseminar" in labels
+    assert "Reformperioden 2022–2025" in labels
+    assert "I dag 17.05.2024" in labels
+    fig = timeline.pilot_gantt(synthetic_pilots(3), synthetic_milestones(synthetic_pilots(0)), refs)
+    assert {a.text for a in fig.layout.annotations} >= set(labels)
+    assert any(s.line.dash == "dash" for s in fig.layout.shapes)
+
+
+def test_labels_close_in_time_are_put_on_different_levels():
+    refs = [timeline.Reference("deadline", "Frist oppstart 2023: 25.08.2023", dt.date(2023, 8, 25)),
+            timeline.Reference("event", "Erfaringsdelingsseminar", dt.date(2023, 9, 1), dt.date(2023, 11, 30)),
+            timeline.Reference("today", "I dag 01.01.2027", dt.date(2027, 1, 1))]
+    levels = timeline.label_levels(refs, span_days=5 * 365)
+    assert levels[0] != levels[1]
+    assert levels[2] == 0
+
+
+@pytest.mark.parametrize(("selection", "expected"), [
+    ({"points": [{"customdata": ["Husbanken", "3 piloter"]}]}, ["Husbanken"]),
+    ({"points": [{"customdata": ["Husbanken"]}, {"customdata": ["Kartverket"]}, {"customdata": ["Husbanken"]}]},
+     ["Husbanken", "Kartverket"]),
+    ({"points": []}, []),
+    (None, []),
+])
+def test_a_click_on_an_agency_bar_names_that_agency(selection, expected):
+    assert timeline.selected_agencies(selection) == expected
+
+
+def test_the_tables_count_phases_and_milestones_per_pilot():
+    pilots = synthetic_pilots(4)
+    table = timeline.pilot_table(pilots, synthetic_milestones(pilots))
+    assert list(table.columns) == ["Virksomhet", "Pilot", "Status", "Start", "Slutt", "Faser", "Milepæler"]
+    assert table["Faser"].tolist() == [1] * 4 and table["Milepæler"].tolist() == [1] * 4
+    assert len(timeline.milestone_table(synthetic_milestones(pilots))) == 8
+
+
+def test_an_event_without_a_note_or_end_is_a_line_without_stray_text():
+    events = pd.DataFrame({"label": ["Samling"], "start_date": pd.to_datetime(["2024-03-01"]),
+                           "end_date": [pd.NaT], "note": [None]})
+    rounds = pd.DataFrame({"start_year": [2024], "deadline": pd.to_datetime(["2023-10-31"]), "description": [None]})
+    refs = timeline.references(rounds, events, {}, None)
+    assert [(r.kind, r.label, r.end) for r in refs] == [("deadline", "Frist oppstart 2024: 31.10.2023", None),
+                                                        ("event", "Samling", None)]
+    assert "nan" not in refs[0].hover and "nan" not in refs[1].hover
+    assert refs[1].hover == "Samling 01.03.2024"

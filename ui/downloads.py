@@ -1,0 +1,79 @@
+"""Download buttons: the deck and the workbook for the current filter, and CSV of any table.
+
+    export_buttons(f, key)                   «Last ned presentasjon» (.pptx) and «Last ned Excel» (.xlsx)
+    csv_button(df, filename, key, label=…)   a table as CSV for Norwegian Excel
+
+The deck and the workbook are built only when a button is clicked (Streamlit's deferred
+download), from a read-only connection, and cached under the store's signature and the
+filter: a rerun builds nothing, a second click on the same filter is instant, and an import
+(which changes the signature) is picked up by itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from exports.common import file_stem, filter_text
+from exports.excel import csv_bytes
+from store import database
+from store.queries import PilotFilter
+from ui import store_access
+
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIME = "text/csv"
+
+
+def filter_key(f: PilotFilter) -> tuple:
+    """The filter's fields, hashable, for the cache."""
+    return (f.agencies, f.ministries, f.start_year, f.statuses, f.forsok)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _build(kind: str, sig: tuple, key: tuple) -> bytes:
+    """The deck or the workbook for a store signature and a filter (sig[0] is the store's path)."""
+    from exports.deck import build_deck
+    from exports.excel import excel_bytes
+
+    with database.open_store(Path(sig[0]), read_only=True) as con:
+        f = PilotFilter(*key)
+        return build_deck(con, f) if kind == "deck" else excel_bytes(con, f)
+
+
+def export_bytes(kind: str, f: PilotFilter) -> bytes:
+    """«deck» or «excel» for the dashboard's store and this filter, through the cache."""
+    path = store_access.store_path()
+    return _build(kind, store_access.signature(path), filter_key(f))
+
+
+def file_name(suffix: str, today: dt.date | None = None) -> str:
+    """pilotoversikt_2026-11-23.pptx."""
+    return f"{file_stem(today)}{suffix}"
+
+
+def export_buttons(f: PilotFilter, key: str) -> None:
+    """The two download buttons for the current filter, side by side."""
+    missing = store_access.state() == "missing"  # no file, or never initialised: nothing to build from
+    scope = filter_text(f)
+    with st.container(horizontal=True, key=f"{key}_exports"):
+        st.download_button(
+            "Last ned presentasjon", data=lambda: export_bytes("deck", f), file_name=file_name(".pptx"),
+            mime=PPTX_MIME, key=f"{key}_pptx", icon=":material/slideshow:", on_click="ignore", disabled=missing,
+            help=f"PowerPoint (16:9) med ambisjon, rapportering, budsjett, tidslinje og oppfølging. "
+                 f"Utvalg: {scope}.")
+        st.download_button(
+            "Last ned Excel", data=lambda: export_bytes("excel", f), file_name=file_name(".xlsx"),
+            mime=XLSX_MIME, key=f"{key}_xlsx", icon=":material/table_view:", on_click="ignore", disabled=missing,
+            help=f"Arkene Piloter, Milepæler, Budsjett og Innsendinger. Utvalg: {scope}.")
+
+
+def csv_button(df: pd.DataFrame, filename: str, key: str, label: str = "Last ned CSV") -> None:
+    """A table as CSV that opens correctly in Norwegian Excel (UTF-8 with BOM, «;», decimal comma)."""
+    name = filename if filename.lower().endswith(".csv") else f"{filename}.csv"
+    st.download_button(label, data=csv_bytes(df), file_name=name, mime=CSV_MIME, key=key,
+                       icon=":material/download:", on_click="ignore",
+                       help="Semikolonseparert, for norsk Excel.")

@@ -1,0 +1,267 @@
+"""The plans by the letter's six elements: pure functions from pilot frames to figures, tables and plan text.
+
+Which element a plan covers is decided at import (covers_e1..covers_e6, by the contract's rule);
+this module only shows it. Covered and missing differ in symbol (✓ and –) as well as colour.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from loaders.contract import ELEMENTS, PILOTS, Element, Field, element_fields
+from ui import formatting as fmt
+from ui.charts import style
+
+NOT_GIVEN = "Ikke oppgitt"
+NOT_RELEVANT = "Ikke aktuelt (ikke forsøk)"
+COVERED, MISSING = "✓", "–"
+COVERED_COLOR = "#CFEBDD"
+MISSING_COLOR = "#F9D9C4"
+ELEMENT_COLUMNS = [f"covers_e{e.number}" for e in ELEMENTS]
+KEYS = ["agency", "start_year", "pilot_name"]
+MAX_TICK_CHARS = 45
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:])")
+
+
+def element_title(element: Element) -> str:
+    """«1. Problembeskrivelse og mål»."""
+    return f"{element.number}. {element.name}"
+
+
+def _wrapped(text: str, width: int = 16) -> str:
+    """Text broken into lines of about width characters for an axis label."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
+
+
+def _short(text: str, limit: int = MAX_TICK_CHARS) -> str:
+    """Text cut to limit characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def is_blank(value: object) -> bool:
+    """None, NaN/NA, an empty or whitespace text, or an empty list."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if hasattr(value, "__len__") and not isinstance(value, (bytes, Mapping)):
+        return len(value) == 0 or all(is_blank(v) for v in value)
+    return bool(pd.isna(value))
+
+
+# ---------------------------------------------------------------------------------------
+# Choosing plans
+
+
+def narrow(pilots: pd.DataFrame, only_forsok: bool = False, only_missing_evaluation: bool = False,
+           matches: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The pilots that pass the page's own choices: forsøk only, element 6 missing only, search hits only."""
+    rows = pilots
+    if only_forsok:
+        rows = rows[rows["needs_exemption"].fillna(False).astype(bool)]
+    if only_missing_evaluation:
+        rows = rows[~rows["covers_e6"].fillna(False).astype(bool)]
+    if matches is not None:
+        rows = rows.merge(matches[KEYS].drop_duplicates(), on=KEYS, how="inner")
+    return rows.sort_values(["agency", "start_year", "pilot_name"], kind="stable").reset_index(drop=True)
+
+
+def option_label(row: Mapping) -> str:
+    """How a plan is named in the chooser: «Pilotnavn – Virksomhet (oppstart 2024)»."""
+    return f"{row['pilot_name']} – {row['agency']} (oppstart {row['start_year']})"
+
+
+def flags(row: Mapping) -> list[str]:
+    """The badges a plan carries: «Forsøk» and «Mangler evaluering»."""
+    found = []
+    if bool(row.get("needs_exemption")):
+        found.append("Forsøk")
+    if not bool(row.get("covers_e6")):
+        found.append("Mangler evaluering")
+    return found
+
+
+def plan_list(pilots: pd.DataFrame) -> pd.DataFrame:
+    """The matching plans as a table, with the flags spelled out and the regulation for forsøk."""
+    return pd.DataFrame({
+        "Virksomhet": pilots["agency"],
+        "Pilot": pilots["pilot_name"],
+        "Oppstartsår": pilots["start_year"].astype(str),
+        "Status": pilots["status"],
+        "Start": pd.to_datetime(pilots["start_date"]).dt.date,
+        "Slutt": pd.to_datetime(pilots["end_date"]).dt.date,
+        "Elementer": [f"{int(n)} av {len(ELEMENTS)}" for n in pilots["elements_covered"]],
+        "Merknader": [" · ".join(flags(r)) for r in pilots.to_dict("records")],
+        "Forsøk": pilots["needs_exemption"].map(fmt.yes_no),
+        "Regelverk det søkes unntak fra": [r if not is_blank(r) else "" for r in pilots["exemption_rules"]],
+        "Evaluering beskrevet": [fmt.yes_no(not is_blank(v)) for v in pilots["evaluation"]],
+    })
+
+
+# ---------------------------------------------------------------------------------------
+# Coverage of the six elements
+
+
+def coverage_table(pilots: pd.DataFrame) -> pd.DataFrame:
+    """Pilots × elements, ✓ for covered and – for missing, with the count per plan."""
+    table = pd.DataFrame({"Virksomhet": pilots["agency"], "Pilot": pilots["pilot_name"]})
+    for element, column in zip(ELEMENTS, ELEMENT_COLUMNS):
+        table[element_title(element)] = [COVERED if bool(v) else MISSING for v in pilots[column]]
+    table["Dekket"] = [f"{int(n)} av {len(ELEMENTS)}" for n in pilots["elements_covered"]]
+    return table.reset_index(drop=True)
+
+
+def _two_tone(covered_color: str, missing_color: str) -> list:
+    """A colour scale with one colour for 0 (missing) and one for 1 (covered)."""
+    return [[0, missing_color], [0.5, missing_color], [0.5, covered_color], [1, covered_color]]
+
+
+def coverage_matrix(pilots: pd.DataFrame) -> go.Figure:
+    """A heatmap of pilots × the six elements under their agency's heading: ✓ covered, – missing."""
+    x = [_wrapped(element_title(e)) for e in ELEMENTS]
+    z: list[list[int | None]] = []
+    text: list[list[str]] = []
+    hover: list[list[str]] = []
+    ticktext: list[str] = []
+    for agency, group in pilots.groupby("agency", sort=False):
+        ticktext.append(f"<b>{_short(str(agency))}</b>")
+        z.append([None] * len(ELEMENTS))
+        text.append([""] * len(ELEMENTS))
+        hover.append([str(agency)] * len(ELEMENTS))
+        for row in group.to_dict("records"):
+            marks = [int(bool(row[c])) for c in ELEMENT_COLUMNS]
+            ticktext.append(_short(str(row["pilot_name"])))
+            z.append(marks)
+            text.append([COVERED if v else MISSING for v in marks])
+            hover.append([f"{row['pilot_name']} – {agency}<br>{element_title(e)}: {'dekket' if v else 'mangler'}"
+                          for e, v in zip(ELEMENTS, marks)])
+    rows = list(range(len(z)))
+    fig = go.Figure(go.Heatmap(
+        z=z, x=x, y=rows, text=text, texttemplate="%{text}", textfont={"size": 18, "color": "#111"},
+        hovertext=hover, hoverinfo="text", colorscale=_two_tone(COVERED_COLOR, MISSING_COLOR), zmin=0, zmax=1,
+        showscale=False, xgap=3, ygap=3, hoverongaps=False,
+    ))
+    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=rows, ticktext=ticktext, showgrid=False,
+                     zeroline=False)
+    fig.update_xaxes(side="top", showgrid=False)
+    style(fig, height=120 + 34 * max(len(rows), 1))
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    return fig
+
+
+def agency_coverage(pilots: pd.DataFrame) -> pd.DataFrame:
+    """Per agency and element: how many of its pilots cover the element, and how many pilots it has."""
+    grouped = pilots.groupby("agency", sort=True)
+    counts = grouped[ELEMENT_COLUMNS].sum().astype(int)
+    counts["pilots"] = grouped.size()
+    return counts.reset_index()
+
+
+def agency_coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Agencies × elements as «2 av 3»."""
+    table = pd.DataFrame({"Virksomhet": coverage["agency"], "Piloter": coverage["pilots"].astype(int)})
+    for element, column in zip(ELEMENTS, ELEMENT_COLUMNS):
+        table[element_title(element)] = [f"{int(c)} av {int(n)}" for c, n in zip(coverage[column], coverage["pilots"])]
+    return table
+
+
+def agency_matrix(coverage: pd.DataFrame) -> go.Figure:
+    """A heatmap of agencies × elements: the share of the agency's pilots covering it, labelled «2 av 3»."""
+    x = [_wrapped(element_title(e)) for e in ELEMENTS]
+    rows = list(range(len(coverage)))
+    z = [[coverage.at[i, c] / coverage.at[i, "pilots"] for c in ELEMENT_COLUMNS] for i in rows]
+    text = [[f"{int(coverage.at[i, c])} av {int(coverage.at[i, 'pilots'])}" for c in ELEMENT_COLUMNS] for i in rows]
+    hover = [[f"{coverage.at[i, 'agency']}<br>{element_title(e)}: {text[i][k]} piloter ({fmt.percent(z[i][k])})"
+              for k, e in enumerate(ELEMENTS)] for i in rows]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=x, y=rows, text=text, texttemplate="%{text}", textfont={"size": 14, "color": "#111"},
+        hovertext=hover, hoverinfo="text", zmin=0, zmax=1, xgap=3, ygap=3,
+        colorscale=[[0, MISSING_COLOR], [0.5, "#F4EBC4"], [1, COVERED_COLOR]],
+        colorbar={"title": {"text": "Andel"}, "tickvals": [0, 0.5, 1], "ticktext": ["0 %", "50 %", "100 %"],
+                  "thickness": 12, "len": 0.8},
+    ))
+    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=rows,
+                     ticktext=[_short(str(a)) for a in coverage["agency"]], showgrid=False)
+    fig.update_xaxes(side="top", showgrid=False)
+    style(fig, height=120 + 40 * max(len(rows), 1))
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# One plan in full
+
+
+@dataclass(frozen=True)
+class Section:
+    """One element of a plan: whether it is covered, and each field's label and shown value (None if blank)."""
+
+    element: Element
+    covered: bool
+    fields: tuple[tuple[str, str | None], ...]
+
+
+def format_value(field: Field, value: object) -> str | None:
+    """A field's value as Norwegian text; None when it was left blank."""
+    if is_blank(value):
+        return None
+    if field.kind == "list":
+        return "; ".join(str(v) for v in value if not is_blank(v))
+    if field.kind == "yes_no":
+        return fmt.yes_no(value)
+    if field.kind == "date":
+        return fmt.date(value)
+    if field.kind == "amount":
+        return fmt.kr(value)
+    if field.kind == "number":
+        return fmt.number(value, 0 if float(value).is_integer() else 1)
+    return str(value).strip()
+
+
+def _shown_value(field: Field, plan: Mapping) -> str | None:
+    """A field's text in the plan; the regulation field says «Ikke aktuelt» for a plan that is no forsøk."""
+    value = format_value(field, plan.get(field.key))
+    if value is None and field.key == "exemption_rules" and not is_blank(plan.get("needs_exemption")) \
+            and not bool(plan.get("needs_exemption")):
+        return NOT_RELEVANT
+    return value
+
+
+def sections(plan: Mapping) -> list[Section]:
+    """The plan by the letter's six elements, each with its fields in the form's order."""
+    return [Section(element, bool(plan.get(f"covers_e{element.number}")),
+                    tuple((f.label, _shown_value(f, plan)) for f in element_fields(element.number)))
+            for element in ELEMENTS]
+
+
+def pilot_ref(plan: Mapping) -> str | None:
+    """The agency's own reference for the pilot, if any."""
+    return format_value(PILOTS.field("pilot_ref"), plan.get("pilot_ref"))
+
+
+def escape_markdown(text: str) -> str:
+    """Text safe to put in st.markdown as it is written (no markup, line breaks kept)."""
+    return MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+def plan_milestones(milestones: pd.DataFrame, plan: Mapping) -> pd.DataFrame:
+    """The plan's milestones and phases as a table, in date order."""
+    mine = milestones[(milestones["agency"] == plan["agency"]) & (milestones["start_year"] == plan["start_year"])
+                      & (milestones["pilot_name"] == plan["pilot_name"])].sort_values("from_date", kind="stable")
+    return pd.DataFrame({
+        "Type": mine["kind"], "Navn": mine["name"], "Fra": mine["from_date"].map(fmt.date),
+        "Til": [fmt.date(v) if not is_blank(v) else "" for v in mine["to_date"]], "Status": mine["status"],
+    }).reset_index(drop=True)
+

@@ -1,0 +1,367 @@
+"""The timeline: pure functions from pilot, milestone and reference frames to Gantt figures and tables.
+
+Readable with five pilots or five hundred: above COLLAPSE_ABOVE pilots the page starts with one
+bar per agency, and the per-pilot view is drawn one page of PER_PAGE pilots at a time, so no
+figure ever holds hundreds of bars. Status is carried by colour, pattern and text alike, and
+every reference line has a Norwegian label.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from loaders.contract import PILOT_STATUSES
+from ui import formatting as fmt
+from ui.charts import ACCENT, STATUS_COLORS, STATUS_PATTERNS, style
+
+VIEW_AGENCY = "Per virksomhet"
+VIEW_PILOT = "Per pilot"
+VIEWS = (VIEW_AGENCY, VIEW_PILOT)
+COLLAPSE_ABOVE = 40
+PER_PAGE = 25
+
+PHASE_COLOR = "#0072B2"
+MILESTONE_COLOR = "#222222"
+SEMINAR_COLOR = "#F3D9A4"
+REFORM_COLOR = "#EDF3F8"
+DEADLINE_COLOR = "#D55E00"
+ROW_PX = 40
+# Within a pilot's row (one unit tall, the axis reversed): the pilot's bar in the upper part with
+# its name, its phases and milestones in a strip below it, so neither hides the other.
+BAR_WIDTH, BAR_OFFSET = 0.56, -0.37
+DETAIL_WIDTH, DETAIL_OFFSET = 0.22, 0.2
+LABEL_PX = 18
+MAX_TICK_CHARS = 38
+MS_PER_DAY = 86_400_000
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A date (or period, when end is set) drawn across the timeline, with its Norwegian label."""
+
+    kind: str  # deadline | event | reform | today
+    label: str
+    start: dt.date
+    end: dt.date | None = None
+    hover: str = ""
+
+
+# ---------------------------------------------------------------------------------------
+# Data shaping
+
+
+def _day(value: object) -> dt.date | None:
+    """A date from a date, datetime, Timestamp or None/NaT."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else pd.Timestamp(value).date()
+
+
+def _text(value: object) -> str:
+    """A text value, or "" for None/NaN."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def default_view(pilot_count: int) -> str:
+    """Per agency for many pilots, per pilot for a few."""
+    return VIEW_AGENCY if pilot_count > COLLAPSE_ABOVE else VIEW_PILOT
+
+
+def ordered(pilots: pd.DataFrame) -> pd.DataFrame:
+    """Pilots grouped by agency, each agency's in order of start."""
+    return pilots.sort_values(["agency", "start_date", "end_date", "pilot_name"], kind="stable").reset_index(drop=True)
+
+
+def page_count(n: int, per_page: int = PER_PAGE) -> int:
+    """How many pages n rows fill (at least one)."""
+    return max(1, math.ceil(n / per_page))
+
+
+def page(pilots: pd.DataFrame, number: int, per_page: int = PER_PAGE) -> pd.DataFrame:
+    """Page `number` (from 1) of the pilots in timeline order; the last page when number is too high."""
+    rows = ordered(pilots)
+    number = min(max(1, int(number)), page_count(len(rows), per_page))
+    return rows.iloc[(number - 1) * per_page: number * per_page].reset_index(drop=True)
+
+
+def milestones_of(milestones: pd.DataFrame, pilots: pd.DataFrame) -> pd.DataFrame:
+    """The milestones and phases that belong to these pilots."""
+    keys = ["agency", "start_year", "pilot_name"]
+    return milestones.merge(pilots[keys].drop_duplicates(), on=keys, how="inner")
+
+
+def agency_spans(pilots: pd.DataFrame) -> pd.DataFrame:
+    """One row per agency: number of pilots, earliest start, latest end, and the statuses in words."""
+    if pilots.empty:
+        return pd.DataFrame(columns=["agency", "pilots", "first_start", "last_end", "statuses"])
+
+    def statuses(group: pd.Series) -> str:
+        counts = group.value_counts()
+        return ", ".join(f"{counts[s]} {s.lower()}" for s in PILOT_STATUSES if s in counts)
+
+    spans = pilots.groupby("agency", sort=True).agg(
+        pilots=("pilot_name", "size"), first_start=("start_date", "min"), last_end=("end_date", "max"),
+        statuses=("status", statuses))
+    return spans.reset_index()
+
+
+def references(rounds: pd.DataFrame, events: pd.DataFrame, settings: Mapping, today: dt.date | None
+               ) -> list[Reference]:
+    """The round deadlines, the seminar, the reform period and today, as labelled references."""
+    refs: list[Reference] = []
+    if settings.get("reform_start") and settings.get("reform_end"):
+        start, end = _day(settings["reform_start"]), _day(settings["reform_end"])
+        refs.append(Reference("reform", f"Reformperioden {start.year}–{end.year}", start, end,
+                              f"Reformperioden {fmt.date(start)}–{fmt.date(end)}"))
+    for row in rounds.itertuples():
+        deadline = _day(row.deadline)
+        if deadline:
+            refs.append(Reference("deadline", f"Frist oppstart {row.start_year}: {fmt.date(deadline)}", deadline,
+                                  hover=f"{_text(row.description)} – frist {fmt.long_date(deadline)}".strip(" –")))
+    for row in events.itertuples():
+        start, end = _day(row.start_date), _day(row.end_date)
+        if start:
+            period = f"{fmt.date(start)}–{fmt.date(end)}" if end and end != start else fmt.date(start)
+            note = _text(row.note)
+            refs.append(Reference("event", _text(row.label), start, end if end and end != start else None,
+                                  f"{_text(row.label)} {period}" + (f"<br>{note}" if note else "")))
+    if today:
+        refs.append(Reference("today", f"I dag {fmt.date(today)}", today))
+    return refs
+
+
+def label_levels(refs: list[Reference], span_days: float, chars_per_width: int = 140) -> list[int]:
+    """A height level for each reference's label, so labels close in time do not overlap."""
+    day_per_char = max(span_days, 1) / chars_per_width
+    ends: list[dt.date] = []  # the date where the last label on each level ends
+    levels = [0] * len(refs)
+    for i in sorted(range(len(refs)), key=lambda k: refs[k].start):
+        ref = refs[i]
+        width = dt.timedelta(days=(len(ref.label) + 2) * day_per_char)
+        level = next((n for n, end in enumerate(ends) if end <= ref.start), len(ends))
+        if level == len(ends):
+            ends.append(ref.start + width)
+        else:
+            ends[level] = ref.start + width
+        levels[i] = level
+    return levels
+
+
+# ---------------------------------------------------------------------------------------
+# Figures
+
+
+def _short(text: str, limit: int = MAX_TICK_CHARS) -> str:
+    """Text cut to limit characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _duration_ms(start: pd.Series, end: pd.Series) -> list[float]:
+    """Bar lengths in milliseconds (a date axis measures bars in ms), at least one day."""
+    lengths = (pd.to_datetime(end) - pd.to_datetime(start)) / pd.Timedelta(milliseconds=1)
+    return [max(float(v), MS_PER_DAY) if not pd.isna(v) else MS_PER_DAY for v in lengths]
+
+
+def _iso(values: Iterable) -> list[str]:
+    """Dates as ISO strings for plotly."""
+    return [_day(v).isoformat() for v in values]
+
+
+def _date_range(frames: Iterable[pd.Series], refs: list[Reference]) -> tuple[dt.date, dt.date]:
+    """The earliest and latest date the figure will show."""
+    days = [d for s in frames for d in (_day(v) for v in s) if d]
+    days += [d for r in refs for d in (r.start, r.end) if d]
+    if not days:
+        today = dt.date.today()
+        return today, today
+    return min(days), max(days)
+
+
+def _add_references(fig: go.Figure, refs: list[Reference], span: tuple[dt.date, dt.date]) -> int:
+    """Draw bands and lines with staggered labels above the plot; returns the label levels used."""
+    levels = label_levels(refs, (span[1] - span[0]).days)
+    for ref, level in zip(refs, levels):
+        x0 = ref.start.isoformat()
+        if ref.kind == "reform":
+            fig.add_vrect(x0=x0, x1=ref.end.isoformat(), fillcolor=REFORM_COLOR, line_width=0, layer="below")
+            for edge in (ref.start, ref.end):
+                fig.add_vline(x=edge.isoformat(), line={"color": ACCENT, "width": 1, "dash": "dot"}, layer="below")
+        elif ref.kind == "event" and ref.end:
+            fig.add_vrect(x0=x0, x1=ref.end.isoformat(), fillcolor=SEMINAR_COLOR, opacity=0.6, line_width=0,
+                          layer="below")
+        elif ref.kind == "today":
+            fig.add_vline(x=x0, line={"color": "#222", "width": 1.5, "dash": "dash"})
+        else:
+            fig.add_vline(x=x0, line={"color": DEADLINE_COLOR, "width": 1.5, "dash": "dot"})
+        fig.add_annotation(x=x0, xref="x", y=1, yref="paper", yanchor="bottom", xanchor="left",
+                           yshift=2 + level * LABEL_PX, showarrow=False, text=ref.label,
+                           hovertext=ref.hover or ref.label, font={"size": 12, "color": "#222"},
+                           bgcolor="rgba(255,255,255,0.85)")
+    return (max(levels) + 1) if levels else 0
+
+
+def _layout(fig: go.Figure, rows: int, label_levels_used: int, tickvals: list, ticktext: list[str]) -> go.Figure:
+    """House style plus the timeline's own axes, legend below and room for the labels above."""
+    height = 150 + ROW_PX * rows + LABEL_PX * label_levels_used
+    style(fig, height=height)
+    fig.update_layout(
+        barmode="overlay", bargap=0.25, showlegend=True,
+        margin={"l": 10, "r": 20, "t": 20 + LABEL_PX * label_levels_used, "b": 70},
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "title": None},
+        uniformtext={"minsize": 11, "mode": "hide"},
+    )
+    fig.update_xaxes(type="date", showgrid=True, tickformatstops=[
+        {"dtickrange": [None, "M11"], "value": "%d.%m.%Y"},
+        {"dtickrange": ["M12", None], "value": "%Y"},
+    ])
+    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=tickvals, ticktext=ticktext,
+                     showgrid=False, zeroline=False)
+    return fig
+
+
+def pilot_gantt(pilots: pd.DataFrame, milestones: pd.DataFrame, refs: list[Reference]) -> go.Figure:
+    """Each pilot a bar from start to end under its agency's heading; phases inside, milestones as diamonds."""
+    rows = ordered(pilots)
+    y_of: dict[tuple, int] = {}
+    tickvals: list[int] = []
+    ticktext: list[str] = []
+    position = 0
+    for agency, group in rows.groupby("agency", sort=False):
+        tickvals.append(position)
+        ticktext.append(f"<b>{_short(str(agency))}</b>")
+        position += 1
+        for row in group.itertuples():
+            y_of[(row.agency, row.start_year, row.pilot_name)] = position
+            tickvals.append(position)
+            ticktext.append(_short(str(row.pilot_name)))
+            position += 1
+    rows["y"] = [y_of[(r.agency, r.start_year, r.pilot_name)] for r in rows.itertuples()]
+
+    fig = go.Figure()
+    for status in PILOT_STATUSES:
+        part = rows[rows["status"] == status]
+        if part.empty:
+            continue
+        fig.add_bar(
+            y=part["y"].tolist(), base=_iso(part["start_date"]), x=_duration_ms(part["start_date"], part["end_date"]),
+            orientation="h", name=status, width=BAR_WIDTH, offset=BAR_OFFSET,
+            marker={"color": STATUS_COLORS[status], "line": {"color": "#444", "width": 0.5},
+                    "pattern": {"shape": STATUS_PATTERNS[status], "fgcolor": "white", "bgcolor": STATUS_COLORS[status],
+                                "fillmode": "overlay", "solidity": 0.2}},
+            text=part["pilot_name"].tolist(), textposition="inside", insidetextanchor="start",
+            textfont={"color": "#111", "size": 12},
+            customdata=[[r.agency, r.pilot_name, r.status, fmt.date(r.start_date), fmt.date(r.end_date)]
+                        for r in part.itertuples()],
+            hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[0]}<br>Status: %{customdata[2]}"
+                          "<br>%{customdata[3]} – %{customdata[4]}<extra></extra>",
+        )
+    _add_milestones(fig, milestones_of(milestones, rows), y_of)
+    span = _date_range([rows["start_date"], rows["end_date"]], refs)
+    levels = _add_references(fig, refs, span)
+    return _layout(fig, position, levels, tickvals, ticktext)
+
+
+def _add_milestones(fig: go.Figure, milestones: pd.DataFrame, y_of: dict[tuple, int]) -> None:
+    """Phases as thin bars and milestones as diamonds, on their pilot's row."""
+    if milestones.empty:
+        return
+    milestones = milestones.assign(y=[y_of[(m.agency, m.start_year, m.pilot_name)] for m in milestones.itertuples()])
+    phases = milestones[(milestones["kind"] == "Fase") & milestones["to_date"].notna()]
+    points = milestones.drop(phases.index)
+    if not phases.empty:
+        fig.add_bar(
+            y=phases["y"].tolist(), base=_iso(phases["from_date"]),
+            x=_duration_ms(phases["from_date"], phases["to_date"]), orientation="h", name="Fase",
+            width=DETAIL_WIDTH, offset=DETAIL_OFFSET,
+            marker={"color": PHASE_COLOR, "line": {"color": "white", "width": 1}},
+            hovertext=[f"{m.name} – {fmt.date(m.from_date)}–{fmt.date(m.to_date)} ({m.pilot_name}, {m.status})"
+                       for m in phases.itertuples()],
+            hoverinfo="text",
+        )
+    if not points.empty:
+        fig.add_scatter(
+            y=(points["y"] + DETAIL_OFFSET + DETAIL_WIDTH / 2).tolist(), x=_iso(points["from_date"]), mode="markers",
+            name="Milepæl",
+            marker={"symbol": "diamond", "size": 11, "color": MILESTONE_COLOR, "line": {"color": "white", "width": 1}},
+            hovertext=[f"{m.name} – {fmt.date(m.from_date)}" for m in points.itertuples()], hoverinfo="text",
+        )
+
+
+def agency_gantt(spans: pd.DataFrame, refs: list[Reference]) -> go.Figure:
+    """One bar per agency from its earliest start to its latest end, labelled «N piloter»; click to filter."""
+    fig = go.Figure()
+    positions = list(range(len(spans)))
+    texts = [f"{n} pilot" if n == 1 else f"{n} piloter" for n in spans["pilots"]]
+    fig.add_bar(
+        y=positions, base=_iso(spans["first_start"]), x=_duration_ms(spans["first_start"], spans["last_end"]),
+        orientation="h", name="Piloter i virksomheten (klikk for å velge)", width=0.6,
+        marker={"color": ACCENT, "line": {"color": "#444", "width": 0.5}},
+        text=texts, textposition="inside", insidetextanchor="start", textfont={"color": "white", "size": 12},
+        customdata=[[r.agency, text, fmt.date(r.first_start), fmt.date(r.last_end), r.statuses]
+                    for r, text in zip(spans.itertuples(), texts)],
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}: %{customdata[4]}"
+                      "<br>%{customdata[2]} – %{customdata[3]}<br><i>Klikk for å vise bare denne</i><extra></extra>",
+    )
+    span = _date_range([spans["first_start"], spans["last_end"]], refs)
+    levels = _add_references(fig, refs, span)
+    fig = _layout(fig, len(spans), levels, positions, [_short(str(a)) for a in spans["agency"]])
+    fig.update_layout(clickmode="event+select")
+    return fig
+
+
+def selected_agencies(selection: Mapping | None) -> list[str]:
+    """The agency names of the clicked bars, from each point's customdata."""
+    points = (selection or {}).get("points") or []
+    names = []
+    for point in points:
+        data = point.get("customdata")
+        if data:
+            names.append(str(data[0] if isinstance(data, (list, tuple)) else data))
+    return list(dict.fromkeys(names))
+
+
+# ---------------------------------------------------------------------------------------
+# Tables (the figures' text alternative)
+
+
+def pilot_table(pilots: pd.DataFrame, milestones: pd.DataFrame) -> pd.DataFrame:
+    """Agency, pilot, status, start, end and the count of phases and milestones, in timeline order."""
+    rows = ordered(pilots)
+    keys = ["agency", "start_year", "pilot_name"]
+    counts = (milestones.assign(phase=milestones["kind"] == "Fase")
+              .groupby(keys)["phase"].agg(phases="sum", total="size").reset_index())
+    rows = rows.merge(counts, on=keys, how="left")
+    phases = rows["phases"].fillna(0).astype(int)
+    return pd.DataFrame({
+        "Virksomhet": rows["agency"], "Pilot": rows["pilot_name"], "Status": rows["status"],
+        "Start": rows["start_date"].map(_day), "Slutt": rows["end_date"].map(_day),
+        "Faser": phases, "Milepæler": rows["total"].fillna(0).astype(int) - phases,
+    })
+
+
+def agency_table(spans: pd.DataFrame) -> pd.DataFrame:
+    """The collapsed view as a table: one row per agency."""
+    return pd.DataFrame({
+        "Virksomhet": spans["agency"], "Piloter": spans["pilots"].astype(int), "Status": spans["statuses"],
+        "Første start": spans["first_start"].map(_day), "Siste slutt": spans["last_end"].map(_day),
+    })
+
+
+def milestone_table(milestones: pd.DataFrame) -> pd.DataFrame:
+    """Every milestone and phase in date order."""
+    rows = milestones.sort_values(["from_date", "agency", "pilot_name"], kind="stable")
+    return pd.DataFrame({
+        "Dato": rows["from_date"].map(_day), "Til": rows["to_date"].map(_day), "Type": rows["kind"],
+        "Navn": rows["name"], "Pilot": rows["pilot_name"], "Virksomhet": rows["agency"], "Status": rows["status"],
+    }).reset_index(drop=True)
+
