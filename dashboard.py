@@ -33,12 +33,13 @@ st.caption(f"Viser {filters.describe(f)}. Data per {fmt.long_date(summary['last_
 
 c1, c2, c3, c4, c5 = st.columns(5)
 counting = " eller ".join(settings["counting_statuses"])
-c1.metric("I gang eller gjennomført", f"{counted}", help=f"Piloter med status {counting}. "
+c1.metric("I gang / gjennomført", f"{counted}", help=f"Piloter med status {counting}. "
           f"Ambisjonen er {band[0]}–{band[1]}.", border=True)
 c2.metric("Planlagt", planned, help="Piloter med status Planlagt: det som kommer.", border=True)
 c3.metric("Forsøk", forsok, help="Piloter som trenger unntak fra lov eller forskrift.", border=True)
-c4.metric("Samlet budsjett", fmt.mill_kr(pilots["budget_total_nok"].sum()),
-          help="Sum av «Budsjett totalt (kr)» for pilotene i filteret.", border=True)
+c4.metric("Budsjett, mill. kr", fmt.number(pilots["budget_total_nok"].sum() / 1_000_000, 1),
+          help=f"Sum av «Budsjett totalt (kr)» for pilotene i filteret: {fmt.kr(pilots['budget_total_nok'].sum())}.",
+          border=True)
 delivered = int(asked["submitted_on"].notna().sum())
 c5.metric("Innsendinger", f"{delivered} av {len(asked)}", help="Innsendinger fra virksomheter som er bedt om å "
           "rapportere, per runde.", border=True)

@@ -27,6 +27,11 @@ CATEGORY_COLORS = {"Lønn": "#0072B2", "Innkjøp": "#E69F00", "Drift": "#009E73"
 FONT = "Source Sans Pro, Arial, sans-serif"
 
 
+def pattern(shape: str) -> dict:
+    """A white hatch drawn over the bar's colour, so categories differ by more than colour."""
+    return {"shape": shape, "fgcolor": "white", "fillmode": "overlay"}
+
+
 def style(fig: go.Figure, height: int = 360, legend_title: str | None = None) -> go.Figure:
     """The house style: white, readable text, legend on top, no clutter."""
     fig.update_layout(
@@ -45,19 +50,23 @@ def ambition(counted: int, planned: int, band: tuple[int, int], forsok_counted: 
     low, high = band
     fig = go.Figure()
     fig.add_vrect(x0=low - 0.5, x1=high + 0.5, fillcolor=LIGHT, line_width=0, layer="below")
+    fig.add_vrect(x0=low - 0.5, x1=high + 0.5, fillcolor="rgba(0,0,0,0)", layer="above",
+                  line={"color": ACCENT, "width": 2, "dash": "dash"})
     fig.add_annotation(x=(low + high) / 2, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                       text=f"Ambisjon: {low}–{high} piloter", font={"color": ACCENT})
+                       text=f"Ambisjon: {low}–{high} piloter", font={"color": ACCENT, "size": 13})
     fig.add_bar(y=["Piloter"], x=[counted], orientation="h", name="I gang eller gjennomført",
                 marker={"color": ACCENT}, text=[f"{counted} i gang/gjennomført"], textposition="inside",
                 insidetextanchor="middle")
     fig.add_bar(y=["Piloter"], x=[planned], orientation="h", name="Planlagt",
-                marker={"color": "#56B4E9", "pattern": {"shape": "/", "fgcolor": "white"}},
+                marker={"color": "#56B4E9", "pattern": pattern("/")},
                 text=[f"{planned} planlagt"], textposition="inside", insidetextanchor="middle")
     top = max(high + 1, counted + planned + 1)
-    fig.update_layout(barmode="stack", showlegend=True)
     fig.update_xaxes(range=[0, top], dtick=1, title="Antall piloter")
     fig.update_yaxes(showticklabels=False)
-    return style(fig, height=200)
+    style(fig, height=230)
+    fig.update_layout(barmode="stack", showlegend=True, margin={"t": 30},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.45, "x": 0})
+    return fig
 
 
 def reporting(status: pd.DataFrame) -> go.Figure:
@@ -68,7 +77,7 @@ def reporting(status: pd.DataFrame) -> go.Figure:
     for state, color in REPORTING_COLORS.items():
         values = counts[state] if state in counts else pd.Series(0, index=counts.index)
         fig.add_bar(x=values.values, y=[f"Oppstart {y}" for y in counts.index], orientation="h", name=state,
-                    marker={"color": color, "pattern": {"shape": REPORTING_PATTERNS[state], "fgcolor": "white"}},
+                    marker={"color": color, "pattern": pattern(REPORTING_PATTERNS[state])},
                     text=[f"{v} {state.lower()}" if v else "" for v in values.values], textposition="inside")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="Antall virksomheter", dtick=1)
@@ -86,8 +95,7 @@ def budget_by_agency(pilots: pd.DataFrame) -> go.Figure:
             continue
         label = {"Ja": "Innenfor rammer", "Delvis": "Delvis innenfor", "Nei": "Utenfor rammer"}[answer]
         fig.add_bar(y=table.index, x=table[answer], orientation="h", name=label,
-                    marker={"color": FRAME_COLORS[answer], "pattern": {"shape": FRAME_PATTERNS[answer],
-                                                                       "fgcolor": "white"}},
+                    marker={"color": FRAME_COLORS[answer], "pattern": pattern(FRAME_PATTERNS[answer])},
                     customdata=[fmt.kr(v) for v in table[answer]],
                     hovertemplate="%{y}<br>" + label + ": %{customdata}<extra></extra>")
     totals = table.sum(axis=1)
@@ -125,7 +133,7 @@ def pilots_by_status(pilots: pd.DataFrame) -> go.Figure:
         if status in table:
             fig.add_bar(y=table.index, x=table[status], orientation="h", name=status,
                         marker={"color": STATUS_COLORS[status],
-                                "pattern": {"shape": STATUS_PATTERNS[status], "fgcolor": "white"}},
+                                "pattern": pattern(STATUS_PATTERNS[status])},
                         text=[str(v) if v else "" for v in table[status]], textposition="inside")
     fig.update_layout(barmode="stack", clickmode="event+select")
     fig.update_xaxes(title="Antall piloter", dtick=1)

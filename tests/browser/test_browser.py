@@ -57,7 +57,7 @@ def test_the_menu_moves_between_pages_and_keeps_the_filter(page, server):
 def test_choosing_an_agency_in_the_filter_puts_it_in_the_link(page, server):
     page.goto(server)
     wait_for_app(page)
-    total_before = page.get_by_test_id("stMetric").filter(has_text="Samlet budsjett").inner_text()
+    total_before = page.get_by_test_id("stMetric").filter(has_text="Budsjett, mill. kr").inner_text()
     page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first.click()
     page.keyboard.type("Kartverket")
     page.keyboard.press("Enter")
@@ -65,7 +65,7 @@ def test_choosing_an_agency_in_the_filter_puts_it_in_the_link(page, server):
     wait_for_app(page)
     shoot(page, "08_filter_kartverket")
     assert "virksomhet=Kartverket" in page.url
-    assert page.get_by_test_id("stMetric").filter(has_text="Samlet budsjett").inner_text() != total_before
+    assert page.get_by_test_id("stMetric").filter(has_text="Budsjett, mill. kr").inner_text() != total_before
 
 
 def test_clicking_an_agency_bar_filters_the_app_to_that_agency(page, server):
