@@ -20,7 +20,7 @@ def _choices() -> tuple[bool, bool, str]:
     only_forsok = left.toggle("Bare forsøk", key=FORSOK_KEY,
                               help="Planer som trenger unntak fra lov eller forskrift.")
     only_missing = middle.toggle("Bare planer uten evaluering", key=NO_EVALUATION_KEY,
-                                 help="Planer som ikke dekker element 6, «Dokumentasjon og evaluering».")
+                                 help="Planer der feltet «Evaluering og gevinstmåling» er tomt.")
     text = right.text_input("Søk i planene", key=SEARCH_KEY, placeholder="F.eks. kommune, tillitsvalgte …",
                             help="Søker i alle tekstfeltene i planene (ikke skille mellom store og små bokstaver).")
     return only_forsok, only_missing, (text or "").strip()
@@ -35,7 +35,7 @@ def _summary(f, all_count: int, shown, only_forsok: bool, only_missing: bool, te
     first, second, third = st.columns(3)
     first.metric("Planer", len(shown))
     second.metric("Forsøk", int(shown["needs_exemption"].sum()))
-    third.metric("Mangler evaluering", int((~shown["covers_e6"].astype(bool)).sum()))
+    third.metric("Mangler evaluering", int(plans.lacks_evaluation(shown).sum()))
 
 
 def _plan_list(shown) -> None:

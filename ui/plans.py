@@ -65,14 +65,19 @@ def is_blank(value: object) -> bool:
 # Choosing plans
 
 
+def lacks_evaluation(pilots: pd.DataFrame) -> pd.Series:
+    """Plans that say nothing in «Evaluering og gevinstmåling» (documentation alone is no evaluation)."""
+    return pilots["evaluation"].map(is_blank).astype(bool)
+
+
 def narrow(pilots: pd.DataFrame, only_forsok: bool = False, only_missing_evaluation: bool = False,
            matches: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The pilots that pass the page's own choices: forsøk only, element 6 missing only, search hits only."""
+    """The pilots that pass the page's own choices: forsøk only, no evaluation only, search hits only."""
     rows = pilots
     if only_forsok:
         rows = rows[rows["needs_exemption"].fillna(False).astype(bool)]
     if only_missing_evaluation:
-        rows = rows[~rows["covers_e6"].fillna(False).astype(bool)]
+        rows = rows[lacks_evaluation(rows)]
     if matches is not None:
         rows = rows.merge(matches[KEYS].drop_duplicates(), on=KEYS, how="inner")
     return rows.sort_values(["agency", "start_year", "pilot_name"], kind="stable").reset_index(drop=True)
@@ -88,7 +93,7 @@ def flags(row: Mapping) -> list[str]:
     found = []
     if bool(row.get("needs_exemption")):
         found.append("Forsøk")
-    if not bool(row.get("covers_e6")):
+    if is_blank(row.get("evaluation")):
         found.append("Mangler evaluering")
     return found
 
