@@ -87,6 +87,6 @@ else:
             "Fil": log["file_name"], "Type": log["table_kind"].map({"workbook": "Arbeidsbok", "pilots": "Piloter (CSV)",
                                                                     "milestones": "Milepæler (CSV)",
                                                                     "budget": "Budsjett (CSV)"}),
-            "Størrelse": log["size_bytes"].map(lambda b: f"{fmt.number(b / 1024, 0)} kB"),
+            "Størrelse": log["size_bytes"].map(lambda b: f"{fmt.number(b / 1024, 1 if b < 10_240 else 0)} kB"),
             "Innsendinger (versjon)": log["versions"], "Advarsler": log["warning_count"],
         }), hide_index=True, key="importlogg")

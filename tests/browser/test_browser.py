@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import duckdb
+
 from tests.browser.conftest import shoot, start_server, stop_server, wait_for_app
 from tests.form_files import valid_pilot, workbook
 
@@ -79,6 +81,54 @@ def test_clicking_an_agency_bar_filters_the_app_to_that_agency(page, server):
     wait_for_app(page)
     shoot(page, "09_click_bar")
     assert re.search(r"virksomhet=[^&]+", page.url)
+
+
+def metric_value(page, label: str) -> str:
+    """The value shown in the metric card with this label."""
+    card = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return card.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def count(db, where: str) -> int:
+    """How many current pilot plans match a condition, read from the store."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(f"SELECT count(*) FROM pilot_plans_current WHERE {where}").fetchone()[0]
+
+
+def test_question_only_husbanken_and_kartverket(page, server, sample_db_master):
+    page.goto(server)
+    wait_for_app(page)
+    for name in ("Husbanken", "Kartverket"):
+        page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first.click()
+        page.keyboard.type(name)
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        wait_for_app(page)
+    shoot(page, "12_sporsmal_husbanken_kartverket")
+    assert "virksomhet=Husbanken" in page.url and "virksomhet=Kartverket" in page.url
+    assert page.get_by_text("Viser Husbanken, Kartverket").first.is_visible()
+    expected = count(sample_db_master, "agency IN ('Husbanken', 'Kartverket') AND status = 'Planlagt'")
+    assert metric_value(page, "Planlagt") == str(expected)
+
+
+def test_question_which_plans_need_exemption_from_law(page, server, sample_db_master):
+    page.goto(f"{server}/planer")
+    wait_for_app(page)
+    page.get_by_test_id("stSidebar").get_by_text("Bare forsøk", exact=True).click()
+    wait_for_app(page)
+    shoot(page, "13_sporsmal_forsok")
+    assert "forsok=ja" in page.url
+    assert metric_value(page, "Planer") == str(count(sample_db_master, "needs_exemption"))
+
+
+def test_question_which_plans_say_nothing_about_evaluation(page, server, sample_db_master):
+    page.goto(f"{server}/planer")
+    wait_for_app(page)
+    page.get_by_text("Bare planer uten evaluering").click()
+    wait_for_app(page)
+    shoot(page, "14_sporsmal_uten_evaluering")
+    expected = count(sample_db_master, "coalesce(trim(evaluation), '') = ''")
+    assert metric_value(page, "Planer") == str(expected)
 
 
 def test_uploading_a_workbook_previews_it_and_imports_it(page, server, tmp_path):
