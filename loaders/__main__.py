@@ -87,7 +87,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     path = database.db_path(args.db)
     with database.open_store(path) as con:
         database.sync_reference(con, reference)
-        empty = con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+        empty = database.submission_count(con) == 0
     print(f"Databasen {path} er klar (register, runder og innstillinger oppdatert).")
     if args.sample_if_empty and empty:
         print("Databasen er tom: laster eksempeldataene.")

@@ -151,12 +151,13 @@ class _Planner:
             plan.changes.append(f"{label}: {_counts(data)} – ny innsending")
 
     def _check_round(self, parsed: ParsedFile, data: SubmissionData) -> None:
-        """Warn about a year with no round in the data, or an agency that was not asked."""
+        """Refuse a year with no round in the data (a typo, or a round to add); warn if the agency was not asked."""
         rnd = self.reference.round_for(data.start_year)
         if rnd is None:
             known = ", ".join(str(r.start_year) for r in self.reference.rounds)
-            parsed.warn(f"Oppstartsår {data.start_year} er ingen kjent rapporteringsrunde ({known}); "
-                        "innsendingen vises uten frist")
+            sheet = "Innsending" if parsed.table == "workbook" else f"CSV ({TABLE_SHEETS[parsed.table]})"
+            parsed.error(f"et oppstartsår med en rapporteringsrunde ({known}); en ny runde legges inn i "
+                         "data/rounds.csv med frist", sheet, None, "Oppstartsår", data.start_year)
             return
         asked = any(r.start_year == data.start_year and r.agency == data.agency for r in self.reference.requests)
         if not asked:
@@ -187,14 +188,13 @@ def apply_plan(con: duckdb.DuckDBPyConnection, plans: list[FilePlan],
         if plan.outcome not in ("new", "replaces"):
             continue
         try:
-            con.execute("BEGIN TRANSACTION")
-            _write(con, plan.parsed)
-            con.execute("COMMIT")
+            with database.transaction(con):
+                _write(con, plan.parsed)
             plan.outcome = "imported"
-        except duckdb.Error as exc:
-            con.execute("ROLLBACK")
+        except Exception as exc:  # the transaction is rolled back; the user gets a message, not a traceback
             plan.outcome = "refused"
-            plan.parsed.error(f"databasen avviste filen, og ingenting ble skrevet ({str(exc).splitlines()[0][:160]})")
+            first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+            plan.parsed.error(f"databasen avviste filen, og ingenting ble skrevet ({first})")
             plan.summary = "ingenting fra filen ble importert"
     return plans
 

@@ -281,14 +281,14 @@ def check_pilots(parsed: ParsedFile, sheet: str, pilots: list[dict]) -> None:
         if name:
             key = fold(name)
             if key in seen_names:
-                parsed.error(f"pilotnavnet må være unikt i filen; det står også på rad {seen_names[key]}",
+                parsed.error(f"et pilotnavn som ikke er brukt før i filen (det står også på rad {seen_names[key]})",
                              sheet, row, PILOTS.field("pilot_name").label, name)
             seen_names.setdefault(key, row)
         ref = p.get("pilot_ref")
         if ref:
             key = fold(ref)
             if key in seen_refs:
-                parsed.error(f"Pilot-ID må være unik i filen; den står også på rad {seen_refs[key]}",
+                parsed.error(f"en Pilot-ID som ikke er brukt før i filen (den står også på rad {seen_refs[key]})",
                              sheet, row, PILOTS.field("pilot_ref").label, ref)
             seen_refs.setdefault(key, row)
         if p.get("needs_exemption") and not p.get("exemption_rules"):
@@ -334,8 +334,10 @@ def resolve_pilots(parsed: ParsedFile, sheet: str, rows: list[dict], pilots: lis
         r["pilot_name"] = name
 
 
-def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget: list[dict]) -> None:
+def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget: list[dict],
+                      pilot_sheet: str | None = None) -> None:
     """Warn where a pilot's budget rows do not add up to its Budsjett totalt (kr)."""
+    pilot_sheet = pilot_sheet or PILOTS.sheet
     sums: dict[str, float] = {}
     for b in budget:
         if b.get("pilot_name") and b.get("amount_nok") is not None:
@@ -345,8 +347,8 @@ def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget
         name = p.get("pilot_name")
         if name in sums and total is not None and abs(sums[name] - total) >= 0.5:
             parsed.warn(
-                f"budsjettradene for «{name}» summerer til {_kr(sums[name])}, men «Budsjett totalt (kr)» er "
-                f"{_kr(total)}; totalen på Piloter gjelder", sheet)
+                f"budsjettradene for «{name}» i {sheet} summerer til {_kr(sums[name])}, men «Budsjett totalt (kr)» "
+                f"er {_kr(total)}; totalen gjelder", pilot_sheet, p.get("_row"), PILOTS.field("budget_total_nok").label)
 
 
 def _kr(amount: float) -> str:
@@ -412,7 +414,11 @@ def _already_reported(parsed: ParsedFile, sheet: str, row: int | None) -> bool:
 
 
 def _check_no_plans_fields(parsed: ParsedFile, sheet: str, values: dict, rows: dict) -> None:
-    """With no plans, the assessment and the union involvement are required."""
+    """With no plans, the assessment and the union involvement are required; with plans, involvement is expected."""
+    if values.get("has_plans") is True and not values.get("union_involvement"):
+        f = SUBMISSION.field("union_involvement")
+        parsed.warn("er tomt; departementet forventer også ved Ja å få vite hvordan de tillitsvalgte er involvert",
+                    sheet, rows.get("union_involvement"), f.label)
     if values.get("has_plans") is False:
         for key in ("assessment", "union_involvement"):
             if not values.get(key):
@@ -458,7 +464,7 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     check_milestones(parsed, msheet, milestones)
     resolve_pilots(parsed, msheet, milestones, pilots)
     resolve_pilots(parsed, bsheet, budget, pilots)
-    check_budget_sums(parsed, bsheet, pilots, budget)
+    check_budget_sums(parsed, bsheet, pilots, budget, psheet)
     _check_plans_match_rows(parsed, found["submission"][0], values, pilots, psheet, rows.get("has_plans"))
     if parsed.errors:
         return

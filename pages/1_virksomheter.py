@@ -32,7 +32,7 @@ per_agency = pilots.groupby("agency").agg(piloter=("pilot_name", "count"), budsj
 overview = pd.DataFrame({
     "Virksomhet": agencies,
     "Departement": [status.loc[status["agency"] == a, "ministry"].iloc[0] for a in agencies],
-    "Bedt om runder": [", ".join(str(y) for y in status.loc[(status["agency"] == a) & status["was_asked"],
+    "Runder bedt om": [", ".join(str(y) for y in status.loc[(status["agency"] == a) & status["was_asked"],
                                                            "start_year"]) or "–" for a in agencies],
     "Innsending": [submission_text(status[status["agency"] == a]) for a in agencies],
     "Piloter": [int(per_agency["piloter"].get(a, 0)) for a in agencies],
@@ -67,9 +67,9 @@ if current.empty:
     st.info(f"{chosen} har ikke sendt inn noe ennå.")
 for sub in current.itertuples():
     with st.container(border=True):
-        late = "for sent" if sub.is_late else "i tide"
+        late = "uten frist" if pd.isna(sub.is_late) else ("for sent" if sub.is_late else "i tide")
         st.markdown(f"**Oppstartsår {sub.start_year}** – innsendt {fmt.date(sub.submitted_on)} ({late}, frist "
-                    f"{fmt.date(sub.deadline)}), versjon {sub.version}, fra fila «{sub.file_name}»")
+                    f"{fmt.date(sub.deadline)}), versjon {sub.version}, fra filen «{sub.file_name}»")
         if sub.contact_person or sub.email:
             st.caption(f"Kontaktperson: {sub.contact_person or '–'} · {sub.email or ''}")
         if not sub.has_plans:
@@ -109,6 +109,6 @@ if picked is not None:
     }), hide_index=True, key="versjon_piloter")
     original = store_access.read("source_file", None, int(row["file_id"]))
     if original:
-        st.download_button("Last ned originalfila", original[1], file_name=original[0], key="last_ned_original",
+        st.download_button("Last ned originalfilen", original[1], file_name=original[0], key="last_ned_original",
                            icon=":material/download:")
 export_row(f, "virksomheter")

@@ -5,7 +5,6 @@ import streamlit as st
 from ui import filters, plans, store_access, timeline
 from ui.layout import page_setup
 
-FORSOK_KEY = "planer_bare_forsok"
 NO_EVALUATION_KEY = "planer_uten_evaluering"
 SEARCH_KEY = "planer_sok"
 CHOSEN_KEY = "planer_valgt"
@@ -14,22 +13,23 @@ MATRIX_PER_PAGE = 40
 DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
 
 
-def _choices() -> tuple[bool, bool, str]:
-    """The page's own narrowing: forsøk only, element 6 missing only, and a search text."""
-    left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
-    only_forsok = left.toggle("Bare forsøk", key=FORSOK_KEY,
-                              help="Planer som trenger unntak fra lov eller forskrift.")
-    only_missing = middle.toggle("Bare planer uten evaluering", key=NO_EVALUATION_KEY,
-                                 help="Planer der feltet «Evaluering og gevinstmåling» er tomt.")
+def _choices() -> tuple[bool, str]:
+    """The page's own narrowing: plans without evaluation only, and a search text.
+
+    Forsøk or not is the app's filter (in the sidebar), so it applies on every page.
+    """
+    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    only_missing = left.toggle("Bare planer uten evaluering", key=NO_EVALUATION_KEY,
+                               help="Planer der feltet «Evaluering og gevinstmåling» er tomt.")
     text = right.text_input("Søk i planene", key=SEARCH_KEY, placeholder="F.eks. kommune, tillitsvalgte …",
-                            help="Søker i alle tekstfeltene i planene (ikke skille mellom store og små bokstaver).")
-    return only_forsok, only_missing, (text or "").strip()
+                            help="Søker i alle tekstfeltene og listene i planene; skiller ikke mellom store og "
+                                 "små bokstaver.")
+    return only_missing, (text or "").strip()
 
 
-def _summary(f, all_count: int, shown, only_forsok: bool, only_missing: bool, text: str) -> None:
+def _summary(f, all_count: int, shown, only_missing: bool, text: str) -> None:
     """What the page shows, in words, with the two flags counted."""
-    narrowed = [w for w, on in (("bare forsøk", only_forsok), ("bare uten evaluering", only_missing),
-                                (f"søk «{text}»", bool(text))) if on]
+    narrowed = [w for w, on in (("bare uten evaluering", only_missing), (f"søk «{text}»", bool(text))) if on]
     st.caption(f"Viser {len(shown)} av {all_count} planer – {filters.describe(f)}"
                + (f"; {', '.join(narrowed)}" if narrowed else ""))
     first, second, third = st.columns(3)
@@ -118,10 +118,10 @@ if pilots.empty:
     st.info(f"Ingen planer passer filteret ({filters.describe(f)}).", icon=":material/filter_alt:")
     st.stop()
 
-only_forsok, only_missing, text = _choices()
+only_missing, text = _choices()
 matches = store_access.frame("search_plans", f, text) if text else None
-shown = plans.narrow(pilots, only_forsok, only_missing, matches)
-_summary(f, len(pilots), shown, only_forsok, only_missing, text)
+shown = plans.narrow(pilots, only_missing, matches)
+_summary(f, len(pilots), shown, only_missing, text)
 if shown.empty:
     st.info("Ingen planer passer valgene over.", icon=":material/search_off:")
     st.stop()

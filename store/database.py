@@ -80,6 +80,23 @@ def open_store(path: Path | None = None, read_only: bool = False) -> Iterator[du
             con.close()
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All of the block's writes or none of them."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def submission_count(con: duckdb.DuckDBPyConnection) -> int:
+    """How many submission versions the store holds."""
+    return int(con.execute("SELECT count(*) FROM submissions").fetchone()[0])
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables if missing and (re)create the views."""
     con.execute((HERE / "schema.sql").read_text(encoding="utf-8"))
@@ -108,8 +125,7 @@ def sync_reference(con: duckdb.DuckDBPyConnection, reference: Reference) -> None
     s = reference.settings
     events = pd.DataFrame([(e.label, e.start, e.end, e.note) for e in s.events],
                           columns=["label", "start_date", "end_date", "note"])
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table, frame in (("agencies", agencies), ("ministries", ministries), ("rounds", rounds),
                              ("requests", requests), ("events", events)):
             con.execute(f"DELETE FROM {table}")
@@ -117,10 +133,6 @@ def sync_reference(con: duckdb.DuckDBPyConnection, reference: Reference) -> None
         con.execute("DELETE FROM settings")
         con.execute("INSERT INTO settings VALUES (?, ?, ?, ?, ?)",
                     [s.ambition_min, s.ambition_max, list(s.counting_statuses), s.reform_start, s.reform_end])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from loaders.contract import PILOTS
+
 
 @dataclass(frozen=True)
 class PilotFilter:
@@ -56,10 +58,29 @@ class PilotFilter:
         """True when nothing is filtered."""
         return self == PilotFilter()
 
+    def describe(self) -> str:
+        """The filter in words, for captions, slides and file names."""
+        parts = []
+        if self.agencies:
+            parts.append(", ".join(self.agencies))
+        if self.ministries:
+            parts.append("departement " + ", ".join(self.ministries))
+        if self.start_year is not None:
+            parts.append(f"oppstartsår {self.start_year}")
+        if self.statuses:
+            parts.append("status " + ", ".join(self.statuses))
+        if self.forsok is not None:
+            parts.append("bare forsøk" if self.forsok else "ikke forsøk")
+        return "; ".join(parts) if parts else "hele sektoren"
+
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
-    """Run a query and return its rows as a DataFrame."""
-    return con.execute(sql, params or []).df()
+    """Run a query and return its rows as a DataFrame; missing text is None, never NaN (which is truthy)."""
+    frame = con.execute(sql, params or []).df()
+    for column in frame.columns:
+        if pd.api.types.is_string_dtype(frame[column]) and frame[column].isna().any():
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
 
 
 # ---------------------------------------------------------------------------------------
@@ -168,16 +189,17 @@ def import_log(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame
         GROUP BY ALL ORDER BY f.imported_at DESC, f.file_id DESC LIMIT ?""", [limit])
 
 
+SEARCHED_FIELDS = tuple(f for f in PILOTS.fields if f.kind in ("text", "list", "choice"))
+
+
 def search_plans(con: duckdb.DuckDBPyConnection, f: PilotFilter, text: str) -> pd.DataFrame:
-    """Pilots passing the filter whose plan texts contain text (case-insensitive)."""
+    """Pilots passing the filter whose plan texts contain text literally, ignoring case."""
     where, params = f.pilot_clause()
-    columns = ["pilot_name", "problem", "goals", "learning_goals", "what_to_test", "exemption_rules",
-               "service_scope", "org_scope", "processes", "users", "units_and_staff", "third_parties",
-               "resources", "admin_consequences", "documentation", "evaluation"]
-    haystack = " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
-    haystack += " || ' ' || coalesce(array_to_string(themes, ' '), '')"
-    return _frame(con, f"SELECT * FROM pilot_plans_current WHERE {where} AND ({haystack}) ILIKE ? "
-                       "ORDER BY agency, pilot_name", [*params, f"%{text}%"])
+    parts = [f"coalesce(array_to_string({x.key}, ' '), '')" if x.kind == "list" else f"coalesce({x.key}, '')"
+             for x in SEARCHED_FIELDS]
+    haystack = " || ' ' || ".join(parts)
+    return _frame(con, f"SELECT * FROM pilot_plans_current WHERE {where} AND strpos(lower({haystack}), lower(?)) > 0 "
+                       "ORDER BY agency, pilot_name", [*params, text])
 
 
 def upcoming_milestones(con: duckdb.DuckDBPyConnection, f: PilotFilter, today: dt.date, limit: int = 8) -> pd.DataFrame:

@@ -18,7 +18,9 @@ LEFT JOIN rounds r USING (start_year);
 CREATE OR REPLACE VIEW pilot_plans_current AS
 SELECT s.agency, s.start_year, a.ministry, p.*,
        (p.covers_e1::INT + p.covers_e2::INT + p.covers_e3::INT
-        + p.covers_e4::INT + p.covers_e5::INT + p.covers_e6::INT) AS elements_covered
+        + p.covers_e4::INT + p.covers_e5::INT + p.covers_e6::INT) AS elements_covered,
+       -- «says nothing about evaluation» means this field is empty (documentation alone is no evaluation)
+       coalesce(trim(p.evaluation), '') <> '' AS describes_evaluation
 FROM pilots p
 JOIN current_submission_ids USING (submission_id)
 JOIN submissions s USING (submission_id)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_DIR
-from form_files import workbook
 from pptx import Presentation
 from pptx.util import Inches
 from test_exports import D, _pilot, _submission, build_sector, store_frame
@@ -25,6 +24,7 @@ from exports.deck import build_deck
 from loaders.importer import import_files
 from store import database
 from store.queries import PilotFilter
+from tests.form_files import workbook
 from ui.formatting import long_date
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots" / "deck"

@@ -16,15 +16,15 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from form_files import budget_line as budget_row
-from form_files import csv_bytes as form_csv
-from form_files import csv_pilot, milestone, no_plans_submission, valid_pilot, valid_submission, workbook
 
 from exports.__main__ import main as cli
 from exports.excel import ABOUT_SHEET, csv_bytes, excel_bytes, frames
 from loaders.importer import import_files
 from store import database
 from store.queries import PilotFilter
+from tests.form_files import budget_line as budget_row
+from tests.form_files import csv_bytes as form_csv
+from tests.form_files import csv_pilot, milestone, no_plans_submission, valid_pilot, valid_submission, workbook
 
 D = dt.date
 FORMULA_NAMES = ("=SUM(A1)", "+47 22 00 00 00", "@cmd")

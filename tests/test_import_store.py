@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from form_files import (
+
+from loaders.importer import import_files
+from store import database
+from tests.form_files import (
     budget_line,
     csv_bytes,
     csv_pilot,
@@ -20,9 +23,6 @@ from form_files import (
     valid_submission,
     workbook,
 )
-
-from loaders.importer import import_files
-from store import database
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TABLES = ("source_files", "submissions", "pilots", "milestones", "budget_lines")
@@ -415,3 +415,14 @@ def test_cli_exits_1_for_a_path_that_does_not_exist(store_path, tmp_path):
     assert result.returncode == 1
     assert "finnes ikke" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_submission_for_a_year_that_is_no_round_is_refused_with_the_known_rounds(store_path, reference):
+    content = workbook(valid_submission(start_year=2031))
+    with database.open_store(store_path) as con:
+        [plan] = import_files(con, [("feil_aar.xlsx", content)], reference)
+        assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+    assert plan.outcome == "refused"
+    [error] = plan.parsed.errors
+    assert (error.sheet, error.column, error.value) == ("Innsending", "Oppstartsår", 2031)
+    assert all(str(r.start_year) in error.expected for r in reference.rounds)

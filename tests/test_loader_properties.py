@@ -11,7 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from form_files import (
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from loaders.importer import import_files
+from loaders.parsing import parse_file
+from store import database
+from tests.form_files import (
     budget_line,
     csv_grid,
     csv_pilot,
@@ -23,12 +29,6 @@ from form_files import (
     valid_submission,
     workbook_sheets,
 )
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
-
-from loaders.importer import import_files
-from loaders.parsing import parse_file
-from store import database
 
 TABLES = ("source_files", "submissions", "pilots", "milestones", "budget_lines")
 VIEWS = {"pilots": "pilots_current", "milestones": "milestones_current", "budget": "budget_lines_current"}

@@ -105,9 +105,9 @@ def test_the_without_evaluation_toggle_shows_exactly_the_plans_that_say_nothing_
     assert all("Mangler evaluering" in m for m in frame["Merknader"])
 
 
-def test_the_forsok_toggle_shows_exactly_the_plans_needing_exemption_with_their_regulation(monkeypatch, sample_db):
+def test_the_forsok_filter_shows_exactly_the_plans_needing_exemption_with_their_regulation(monkeypatch, sample_db):
     at = open_page(monkeypatch, sample_db)
-    at.toggle(key="planer_bare_forsok").set_value(True).run()
+    at.segmented_control(key="forsok").set_value("ja").run()
     expected = rows(sample_db, "SELECT agency, pilot_name, exemption_rules FROM pilot_plans_current "
                                "WHERE needs_exemption")
     assert expected, "the sample should have forsøk"

@@ -12,7 +12,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.form_files import valid_pilot, workbook
+from loaders.importer import import_files
+from store import database
+from tests.form_files import no_plans_submission, valid_pilot, valid_submission, workbook
 from ui import formatting as fmt
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -218,3 +220,44 @@ def test_a_broken_store_file_gives_a_clear_message_not_a_traceback(monkeypatch, 
     broken.write_bytes(b"dette er ingen database" * 100)
     at = open_app(monkeypatch, broken)
     assert any("skadet" in e.value for e in at.error)
+
+
+def import_into(store: Path, reference, *files: tuple[str, bytes]) -> None:
+    """Import files into a store, failing the test if any is refused."""
+    with database.open_store(store) as con:
+        plans = import_files(con, list(files), reference)
+    assert all(p.outcome == "imported" for p in plans), [str(x) for p in plans for x in p.problems]
+
+
+def test_plans_with_only_documentation_count_as_saying_nothing_about_evaluation(monkeypatch, store_path, reference):
+    pilots = [valid_pilot(pilot_name="Med evaluering", evaluation="Før- og ettermåling av ventetid"),
+              valid_pilot(pilot_name="Bare dokumentasjon", documentation="Logg i saksbehandlingssystemet"),
+              valid_pilot(pilot_name="Ingenting")]
+    import_into(store_path, reference, ("hb.xlsx", workbook(valid_submission(), pilots)))
+    at = open_app(monkeypatch, store_path, "pages/4_planer.py")
+    at.toggle(key="planer_uten_evaluering").set_value(True).run()
+    shown = table(at, "Pilot", "Merknader")
+    assert sorted(shown["Pilot"]) == ["Bare dokumentasjon", "Ingenting"]
+
+
+def test_search_takes_underscore_and_percent_literally(monkeypatch, store_path, reference):
+    pilots = [valid_pilot(pilot_name="Pilot_1", goals="Redusere rapportering med 50 %"),
+              valid_pilot(pilot_name="Pilot 2")]
+    import_into(store_path, reference, ("hb.xlsx", workbook(valid_submission(), pilots)))
+    at = open_app(monkeypatch, store_path, "pages/4_planer.py")
+    at.text_input(key="planer_sok").input("_").run()
+    assert table(at, "Pilot", "Merknader")["Pilot"].tolist() == ["Pilot_1"]
+    at.text_input(key="planer_sok").input("50 %").run()
+    assert table(at, "Pilot", "Merknader")["Pilot"].tolist() == ["Pilot_1"]
+
+
+def test_an_agency_with_and_without_plans_shows_no_nan_for_missing_texts(monkeypatch, store_path, reference):
+    with_plans = workbook(valid_submission(start_year=2023, submitted_on="20.08.2023", contact_person=None,
+                                           email=None, union_involvement=None), [valid_pilot()])
+    without = workbook(no_plans_submission(contact_person=None, email=None), [])
+    import_into(store_path, reference, ("2023.xlsx", with_plans), ("2024.xlsx", without))
+    at = open_app(monkeypatch, store_path, "pages/1_virksomheter.py")
+    at.selectbox(key="virksomhet_detalj").set_value("Husbanken").run()
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert not any("nan" in t.split() or ": nan" in t for t in texts), texts
+    assert any("ingen planer om piloter" in t for t in texts)

@@ -10,7 +10,11 @@ import struct
 import zipfile
 
 import pytest
-from form_files import (
+
+from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
+from loaders.parsing import parse_file
+from loaders.reading import Limits
+from tests.form_files import (
     OMIT,
     budget_line,
     csv_bytes,
@@ -24,10 +28,6 @@ from form_files import (
     valid_submission,
     workbook,
 )
-
-from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
-from loaders.parsing import parse_file
-from loaders.reading import Limits
 
 
 def parse(reference, content: bytes, name: str = "skjema.xlsx"):
@@ -338,8 +338,8 @@ def test_budget_rows_not_adding_up_to_the_total_is_only_a_warning(reference):
     assert parsed.errors == []
     assert len(parsed.submissions) == 1
     [warning] = parsed.warnings
-    assert warning.sheet == "Budsjett"
-    assert "Digital søknad" in warning.expected
+    assert (warning.sheet, warning.row, warning.column) == ("Piloter", 2, "Budsjett totalt (kr)")
+    assert "Digital søknad" in warning.expected and "Budsjett" in warning.expected
     assert "1\u00a0250\u00a0000 kr" in warning.expected and "1\u00a0500\u00a0000 kr" in warning.expected
     assert parsed.submissions[0].pilots[0]["budget_total_nok"] == 1_500_000
 
@@ -737,3 +737,10 @@ def test_every_error_of_a_bad_file_names_the_file(reference):
     assert {e.file for e in parsed.errors} == {"Husbanken 2024.xlsx"}
     assert all(e.expected for e in parsed.errors)
     assert parsed.submissions == []
+
+
+def test_a_submission_with_plans_but_no_union_involvement_gets_a_warning_naming_the_field(reference):
+    parsed = parse(reference, workbook(valid_submission(union_involvement=None)))
+    assert parsed.errors == [] and len(parsed.submissions) == 1
+    [warning] = parsed.warnings
+    assert (warning.sheet, warning.column) == ("Innsending", "Involvering av tillitsvalgte")

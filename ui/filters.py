@@ -138,16 +138,5 @@ def query_params(f: PilotFilter) -> dict[str, str | list[str]]:
 
 
 def describe(f: PilotFilter) -> str:
-    """The filter in words, for captions, slides and file names."""
-    parts = []
-    if f.agencies:
-        parts.append(", ".join(f.agencies))
-    if f.ministries:
-        parts.append("departement " + ", ".join(f.ministries))
-    if f.start_year is not None:
-        parts.append(f"oppstartsår {f.start_year}")
-    if f.statuses:
-        parts.append("status " + ", ".join(f.statuses))
-    if f.forsok is not None:
-        parts.append("bare forsøk" if f.forsok else "ikke forsøk")
-    return "; ".join(parts) if parts else "hele sektoren"
+    """The filter in words (see PilotFilter.describe)."""
+    return f.describe()

@@ -55,8 +55,8 @@ def _setup_filter(page: str, needs_data: bool) -> PilotFilter | None:
     try:
         state = store_access.state()
         if state == "broken":
-            st.error(f"Databasen {store_access.store_path()} kan ikke leses: fila er skadet eller ikke en "
-                     "Pilotoversikt-database. Sett PILOT_DB til riktig fil, eller flytt fila og importer på nytt.",
+            st.error(f"Databasen {store_access.store_path()} kan ikke leses: filen er skadet eller ikke en "
+                     "Pilotoversikt-database. Sett PILOT_DB til riktig fil, eller flytt filen og importer på nytt.",
                      icon=":material/error:")
             st.stop()
         if state != "ok":

@@ -66,16 +66,14 @@ def is_blank(value: object) -> bool:
 
 
 def lacks_evaluation(pilots: pd.DataFrame) -> pd.Series:
-    """Plans that say nothing in «Evaluering og gevinstmåling» (documentation alone is no evaluation)."""
-    return pilots["evaluation"].map(is_blank).astype(bool)
+    """Plans that say nothing in «Evaluering og gevinstmåling» (the view's describes_evaluation)."""
+    return ~pilots["describes_evaluation"].astype(bool)
 
 
-def narrow(pilots: pd.DataFrame, only_forsok: bool = False, only_missing_evaluation: bool = False,
+def narrow(pilots: pd.DataFrame, only_missing_evaluation: bool = False,
            matches: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The pilots that pass the page's own choices: forsøk only, no evaluation only, search hits only."""
+    """The pilots that pass the page's own choices: no evaluation only, search hits only."""
     rows = pilots
-    if only_forsok:
-        rows = rows[rows["needs_exemption"].fillna(False).astype(bool)]
     if only_missing_evaluation:
         rows = rows[lacks_evaluation(rows)]
     if matches is not None:
@@ -93,7 +91,7 @@ def flags(row: Mapping) -> list[str]:
     found = []
     if bool(row.get("needs_exemption")):
         found.append("Forsøk")
-    if is_blank(row.get("evaluation")):
+    if not bool(row.get("describes_evaluation")):
         found.append("Mangler evaluering")
     return found
 

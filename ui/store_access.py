@@ -59,7 +59,7 @@ def read(name: str, f: PilotFilter | None = None, *args: object) -> object:
         st.error(str(exc), icon=":material/lock:")
     except (database.StoreMissing, duckdb.Error) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        st.error(f"Databasen {store_path()} kunne ikke leses: {first_line}. Sjekk at fila er en Pilotoversikt-"
+        st.error(f"Databasen {store_path()} kunne ikke leses: {first_line}. Sjekk at filen er en Pilotoversikt-"
                  "database (PILOT_DB), eller importer på nytt.", icon=":material/error:")
     st.stop()
 
@@ -85,8 +85,12 @@ def reference():
 
 
 def preview(files: list[tuple[str, bytes]]) -> list[FilePlan]:
-    """What importing these files would do; writes nothing."""
-    with database.open_store(store_path()) as con:
+    """What importing these files would do; writes nothing (an empty store is created if missing)."""
+    path = store_path()
+    if not path.exists():
+        with database.open_store(path):
+            pass
+    with database.open_store(path, read_only=True) as con:
         return plan_import(con, files, reference())
 
 
