@@ -29,7 +29,8 @@ asked = status[status["was_asked"]]
 
 st.caption(f"Viser {filters.describe(f)}. Data per {fmt.long_date(summary['last_import'].date())} "
            f"(siste import). Ambisjonen: KDD-sektoren skal gjennomføre {band[0]}–{band[1]} piloter i "
-           "reformperioden.")
+           "reformperioden. Tallene tar med virksomhetene som gikk over til DFD 1.1.2024; velg departement i "
+           "filteret for å avgrense.")
 
 c1, c2, c3, c4, c5 = st.columns(5)
 counting = " eller ".join(settings["counting_statuses"])

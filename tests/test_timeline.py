@@ -86,10 +86,13 @@ def test_per_pilot_figure_of_one_page_draws_25_pilot_bars_with_their_phases_and_
 
 def test_pilot_bars_carry_the_status_in_colour_pattern_and_name():
     fig = timeline.pilot_gantt(synthetic_pilots(8), synthetic_milestones(synthetic_pilots(0)), [])
-    for trace in (t for t in fig.data if t.name in PILOT_STATUSES):
+    statuses = [t for t in fig.data if t.name in PILOT_STATUSES]
+    for trace in statuses:
         assert trace.marker.color
         assert trace.text and all(trace.text)
     assert {t.name for t in fig.data} == set(PILOT_STATUSES)
+    shapes = [t.marker.pattern.shape or "" for t in statuses]
+    assert len(set(shapes)) == len(statuses), "each status needs its own pattern, not colour alone"
 
 
 def test_many_pilots_start_collapsed_and_a_few_do_not():

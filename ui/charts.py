@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from loaders.contract import BUDGET_FRAME_ANSWERS, PILOT_STATUSES
+from loaders.contract import BUDGET_FRAME_ANSWERS
 from ui import formatting as fmt
 
 # Okabe–Ito, with a dark blue as the ministry's accent.
@@ -18,12 +18,13 @@ ACCENT = "#1F4E79"
 GREY = "#6B6B6B"
 LIGHT = "#E8EEF4"
 STATUS_COLORS = {"Planlagt": "#56B4E9", "Pågår": "#E69F00", "Gjennomført": "#009E73", "Avbrutt": "#999999"}
-STATUS_PATTERNS = {"Planlagt": "", "Pågår": "/", "Gjennomført": "", "Avbrutt": "x"}
+STATUS_PATTERNS = {"Planlagt": "", "Pågår": "/", "Gjennomført": ".", "Avbrutt": "x"}
 FRAME_COLORS = {"Ja": "#009E73", "Delvis": "#E69F00", "Nei": "#D55E00"}
 FRAME_PATTERNS = {"Ja": "", "Delvis": "/", "Nei": "x"}
 REPORTING_COLORS = {"I tide": "#009E73", "For sent": "#E69F00", "Ikke levert": "#D55E00"}
 REPORTING_PATTERNS = {"I tide": "", "For sent": "/", "Ikke levert": "x"}
 CATEGORY_COLORS = {"Lønn": "#0072B2", "Innkjøp": "#E69F00", "Drift": "#009E73", "Annet": "#CC79A7"}
+CATEGORY_PATTERNS = {"Lønn": "", "Innkjøp": "/", "Drift": ".", "Annet": "x"}
 FONT = "Source Sans Pro, Arial, sans-serif"
 
 
@@ -112,7 +113,8 @@ def budget_by_year(lines: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for category, color in CATEGORY_COLORS.items():
         if category in table:
-            fig.add_bar(x=[str(y) for y in table.index], y=table[category], name=category, marker_color=color,
+            fig.add_bar(x=[str(y) for y in table.index], y=table[category], name=category,
+                        marker={"color": color, "pattern": pattern(CATEGORY_PATTERNS[category])},
                         customdata=[fmt.kr(v) for v in table[category]],
                         hovertemplate="%{x} " + category + ": %{customdata}<extra></extra>")
     totals = table.sum(axis=1)
@@ -122,19 +124,3 @@ def budget_by_year(lines: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title="kr", tickformat=",.0f", range=[0, float(totals.max() or 1) * 1.2])
     fig.update_xaxes(title="År", type="category")
     return style(fig, legend_title="Kategori")
-
-
-def pilots_by_status(pilots: pd.DataFrame) -> go.Figure:
-    """How many pilots per agency, stacked by status."""
-    table = pilots.pivot_table(index="agency", columns="status", values="pilot_name", aggfunc="count", fill_value=0)
-    table = table.loc[table.sum(axis=1).sort_values().index]
-    fig = go.Figure()
-    for status in PILOT_STATUSES:
-        if status in table:
-            fig.add_bar(y=table.index, x=table[status], orientation="h", name=status,
-                        marker={"color": STATUS_COLORS[status],
-                                "pattern": pattern(STATUS_PATTERNS[status])},
-                        text=[str(v) if v else "" for v in table[status]], textposition="inside")
-    fig.update_layout(barmode="stack", clickmode="event+select")
-    fig.update_xaxes(title="Antall piloter", dtick=1)
-    return style(fig, height=max(240, 40 * len(table) + 80), legend_title="Status")

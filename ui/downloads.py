@@ -37,15 +37,19 @@ def filter_key(f: PilotFilter) -> tuple:
 def _build(kind: str, sig: tuple, key: tuple) -> bytes:
     """The deck or the workbook for a store signature and a filter (sig[0] is the store's path)."""
     from exports.deck import build_deck
-    from exports.excel import excel_bytes
+    from exports.excel import excel_bytes, frames
 
     with database.open_store(Path(sig[0]), read_only=True) as con:
         f = PilotFilter(*key)
-        return build_deck(con, f) if kind == "deck" else excel_bytes(con, f)
+        if kind == "deck":
+            return build_deck(con, f)
+        if kind == "csv":
+            return csv_bytes(frames(con, f)["Piloter"])
+        return excel_bytes(con, f)
 
 
 def export_bytes(kind: str, f: PilotFilter) -> bytes:
-    """«deck» or «excel» for the dashboard's store and this filter, through the cache."""
+    """«deck», «excel» or «csv» (the pilots) for the dashboard's store and this filter, through the cache."""
     path = store_access.store_path()
     return _build(kind, store_access.signature(path), filter_key(f))
 
@@ -56,7 +60,7 @@ def file_name(suffix: str, today: dt.date | None = None) -> str:
 
 
 def export_buttons(f: PilotFilter, key: str) -> None:
-    """The two download buttons for the current filter, side by side."""
+    """The download buttons for the current filter, side by side: deck, workbook, pilots as CSV."""
     missing = store_access.state() == "missing"  # no file, or never initialised: nothing to build from
     scope = filter_text(f)
     with st.container(horizontal=True, key=f"{key}_exports"):
@@ -69,6 +73,10 @@ def export_buttons(f: PilotFilter, key: str) -> None:
             "Last ned Excel", data=lambda: export_bytes("excel", f), file_name=file_name(".xlsx"),
             mime=XLSX_MIME, key=f"{key}_xlsx", icon=":material/table_view:", on_click="ignore", disabled=missing,
             help=f"Arkene Piloter, Milepæler, Budsjett og Innsendinger. Utvalg: {scope}.")
+        st.download_button(
+            "Last ned piloter (CSV)", data=lambda: export_bytes("csv", f), file_name=file_name("_piloter.csv"),
+            mime=CSV_MIME, key=f"{key}_csv", icon=":material/download:", on_click="ignore", disabled=missing,
+            help=f"Semikolonseparert CSV for norsk Excel (UTF-8 med BOM). Utvalg: {scope}.")
 
 
 def csv_button(df: pd.DataFrame, filename: str, key: str, label: str = "Last ned CSV") -> None:
