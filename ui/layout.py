@@ -40,6 +40,8 @@ def page_setup(title: str, needs_data: bool = True) -> PilotFilter | None:
     With needs_data, a missing or empty store shows what to do and stops the page.
     """
     st.set_page_config(page_title=f"{title} – Pilotoversikt", page_icon=":material/insights:", layout="wide")
+    # The page is in Norwegian: say so, so screen readers pronounce it right (WCAG 3.1.1).
+    st.html("<script>document.documentElement.lang = 'nb';</script>", unsafe_allow_javascript=True)
     menu = st.sidebar.container()
     st.title(title)
     f = None

@@ -45,6 +45,7 @@ def test_every_page_opens_in_the_browser_without_an_error(page, server):
         shoot(page, f"{index:02d}_{path or 'oversikt'}")
         assert heading(page) == title
         assert page.get_by_test_id("stException").count() == 0
+        assert page.evaluate("document.documentElement.lang") == "nb"
 
 
 def test_the_menu_moves_between_pages_and_keeps_the_filter(page, server):
