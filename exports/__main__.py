@@ -15,20 +15,15 @@ import sys
 import time
 from pathlib import Path
 
-import streamlit.logger
-
 from loaders.register import load_reference
-from store import database
+from store import database, queries
 from store.queries import PilotFilter
-
-# ui.filters (the filter in words) imports the dashboard's cached helpers, and Streamlit warns
-# that no app is running when they are defined; on the command line that warning means nothing.
-streamlit.logger.set_log_level("error")
 
 KINDS = {"deck": ("presentasjonen", ".pptx"), "excel": ("Excel-uttrekket", ".xlsx")}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line: a sub-command (deck or excel) with the same options for both."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="databasefilen (standard: $PILOT_DB eller data/pilots.duckdb)")
     common.add_argument("--out", required=True, help="filen som skal skrives")
@@ -58,6 +53,7 @@ def resolve_agencies(texts: list[str]) -> tuple[str, ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write the deck or the workbook for the filter given; the exit code (0 ok, 1 no store, 2 bad input)."""
     args = parse_args(argv)
     try:
         agencies = resolve_agencies(args.virksomhet)
@@ -76,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("Databasen er tom (ikke initialisert). Kjør først: python -m loaders init", file=sys.stderr)
                 return 1
             if args.aar is not None:
-                known = [int(y) for (y,) in con.execute("SELECT start_year FROM rounds").fetchall()]
+                known = [int(y) for y in queries.rounds(con)["start_year"]]
                 if args.aar not in known:
                     print(f"Merk: ingen runde har oppstartsår {args.aar} (kjente: "
                           f"{', '.join(map(str, sorted(known))) or 'ingen'}); utvalget blir tomt.", file=sys.stderr)

@@ -14,7 +14,6 @@ import pandas as pd
 from store import queries
 from store.queries import PilotFilter
 from ui import formatting
-from ui.filters import describe
 
 # OWASP's list for CSV/formula injection: a cell beginning with one of these may be evaluated.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -99,7 +98,7 @@ def source_line(when: dt.datetime | None) -> str:
 
 def filter_text(f: PilotFilter) -> str:
     """The filter in words, with a capital first letter: «Hele sektoren», «Husbanken; oppstartsår 2024»."""
-    text = describe(f)
+    text = f.describe()
     return text[:1].upper() + text[1:]
 
 

@@ -14,21 +14,28 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 from pptx import Presentation
+from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
+from pptx.chart.series import BarSeries
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
 from pptx.enum.chart import XL_TICK_MARK as TICK
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.lang import MSO_LANGUAGE_ID
 from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, MSO_VERTICAL_ANCHOR, PP_ALIGN, PP_PARAGRAPH_ALIGNMENT
 from pptx.oxml.ns import qn
+from pptx.shapes.autoshape import Shape
+from pptx.shapes.connector import Connector
+from pptx.shapes.graphfrm import GraphicFrame
+from pptx.slide import Slide
+from pptx.text.text import Font, TextFrame
 from pptx.util import Inches, Pt
 
 from exports.common import as_date, as_float, data_date, filter_text, source_line
@@ -60,6 +67,7 @@ TIMELINE_MAX_SLIDES = 3     # beyond this many slides, one bar per agency instea
 PILOT_SLIDES_UP_TO = 6      # a slide per pilot up to this many pilots, else per agency
 AGENCY_TABLE_ROWS = 9
 MATRIX_ROWS = 14
+AMBITION_WIDTH = 7.3        # inches the squares of the ambition slide may take
 ELEMENT_SHORT = {1: "Problem og mål", 2: "Omfang", 3: "Tid", 4: "Deltakere", 5: "Økonomi",
                  6: "Dok. og evaluering"}
 # Shape names, so tests (and anyone scripting the deck) can find things.
@@ -71,6 +79,7 @@ TIMELINE_GROUP = "Tidslinje: virksomhet"
 TIMELINE_PILOT = "Tidslinje: pilot"
 TIMELINE_AGENCY = "Tidslinje: virksomhet samlet"
 MATRIX_TABLE = "Tabell: elementer"
+BULLET = {"color": ACCENT, "bold": True}  # the style of a «• » in front of a follow-up point
 
 
 def plural(n: int, one: str, many: str) -> str:
@@ -110,34 +119,46 @@ class Pilot:
     problem: str
     goals: str
     evaluation: str
+    describes_evaluation: bool  # the view's flag: «Evaluering og gevinstmåling» is filled in
     covered: tuple[bool, ...]
 
     @property
     def missing_elements(self) -> list[int]:
+        """The numbers of the letter's elements the plan does not cover."""
         return [e.number for e, ok in zip(ELEMENTS, self.covered) if not ok]
 
     @property
+    def gaps_besides_evaluation(self) -> list[int]:
+        """Missing elements not already told by «sier ingenting om evaluering» (which implies 6 when missing)."""
+        return [n for n in self.missing_elements if n != 6 or self.describes_evaluation]
+
+    @property
     def period(self) -> str:
+        """«01.03.2024–30.06.2025»."""
         return f"{date(self.start)}–{date(self.end)}"
 
     @property
     def elements_text(self) -> str:
+        """«5 av 6 (mangler 6)»: the plan's coverage for a table cell."""
         covered = sum(self.covered)
         missing = self.missing_elements
         return f"{covered} av 6" + (f" (mangler {', '.join(map(str, missing))})" if missing else "")
 
 
 def _text(value: object) -> str:
+    """Text for a slide: a missing value (None, NaN) becomes the empty string."""
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
 def _pilots(frame: pd.DataFrame) -> list[Pilot]:
+    """The store's pilot_plans_current rows as Pilot objects."""
     return [Pilot(
         agency=r["agency"], start_year=int(r["start_year"]), name=_text(r["pilot_name"]), status=_text(r["status"]),
         start=as_date(r["start_date"]), end=as_date(r["end_date"]), budget=as_float(r["budget_total_nok"]) or 0.0,
         forsok=bool(r["needs_exemption"]), exemption_rules=_text(r["exemption_rules"]),
         within_frame=_text(r["within_budget_frame"]), trust_relation=_text(r["trust_relation"]),
         problem=_text(r["problem"]), goals=_text(r["goals"]), evaluation=_text(r["evaluation"]),
+        describes_evaluation=bool(r["describes_evaluation"]),
         covered=tuple(bool(r[f"covers_e{e.number}"]) for e in ELEMENTS),
     ) for r in frame.to_dict("records")]
 
@@ -146,7 +167,8 @@ def _pilots(frame: pd.DataFrame) -> list[Pilot]:
 # Drawing helpers (inches in, EMU out)
 
 
-def _font(font, size: float, color: RGBColor = TEXT, bold: bool = False, italic: bool = False) -> None:
+def _font(font: Font, size: float, color: RGBColor = TEXT, bold: bool = False, italic: bool = False) -> None:
+    """Set every property of a font here, so nothing falls back to the theme (and the language is bokmål)."""
     font.name = FONT
     font.size = Pt(size)
     font.bold = bold
@@ -158,8 +180,9 @@ def _font(font, size: float, color: RGBColor = TEXT, bold: bool = False, italic:
 Run = tuple[str, dict]
 
 
-def _fill_text_frame(tf, paragraphs: Sequence[str | Sequence[Run]], size: float, color: RGBColor, bold: bool,
-                     align, space_after: float = 0) -> None:
+def _fill_text_frame(tf: TextFrame, paragraphs: Sequence[str | Sequence[Run]], size: float, color: RGBColor,
+                     bold: bool, align: PP_PARAGRAPH_ALIGNMENT, space_after: float = 0) -> None:
+    """Write paragraphs (plain text, or runs with their own style) into a text frame."""
     for i, para in enumerate(paragraphs):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         p.alignment = align
@@ -175,9 +198,10 @@ def _fill_text_frame(tf, paragraphs: Sequence[str | Sequence[Run]], size: float,
                   style.get("italic", False))
 
 
-def text_box(slide, x: float, y: float, w: float, h: float, paragraphs: str | Sequence[str | Sequence[Run]], *,
-             size: float = 14, color: RGBColor = TEXT, bold: bool = False, align=PP_ALIGN.LEFT,
-             anchor=MSO_ANCHOR.TOP, name: str | None = None, space_after: float = 0):
+def text_box(slide: Slide, x: float, y: float, w: float, h: float,
+             paragraphs: str | Sequence[str | Sequence[Run]], *, size: float = 14, color: RGBColor = TEXT,
+             bold: bool = False, align: PP_PARAGRAPH_ALIGNMENT = PP_ALIGN.LEFT,
+             anchor: MSO_VERTICAL_ANCHOR = MSO_ANCHOR.TOP, name: str | None = None, space_after: float = 0) -> Shape:
     """A text box with no margins, wrapping inside its width."""
     shape = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
     tf = shape.text_frame
@@ -193,7 +217,7 @@ def text_box(slide, x: float, y: float, w: float, h: float, paragraphs: str | Se
     return shape
 
 
-def _unstyled(shape):
+def _unstyled(shape: Shape | Connector) -> Shape | Connector:
     """Drop the theme's shape style (its shadow and default colours): every colour is set here."""
     style = shape._element.find(qn("p:style"))
     if style is not None:
@@ -201,9 +225,10 @@ def _unstyled(shape):
     return shape
 
 
-def rect(slide, x: float, y: float, w: float, h: float, *, fill: RGBColor | None = None,
-         line: RGBColor | None = None, line_width: float = 0.75, dash=None, text: str = "",
-         text_size: float = 10, text_color: RGBColor = WHITE, bold: bool = False, name: str | None = None):
+def rect(slide: Slide, x: float, y: float, w: float, h: float, *, fill: RGBColor | None = None,
+         line: RGBColor | None = None, line_width: float = 0.75, dash: MSO_LINE_DASH_STYLE | None = None,
+         text: str = "", text_size: float = 10, text_color: RGBColor = WHITE, bold: bool = False,
+         name: str | None = None) -> Shape:
     """A rectangle (filled and/or outlined), optionally with centred text."""
     shape = _unstyled(slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(x), Inches(y), Inches(w), Inches(h)))
     if fill is None:
@@ -229,8 +254,8 @@ def rect(slide, x: float, y: float, w: float, h: float, *, fill: RGBColor | None
     return shape
 
 
-def line(slide, x1: float, y1: float, x2: float, y2: float, color: RGBColor = RULE, width: float = 0.75,
-         dash=None):
+def line(slide: Slide, x1: float, y1: float, x2: float, y2: float, color: RGBColor = RULE, width: float = 0.75,
+         dash: MSO_LINE_DASH_STYLE | None = None) -> Connector:
     """A straight line."""
     shape = _unstyled(slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, Inches(x1), Inches(y1), Inches(x2),
                                                  Inches(y2)))
@@ -241,15 +266,15 @@ def line(slide, x1: float, y1: float, x2: float, y2: float, color: RGBColor = RU
     return shape
 
 
-def alt_text(graphic_frame, text: str) -> None:
+def alt_text(graphic_frame: GraphicFrame, text: str) -> None:
     """A description screen readers announce for a chart or table."""
     graphic_frame._element.nvGraphicFramePr.cNvPr.set("descr", text)
 
 
-def table(slide, x: float, y: float, widths: Sequence[float], header: Sequence[str],
+def table(slide: Slide, x: float, y: float, widths: Sequence[float], header: Sequence[str],
           rows: Sequence[Sequence[str]], *, size: float = 11, row_height: float = 0.34,
           header_height: float = 0.4, align: Sequence[str] | None = None, description: str = "",
-          bold_first_column: bool = False, header_size: float | None = None):
+          bold_first_column: bool = False, header_size: float | None = None) -> GraphicFrame:
     """A plain table: dark blue header, light banding, no grid lines."""
     frame = slide.shapes.add_table(len(rows) + 1, len(widths), Inches(x), Inches(y), Inches(sum(widths)),
                                    Inches(header_height + row_height * len(rows)))
@@ -289,7 +314,7 @@ def table(slide, x: float, y: float, widths: Sequence[float], header: Sequence[s
     return frame
 
 
-def style_chart(chart, *, legend: bool = False, size: float = 11) -> None:
+def style_chart(chart: Chart, *, legend: bool = False, size: float = 11) -> None:
     """A calm chart: Arial, grey text, no gridlines, no value axis (bars carry their labels)."""
     chart.font.name = FONT
     chart.font.size = Pt(size)
@@ -311,7 +336,8 @@ def style_chart(chart, *, legend: bool = False, size: float = 11) -> None:
     _font(category_axis.tick_labels.font, size, TEXT)
 
 
-def color_series(series, fill: RGBColor, outline: RGBColor | None = None) -> None:
+def color_series(series: BarSeries, fill: RGBColor, outline: RGBColor | None = None) -> None:
+    """One solid colour for a series' bars (with a thin outline when the fill is light)."""
     series.format.fill.solid()
     series.format.fill.fore_color.rgb = fill
     if outline is not None:
@@ -319,7 +345,7 @@ def color_series(series, fill: RGBColor, outline: RGBColor | None = None) -> Non
         series.format.line.width = Pt(0.75)
 
 
-def count_labels(series, size: float = 11, color: RGBColor = WHITE) -> None:
+def count_labels(series: BarSeries, size: float = 11, color: RGBColor = WHITE) -> None:
     """Counts written on a series' bars; zeros left out."""
     labels = series.data_labels
     labels.number_format = "0;-0;;"
@@ -337,7 +363,10 @@ def count_labels(series, size: float = 11, color: RGBColor = WHITE) -> None:
 
 
 class _Deck:
-    def __init__(self, con: duckdb.DuckDBPyConnection, f: PilotFilter):
+    """One deck being built: the filtered data read once, then a method per kind of slide."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, f: PilotFilter) -> None:
+        """Read everything the slides need from the store, through store.queries only."""
         self.f = f
         self.when = data_date(con)
         self.settings = queries.settings(con)
@@ -364,13 +393,15 @@ class _Deck:
 
     @property
     def counting_statuses(self) -> tuple[str, ...]:
+        """The statuses that count towards the ambition (settings; «Pågår» and «Gjennomført»)."""
         return tuple(self.settings.get("counting_statuses") or ("Pågår", "Gjennomført"))
 
     @property
     def band(self) -> tuple[int, int]:
+        """The ambition band from settings (3–5 unless set otherwise)."""
         return int(self.settings.get("ambition_min") or 3), int(self.settings.get("ambition_max") or 5)
 
-    def slide(self, title: str, lede: str | Sequence[Sequence[Run]] = ""):
+    def slide(self, title: str, lede: str | Sequence[Sequence[Run]] = "") -> Slide:
         """A new blank slide with its title (and a grey lede line under it)."""
         slide = self.prs.slides.add_slide(self.blank)
         rect(slide, LEFT, 0.38, 0.55, 0.06, fill=ACCENT)
@@ -383,7 +414,8 @@ class _Deck:
         self.titles.append(title)
         return slide
 
-    def empty_note(self, slide, text: str) -> None:
+    def empty_note(self, slide: Slide, text: str) -> None:
+        """A grey line where a slide's chart or table would be, saying why there is none."""
         text_box(slide, LEFT, BODY_TOP + 0.4, WIDTH, 0.5, text, size=16, color=MUTED)
 
     def footers(self) -> None:
@@ -398,6 +430,7 @@ class _Deck:
     # -- slides --------------------------------------------------------------------------
 
     def title_slide(self) -> None:
+        """The first slide: what the deck is, for which selection, and how fresh the data is."""
         slide = self.prs.slides.add_slide(self.blank)
         title = "Piloter i tillitsreformen"
         self.titles.append(title)
@@ -419,29 +452,37 @@ class _Deck:
                  size=12, color=MUTED)
 
     def ambition_slide(self) -> None:
+        """The 3–5 ambition: pilots under way or completed against the band, and pilots by status."""
         low, high = self.band
         counting = [p for p in self.pilots if p.status in self.counting_statuses]
         planned = [p for p in self.pilots if p.status == "Planlagt"]
-        cancelled = [p for p in self.pilots if p.status == "Avbrutt"]
-        n = len(counting)
-        subject = f"{plural(n, 'pilot', 'piloter')} {'pågår eller er gjennomført'}"
-        if n < low:
-            verdict = f"{subject} – {low - n} under ambisjonen"
-        elif n > high:
-            verdict = f"{subject} – over ambisjonen"
-        else:
-            verdict = f"{subject} – innenfor ambisjonen"
+        verdict = f"{plural(len(counting), 'pilot', 'piloter')} pågår eller er gjennomført – " \
+                  f"{self.ambition_verdict(len(counting))}"
         if not self.f.is_empty:
             verdict += " (tall for utvalget)"
         slide = self.slide(f"Ambisjonen: {low}–{high} piloter i reformperioden", verdict)
+        legend_y = self.ambition_squares(slide, counting, planned)
+        self.ambition_figures(slide, legend_y, len(counting), len(planned))
+        self.status_chart(slide)
 
-        # One square per pilot: filled = under way or completed, light = planned; «F» = forsøk.
+    def ambition_verdict(self, n: int) -> str:
+        """«2 under ambisjonen», «innenfor ambisjonen» or «6 over ambisjonen», as the dashboard says it."""
+        low, high = self.band
+        if n < low:
+            return f"{low - n} under ambisjonen"
+        if n > high:
+            return f"{n - high} over ambisjonen"
+        return "innenfor ambisjonen"
+
+    def ambition_squares(self, slide: Slide, counting: list[Pilot], planned: list[Pilot]) -> float:
+        """A square per pilot against the dashed band, then the legend; returns the legend's top."""
+        low, high = self.band
+        n = len(counting)
         slots = max(high + 1, n + len(planned))
-        area_x, area_w = LEFT, 7.3
-        size = min(0.55, area_w / (slots * 1.25))
+        size = min(0.55, AMBITION_WIDTH / (slots * 1.25))
         gap = size * 0.25
         top = BODY_TOP + 0.75
-        band_x = area_x + (low - 1) * (size + gap) - gap / 2
+        band_x = LEFT + (low - 1) * (size + gap) - gap / 2
         band_w = (high - low + 1) * (size + gap)
         rect(slide, band_x, top - 0.15, band_w, size + 0.5, fill=BAND, line=ACCENT, line_width=1.0,
              dash=MSO_LINE_DASH_STYLE.DASH, name="Ambisjonsbånd")
@@ -449,15 +490,13 @@ class _Deck:
                  color=ACCENT, bold=True, align=PP_ALIGN.CENTER)
         letter_size = max(7.0, min(14.0, size * 28))
         for i in range(slots):
-            x = area_x + i * (size + gap)
+            x = LEFT + i * (size + gap)
             if i < n:
-                pilot = counting[i]
-                rect(slide, x, top, size, size, fill=ACCENT, line=ACCENT, text="F" if pilot.forsok else "",
+                rect(slide, x, top, size, size, fill=ACCENT, line=ACCENT, text="F" if counting[i].forsok else "",
                      text_size=letter_size, bold=True)
             elif i < n + len(planned):
-                pilot = planned[i - n]
-                rect(slide, x, top, size, size, fill=ACCENT_LIGHT, line=ACCENT, text="F" if pilot.forsok else "",
-                     text_size=letter_size, text_color=ACCENT, bold=True)
+                rect(slide, x, top, size, size, fill=ACCENT_LIGHT, line=ACCENT,
+                     text="F" if planned[i - n].forsok else "", text_size=letter_size, text_color=ACCENT, bold=True)
             else:
                 rect(slide, x, top, size, size, line=MID_GREY, dash=MSO_LINE_DASH_STYLE.DASH)
             if slots <= 30 or (i + 1) % 5 == 0:
@@ -465,30 +504,33 @@ class _Deck:
                          align=PP_ALIGN.CENTER)
         # Legend in words.
         legend_y = top + size + 0.55
-        items = [(ACCENT, ACCENT, f"Pågår eller gjennomført ({n})"),
-                 (ACCENT_LIGHT, ACCENT, f"Planlagt ({len(planned)})")]
-        x = area_x
-        for fill, outline, label in items:
-            rect(slide, x, legend_y + 0.03, 0.2, 0.2, fill=fill, line=outline)
+        x = LEFT
+        for fill, label in ((ACCENT, f"Pågår eller gjennomført ({n})"), (ACCENT_LIGHT, f"Planlagt ({len(planned)})")):
+            rect(slide, x, legend_y + 0.03, 0.2, 0.2, fill=fill, line=ACCENT)
             text_box(slide, x + 0.3, legend_y, 3.0, 0.3, label, size=12)
             x += 3.3
-        text_box(slide, area_x, legend_y + 0.4, area_w, 0.3, "F = forsøk (krever unntak fra lov eller forskrift)",
+        text_box(slide, LEFT, legend_y + 0.4, AMBITION_WIDTH, 0.3, "F = forsøk (krever unntak fra lov eller forskrift)",
                  size=12, color=MUTED)
+        return legend_y
 
+    def ambition_figures(self, slide: Slide, legend_y: float, counted: int, planned: int) -> None:
+        """The three big numbers under the squares, and a note on cancelled pilots (they do not count)."""
         forsok = sum(p.forsok for p in self.pilots)
-        figures = [(str(n), "pågår eller er gjennomført"), (str(len(planned)), "planlagt (i rørledningen)"),
+        figures = [(str(counted), "pågår eller er gjennomført"), (str(planned), "planlagt (i rørledningen)"),
                    (str(forsok), "forsøk blant dem")]
         fig_y = legend_y + 1.05
         for i, (big, label) in enumerate(figures):
-            fx = area_x + i * 2.45
+            fx = LEFT + i * 2.45
             text_box(slide, fx, fig_y, 2.3, 0.7, big, size=36, color=ACCENT, bold=True)
             text_box(slide, fx, fig_y + 0.72, 2.3, 0.5, label, size=12, color=MUTED)
+        cancelled = sum(p.status == "Avbrutt" for p in self.pilots)
         if cancelled:
-            text_box(slide, area_x, fig_y + 1.35, area_w, 0.3,
-                     f"{plural(len(cancelled), 'avbrutt pilot', 'avbrutte piloter')} telles ikke med.",
+            text_box(slide, LEFT, fig_y + 1.35, AMBITION_WIDTH, 0.3,
+                     f"{plural(cancelled, 'avbrutt pilot', 'avbrutte piloter')} telles ikke med.",
                      size=12, color=MUTED)
 
-        # Native chart: pilots by status, forsøk or not.
+    def status_chart(self, slide: Slide) -> None:
+        """A native stacked column chart: pilots per status, split into forsøk and not."""
         statuses = [s for s in PILOT_STATUSES if any(p.status == s for p in self.pilots)] or list(PILOT_STATUSES)
         data = CategoryChartData()
         data.categories = statuses
@@ -512,24 +554,27 @@ class _Deck:
                         + "; ".join(f"{s}: {sum(1 for p in self.pilots if p.status == s)}" for s in statuses))
 
     def reporting_slide(self) -> None:
+        """Per round: who was asked, how many delivered on time, late or not at all, and who delivered unasked."""
         frame = self.reporting
         rounds = sorted({int(y) for y in frame["start_year"]}) if not frame.empty else []
-        rows, on_time, late, missing = [], [], [], []
+        rows, on_time, late, missing, unasked = [], [], [], [], []
         for year in rounds:
             part = frame[frame["start_year"] == year]
-            asked = part[part["was_asked"]]
-            state = part["reporting_state"]
+            # I tide / For sent / Ikke levert count only those asked, so they add up to «Bedt om».
+            asked = part[part["was_asked"].astype(bool)]
+            state = asked["reporting_state"]
             deadline = as_date(part["deadline"].dropna().iloc[0]) if part["deadline"].notna().any() else None
             on_time.append(int((state == "I tide").sum()))
             late.append(int((state == "For sent").sum()))
             missing.append(int((state == "Ikke levert").sum()))
-            unasked = int((~part["was_asked"] & (state != "Ikke levert")).sum())
+            unasked.append(int((~part["was_asked"].astype(bool) & (part["reporting_state"] != "Ikke levert")).sum()))
             rows.append([f"Oppstart {year}", date(deadline), str(len(asked)), str(on_time[-1]), str(late[-1]),
-                         str(missing[-1]), str(unasked)])
-        asked_rows = frame[frame["was_asked"]] if not frame.empty else frame
-        delivered = int((asked_rows["reporting_state"] != "Ikke levert").sum()) if rounds else 0
-        lede = (f"{delivered} av {len(asked_rows)} forespurte innsendinger er levert; "
+                         str(missing[-1]), str(unasked[-1])])
+        asked_total = sum(on_time) + sum(late) + sum(missing)
+        lede = (f"{sum(on_time) + sum(late)} av {asked_total} forespurte innsendinger er levert; "
                 f"{sum(late)} for sent, {sum(missing)} ikke levert") if rounds else ""
+        if sum(unasked):
+            lede += f"; {sum(unasked)} levert uten forespørsel"
         slide = self.slide("Rapportering per runde", lede)
         if not rounds:
             self.empty_note(slide, "Ingen rapporteringsrunder i utvalget.")
@@ -540,7 +585,11 @@ class _Deck:
               bold_first_column=True,
               description="Tabell: rapportering per runde med frist, antall forespurte, levert i tide, "
                           "for sent, ikke levert og levert uten forespørsel.")
-        chart_top = BODY_TOP + 0.15 + 0.42 + 0.4 * len(rows) + 0.35
+        self.reporting_chart(slide, BODY_TOP + 0.15 + 0.42 + 0.4 * len(rows) + 0.35, rounds, on_time, late, missing)
+
+    def reporting_chart(self, slide: Slide, chart_top: float, rounds: list[int], on_time: list[int], late: list[int],
+                        missing: list[int]) -> None:
+        """Stacked bars per round of the asked agencies' reports: on time, late, not delivered."""
         data = CategoryChartData()
         data.categories = [f"Oppstart {y}" for y in rounds]
         data.add_series("Levert i tide", on_time)
@@ -562,11 +611,13 @@ class _Deck:
         count_labels(plot.series[0], 12)
         count_labels(plot.series[1], 12)
         count_labels(plot.series[2], 12, TEXT)
-        alt_text(frame_shape, "Liggende stolper per runde: levert i tide, for sent og ikke levert. "
+        alt_text(frame_shape, "Liggende stolper per runde for dem som ble bedt om å rapportere: levert i tide, "
+                              "for sent og ikke levert. "
                  + "; ".join(f"Oppstart {y}: {a} i tide, {b} for sent, {c} ikke levert"
                              for y, a, b, c in zip(rounds, on_time, late, missing)))
 
     def budget_slide(self) -> None:
+        """Budget per agency as a bar chart, with the total and how much fits within current frames."""
         totals: dict[str, float] = {}
         counts: dict[str, int] = {}
         for p in self.pilots:
@@ -631,6 +682,7 @@ class _Deck:
         return [("agency", agency, pilots) for agency, pilots in by_agency.items()], True
 
     def timeline_slides(self) -> None:
+        """The Gantt, split over as many slides as its rows need (a group header repeats as «forts.»)."""
         rows, aggregated = self.timeline_rows()
         dated = [p for p in self.pilots if p.start and p.end]
         if not dated:
@@ -660,7 +712,8 @@ class _Deck:
             slide = self.slide(title, lede)
             self.draw_timeline(slide, page_rows, start, end)
 
-    def draw_timeline(self, slide, rows: list[tuple], start: dt.date, end: dt.date) -> None:
+    def draw_timeline(self, slide: Slide, rows: list[tuple], start: dt.date, end: dt.date) -> None:
+        """One timeline page: year grid, the reform's end, and a labelled bar per pilot or agency."""
         label_x, label_w = LEFT, 3.9
         x1, x2 = LEFT + 4.1, RIGHT
         header_y = BODY_TOP + 0.05
@@ -670,6 +723,7 @@ class _Deck:
         span = (end - start).days
 
         def xpos(day: dt.date) -> float:
+            """Where a date falls on the slide, in inches."""
             return x1 + (x2 - x1) * (day - start).days / span
 
         # Bands behind agency rows first, so grid lines and bars draw on top.
@@ -712,7 +766,9 @@ class _Deck:
                              f"{plural(len(pilots), 'pilot', 'piloter')}, {under_way} pågår/gjennomført",
                              xpos, x1, x2)
 
-    def bar(self, slide, start, end, y, row_h, status, label, xpos, x1, x2) -> None:
+    def bar(self, slide: Slide, start: dt.date | None, end: dt.date | None, y: float, row_h: float, status: str,
+            label: str, xpos: Callable[[dt.date], float], x1: float, x2: float) -> None:
+        """A bar styled by status, its label inside when it fits, else beside it (right, then left)."""
         if not (start and end):
             return
         bx = xpos(start)
@@ -740,6 +796,7 @@ class _Deck:
             text_box(slide, bx + 0.08, y, bw - 0.16, row_h, label, size=9, color=inside, anchor=MSO_ANCHOR.MIDDLE)
 
     def detail_slides(self) -> None:
+        """A slide per pilot when there are few, otherwise slides per agency."""
         if not self.pilots:
             return
         if len(self.pilots) <= PILOT_SLIDES_UP_TO:
@@ -753,6 +810,7 @@ class _Deck:
             self.agency_slides(agency, pilots)
 
     def agency_slides(self, agency: str, pilots: list[Pilot]) -> None:
+        """An agency's plans as a table (over several slides if needed), its reporting and its milestones."""
         total = sum(p.budget for p in pilots)
         forsok = sum(p.forsok for p in pilots)
         ministry = self.ministry_of.get(agency) or ""
@@ -784,7 +842,7 @@ class _Deck:
             if i == len(chunks):
                 self.agency_milestones(slide, agency, y)
 
-    def agency_milestones(self, slide, agency: str, y: float) -> None:
+    def agency_milestones(self, slide: Slide, agency: str, y: float) -> None:
         """The agency's milestones and phases, as many as fit under the table."""
         stones = self.milestones[self.milestones["agency"] == agency]
         room = int((BODY_BOTTOM - y) / 0.27) - 1
@@ -804,6 +862,7 @@ class _Deck:
         text_box(slide, LEFT, y, WIDTH, BODY_BOTTOM - y, paragraphs, size=12, space_after=2)
 
     def pilot_slide(self, pilot: Pilot) -> None:
+        """One pilot: key facts in a table, problem, goals, evaluation and milestones beside it."""
         slide = self.slide(pilot.name, f"{pilot.agency} · oppstartsår {pilot.start_year}")
         forsok = "Ja" + (f" – {clip(pilot.exemption_rules, 60)}" if pilot.exemption_rules else "") \
             if pilot.forsok else "Nei"
@@ -846,6 +905,7 @@ class _Deck:
         text_box(slide, x, BODY_TOP + 0.1, w, BODY_BOTTOM - BODY_TOP - 0.1, paragraphs, size=12, space_after=4)
 
     def element_slides(self) -> None:
+        """The ✓/– matrix of the letter's six elements per plan, MATRIX_ROWS plans per slide."""
         pilots = sorted(self.pilots, key=lambda p: (p.agency, p.name))
         full = sum(all(p.covered) for p in pilots)
         lede = (f"{full} av {len(pilots)} planer dekker alle seks elementene i brevet. "
@@ -870,50 +930,60 @@ class _Deck:
             text_box(slide, LEFT, BODY_BOTTOM - 0.05, WIDTH, 0.25, f"Elementene: {names}", size=9, color=MUTED)
 
     def follow_up_slide(self) -> None:
+        """«Til oppfølging»: plans without evaluation or missing elements, forsøk, late and missing reports."""
         slide = self.slide("Til oppfølging", "Det som mangler i planene og i rapporteringen")
-        left: list[Sequence[Run]] = []
-        no_eval = [p for p in self.pilots if not p.covered[5]]
-        others = [p for p in self.pilots if [n for n in p.missing_elements if n != 6]]
+        column_w = (WIDTH - 0.5) / 2
+        for i, (heading, paragraphs, empty) in enumerate((
+                ("Planene", self.plan_gaps(), "Alle planene dekker de seks elementene og beskriver evaluering."
+                 if self.pilots else "Ingen piloter i utvalget."),
+                ("Rapporteringen", self.reporting_gaps(), "Alle forespurte har levert i tide."))):
+            x = LEFT + i * (column_w + 0.5)
+            text_box(slide, x, BODY_TOP + 0.1, column_w, 0.4, heading, size=18, color=ACCENT, bold=True)
+            line(slide, x, BODY_TOP + 0.55, x + column_w, BODY_TOP + 0.55, ACCENT, 1.0)
+            body = paragraphs or [[(empty, {"color": MUTED})]]
+            text_box(slide, x, BODY_TOP + 0.7, column_w, BODY_BOTTOM - BODY_TOP - 0.7, body, size=13, space_after=4)
+
+    def plan_gaps(self) -> list[Sequence[Run]]:
+        """The follow-up's plans column: no evaluation (as the Planer page counts it), other gaps, forsøk."""
+        items: list[Sequence[Run]] = []
+        no_eval = [p for p in self.pilots if not p.describes_evaluation]
+        others = [p for p in self.pilots if p.gaps_besides_evaluation]
         forsok = [p for p in self.pilots if p.forsok]
-        bullet = {"color": ACCENT, "bold": True}
         if no_eval:
-            left.append([("• ", bullet), (f"{len(no_eval)} av {len(self.pilots)} planer mangler dokumentasjon "
-                                          "og evaluering (element 6):", {"bold": True})])
-            left += self.items([f"{clip(p.name, 46)} ({self.short(p.agency, 18)})" for p in no_eval], 6)
+            items.append([("• ", BULLET), (f"{len(no_eval)} av {len(self.pilots)} planer sier ingenting om "
+                                           "evaluering og gevinstmåling:", {"bold": True})])
+            items += self.items([f"{clip(p.name, 46)} ({self.short(p.agency, 18)})" for p in no_eval], 6)
         if others:
-            left.append([("• ", bullet), (f"{plural(len(others), 'plan', 'planer')} mangler andre elementer:",
-                                          {"bold": True})])
-            left += self.items([f"{clip(p.name, 40)} ({self.short(p.agency, 18)}): mangler "
-                                f"{', '.join(str(n) for n in p.missing_elements if n != 6)}" for p in others], 5)
+            items.append([("• ", BULLET), (f"{plural(len(others), 'plan', 'planer')} mangler "
+                                           f"{'andre ' if no_eval else ''}elementer:", {"bold": True})])
+            items += self.items([f"{clip(p.name, 40)} ({self.short(p.agency, 18)}): mangler "
+                                 f"{', '.join(str(n) for n in p.gaps_besides_evaluation)}" for p in others], 5)
         if forsok:
-            left.append([("• ", bullet), (f"{plural(len(forsok), 'forsøk', 'forsøk')} krever unntak fra lov eller "
-                                          "forskrift – følg opp søknadene om unntak", {"bold": True})])
-        right: list[Sequence[Run]] = []
+            items.append([("• ", BULLET), (f"{plural(len(forsok), 'forsøk', 'forsøk')} krever unntak fra lov eller "
+                                           "forskrift – følg opp søknadene om unntak", {"bold": True})])
+        return items
+
+    def reporting_gaps(self) -> list[Sequence[Run]]:
+        """The follow-up's right column: asked agencies that delivered late or not at all."""
+        items: list[Sequence[Run]] = []
         report = self.reporting
-        late = report[report["reporting_state"] == "For sent"].to_dict("records") if not report.empty else []
-        missing = report[(report["reporting_state"] == "Ikke levert")].to_dict("records") if not report.empty else []
+        asked = report[report["was_asked"].astype(bool)] if not report.empty else report
+        late = asked[asked["reporting_state"] == "For sent"].to_dict("records") if not asked.empty else []
+        missing = asked[asked["reporting_state"] == "Ikke levert"].to_dict("records") if not asked.empty else []
         if late:
-            right.append([("• ", bullet), (f"Levert for sent ({len(late)}):", {"bold": True})])
-            right += self.items([f"{self.short(r['agency'], 30)} – oppstart {int(r['start_year'])}, levert "
+            items.append([("• ", BULLET), (f"Levert for sent ({len(late)}):", {"bold": True})])
+            items += self.items([f"{self.short(r['agency'], 30)} – oppstart {int(r['start_year'])}, levert "
                                  f"{date(as_date(r['submitted_on']))} (frist {date(as_date(r['deadline']))})"
                                  for r in late], 5)
         if missing:
             by_agency: dict[str, list[int]] = {}
             for r in missing:
                 by_agency.setdefault(r["agency"], []).append(int(r["start_year"]))
-            right.append([("• ", bullet), (f"Ikke levert ({len(missing)} av {int(report['was_asked'].sum())} "
-                                           "forespurte):", {"bold": True})])
-            right += self.items([f"{self.short(a, 30)} – oppstart {join_words([str(y) for y in sorted(ys)])}"
+            items.append([("• ", BULLET), (f"Ikke levert ({len(missing)} av {len(asked)} forespurte):",
+                                           {"bold": True})])
+            items += self.items([f"{self.short(a, 30)} – oppstart {join_words([str(y) for y in sorted(ys)])}"
                                  for a, ys in by_agency.items()], 7)
-        column_w = (WIDTH - 0.5) / 2
-        for i, (heading, paragraphs, empty) in enumerate((
-                ("Planene", left, "Alle planene dekker de seks elementene."),
-                ("Rapporteringen", right, "Alle forespurte har levert i tide."))):
-            x = LEFT + i * (column_w + 0.5)
-            text_box(slide, x, BODY_TOP + 0.1, column_w, 0.4, heading, size=18, color=ACCENT, bold=True)
-            line(slide, x, BODY_TOP + 0.55, x + column_w, BODY_TOP + 0.55, ACCENT, 1.0)
-            body = paragraphs or [[(empty, {"color": MUTED})]]
-            text_box(slide, x, BODY_TOP + 0.7, column_w, BODY_BOTTOM - BODY_TOP - 0.7, body, size=13, space_after=4)
+        return items
 
     @staticmethod
     def items(texts: list[str], limit: int) -> list[Sequence[Run]]:
@@ -926,6 +996,7 @@ class _Deck:
         return out
 
     def build(self) -> bytes:
+        """Every slide in order, the footers, the file's properties; the .pptx as bytes."""
         self.title_slide()
         self.ambition_slide()
         self.reporting_slide()

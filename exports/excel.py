@@ -24,6 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -100,12 +101,13 @@ START_YEAR = SUBMISSION.field("start_year").label
 
 
 def pilot_columns() -> list[Column]:
-    """Piloter: the agency and round, every field of the form's Piloter sheet, and the six elements."""
+    """Piloter: agency and round, every field of the form's Piloter sheet, the six elements, evaluation or not."""
     columns = [Column(AGENCY, "agency"), Column("Departement", "ministry"),
                Column(START_YEAR, "start_year", "integer")]
     columns += [Column(f.label, f.key, _FIELD_KINDS.get(f.kind, "text")) for f in PILOTS.fields]
     columns += [Column(f"Element {e.number}: {e.name}", f"covers_e{e.number}", "yes_no") for e in ELEMENTS]
     columns.append(Column("Elementer dekket (av 6)", "elements_covered", "integer"))
+    columns.append(Column("Evaluering beskrevet", "describes_evaluation", "yes_no"))
     return columns
 
 
@@ -184,7 +186,7 @@ def frames(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> dict[str, pd.DataF
 # Workbook
 
 
-def _text_cell(cell, text: str) -> None:
+def _text_cell(cell: Cell, text: str) -> None:
     """Write text as a string cell, never a formula (openpyxl would make «=…» a formula)."""
     cell.value = _ILLEGAL.sub("", text)
     cell.data_type = "s"
@@ -192,7 +194,8 @@ def _text_cell(cell, text: str) -> None:
         cell.quotePrefix = True  # what Excel itself does for text typed as '=…: stays text on edit
 
 
-def _write_value(cell, value: object, kind: str) -> None:
+def _write_value(cell: Cell, value: object, kind: str) -> None:
+    """Write a converted value with the number format of its kind (text always as text)."""
     if value is None:
         return
     if isinstance(value, str):
@@ -223,6 +226,7 @@ def _width(column: Column, values: list[object]) -> float:
 
 
 def _write_sheet(ws: Worksheet, table: pd.DataFrame, columns: list[Column]) -> None:
+    """A data sheet: styled header, the rows, sized columns, frozen header and an autofilter."""
     header_font = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor=ACCENT)
     header_alignment = Alignment(wrap_text=True, vertical="top")

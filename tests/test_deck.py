@@ -175,19 +175,32 @@ def test_the_status_chart_counts_pilots_and_forsok_as_the_store_does(sector, sec
     assert sum(sum(s.values) for s in plot.series) == 21
 
 
-def test_the_ambition_slide_counts_pilots_under_way_or_completed_against_3_to_5(sector_deck):
+def test_the_ambition_slide_counts_pilots_under_way_or_completed_against_3_to_5(sector, sector_deck):
     slide = open_deck(sector_deck).slides[1]
     text = slide_text(slide)
-    assert "11 piloter pågår eller er gjennomført – over ambisjonen" in text
+    row = store_frame(sector, """
+        SELECT count(*) FILTER (WHERE p.status IN (SELECT unnest(s.counting_statuses))) AS counted,
+               count(*) FILTER (WHERE p.status = 'Planlagt') AS planned, any_value(s.ambition_max) AS high
+        FROM pilot_plans_current p, settings s""").iloc[0]
+    assert row.counted > row.high, "the sector is over the ambition"
+    assert f"{row.counted} piloter pågår eller er gjennomført – {row.counted - row.high} over ambisjonen" in text
     assert "Ambisjon 3–5" in text
-    assert "Planlagt (9)" in text and "F = forsøk" in text
+    assert f"Planlagt ({row.planned})" in text and "F = forsøk" in text
+
+
+@pytest.mark.parametrize(("counted", "verdict"), [(1, "2 under ambisjonen"), (3, "innenfor ambisjonen"),
+                                                  (5, "innenfor ambisjonen"), (8, "3 over ambisjonen")])
+def test_the_ambition_verdict_says_how_far_off_the_band_as_the_dashboard_does(store_path, counted, verdict):
+    with database.open_store(store_path, read_only=True) as con:
+        assert deck_module._Deck(con, PilotFilter()).ambition_verdict(counted) == verdict
 
 
 def test_the_reporting_chart_matches_the_reporting_status_view(sector, sector_deck):
     plot = find(open_deck(sector_deck), deck_module.CHART_REPORTING).chart.plots[0]
     assert list(plot.categories) == ["Oppstart 2023", "Oppstart 2024"]
     shown = {s.name: list(s.values) for s in plot.series}
-    view = store_frame(sector, "SELECT start_year, reporting_state, count(*) AS n FROM reporting_status GROUP BY ALL")
+    view = store_frame(sector, "SELECT start_year, reporting_state, count(*) AS n FROM reporting_status "
+                               "WHERE was_asked GROUP BY ALL")
     expected = {(int(r.start_year), r.reporting_state): r.n for r in view.itertuples()}
     for name, state in (("Levert i tide", "I tide"), ("Levert for sent", "For sent"), ("Ikke levert", "Ikke levert")):
         assert shown[name] == [expected.get((2023, state), 0), expected.get((2024, state), 0)]
@@ -256,16 +269,80 @@ def test_the_element_matrix_marks_each_element_with_a_tick_or_a_dash(sector, sec
     assert [c.text for c in tables[0].rows[0].cells][2] == "1 Problem og mål"
 
 
-def test_follow_up_lists_missing_evaluation_and_late_or_missing_submissions(sector_deck):
+def test_follow_up_counts_plans_without_evaluation_as_the_planer_page_does(sector, sector_deck):
     slide = open_deck(sector_deck).slides[-1]
     assert title_of(slide) == "Til oppfølging"
     text = slide_text(slide)
-    assert "7 av 21 planer mangler dokumentasjon og evaluering (element 6):" in text
+    row = store_frame(sector, "SELECT count(*) FILTER (WHERE NOT describes_evaluation) AS silent, "
+                              "count(*) FILTER (WHERE NOT covers_e6) AS without_e6, count(*) AS n "
+                              "FROM pilot_plans_current").iloc[0]
+    assert row.silent != row.without_e6, "the sector should tell the two apart"
+    assert f"{row.silent} av {row.n} planer sier ingenting om evaluering og gevinstmåling:" in text
     assert "Færre rapporteringskrav for kommunene (Husbanken)" in text
-    assert "Levert for sent (3):" in text
+    assert "Lærende nettverk for ledere (Digdir)" in text, "element 6 covered, but no evaluation"
+    assert "element 6" not in text
+
+
+def test_follow_up_lists_late_and_missing_submissions_of_those_asked(sector, sector_deck):
+    text = slide_text(open_deck(sector_deck).slides[-1])
+    row = store_frame(sector, "SELECT count(*) FILTER (WHERE reporting_state = 'For sent') AS late, "
+                              "count(*) FILTER (WHERE reporting_state = 'Ikke levert') AS missing, count(*) AS asked "
+                              "FROM reporting_status WHERE was_asked").iloc[0]
+    assert f"Levert for sent ({row.late}):" in text
     assert "Kartverket – oppstart 2024, levert 06.11.2023 (frist 31.10.2023)" in text
-    assert "Ikke levert (13 av 23 forespurte):" in text
+    assert f"Ikke levert ({row.missing} av {row.asked} forespurte):" in text
     assert "Husleietvistutvalget – oppstart 2023 og 2024" in text
+
+
+def reporting_table(prs) -> dict[str, dict[str, str]]:
+    """The reporting slide's table: round -> column header -> cell text."""
+    slide = next(s for s in prs.slides if title_of(s) == "Rapportering per runde")
+    rows = [[c.text for c in r.cells] for r in next(s for s in slide.shapes if s.has_table).table.rows]
+    return {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
+
+
+def test_an_agency_reporting_without_being_asked_is_counted_apart_from_those_asked(tmp_path, reference):
+    path = tmp_path / "unasked.duckdb"
+    with database.open_store(path) as con:
+        import_files(con, [
+            ("valgdir_2023.xlsx", workbook(_submission("Valgdirektoratet", 2023, D(2023, 8, 1)), [
+                _pilot("Tillit i valggjennomføringen", "Pågår", D(2023, 9, 1), D(2024, 6, 30), 200_000)])),
+            ("husbanken_2023.xlsx", workbook(_submission("Husbanken", 2023, D(2023, 8, 20)), [
+                _pilot("Færre rapporteringskrav", "Pågår", D(2023, 9, 1), D(2024, 5, 31), 650_000)])),
+            ("kartverket_2023.xlsx", workbook(_submission("Kartverket", 2023, D(2023, 9, 4)), [
+                _pilot("Ledelse med tillit", "Planlagt", D(2024, 1, 1), D(2024, 12, 31), 300_000)])),
+        ], reference)
+    everything = store_frame(path, "SELECT start_year, agency, was_asked, reporting_state FROM reporting_status")
+    view = everything[everything["start_year"] == 2023]
+    assert not view.loc[view["agency"] == "Valgdirektoratet", "was_asked"].item(), "data/requests.csv: not asked"
+    asked = view[view["was_asked"]]
+    prs = open_deck(build(path))
+    row = reporting_table(prs)["Oppstart 2023"]
+    assert int(row["Bedt om"]) == len(asked)
+    assert int(row["I tide"]) == (asked["reporting_state"] == "I tide").sum()
+    assert int(row["For sent"]) == (asked["reporting_state"] == "For sent").sum()
+    assert int(row["Ikke levert"]) == (asked["reporting_state"] == "Ikke levert").sum()
+    assert int(row["I tide"]) + int(row["For sent"]) + int(row["Ikke levert"]) == int(row["Bedt om"])
+    assert int(row["Uten forespørsel"]) == (~view["was_asked"]).sum() == 1
+    plot = find(prs, deck_module.CHART_REPORTING).chart.plots[0]
+    assert sum(s.values[0] for s in plot.series) == len(asked), "the chart shows those asked"
+    slide = next(s for s in prs.slides if title_of(s) == "Rapportering per runde")
+    all_asked = everything[everything["was_asked"]]["reporting_state"]  # the lede sums every round
+    assert (f"{(all_asked != 'Ikke levert').sum()} av {len(all_asked)} forespurte innsendinger er levert; "
+            f"{(all_asked == 'For sent').sum()} for sent, {(all_asked == 'Ikke levert').sum()} ikke levert; "
+            "1 levert uten forespørsel") in slide_text(slide)
+    assert "Valgdirektoratet" not in slide_text(prs.slides[-1]), "nothing to follow up for an unasked report"
+
+
+def test_the_sector_reporting_table_adds_up_to_those_asked(sector, sector_deck):
+    table = reporting_table(open_deck(sector_deck))
+    view = store_frame(sector, "SELECT start_year, count(*) FILTER (WHERE was_asked) AS asked, "
+                               "count(*) FILTER (WHERE NOT was_asked) AS unasked FROM reporting_status GROUP BY ALL")
+    for r in view.itertuples():
+        row = table[f"Oppstart {r.start_year}"]
+        assert int(row["Bedt om"]) == r.asked
+        assert int(row["I tide"]) + int(row["For sent"]) + int(row["Ikke levert"]) == r.asked
+        assert int(row["Uten forespørsel"]) == r.unasked
 
 
 def test_the_slides_use_norwegian_formats(sector_deck):

@@ -103,8 +103,9 @@ def sector_files() -> list[tuple[str, bytes]]:
             _pilot("Medbestemmelse i digitaliseringsprosjekter", "Gjennomført", D(2023, 3, 1), D(2023, 12, 31),
                    500_000),
             _pilot("Tillitsbasert styring av fellesløsninger", "Pågår", D(2023, 9, 1), D(2024, 12, 31), 2_200_000),
+            # Documents its findings (element 6 covered) but says nothing about evaluation.
             _pilot("Lærende nettverk for ledere", "Pågår", D(2023, 10, 1), D(2024, 6, 30), 350_000,
-                   evaluation=False),
+                   evaluation=False, documentation="Logg over funn fra hver samling"),
             _pilot("Forenklet tilskuddsforvaltning med en lang tittel som må kortes ned i tabellene", "Planlagt",
                    D(2024, 1, 1), D(2025, 3, 31), 1_100_000, forsok=True)])),
         ("dss_2024.xlsx", workbook(_submission("DSS", 2024, D(2023, 11, 2)), [
@@ -246,6 +247,16 @@ def test_formula_like_pilot_names_stay_text_in_the_workbook(workbook_bytes):
     assert 't="inlineStr"><is><t>=SUM(A1)</t>' in sheet_xml
 
 
+def test_the_pilot_sheet_says_which_plans_describe_evaluation_as_the_store_does(sector, workbook_bytes):
+    sheet = pd.read_excel(io.BytesIO(workbook_bytes), sheet_name="Piloter", engine="openpyxl")
+    store = store_frame(sector, "SELECT pilot_name, describes_evaluation, covers_e6 FROM pilot_plans_current")
+    expected = {r.pilot_name: "Ja" if r.describes_evaluation else "Nei" for r in store.itertuples()}
+    shown = dict(zip(sheet["Pilotnavn"], sheet["Evaluering beskrevet"]))
+    assert shown == expected
+    # The sector has a plan that documents (element 6 covered) without saying anything about evaluation.
+    assert (store["covers_e6"] & ~store["describes_evaluation"]).any()
+
+
 def test_the_frames_behind_the_sheets_have_norwegian_headers(sector):
     with database.open_store(sector, read_only=True) as con:
         tables = frames(con, PilotFilter(forsok=True))
@@ -356,8 +367,9 @@ def test_the_dashboard_shows_the_two_export_buttons_and_a_csv_button(sector, tmp
     at.run()
     assert not at.exception
     buttons = {b.key: b for b in at.get("download_button")}
-    assert [b.proto.label for b in buttons.values()] == ["Last ned presentasjon", "Last ned Excel", "Last ned CSV"]
-    assert set(buttons) == {"oversikt_pptx", "oversikt_xlsx", "piloter_csv"}
+    assert [b.proto.label for b in buttons.values()] == ["Last ned presentasjon", "Last ned Excel",
+                                                         "Last ned piloter (CSV)", "Last ned CSV"]
+    assert set(buttons) == {"oversikt_pptx", "oversikt_xlsx", "oversikt_csv", "piloter_csv"}
     assert "Utvalg: Husbanken" in buttons["oversikt_pptx"].proto.help
     # The deck and workbook are built only on a click (deferred), so a rerun builds nothing.
     assert buttons["oversikt_pptx"].proto.deferred_file_id and buttons["oversikt_xlsx"].proto.deferred_file_id
@@ -386,6 +398,9 @@ def test_the_export_behind_the_buttons_is_cached_per_store_and_filter(sector, tm
     thread.join(60)
     assert pd.read_excel(io.BytesIO(result["xlsx"]), sheet_name="Piloter", engine="openpyxl")["Virksomhet"].eq(
         "Kartverket").all()
+    pilots_csv = pd.read_csv(io.BytesIO(export_bytes("csv", f)), sep=";", encoding="utf-8-sig", dtype=str)
+    kartverket = store_frame(path, "SELECT pilot_name FROM pilot_plans_current WHERE agency = 'Kartverket'")
+    assert sorted(pilots_csv["Pilotnavn"].str.removeprefix("'")) == sorted(kartverket["pilot_name"])
     # An import changes the store's signature, so the next click builds afresh.
     with database.open_store(path) as con:
         import_files(con, [("kv.xlsx", workbook(_submission("Kartverket", 2023, D(2023, 8, 1)), [
@@ -404,5 +419,5 @@ def test_the_export_buttons_are_disabled_when_there_is_no_store(tmp_path, monkey
     at.run()
     assert not at.exception
     buttons = {b.key: b for b in at.get("download_button")}
-    assert buttons["oversikt_pptx"].proto.disabled and buttons["oversikt_xlsx"].proto.disabled
+    assert all(buttons[f"oversikt_{kind}"].proto.disabled for kind in ("pptx", "xlsx", "csv"))
     assert not buttons["piloter_csv"].proto.disabled
