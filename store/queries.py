@@ -130,22 +130,27 @@ def pilots(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
                   params)
 
 
-def milestones(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
-    """Milestones and phases of the pilots that pass the filter."""
+def _rows_of_pilots(con: duckdb.DuckDBPyConnection, view: str, f: PilotFilter, order: str,
+                    extra: str = "", extra_params: tuple = ()) -> pd.DataFrame:
+    """Rows of a *_current view (milestones, budget lines) whose pilot passes the filter.
+
+    view and order are ours, never user input; values travel as parameters.
+    """
     where, params = f.pilot_clause("p")
     return _frame(con, f"""
-        SELECT m.* FROM milestones_current m
+        SELECT t.* FROM {view} t
         JOIN pilot_plans_current p USING (agency, start_year, pilot_name)
-        WHERE {where} ORDER BY m.from_date, m.agency, m.pilot_name""", params)
+        WHERE {where} {extra} ORDER BY {order}""", [*params, *extra_params])
+
+
+def milestones(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
+    """Milestones and phases of the pilots that pass the filter."""
+    return _rows_of_pilots(con, "milestones_current", f, "t.from_date, t.agency, t.pilot_name")
 
 
 def budget_lines(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
     """Annual budget rows of the pilots that pass the filter."""
-    where, params = f.pilot_clause("p")
-    return _frame(con, f"""
-        SELECT b.* FROM budget_lines_current b
-        JOIN pilot_plans_current p USING (agency, start_year, pilot_name)
-        WHERE {where} ORDER BY b.agency, b.pilot_name, b.year""", params)
+    return _rows_of_pilots(con, "budget_lines_current", f, "t.agency, t.pilot_name, t.year")
 
 
 def reporting_status(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
@@ -204,8 +209,5 @@ def search_plans(con: duckdb.DuckDBPyConnection, f: PilotFilter, text: str) -> p
 
 def upcoming_milestones(con: duckdb.DuckDBPyConnection, f: PilotFilter, today: dt.date, limit: int = 8) -> pd.DataFrame:
     """The next milestones and phase starts on or after today."""
-    where, params = f.pilot_clause("p")
-    return _frame(con, f"""
-        SELECT m.* FROM milestones_current m
-        JOIN pilot_plans_current p USING (agency, start_year, pilot_name)
-        WHERE {where} AND m.from_date >= ? ORDER BY m.from_date LIMIT ?""", [*params, today, limit])
+    return _rows_of_pilots(con, "milestones_current", f, "t.from_date LIMIT ?", "AND t.from_date >= ?",
+                           (today, limit))

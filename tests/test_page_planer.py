@@ -9,10 +9,10 @@ import json
 import re
 from pathlib import Path
 
-import duckdb
 from streamlit.testing.v1 import AppTest
 
 from loaders.contract import ELEMENTS, element_fields
+from tests.apptest_support import open_app, rows
 from tests.test_page_tidslinje import many_pilots_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,21 +23,8 @@ TEXT_COLUMNS = ["problem", "goals", "learning_goals", "what_to_test", "exemption
 
 
 def open_page(monkeypatch, db: Path, query: dict | None = None) -> AppTest:
-    """The page opened cold on a store, as a deep link would (the entry file is not run first)."""
-    monkeypatch.setenv("PILOT_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
-    at.switch_page(PAGE)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def rows(db: Path, query: str, params: list | None = None) -> list[tuple]:
-    """All rows of a query on the store."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(query, params or []).fetchall()
+    """This page opened cold on a store, as a deep link would."""
+    return open_app(monkeypatch, db, PAGE, query)
 
 
 def names(db: Path, where: str = "TRUE", params: list | None = None) -> set[tuple[str, str]]:

@@ -9,12 +9,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from loaders.contract import PILOT_STATUSES, covered_elements
 from store import database
+from tests.apptest_support import open_app, rows
 from ui import formatting as fmt
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,21 +22,8 @@ PAGE = "pages/3_tidslinje.py"
 
 
 def open_page(monkeypatch, db: Path, query: dict | None = None) -> AppTest:
-    """The page opened cold on a store, as a deep link would (the entry file is not run first)."""
-    monkeypatch.setenv("PILOT_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
-    at.switch_page(PAGE)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def rows(db: Path, query: str, params: list | None = None) -> list[tuple]:
-    """All rows of a query on the store."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(query, params or []).fetchall()
+    """This page opened cold on a store, as a deep link would."""
+    return open_app(monkeypatch, db, PAGE, query)
 
 
 def figure(at: AppTest) -> dict:

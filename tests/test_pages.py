@@ -14,26 +14,12 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.importer import import_files
 from store import database
+from tests.apptest_support import ROOT, open_app
 from tests.form_files import no_plans_submission, valid_pilot, valid_submission, workbook
 from ui import formatting as fmt
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["dashboard.py", "pages/1_virksomheter.py", "pages/2_budsjett.py", "pages/3_tidslinje.py",
          "pages/4_planer.py", "pages/5_importer.py"]
-
-
-def open_app(monkeypatch, db: Path, page: str = "dashboard.py", query: dict | None = None) -> AppTest:
-    """Run the app on a store, starting at the entry page and switching to page, as a browser would."""
-    monkeypatch.setenv("PILOT_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    if page != "dashboard.py":
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def sql(db: Path, query: str, params: list | None = None):

@@ -1,0 +1,29 @@
+"""Running the app in AppTest the way a browser would, and reading the store a test checks against."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def open_app(monkeypatch, db: Path, page: str = "dashboard.py", query: dict | None = None) -> AppTest:
+    """Open a page cold on a store, as a deep link would: the entry file does not run first."""
+    monkeypatch.setenv("PILOT_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if page != "dashboard.py":
+        at.switch_page(page)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def rows(db: Path, query: str, params: list | None = None) -> list[tuple]:
+    """All rows of a query on the store."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(query, params or []).fetchall()
