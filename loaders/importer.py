@@ -73,6 +73,8 @@ class _Planner:
         self.pending_pilots: dict[tuple[str, int], list[dict]] = {}
         self.pending_exists: dict[tuple[str, int], str] = {}
         self.seen_hashes: dict[str, str] = {}
+        self.current = database.current_versions(con)
+        self.stored_hashes = database.known_hashes(con)
 
     def plan(self, parsed: ParsedFile) -> FilePlan:
         """The plan for one parsed file, given the store and the files planned before it."""
@@ -105,14 +107,14 @@ class _Planner:
 
     def _stored_hash(self, sha256: str) -> str | None:
         """'«name» (importert 01.11.2023)' when the same bytes are in the store."""
-        found = database.known_hash(self.con, sha256)
+        found = self.stored_hashes.get(sha256)
         return f"«{found[0]}», importert {format_date(found[1].date())}" if found else None
 
     def _plan_submission(self, plan: FilePlan, data: SubmissionData) -> None:
         """Check one submission against the store and describe what it changes."""
         parsed = plan.parsed
         key = (data.agency, data.start_year)
-        previous = database.current_version(self.con, *key)
+        previous = self.current.get(key)
         label = f"{data.agency} {data.start_year}"
         if previous is None and key not in self.pending_exists and data.pilots is None:
             sheet = f"CSV ({TABLE_SHEETS[parsed.table]})"
@@ -181,40 +183,60 @@ def plan_import(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, bytes
 
 def apply_plan(con: duckdb.DuckDBPyConnection, plans: list[FilePlan],
                progress: Callable[[int, int, str], None] | None = None) -> list[FilePlan]:
-    """Write each accepted file in its own transaction: all of a file or none of it."""
-    for index, plan in enumerate(plans, 1):
-        if progress:
-            progress(index, len(plans), plan.name)
-        if plan.outcome not in ("new", "replaces"):
-            continue
-        try:
-            with database.transaction(con):
-                _write(con, plan.parsed)
+    """Write the accepted files: all of a file or none of it.
+
+    The batch is written in one transaction with one insert per table (fast); should the store
+    refuse it, each file is written again in its own transaction, so one bad file cannot take
+    the others down with it.
+    """
+    accepted = [p for p in plans if p.outcome in ("new", "replaces")]
+    try:
+        with database.transaction(con):
+            writer = database.BatchWriter(con)
+            for index, plan in enumerate(accepted, 1):
+                if progress:
+                    progress(index, len(accepted), plan.name)
+                _write(writer, plan.parsed)
+            writer.flush()
+    except Exception:  # isolate the file the store refuses; each gets its own message
+        for plan in accepted:
+            _write_alone(con, plan)
+    else:
+        for plan in accepted:
             plan.outcome = "imported"
-        except Exception as exc:  # the transaction is rolled back; the user gets a message, not a traceback
-            plan.outcome = "refused"
-            first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
-            plan.parsed.error(f"databasen avviste filen, og ingenting ble skrevet ({first})")
-            plan.summary = "ingenting fra filen ble importert"
     return plans
 
 
-def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
-    """Store the file and a new version of each submission it holds."""
+def _write_alone(con: duckdb.DuckDBPyConnection, plan: FilePlan) -> None:
+    """Write one file in its own transaction; a refusal becomes a message, not a traceback."""
+    try:
+        with database.transaction(con):
+            writer = database.BatchWriter(con)
+            _write(writer, plan.parsed)
+            writer.flush()
+        plan.outcome = "imported"
+    except Exception as exc:  # the transaction is rolled back; the user gets the reason
+        plan.outcome = "refused"
+        first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        plan.parsed.error(f"databasen avviste filen, og ingenting ble skrevet ({first})")
+        plan.summary = "ingenting fra filen ble importert"
+
+
+def _write(writer: database.BatchWriter, parsed: ParsedFile) -> None:
+    """Buffer the file and a new version of each submission it holds."""
     now = dt.datetime.now().replace(microsecond=0)
-    file_id = database.insert_file(con, parsed.name, parsed.sha256, parsed.content, parsed.kind, parsed.table,
-                                   [str(w) for w in parsed.warnings], now)
+    file_id = writer.add_file(parsed.name, parsed.sha256, parsed.content, parsed.kind, parsed.table,
+                              [str(w) for w in parsed.warnings], now)
     replaced = ", ".join(TABLE_SHEETS.values()) if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
     for data in parsed.submissions:
-        previous = database.current_version(con, data.agency, data.start_year)
+        previous = writer.current.get((data.agency, data.start_year))
         fields = dict(data.fields)
         if previous is not None and parsed.table != "workbook":  # a CSV carries only some Innsending fields
             for key in ("submitted_on", "contact_person", "email", "has_plans", "assessment", "union_involvement"):
                 if fields.get(key) is None:
                     fields[key] = previous[key]
-        database.insert_version(con, agency=data.agency, start_year=data.start_year, file_id=file_id,
-                                replaced_tables=replaced, fields=fields, imported_at=now,
-                                tables=data.tables, previous=previous)
+        writer.add_version(agency=data.agency, start_year=data.start_year, file_id=file_id,
+                           replaced_tables=replaced, fields=fields, imported_at=now, tables=data.tables)
 
 
 def import_files(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, bytes]], reference: Reference,

@@ -7,6 +7,7 @@ Excel row, column label, the value found and what was expected.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
@@ -120,7 +121,13 @@ class ParsedFile:
 
 def label_key(text: object) -> str:
     """A header label folded for matching: case, spacing, line breaks, trailing * or :, (unit)."""
-    key = fold(str(text))
+    return _label_key(str(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _label_key(text: str) -> str:
+    """label_key() for a str; cached, as every file repeats the same headers."""
+    key = fold(text)
     previous = None
     while key != previous:
         previous = key
@@ -138,9 +145,15 @@ class Header:
     duplicates: list[str]
 
 
+@functools.lru_cache(maxsize=64)
+def _label_lookup(fields: tuple[Field, ...]) -> dict[str, Field]:
+    """Folded label → field, for a table's fields."""
+    return {label_key(f.label): f for f in fields}
+
+
 def find_header(grid: Grid, fields: tuple[Field, ...]) -> Header | None:
     """The row among the first ten that names most of the fields, or None."""
-    lookup = {label_key(f.label): f for f in fields}
+    lookup = _label_lookup(fields)
     best: Header | None = None
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         columns: dict[str, int] = {}
@@ -158,6 +171,8 @@ def find_header(grid: Grid, fields: tuple[Field, ...]) -> Header | None:
                 columns[found.key] = col
         if columns and (best is None or len(columns) > len(best.columns)):
             best = Header(index, columns, unknown, duplicates)
+            if not unknown and not duplicates and all(f.key in columns for f in fields if f.required):
+                break  # a row of nothing but the form's labels is the header; rows below it are data
     return best
 
 

@@ -8,6 +8,7 @@ was expected. The reader adds file, sheet, row and column to that message.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -58,8 +59,16 @@ def is_blank(value: object) -> bool:
 
 def fold(text: str) -> str:
     """Fold text for matching: lower case, single spaces, no accents, æøå spelled out."""
-    text = SPACES.sub(" ", str(text)).strip().lower()
+    return _fold(str(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    """fold() for a str; cached, as the same labels and choices recur in every file."""
+    text = SPACES.sub(" ", text).strip().lower()
     text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 

@@ -156,21 +156,10 @@ BUDGET_COLUMNS = ["position", "pilot_name", "year", "amount_nok", "category", "f
 TABLE_NAMES = {"pilots": "pilots", "milestones": "milestones", "budget": "budget_lines"}
 
 
-def known_hash(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[str, dt.datetime] | None:
-    """The name and import time of an earlier file with the same bytes, if any."""
-    row = con.execute("SELECT file_name, imported_at FROM source_files WHERE sha256 = ?", [sha256]).fetchone()
-    return (row[0], row[1]) if row else None
-
-
-def current_version(con: duckdb.DuckDBPyConnection, agency: str, start_year: int) -> dict | None:
-    """The current version of a submission (its row in submissions), or None."""
-    cur = con.execute(
-        "SELECT * FROM submissions WHERE agency = ? AND start_year = ? ORDER BY version DESC LIMIT 1",
-        [agency, start_year])
-    row = cur.fetchone()
-    if row is None:
-        return None
-    return dict(zip([d[0] for d in cur.description], row, strict=True))
+def known_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, dt.datetime]]:
+    """Every imported file's hash, with its name and import time: the same bytes again change nothing."""
+    return {h: (name, at) for h, name, at in con.execute(
+        "SELECT sha256, file_name, imported_at FROM source_files").fetchall()}
 
 
 def current_pilot_keys(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[dict]:
@@ -181,65 +170,99 @@ def current_pilot_keys(con: duckdb.DuckDBPyConnection, submission_id: int) -> li
     return [{"pilot_name": n, "pilot_ref": r, "budget_total_nok": t} for n, r, t in rows]
 
 
-def insert_file(con: duckdb.DuckDBPyConnection, name: str, sha256: str, content: bytes, file_kind: str,
-                table_kind: str, warnings: list[str], imported_at: dt.datetime) -> int:
-    """Keep an imported file's bytes; returns its id."""
-    row = con.execute(
-        "INSERT INTO source_files (file_name, sha256, content, size_bytes, file_kind, table_kind, imported_at, "
-        "warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING file_id",
-        [name, sha256, content, len(content), file_kind, table_kind, imported_at, warnings]).fetchone()
-    return int(row[0])
+SUBMISSION_COLUMNS = ["submission_id", "agency", "start_year", "version", "file_id", "replaced_tables",
+                      "submitted_on", "contact_person", "email", "has_plans", "assessment", "union_involvement",
+                      "imported_at"]
+FILE_COLUMNS = ["file_id", "file_name", "sha256", "content", "size_bytes", "file_kind", "table_kind", "imported_at",
+                "warnings"]
+ROW_COLUMNS = {"pilots": PILOT_COLUMNS, "milestones": MILESTONE_COLUMNS, "budget": BUDGET_COLUMNS}
+PILOT_NAME = 1 + PILOT_COLUMNS.index("pilot_name")  # its place in a pilots row, after submission_id
 
 
-def insert_version(con: duckdb.DuckDBPyConnection, *, agency: str, start_year: int, file_id: int,
-                   replaced_tables: str, fields: dict, imported_at: dt.datetime,
-                   tables: dict[str, list[dict] | None], previous: dict | None) -> int:
-    """Add a new version of a submission: the tables given replace, the others are carried over.
+def current_versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], dict]:
+    """The current version of every submission, by (agency, start_year)."""
+    cur = con.execute("SELECT s.* FROM submissions s JOIN current_submission_ids USING (submission_id)")
+    names = [d[0] for d in cur.description]
+    return {(r["agency"], r["start_year"]): r for r in (dict(zip(names, row, strict=True)) for row in cur.fetchall())}
 
-    Milestones and budget rows carried over from the previous version are kept only when their
-    pilot still exists. Returns the new version number.
+
+class BatchWriter:
+    """Writes files and submission versions with one bulk insert per table, inside the caller's transaction.
+
+    Ids are assigned here, so rows of many files can be buffered and inserted together; a table a
+    file does not hold is carried over from the previous version, whether that is stored or buffered.
     """
-    version = (previous["version"] + 1) if previous else 1
-    row = con.execute(
-        "INSERT INTO submissions (agency, start_year, version, file_id, replaced_tables, submitted_on, "
-        "contact_person, email, has_plans, assessment, union_involvement, imported_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING submission_id",
-        [agency, start_year, version, file_id, replaced_tables, fields["submitted_on"],
-         fields.get("contact_person"), fields.get("email"), fields["has_plans"], fields.get("assessment"),
-         fields.get("union_involvement"), imported_at]).fetchone()
-    new_id = int(row[0])
-    for key, table in TABLE_NAMES.items():
-        rows = tables.get(key)
-        if rows is not None:
-            _insert_rows(con, key, new_id, rows)
-        elif previous is not None:
-            _carry_over(con, table, previous["submission_id"], new_id, only_existing_pilots=key != "pilots")
-    return version
 
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.next_file_id = 1 + con.execute("SELECT coalesce(max(file_id), 0) FROM source_files").fetchone()[0]
+        self.next_submission_id = 1 + con.execute(
+            "SELECT coalesce(max(submission_id), 0) FROM submissions").fetchone()[0]
+        self.current = current_versions(con)
+        self.files: list[list] = []
+        self.submissions: list[list] = []
+        self.rows: dict[str, dict[int, list[list]]] = {key: {} for key in TABLE_NAMES}  # table → version → rows
 
-def _insert_rows(con: duckdb.DuckDBPyConnection, key: str, submission_id: int, rows: list[dict]) -> None:
-    """Insert parsed rows of one table for a submission version."""
-    if not rows:
-        return
-    if key == "pilots":
-        columns = PILOT_COLUMNS
-        records = [[i, *(r.get(f.key) for f in PILOTS.fields), *r["elements"]] for i, r in enumerate(rows, 1)]
-    else:
-        columns = MILESTONE_COLUMNS if key == "milestones" else BUDGET_COLUMNS
-        records = [[i, *(r.get(c) for c in columns[1:])] for i, r in enumerate(rows, 1)]
-    frame = pd.DataFrame(records, columns=columns, dtype=object)
-    frame.insert(0, "submission_id", submission_id)
-    _insert_frame(con, TABLE_NAMES[key], frame)
+    def add_file(self, name: str, sha256: str, content: bytes, file_kind: str, table_kind: str,
+                 warnings: list[str], imported_at: dt.datetime) -> int:
+        """Keep an imported file's bytes; returns its id."""
+        file_id = self.next_file_id
+        self.next_file_id += 1
+        self.files.append([file_id, name, sha256, content, len(content), file_kind, table_kind, imported_at, warnings])
+        return file_id
 
+    def add_version(self, *, agency: str, start_year: int, file_id: int, replaced_tables: str, fields: dict,
+                    imported_at: dt.datetime, tables: dict[str, list[dict] | None]) -> int:
+        """A new version of a submission: the tables given replace, the others are carried over.
 
-def _carry_over(con: duckdb.DuckDBPyConnection, table: str, old_id: int, new_id: int,
-                only_existing_pilots: bool) -> None:
-    """Copy a table's rows from the previous version to the new one."""
-    keep = (" AND pilot_name IN (SELECT pilot_name FROM pilots WHERE submission_id = ?)"
-            if only_existing_pilots else "")
-    params = [new_id, old_id] + ([new_id] if only_existing_pilots else [])
-    con.execute(f"INSERT INTO {table} SELECT * REPLACE (?::INTEGER AS submission_id) FROM {table} "
-                f"WHERE submission_id = ?{keep}", params)
+        Milestones and budget rows carried over are kept only when their pilot still exists.
+        Returns the new version number.
+        """
+        previous = self.current.get((agency, start_year))
+        version = (previous["version"] + 1) if previous else 1
+        new_id = self.next_submission_id
+        self.next_submission_id += 1
+        record = {"submission_id": new_id, "agency": agency, "start_year": start_year, "version": version,
+                  "file_id": file_id, "replaced_tables": replaced_tables, "imported_at": imported_at,
+                  **{k: fields.get(k) for k in SUBMISSION_COLUMNS[6:12]}}
+        self.submissions.append([record[c] for c in SUBMISSION_COLUMNS])
+        for key in TABLE_NAMES:
+            if tables.get(key) is not None:
+                self.rows[key][new_id] = self._rows(new_id, key, tables[key])
+            elif previous is not None:
+                names = {r[PILOT_NAME] for r in self.rows["pilots"].get(new_id, [])} if key != "pilots" else None
+                self.rows[key][new_id] = self._carried(key, previous["submission_id"], new_id, names)
+        self.current[(agency, start_year)] = record
+        return version
+
+    @staticmethod
+    def _rows(submission_id: int, key: str, rows: list[dict]) -> list[list]:
+        """Parsed rows of one table as table rows of a submission version."""
+        if key == "pilots":
+            return [[submission_id, i, *(r.get(f.key) for f in PILOTS.fields), *r["elements"]]
+                    for i, r in enumerate(rows, 1)]
+        return [[submission_id, i, *(r.get(c) for c in ROW_COLUMNS[key][1:])] for i, r in enumerate(rows, 1)]
+
+    def _carried(self, key: str, old_id: int, new_id: int, pilot_names: set[str] | None) -> list[list]:
+        """A table's rows of the previous version (buffered or stored), for the new one."""
+        old = self.rows[key].get(old_id)
+        if old is None:
+            columns = ", ".join(["submission_id", *ROW_COLUMNS[key]])
+            old = self.con.execute(f"SELECT {columns} FROM {TABLE_NAMES[key]} WHERE submission_id = ? "
+                                   "ORDER BY position", [old_id]).fetchall()
+        return [[new_id, *r[1:]] for r in old if pilot_names is None or r[2] in pilot_names]
+
+    def flush(self) -> None:
+        """Insert everything buffered: one insert per table."""
+        _insert_frame(self.con, "source_files", pd.DataFrame(self.files, columns=FILE_COLUMNS, dtype=object))
+        _insert_frame(self.con, "submissions", pd.DataFrame(self.submissions, columns=SUBMISSION_COLUMNS,
+                                                            dtype=object))
+        for key, table in TABLE_NAMES.items():
+            rows = [r for part in self.rows[key].values() for r in part]
+            _insert_frame(self.con, table, pd.DataFrame(rows, columns=["submission_id", *ROW_COLUMNS[key]],
+                                                        dtype=object))
+        self.files, self.submissions = [], []
+        self.rows = {key: {} for key in TABLE_NAMES}
 
 
 def dropped_on_carry_over(con: duckdb.DuckDBPyConnection, previous_id: int, pilot_names: list[str]) -> dict[str, int]:

@@ -134,11 +134,13 @@ def many_pilots_store(path: Path, reference, n: int) -> Path:
                 milestones.append({"pilot_name": pilot["pilot_name"], "name": "Fase 1", "kind": "Fase",
                                    "from_date": start, "to_date": start + dt.timedelta(days=30), "status": "Pågår"})
             now = dt.datetime(2023, 10, 1, 12)
-            file_id = database.insert_file(con, f"{agency}.xlsx", f"sha-{agency}", b"-", "xlsx", "workbook", [], now)
-            database.insert_version(con, agency=agency, start_year=2024, file_id=file_id,
-                                    replaced_tables="Piloter, Milepæler", imported_at=now, previous=None,
-                                    fields={"submitted_on": dt.date(2023, 10, 1), "has_plans": True},
-                                    tables={"pilots": pilots, "milestones": milestones, "budget": []})
+            writer = database.BatchWriter(con)
+            file_id = writer.add_file(f"{agency}.xlsx", f"sha-{agency}", b"-", "xlsx", "workbook", [], now)
+            writer.add_version(agency=agency, start_year=2024, file_id=file_id,
+                               replaced_tables="Piloter, Milepæler", imported_at=now,
+                               fields={"submitted_on": dt.date(2023, 10, 1), "has_plans": True},
+                               tables={"pilots": pilots, "milestones": milestones, "budget": []})
+            writer.flush()
     return path
 
 
