@@ -14,30 +14,33 @@ pilots = store_access.frame("pilots", f)
 st.caption(f"Viser {filters.describe(f)}. Klikk på en rad for å filtrere hele oversikten til virksomheten.")
 
 
-def submission_text(rows: pd.DataFrame) -> str:
-    """'2023: 20.08.2023, i tide, med planer · 2024: ikke levert' for one agency."""
-    parts = []
-    for r in rows.itertuples():
-        if pd.isna(r.submitted_on):
-            parts.append(f"{r.start_year}: ikke levert" + ("" if r.was_asked else " (ikke bedt om)"))
-        else:
-            plans = "med planer" if r.has_plans else "uten planer"
-            parts.append(f"{r.start_year}: {fmt.date(r.submitted_on)}, {r.reporting_state.lower()}, {plans}")
-    return " · ".join(parts)
+def submission_text(r) -> str:
+    """'2023: 20.08.2023, i tide, med planer' for one agency and round."""
+    if pd.isna(r.submitted_on):
+        return f"{r.start_year}: ikke levert" + ("" if r.was_asked else " (ikke bedt om)")
+    plans = "med planer" if r.has_plans else "uten planer"
+    return f"{r.start_year}: {fmt.date(r.submitted_on)}, {r.reporting_state.lower()}, {plans}"
 
 
-agencies = sorted(set(status["agency"]))
+by_agency = status.assign(
+    text=[submission_text(r) for r in status.itertuples()],
+    asked_round=status["start_year"].astype(str).where(status["was_asked"]),
+).groupby("agency", sort=True).agg(
+    ministry=("ministry", "first"),
+    rounds=("asked_round", lambda s: ", ".join(s.dropna()) or "–"),
+    text=("text", " · ".join),
+)
+agencies = by_agency.index.tolist()
 per_agency = pilots.groupby("agency").agg(piloter=("pilot_name", "count"), budsjett=("budget_total_nok", "sum"),
-                                          elementer=("elements_covered", "mean"))
+                                          elementer=("elements_covered", "mean")).reindex(agencies)
 overview = pd.DataFrame({
     "Virksomhet": agencies,
-    "Departement": [status.loc[status["agency"] == a, "ministry"].iloc[0] for a in agencies],
-    "Runder bedt om": [", ".join(str(y) for y in status.loc[(status["agency"] == a) & status["was_asked"],
-                                                           "start_year"]) or "–" for a in agencies],
-    "Innsending": [submission_text(status[status["agency"] == a]) for a in agencies],
-    "Piloter": [int(per_agency["piloter"].get(a, 0)) for a in agencies],
-    "Budsjett": [fmt.kr(per_agency["budsjett"].get(a, 0)) for a in agencies],
-    "Elementer dekket (snitt av 6)": [fmt.number(per_agency["elementer"].get(a), 1) for a in agencies],
+    "Departement": by_agency["ministry"].values,
+    "Runder bedt om": by_agency["rounds"].values,
+    "Innsending": by_agency["text"].values,
+    "Piloter": per_agency["piloter"].fillna(0).astype(int).values,
+    "Budsjett": per_agency["budsjett"].fillna(0).map(fmt.kr).values,
+    "Elementer dekket (snitt av 6)": per_agency["elementer"].map(lambda v: fmt.number(v, 1)).values,
 })
 
 

@@ -10,6 +10,7 @@ SEARCH_KEY = "planer_sok"
 CHOSEN_KEY = "planer_valgt"
 MATRIX_PAGE_KEY = "planer_matrise_side"
 MATRIX_PER_PAGE = 40
+LIST_LIMIT = 1000  # rows in the plan list and choices in the chooser; beyond that, narrow first
 DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
 
 
@@ -41,7 +42,10 @@ def _summary(f, all_count: int, shown, only_missing: bool, text: str) -> None:
 def _plan_list(shown) -> None:
     """The matching plans, with badges in words."""
     st.subheader("Planene")
-    st.dataframe(plans.plan_list(shown), hide_index=True,
+    if len(shown) > LIST_LIMIT:
+        st.caption(f"Viser de første {LIST_LIMIT} av {len(shown)} planer. Avgrens med filteret eller søket, eller "
+                   "last ned alle som Excel eller CSV nederst på siden.")
+    st.dataframe(plans.plan_list(shown.head(LIST_LIMIT)), hide_index=True,
                  column_config={"Start": DATE, "Slutt": DATE,
                                 "Regelverk det søkes unntak fra": st.column_config.TextColumn(width="large")})
 
@@ -76,12 +80,15 @@ def _agency_matrix(shown) -> None:
 def _plan_in_full(shown, milestones) -> None:
     """One plan, by the letter's six elements."""
     st.subheader("Planen i sin helhet")
-    records = {plans.option_label(r): r for r in shown.to_dict("records")}
-    if st.session_state.get(CHOSEN_KEY) not in records:
+    choices = shown.head(LIST_LIMIT)
+    labels = [plans.option_label(r) for r in choices[["pilot_name", "agency", "start_year"]].to_dict("records")]
+    if st.session_state.get(CHOSEN_KEY) not in labels:
         # Set, not dropped: the browser keeps showing a dropped value that is no longer an option.
-        st.session_state[CHOSEN_KEY] = next(iter(records))
-    label = st.selectbox("Velg en plan", list(records), key=CHOSEN_KEY)
-    plan = records[label]
+        st.session_state[CHOSEN_KEY] = labels[0]
+    label = st.selectbox("Velg en plan", labels, key=CHOSEN_KEY,
+                         help=f"De første {LIST_LIMIT} planene i utvalget; søk eller filtrer for å finne andre."
+                         if len(shown) > LIST_LIMIT else None)
+    plan = choices.iloc[labels.index(label)].to_dict()
     ref = plans.pilot_ref(plan)
     badges = [f":orange-badge[:material/gavel: {b}]" if b == "Forsøk" else f":red-badge[:material/warning: {b}]"
               for b in plans.flags(plan)]

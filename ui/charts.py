@@ -33,6 +33,11 @@ def pattern(shape: str) -> dict:
     return {"shape": shape, "fgcolor": "white", "fillmode": "overlay"}
 
 
+def count_tick(largest: int) -> int | None:
+    """A tick on every whole number for short count axes; plotly's own choice for long ones (never 20 000 ticks)."""
+    return 1 if largest <= 30 else None
+
+
 def style(fig: go.Figure, height: int = 360, legend_title: str | None = None) -> go.Figure:
     """The house style: white, readable text, legend on top, no clutter."""
     fig.update_layout(
@@ -62,7 +67,7 @@ def ambition(counted: int, planned: int, band: tuple[int, int], forsok_counted: 
                 marker={"color": "#56B4E9", "pattern": pattern("/")},
                 text=[f"{planned} planlagt"], textposition="inside", insidetextanchor="middle")
     top = max(high + 1, counted + planned + 1)
-    fig.update_xaxes(range=[0, top], dtick=1, title="Antall piloter")
+    fig.update_xaxes(range=[0, top], dtick=count_tick(top), title="Antall piloter")
     fig.update_yaxes(showticklabels=False)
     style(fig, height=230)
     fig.update_layout(barmode="stack", showlegend=True, margin={"t": 30},
@@ -81,7 +86,7 @@ def reporting(status: pd.DataFrame) -> go.Figure:
                     marker={"color": color, "pattern": pattern(REPORTING_PATTERNS[state])},
                     text=[f"{v} {state.lower()}" if v else "" for v in values.values], textposition="inside")
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="Antall virksomheter", dtick=1)
+    fig.update_xaxes(title="Antall virksomheter", dtick=count_tick(int(counts.sum(axis=1).max() or 1)))
     return style(fig, height=220)
 
 

@@ -81,6 +81,13 @@ def narrow(pilots: pd.DataFrame, only_missing_evaluation: bool = False,
     return rows.sort_values(["agency", "start_year", "pilot_name"], kind="stable").reset_index(drop=True)
 
 
+def flag_texts(pilots: pd.DataFrame) -> list[str]:
+    """flags() for every plan at once, joined: «Forsøk · Mangler evaluering»."""
+    forsok = pilots["needs_exemption"].fillna(False).astype(bool).map({True: "Forsøk", False: ""})
+    missing = (~pilots["describes_evaluation"].astype(bool)).map({True: "Mangler evaluering", False: ""})
+    return [" · ".join(x for x in pair if x) for pair in zip(forsok, missing, strict=True)]
+
+
 def option_label(row: Mapping) -> str:
     """How a plan is named in the chooser: «Pilotnavn – Virksomhet (oppstart 2024)»."""
     return f"{row['pilot_name']} – {row['agency']} (oppstart {row['start_year']})"
@@ -106,7 +113,7 @@ def plan_list(pilots: pd.DataFrame) -> pd.DataFrame:
         "Start": pd.to_datetime(pilots["start_date"]).dt.date,
         "Slutt": pd.to_datetime(pilots["end_date"]).dt.date,
         "Elementer": [f"{int(n)} av {len(ELEMENTS)}" for n in pilots["elements_covered"]],
-        "Merknader": [" · ".join(flags(r)) for r in pilots.to_dict("records")],
+        "Merknader": flag_texts(pilots),
         "Forsøk": pilots["needs_exemption"].map(fmt.yes_no),
         "Regelverk det søkes unntak fra": [r if not is_blank(r) else "" for r in pilots["exemption_rules"]],
         "Evaluering beskrevet": [fmt.yes_no(not is_blank(v)) for v in pilots["evaluation"]],
