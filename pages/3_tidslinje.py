@@ -95,12 +95,24 @@ if _choose_view(count) == timeline.VIEW_AGENCY:
 else:
     _pilot_view(pilots, milestones, refs)
 
+TABLE_LIMIT = 1000  # rows per table on screen; the downloads hold everything
+
+
+def _capped(rows, what: str):
+    """The first TABLE_LIMIT rows, with a note saying so when there are more."""
+    if len(rows) > TABLE_LIMIT:
+        st.caption(f"Viser de første {TABLE_LIMIT} av {len(rows)} {what}. Avgrens med filteret, eller last ned "
+                   "alt som Excel nederst på siden.")
+    return rows.head(TABLE_LIMIT)
+
+
 st.subheader("Piloter")
-st.dataframe(timeline.pilot_table(pilots, milestones), hide_index=True,
+st.dataframe(timeline.pilot_table(_capped(pilots, "piloter"), milestones), hide_index=True,
              column_config={"Start": DATE, "Slutt": DATE})
 st.subheader("Milepæler og faser")
 if milestones.empty:
     st.caption("Ingen milepæler eller faser er rapportert for pilotene i filteret.")
 else:
-    st.dataframe(timeline.milestone_table(milestones), hide_index=True,
-                 column_config={"Dato": DATE, "Til": DATE})
+    # milestones come in date order from the query, so the first rows are the earliest
+    st.dataframe(timeline.milestone_table(_capped(milestones, "milepæler og faser")),
+                 hide_index=True, column_config={"Dato": DATE, "Til": DATE})

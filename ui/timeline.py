@@ -105,13 +105,11 @@ def agency_spans(pilots: pd.DataFrame) -> pd.DataFrame:
     if pilots.empty:
         return pd.DataFrame(columns=["agency", "pilots", "first_start", "last_end", "statuses"])
 
-    def statuses(group: pd.Series) -> str:
-        counts = group.value_counts()
-        return ", ".join(f"{counts[s]} {s.lower()}" for s in PILOT_STATUSES if s in counts)
-
     spans = pilots.groupby("agency", sort=True).agg(
-        pilots=("pilot_name", "size"), first_start=("start_date", "min"), last_end=("end_date", "max"),
-        statuses=("status", statuses))
+        pilots=("pilot_name", "size"), first_start=("start_date", "min"), last_end=("end_date", "max"))
+    counts = pd.crosstab(pilots["agency"], pilots["status"]).reindex(spans.index, fill_value=0)
+    spans["statuses"] = [", ".join(f"{row[s]} {s.lower()}" for s in PILOT_STATUSES if row.get(s, 0))
+                         for _, row in counts.iterrows()]
     return spans.reset_index()
 
 
