@@ -56,12 +56,13 @@ st.plotly_chart(charts.ambition(counted, planned, band, forsok), key="ambition_c
 by_status = (pilots.groupby("status").agg(piloter=("pilot_name", "count"), forsok=("needs_exemption", "sum"),
                                           budsjett=("budget_total_nok", "sum"))
              .reindex(["Pågår", "Gjennomført", "Planlagt", "Avbrutt"]).dropna(how="all").reset_index())
-st.dataframe(pd.DataFrame({
+# Small fixed tables as plain HTML tables: light to draw, and read by screen readers as tables.
+st.table(pd.DataFrame({
     "Status": by_status["status"],
     "Piloter": by_status["piloter"].astype(int),
     "Herav forsøk": by_status["forsok"].astype(int),
     "Budsjett": by_status["budsjett"].map(fmt.kr),
-}), hide_index=True, key="ambition_table")
+}), hide_index=True, border="horizontal")
 
 left, right = st.columns([3, 2])
 with left:
@@ -88,18 +89,18 @@ with right:
     if upcoming.empty:
         st.caption(f"Ingen milepæler etter i dag ({fmt.date(today)}) for pilotene i filteret.")
     else:
-        st.dataframe(pd.DataFrame({
+        st.table(pd.DataFrame({
             "Dato": upcoming["from_date"].map(fmt.date),
             "Milepæl": upcoming["name"],
             "Pilot": upcoming["pilot_name"],
             "Virksomhet": upcoming["agency"],
-        }), hide_index=True, key="upcoming_table")
+        }), hide_index=True, border="horizontal")
     st.subheader("Viktige datoer")
     dates = [(r.deadline, f"Frist for rapportering, oppstart {r.start_year}") for r in rounds.itertuples()]
     dates += [(e.start_date, f"{e.label} ({e.note})") for e in store_access.frame("events").itertuples()]
     dates += [(settings["reform_end"], "Reformperioden slutter")]
     dates = sorted((pd.Timestamp(d).date(), text) for d, text in dates)
-    st.dataframe(pd.DataFrame({"Dato": [fmt.date(d) for d, _ in dates], "Hva": [t for _, t in dates]}),
-                 hide_index=True, key="dates_table")
+    st.table(pd.DataFrame({"Dato": [fmt.date(d) for d, _ in dates], "Hva": [t for _, t in dates]}),
+             hide_index=True, border="horizontal")
 
 export_row(f, "oversikt")
