@@ -1,0 +1,180 @@
+"""Results: rows of {name, size, value, unit, target, holds}, printed, saved as JSON and Markdown.
+
+Every target is an upper bound: a row holds when value ≤ target. Rows without a target are
+for information (target and holds are null).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+SECTION = "## Ytelse / Benchmarks"
+
+
+@dataclass
+class Row:
+    name: str
+    size: str
+    value: float | None
+    unit: str
+    target: float | None = None
+    holds: bool | None = None
+    note: str = ""
+
+    @classmethod
+    def check(cls, name: str, size: str, value: float | None, unit: str, target: float, note: str = "",
+              fails: bool = False) -> Row:
+        """A row with a target; it does not hold when value is missing or fails is set (an error)."""
+        holds = value is not None and not fails and value <= target
+        return cls(name, size, value, unit, target, holds, note)
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit in ("ms", "MB"):
+        return f"{value:,.0f}".replace(",", " ")
+    if unit == "s":
+        return f"{value:.2f}"
+    return f"{value:.2f}"
+
+
+def _holds(row: Row) -> str:
+    if row.holds is None:
+        return ""
+    return "yes" if row.holds else "**NO**"
+
+
+def markdown_table(rows: list[Row]) -> str:
+    """The results as a Markdown table."""
+    lines = ["| measure | size | value | target | holds | note |", "|---|---|--:|--:|:-:|---|"]
+    for r in rows:
+        target = "" if r.target is None else f"≤ {_fmt(r.target, r.unit)} {r.unit}".strip()
+        note = r.note.replace("|", "/")
+        lines.append(f"| {r.name} | {r.size} | {_fmt(r.value, r.unit)} {r.unit} | {target} | {_holds(r)} | {note} |")
+    return "\n".join(lines)
+
+
+def text_table(rows: list[Row]) -> str:
+    """The results as a plain table for the terminal."""
+    header = ("measure", "size", "value", "target", "holds", "note")
+    body = []
+    for r in rows:
+        target = "" if r.target is None else f"≤ {_fmt(r.target, r.unit)} {r.unit}"
+        holds = "" if r.holds is None else ("yes" if r.holds else "NO")
+        body.append((r.name, r.size, f"{_fmt(r.value, r.unit)} {r.unit}", target, holds, r.note[:90]))
+    widths = [max(len(str(x[i])) for x in (header, *body)) for i in range(len(header))]
+    out = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True))]
+    out.append("  ".join("-" * w for w in widths))
+    out += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in body]
+    return "\n".join(out)
+
+
+def machine() -> dict:
+    """nproc, RAM, Python, CPU model and load average (other work on the machine skews timings)."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_kb = 0
+    try:
+        m = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
+        mem_kb = int(m[1]) if m else 0
+    except OSError:
+        pass
+    try:
+        chromium = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True,
+                                  timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        chromium = ""
+    return {"nproc": os.cpu_count(), "ram_gb": round(mem_kb / 1_048_576, 1), "python": platform.python_version(),
+            "cpu": cpu, "os": platform.platform(), "chromium": chromium,
+            "loadavg": list(os.getloadavg())}
+
+
+def machine_line(m: dict) -> str:
+    """One line describing the machine."""
+    return (f"nproc {m['nproc']}, {m['ram_gb']} GB RAM, Python {m['python']}, {m['cpu']}; "
+            f"{m.get('chromium', '')}")
+
+
+def save(rows: list[Row], details: dict, machine_info: dict, out_dir: Path, wall_s: float) -> None:
+    """benchmarks/results.json (the rows), results-details.json (raw samples) and results.md."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(
+        json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1), encoding="utf-8")
+    (out_dir / "results-details.json").write_text(
+        json.dumps({"machine": machine_info, "wall_s": wall_s, "details": details}, ensure_ascii=False, indent=1,
+                   default=str), encoding="utf-8")
+    (out_dir / "results.md").write_text(readme_section(rows, machine_info, wall_s), encoding="utf-8")
+
+
+def readme_section(rows: list[Row], machine_info: dict, wall_s: float) -> str:
+    """The README section: how to run, what is measured, the latest table and the machine."""
+    made = ("generating the files and the L store" if machine_info.get("generated")
+            else "files and L store cached")
+    return f"""{SECTION}
+
+`make bench` ({wall_s / 60:.1f} min for the run below, {made}) generates synthetic
+submissions that are valid to the form, deterministically from a fixed seed, into
+`benchmarks/work/` (cached while the generator, the contract and `data/rounds.csv`/`settings.toml`
+are unchanged; the L store while also `loaders/` and `store/` are), imports them, and measures:
+S = the bundled sample, M = 200 agencies × 2 rounds (≈1 500 pilots, ≈8 000 milestones,
+≈410 workbooks and 30 CSV files), L = 400 agencies × 2 rounds × 25 pilots (20 000 pilots,
+60 000 milestones). Every target is an upper bound. The rows are in `benchmarks/results.json`,
+the raw samples in `benchmarks/results-details.json`.
+
+- import of all M files into a fresh store (`import_files` on `open_store`, end to end) against
+  the parse floor (calamine reading the same files through `loaders.reading.read_workbook`, and
+  the CSV files through `decode_text`/`split_csv`, nothing else), median of 3, interleaved;
+- each page's render time in AppTest (entry file, then `switch_page`), median of 7 warm reruns
+  after one cold run, at S, M and L, each size in its own process;
+- in Debian's Chromium (Playwright, a new tab per visit in a warm browser cache, servers started
+  as in `tests/browser/conftest.py`): navigation → overview *fully drawn* against a one-line
+  page (`st.write("x")`, its own server) in the same run. Drawn = script finished
+  (`data-test-script-state="notRunning"`), no `stStatusWidget`, nothing stale, the five metrics
+  visible; *fully* = and the main thread free again: the end of the long tasks that follow that
+  frame (plotly draws its figures in one, sometimes just before and sometimes just after the
+  metrics' frame, which made the overview's first-frame time vary by about a second between visits). Times are taken
+  in the page (`performance.now()`, reported through an exposed function), not by polling;
+- a change of the agency filter (type into the sidebar multiselect + Enter) → page fully
+  redrawn, five agencies added one after another, each new to the session (uncached);
+- the server process's peak RSS (`VmHWM` in `/proc/<pid>/status`) at L after every page has
+  been visited.
+
+`python -m benchmarks --sizes S --quick` is the two-minute check for developers (its results go
+to `benchmarks/work/`, so they never overwrite the full run's); `python -m benchmarks --help`
+lists the options, and `python -m benchmarks.profile page L pages/4_planer.py` (or `import M`)
+samples a page's reruns or an import with py-spy, if installed, and prints where the time goes.
+
+Latest full run ({machine_line(machine_info)}; load average
+{machine_info['loadavg'][0]:.1f} at the start — other work on the machine skews the timings):
+
+{markdown_table(rows)}
+"""
+
+
+def update_readme(section: str) -> None:
+    """Replace this section of README.md (to the next `## ` heading or the end), or append it at the end."""
+    text = README.read_text(encoding="utf-8")
+    start = text.find(f"\n{SECTION}\n")
+    if start < 0:
+        README.write_text(text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n", encoding="utf-8")
+        return
+    start += 1
+    nxt = text.find("\n## ", start + len(SECTION))
+    end = len(text) if nxt < 0 else nxt + 1
+    tail = text[end:]
+    README.write_text(text[:start] + section.rstrip("\n") + "\n" + ("\n" + tail if tail else ""), encoding="utf-8")
