@@ -214,7 +214,10 @@ CSV_PILOT_EXTRA_FIELDS = tuple(f for f in SUBMISSION.fields if f.key not in ("ag
 
 def element_fields(number: int) -> tuple[Field, ...]:
     """The Piloter fields that belong to one element of the letter."""
-    return tuple(f for f in PILOTS.fields if f.element == number)
+    return _ELEMENT_FIELDS[number]
+
+
+_ELEMENT_FIELDS = {e.number: tuple(f for f in PILOTS.fields if f.element == e.number) for e in ELEMENTS}
 
 
 def covered_elements(pilot: dict) -> tuple[bool, ...]:

@@ -72,8 +72,13 @@ def _agency_matrix(shown) -> None:
     """Agencies × elements: how many of each agency's plans cover each element."""
     st.subheader("Per virksomhet")
     coverage = plans.agency_coverage(shown)
-    st.plotly_chart(plans.agency_matrix(coverage), key="planer_virksomheter")
-    st.caption("Hvor mange av virksomhetens planer som dekker hvert element, f.eks. «2 av 3».")
+    if len(coverage) <= MATRIX_PER_PAGE:
+        st.plotly_chart(plans.agency_matrix(coverage), key="planer_virksomheter")
+        st.caption("Hvor mange av virksomhetens planer som dekker hvert element, f.eks. «2 av 3».")
+    else:  # hundreds of labelled rows make an unreadable figure that takes seconds to draw
+        st.caption(f"{len(coverage)} virksomheter er for mange for en lesbar figur; tabellen viser alle. Avgrens "
+                   "med filteret for å se figuren. Cellene viser hvor mange av virksomhetens planer som dekker "
+                   "elementet, f.eks. «2 av 3».")
     st.dataframe(plans.agency_coverage_table(coverage), hide_index=True)
 
 

@@ -155,3 +155,15 @@ def test_an_event_without_a_note_or_end_is_a_line_without_stray_text():
                                                         ("event", "Samling", None)]
     assert "nan" not in refs[0].hover and "nan" not in refs[1].hover
     assert refs[1].hover == "Samling 01.03.2024"
+
+
+def test_the_budget_chart_shows_at_most_thirty_bars_and_sums_the_rest():
+    from ui import charts
+
+    pilots = pd.DataFrame({"agency": [f"Etat {i:03d}" for i in range(400)], "within_budget_frame": "Ja",
+                           "budget_total_nok": [1000.0 * (i + 1) for i in range(400)]})
+    fig = charts.budget_by_agency(pilots)
+    bars = next(t for t in fig.data if t.type == "bar")
+    assert len(bars.y) == charts.MAX_BARS
+    assert bars.y[0] == f"{charts.OTHERS} (371)"  # the smallest at the bottom
+    assert sum(bars.x) == pilots["budget_total_nok"].sum()

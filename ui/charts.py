@@ -90,11 +90,20 @@ def reporting(status: pd.DataFrame) -> go.Figure:
     return style(fig, height=220)
 
 
+MAX_BARS = 30  # beyond this a bar chart stops being readable; the rest are summed in one bar
+OTHERS = "Øvrige virksomheter"
+
+
 def budget_by_agency(pilots: pd.DataFrame) -> go.Figure:
-    """Total budget per agency, split by whether it fits within current frames."""
+    """Total budget per agency, split by whether it fits within current frames; the largest 30 and the rest summed."""
     table = pilots.pivot_table(index="agency", columns="within_budget_frame", values="budget_total_nok",
                                aggfunc="sum", fill_value=0)
-    table = table.loc[table.sum(axis=1).sort_values().index]
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
+    if len(table) > MAX_BARS:
+        rest = table.iloc[MAX_BARS - 1:]
+        table = table.iloc[:MAX_BARS - 1]
+        table.loc[f"{OTHERS} ({len(rest)})"] = rest.sum()
+    table = table.iloc[::-1]
     fig = go.Figure()
     for answer in BUDGET_FRAME_ANSWERS:
         if answer not in table:

@@ -31,11 +31,11 @@ def chart_with_table(fig: go.Figure, table: pd.DataFrame, key: str, caption: str
 
 def agency_click_handler(chart_key: str, axis: str = "y"):
     """A callback for st.plotly_chart(on_select=…) that filters the app to the clicked agency."""
-    from ui import filters
+    from ui import charts, filters
 
     def handle() -> None:
         points = st.session_state.get(chart_key, {}).get("selection", {}).get("points", [])
-        names = [p.get(axis) for p in points if p.get(axis)]
+        names = [p.get(axis) for p in points if p.get(axis) and not str(p.get(axis)).startswith(charts.OTHERS)]
         if names:
             filters.select_agencies(list(dict.fromkeys(names)))
 
