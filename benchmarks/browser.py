@@ -1,7 +1,8 @@
 """Browser measurements: Debian's Chromium (Playwright) against real Streamlit servers.
 
-Servers are started as tests/browser/conftest.py starts them (`python -m streamlit run` on a
-free 127.0.0.1 port, PILOT_DB pointing at the store, polled on /_stcore/health), with the same
+Servers are started here, and the browser suite (tests/browser/conftest.py) uses the same
+start_server (`python -m streamlit run` on a free 127.0.0.1 port, PILOT_DB pointing at the store,
+polled on /_stcore/health), with the same
 Chromium flags. Each visit is a new tab, so a new Streamlit session, in a context whose HTTP
 cache a warm-up visit has filled (a returning user; the stricter comparison with the bare page).
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from benchmarks import browser as benchmarks_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
@@ -41,41 +38,12 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "locale": "nb-NO"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run dashboard.py` on the store and wait until it is healthy."""
-    port = _free_port()
-    env = {**os.environ, "PILOT_DB": str(db)}
-    handle = log.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.25)
-    proc.kill()
-    raise RuntimeError(f"Streamlit did not start; see {log}")
+    """Start `streamlit run dashboard.py` on the store and wait until it is healthy (shared with the benchmarks)."""
+    return benchmarks_browser.start_server(ROOT / "dashboard.py", db, log)
 
 
-def stop_server(proc: subprocess.Popen) -> None:
-    """Stop the server process."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+stop_server = benchmarks_browser.stop_server
 
 
 @pytest.fixture(scope="session")
