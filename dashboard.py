@@ -9,7 +9,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui import charts, filters, store_access
+from ui import charts, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
 from ui.page_parts import export_row
@@ -27,7 +27,7 @@ forsok = int(pilots["needs_exemption"].sum())
 band = (settings["ambition_min"], settings["ambition_max"])
 asked = status[status["was_asked"]]
 
-st.caption(f"Viser {filters.describe(f)}. Data per {fmt.long_date(summary['last_import'].date())} "
+st.caption(f"Viser {f.describe()}. Data per {fmt.long_date(summary['last_import'].date())} "
            f"(siste import). Ambisjonen: KDD-sektoren skal gjennomføre {band[0]}–{band[1]} piloter i "
            "reformperioden. Tallene tar med virksomhetene som gikk over til DFD 1.1.2024; velg departement i "
            "filteret for å avgrense.")

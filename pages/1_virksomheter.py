@@ -11,7 +11,7 @@ from ui.page_parts import export_row
 f = page_setup("Virksomheter")
 status = store_access.frame("reporting_status", f)
 pilots = store_access.frame("pilots", f)
-st.caption(f"Viser {filters.describe(f)}. Klikk på en rad for å filtrere hele oversikten til virksomheten.")
+st.caption(f"Viser {f.describe()}. Klikk på en rad for å filtrere hele oversikten til virksomheten.")
 
 
 def submission_text(r) -> str:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui import charts, filters, store_access
+from ui import charts, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
 from ui.page_parts import agency_click_handler, chart_with_table, export_row
@@ -11,7 +11,7 @@ from ui.page_parts import agency_click_handler, chart_with_table, export_row
 f = page_setup("Budsjett")
 pilots = store_access.frame("pilots", f)
 lines = store_access.frame("budget_lines", f)
-st.caption(f"Viser {filters.describe(f)}. «Budsjett totalt (kr)» fra hver plan er tallet som gjelder; "
+st.caption(f"Viser {f.describe()}. «Budsjett totalt (kr)» fra hver plan er tallet som gjelder; "
            "årsfordelingen bygger på budsjettradene.")
 
 if pilots.empty:

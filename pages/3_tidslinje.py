@@ -82,14 +82,14 @@ def _pilot_view(pilots, milestones, refs) -> None:
 f = page_setup("Tidslinje")
 pilots = store_access.frame("pilots", f)
 if pilots.empty:
-    st.info(f"Ingen piloter passer filteret ({filters.describe(f)}).", icon=":material/filter_alt:")
+    st.info(f"Ingen piloter passer filteret ({f.describe()}).", icon=":material/filter_alt:")
     st.stop()
 milestones = store_access.frame("milestones", f)
 refs = timeline.references(store_access.frame("rounds"), store_access.frame("events"), store_access.read("settings"),
                            dt.date.today())
 
 count = len(pilots)
-st.caption(f"{count} {'pilot' if count == 1 else 'piloter'} – {filters.describe(f)}")
+st.caption(f"{count} {'pilot' if count == 1 else 'piloter'} – {f.describe()}")
 if _choose_view(count) == timeline.VIEW_AGENCY:
     _agency_view(pilots, refs)
 else:

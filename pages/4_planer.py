@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import filters, plans, store_access, timeline
+from ui import plans, store_access, timeline
 from ui.layout import page_setup
 
 NO_EVALUATION_KEY = "planer_uten_evaluering"
@@ -31,7 +31,7 @@ def _choices() -> tuple[bool, str]:
 def _summary(f, all_count: int, shown, only_missing: bool, text: str) -> None:
     """What the page shows, in words, with the two flags counted."""
     narrowed = [w for w, on in (("bare uten evaluering", only_missing), (f"søk «{text}»", bool(text))) if on]
-    st.caption(f"Viser {len(shown)} av {all_count} planer – {filters.describe(f)}"
+    st.caption(f"Viser {len(shown)} av {all_count} planer – {f.describe()}"
                + (f"; {', '.join(narrowed)}" if narrowed else ""))
     first, second, third = st.columns(3)
     first.metric("Planer", len(shown))
@@ -127,7 +127,7 @@ def _section(section, plan, milestones) -> None:
 f = page_setup("Planer")
 pilots = store_access.frame("pilots", f)
 if pilots.empty:
-    st.info(f"Ingen planer passer filteret ({filters.describe(f)}).", icon=":material/filter_alt:")
+    st.info(f"Ingen planer passer filteret ({f.describe()}).", icon=":material/filter_alt:")
     st.stop()
 
 only_missing, text = _choices()

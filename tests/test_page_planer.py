@@ -49,12 +49,6 @@ def test_the_plans_page_runs_on_the_sample(monkeypatch, sample_db):
     assert len(at.get("plotly_chart")) == 2
 
 
-def test_the_plans_page_on_an_empty_store_says_what_to_do(monkeypatch, store_path):
-    at = open_page(monkeypatch, store_path)
-    assert any("Importer" in i.value for i in at.info)
-    assert not at.get("plotly_chart")
-
-
 def test_the_element_matrix_has_a_row_per_plan_with_a_mark_per_element(monkeypatch, sample_db):
     at = open_page(monkeypatch, sample_db)
     assert plan_list(at) == names(sample_db)

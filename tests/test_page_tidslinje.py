@@ -52,12 +52,6 @@ def test_the_timeline_runs_on_the_sample(monkeypatch, sample_db):
     assert at.get("plotly_chart")
 
 
-def test_the_timeline_on_an_empty_store_says_what_to_do(monkeypatch, store_path):
-    at = open_page(monkeypatch, store_path)
-    assert any("Importer" in i.value for i in at.info)
-    assert not at.get("plotly_chart")
-
-
 def test_the_timeline_draws_one_bar_and_one_row_per_pilot_in_the_store(monkeypatch, sample_db):
     at = open_page(monkeypatch, sample_db)
     (expected,) = rows(sample_db, "SELECT count(*) FROM pilots_current")[0]

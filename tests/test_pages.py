@@ -59,6 +59,7 @@ def test_every_page_runs_on_the_sample_without_an_error(monkeypatch, sample_db, 
 def test_every_data_page_on_an_empty_store_says_what_to_do(monkeypatch, store_path, page):
     at = open_app(monkeypatch, store_path, page)
     assert any("Importer" in i.value and "eksempeldata" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
 
 
 def test_a_store_file_that_does_not_exist_yet_gives_guidance_not_a_crash(monkeypatch, tmp_path):

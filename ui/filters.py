@@ -135,8 +135,3 @@ def query_params(f: PilotFilter) -> dict[str, str | list[str]]:
     if f.forsok is not None:
         params[FORSOK_KEY] = "ja" if f.forsok else "nei"
     return params
-
-
-def describe(f: PilotFilter) -> str:
-    """The filter in words (see PilotFilter.describe)."""
-    return f.describe()
