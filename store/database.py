@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 
 from loaders.contract import ELEMENTS, PILOTS
 from loaders.register import Reference
@@ -112,39 +112,41 @@ def has_schema(con: duckdb.DuckDBPyConnection) -> bool:
 
 def sync_reference(con: duckdb.DuckDBPyConnection, reference: Reference) -> None:
     """Copy the register, rounds, requests and settings from data/ into the store."""
-    agencies = pd.DataFrame(
-        [(a.name, a.short_name or None, list(a.aliases), a.ministry, a.previous_ministry or None,
-          a.ministry_changed_on) for a in reference.agencies],
-        columns=["name", "short_name", "aliases", "ministry", "previous_ministry", "ministry_changed_on"])
-    ministries = pd.DataFrame(list(reference.ministries.items()), columns=["short_name", "name"])
-    rounds = pd.DataFrame([(r.start_year, r.deadline, r.description) for r in reference.rounds],
-                          columns=["start_year", "deadline", "description"])
-    requests = pd.DataFrame([(r.start_year, r.agency, r.letter_date, r.letter_ref or None, r.note or None)
-                             for r in reference.requests],
-                            columns=["start_year", "agency", "letter_date", "letter_ref", "note"])
     s = reference.settings
-    events = pd.DataFrame([(e.label, e.start, e.end, e.note) for e in s.events],
-                          columns=["label", "start_date", "end_date", "note"])
+    rows = {
+        "agencies": [(a.name, a.short_name or None, list(a.aliases), a.ministry, a.previous_ministry or None,
+                      a.ministry_changed_on) for a in reference.agencies],
+        "ministries": list(reference.ministries.items()),
+        "rounds": [(r.start_year, r.deadline, r.description) for r in reference.rounds],
+        "requests": [(r.start_year, r.agency, r.letter_date, r.letter_ref or None, r.note or None)
+                     for r in reference.requests],
+        "events": [(e.label, e.start, e.end, e.note) for e in s.events],
+        "settings": [(s.ambition_min, s.ambition_max, list(s.counting_statuses), s.reform_start, s.reform_end)],
+    }
     with transaction(con):
-        for table, frame in (("agencies", agencies), ("ministries", ministries), ("rounds", rounds),
-                             ("requests", requests), ("events", events)):
+        for table, table_rows in rows.items():
             con.execute(f"DELETE FROM {table}")
-            _insert_frame(con, table, frame)
-        con.execute("DELETE FROM settings")
-        con.execute("INSERT INTO settings VALUES (?, ?, ?, ?, ?)",
-                    [s.ambition_min, s.ambition_max, list(s.counting_statuses), s.reform_start, s.reform_end])
+            insert_rows(con, table, table_rows)
 
 
-def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Insert a frame's rows into a table by column name (table names are ours, never user input)."""
-    if frame.empty:
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list] | list[tuple]) -> None:
+    """Insert rows, each in the order of TABLE_SCHEMAS[table], converted to that schema's types.
+
+    The types are given, never guessed from the values, so a column of blanks or of mixed
+    Python types is converted the same way every time.
+    """
+    if not rows:
         return
-    con.register("incoming_frame", frame)
+    schema = TABLE_SCHEMAS[table]
+    columns = zip(*rows, strict=True)
+    data = pa.Table.from_arrays([pa.array(values, type=t) for values, t in zip(columns, schema.types, strict=True)],
+                                schema=schema)
+    con.register("incoming_rows", data)
     try:
-        columns = ", ".join(frame.columns)
-        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_frame")
+        names = ", ".join(schema.names)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_rows")
     finally:
-        con.unregister("incoming_frame")
+        con.unregister("incoming_rows")
 
 
 # ---------------------------------------------------------------------------------------
@@ -177,6 +179,34 @@ FILE_COLUMNS = ["file_id", "file_name", "sha256", "content", "size_bytes", "file
                 "warnings"]
 ROW_COLUMNS = {"pilots": PILOT_COLUMNS, "milestones": MILESTONE_COLUMNS, "budget": BUDGET_COLUMNS}
 PILOT_NAME = 1 + PILOT_COLUMNS.index("pilot_name")  # its place in a pilots row, after submission_id
+
+# The Arrow types of the columns written from Python, as schema.sql declares them.
+TEXT, TEXTS, DATE, TIMESTAMP = pa.string(), pa.list_(pa.string()), pa.date32(), pa.timestamp("us")
+DOUBLE, BOOL, INT = pa.float64(), pa.bool_(), pa.int32()
+KIND_TYPES = {"text": TEXT, "choice": TEXT, "agency": TEXT, "list": TEXTS, "yes_no": BOOL, "date": DATE,
+              "amount": DOUBLE, "number": DOUBLE, "year": INT}
+TABLE_SCHEMAS: dict[str, pa.Schema] = {
+    "source_files": pa.schema(zip(FILE_COLUMNS, (INT, TEXT, TEXT, pa.binary(), pa.int64(), TEXT, TEXT, TIMESTAMP,
+                                                 TEXTS), strict=True)),
+    "submissions": pa.schema(zip(SUBMISSION_COLUMNS, (INT, TEXT, INT, INT, INT, TEXT, DATE, TEXT, TEXT, BOOL, TEXT,
+                                                      TEXT, TIMESTAMP), strict=True)),
+    "pilots": pa.schema([("submission_id", INT), ("position", INT),
+                         *((f.key, KIND_TYPES[f.kind]) for f in PILOTS.fields),
+                         *((f"covers_e{e.number}", BOOL) for e in ELEMENTS)]),
+    "milestones": pa.schema(zip(["submission_id", *MILESTONE_COLUMNS], (INT, INT, TEXT, TEXT, TEXT, DATE, DATE, TEXT),
+                                strict=True)),
+    "budget_lines": pa.schema(zip(["submission_id", *BUDGET_COLUMNS], (INT, INT, TEXT, INT, DOUBLE, TEXT, TEXT),
+                                  strict=True)),
+    "agencies": pa.schema([("name", TEXT), ("short_name", TEXT), ("aliases", TEXTS), ("ministry", TEXT),
+                           ("previous_ministry", TEXT), ("ministry_changed_on", DATE)]),
+    "ministries": pa.schema([("short_name", TEXT), ("name", TEXT)]),
+    "rounds": pa.schema([("start_year", INT), ("deadline", DATE), ("description", TEXT)]),
+    "requests": pa.schema([("start_year", INT), ("agency", TEXT), ("letter_date", DATE), ("letter_ref", TEXT),
+                           ("note", TEXT)]),
+    "events": pa.schema([("label", TEXT), ("start_date", DATE), ("end_date", DATE), ("note", TEXT)]),
+    "settings": pa.schema([("ambition_min", INT), ("ambition_max", INT), ("counting_statuses", TEXTS),
+                           ("reform_start", DATE), ("reform_end", DATE)]),
+}
 
 
 def current_versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], dict]:
@@ -254,13 +284,10 @@ class BatchWriter:
 
     def flush(self) -> None:
         """Insert everything buffered: one insert per table."""
-        _insert_frame(self.con, "source_files", pd.DataFrame(self.files, columns=FILE_COLUMNS, dtype=object))
-        _insert_frame(self.con, "submissions", pd.DataFrame(self.submissions, columns=SUBMISSION_COLUMNS,
-                                                            dtype=object))
+        insert_rows(self.con, "source_files", self.files)
+        insert_rows(self.con, "submissions", self.submissions)
         for key, table in TABLE_NAMES.items():
-            rows = [r for part in self.rows[key].values() for r in part]
-            _insert_frame(self.con, table, pd.DataFrame(rows, columns=["submission_id", *ROW_COLUMNS[key]],
-                                                        dtype=object))
+            insert_rows(self.con, table, [r for part in self.rows[key].values() for r in part])
         self.files, self.submissions = [], []
         self.rows = {key: {} for key in TABLE_NAMES}
 
