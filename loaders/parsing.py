@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from loaders.contract import (
@@ -41,16 +42,10 @@ from loaders.register import Reference
 from loaders.values import (
     EXPECTED,
     ValueProblem,
+    cell_parser,
     fold,
     is_blank,
-    parse_amount,
-    parse_choice,
-    parse_date,
-    parse_list,
-    parse_number,
     parse_text,
-    parse_year,
-    parse_yes_no,
 )
 
 HEADER_SEARCH_ROWS = 10
@@ -188,34 +183,25 @@ def _cell(row: list[object], col: int | None) -> object:
 
 
 class Converter:
-    """Turns one cell into the value of its field, using the register for agencies."""
+    """Turns cells into the values of their fields, using the register for agencies."""
 
     def __init__(self, reference: Reference):
         self.reference = reference
 
+    def parser(self, f: Field) -> Callable[[object], object]:
+        """The function from a cell to the clean value of field f; it raises ValueProblem."""
+        if f.kind == "agency":
+            return self._agency
+        return cell_parser(f.kind, f.choices, f.default)
+
     def convert(self, f: Field, raw: object) -> object:
         """The clean value of a cell for field f; raises ValueProblem."""
-        kind = f.kind
-        if kind == "text":
-            return parse_text(raw)
-        if kind == "list":
-            return parse_list(raw)
-        if kind == "yes_no":
-            return parse_yes_no(raw)
-        if kind == "choice":
-            return parse_choice(raw, f.choices, f.default)
-        if kind == "date":
-            return parse_date(raw)
-        if kind == "amount":
-            return parse_amount(raw)
-        if kind == "number":
-            return parse_number(raw)
-        if kind == "year":
-            return parse_year(raw)
-        if kind == "agency":
-            text = parse_text(raw)
-            return None if text is None else self.reference.match_agency(text).name
-        raise AssertionError(f"unknown field kind {kind}")
+        return self.parser(f)(raw)
+
+    def _agency(self, raw: object) -> str | None:
+        """The register's name of the agency a cell names."""
+        text = parse_text(raw)
+        return None if text is None else self.reference.match_agency(text).name
 
 
 def required_message(f: Field) -> str:
@@ -232,6 +218,9 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
     Blank rows are skipped. Fields in optional_when_blank are not required on rows where
     every one of them is blank (a Piloter CSV row that carries only Innsending fields).
     """
+    columns = [(f, header.columns.get(f.key), converter.parser(f), f.required, f.key in optional_when_blank)
+               for f in fields]
+    optional_columns = [header.columns.get(k) for k in optional_when_blank]
     records = []
     for index in range(header.row_index + 1, len(grid)):
         row = grid[index]
@@ -239,16 +228,16 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
             continue
         excel_row = index + 1
         record: dict[str, object] = {"_row": excel_row}
-        skip_required = bool(optional_when_blank) and all(
-            is_blank(_cell(row, header.columns.get(k))) for k in optional_when_blank)
-        for f in fields:
-            raw = _cell(row, header.columns.get(f.key))
+        skip_required = bool(optional_columns) and all(is_blank(_cell(row, col)) for col in optional_columns)
+        width = len(row)
+        for f, col, parse, required, optional in columns:
+            raw = row[col] if col is not None and col < width else None
             try:
-                value = converter.convert(f, raw)
+                value = parse(raw)
             except ValueProblem as problem:
                 parsed.error(problem.expected, sheet, excel_row, f.label, raw)
                 continue
-            if f.required and value in (None, []) and not (skip_required and f.key in optional_when_blank):
+            if required and value in (None, []) and not (skip_required and optional):
                 parsed.error(required_message(f), sheet, excel_row, f.label)
             record[f.key] = value
         records.append(record)

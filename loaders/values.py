@@ -12,6 +12,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 
 
 class ValueProblem(ValueError):
@@ -266,3 +267,104 @@ def shown(value: object) -> str:
         return str(int(value))
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "…"
+
+
+# ---------------------------------------------------------------------------------------
+# Cell parsers: the parse_* functions above, with fast paths for the cells most files hold
+
+
+MEMO_SIZE = 4096  # distinct texts remembered per cell parser
+
+
+def cell_parser(kind: str, choices: tuple[str, ...] = (), default: str | None = None) -> Callable[[object], object]:
+    """The parse function for a field kind, with fast paths for cells that need no parsing.
+
+    A workbook's typed cells (a date cell, a number cell), text that is already trimmed and
+    text seen before are answered at once; anything else goes to the parse_* function, so a
+    value and a problem's message are always what that function gives.
+    """
+    return _cell_parser(kind, choices, default)
+
+
+@functools.lru_cache(maxsize=64)
+def _cell_parser(kind: str, choices: tuple[str, ...], default: str | None) -> Callable[[object], object]:
+    """cell_parser(); cached, so the texts remembered are shared by every file of an import."""
+    if kind == "text":
+        return _text_cell
+    if kind == "list":
+        return _list_cell
+    if kind == "yes_no":
+        return _remembering(parse_yes_no)
+    if kind == "choice":
+        return _remembering(functools.partial(parse_choice, choices=choices, default=default))
+    if kind == "date":
+        return _remembering(parse_date, dt.date, _same)
+    if kind == "amount":
+        return _remembering(parse_amount, float, _plain_amount)
+    if kind == "number":
+        return _remembering(parse_number, float, _plain_amount)
+    if kind == "year":
+        return _remembering(parse_year, float, _plain_year)
+    raise AssertionError(f"unknown field kind {kind}")
+
+
+def _text_cell(value: object) -> str | None:
+    """parse_text(), without the detour for a str."""
+    if type(value) is str:
+        return value.strip() or None
+    return parse_text(value)
+
+
+def _list_cell(value: object) -> list[str]:
+    """parse_list(), without the detour for a str holding one item."""
+    if type(value) is str:
+        text = value.strip()
+        if not text:
+            return []
+        if ";" not in text and "\n" not in text and "\r" not in text:
+            return [text]
+    return parse_list(value)
+
+
+def _same(value: dt.date) -> dt.date:
+    """A date cell's value is the date."""
+    return value
+
+
+def _plain_amount(value: float) -> float | None:
+    """A number cell's float when parse_amount/parse_number would take it as it is, else None."""
+    return value if 0.0 <= value < math.inf else None
+
+
+def _plain_year(value: float) -> int | None:
+    """A number cell's year when parse_year would take it, else None."""
+    return int(value) if value.is_integer() and 1900 <= value <= 2200 else None
+
+
+_MISSING = object()
+
+
+def _remembering(parse: Callable[[object], object], typed: type | None = None,
+                 take: Callable[[object], object] | None = None) -> Callable[[object], object]:
+    """parse, answering a text it has parsed before from memory, and a cell of exactly type typed by take.
+
+    take returns the value, or None to leave the cell to parse. Only values are remembered,
+    never problems: a bad cell is parsed every time and its message comes from parse.
+    """
+    known: dict[str, object] = {}
+
+    def convert(value: object) -> object:
+        if type(value) is str:
+            found = known.get(value, _MISSING)
+            if found is _MISSING:
+                found = parse(value)
+                if len(known) < MEMO_SIZE:
+                    known[value] = found
+            return found
+        if typed is not None and type(value) is typed:
+            found = take(value)
+            if found is not None:
+                return found
+        return parse(value)
+
+    return convert

@@ -449,6 +449,33 @@ def test_typed_cells_are_read_as_values(reference):
     assert pilot["start_date"] == dt.date(2024, 1, 15)
 
 
+def test_typed_workbook_cells_and_the_same_values_as_csv_text_give_the_same_pilots(reference):
+    typed = [valid_pilot(pilot_name="A", budget_total_nok=2_500_000.0, person_years=1.5, status="pågår",
+                         start_date=dt.date(2024, 1, 15), themes="Ledelse", scope_will_expand="ja"),
+             valid_pilot(pilot_name="B", budget_total_nok="2,5 mill.", start_date="15.01.2024", status=None)]
+    as_text = [csv_pilot(pilot_name="A", budget_total_nok="2 500 000", person_years="1,5", status=" Pågår ",
+                         start_date="15.01.2024", themes=" Ledelse ", scope_will_expand="Ja"),
+               csv_pilot(pilot_name="B", budget_total_nok="2500000 kr", start_date="2024-01-15", status="")]
+    from_workbook = accepted(reference, workbook(pilots=typed)).pilots
+    from_csv = accepted(reference, csv_bytes(as_text), "piloter.csv").pilots
+    own = [f.key for f in PILOTS.fields]
+    assert [{k: p[k] for k in own} for p in from_workbook] == [{k: p[k] for k in own} for p in from_csv]
+    assert from_workbook[0]["budget_total_nok"] == from_workbook[1]["budget_total_nok"] == 2_500_000
+    assert (from_workbook[0]["status"], from_workbook[1]["status"]) == ("Pågår", "Planlagt")
+
+
+def test_the_same_bad_value_on_several_rows_is_an_error_on_each_with_the_same_message(reference):
+    pilots = [valid_pilot(pilot_name=name, status=status, start_date=start)
+              for name, status, start in (("A", "Pågår", dt.date(2024, 3, 1)), ("B", "Kanskje", "snart"),
+                                          ("C", "Pågår", dt.date(2024, 3, 1)), ("D", "Kanskje", "snart"))]
+    parsed = parse(reference, workbook(pilots=pilots))
+    assert [(e.row, e.column, e.value) for e in parsed.errors] == [
+        (3, "Status", "Kanskje"), (3, "Startdato", "snart"), (5, "Status", "Kanskje"), (5, "Startdato", "snart")]
+    statuses = {e.expected for e in parsed.errors if e.column == "Status"}
+    assert statuses == {"en av: Planlagt, Pågår, Gjennomført, Avbrutt"}
+    assert "fant «snart», forventet en dato som 31.10.2023" in str(parsed.errors[-1])
+
+
 def test_amounts_written_as_text_in_the_workbook_are_read(reference):
     sub = accepted(reference, workbook(pilots=[valid_pilot(pilot_name="A", budget_total_nok="2,5 MNOK"),
                                                valid_pilot(pilot_name="B", budget_total_nok="kr 1 500 000,-"),

@@ -8,11 +8,13 @@ import pytest
 
 from loaders.values import (
     ValueProblem,
+    cell_parser,
     parse_amount,
     parse_choice,
     parse_date,
     parse_list,
     parse_number,
+    parse_text,
     parse_year,
     parse_yes_no,
 )
@@ -197,3 +199,49 @@ def test_choice_rejects_a_value_outside_the_list_naming_the_allowed_values():
     with pytest.raises(ValueProblem) as problem:
         parse_choice("Kanskje", ("Ja", "Nei", "Delvis"), None)
     assert problem.value.expected == "en av: Ja, Nei, Delvis"
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell parsers: the fast paths give what the parse_* functions give, values and messages alike
+
+SLOW_PATH = {
+    "text": parse_text,
+    "list": parse_list,
+    "yes_no": parse_yes_no,
+    "choice": lambda value: parse_choice(value, ("Planlagt", "Pågår", "Avbrutt"), "Planlagt"),
+    "date": parse_date,
+    "amount": parse_amount,
+    "number": parse_number,
+    "year": parse_year,
+}
+CELLS = [None, "", "   ", float("nan"), float("inf"), -float("inf"), True, False, 0, 1, 2, -1, 0.0, -0.0, 1.0, 1.5,
+         -2.5, 1899.0, 1900.0, 2024.0, 2024.5, 2200.0, 2201.0, -2024.0, 20000.0, 45000.0, 1_500_000.0, 2024, 1e300,
+         dt.date(2024, 3, 1), dt.datetime(2024, 3, 1, 14, 5), "Ja", " nei ", "x", "kanskje", "pågår", "AVBRUTT ",
+         "Pagar", "Planlagt", "Ferdig", "2024", " 2024 ", "2024.0", "1899", "31.10.2023", "1. mars 2024",
+         "mars 2024", "2024-03-01", "snart", "32.13.2024", "1 500 000 kr", "2,5 mill.", "-5", "1,5", "mye",
+         "Digitalisering", " Ledelse ", "Digitalisering; Ledelse\nKompetanse", ";", "a;;b", "\u00a0tekst\u00a0"]
+
+
+def _outcome(parse, value):
+    try:
+        result = parse(value)
+    except ValueProblem as problem:
+        return ("problem", problem.expected)
+    return ("value", type(result), result)
+
+
+@pytest.mark.parametrize("kind", SLOW_PATH)
+def test_a_cell_parser_gives_the_value_or_the_message_its_parse_function_gives(kind):
+    fast = cell_parser(kind, ("Planlagt", "Pågår", "Avbrutt"), "Planlagt")
+    for value in CELLS:
+        expected = _outcome(SLOW_PATH[kind], value)
+        assert _outcome(fast, value) == expected, value
+        assert _outcome(fast, value) == expected, value  # again: now from what the parser remembers
+
+
+def test_a_bad_text_is_refused_every_time_not_remembered_as_a_value():
+    parse = cell_parser("yes_no")
+    for _ in range(3):
+        with pytest.raises(ValueProblem, match="Ja eller Nei"):
+            parse("kanskje")
+    assert parse("Ja") is True
