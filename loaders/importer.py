@@ -75,6 +75,7 @@ class _Planner:
         self.seen_hashes: dict[str, str] = {}
         self.current = database.current_versions(con)
         self.stored_hashes = database.known_hashes(con)
+        self.asked = {(r.start_year, r.agency) for r in reference.requests}
 
     def plan(self, parsed: ParsedFile) -> FilePlan:
         """The plan for one parsed file, given the store and the files planned before it."""
@@ -161,8 +162,7 @@ class _Planner:
             parsed.error(f"et oppstartsår med en rapporteringsrunde ({known}); en ny runde legges inn i "
                          "data/rounds.csv med frist", sheet, None, "Oppstartsår", data.start_year)
             return
-        asked = any(r.start_year == data.start_year and r.agency == data.agency for r in self.reference.requests)
-        if not asked:
+        if (data.start_year, data.agency) not in self.asked:
             parsed.warn(f"{data.agency} er ikke registrert som bedt om å rapportere for {data.start_year} "
                         "(data/requests.csv); innsendingen tas likevel med")
 

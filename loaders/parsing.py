@@ -84,9 +84,9 @@ class ParsedFile:
     submissions: list[SubmissionData] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def sha256(self) -> str:
-        """The hash that recognises the same bytes imported again."""
+        """The hash that recognises the same bytes imported again (computed once)."""
         return hashlib.sha256(self.content).hexdigest()
 
     @property

@@ -152,7 +152,8 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list] | l
 # ---------------------------------------------------------------------------------------
 # Writing imports
 
-PILOT_COLUMNS = ["position", *(f.key for f in PILOTS.fields), *(f"covers_e{e.number}" for e in ELEMENTS)]
+PILOT_KEYS = [f.key for f in PILOTS.fields]
+PILOT_COLUMNS = ["position", *PILOT_KEYS, *(f"covers_e{e.number}" for e in ELEMENTS)]
 MILESTONE_COLUMNS = ["position", "pilot_name", "name", "kind", "from_date", "to_date", "status"]
 BUDGET_COLUMNS = ["position", "pilot_name", "year", "amount_nok", "category", "financing"]
 TABLE_NAMES = {"pilots": "pilots", "milestones": "milestones", "budget": "budget_lines"}
@@ -262,6 +263,8 @@ class BatchWriter:
             elif previous is not None:
                 names = {r[PILOT_NAME] for r in self.rows["pilots"].get(new_id, [])} if key != "pilots" else None
                 self.rows[key][new_id] = self._carried(key, previous["submission_id"], new_id, names)
+            else:  # a first version without this table has none of its rows; a later one need not ask the store
+                self.rows[key][new_id] = []
         self.current[(agency, start_year)] = record
         return version
 
@@ -269,9 +272,9 @@ class BatchWriter:
     def _rows(submission_id: int, key: str, rows: list[dict]) -> list[list]:
         """Parsed rows of one table as table rows of a submission version."""
         if key == "pilots":
-            return [[submission_id, i, *(r.get(f.key) for f in PILOTS.fields), *r["elements"]]
-                    for i, r in enumerate(rows, 1)]
-        return [[submission_id, i, *(r.get(c) for c in ROW_COLUMNS[key][1:])] for i, r in enumerate(rows, 1)]
+            return [[submission_id, i, *map(r.get, PILOT_KEYS), *r["elements"]] for i, r in enumerate(rows, 1)]
+        keys = ROW_COLUMNS[key][1:]
+        return [[submission_id, i, *map(r.get, keys)] for i, r in enumerate(rows, 1)]
 
     def _carried(self, key: str, old_id: int, new_id: int, pilot_names: set[str] | None) -> list[list]:
         """A table's rows of the previous version (buffered or stored), for the new one."""
