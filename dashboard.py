@@ -9,7 +9,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui import charts, store_access
+from ui import filters, html_blocks, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
 from ui.page_parts import export_row
@@ -20,6 +20,7 @@ pilots = store_access.frame("pilots", f)
 status = store_access.frame("reporting_status", f)
 summary = store_access.read("store_summary")
 today = dt.date.today()
+FOLLOW_UP_ROWS = 10  # the rest are on Virksomheter, one click away
 
 counted = int(pilots["status"].isin(settings["counting_statuses"]).sum())
 planned = int((pilots["status"] == "Planlagt").sum())
@@ -52,17 +53,18 @@ elif counted > band[1]:
 else:
     verdict = "innenfor ambisjonen"
 st.subheader(f"Ambisjonen: {counted} piloter i gang eller gjennomført – {verdict}")
-st.plotly_chart(charts.ambition(counted, planned, band, forsok), key="ambition_chart")
+# Drawn as HTML: plotly's bundle was most of this page's time in the browser (issue 5).
+st.html(html_blocks.ambition_bar(counted, planned, band))
 by_status = (pilots.groupby("status").agg(piloter=("pilot_name", "count"), forsok=("needs_exemption", "sum"),
                                           budsjett=("budget_total_nok", "sum"))
              .reindex(["Pågår", "Gjennomført", "Planlagt", "Avbrutt"]).dropna(how="all").reset_index())
-# Small fixed tables as plain HTML tables: light to draw, and read by screen readers as tables.
-st.table(pd.DataFrame({
+# Charts and small tables as plain HTML (ui/html_blocks.py): light to draw, read by screen readers as tables.
+st.html(html_blocks.table(pd.DataFrame({
     "Status": by_status["status"],
     "Piloter": by_status["piloter"].astype(int),
     "Herav forsøk": by_status["forsok"].astype(int),
     "Budsjett": by_status["budsjett"].map(fmt.kr),
-}), hide_index=True, border="horizontal")
+}), numeric=("Budsjett",)))
 
 left, right = st.columns([3, 2])
 with left:
@@ -72,35 +74,44 @@ with left:
     if status.empty:
         st.info("Ingen virksomheter i filteret er bedt om å rapportere.")
     else:
-        st.plotly_chart(charts.reporting(status), key="reporting_chart")
-        table = status[status["was_asked"] | status["submitted_on"].notna()]
-        st.dataframe(pd.DataFrame({
-            "Runde": table["start_year"].astype(str),
-            "Virksomhet": table["agency"],
-            "Frist": table["deadline"].map(fmt.date),
-            "Innsendt": table["submitted_on"].map(fmt.date),
-            "Status": table["reporting_state"],
-            "Planer": table["has_plans"].map(lambda v: "–" if pd.isna(v) else ("Ja" if v else "Nei")),
-            "Bedt om": table["was_asked"].map(fmt.yes_no),
-        }), hide_index=True, key="reporting_table")
+        counts = html_blocks.reporting_counts(status)
+        st.html(html_blocks.reporting_bars(counts))
+        st.html(html_blocks.table(pd.DataFrame({
+            "Runde": [f"Oppstart {y}" for y in counts.index],
+            **{state: counts[state] for state in counts.columns},
+            "I alt": counts.sum(axis=1),
+        })))
+        follow_up = status[status["was_asked"] & (status["reporting_state"] != "I tide")]
+        if not follow_up.empty:
+            shown = follow_up.sort_values(["reporting_state", "start_year", "agency"],  # «Ikke levert» first
+                                          ascending=[False, True, True]).head(FOLLOW_UP_ROWS)
+            st.html(html_blocks.table(pd.DataFrame({
+                "Virksomhet": shown["agency"],
+                "Runde": shown["start_year"].astype(str),
+                "Status": shown["reporting_state"],
+                "Innsendt": shown["submitted_on"].map(fmt.date),
+            }), caption=f"Til oppfølging: {len(follow_up)} ikke levert eller levert for sent"))
+            if len(follow_up) > FOLLOW_UP_ROWS:
+                st.caption(f"Viser {FOLLOW_UP_ROWS} av {len(follow_up)}. Alle står på Virksomheter.")
+        st.page_link("pages/1_virksomheter.py", label="Hver virksomhets innsending: se Virksomheter",
+                     icon=":material/apartment:", query_params=filters.query_params(f))
 with right:
     st.subheader("Neste milepæler")
     upcoming = store_access.frame("upcoming_milestones", f, today)
     if upcoming.empty:
         st.caption(f"Ingen milepæler etter i dag ({fmt.date(today)}) for pilotene i filteret.")
     else:
-        st.table(pd.DataFrame({
+        st.html(html_blocks.table(pd.DataFrame({
             "Dato": upcoming["from_date"].map(fmt.date),
             "Milepæl": upcoming["name"],
             "Pilot": upcoming["pilot_name"],
             "Virksomhet": upcoming["agency"],
-        }), hide_index=True, border="horizontal")
+        })))
     st.subheader("Viktige datoer")
     dates = [(r.deadline, f"Frist for rapportering, oppstart {r.start_year}") for r in rounds.itertuples()]
     dates += [(e.start_date, f"{e.label} ({e.note})") for e in store_access.frame("events").itertuples()]
     dates += [(settings["reform_end"], "Reformperioden slutter")]
     dates = sorted((pd.Timestamp(d).date(), text) for d, text in dates)
-    st.table(pd.DataFrame({"Dato": [fmt.date(d) for d, _ in dates], "Hva": [t for _, t in dates]}),
-             hide_index=True, border="horizontal")
+    st.html(html_blocks.table(pd.DataFrame({"Dato": [fmt.date(d) for d, _ in dates], "Hva": [t for _, t in dates]})))
 
 export_row(f, "oversikt")

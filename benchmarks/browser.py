@@ -18,8 +18,8 @@ after it, or the long task can come first and the metrics appear after it: which
 varies from visit to visit. So besides the frame where the condition first holds ("drawn"),
 each visit reports "fully drawn": the end of the busy stretch (long tasks, as the browser's
 PerformanceObserver reports them, less than 500 ms apart) that follows that frame, and for the
-overview not before every plotly figure has drawn its axes: when the page is drawn and its
-main thread free again. The targets use fully drawn.
+overview not before every chart is drawn (a plotly figure has its axes, an HTML chart is
+visible): when the page is drawn and its main thread free again. The targets use fully drawn.
 """
 
 from __future__ import annotations
@@ -76,8 +76,11 @@ BARE_DRAWN = (f"(visible) => {IDLE} && [...document.querySelectorAll('[data-test
               ".some(e => e.innerText.trim() === 'x' && visible(e))")
 OVERVIEW_DRAWN = (f"(visible) => {IDLE} && [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
                   ".filter(visible).length >= 5")
-CHARTS_DRAWN = ("(visible) => { const c = [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]; "
-                "return c.length > 0 && c.every(e => e.querySelector('.main-svg g.xtick, .main-svg g.ytick')); }")
+# Every chart on the page drawn: plotly figures have their axes, HTML charts (ui/html_charts.py) are visible.
+CHARTS_DRAWN = ("(visible) => { const p = [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]; "
+                "const h = [...document.querySelectorAll('.po-chart')]; "
+                "return p.length + h.length > 0 && h.every(visible) "
+                "&& p.every(e => e.querySelector('.main-svg g.xtick, .main-svg g.ytick')); }")
 NO_CHARTS = "(visible) => false"
 
 
@@ -221,7 +224,7 @@ class Visit:
         return [(e[1], e[3]) for e in self.events[since:] if e[0] == "longtask"]
 
     def charts(self, timeout_s: float) -> float | None:
-        """ms from navigation start to every plotly chart drawn, or None if not within timeout_s."""
+        """ms from navigation start to every chart drawn, or None if not within timeout_s."""
         try:
             return self.wait_state("charts", "uncharts", timeout_s, settle_s=0.2)
         except TimeoutError:
@@ -245,9 +248,9 @@ def overview_vs_bare(browser, app_url: str, bare_url: str, reps: int, charts_wai
                      slow_s: float = 10) -> dict:
     """(c) navigation → overview fully drawn, against the one-line page; alternated, after a warm-up.
 
-    Also records the frame where the condition first held ("drawn"), when every plotly figure
-    had drawn its axes (waiting at most charts_wait_s), and the long tasks. When the warm-up
-    takes more than slow_s, three repetitions are made instead of reps, to keep the bench's
+    Also records the frame where the condition first held ("drawn"), when every chart was drawn
+    (plotly figures: their axes; HTML charts: visible; waiting at most charts_wait_s), and the
+    long tasks. When the warm-up takes more than slow_s, three repetitions are made instead of reps, to keep the bench's
     time bounded; the result says so.
     """
     app, app_drawn, bare, bare_drawn, charts, tasks, errors = [], [], [], [], [], [], set()

@@ -5,10 +5,11 @@ Figures are checked against SQL on the same DuckDB file, never against numbers w
 
 from __future__ import annotations
 
-import json
+import io
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -28,10 +29,9 @@ def sql(db: Path, query: str, params: list | None = None):
         return con.execute(query, params or []).fetchone()[0]
 
 
-def figure(at: AppTest, key: str) -> dict:
-    """The plotly figure (as JSON) of the chart with this key."""
-    chart = next(e for e in at.get("plotly_chart") if e.proto.id.endswith(key))
-    return json.loads(chart.proto.spec)
+def html_chart(at: AppTest, words: str) -> str:
+    """The HTML of the st.html chart whose screen-reader text contains these words."""
+    return next(h.proto.body for h in at.get("html") if 'role="img"' in h.proto.body and words in h.proto.body)
 
 
 def millions(amount: float) -> str:
@@ -39,9 +39,16 @@ def millions(amount: float) -> str:
     return fmt.number(amount / 1_000_000, 1)
 
 
-def table(at: AppTest, *columns: str):
-    """The first table on the page that has these columns, as a DataFrame."""
-    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+def html_tables(at: AppTest) -> list[tuple[str, pd.DataFrame]]:
+    """The HTML tables on the page (ui/html_blocks.table), each with its HTML and as a DataFrame."""
+    return [(h.proto.body, pd.read_html(io.StringIO(h.proto.body))[0])
+            for h in at.get("html") if "<table" in h.proto.body]
+
+
+def table(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first table on the page that has these columns, as a DataFrame (grid, st.table or HTML)."""
+    frames = [d.value for d in [*at.dataframe, *at.table]] + [df for _, df in html_tables(at)]
+    return next(df for df in frames if set(columns) <= set(df.columns))
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -72,9 +79,27 @@ def test_overview_counts_pilots_under_way_or_completed_against_the_ambition(monk
     expected = sql(sample_db, "SELECT count(*) FROM pilots_current WHERE status IN ('Pågår', 'Gjennomført')")
     assert metric(at, "I gang / gjennomført") == str(expected)
     low, high = sql(sample_db, "SELECT ambition_min FROM settings"), sql(sample_db, "SELECT ambition_max FROM settings")
-    ambition = figure(at, "ambition_chart")
-    assert any(a["text"] == f"Ambisjon: {low}–{high} piloter" for a in ambition["layout"]["annotations"])
-    assert ambition["data"][0]["x"] == [expected]
+    planned = sql(sample_db, "SELECT count(*) FROM pilots_current WHERE status = 'Planlagt'")
+    ambition = html_chart(at, "ambisjonen")
+    assert (f'aria-label="{expected} piloter i gang eller gjennomført og {planned} planlagt, '
+            f'mot ambisjonen {low}–{high} piloter"') in ambition
+    assert f"Ambisjon: {low}–{high}" in ambition
+
+
+def test_overview_reporting_bars_and_follow_up_list_agree_with_the_store(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db)
+    for year in (2023, 2024):
+        counts = {state: sql(sample_db, "SELECT count(*) FROM reporting_status WHERE start_year = ? AND "
+                                        "(was_asked OR submitted_on IS NOT NULL) AND reporting_state = ?",
+                             [year, state]) for state in ("I tide", "For sent", "Ikke levert")}
+        said = ", ".join(f"{n} {state.lower()}" for state, n in counts.items())
+        assert f"Oppstart {year}: {said}" in html_chart(at, "Oppstart")
+    missing = sql(sample_db, "SELECT count(*) FROM reporting_status WHERE was_asked AND reporting_state <> 'I tide'")
+    assert any(f"Til oppfølging: {missing} ikke levert" in body for body, _ in html_tables(at))
+    listed = table(at, "Virksomhet", "Status", "Innsendt")
+    first = sql(sample_db, "SELECT agency FROM reporting_status WHERE was_asked AND reporting_state = 'Ikke levert' "
+                           "ORDER BY start_year, agency LIMIT 1")
+    assert listed["Virksomhet"].iloc[0] == first and len(listed) == min(missing, 10)
 
 
 def test_overview_total_budget_is_the_sum_of_the_plans_totals(monkeypatch, sample_db):

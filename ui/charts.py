@@ -33,11 +33,6 @@ def pattern(shape: str) -> dict:
     return {"shape": shape, "fgcolor": "white", "fillmode": "overlay"}
 
 
-def count_tick(largest: int) -> int | None:
-    """A tick on every whole number for short count axes; plotly's own choice for long ones (never 20 000 ticks)."""
-    return 1 if largest <= 30 else None
-
-
 def style(fig: go.Figure, height: int = 360, legend_title: str | None = None) -> go.Figure:
     """The house style: white, readable text, legend on top, no clutter."""
     fig.update_layout(
@@ -49,45 +44,6 @@ def style(fig: go.Figure, height: int = 360, legend_title: str | None = None) ->
     fig.update_xaxes(gridcolor="#EEE", zerolinecolor="#CCC")
     fig.update_yaxes(gridcolor="#EEE", zerolinecolor="#CCC")
     return fig
-
-
-def ambition(counted: int, planned: int, band: tuple[int, int], forsok_counted: int = 0) -> go.Figure:
-    """Pilots under way or completed against the 3–5 band, planned ones as the pipeline."""
-    low, high = band
-    fig = go.Figure()
-    fig.add_vrect(x0=low - 0.5, x1=high + 0.5, fillcolor=LIGHT, line_width=0, layer="below")
-    fig.add_vrect(x0=low - 0.5, x1=high + 0.5, fillcolor="rgba(0,0,0,0)", layer="above",
-                  line={"color": ACCENT, "width": 2, "dash": "dash"})
-    fig.add_annotation(x=(low + high) / 2, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                       text=f"Ambisjon: {low}–{high} piloter", font={"color": ACCENT, "size": 13})
-    fig.add_bar(y=["Piloter"], x=[counted], orientation="h", name="I gang eller gjennomført",
-                marker={"color": ACCENT}, text=[f"{counted} i gang/gjennomført"], textposition="inside",
-                insidetextanchor="middle")
-    fig.add_bar(y=["Piloter"], x=[planned], orientation="h", name="Planlagt",
-                marker={"color": "#56B4E9", "pattern": pattern("/")},
-                text=[f"{planned} planlagt"], textposition="inside", insidetextanchor="middle")
-    top = max(high + 1, counted + planned + 1)
-    fig.update_xaxes(range=[0, top], dtick=count_tick(top), title="Antall piloter")
-    fig.update_yaxes(showticklabels=False)
-    style(fig, height=230)
-    fig.update_layout(barmode="stack", showlegend=True, margin={"t": 30},
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.45, "x": 0})
-    return fig
-
-
-def reporting(status: pd.DataFrame) -> go.Figure:
-    """Asked agencies per round: on time, late, not reported (counts, with labels)."""
-    asked = status[status["was_asked"] | status["submitted_on"].notna()]
-    counts = asked.groupby(["start_year", "reporting_state"]).size().unstack(fill_value=0)
-    fig = go.Figure()
-    for state, color in REPORTING_COLORS.items():
-        values = counts[state] if state in counts else pd.Series(0, index=counts.index)
-        fig.add_bar(x=values.values, y=[f"Oppstart {y}" for y in counts.index], orientation="h", name=state,
-                    marker={"color": color, "pattern": pattern(REPORTING_PATTERNS[state])},
-                    text=[f"{v} {state.lower()}" if v else "" for v in values.values], textposition="inside")
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="Antall virksomheter", dtick=count_tick(int(counts.sum(axis=1).max() or 1)))
-    return style(fig, height=220)
 
 
 MAX_BARS = 30  # beyond this a bar chart stops being readable; the rest are summed in one bar

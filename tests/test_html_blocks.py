@@ -1,0 +1,69 @@
+"""The overview's HTML charts and tables: bar lengths, labels, screen-reader text, escaping."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+
+from ui import html_blocks
+from ui.formatting import NBSP
+
+
+def widths(html: str) -> list[float]:
+    """The widths (in % of the track) of the bar segments, in order."""
+    return [float(w) for w in re.findall(r'class="po-seg" style="left:[\d.]+%;width:([\d.]+)%', html)]
+
+
+def test_the_ambition_bar_is_as_long_as_the_counts_on_a_scale_that_holds_the_band():
+    html = html_blocks.ambition_bar(counted=3, planned=1, band=(3, 5))
+    # The scale runs to one past the band (6): 3 counted is half of it, 1 planned a sixth.
+    assert widths(html) == [50.0, 16.667]
+    band = re.search(r'class="po-band" style="left:([\d.]+)%;width:([\d.]+)%', html)
+    assert (float(band[1]), float(band[2])) == (41.667, 50.0)  # 2.5 … 5.5: the whole numbers 3, 4 and 5
+    assert 'aria-label="3 piloter i gang eller gjennomført og 1 planlagt, mot ambisjonen 3–5 piloter"' in html
+
+
+def test_the_ambition_scale_grows_with_the_pipeline_and_never_shows_thousands_of_ticks():
+    html = html_blocks.ambition_bar(counted=12_000, planned=8_000, band=(3, 5))
+    ticks = re.findall(r'class="po-tick"[^>]*>([^<]+)<', html)
+    assert ticks[0] == "0" and ticks[-1] == f"20{NBSP}000" and len(ticks) <= 9
+    assert sum(widths(html)) < 100  # the bar ends inside its track
+
+
+def test_a_segment_too_narrow_for_its_label_keeps_it_as_a_tooltip_and_in_the_screen_reader_text():
+    counts = pd.DataFrame({"I tide": [150], "For sent": [2], "Ikke levert": [48]}, index=pd.Index([2024]))
+    html = html_blocks.reporting_bars(counts)
+    assert ">150 i tide<" in html and ">2 for sent<" not in html
+    assert 'title="2 for sent"' in html
+    assert "Oppstart 2024: 150 i tide, 2 for sent, 48 ikke levert" in html
+
+
+def test_reporting_counts_have_every_state_in_order_even_when_none_are_late():
+    status = pd.DataFrame({
+        "start_year": [2023, 2023, 2024, 2024],
+        "agency": ["A", "B", "A", "C"],
+        "was_asked": [True, True, True, False],
+        "submitted_on": [pd.Timestamp("2023-08-01"), None, pd.Timestamp("2023-10-01"), None],
+        "reporting_state": ["I tide", "Ikke levert", "I tide", "Ikke levert"],
+    })
+    counts = html_blocks.reporting_counts(status)
+    # C was neither asked nor reported in 2024, so it is not counted.
+    assert counts.to_dict("index") == {2023: {"I tide": 1, "For sent": 0, "Ikke levert": 1},
+                                       2024: {"I tide": 1, "For sent": 0, "Ikke levert": 0}}
+
+
+def test_a_table_shows_names_as_written_never_as_markup():
+    df = pd.DataFrame({"Virksomhet": ["<b>Kartverket</b>", "*Husbanken*"], "Piloter": [1500, 2]})
+    html = html_blocks.table(df, caption="Til oppfølging")
+    assert "<b>Kartverket</b>" not in html and "&lt;b&gt;Kartverket&lt;/b&gt;" in html
+    read = pd.read_html(io.StringIO(html))[0]
+    assert read["Virksomhet"].tolist() == ["<b>Kartverket</b>", "*Husbanken*"]
+    assert f'<td class="po-num">1{NBSP}500</td>' in html  # Norwegian thousands, right-aligned
+    assert "<caption>Til oppfølging</caption>" in html
+
+
+def test_a_missing_value_in_a_table_is_a_dash():
+    html = html_blocks.table(pd.DataFrame({"Innsendt": [None], "Beløp": [float("nan")]}))
+    assert html.count("<td") == 2 and html.count(">–</td>") == 2

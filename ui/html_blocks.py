@@ -1,0 +1,200 @@
+"""The overview's charts and tables as plain HTML and CSS: drawn with the page, no library.
+
+The overview is the page everyone opens first, and in the browser most of its time went to
+plotly (its bundle and drawing) and to st.table, which renders every cell through Markdown
+(issue 5). Its two charts are simple horizontal bars, so they are drawn here as HTML: the
+same Okabe–Ito colours and white hatches as ui.charts, a text label on every segment wide
+enough to hold one, a legend, and an aria-label that reads the whole chart out for screen
+readers. Its tables are real <table>s with column headers, so screen readers read them as
+tables; cell text is escaped, never interpreted. The seminar deck has the same charts as
+native PowerPoint charts.
+
+    ambition_bar(counted, planned, band)    pilots under way or completed against the 3–5 band
+    reporting_bars(counts)                  asked agencies per round: on time, late, not reported
+    table(df, caption)                      a small table (the overview's are at most a few dozen rows)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from html import escape
+
+import pandas as pd
+
+from ui import formatting as fmt
+from ui.charts import ACCENT, LIGHT, REPORTING_COLORS, REPORTING_PATTERNS
+
+PLANNED_COLOR = "#56B4E9"
+# Hatches drawn over the colour, as ui.charts.pattern does in plotly: "/" diagonal, "x" crossed.
+HATCHES = {
+    "": "none",
+    "/": "repeating-linear-gradient(-45deg, rgba(255,255,255,.75) 0 2px, transparent 2px 7px)",
+    "x": ("repeating-linear-gradient(-45deg, rgba(255,255,255,.75) 0 2px, transparent 2px 7px), "
+          "repeating-linear-gradient(45deg, rgba(255,255,255,.75) 0 2px, transparent 2px 7px)"),
+}
+NUM = ' class="po-num"'  # a right-aligned table cell
+SHORT = ' class="po-short"'  # a cell that does not wrap (dates, statuses: «Ikke levert» on one line)
+SHORT_TEXT = 16
+MIN_LABEL_SHARE = 0.12  # a segment narrower than this share of the track carries no text (the legend has it)
+
+STYLE = f"""<style>
+.po-chart {{ font-size: 0.95rem; color: #222; margin: 0.25rem 0 0.75rem 0; }}
+.po-row {{ display: flex; align-items: center; gap: 0.75rem; margin: 0.35rem 0; }}
+.po-row-label {{ flex: 0 0 7.5rem; text-align: right; color: #444; }}
+.po-track {{ position: relative; flex: 1 1 auto; height: 2.4rem; }}
+.po-seg {{ position: absolute; top: 0; bottom: 0; display: flex; align-items: center; justify-content: center;
+  overflow: hidden; white-space: nowrap; }}
+.po-label {{ background: rgba(255,255,255,.92); color: #222; font-weight: 600; font-size: 0.85rem;
+  padding: 0 0.4rem; border-radius: 3px; overflow: hidden; text-overflow: ellipsis; }}
+.po-band, .po-band-line {{ position: absolute; top: -1.6rem; bottom: -0.3rem; box-sizing: border-box; }}
+.po-band {{ background: {LIGHT}; }}
+.po-band-line {{ border: 2px dashed {ACCENT}; z-index: 1; }}
+.po-band-label {{ position: absolute; top: -1.5rem; left: 0; right: 0; text-align: center; color: {ACCENT};
+  font-size: 0.85rem; white-space: nowrap; }}
+.po-axis {{ position: relative; height: 1.3rem; border-top: 1px solid #bbb; font-size: 0.8rem; color: #555; }}
+.po-axis.po-beside-labels {{ margin: 0 6.75rem 0 8.25rem; }}
+.po-tick {{ position: absolute; top: 0.1rem; transform: translateX(-50%); }}
+.po-axis-title {{ text-align: center; font-size: 0.8rem; color: #555; }}
+.po-legend {{ display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; font-size: 0.85rem; margin-top: 0.3rem; }}
+.po-swatch {{ display: inline-block; width: 1.1rem; height: 0.85rem; vertical-align: -0.1rem;
+  margin-right: 0.35rem; border-radius: 2px; }}
+.po-swatch.po-dashed {{ background: {LIGHT}; border: 2px dashed {ACCENT}; box-sizing: border-box; }}
+.po-total {{ flex: 0 0 6rem; color: #444; }}
+.po-table {{ border-collapse: collapse; font-size: 0.9rem; margin: 0.25rem 0 1rem 0; }}
+.po-table th {{ text-align: left; font-weight: 600; color: #444; border-bottom: 1px solid #ccc; }}
+.po-table th, .po-table td {{ padding: 0.3rem 1.5rem 0.3rem 0; vertical-align: top; }}
+.po-table td {{ border-bottom: 1px solid #eee; }}
+.po-table .po-num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
+.po-table .po-short {{ white-space: nowrap; }}
+.po-table caption {{ caption-side: top; text-align: left; font-weight: 600; padding-bottom: 0.3rem; }}
+</style>"""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One part of a stacked bar."""
+
+    name: str
+    value: int
+    color: str
+    hatch: str = ""
+    text: str = ""
+
+
+def nice_ticks(top: float, most: int = 8) -> list[int]:
+    """Whole-number ticks 0…top at a step of 1, 2 or 5 × 10ⁿ, at most `most` + 1 of them."""
+    if top <= 0:
+        return [0]
+    raw = top / most
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return list(range(0, int(top) + 1, int(step)))
+
+
+def _pct(value: float, top: float) -> str:
+    return f"{100 * value / top:.3f}%"
+
+
+def _segments(segments: list[Segment], top: float) -> str:
+    parts, left = [], 0.0
+    for s in segments:
+        if s.value <= 0:
+            continue
+        label = (f'<span class="po-label">{escape(s.text)}</span>'
+                 if s.text and s.value / top >= MIN_LABEL_SHARE else "")
+        parts.append(f'<div class="po-seg" style="left:{_pct(left, top)};width:{_pct(s.value, top)};'
+                     f'background-color:{s.color};background-image:{HATCHES[s.hatch]}" '
+                     f'title="{escape(s.text or s.name)}">{label}</div>')
+        left += s.value
+    return "".join(parts)
+
+
+def _axis(top: float, title: str, beside_labels: bool) -> str:
+    ticks = "".join(f'<span class="po-tick" style="left:{_pct(t, top)}">{fmt.number(t)}</span>'
+                    for t in nice_ticks(top))
+    return (f'<div class="po-axis{" po-beside-labels" if beside_labels else ""}">{ticks}</div>'
+            f'<div class="po-axis-title">{escape(title)}</div>')
+
+
+def _legend(items: list[tuple[str, str, str]]) -> str:
+    """Legend entries: (name, colour, hatch); colour "band" draws the dashed ambition band."""
+    entries = []
+    for name, color, hatch in items:
+        if color == "band":
+            swatch = '<span class="po-swatch po-dashed"></span>'
+        else:
+            swatch = (f'<span class="po-swatch" style="background-color:{color};'
+                      f'background-image:{HATCHES[hatch]}"></span>')
+        entries.append(f"<span>{swatch}{escape(name)}</span>")
+    return f'<div class="po-legend" aria-hidden="true">{"".join(entries)}</div>'
+
+
+def ambition_bar(counted: int, planned: int, band: tuple[int, int]) -> str:
+    """Pilots under way or completed against the ambition band, planned ones stacked after them."""
+    low, high = band
+    top = max(high + 1, counted + planned + 1)
+    segments = [Segment("I gang eller gjennomført", counted, ACCENT, "", f"{counted} i gang/gjennomført"),
+                Segment("Planlagt", planned, PLANNED_COLOR, "/", f"{planned} planlagt")]
+    summary = (f"{counted} piloter i gang eller gjennomført og {planned} planlagt, "
+               f"mot ambisjonen {low}–{high} piloter")
+    where = f"left:{_pct(low - 0.5, top)};width:{_pct(high - low + 1, top)}"
+    # The band's fill lies under the bars and its dashed outline over them, so both stay visible.
+    band_html = (f'<div class="po-band" style="{where}"></div><div class="po-band-line" style="{where}">'
+                 f'<div class="po-band-label">Ambisjon: {low}–{high}</div></div>')
+    return (f'{STYLE}<div class="po-chart" role="img" aria-label="{escape(summary)}">'
+            f'<div style="height:1.7rem"></div><div class="po-track">{band_html}{_segments(segments, top)}</div>'
+            f'{_axis(top, "Antall piloter", beside_labels=False)}'
+            f'{_legend([(s.name, s.color, s.hatch) for s in segments] + [(f"Ambisjon: {low}–{high}", "band", "")])}'
+            "</div>")
+
+
+def reporting_counts(status: pd.DataFrame) -> pd.DataFrame:
+    """Agencies per round (rows: start year) by reporting state, for those asked or having reported."""
+    shown = status[status["was_asked"] | status["submitted_on"].notna()]
+    counts = shown.groupby(["start_year", "reporting_state"]).size().unstack(fill_value=0)
+    return counts.reindex(columns=list(REPORTING_COLORS), fill_value=0).astype(int)
+
+
+def reporting_bars(counts: pd.DataFrame) -> str:
+    """One stacked bar per round: on time, late, not reported, on a shared scale."""
+    top = max(int(counts.sum(axis=1).max()), 1) if len(counts) else 1
+    rows, spoken = [], []
+    for year, row in counts.iterrows():
+        segments = [Segment(state, int(row[state]), REPORTING_COLORS[state], REPORTING_PATTERNS[state],
+                            f"{int(row[state])} {state.lower()}") for state in REPORTING_COLORS]
+        total = sum(s.value for s in segments)
+        rows.append(f'<div class="po-row"><div class="po-row-label">Oppstart {year}</div>'
+                    f'<div class="po-track">{_segments(segments, top)}</div>'
+                    f'<div class="po-total">{total} i alt</div></div>')
+        spoken.append(f"Oppstart {year}: " + ", ".join(s.text for s in segments))
+    legend = _legend([(state, REPORTING_COLORS[state], REPORTING_PATTERNS[state]) for state in REPORTING_COLORS])
+    return (f'{STYLE}<div class="po-chart" role="img" aria-label="{escape("; ".join(spoken))}">'
+            f'{"".join(rows)}{_axis(top, "Antall virksomheter", beside_labels=True)}{legend}</div>')
+
+
+def table(df: pd.DataFrame, caption: str = "", numeric: tuple[str, ...] = ()) -> str:
+    """A small table as HTML: a header row, one row per record, every cell escaped.
+
+    Numbers (and the columns named in `numeric`, e.g. amounts already formatted as «1 500 000 kr»)
+    are right-aligned; a number is shown with Norwegian thousands separators.
+    """
+    right = {c for c in df.columns if c in numeric or pd.api.types.is_numeric_dtype(df[c])}
+    head = "".join(f'<th scope="col"{NUM if c in right else ""}>{escape(str(c))}</th>'
+                   for c in df.columns)
+    rows = []
+    for record in df.itertuples(index=False):
+        cells = []
+        for column, value in zip(df.columns, record, strict=True):
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                text = "–"
+            elif isinstance(value, numbers.Number) and not isinstance(value, bool):
+                text = fmt.number(value, 0 if float(value).is_integer() else 1)
+            else:
+                text = str(value)
+            kind = NUM if column in right else SHORT if len(text) <= SHORT_TEXT else ""
+            cells.append(f"<td{kind}>{escape(text)}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    title = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f'{STYLE}<table class="po-table">{title}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
