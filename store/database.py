@@ -8,6 +8,7 @@ and a running dashboard live side by side: whoever finds the file locked waits b
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import threading
 import time
@@ -97,10 +98,24 @@ def submission_count(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT count(*) FROM submissions").fetchone()[0])
 
 
+SCHEMA_VERSION_TABLE = "CREATE TABLE IF NOT EXISTS schema_version (fingerprint VARCHAR NOT NULL)"
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables if missing and (re)create the views."""
-    con.execute((HERE / "schema.sql").read_text(encoding="utf-8"))
-    con.execute((HERE / "views.sql").read_text(encoding="utf-8"))
+    """Create the tables if missing and (re)create the views, in one transaction.
+
+    The store keeps a fingerprint of the schema it was given; when it is this code's, there is
+    nothing to do (opening a store for writing used to rewrite every view each time).
+    """
+    sql = "\n".join((HERE / name).read_text(encoding="utf-8") for name in ("schema.sql", "views.sql"))
+    fingerprint = hashlib.sha256(sql.encode()).hexdigest()
+    con.execute(SCHEMA_VERSION_TABLE)  # (asking for a missing table costs more: DuckDB looks for names like it)
+    if con.execute("SELECT fingerprint FROM schema_version").fetchall() == [(fingerprint,)]:
+        return
+    with transaction(con):
+        con.execute(sql)
+        con.execute("DELETE FROM schema_version")
+        con.execute("INSERT INTO schema_version VALUES (?)", [fingerprint])
 
 
 def has_schema(con: duckdb.DuckDBPyConnection) -> bool:

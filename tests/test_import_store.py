@@ -149,6 +149,20 @@ def test_the_same_bytes_twice_in_one_import_are_written_once(store_path, referen
     assert counts(store_path)["submissions"] == 1
 
 
+def test_a_store_made_before_the_current_views_gets_them_when_opened_and_keeps_its_data(store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    with database.open_store(store_path) as con:  # as a store from an earlier version of the views would be
+        con.execute("DROP VIEW pilots_current")
+        con.execute("CREATE VIEW pilots_current AS SELECT 'gammel' AS agency")
+        con.execute("UPDATE schema_version SET fingerprint = 'earlier'")
+    before = counts(store_path)
+    assert [r["agency"] for r in rows(store_path, "SELECT agency FROM pilots_current")] == ["gammel"]
+    with database.open_store(store_path):
+        pass
+    assert [r["agency"] for r in rows(store_path, "SELECT agency FROM pilots_current")] == ["Husbanken"] * 2
+    assert counts(store_path) == before
+
+
 def import_files_in_order(store_path, reference, files):
     with database.open_store(store_path) as con:
         return import_files(con, files, reference)
