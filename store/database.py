@@ -48,6 +48,11 @@ def db_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
+# A writer checkpoints at every commit: the store file is then complete for the readers at once,
+# and a large import is written once into the file instead of into the log and then the file.
+WRITER_CONFIG = {"threads": 2, "checkpoint_threshold": "0b"}
+
+
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Open the file, waiting while another process holds its lock."""
     if read_only and not path.exists():
@@ -55,7 +60,8 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config={"threads": 2})
+            return duckdb.connect(str(path), read_only=read_only,
+                                  config={"threads": 2} if read_only else WRITER_CONFIG)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise StoreBusy(
