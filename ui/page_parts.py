@@ -10,12 +10,16 @@ from store.queries import PilotFilter
 
 
 def export_row(f: PilotFilter, key: str) -> None:
-    """Downloads for what is on screen: the deck and the Excel workbook, for the current filter."""
+    """Downloads for what is on screen: the deck, the Excel workbook and the pilots as CSV, for the current filter.
+
+    In a popover, whose buttons the browser draws only when it is opened: three download buttons
+    with their tooltips were about a tenth of the overview's first draw (issue 5).
+    """
     from ui.downloads import export_buttons
 
     st.divider()
-    st.markdown("**Last ned for lysark og videre arbeid**")
-    export_buttons(f, key)
+    with st.popover("Last ned for lysark og videre arbeid", icon=":material/download:"):
+        export_buttons(f, key)
 
 
 def chart_with_table(fig: go.Figure, table: pd.DataFrame, key: str, caption: str = "", on_select=None) -> None:

@@ -145,3 +145,23 @@ def test_uploading_a_workbook_previews_it_and_imports_it(page, server, tmp_path)
     button.click()
     page.get_by_text(re.compile(r"1 fil\(er\) importert")).wait_for(timeout=15_000)
     shoot(page, "11_import_done")
+
+
+def test_the_deck_downloaded_from_a_filtered_overview_holds_that_filter(page, server, tmp_path):
+    import io
+
+    from pptx import Presentation
+
+    page.goto(f"{server}/?virksomhet=Husbanken")
+    wait_for_app(page)
+    page.get_by_role("button", name="Last ned for lysark og videre arbeid").click()
+    button = page.get_by_role("button", name="Last ned presentasjon")
+    button.wait_for(timeout=15_000)
+    shoot(page, "15_last_ned")
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    assert download.value.suggested_filename.endswith(".pptx")
+    deck = Presentation(io.BytesIO(download.value.path().read_bytes()))
+    title_slide = " ".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
+    assert "Utvalg: Husbanken" in title_slide
+    assert len(deck.slides) > 5
