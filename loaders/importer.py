@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from loaders.batch import parse_files
 from loaders.contract import BUDGET, MILESTONES, PILOTS
-from loaders.parsing import ParsedFile, SubmissionData, check_budget_sums, parse_file, resolve_pilots
+from loaders.parsing import ParsedFile, SubmissionData, check_budget_sums, resolve_pilots
 from loaders.problems import Problem
 from loaders.register import Reference
 from loaders.values import format_date
@@ -195,7 +196,7 @@ def plan_import(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, bytes
                 reference: Reference) -> list[FilePlan]:
     """Read every file and say what importing it would do; writes nothing."""
     with _without_cycle_collection():
-        parsed = [parse_file(name, content, reference) for name, content in files]
+        parsed = parse_files(list(files), reference)
         planner = _Planner(con, reference)
         ordered = sorted(parsed, key=_batch_order)
         return [planner.plan(p) for p in ordered]
