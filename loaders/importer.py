@@ -212,7 +212,7 @@ def apply_plan(con: duckdb.DuckDBPyConnection, plans: list[FilePlan],
     """
     accepted = [p for p in plans if p.outcome in ("new", "replaces")]
     try:
-        with _without_cycle_collection(), database.transaction(con):
+        with _without_cycle_collection(), database.transaction(con, write_through=True):
             writer = database.BatchWriter(con)
             for index, plan in enumerate(accepted, 1):
                 if progress:

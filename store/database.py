@@ -48,11 +48,6 @@ def db_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
-# A writer checkpoints at every commit: the store file is then complete for the readers at once,
-# and a large import is written once into the file instead of into the log and then the file.
-WRITER_CONFIG = {"threads": 2, "checkpoint_threshold": "0b"}
-
-
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Open the file, waiting while another process holds its lock."""
     if read_only and not path.exists():
@@ -60,8 +55,7 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only,
-                                  config={"threads": 2} if read_only else WRITER_CONFIG)
+            return duckdb.connect(str(path), read_only=read_only, config={"threads": 2})
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise StoreBusy(
@@ -88,15 +82,26 @@ def open_store(path: Path | None = None, read_only: bool = False) -> Iterator[du
 
 
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """All of the block's writes or none of them."""
-    con.execute("BEGIN TRANSACTION")
+def transaction(con: duckdb.DuckDBPyConnection, write_through: bool = False) -> Iterator[None]:
+    """All of the block's writes or none of them.
+
+    write_through commits straight into the store file (a checkpoint at commit) rather than into
+    the write-ahead log, which the store's close then copies into the file: for a large block,
+    such as an import batch, the data are written once instead of twice.
+    """
+    if write_through:
+        con.execute("SET checkpoint_threshold = '0b'")
     try:
-        yield
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+    finally:
+        if write_through:
+            con.execute("RESET checkpoint_threshold")
 
 
 def submission_count(con: duckdb.DuckDBPyConnection) -> int:
