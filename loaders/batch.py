@@ -99,6 +99,7 @@ def _work(files: list[tuple[str, bytes]], reference: Reference, counter, sender:
             except Exception:  # the parent reads this file again and meets the error itself
                 sender.send((index, None))
                 continue
+            _ = parsed.sha256  # hashed here, on this core; the hash travels back with the result
             parsed.content = b""
             sender.send((index, parsed))
     finally:

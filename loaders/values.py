@@ -316,14 +316,21 @@ def _text_cell(value: object) -> str | None:
 
 
 def _list_cell(value: object) -> list[str]:
-    """parse_list(), without the detour for a str holding one item."""
+    """parse_list(), without the detour for a str holding one item, and from memory for a str seen before."""
     if type(value) is str:
         text = value.strip()
         if not text:
             return []
         if ";" not in text and "\n" not in text and "\r" not in text:
             return [text]
+        return list(_split_list(text))  # a new list each time: the caller owns it
     return parse_list(value)
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _split_list(text: str) -> tuple[str, ...]:
+    """parse_list() of a trimmed text, as a tuple."""
+    return tuple(parse_list(text))
 
 
 def _same(value: dt.date) -> dt.date:

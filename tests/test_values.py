@@ -245,3 +245,10 @@ def test_a_bad_text_is_refused_every_time_not_remembered_as_a_value():
         with pytest.raises(ValueProblem, match="Ja eller Nei"):
             parse("kanskje")
     assert parse("Ja") is True
+
+
+def test_a_list_cell_gives_a_new_list_each_time_even_for_a_text_seen_before():
+    parse = cell_parser("list")
+    first = parse("Digitalisering; Ledelse")
+    first.append("Endret av den som fikk listen")
+    assert parse("Digitalisering; Ledelse") == ["Digitalisering", "Ledelse"]
