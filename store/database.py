@@ -137,7 +137,11 @@ def has_schema(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def sync_reference(con: duckdb.DuckDBPyConnection, reference: Reference) -> None:
-    """Copy the register, rounds, requests and settings from data/ into the store."""
+    """Copy the register, rounds, requests and settings from data/ into the store.
+
+    The store keeps a fingerprint of what it was last given; when data/ holds the same, the
+    tables are left as they are (every import used to rewrite them).
+    """
     s = reference.settings
     rows = {
         "agencies": [(a.name, a.short_name or None, list(a.aliases), a.ministry, a.previous_ministry or None,
@@ -149,10 +153,15 @@ def sync_reference(con: duckdb.DuckDBPyConnection, reference: Reference) -> None
         "events": [(e.label, e.start, e.end, e.note) for e in s.events],
         "settings": [(s.ambition_min, s.ambition_max, list(s.counting_statuses), s.reform_start, s.reform_end)],
     }
+    fingerprint = hashlib.sha256(repr(rows).encode()).hexdigest()
+    if con.execute("SELECT fingerprint FROM reference_version").fetchall() == [(fingerprint,)]:
+        return
     with transaction(con):
         for table, table_rows in rows.items():
             con.execute(f"DELETE FROM {table}")
             insert_rows(con, table, table_rows)
+        con.execute("DELETE FROM reference_version")
+        con.execute("INSERT INTO reference_version VALUES (?)", [fingerprint])
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list] | list[tuple]) -> None:

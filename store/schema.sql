@@ -125,3 +125,5 @@ CREATE TABLE IF NOT EXISTS settings (
     reform_end        DATE NOT NULL
 );
 CREATE TABLE IF NOT EXISTS events (label VARCHAR, start_date DATE, end_date DATE, note VARCHAR);
+-- The fingerprint of the reference data last copied in: sync_reference() skips data it already holds.
+CREATE TABLE IF NOT EXISTS reference_version (fingerprint VARCHAR NOT NULL);

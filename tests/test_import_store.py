@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import subprocess
@@ -161,6 +162,21 @@ def test_a_store_made_before_the_current_views_gets_them_when_opened_and_keeps_i
         pass
     assert [r["agency"] for r in rows(store_path, "SELECT agency FROM pilots_current")] == ["Husbanken"] * 2
     assert counts(store_path) == before
+
+
+def test_reference_data_edited_in_data_reach_the_store_with_the_next_import_and_back_again(store_path, reference):
+    def stored():
+        ambition = rows(store_path, "SELECT ambition_min, ambition_max FROM settings")
+        return ambition, [r["name"] for r in rows(store_path, "SELECT name FROM agencies ORDER BY name")]
+
+    before = stored()
+    edited = dataclasses.replace(reference, agencies=reference.agencies[1:],
+                                 settings=dataclasses.replace(reference.settings, ambition_min=7, ambition_max=9))
+    run_import(store_path, edited, ("husbanken.xlsx", FULL_WORKBOOK))
+    assert stored() == ([{"ambition_min": 7, "ambition_max": 9}], sorted(a.name for a in edited.agencies))
+    assert len(before[1]) == len(reference.agencies)
+    run_import(store_path, reference, ("kartverket.xlsx", workbook(innsending=valid_submission(agency="Kartverket"))))
+    assert stored() == before
 
 
 def import_files_in_order(store_path, reference, files):
