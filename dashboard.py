@@ -52,66 +52,74 @@ elif counted > band[1]:
     verdict = f"{counted - band[1]} over ambisjonen"
 else:
     verdict = "innenfor ambisjonen"
-st.subheader(f"Ambisjonen: {counted} piloter i gang eller gjennomført – {verdict}")
-# Drawn as HTML: plotly's bundle was most of this page's time in the browser (issue 5).
-st.html(html_blocks.ambition_bar(counted, planned, band))
 by_status = (pilots.groupby("status").agg(piloter=("pilot_name", "count"), forsok=("needs_exemption", "sum"),
                                           budsjett=("budget_total_nok", "sum"))
              .reindex(["Pågår", "Gjennomført", "Planlagt", "Avbrutt"]).dropna(how="all").reset_index())
-# Charts and small tables as plain HTML (ui/html_blocks.py): light to draw, read by screen readers as tables.
-st.html(html_blocks.table(pd.DataFrame({
-    "Status": by_status["status"],
-    "Piloter": by_status["piloter"].astype(int),
-    "Herav forsøk": by_status["forsok"].astype(int),
-    "Budsjett": by_status["budsjett"].map(fmt.kr),
-}), numeric=("Budsjett",)))
+# Below the metrics, each part of the page is one HTML block (ui/html_blocks.py): charts as HTML/CSS bars
+# and tables as <table>s. Plotly's bundle, st.table's Markdown cells and one element per heading and
+# caption were most of this page's time in the browser (issue 5).
+st.html(html_blocks.block(html_blocks.section(
+    f"Ambisjonen: {counted} piloter i gang eller gjennomført – {verdict}",
+    html_blocks.ambition_bar(counted, planned, band),
+    html_blocks.table(pd.DataFrame({
+        "Status": by_status["status"],
+        "Piloter": by_status["piloter"].astype(int),
+        "Herav forsøk": by_status["forsok"].astype(int),
+        "Budsjett": by_status["budsjett"].map(fmt.kr),
+    }), numeric=("Budsjett",)))))
+
+
+def reporting_parts() -> list[str]:
+    """The reporting bars, their counts, and the agencies to follow up (the first ten)."""
+    if status.empty:
+        return [html_blocks.note("Ingen virksomheter i filteret er bedt om å rapportere.")]
+    counts = html_blocks.reporting_counts(status)
+    parts = [html_blocks.reporting_bars(counts), html_blocks.table(pd.DataFrame({
+        "Runde": [f"Oppstart {y}" for y in counts.index],
+        **{state: counts[state] for state in counts.columns},
+        "I alt": counts.sum(axis=1),
+    }))]
+    follow_up = status[status["was_asked"] & (status["reporting_state"] != "I tide")]
+    if not follow_up.empty:
+        shown = follow_up.sort_values(["reporting_state", "start_year", "agency"],  # «Ikke levert» first
+                                      ascending=[False, True, True]).head(FOLLOW_UP_ROWS)
+        parts.append(html_blocks.table(pd.DataFrame({
+            "Virksomhet": shown["agency"],
+            "Runde": shown["start_year"].astype(str),
+            "Status": shown["reporting_state"],
+            "Innsendt": shown["submitted_on"].map(fmt.date),
+        }), caption=f"Til oppfølging: {len(follow_up)} ikke levert eller levert for sent"))
+        if len(follow_up) > FOLLOW_UP_ROWS:
+            parts.append(html_blocks.note(f"Viser {FOLLOW_UP_ROWS} av {len(follow_up)}. Alle står på Virksomheter."))
+    return parts
+
+
+rounds = store_access.frame("rounds")
+upcoming = store_access.frame("upcoming_milestones", f, today)
+dates = [(r.deadline, f"Frist for rapportering, oppstart {r.start_year}") for r in rounds.itertuples()]
+dates += [(e.start_date, f"{e.label} ({e.note})") for e in store_access.frame("events").itertuples()]
+dates += [(settings["reform_end"], "Reformperioden slutter")]
+dates = sorted((pd.Timestamp(d).date(), text) for d, text in dates)
 
 left, right = st.columns([3, 2])
 with left:
-    st.subheader("Rapportering per runde")
-    rounds = store_access.frame("rounds")
-    st.caption(" · ".join(f"Oppstart {r.start_year}: frist {fmt.date(r.deadline)}" for r in rounds.itertuples()))
-    if status.empty:
-        st.info("Ingen virksomheter i filteret er bedt om å rapportere.")
-    else:
-        counts = html_blocks.reporting_counts(status)
-        st.html(html_blocks.reporting_bars(counts))
-        st.html(html_blocks.table(pd.DataFrame({
-            "Runde": [f"Oppstart {y}" for y in counts.index],
-            **{state: counts[state] for state in counts.columns},
-            "I alt": counts.sum(axis=1),
-        })))
-        follow_up = status[status["was_asked"] & (status["reporting_state"] != "I tide")]
-        if not follow_up.empty:
-            shown = follow_up.sort_values(["reporting_state", "start_year", "agency"],  # «Ikke levert» first
-                                          ascending=[False, True, True]).head(FOLLOW_UP_ROWS)
-            st.html(html_blocks.table(pd.DataFrame({
-                "Virksomhet": shown["agency"],
-                "Runde": shown["start_year"].astype(str),
-                "Status": shown["reporting_state"],
-                "Innsendt": shown["submitted_on"].map(fmt.date),
-            }), caption=f"Til oppfølging: {len(follow_up)} ikke levert eller levert for sent"))
-            if len(follow_up) > FOLLOW_UP_ROWS:
-                st.caption(f"Viser {FOLLOW_UP_ROWS} av {len(follow_up)}. Alle står på Virksomheter.")
-        st.page_link("pages/1_virksomheter.py", label="Hver virksomhets innsending: se Virksomheter",
-                     icon=":material/apartment:", query_params=filters.query_params(f))
+    st.html(html_blocks.block(html_blocks.section(
+        "Rapportering per runde", *reporting_parts(),
+        note_text=" · ".join(f"Oppstart {r.start_year}: frist {fmt.date(r.deadline)}" for r in rounds.itertuples()))))
+    st.page_link("pages/1_virksomheter.py", label="Hver virksomhets innsending: se Virksomheter",
+                 icon=":material/apartment:", query_params=filters.query_params(f))
 with right:
-    st.subheader("Neste milepæler")
-    upcoming = store_access.frame("upcoming_milestones", f, today)
-    if upcoming.empty:
-        st.caption(f"Ingen milepæler etter i dag ({fmt.date(today)}) for pilotene i filteret.")
-    else:
-        st.html(html_blocks.table(pd.DataFrame({
-            "Dato": upcoming["from_date"].map(fmt.date),
-            "Milepæl": upcoming["name"],
-            "Pilot": upcoming["pilot_name"],
-            "Virksomhet": upcoming["agency"],
-        })))
-    st.subheader("Viktige datoer")
-    dates = [(r.deadline, f"Frist for rapportering, oppstart {r.start_year}") for r in rounds.itertuples()]
-    dates += [(e.start_date, f"{e.label} ({e.note})") for e in store_access.frame("events").itertuples()]
-    dates += [(settings["reform_end"], "Reformperioden slutter")]
-    dates = sorted((pd.Timestamp(d).date(), text) for d, text in dates)
-    st.html(html_blocks.table(pd.DataFrame({"Dato": [fmt.date(d) for d, _ in dates], "Hva": [t for _, t in dates]})))
+    milestones = (html_blocks.note(f"Ingen milepæler etter i dag ({fmt.date(today)}) for pilotene i filteret.")
+                  if upcoming.empty else html_blocks.table(pd.DataFrame({
+                      "Dato": upcoming["from_date"].map(fmt.date),
+                      "Milepæl": upcoming["name"],
+                      "Pilot": upcoming["pilot_name"],
+                      "Virksomhet": upcoming["agency"],
+                  })))
+    st.html(html_blocks.block(
+        html_blocks.section("Neste milepæler", milestones),
+        html_blocks.section("Viktige datoer", html_blocks.table(pd.DataFrame({
+            "Dato": [fmt.date(d) for d, _ in dates], "Hva": [t for _, t in dates]}))),
+    ))
 
 export_row(f, "oversikt")

@@ -40,9 +40,9 @@ def millions(amount: float) -> str:
 
 
 def html_tables(at: AppTest) -> list[tuple[str, pd.DataFrame]]:
-    """The HTML tables on the page (ui/html_blocks.table), each with its HTML and as a DataFrame."""
-    return [(h.proto.body, pd.read_html(io.StringIO(h.proto.body))[0])
-            for h in at.get("html") if "<table" in h.proto.body]
+    """The HTML tables on the page (ui/html_blocks.table), each with its block's HTML and as a DataFrame."""
+    return [(h.proto.body, df) for h in at.get("html") if "<table" in h.proto.body
+            for df in pd.read_html(io.StringIO(h.proto.body))]
 
 
 def table(at: AppTest, *columns: str) -> pd.DataFrame:

@@ -9,9 +9,15 @@ readers. Its tables are real <table>s with column headers, so screen readers rea
 tables; cell text is escaped, never interpreted. The seminar deck has the same charts as
 native PowerPoint charts.
 
+    block(*parts)                           parts as one st.html block, with the stylesheet
+    section(title, *parts, note=…)          a heading, a grey note and parts
     ambition_bar(counted, planned, band)    pilots under way or completed against the 3–5 band
     reporting_bars(counts)                  asked agencies per round: on time, late, not reported
     table(df, caption)                      a small table (the overview's are at most a few dozen rows)
+    note(text)                              a grey line of text, like st.caption
+
+Each Streamlit element costs the browser a render of its own, so a page section is built
+as one block: `st.html(block(section(…), section(…)))`.
 """
 
 from __future__ import annotations
@@ -68,8 +74,26 @@ STYLE = f"""<style>
 .po-table td {{ border-bottom: 1px solid #eee; }}
 .po-table .po-num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 .po-table .po-short {{ white-space: nowrap; }}
+.po-note {{ color: rgba(49, 51, 63, 0.6); font-size: 0.875rem; margin: -0.25rem 0 0.75rem 0; }}
+.po-section h3 {{ font-size: 1.5rem; font-weight: 600; line-height: 1.2; margin: 1rem 0 0.75rem 0; padding: 0; }}
 .po-table caption {{ caption-side: top; text-align: left; font-weight: 600; padding-bottom: 0.3rem; }}
 </style>"""
+
+
+def block(*parts: str) -> str:
+    """Parts as one HTML block for st.html, with the stylesheet once."""
+    return STYLE + "".join(parts)
+
+
+def section(title: str, *parts: str, note_text: str = "") -> str:
+    """A section: its heading (h3, as st.subheader), a grey note under it, and its parts."""
+    lead = note(note_text) if note_text else ""
+    return f'<section class="po-section"><h3>{escape(title)}</h3>{lead}{"".join(parts)}</section>'
+
+
+def note(text: str) -> str:
+    """A grey line of text, as st.caption."""
+    return f'<p class="po-note">{escape(text)}</p>'
 
 
 @dataclass(frozen=True)
@@ -143,8 +167,8 @@ def ambition_bar(counted: int, planned: int, band: tuple[int, int]) -> str:
     # The band's fill lies under the bars and its dashed outline over them, so both stay visible.
     band_html = (f'<div class="po-band" style="{where}"></div><div class="po-band-line" style="{where}">'
                  f'<div class="po-band-label">Ambisjon: {low}–{high}</div></div>')
-    return (f'{STYLE}<div class="po-chart" role="img" aria-label="{escape(summary)}">'
-            f'<div style="height:1.7rem"></div><div class="po-track">{band_html}{_segments(segments, top)}</div>'
+    return (f'<div class="po-chart" role="img" aria-label="{escape(summary)}">'
+            f'<div style="height:2.2rem"></div><div class="po-track">{band_html}{_segments(segments, top)}</div>'
             f'{_axis(top, "Antall piloter", beside_labels=False)}'
             f'{_legend([(s.name, s.color, s.hatch) for s in segments] + [(f"Ambisjon: {low}–{high}", "band", "")])}'
             "</div>")
@@ -170,7 +194,7 @@ def reporting_bars(counts: pd.DataFrame) -> str:
                     f'<div class="po-total">{total} i alt</div></div>')
         spoken.append(f"Oppstart {year}: " + ", ".join(s.text for s in segments))
     legend = _legend([(state, REPORTING_COLORS[state], REPORTING_PATTERNS[state]) for state in REPORTING_COLORS])
-    return (f'{STYLE}<div class="po-chart" role="img" aria-label="{escape("; ".join(spoken))}">'
+    return (f'<div class="po-chart" role="img" aria-label="{escape("; ".join(spoken))}">'
             f'{"".join(rows)}{_axis(top, "Antall virksomheter", beside_labels=True)}{legend}</div>')
 
 
@@ -197,4 +221,4 @@ def table(df: pd.DataFrame, caption: str = "", numeric: tuple[str, ...] = ()) ->
             cells.append(f"<td{kind}>{escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     title = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f'{STYLE}<table class="po-table">{title}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return f'<table class="po-table">{title}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

@@ -115,10 +115,14 @@ def test_question_only_husbanken_and_kartverket(page, server, sample_db_master):
 def test_question_which_plans_need_exemption_from_law(page, server, sample_db_master):
     page.goto(f"{server}/planer")
     wait_for_app(page)
-    page.get_by_test_id("stSidebar").get_by_text("Bare forsøk", exact=True).click()
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Flere filter").click()
+    page.get_by_text("Bare forsøk", exact=True).click()
     wait_for_app(page)
     shoot(page, "13_sporsmal_forsok")
     assert "forsok=ja" in page.url
+    # The popover stays open for the next choice, and its label says one filter is set.
+    assert page.get_by_test_id("stPopoverBody").get_by_text("Status", exact=True).is_visible()
+    assert page.get_by_test_id("stSidebar").get_by_role("button", name="Flere filter (1 valgt)").is_visible()
     assert metric_value(page, "Planer") == str(count(sample_db_master, "needs_exemption"))
 
 
