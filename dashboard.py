@@ -107,7 +107,7 @@ with left:
         "Rapportering per runde", *reporting_parts(),
         note_text=" · ".join(f"Oppstart {r.start_year}: frist {fmt.date(r.deadline)}" for r in rounds.itertuples()))))
     st.page_link("pages/1_virksomheter.py", label="Hver virksomhets innsending: se Virksomheter",
-                 icon=":material/apartment:", query_params=filters.query_params(f))
+                 query_params=filters.query_params(f))
 with right:
     milestones = (html_blocks.note(f"Ingen milepæler etter i dag ({fmt.date(today)}) for pilotene i filteret.")
                   if upcoming.empty else html_blocks.table(pd.DataFrame({

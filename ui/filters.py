@@ -92,7 +92,7 @@ def sidebar_filter(page: str) -> PilotFilter:
                                 placeholder="Alle virksomheter")
         # The other filters in a popover, which the browser draws only when it is opened: four more
         # select widgets were a fifth of the overview's first draw (issue 5). Its label says how many are set.
-        more = st.popover(more_label(), icon=":material/tune:", width="stretch")
+        more = st.popover(more_label(), width="stretch")
         ministries = more.multiselect("Departement", sorted(ministry_names), key=MINISTRY_KEY,
                                       format_func=lambda m: f"{m} – {ministry_names.get(m, m)}",
                                       placeholder="Alle departementer",
@@ -107,7 +107,7 @@ def sidebar_filter(page: str) -> PilotFilter:
         current = PilotFilter(tuple(chosen), tuple(ministries), year, tuple(statuses),
                               FORSOK_CHOICES.get(forsok or "alle"))
         if not current.is_empty:
-            st.button("Nullstill filter", on_click=reset, icon=":material/filter_alt_off:", key="reset_filter")
+            st.button("Nullstill filter", on_click=reset, key="reset_filter")
     wanted = query_params(current)
     # On entering a page the link already holds the filter, and the browser may not have moved
     # to the page's path yet: writing now would put the params on the wrong path.

@@ -18,7 +18,7 @@ def export_row(f: PilotFilter, key: str) -> None:
     from ui.downloads import export_buttons
 
     st.divider()
-    with st.popover("Last ned for lysark og videre arbeid", icon=":material/download:"):
+    with st.popover("Last ned for lysark og videre arbeid"):
         export_buttons(f, key)
 
 

@@ -48,6 +48,16 @@ def test_every_page_opens_in_the_browser_without_an_error(page, server):
         assert page.evaluate("document.documentElement.lang") == "nb"
 
 
+def test_no_page_asks_for_anything_outside_the_server(page, server):
+    """Offline and private: no font, icon or script from the internet, on any page, filtered or not."""
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:", "blob:")) else None)
+    for path in PAGES:
+        page.goto(f"{server}/{path}?virksomhet=Husbanken")
+        wait_for_app(page)
+    assert outside == []
+
+
 def test_the_menu_moves_between_pages_and_keeps_the_filter(page, server):
     page.goto(f"{server}/?virksomhet=Kartverket")
     wait_for_app(page)
