@@ -179,6 +179,18 @@ def test_reference_data_edited_in_data_reach_the_store_with_the_next_import_and_
     assert stored() == before
 
 
+def test_when_the_store_refuses_a_files_rows_only_that_file_is_left_out_and_says_why(tmp_path, reference):
+    path = tmp_path / "strict.duckdb"
+    with database.open_store(path) as con:  # a store stricter than the form: «Brukere som deltar» required
+        con.execute("ALTER TABLE pilots ALTER COLUMN users SET NOT NULL")
+    files = [("med_piloter.xlsx", FULL_WORKBOOK),
+             ("uten_piloter.xlsx", workbook(innsending=no_plans_submission(agency="Kartverket"), pilots=[]))]
+    plans = {p.name: p for p in import_files_in_order(path, reference, files)}
+    assert (plans["med_piloter.xlsx"].outcome, plans["uten_piloter.xlsx"].outcome) == ("refused", "imported")
+    assert "databasen avviste filen, og ingenting ble skrevet" in errors_of(plans["med_piloter.xlsx"])[0]
+    assert [r["agency"] for r in rows(path, "SELECT agency FROM submissions")] == ["Kartverket"]
+
+
 def import_files_in_order(store_path, reference, files):
     with database.open_store(store_path) as con:
         return import_files(con, files, reference)
