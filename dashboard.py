@@ -14,17 +14,20 @@ from ui import formatting as fmt
 from ui.layout import page_setup
 from ui.page_parts import export_row
 
+STATUS_ORDER = ["Pågår", "Gjennomført", "Planlagt", "Avbrutt"]  # under way first
+FOLLOW_UP_ROWS = 10  # the rest are on Virksomheter, one click away
+
 f = page_setup("Oversikt")
 settings = store_access.read("settings")
-pilots = store_access.frame("pilots", f)
+by_status = store_access.frame("status_summary", f).set_index("status").reindex(STATUS_ORDER).dropna(how="all")
 status = store_access.frame("reporting_status", f)
 summary = store_access.read("store_summary")
 today = dt.date.today()
-FOLLOW_UP_ROWS = 10  # the rest are on Virksomheter, one click away
 
-counted = int(pilots["status"].isin(settings["counting_statuses"]).sum())
-planned = int((pilots["status"] == "Planlagt").sum())
-forsok = int(pilots["needs_exemption"].sum())
+counted = int(by_status["pilots"].reindex(settings["counting_statuses"]).sum())
+planned = int(by_status["pilots"].get("Planlagt", 0))
+forsok = int(by_status["forsok"].sum())
+budget = float(by_status["budget_nok"].sum())
 band = (settings["ambition_min"], settings["ambition_max"])
 asked = status[status["was_asked"]]
 
@@ -39,9 +42,8 @@ c1.metric("I gang / gjennomført", f"{counted}", help=f"Piloter med status {coun
           f"Ambisjonen er {band[0]}–{band[1]}.", border=True)
 c2.metric("Planlagt", planned, help="Piloter med status Planlagt: det som kommer.", border=True)
 c3.metric("Forsøk", forsok, help="Piloter som trenger unntak fra lov eller forskrift.", border=True)
-c4.metric("Budsjett, mill. kr", fmt.number(pilots["budget_total_nok"].sum() / 1_000_000, 1),
-          help=f"Sum av «Budsjett totalt (kr)» for pilotene i filteret: {fmt.kr(pilots['budget_total_nok'].sum())}.",
-          border=True)
+c4.metric("Budsjett, mill. kr", fmt.number(budget / 1_000_000, 1),
+          help=f"Sum av «Budsjett totalt (kr)» for pilotene i filteret: {fmt.kr(budget)}.", border=True)
 delivered = int(asked["submitted_on"].notna().sum())
 c5.metric("Innsendinger", f"{delivered} av {len(asked)}", help="Innsendinger fra virksomheter som er bedt om å "
           "rapportere, per runde.", border=True)
@@ -52,9 +54,6 @@ elif counted > band[1]:
     verdict = f"{counted - band[1]} over ambisjonen"
 else:
     verdict = "innenfor ambisjonen"
-by_status = (pilots.groupby("status").agg(piloter=("pilot_name", "count"), forsok=("needs_exemption", "sum"),
-                                          budsjett=("budget_total_nok", "sum"))
-             .reindex(["Pågår", "Gjennomført", "Planlagt", "Avbrutt"]).dropna(how="all").reset_index())
 # Below the metrics, each part of the page is one HTML block (ui/html_blocks.py): charts as HTML/CSS bars
 # and tables as <table>s. Plotly's bundle, st.table's Markdown cells and one element per heading and
 # caption were most of this page's time in the browser (issue 5).
@@ -62,10 +61,10 @@ st.html(html_blocks.block(html_blocks.section(
     f"Ambisjonen: {counted} piloter i gang eller gjennomført – {verdict}",
     html_blocks.ambition_bar(counted, planned, band),
     html_blocks.table(pd.DataFrame({
-        "Status": by_status["status"],
-        "Piloter": by_status["piloter"].astype(int),
+        "Status": by_status.index,
+        "Piloter": by_status["pilots"].astype(int),
         "Herav forsøk": by_status["forsok"].astype(int),
-        "Budsjett": by_status["budsjett"].map(fmt.kr),
+        "Budsjett": by_status["budget_nok"].map(fmt.kr),
     }), numeric=("Budsjett",)))))
 
 

@@ -273,3 +273,14 @@ def test_an_agency_with_and_without_plans_shows_no_nan_for_missing_texts(monkeyp
     texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     assert not any("nan" in t.split() or ": nan" in t for t in texts), texts
     assert any("ingen planer om piloter" in t for t in texts)
+
+
+def test_an_agency_without_plans_shows_zeros_and_its_missing_reports(monkeypatch, sample_db):
+    agency = sql(sample_db, "SELECT agency FROM reporting_status WHERE was_asked GROUP BY agency "
+                            "HAVING count(submitted_on) = 0 ORDER BY agency LIMIT 1")
+    at = open_app(monkeypatch, sample_db, query={"virksomhet": [agency]})
+    assert not at.exception
+    assert [metric(at, label) for label in ("I gang / gjennomført", "Planlagt", "Forsøk")] == ["0", "0", "0"]
+    asked = sql(sample_db, "SELECT count(*) FROM reporting_status WHERE was_asked AND agency = ?", [agency])
+    assert metric(at, "Innsendinger") == f"0 av {asked}"
+    assert set(table(at, "Virksomhet", "Status", "Innsendt")["Virksomhet"]) == {agency}
