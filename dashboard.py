@@ -54,18 +54,6 @@ elif counted > band[1]:
     verdict = f"{counted - band[1]} over ambisjonen"
 else:
     verdict = "innenfor ambisjonen"
-# Below the metrics, each part of the page is one HTML block (ui/html_blocks.py): charts as HTML/CSS bars
-# and tables as <table>s. Plotly's bundle, st.table's Markdown cells and one element per heading and
-# caption were most of this page's time in the browser (issue 5).
-st.html(html_blocks.block(html_blocks.section(
-    f"Ambisjonen: {counted} piloter i gang eller gjennomført – {verdict}",
-    html_blocks.ambition_bar(counted, planned, band),
-    html_blocks.table(pd.DataFrame({
-        "Status": by_status.index,
-        "Piloter": by_status["pilots"].astype(int),
-        "Herav forsøk": by_status["forsok"].astype(int),
-        "Budsjett": by_status["budget_nok"].map(fmt.kr),
-    }), numeric=("Budsjett",)))))
 
 
 def reporting_parts() -> list[str]:
@@ -100,25 +88,32 @@ dates += [(e.start_date, f"{e.label} ({e.note})") for e in store_access.frame("e
 dates += [(settings["reform_end"], "Reformperioden slutter")]
 dates = sorted((pd.Timestamp(d).date(), text) for d, text in dates)
 
-left, right = st.columns([3, 2])
-with left:
-    st.html(html_blocks.block(html_blocks.section(
-        "Rapportering per runde", *reporting_parts(),
-        note_text=" · ".join(f"Oppstart {r.start_year}: frist {fmt.date(r.deadline)}" for r in rounds.itertuples()))))
-    st.page_link("pages/1_virksomheter.py", label="Hver virksomhets innsending: se Virksomheter",
-                 query_params=filters.query_params(f))
-with right:
-    milestones = (html_blocks.note(f"Ingen milepæler etter i dag ({fmt.date(today)}) for pilotene i filteret.")
-                  if upcoming.empty else html_blocks.table(pd.DataFrame({
-                      "Dato": upcoming["from_date"].map(fmt.date),
-                      "Milepæl": upcoming["name"],
-                      "Pilot": upcoming["pilot_name"],
-                      "Virksomhet": upcoming["agency"],
-                  })))
-    st.html(html_blocks.block(
-        html_blocks.section("Neste milepæler", milestones),
-        html_blocks.section("Viktige datoer", html_blocks.table(pd.DataFrame({
-            "Dato": [fmt.date(d) for d, _ in dates], "Hva": [t for _, t in dates]}))),
-    ))
+# Below the metrics the page is one HTML block (ui/html_blocks.py): charts as HTML/CSS bars, tables as
+# <table>s, headings, notes and two columns. Plotly's bundle, st.table's Markdown cells and one Streamlit
+# element per heading, caption and column were most of this page's time in the browser (issue 5).
+ambition = html_blocks.section(
+    f"Ambisjonen: {counted} {'pilot' if counted == 1 else 'piloter'} i gang eller gjennomført – {verdict}",
+    html_blocks.ambition_bar(counted, planned, band),
+    html_blocks.table(pd.DataFrame({
+        "Status": by_status.index,
+        "Piloter": by_status["pilots"].astype(int),
+        "Herav forsøk": by_status["forsok"].astype(int),
+        "Budsjett": by_status["budget_nok"].map(fmt.kr),
+    }), numeric=("Budsjett",)))
+reporting = html_blocks.section(
+    "Rapportering per runde", *reporting_parts(),
+    note_text=" · ".join(f"Oppstart {r.start_year}: frist {fmt.date(r.deadline)}" for r in rounds.itertuples()))
+milestones = (html_blocks.note(f"Ingen milepæler etter i dag ({fmt.date(today)}) for pilotene i filteret.")
+              if upcoming.empty else html_blocks.table(pd.DataFrame({
+                  "Dato": upcoming["from_date"].map(fmt.date),
+                  "Milepæl": upcoming["name"],
+                  "Pilot": upcoming["pilot_name"],
+                  "Virksomhet": upcoming["agency"],
+              })))
+key_dates = html_blocks.table(pd.DataFrame({"Dato": [fmt.date(d) for d, _ in dates], "Hva": [t for _, t in dates]}))
+st.html(html_blocks.block(ambition, html_blocks.columns(
+    reporting, html_blocks.section("Neste milepæler", milestones) + html_blocks.section("Viktige datoer", key_dates))))
+st.page_link("pages/1_virksomheter.py", label="Hver virksomhets innsending: se Virksomheter",
+             query_params=filters.query_params(f))
 
 export_row(f, "oversikt")

@@ -296,7 +296,7 @@ def overview_vs_bare(browser, app_url: str, bare_url: str, reps: int, charts_wai
 
 
 def filter_change(browser, app_url: str, agencies: list[str], settle_wait_s: float = 90) -> dict:
-    """(d) On the overview, add agencies to the sidebar filter one after another (type + Enter).
+    """(d) On the overview, add agencies to the sidebar's agency filter one after another (type + Enter).
 
     Each agency is new to the session, so its queries are not cached. The first change is from
     the whole sector; the others add one agency each. Before the first, the page is given up to
@@ -308,8 +308,13 @@ def filter_change(browser, app_url: str, agencies: list[str], settle_wait_s: flo
         with Visit(context, OVERVIEW_DRAWN, CHARTS_DRAWN) as v:
             v.goto(app_url, 150)
             initial_charts = v.charts(settle_wait_s)
-            box = v.page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
+            # The agency choice is in a popover in the sidebar (opened before the clock starts).
+            opener = v.page.locator('[data-testid="stSidebar"] [data-testid="stPopoverButton"]').filter(
+                has_text="Virksomheter:").first
+            box = v.page.locator('[data-testid="stPopoverBody"] [data-testid="stMultiSelect"]').first
             for agency in agencies:
+                if not box.is_visible():
+                    opener.click(timeout=120_000)
                 box.locator("input").click(timeout=120_000)
                 v.page.keyboard.type(agency, delay=5)
                 v.page.get_by_role("option", name=agency, exact=True).wait_for(timeout=30_000)

@@ -11,6 +11,7 @@ native PowerPoint charts.
 
     block(*parts)                           parts as one st.html block, with the stylesheet
     section(title, *parts, note=…)          a heading, a grey note and parts
+    columns(left, right)                    two columns, 3 : 2, stacked on a narrow screen
     ambition_bar(counted, planned, band)    pilots under way or completed against the 3–5 band
     reporting_bars(counts)                  asked agencies per round: on time, late, not reported
     table(df, caption)                      a small table (the overview's are at most a few dozen rows)
@@ -76,6 +77,8 @@ STYLE = f"""<style>
 .po-table .po-short {{ white-space: nowrap; }}
 .po-note {{ color: rgba(49, 51, 63, 0.6); font-size: 0.875rem; margin: -0.25rem 0 0.75rem 0; }}
 .po-section h3 {{ font-size: 1.5rem; font-weight: 600; line-height: 1.2; margin: 1rem 0 0.75rem 0; padding: 0; }}
+.po-columns {{ display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 0 2.5rem; }}
+@media (max-width: 900px) {{ .po-columns {{ grid-template-columns: minmax(0, 1fr); }} }}
 .po-table caption {{ caption-side: top; text-align: left; font-weight: 600; padding-bottom: 0.3rem; }}
 </style>"""
 
@@ -89,6 +92,11 @@ def section(title: str, *parts: str, note_text: str = "") -> str:
     """A section: its heading (h3, as st.subheader), a grey note under it, and its parts."""
     lead = note(note_text) if note_text else ""
     return f'<section class="po-section"><h3>{escape(title)}</h3>{lead}{"".join(parts)}</section>'
+
+
+def columns(left: str, right: str) -> str:
+    """Two columns, 3 : 2 (as st.columns([3, 2])), one under the other on a narrow screen."""
+    return f'<div class="po-columns"><div>{left}</div><div>{right}</div></div>'
 
 
 def note(text: str) -> str:

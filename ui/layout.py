@@ -29,11 +29,14 @@ def _menu(menu: st.delta_generator.DeltaGenerator, f: PilotFilter | None) -> Non
     """The sidebar menu with Norwegian labels; each link carries the current filter."""
     params = filters.query_params(f) if f is not None else {}
     with menu:
-        st.markdown("### Pilotoversikt")
-        st.caption("Tillitsreformen – piloter i sektoren")
+        # One element for the name, the tagline and the page's language: every element is a render of its own.
+        # The page is in Norwegian: say so, so screen readers pronounce it right (WCAG 3.1.1).
+        st.html("<script>document.documentElement.lang = 'nb';</script>"
+                '<h3 style="font-size:1.25rem;font-weight:600;margin:0.5rem 0 0.25rem 0;padding:0">Pilotoversikt</h3>'
+                '<div style="color:rgba(49,51,63,0.6);font-size:0.875rem">Tillitsreformen – piloter i sektoren</div>',
+                unsafe_allow_javascript=True)
         for path, label in PAGES:
             st.page_link(path, label=label, query_params=params)
-        st.divider()
 
 
 def page_setup(title: str, needs_data: bool = True) -> PilotFilter | None:
@@ -43,8 +46,6 @@ def page_setup(title: str, needs_data: bool = True) -> PilotFilter | None:
     """
     # An emoji icon is drawn in the page; a Material one would be fetched from fonts.gstatic.com.
     st.set_page_config(page_title=f"{title} – Pilotoversikt", page_icon="📊", layout="wide")
-    # The page is in Norwegian: say so, so screen readers pronounce it right (WCAG 3.1.1).
-    st.html("<script>document.documentElement.lang = 'nb';</script>", unsafe_allow_javascript=True)
     menu = st.sidebar.container()
     st.title(title)
     f = None
