@@ -1,0 +1,123 @@
+"""The overview's figures and everything below its metrics, built once per store, filter and day.
+
+Every new browser tab is a new session that runs the page from the top; the counts and the
+HTML below the metrics depend only on the store, the filter and today's date, so they are
+built once (from the cached reads in ui.store_access) and shared, like the reads themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from store.queries import PilotFilter
+from ui import formatting as fmt
+from ui import html_blocks, store_access
+
+STATUS_ORDER = ["Pågår", "Gjennomført", "Planlagt", "Avbrutt"]  # under way first
+FOLLOW_UP_ROWS = 10  # the rest are on Virksomheter, one click away
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the overview shows for one filter."""
+
+    counted: int  # under way or completed: what counts toward the ambition
+    planned: int
+    forsok: int
+    budget_nok: float
+    delivered: int  # submissions from agencies asked to report, over all rounds
+    asked: int
+    band: tuple[int, int]
+    counting_statuses: tuple[str, ...]
+    html: str  # the ambition, reporting per round, next milestones and key dates
+
+
+def overview(f: PilotFilter, today: dt.date) -> Overview:
+    """The overview for a filter, through a cache keyed by the store's signature (an import is seen at once)."""
+    key = (f.agencies, f.ministries, f.start_year, f.statuses, f.forsok)
+    return _cached(store_access.signature(store_access.store_path()), key, today)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _cached(sig: tuple, key: tuple, today: dt.date) -> Overview:
+    return build(PilotFilter(*key), today)
+
+
+def build(f: PilotFilter, today: dt.date) -> Overview:
+    """The overview's figures and HTML from the store's cached reads."""
+    settings = store_access.read("settings")
+    by_status = store_access.frame("status_summary", f).set_index("status").reindex(STATUS_ORDER).dropna(how="all")
+    status = store_access.frame("reporting_status", f)
+    counted = int(by_status["pilots"].reindex(settings["counting_statuses"]).sum())
+    planned = int(by_status["pilots"].get("Planlagt", 0))
+    band = (settings["ambition_min"], settings["ambition_max"])
+    asked = status[status["was_asked"]]
+    if counted < band[0]:
+        verdict = f"{band[0] - counted} under ambisjonen"
+    elif counted > band[1]:
+        verdict = f"{counted - band[1]} over ambisjonen"
+    else:
+        verdict = "innenfor ambisjonen"
+    rounds = store_access.frame("rounds")
+    upcoming = store_access.frame("upcoming_milestones", f, today)
+    dates = [(r.deadline, f"Frist for rapportering, oppstart {r.start_year}") for r in rounds.itertuples()]
+    dates += [(e.start_date, f"{e.label} ({e.note})") for e in store_access.frame("events").itertuples()]
+    dates += [(settings["reform_end"], "Reformperioden slutter")]
+    dates = sorted((pd.Timestamp(d).date(), text) for d, text in dates)
+
+    ambition = html_blocks.section(
+        f"Ambisjonen: {counted} {'pilot' if counted == 1 else 'piloter'} i gang eller gjennomført – {verdict}",
+        html_blocks.ambition_bar(counted, planned, band),
+        html_blocks.table(pd.DataFrame({
+            "Status": by_status.index,
+            "Piloter": by_status["pilots"].astype(int),
+            "Herav forsøk": by_status["forsok"].astype(int),
+            "Budsjett": by_status["budget_nok"].map(fmt.kr),
+        }), numeric=("Budsjett",)))
+    reporting = html_blocks.section(
+        "Rapportering per runde", *_reporting_parts(status),
+        note_text=" · ".join(f"Oppstart {r.start_year}: frist {fmt.date(r.deadline)}" for r in rounds.itertuples()))
+    milestones = (html_blocks.note(f"Ingen milepæler etter i dag ({fmt.date(today)}) for pilotene i filteret.")
+                  if upcoming.empty else html_blocks.table(pd.DataFrame({
+                      "Dato": upcoming["from_date"].map(fmt.date),
+                      "Milepæl": upcoming["name"],
+                      "Pilot": upcoming["pilot_name"],
+                      "Virksomhet": upcoming["agency"],
+                  })))
+    key_dates = html_blocks.table(pd.DataFrame({"Dato": [fmt.date(d) for d, _ in dates],
+                                                "Hva": [t for _, t in dates]}))
+    right = html_blocks.section("Neste milepæler", milestones) + html_blocks.section("Viktige datoer", key_dates)
+    html = html_blocks.block(ambition, html_blocks.columns(reporting, right))
+    return Overview(counted=counted, planned=planned, forsok=int(by_status["forsok"].sum()),
+                    budget_nok=float(by_status["budget_nok"].sum()),
+                    delivered=int(asked["submitted_on"].notna().sum()), asked=len(asked), band=band,
+                    counting_statuses=tuple(settings["counting_statuses"]), html=html)
+
+
+def _reporting_parts(status: pd.DataFrame) -> list[str]:
+    """The reporting bars, their counts, and the agencies to follow up (the first ten)."""
+    if status.empty:
+        return [html_blocks.note("Ingen virksomheter i filteret er bedt om å rapportere.")]
+    counts = html_blocks.reporting_counts(status)
+    parts = [html_blocks.reporting_bars(counts), html_blocks.table(pd.DataFrame({
+        "Runde": [f"Oppstart {y}" for y in counts.index],
+        **{state: counts[state] for state in counts.columns},
+        "I alt": counts.sum(axis=1),
+    }))]
+    follow_up = status[status["was_asked"] & (status["reporting_state"] != "I tide")]
+    if not follow_up.empty:
+        shown = follow_up.sort_values(["reporting_state", "start_year", "agency"],  # «Ikke levert» first
+                                      ascending=[False, True, True]).head(FOLLOW_UP_ROWS)
+        parts.append(html_blocks.table(pd.DataFrame({
+            "Virksomhet": shown["agency"],
+            "Runde": shown["start_year"].astype(str),
+            "Status": shown["reporting_state"],
+            "Innsendt": shown["submitted_on"].map(fmt.date),
+        }), caption=f"Til oppfølging: {len(follow_up)} ikke levert eller levert for sent"))
+        if len(follow_up) > FOLLOW_UP_ROWS:
+            parts.append(html_blocks.note(f"Viser {FOLLOW_UP_ROWS} av {len(follow_up)}. Alle står på Virksomheter."))
+    return parts
