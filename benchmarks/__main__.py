@@ -47,7 +47,10 @@ class Run:
         self.quick = args.quick
         self.reps_import = 1 if args.quick else 3
         self.reps_pages = 5 if args.quick else 7
-        self.reps_browser = 3 if args.quick else 5
+        self.reps_browser = 3 if args.quick else 5  # filter changes (each a new agency)
+        # Overview and bare page visits, alternated: the bare page alone varies by ±50 ms between
+        # visits, so a median of 5 let the ratio swing by ±0.1; 11 of each keep it within a few hundredths.
+        self.reps_overview = 3 if args.quick else 11
 
     def log(self, text: str) -> None:
         print(f"[{time.monotonic() - self.started:6.1f} s] {text}", flush=True)
@@ -119,18 +122,18 @@ def part_browser(run: Run, size: str, db: Path, agencies: list[str]) -> None:
 
     bare = generate.write_bare_page(generate.WORK / "bare.py")
     logs = generate.size_dir(size)
-    run.log(f"(c, d) Chromium, {size}: overview against a bare page ({run.reps_browser} times), filter change …")
+    run.log(f"(c, d) Chromium, {size}: overview against a bare page ({run.reps_overview} times), filter change …")
     app_proc, app_url = browser.start_server(ROOT / "dashboard.py", db, logs / "server_app.log")
     bare_proc, bare_url = browser.start_server(bare, None, logs / "server_bare.log")
     try:
         with sync_playwright() as pw:
             chromium = browser.launch(pw)
             try:
-                c = browser.overview_vs_bare(chromium, app_url, bare_url, run.reps_browser)
+                c = browser.overview_vs_bare(chromium, app_url, bare_url, run.reps_overview)
                 run.details[f"overview_{size}"] = c
                 note = (f"fully drawn: overview {c['app_median_ms']:.0f} ms against bare page "
                         f"{c['bare_median_ms']:.0f} ms, median of {c['reps']}")
-                if c["reps"] < run.reps_browser:
+                if c["reps"] < run.reps_overview:
                     note += " (fewer repetitions: the page is slow)"
                 if c["errors"]:
                     note += "; ERROR: " + " / ".join(c["errors"])[:120]

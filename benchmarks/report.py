@@ -143,7 +143,8 @@ the raw samples in `benchmarks/results-details.json`.
   after one cold run, at S, M and L, each size in its own process;
 - in Debian's Chromium (Playwright, a new tab per visit in a warm browser cache, servers started
   as in `tests/browser/conftest.py`): navigation → overview *fully drawn* against a one-line
-  page (`st.write("x")`, its own server) in the same run. Drawn = script finished
+  page (`st.write("x")`, its own server) in the same run, 11 visits of each, alternated,
+  medians compared. Drawn = script finished
   (`data-test-script-state="notRunning"`), no `stStatusWidget`, nothing stale, the five metrics
   visible; *fully* = every chart drawn and the main thread free again: the end of the long
   tasks that follow that frame (when the overview drew with plotly, its figures were drawn in
