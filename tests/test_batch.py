@@ -1,12 +1,24 @@
-"""Reading a batch of files with a forked worker gives what reading them one by one gives."""
+"""Reading a batch of files with a forked worker gives what reading them one by one gives.
+
+The worker forks only in a process with no other Python threads, and a pytest session that has
+run AppTest or a browser has several; so the batch side of each comparison runs in a fresh
+interpreter, where the worker is used (on two or more CPUs), and the one-by-one side here.
+"""
 
 from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from loaders.batch import MIN_FILES, parse_files, worker_pays
 from loaders.importer import import_files
 from loaders.parsing import parse_file
+from loaders.register import load_reference
 from store import database
 from tests.form_files import (
     budget_line,
@@ -52,34 +64,54 @@ def outcome(parsed) -> tuple:
             [(s.agency, s.start_year, s.fields, s.pilots, s.milestones, s.budget) for s in parsed.submissions])
 
 
-@pytest.fixture
-def batch() -> list[tuple[str, bytes]]:
-    files = mixed_batch()
+def imported(path: Path, batches: list[list[tuple[str, bytes]]], reference) -> tuple:
+    """Outcomes and the four views after importing the batches one after another into a new store."""
+    outcomes = []
+    with database.open_store(path) as con:
+        database.sync_reference(con, reference)
+        for files in batches:
+            plans = import_files(con, files, reference)
+            outcomes += [(p.name, p.outcome, [str(e) for e in p.problems]) for p in plans]
+        tables = {view: con.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall() for view in VIEWS}
+    return sorted(outcomes), tables
+
+
+def with_worker(what: str, out: Path) -> None:
+    """In a fresh interpreter: read ("parse") or import ("import") the mixed batch with the worker."""
+    files, reference = mixed_batch(), load_reference()
     if not worker_pays(len(files)):
-        pytest.skip("this machine reads the batch without a worker (one CPU, or other threads running)")
-    return files
+        result = None
+    elif what == "parse":
+        result = [outcome(p) for p in parse_files(files, reference)]
+    else:
+        result = imported(out.with_suffix(".duckdb"), [files], reference)
+    out.write_bytes(pickle.dumps(result))
 
 
-def test_a_batch_read_with_the_worker_gives_every_file_what_reading_it_alone_gives(batch, reference):
+def run_with_worker(what: str, tmp_path: Path):
+    """with_worker in a new Python process (no other threads); skips on a machine with one CPU."""
+    out = tmp_path / f"{what}.pickle"
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", f"from tests.test_batch import with_worker; "
+                                          f"from pathlib import Path; with_worker({what!r}, Path({str(out)!r}))"],
+                   cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, check=True, timeout=300)
+    result = pickle.loads(out.read_bytes())
+    if result is None:
+        pytest.skip("this machine has one CPU: batches are read without a worker")
+    return result
+
+
+def test_a_batch_read_with_the_worker_gives_every_file_what_reading_it_alone_gives(reference, tmp_path):
+    batch = mixed_batch()
     alone = [outcome(parse_file(name, content, reference)) for name, content in batch]
-    assert [outcome(p) for p in parse_files(batch, reference)] == alone
+    assert run_with_worker("parse", tmp_path) == alone
     assert {len(o[5]) > 0 for o in alone} == {True, False}  # the batch has refused and accepted files
 
 
-def test_a_batch_imported_with_the_worker_stores_what_importing_it_one_by_one_stores(batch, reference, tmp_path):
-    def imported(path, batches):
-        outcomes = []
-        with database.open_store(path) as con:
-            database.sync_reference(con, reference)
-            for files in batches:
-                plans = import_files(con, files, reference)
-                outcomes += [(p.name, p.outcome, [str(e) for e in p.problems]) for p in plans]
-            tables = {view: con.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall()
-                      for view in VIEWS}
-        return sorted(outcomes), tables
-
-    together = imported(tmp_path / "together.duckdb", [batch])
+def test_a_batch_imported_with_the_worker_stores_what_importing_it_one_by_one_stores(reference, tmp_path):
+    batch = mixed_batch()
+    together = run_with_worker("import", tmp_path)
     # one by one, yet in the order the batch is planned in: workbooks first, then the milestone CSV
-    one_by_one = imported(tmp_path / "one_by_one.duckdb", [[f] for f in batch])
+    one_by_one = imported(tmp_path / "one_by_one.duckdb", [[f] for f in batch], reference)
     assert together == one_by_one
     assert len(together[1]["submissions_current"]) >= 8 and together[1]["milestones_current"]
