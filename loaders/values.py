@@ -276,19 +276,15 @@ def shown(value: object) -> str:
 MEMO_SIZE = 4096  # distinct texts remembered per cell parser
 
 
+@functools.lru_cache(maxsize=64)
 def cell_parser(kind: str, choices: tuple[str, ...] = (), default: str | None = None) -> Callable[[object], object]:
     """The parse function for a field kind, with fast paths for cells that need no parsing.
 
     A workbook's typed cells (a date cell, a number cell), text that is already trimmed and
     text seen before are answered at once; anything else goes to the parse_* function, so a
-    value and a problem's message are always what that function gives.
+    value and a problem's message are always what that function gives. Cached, so the texts
+    remembered are shared by every file of an import.
     """
-    return _cell_parser(kind, choices, default)
-
-
-@functools.lru_cache(maxsize=64)
-def _cell_parser(kind: str, choices: tuple[str, ...], default: str | None) -> Callable[[object], object]:
-    """cell_parser(); cached, so the texts remembered are shared by every file of an import."""
     if kind == "text":
         return _text_cell
     if kind == "list":

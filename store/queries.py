@@ -8,7 +8,7 @@ clause serves every query, so two figures on a screen can never disagree.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import duckdb
 import pandas as pd
@@ -25,6 +25,10 @@ class PilotFilter:
     start_year: int | None = None
     statuses: tuple[str, ...] = ()
     forsok: bool | None = None
+
+    def key(self) -> tuple:
+        """The filter as a plain tuple, for cache keys; PilotFilter(*f.key()) gives it back."""
+        return astuple(self)
 
     def submission_clause(self, alias: str = "") -> tuple[str, list]:
         """WHERE conditions on agency, ministry and round, with their parameters."""

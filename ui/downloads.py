@@ -28,11 +28,6 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
 
 
-def filter_key(f: PilotFilter) -> tuple:
-    """The filter's fields, hashable, for the cache."""
-    return (f.agencies, f.ministries, f.start_year, f.statuses, f.forsok)
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
 def _build(kind: str, sig: tuple, key: tuple) -> bytes:
     """The deck or the workbook for a store signature and a filter (sig[0] is the store's path)."""
@@ -51,7 +46,7 @@ def _build(kind: str, sig: tuple, key: tuple) -> bytes:
 def export_bytes(kind: str, f: PilotFilter) -> bytes:
     """«deck», «excel» or «csv» (the pilots) for the dashboard's store and this filter, through the cache."""
     path = store_access.store_path()
-    return _build(kind, store_access.signature(path), filter_key(f))
+    return _build(kind, store_access.signature(path), f.key())
 
 
 def file_name(suffix: str, today: dt.date | None = None) -> str:

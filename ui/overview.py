@@ -38,8 +38,7 @@ class Overview:
 
 def overview(f: PilotFilter, today: dt.date) -> Overview:
     """The overview for a filter, through a cache keyed by the store's signature (an import is seen at once)."""
-    key = (f.agencies, f.ministries, f.start_year, f.statuses, f.forsok)
-    return _cached(store_access.signature(store_access.store_path()), key, today)
+    return _cached(store_access.signature(store_access.store_path()), f.key(), today)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -57,7 +57,7 @@ def _read(name: str, sig: tuple, filter_key: tuple | None, args: tuple) -> objec
 
 def read(name: str, f: PilotFilter | None = None, *args: object) -> object:
     """A query's result for the current store, through the cache; a store error stops the page with a message."""
-    key = None if f is None else (f.agencies, f.ministries, f.start_year, f.statuses, f.forsok)
+    key = None if f is None else f.key()
     try:
         result = _read(name, signature(store_path()), key, args)
         # A shallow copy costs nothing under copy-on-write and keeps the cached frame safe from pages.
