@@ -27,3 +27,10 @@ def rows(db: Path, query: str, params: list | None = None) -> list[tuple]:
     """All rows of a query on the store."""
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(query, params or []).fetchall()
+
+
+def agency_without_pilots(db: Path) -> str:
+    """The first registered agency (by name) that has no current pilot in the store."""
+    (agency,) = rows(db, "SELECT name FROM agencies WHERE name NOT IN (SELECT agency FROM pilots_current) "
+                         "ORDER BY name LIMIT 1")[0]
+    return agency

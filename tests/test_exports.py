@@ -357,16 +357,21 @@ csv_button(pd.DataFrame({"Pilotnavn": ["=SUM(A1)"], "Beløp (kr)": [1.5]}), "pil
 """
 
 
-def test_the_dashboard_shows_the_two_export_buttons_and_a_csv_button(sector, tmp_path, monkeypatch):
+def download_buttons(db: Path, tmp_path: Path, monkeypatch) -> dict:
+    """BUTTONS_APP run in AppTest on the store db: its download buttons by key."""
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setenv("PILOT_DB", str(sector))
+    monkeypatch.setenv("PILOT_DB", str(db))
     script = tmp_path / "app.py"
     script.write_text(BUTTONS_APP, encoding="utf-8")
     at = AppTest.from_file(str(script), default_timeout=30)
     at.run()
     assert not at.exception
-    buttons = {b.key: b for b in at.get("download_button")}
+    return {b.key: b for b in at.get("download_button")}
+
+
+def test_the_dashboard_shows_the_two_export_buttons_and_a_csv_button(sector, tmp_path, monkeypatch):
+    buttons = download_buttons(sector, tmp_path, monkeypatch)
     assert [b.proto.label for b in buttons.values()] == ["Last ned presentasjon", "Last ned Excel",
                                                          "Last ned piloter (CSV)", "Last ned CSV"]
     assert set(buttons) == {"oversikt_pptx", "oversikt_xlsx", "oversikt_csv", "piloter_csv"}
@@ -410,14 +415,6 @@ def test_the_export_behind_the_buttons_is_cached_per_store_and_filter(sector, tm
 
 
 def test_the_export_buttons_are_disabled_when_there_is_no_store(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("PILOT_DB", str(tmp_path / "finnes-ikke.duckdb"))
-    script = tmp_path / "app.py"
-    script.write_text(BUTTONS_APP, encoding="utf-8")
-    at = AppTest.from_file(str(script), default_timeout=30)
-    at.run()
-    assert not at.exception
-    buttons = {b.key: b for b in at.get("download_button")}
+    buttons = download_buttons(tmp_path / "finnes-ikke.duckdb", tmp_path, monkeypatch)
     assert all(buttons[f"oversikt_{kind}"].proto.disabled for kind in ("pptx", "xlsx", "csv"))
     assert not buttons["piloter_csv"].proto.disabled

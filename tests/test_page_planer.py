@@ -12,7 +12,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from loaders.contract import ELEMENTS, element_fields
-from tests.apptest_support import open_app, rows
+from tests.apptest_support import agency_without_pilots, open_app, rows
 from tests.test_page_tidslinje import many_pilots_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,8 +153,7 @@ def test_a_plan_is_shown_in_full_by_the_six_elements_with_missing_ones_highlight
 
 
 def test_a_filter_that_leaves_no_plans_says_so_instead_of_drawing(monkeypatch, sample_db):
-    (agency,) = rows(sample_db, "SELECT name FROM agencies WHERE name NOT IN (SELECT agency FROM pilots_current) "
-                                "ORDER BY name LIMIT 1")[0]
+    agency = agency_without_pilots(sample_db)
     at = open_page(monkeypatch, sample_db)
     at.multiselect(key="virksomhet").set_value([agency]).run()
     assert not at.exception

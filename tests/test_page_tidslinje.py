@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.contract import PILOT_STATUSES, covered_elements
 from store import database
-from tests.apptest_support import open_app, rows
+from tests.apptest_support import agency_without_pilots, open_app, rows
 from ui import formatting as fmt
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,8 +168,7 @@ def test_per_pilot_view_of_many_pilots_is_drawn_25_at_a_time(monkeypatch, many_d
 
 
 def test_a_filter_that_leaves_no_pilots_says_so_instead_of_drawing(monkeypatch, sample_db):
-    (agency,) = rows(sample_db, "SELECT name FROM agencies WHERE name NOT IN (SELECT agency FROM pilots_current) "
-                                "ORDER BY name LIMIT 1")[0]
+    agency = agency_without_pilots(sample_db)
     at = open_page(monkeypatch, sample_db)
     at.multiselect(key="virksomhet").set_value([agency]).run()
     assert not at.exception
