@@ -77,8 +77,11 @@ def imported(path: Path, batches: list[list[tuple[str, bytes]]], reference) -> t
 
 
 def with_worker(what: str, out: Path) -> None:
-    """In a fresh interpreter: read ("parse") or import ("import") the mixed batch with the worker."""
-    files, reference = mixed_batch(), load_reference()
+    """In a fresh interpreter: read ("parse") or import ("import") the batch in out with the worker.
+
+    The batch travels as bytes: a workbook made again would differ (openpyxl stamps the time).
+    """
+    files, reference = pickle.loads(out.read_bytes()), load_reference()
     if not worker_pays(len(files)):
         result = None
     elif what == "parse":
@@ -88,9 +91,10 @@ def with_worker(what: str, out: Path) -> None:
     out.write_bytes(pickle.dumps(result))
 
 
-def run_with_worker(what: str, tmp_path: Path):
+def run_with_worker(what: str, batch: list[tuple[str, bytes]], tmp_path: Path):
     """with_worker in a new Python process (no other threads); skips on a machine with one CPU."""
     out = tmp_path / f"{what}.pickle"
+    out.write_bytes(pickle.dumps(batch))
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", f"from tests.test_batch import with_worker; "
                                           f"from pathlib import Path; with_worker({what!r}, Path({str(out)!r}))"],
@@ -104,13 +108,13 @@ def run_with_worker(what: str, tmp_path: Path):
 def test_a_batch_read_with_the_worker_gives_every_file_what_reading_it_alone_gives(reference, tmp_path):
     batch = mixed_batch()
     alone = [outcome(parse_file(name, content, reference)) for name, content in batch]
-    assert run_with_worker("parse", tmp_path) == alone
+    assert run_with_worker("parse", batch, tmp_path) == alone
     assert {len(o[5]) > 0 for o in alone} == {True, False}  # the batch has refused and accepted files
 
 
 def test_a_batch_imported_with_the_worker_stores_what_importing_it_one_by_one_stores(reference, tmp_path):
     batch = mixed_batch()
-    together = run_with_worker("import", tmp_path)
+    together = run_with_worker("import", batch, tmp_path)
     # one by one, yet in the order the batch is planned in: workbooks first, then the milestone CSV
     one_by_one = imported(tmp_path / "one_by_one.duckdb", [[f] for f in batch], reference)
     assert together == one_by_one
