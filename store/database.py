@@ -165,14 +165,14 @@ def sync_reference(con: duckdb.DuckDBPyConnection, reference: Reference) -> None
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list] | list[tuple]) -> None:
-    """Insert rows, each in the order of TABLE_SCHEMAS[table], converted to that schema's types.
+    """Insert rows, each in the order of TABLE_COLUMNS[table], converted to the table's types.
 
-    The types are given, never guessed from the values, so a column of blanks or of mixed
+    The types are the store's, never guessed from the values, so a column of blanks or of mixed
     Python types is converted the same way every time.
     """
     if not rows:
         return
-    schema = TABLE_SCHEMAS[table]
+    schema = arrow_schema(con, table)
     columns = zip(*rows, strict=True)
     data = pa.Table.from_arrays([pa.array(values, type=t) for values, t in zip(columns, schema.types, strict=True)],
                                 schema=schema)
@@ -216,33 +216,27 @@ FILE_COLUMNS = ["file_id", "file_name", "sha256", "content", "size_bytes", "file
 ROW_COLUMNS = {"pilots": PILOT_COLUMNS, "milestones": MILESTONE_COLUMNS, "budget": BUDGET_COLUMNS}
 PILOT_NAME = 1 + PILOT_COLUMNS.index("pilot_name")  # its place in a pilots row, after submission_id
 
-# The Arrow types of the columns written from Python, as schema.sql declares them.
-TEXT, TEXTS, DATE, TIMESTAMP = pa.string(), pa.list_(pa.string()), pa.date32(), pa.timestamp("us")
-DOUBLE, BOOL, INT = pa.float64(), pa.bool_(), pa.int32()
-KIND_TYPES = {"text": TEXT, "choice": TEXT, "agency": TEXT, "list": TEXTS, "yes_no": BOOL, "date": DATE,
-              "amount": DOUBLE, "number": DOUBLE, "year": INT}
-TABLE_SCHEMAS: dict[str, pa.Schema] = {
-    "source_files": pa.schema(zip(FILE_COLUMNS, (INT, TEXT, TEXT, pa.binary(), pa.int64(), TEXT, TEXT, TIMESTAMP,
-                                                 TEXTS), strict=True)),
-    "submissions": pa.schema(zip(SUBMISSION_COLUMNS, (INT, TEXT, INT, INT, INT, TEXT, DATE, TEXT, TEXT, BOOL, TEXT,
-                                                      TEXT, TIMESTAMP), strict=True)),
-    "pilots": pa.schema([("submission_id", INT), ("position", INT),
-                         *((f.key, KIND_TYPES[f.kind]) for f in PILOTS.fields),
-                         *((f"covers_e{e.number}", BOOL) for e in ELEMENTS)]),
-    "milestones": pa.schema(zip(["submission_id", *MILESTONE_COLUMNS], (INT, INT, TEXT, TEXT, TEXT, DATE, DATE, TEXT),
-                                strict=True)),
-    "budget_lines": pa.schema(zip(["submission_id", *BUDGET_COLUMNS], (INT, INT, TEXT, INT, DOUBLE, TEXT, TEXT),
-                                  strict=True)),
-    "agencies": pa.schema([("name", TEXT), ("short_name", TEXT), ("aliases", TEXTS), ("ministry", TEXT),
-                           ("previous_ministry", TEXT), ("ministry_changed_on", DATE)]),
-    "ministries": pa.schema([("short_name", TEXT), ("name", TEXT)]),
-    "rounds": pa.schema([("start_year", INT), ("deadline", DATE), ("description", TEXT)]),
-    "requests": pa.schema([("start_year", INT), ("agency", TEXT), ("letter_date", DATE), ("letter_ref", TEXT),
-                           ("note", TEXT)]),
-    "events": pa.schema([("label", TEXT), ("start_date", DATE), ("end_date", DATE), ("note", TEXT)]),
-    "settings": pa.schema([("ambition_min", INT), ("ambition_max", INT), ("counting_statuses", TEXTS),
-                           ("reform_start", DATE), ("reform_end", DATE)]),
+# The columns written from Python, in the order the rows hold them; their types are the store's own.
+TABLE_COLUMNS: dict[str, list[str]] = {
+    "source_files": FILE_COLUMNS,
+    "submissions": SUBMISSION_COLUMNS,
+    **{table: ["submission_id", *ROW_COLUMNS[key]] for key, table in TABLE_NAMES.items()},
+    "agencies": ["name", "short_name", "aliases", "ministry", "previous_ministry", "ministry_changed_on"],
+    "ministries": ["short_name", "name"],
+    "rounds": ["start_year", "deadline", "description"],
+    "requests": ["start_year", "agency", "letter_date", "letter_ref", "note"],
+    "events": ["label", "start_date", "end_date", "note"],
+    "settings": ["ambition_min", "ambition_max", "counting_statuses", "reform_start", "reform_end"],
 }
+_ARROW_SCHEMAS: dict[str, pa.Schema] = {}
+
+
+def arrow_schema(con: duckdb.DuckDBPyConnection, table: str) -> pa.Schema:
+    """The Arrow types of TABLE_COLUMNS[table] as schema.sql declares them, asked of the store once per process."""
+    if table not in _ARROW_SCHEMAS:
+        names = ", ".join(TABLE_COLUMNS[table])
+        _ARROW_SCHEMAS[table] = con.sql(f"SELECT {names} FROM {table} LIMIT 0").to_arrow_table().schema
+    return _ARROW_SCHEMAS[table]
 
 
 def current_versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], dict]:
