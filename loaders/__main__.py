@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from loaders.importer import FilePlan, import_files
+from loaders.importer import FilePlan, import_into_store
 from loaders.register import DATA_DIR, load_reference
 from store import database
 
@@ -59,8 +59,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("Ingen .xlsx- eller .csv-filer å importere.", file=sys.stderr)
         return 1
     reference = load_reference()
-    with database.open_store(database.db_path(args.db)) as con:
-        plans = import_files(con, files, reference)
+    plans = import_into_store(database.db_path(args.db), files, reference)
     print_report(plans)
     return 1 if missing or any(p.outcome == "refused" for p in plans) else 0
 

@@ -1,9 +1,14 @@
 """Importing files into the store: plan what each file will change, then write it.
 
 `plan_import` reads every file and says, before anything is written, what it would do:
-new, replaces, unchanged or refused (with every problem). `apply_plan` then writes each
-accepted file in one transaction. The CLI and the dashboard's import page both use these,
-so a user sees the same outcome and the same messages in both.
+new, replaces, unchanged or refused (with every problem). `import_files` (on an open store)
+and `import_into_store` (opening it) make the same plans and write each accepted file, all
+of it or none of it. The CLI and the dashboard's import page both use these, so a user sees
+the same outcome and the same messages in both.
+
+A batch is planned in order as its files are read, and written while the rest is still
+being read: workbooks and Piloter tables first, then milestone and budget tables, which may
+refer to pilots of files before them.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
-from loaders.batch import parse_files
+from loaders.batch import parsed_in_order
 from loaders.contract import BUDGET, MILESTONES, PILOTS
 from loaders.parsing import ParsedFile, SubmissionData, check_budget_sums, resolve_pilots
 from loaders.problems import Problem
@@ -79,6 +85,17 @@ class _Planner:
         self.current = database.current_versions(con)
         self.stored_hashes = database.known_hashes(con)
         self.asked = {(r.start_year, r.agency) for r in reference.requests}
+
+    def plan_all(self, parsed_files: Iterable[ParsedFile]) -> Iterator[FilePlan]:
+        """Plans as the files come: workbooks and Piloter tables at once, milestone and budget tables last."""
+        later = []
+        for parsed in parsed_files:
+            if _batch_order(parsed):
+                later.append(parsed)
+            else:
+                yield self.plan(parsed)
+        for parsed in later:
+            yield self.plan(parsed)
 
     def plan(self, parsed: ParsedFile) -> FilePlan:
         """The plan for one parsed file, given the store and the files planned before it."""
@@ -195,37 +212,85 @@ def _without_cycle_collection() -> Iterator[None]:
 def plan_import(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, bytes]],
                 reference: Reference) -> list[FilePlan]:
     """Read every file and say what importing it would do; writes nothing."""
-    with _without_cycle_collection():
-        parsed = parse_files(list(files), reference)
-        planner = _Planner(con, reference)
-        ordered = sorted(parsed, key=_batch_order)
-        return [planner.plan(p) for p in ordered]
+    with _without_cycle_collection(), parsed_in_order(list(files), reference) as parsed:
+        return list(_Planner(con, reference).plan_all(parsed))
 
 
-def apply_plan(con: duckdb.DuckDBPyConnection, plans: list[FilePlan],
-               progress: Callable[[int, int, str], None] | None = None) -> list[FilePlan]:
-    """Write the accepted files: all of a file or none of it.
+def import_files(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, bytes]], reference: Reference,
+                 progress: Callable[[int, int, str], None] | None = None) -> list[FilePlan]:
+    """Plan and write a batch of files; returns one plan per file with its final outcome."""
+    files = list(files)
+    with _without_cycle_collection(), parsed_in_order(files, reference) as parsed:
+        return _import(con, parsed, len(files), reference, progress)
 
-    The batch is written in one transaction with one insert per table (fast); should the store
-    refuse it, each file is written again in its own transaction, so one bad file cannot take
-    the others down with it.
+
+def import_into_store(path: Path | None, files: Iterable[tuple[str, bytes]], reference: Reference,
+                      progress: Callable[[int, int, str], None] | None = None) -> list[FilePlan]:
+    """import_files on the store at path (the default store when None), opened for the import only.
+
+    The files are being read (on a second core, where that pays) while the store is opened.
     """
-    accepted = [p for p in plans if p.outcome in ("new", "replaces")]
+    files = list(files)
+    with (_without_cycle_collection(), parsed_in_order(files, reference) as parsed,
+          database.open_store(path) as con):
+        return _import(con, parsed, len(files), reference, progress)
+
+
+class _StoreRefused(Exception):
+    """The store refused a write of the batch; its transaction is rolled back."""
+
+
+def _import(con: duckdb.DuckDBPyConnection, parsed: Iterable[ParsedFile], count: int, reference: Reference,
+            progress: Callable[[int, int, str], None] | None) -> list[FilePlan]:
+    """Plan each file as it is read and write the accepted ones: all of a file or none of it.
+
+    The batch is buffered as it is planned and written in one transaction with one insert per
+    table (inserting in chunks while reading went on cost more than it saved: each insert has a
+    fixed price, and the commit's checkpoint does not shrink). Should the store refuse any of it,
+    the transaction is rolled back, the rest is planned, and each accepted file is written again
+    in its own transaction, so one bad file cannot take the others down with it.
+    """
+    database.sync_reference(con, reference)
+    plans: list[FilePlan] = []
+    accepted: list[FilePlan] = []
+
+    def take(plan: FilePlan) -> bool:
+        plans.append(plan)
+        if progress:
+            progress(len(plans), count, plan.name)
+        if plan.outcome in ("new", "replaces"):
+            accepted.append(plan)
+            return True
+        return False
+
+    stream = _Planner(con, reference).plan_all(parsed)
     try:
-        with _without_cycle_collection(), database.transaction(con, write_through=True):
+        with database.transaction(con, write_through=True):
             writer = database.BatchWriter(con)
-            for index, plan in enumerate(accepted, 1):
-                if progress:
-                    progress(index, len(accepted), plan.name)
-                _write(writer, plan.parsed)
-            writer.flush()
-    except Exception:  # isolate the file the store refuses; each gets its own message
+            for plan in stream:
+                if take(plan):
+                    _store(writer, plan.parsed)
+            _store(writer, None)
+    except _StoreRefused:
+        for plan in stream:
+            take(plan)
         for plan in accepted:
             _write_alone(con, plan)
     else:
         for plan in accepted:
             plan.outcome = "imported"
     return plans
+
+
+def _store(writer: database.BatchWriter, parsed: ParsedFile | None) -> None:
+    """Buffer a file, or (None) insert everything buffered; a refusal of any kind rolls the batch back."""
+    try:
+        if parsed is None:
+            writer.flush()
+        else:
+            _write(writer, parsed)
+    except Exception as exc:  # whatever the store or the conversion refuses; each file then gets its reason
+        raise _StoreRefused() from exc
 
 
 def _write_alone(con: duckdb.DuckDBPyConnection, plan: FilePlan) -> None:
@@ -258,10 +323,3 @@ def _write(writer: database.BatchWriter, parsed: ParsedFile) -> None:
                     fields[key] = previous[key]
         writer.add_version(agency=data.agency, start_year=data.start_year, file_id=file_id,
                            replaced_tables=replaced, fields=fields, imported_at=now, tables=data.tables)
-
-
-def import_files(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, bytes]], reference: Reference,
-                 progress: Callable[[int, int, str], None] | None = None) -> list[FilePlan]:
-    """Plan and write a batch of files; returns one plan per file with its final outcome."""
-    database.sync_reference(con, reference)
-    return apply_plan(con, plan_import(con, files, reference), progress)

@@ -364,13 +364,20 @@ def _kr(amount: float) -> str:
 # Workbooks
 
 
-def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid]) -> dict[str, tuple[str, Grid]]:
+FORM_SHEET_KEYS = {label_key(t.sheet): t.key for t in (SUBMISSION, *DATA_TABLES)}
+
+
+def _form_sheet(name: str) -> bool:
+    """Whether a sheet is one of the form's tables (the guide and lists need not be read)."""
+    return label_key(name) in FORM_SHEET_KEYS
+
+
+def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid | None]) -> dict[str, tuple[str, Grid]]:
     """The form's sheets by table key, matched by name ignoring case and spacing."""
-    wanted = {label_key(t.sheet): t.key for t in (SUBMISSION, *DATA_TABLES)}
     found: dict[str, tuple[str, Grid]] = {}
     for name, grid in sheets.items():
-        key = wanted.get(label_key(name))
-        if key and key not in found:
+        key = FORM_SHEET_KEYS.get(label_key(name))
+        if key and grid is not None and key not in found:
             found[key] = (name, grid)
         elif label_key(name) not in (label_key(GUIDE_SHEET), label_key(LISTS_SHEET)):
             parsed.warn(f"arket «{name}» er ikke en del av skjemaet og ble ikke lest")
@@ -451,7 +458,7 @@ def _read_data_sheet(parsed: ParsedFile, found: dict, table: Table, converter: C
 def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     """Read a filled-in form: Innsending, Piloter, Milepæler and Budsjett."""
     converter = Converter(reference)
-    found = _find_sheets(parsed, read_workbook(parsed.content, reference.settings.limits))
+    found = _find_sheets(parsed, read_workbook(parsed.content, reference.settings.limits, _form_sheet))
     if "submission" not in found:
         parsed.error(f"arket «{SUBMISSION.sheet}» mangler; det sier hvem som rapporterer og for hvilket år")
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from python_calamine import CalamineError, CalamineWorkbook
@@ -49,13 +50,14 @@ def check_size(content: bytes, limits: Limits) -> None:
         )
 
 
-def read_workbook(content: bytes, limits: Limits) -> dict[str, Grid]:
-    """Every sheet of a workbook as a grid, sheet name → rows."""
+def read_workbook(content: bytes, limits: Limits,
+                  wanted: Callable[[str], bool] | None = None) -> dict[str, Grid | None]:
+    """Every sheet of a workbook as a grid, sheet name → rows; None for a sheet not wanted (it is not read)."""
     _check_zip(content, limits)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                for name in book.sheet_names}
+                if wanted is None or wanted(name) else None for name in book.sheet_names}
     except (CalamineError, ValueError, OSError) as exc:
         if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
             raise UnreadableFile("arbeidsboken er passordbeskyttet; lagre den uten passord") from None

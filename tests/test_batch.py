@@ -7,6 +7,7 @@ interpreter, where the worker is used (on two or more CPUs), and the one-by-one 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import subprocess
@@ -15,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.batch import MIN_FILES, parse_files, worker_pays
-from loaders.importer import import_files
+from loaders.batch import MIN_FILES, parse_files, parsed_in_order, worker_pays
+from loaders.importer import import_files, import_into_store
 from loaders.parsing import parse_file
 from loaders.register import load_reference
 from store import database
@@ -72,8 +73,13 @@ def imported(path: Path, batches: list[list[tuple[str, bytes]]], reference) -> t
         for files in batches:
             plans = import_files(con, files, reference)
             outcomes += [(p.name, p.outcome, [str(e) for e in p.problems]) for p in plans]
-        tables = {view: con.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall() for view in VIEWS}
-    return sorted(outcomes), tables
+    return sorted(outcomes), views(path)
+
+
+def views(path: Path) -> dict:
+    """Every row of the four current views."""
+    with database.open_store(path, read_only=True) as con:
+        return {view: con.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall() for view in VIEWS}
 
 
 def with_worker(what: str, out: Path) -> None:
@@ -86,8 +92,14 @@ def with_worker(what: str, out: Path) -> None:
         result = None
     elif what == "parse":
         result = [outcome(p) for p in parse_files(files, reference)]
-    else:
-        result = imported(out.with_suffix(".duckdb"), [files], reference)
+    elif what == "leave":  # take the first file's result and leave the batch
+        with parsed_in_order(files, reference) as parsed:
+            first = next(parsed).name
+        result = (first, len(multiprocessing.active_children()))
+    else:  # as the command line imports: the worker reads while the store is opened
+        plans = import_into_store(out.with_suffix(".duckdb"), files, reference)
+        result = sorted((p.name, p.outcome, [str(e) for e in p.problems]) for p in plans), views(
+            out.with_suffix(".duckdb"))
     out.write_bytes(pickle.dumps(result))
 
 
@@ -96,9 +108,10 @@ def run_with_worker(what: str, batch: list[tuple[str, bytes]], tmp_path: Path):
     out = tmp_path / f"{what}.pickle"
     out.write_bytes(pickle.dumps(batch))
     root = Path(__file__).resolve().parents[1]
-    subprocess.run([sys.executable, "-c", f"from tests.test_batch import with_worker; "
-                                          f"from pathlib import Path; with_worker({what!r}, Path({str(out)!r}))"],
-                   cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, check=True, timeout=300)
+    code = f"from tests.test_batch import with_worker as w; from pathlib import Path; w({what!r}, Path({str(out)!r}))"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+                          check=True, timeout=300, capture_output=True, text=True)
+    assert proc.stderr == ""  # neither process said anything: no traceback from a worker left behind
     result = pickle.loads(out.read_bytes())
     if result is None:
         pytest.skip("this machine has one CPU: batches are read without a worker")
@@ -119,3 +132,9 @@ def test_a_batch_imported_with_the_worker_stores_what_importing_it_one_by_one_st
     one_by_one = imported(tmp_path / "one_by_one.duckdb", [[f] for f in batch], reference)
     assert together == one_by_one
     assert len(together[1]["submissions_current"]) >= 8 and together[1]["milestones_current"]
+
+
+def test_leaving_a_batch_early_stops_its_worker_quietly(reference, tmp_path):
+    batch = mixed_batch()
+    first, children = run_with_worker("leave", batch, tmp_path)
+    assert (first, children) == (batch[0][0], 0)

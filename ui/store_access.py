@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from loaders.importer import FilePlan, import_files, plan_import
+from loaders.importer import FilePlan, import_into_store, plan_import
 from loaders.register import load_reference
 from store import database, queries
 from store.queries import PilotFilter
@@ -104,8 +104,7 @@ def preview(files: list[tuple[str, bytes]]) -> list[FilePlan]:
 def run_import(files: list[tuple[str, bytes]], progress: Callable[[int, int, str], None] | None = None
                ) -> list[FilePlan]:
     """Import files into the store and forget cached reads."""
-    with database.open_store(store_path()) as con:
-        plans = import_files(con, files, reference(), progress)
+    plans = import_into_store(store_path(), files, reference(), progress)
     _read.clear()  # the new signature would miss the cache anyway; this frees the memory
     return plans
 
