@@ -83,7 +83,7 @@ def part_import(run: Run, size: str) -> None:
     run.add("import / parse floor", size, imported / floor, "×", run.target("import_ratio", size, "M"), note,
             fails=bool(refused))
     run.add("import, all files", size, imported, "s", None, f"median of {len(r['import_s'])}")
-    run.add("parse floor (calamine)", size, floor, "s", None, "read_workbook / CSV split, nothing else")
+    run.add("parse floor (calamine)", size, floor, "s", None, "calamine, every sheet / CSV split, nothing else")
     run.log(f"    import {imported:.2f} s, floor {floor:.3f} s, ratio {imported / floor:.1f}")
 
 

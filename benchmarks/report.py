@@ -136,9 +136,9 @@ S = the bundled sample, M = 200 agencies × 2 rounds (≈1 500 pilots, ≈8 000 
 60 000 milestones). Every target is an upper bound. The rows are in `benchmarks/results.json`,
 the raw samples in `benchmarks/results-details.json`.
 
-- import of all M files into a fresh store (`import_files` on `open_store`, end to end) against
-  the parse floor (calamine reading the same files through `loaders.reading.read_workbook`, and
-  the CSV files through `decode_text`/`split_csv`, nothing else), median of 3, interleaved;
+- import of all M files into a fresh store (`import_into_store`, as the CLI runs it, end to end)
+  against the parse floor (calamine opening the same workbooks and reading every sheet, nothing
+  else; the CSV files through `decode_text`/`split_csv`), median of 3, interleaved;
 - each page's render time in AppTest (entry file, then `switch_page`), median of 7 warm reruns
   after one cold run, at S, M and L, each size in its own process;
 - in Debian's Chromium (Playwright, a new tab per visit in a warm browser cache, servers started
