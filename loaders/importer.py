@@ -6,9 +6,9 @@ and `import_into_store` (opening it) make the same plans and write each accepted
 of it or none of it. The CLI and the dashboard's import page both use these, so a user sees
 the same outcome and the same messages in both.
 
-A batch is planned in order as its files are read, and written while the rest is still
+A batch is planned and buffered in order as its files are read, while the rest are still
 being read: workbooks and Piloter tables first, then milestone and budget tables, which may
-refer to pilots of files before them.
+refer to pilots of files before them. It is written in one transaction at the end.
 """
 
 from __future__ import annotations
