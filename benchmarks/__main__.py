@@ -302,8 +302,9 @@ def main(argv: list[str] | None = None) -> int:
 
     wall = time.monotonic() - run.started
     machine["loadavg_end"] = list(__import__("os").getloadavg())
-    machine["generated"] = any(not v.get("cached", True) for k, v in run.details.items()  # S is always re-imported
-                               if k.startswith(("generated_", "store_")) and not k.endswith("_S"))
+    made = {prefix: any(not v.get("cached", True) for k, v in run.details.items()  # S is always re-imported
+                        if k.startswith(prefix) and not k.endswith("_S")) for prefix in ("generated_", "store_")}
+    machine["generated"], machine["imported"] = made["generated_"], made["store_"]
     run.details["options"] = {"sizes": sizes, "parts": args.parts, "quick": args.quick}
     full = sizes == list(SIZES) and args.parts == list(PARTS) and not args.quick
     out_dir = HERE if full else generate.WORK  # a partial or quick run never overwrites the full run's results

@@ -123,8 +123,11 @@ def save(rows: list[Row], details: dict, machine_info: dict, out_dir: Path, wall
 
 def readme_section(rows: list[Row], machine_info: dict, wall_s: float) -> str:
     """The README section: how to run, what is measured, the latest table and the machine."""
-    made = ("generating the files and the L store" if machine_info.get("generated")
-            else "files and L store cached")
+    made = {(True, True): "generating the files and importing the L store",
+            (False, True): "files cached, importing the L store",
+            (True, False): "generating the files, L store cached",
+            (False, False): "files and L store cached"}[(bool(machine_info.get("generated")),
+                                                         bool(machine_info.get("imported")))]
     return f"""{SECTION}
 
 `make bench` ({wall_s / 60:.1f} min for the run below, {made}) generates synthetic
