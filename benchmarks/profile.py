@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         db = WORK / f"profile-import-{args.size}.duckdb"
         code = IMPORT_ONCE.format(root=str(ROOT), size=args.size, db=str(db))
-        marker = "import_files"
+        marker = "import_into_store"
         raw = WORK / f"profile-import-{args.size}.txt"
     script = WORK / "profile_target.py"
     script.write_text(code, encoding="utf-8")
