@@ -42,7 +42,7 @@ from exports.common import as_date, as_float, data_date, filter_text, source_lin
 from loaders.contract import ELEMENTS, PILOT_STATUSES
 from store import queries
 from store.queries import PilotFilter
-from ui.formatting import date, kr, kr_short, long_date, mill_kr
+from ui.formatting import ambition_verdict, date, kr, kr_short, long_date, mill_kr
 
 # The look: white, one dark blue accent, grey text, Arial (metric twin of Liberation Sans, so
 # what LibreOffice renders in the tests is what PowerPoint shows).
@@ -457,22 +457,13 @@ class _Deck:
         counting = [p for p in self.pilots if p.status in self.counting_statuses]
         planned = [p for p in self.pilots if p.status == "Planlagt"]
         verdict = f"{plural(len(counting), 'pilot', 'piloter')} pågår eller er gjennomført – " \
-                  f"{self.ambition_verdict(len(counting))}"
+                  f"{ambition_verdict(len(counting), self.band)}"
         if not self.f.is_empty:
             verdict += " (tall for utvalget)"
         slide = self.slide(f"Ambisjonen: {low}–{high} piloter i reformperioden", verdict)
         legend_y = self.ambition_squares(slide, counting, planned)
         self.ambition_figures(slide, legend_y, len(counting), len(planned))
         self.status_chart(slide)
-
-    def ambition_verdict(self, n: int) -> str:
-        """«2 under ambisjonen», «innenfor ambisjonen» or «6 over ambisjonen», as the dashboard says it."""
-        low, high = self.band
-        if n < low:
-            return f"{low - n} under ambisjonen"
-        if n > high:
-            return f"{n - high} over ambisjonen"
-        return "innenfor ambisjonen"
 
     def ambition_squares(self, slide: Slide, counting: list[Pilot], planned: list[Pilot]) -> float:
         """A square per pilot against the dashed band, then the legend; returns the legend's top."""

@@ -25,7 +25,7 @@ from loaders.importer import import_files
 from store import database
 from store.queries import PilotFilter
 from tests.form_files import workbook
-from ui.formatting import long_date
+from ui.formatting import ambition_verdict, long_date
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots" / "deck"
 FIXED_TITLES = ["Piloter i tillitsreformen", "Ambisjonen: 3–5 piloter i reformperioden", "Rapportering per runde",
@@ -192,7 +192,7 @@ def test_the_ambition_slide_counts_pilots_under_way_or_completed_against_3_to_5(
                                                   (5, "innenfor ambisjonen"), (8, "3 over ambisjonen")])
 def test_the_ambition_verdict_says_how_far_off_the_band_as_the_dashboard_does(store_path, counted, verdict):
     with database.open_store(store_path, read_only=True) as con:
-        assert deck_module._Deck(con, PilotFilter()).ambition_verdict(counted) == verdict
+        assert ambition_verdict(counted, deck_module._Deck(con, PilotFilter()).band) == verdict
 
 
 def test_the_reporting_chart_matches_the_reporting_status_view(sector, sector_deck):

@@ -74,3 +74,13 @@ def percent(value: float | None) -> str:
     if _missing(value) or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{number(value * 100)}{NBSP}%"
+
+
+def ambition_verdict(counted: int, band: tuple[int, int]) -> str:
+    """«2 under ambisjonen», «innenfor ambisjonen» or «6 over ambisjonen»: the dashboard's and the deck's words."""
+    low, high = band
+    if counted < low:
+        return f"{low - counted} under ambisjonen"
+    if counted > high:
+        return f"{counted - high} over ambisjonen"
+    return "innenfor ambisjonen"

@@ -55,12 +55,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     planned = int(by_status["pilots"].get("Planlagt", 0))
     band = (settings["ambition_min"], settings["ambition_max"])
     asked = status[status["was_asked"]]
-    if counted < band[0]:
-        verdict = f"{band[0] - counted} under ambisjonen"
-    elif counted > band[1]:
-        verdict = f"{counted - band[1]} over ambisjonen"
-    else:
-        verdict = "innenfor ambisjonen"
+    verdict = fmt.ambition_verdict(counted, band)
     rounds = store_access.frame("rounds")
     upcoming = store_access.frame("upcoming_milestones", f, today)
     dates = [(r.deadline, f"Frist for rapportering, oppstart {r.start_year}") for r in rounds.itertuples()]
