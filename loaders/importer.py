@@ -318,7 +318,7 @@ def _write(writer: database.BatchWriter, parsed: ParsedFile) -> None:
         previous = writer.current.get((data.agency, data.start_year))
         fields = dict(data.fields)
         if previous is not None and parsed.table != "workbook":  # a CSV carries only some Innsending fields
-            for key in ("submitted_on", "contact_person", "email", "has_plans", "assessment", "union_involvement"):
+            for key in database.SUBMISSION_FIELDS:
                 if fields.get(key) is None:
                     fields[key] = previous[key]
         writer.add_version(agency=data.agency, start_year=data.start_year, file_id=file_id,

@@ -209,9 +209,10 @@ def current_pilot_keys(con: duckdb.DuckDBPyConnection, submission_id: int) -> li
     return [{"pilot_name": n, "pilot_ref": r, "budget_total_nok": t} for n, r, t in rows]
 
 
+# The Innsending fields a version stores; a CSV that does not carry them keeps the previous version's.
+SUBMISSION_FIELDS = ("submitted_on", "contact_person", "email", "has_plans", "assessment", "union_involvement")
 SUBMISSION_COLUMNS = ["submission_id", "agency", "start_year", "version", "file_id", "replaced_tables",
-                      "submitted_on", "contact_person", "email", "has_plans", "assessment", "union_involvement",
-                      "imported_at"]
+                      *SUBMISSION_FIELDS, "imported_at"]
 FILE_COLUMNS = ["file_id", "file_name", "sha256", "content", "size_bytes", "file_kind", "table_kind", "imported_at",
                 "warnings"]
 ROW_COLUMNS = {"pilots": PILOT_COLUMNS, "milestones": MILESTONE_COLUMNS, "budget": BUDGET_COLUMNS}
@@ -285,7 +286,7 @@ class BatchWriter:
         self.next_submission_id += 1
         record = {"submission_id": new_id, "agency": agency, "start_year": start_year, "version": version,
                   "file_id": file_id, "replaced_tables": replaced_tables, "imported_at": imported_at,
-                  **{k: fields.get(k) for k in SUBMISSION_COLUMNS[6:12]}}
+                  **{k: fields.get(k) for k in SUBMISSION_FIELDS}}
         self.submissions.append([record[c] for c in SUBMISSION_COLUMNS])
         for key in TABLE_NAMES:
             if tables.get(key) is not None:
