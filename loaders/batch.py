@@ -121,7 +121,7 @@ class _WorkerBatch:
         return not self.worker_gone
 
     def close(self) -> None:
-        """End the worker: at once if the batch is left early (its results are not wanted)."""
+        """End the worker at once: it has sent every result, or the batch was left early and they are not wanted."""
         self.receiver.close()
         if not self.worker_gone:
             self.worker.kill()

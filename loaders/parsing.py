@@ -377,7 +377,7 @@ def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid | None]) -> dict[str
     found: dict[str, tuple[str, Grid]] = {}
     for name, grid in sheets.items():
         key = FORM_SHEET_KEYS.get(label_key(name))
-        if key and grid is not None and key not in found:
+        if key and key not in found:  # a form sheet, so read_workbook read it
             found[key] = (name, grid)
         elif label_key(name) not in (label_key(GUIDE_SHEET), label_key(LISTS_SHEET)):
             parsed.warn(f"arket «{name}» er ikke en del av skjemaet og ble ikke lest")

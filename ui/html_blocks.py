@@ -31,9 +31,9 @@ from html import escape
 import pandas as pd
 
 from ui import formatting as fmt
-from ui.charts import ACCENT, LIGHT, REPORTING_COLORS, REPORTING_PATTERNS
+from ui.charts import ACCENT, LIGHT, REPORTING_COLORS, REPORTING_PATTERNS, STATUS_COLORS
 
-PLANNED_COLOR = "#56B4E9"
+PLANNED_COLOR = STATUS_COLORS["Planlagt"]
 # Hatches drawn over the colour, as ui.charts.pattern does in plotly: "/" diagonal, "x" crossed.
 HATCHES = {
     "": "none",
