@@ -340,8 +340,11 @@ def resolve_pilots(parsed: ParsedFile, sheet: str, rows: list[dict], pilots: lis
 
 def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget: list[dict],
                       pilot_sheet: str | None = None) -> None:
-    """Warn where a pilot's budget rows do not add up to its Budsjett totalt (kr)."""
-    pilot_sheet = pilot_sheet or PILOTS.sheet
+    """Warn where a pilot's budget rows do not add up to its Budsjett totalt (kr).
+
+    In a workbook the warning points at the pilot's total in pilot_sheet; for a budget CSV, whose
+    pilots are in another file or in the store, it points at the budget table itself.
+    """
     sums: dict[str, float] = {}
     for b in budget:
         if b.get("pilot_name") and b.get("amount_nok") is not None:
@@ -352,7 +355,8 @@ def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget
         if name in sums and total is not None and abs(sums[name] - total) >= 0.5:
             parsed.warn(
                 f"budsjettradene for «{name}» i {sheet} summerer til {_kr(sums[name])}, men «Budsjett totalt (kr)» "
-                f"er {_kr(total)}; totalen gjelder", pilot_sheet, p.get("_row"), PILOTS.field("budget_total_nok").label)
+                f"er {_kr(total)}; totalen gjelder",
+                *((pilot_sheet, p.get("_row"), PILOTS.field("budget_total_nok").label) if pilot_sheet else (sheet,)))
 
 
 def _kr(amount: float) -> str:

@@ -288,6 +288,19 @@ def test_a_piloter_csv_replaces_the_pilots_and_keeps_milestones_only_of_pilots_t
         {"submitted_on": dt.date(2023, 11, 5), "is_late": True}]
 
 
+def test_a_budget_csv_that_does_not_add_up_is_warned_about_in_its_own_table_not_in_the_piloter_file(
+        store_path, reference):
+    pilots = csv_bytes([csv_pilot(agency="Kartverket", pilot_ref="KV-7", pilot_name="Åpne kart",
+                                  budget_total_nok=1_000_000)])
+    budget = csv_bytes([csv_row(budget_line(pilot="KV-7", amount=400_000), agency="Kartverket")])
+    plans = {p.name: p for p in import_files_in_order(store_path, reference, [("budsjett.csv", budget),
+                                                                                ("piloter.csv", pilots)])}
+    assert plans["budsjett.csv"].outcome == "imported"
+    [warning] = [str(w) for w in plans["budsjett.csv"].parsed.warnings if "summerer til" in str(w)]
+    assert warning.startswith("Advarsel: budsjett.csv › CSV (Budsjett):"), warning
+    assert "rad" not in warning.split(":")[1]
+
+
 def test_a_milestone_csv_and_its_piloter_csv_imported_together_succeed_because_piloter_goes_first(
         store_path, reference):
     milestones = csv_bytes([csv_row(milestone(pilot="kv-7", name="Oppstart"), agency="Kartverket")])
