@@ -148,27 +148,39 @@ def _label_lookup(fields: tuple[Field, ...]) -> dict[str, Field]:
 
 def find_header(grid: Grid, fields: tuple[Field, ...]) -> Header | None:
     """The row among the first ten that names most of the fields, or None."""
-    lookup = _label_lookup(fields)
     best: Header | None = None
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        columns: dict[str, int] = {}
-        unknown: list[tuple[int, str]] = []
-        duplicates: list[str] = []
-        for col, cell in enumerate(row):
-            if is_blank(cell):
-                continue
-            found = lookup.get(label_key(cell))
-            if found is None:
-                unknown.append((col, str(cell).strip()))
-            elif found.key in columns:
-                duplicates.append(found.label)
-            else:
-                columns[found.key] = col
+        if index == 0 and all(type(cell) is str for cell in row):  # where the form's header is: looked up once
+            columns, unknown, duplicates, complete = _header_row(fields, tuple(row))
+        else:
+            columns, unknown, duplicates, complete = _header_row.__wrapped__(fields, row)
         if columns and (best is None or len(columns) > len(best.columns)):
-            best = Header(index, columns, unknown, duplicates)
-            if not unknown and not duplicates and all(f.key in columns for f in fields if f.required):
+            best = Header(index, dict(columns), list(unknown), list(duplicates))
+            if complete:
                 break  # a row of nothing but the form's labels is the header; rows below it are data
     return best
+
+
+@functools.lru_cache(maxsize=256)
+def _header_row(fields: tuple[Field, ...], row: tuple[object, ...]) -> tuple[dict, list, list, bool]:
+    """Which field each cell of a row names, the cells naming none, the fields named twice, and whether
+    the row is nothing but the form's labels with every required one (the callers copy what they keep)."""
+    lookup = _label_lookup(fields)
+    columns: dict[str, int] = {}
+    unknown: list[tuple[int, str]] = []
+    duplicates: list[str] = []
+    for col, cell in enumerate(row):
+        if is_blank(cell):
+            continue
+        found = lookup.get(label_key(cell))
+        if found is None:
+            unknown.append((col, str(cell).strip()))
+        elif found.key in columns:
+            duplicates.append(found.label)
+        else:
+            columns[found.key] = col
+    complete = not unknown and not duplicates and all(f.key in columns for f in fields if f.required)
+    return columns, unknown, duplicates, complete
 
 
 def _cell(row: list[object], col: int | None) -> object:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,21 +67,64 @@ def read_workbook(content: bytes, limits: Limits,
 
 def _check_zip(content: bytes, limits: Limits) -> None:
     """An .xlsx is a zip: refuse what is no zip, is truncated, or unpacks to too much."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        raise UnreadableFile(
-            "filen er ikke en gyldig Excel-arbeidsbok (.xlsx): den er skadet, avkortet eller "
-            "av en annen type. Lagre den på nytt som Excel-arbeidsbok"
-        ) from None
+    listing = _central_directory(content)
+    if listing is None:  # not the plain layout Excel writes (zip64, a comment, damage): let zipfile judge
+        listing = _zipfile_listing(content)
+    unpacked, names = listing
     if "xl/workbook.xml" not in names:
         raise UnreadableFile("filen er en zip-fil, men ikke en Excel-arbeidsbok (.xlsx)")
     if unpacked > limits.max_unpacked_bytes:
         raise UnreadableFile(
             f"arbeidsboken pakker seg ut til {_mb(unpacked)} MB; grensen er {_mb(limits.max_unpacked_bytes)} MB"
         )
+
+
+_END = struct.Struct("<4s4H2LH")  # end of central directory: signature, disks, entries, size, offset, comment
+_ENTRY = struct.Struct("<4s6H3L5H2L")  # a central directory entry, up to its file name
+
+
+def _central_directory(content: bytes) -> tuple[int, set[str]] | None:
+    """Unpacked size and member names from the zip's central directory, read directly.
+
+    For the layout Excel and openpyxl write: no archive comment, no zip64, one disk, no extra
+    fields. Anything else, and anything that does not add up, gives None, and zipfile reads the
+    file instead.
+    The listing is the same as zipfile's for the files it accepts.
+    """
+    if len(content) < _END.size:
+        return None
+    end = len(content) - _END.size
+    signature, disk, cd_disk, _, entries, cd_size, cd_offset, comment = _END.unpack_from(content, end)
+    if (signature != b"PK\x05\x06" or comment or disk or cd_disk or entries == 0xFFFF
+            or cd_offset + cd_size != end):
+        return None
+    unpacked, names, at = 0, set(), cd_offset
+    for _ in range(entries):
+        if at + _ENTRY.size > len(content):
+            return None
+        fields = _ENTRY.unpack_from(content, at)
+        name_length, extra_length, comment_length = fields[10:13]
+        if (fields[0] != b"PK\x01\x02" or fields[2] > zipfile.MAX_EXTRACT_VERSION or 0xFFFFFFFF in fields[8:10]
+                or extra_length):  # what zipfile checks besides: a version it cannot extract, its extra fields
+            return None
+        start = at + _ENTRY.size
+        raw = content[start:start + name_length]
+        names.add(raw.decode("utf-8" if fields[3] & 0x800 else "cp437"))
+        unpacked += fields[9]
+        at = start + name_length + extra_length + comment_length
+    return (unpacked, names) if at == cd_offset + cd_size else None
+
+
+def _zipfile_listing(content: bytes) -> tuple[int, set[str]]:
+    """Unpacked size and member names as Python's zipfile reads them; refuses what is no readable zip."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return sum(info.file_size for info in archive.infolist()), set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        raise UnreadableFile(
+            "filen er ikke en gyldig Excel-arbeidsbok (.xlsx): den er skadet, avkortet eller "
+            "av en annen type. Lagre den på nytt som Excel-arbeidsbok"
+        ) from None
 
 
 def decode_text(content: bytes) -> str:
