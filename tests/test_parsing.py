@@ -741,6 +741,32 @@ def test_a_workbook_unpacking_to_more_than_the_limit_is_refused(reference):
     assert "pakker seg ut" in error.expected
 
 
+def rezipped(content: bytes, comment: bytes = b"", extra: bytes = b"") -> bytes:
+    """The same workbook zipped again, with an archive comment or an extra field on every member."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            info.extra = extra
+            target.writestr(info, source.read(info.filename))
+        target.comment = comment
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("variation", [{"comment": b"Lagret av et annet program"}, {"extra": b"\xfe\xca\x00\x00"}])
+def test_a_workbook_zipped_in_a_less_common_layout_is_read_like_any_other(reference, variation):
+    # the loader reads the zip listing of the usual layout itself and leaves the rest to zipfile
+    content = workbook(pilots=[valid_pilot()])
+    assert accepted(reference, rezipped(content, **variation)) == accepted(reference, content)
+
+
+def test_a_rezipped_workbook_unpacking_to_more_than_the_limit_is_refused(reference):
+    small = dataclasses.replace(reference, settings=dataclasses.replace(
+        reference.settings, limits=Limits(max_file_bytes=1_048_576, max_unpacked_bytes=1_048_576)))
+    content = workbook(pilots=[valid_pilot(pilot_name=f"P{i}", problem="x" * 3000) for i in range(400)])
+    error = only_error(parse_file("zip.xlsx", rezipped(content, comment=b"x"), small))
+    assert "pakker seg ut" in error.expected
+
+
 def test_a_workbook_whose_zip_needs_an_unsupported_version_is_refused_not_raised(reference):
     content = bytearray(workbook())
     central = content.find(b"PK\x01\x02")
