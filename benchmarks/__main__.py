@@ -140,10 +140,10 @@ def part_browser(run: Run, size: str, db: Path, agencies: list[str]) -> None:
                 run.add("overview / bare page (Chromium)", size, c["ratio"], "×",
                         run.target("overview_ratio", size, "M"), note, fails=bool(c["errors"]))
                 run.add("overview fully drawn (Chromium)", size, c["app_median_ms"], "ms", None,
-                        "navigation → script finished, metrics visible, main thread free")
+                        "navigation → script finished, key figures visible, main thread free")
                 run.add("bare page fully drawn (Chromium)", size, c["bare_median_ms"], "ms", None, "st.write('x')")
                 run.add("overview / bare page, first frame", size, c["drawn_ratio"], "×", None,
-                        f"first frame with the metrics: {c['app_drawn_median_ms']:.0f} ms against "
+                        f"first frame with the key figures: {c['app_drawn_median_ms']:.0f} ms against "
                         f"{c['bare_drawn_median_ms']:.0f} ms")
                 charts = c["charts_median_ms"]
                 slow = [x for x in c["charts_ms"] if x is None]

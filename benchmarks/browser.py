@@ -13,8 +13,8 @@ the frame that showed the drawn page, within one frame, and it is known even whe
 main thread is then blocked for a long time (as plotly can be): nothing has to be asked of a
 busy page. "Script finished" is Streamlit's own `data-test-script-state="notRunning"` on stApp.
 
-A frame can show the metrics while plotly has yet to draw its figures in a long task right
-after it, or the long task can come first and the metrics appear after it: which one happens
+A frame can show the key figures while plotly has yet to draw its figures in a long task right
+after it, or the long task can come first and the key figures appear after it: which one happens
 varies from visit to visit. So besides the frame where the condition first holds ("drawn"),
 each visit reports "fully drawn": the end of the busy stretch (long tasks, as the browser's
 PerformanceObserver reports them, less than 500 ms apart) that follows that frame, and for the
@@ -74,9 +74,10 @@ IDLE = ("document.querySelector('[data-testid=\"stApp\"][data-test-script-state=
         "!document.querySelector('[data-stale=\"true\"]')")
 BARE_DRAWN = (f"(visible) => {IDLE} && [...document.querySelectorAll('[data-testid=\"stMarkdown\"]')]"
               ".some(e => e.innerText.trim() === 'x' && visible(e))")
-OVERVIEW_DRAWN = (f"(visible) => {IDLE} && [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
-                  ".filter(visible).length >= 5")
-# Every chart on the page drawn: plotly figures have their axes, HTML charts (ui/html_charts.py) are visible.
+# The overview's five key figures: cards in its HTML block (.po-figure), or st.metric as they were drawn before.
+KEY_FIGURES = "[...document.querySelectorAll('[data-testid=\"stMetric\"], .po-figure')].filter(visible).length >= 5"
+OVERVIEW_DRAWN = f"(visible) => {IDLE} && {KEY_FIGURES}"
+# Every chart on the page drawn: plotly figures have their axes, HTML charts (ui/html_blocks.py) are visible.
 CHARTS_DRAWN = ("(visible) => { const p = [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]; "
                 "const h = [...document.querySelectorAll('.po-chart')]; "
                 "return p.length + h.length > 0 && h.every(visible) "
@@ -324,7 +325,7 @@ def filter_change(browser, app_url: str, agencies: list[str], settle_wait_s: flo
                     window.__bench.cond = (visible) => {IDLE} &&
                         [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stCaptionContainer"]')]
                             .some(e => e.innerText.startsWith('Viser ') && e.innerText.includes({caption})) &&
-                        [...document.querySelectorAll('[data-testid="stMetric"]')].filter(visible).length >= 5;
+                        {KEY_FIGURES};
                 }}""")
                 v.wait_state("undrawn", "drawn", 10, since=before, settle_s=0)
                 since = len(v.events)

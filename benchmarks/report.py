@@ -148,10 +148,11 @@ the raw samples in `benchmarks/results-details.json`.
   as in `tests/browser/conftest.py`): navigation → overview *fully drawn* against a one-line
   page (`st.write("x")`, its own server) in the same run, 11 visits of each, alternated,
   medians compared. Drawn = script finished
-  (`data-test-script-state="notRunning"`), no `stStatusWidget`, nothing stale, the five metrics
-  visible; *fully* = every chart drawn and the main thread free again: the end of the long
+  (`data-test-script-state="notRunning"`), no `stStatusWidget`, nothing stale, the five key
+  figures visible (cards in the page's HTML block; `st.metric` until they moved there);
+  *fully* = every chart drawn and the main thread free again: the end of the long
   tasks that follow that frame (when the overview drew with plotly, its figures were drawn in
-  one, sometimes just before and sometimes just after the metrics' frame). Times are taken
+  one, sometimes just before and sometimes just after the key figures' frame). Times are taken
   in the page (`performance.now()`, reported through an exposed function), not by polling;
 - a change of the agency filter (type into the sidebar multiselect + Enter) → page fully
   redrawn, five agencies added one after another, each new to the session (uncached);

@@ -6,6 +6,8 @@ Figures are checked against SQL on the same DuckDB file, never against numbers w
 from __future__ import annotations
 
 import io
+import re
+from html import escape, unescape
 from pathlib import Path
 
 import duckdb
@@ -52,8 +54,13 @@ def table(at: AppTest, *columns: str) -> pd.DataFrame:
 
 
 def metric(at: AppTest, label: str) -> str:
-    """The shown value of the metric with this label."""
-    return next(m.value for m in at.metric if m.label == label)
+    """The shown value of the key figure with this label: an st.metric, or a card of a page's HTML (the overview)."""
+    shown = [m.value for m in at.metric if m.label == label]
+    card = re.compile(f'<div class="po-figure" role="group" aria-label="{re.escape(escape(label))}">'
+                      r'.*?<div class="po-figure-value">(.*?)</div>')
+    shown += [unescape(found[1]) for h in at.get("html") for found in card.finditer(h.proto.body)]
+    assert len(shown) == 1, f"{len(shown)} key figures labelled «{label}»"
+    return shown[0]
 
 
 @pytest.mark.parametrize("page", PAGES)

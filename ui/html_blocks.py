@@ -10,6 +10,7 @@ tables; cell text is escaped, never interpreted. The seminar deck has the same c
 native PowerPoint charts.
 
     block(*parts)                           parts as one st.html block, with the stylesheet
+    key_figures(figures)                    the page's key figures in a row of bordered cards, as st.metric
     section(title, *parts, note=…)          a heading, a grey note and parts
     columns(left, right)                    two columns, 3 : 2, stacked on a narrow screen
     ambition_bar(counted, planned, band)    pilots under way or completed against the 3–5 band
@@ -79,6 +80,14 @@ STYLE = f"""<style>
 .po-section h3 {{ font-size: 1.5rem; font-weight: 600; line-height: 1.2; margin: 1rem 0 0.75rem 0; padding: 0; }}
 .po-columns {{ display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 0 2.5rem; }}
 @media (max-width: 900px) {{ .po-columns {{ grid-template-columns: minmax(0, 1fr); }} }}
+.po-figures {{ display: flex; flex-wrap: wrap; gap: 1rem; margin: 0 0 0.5rem 0; }}
+.po-figure {{ flex: 1 1 9rem; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
+  padding: calc(1rem - 1px); color: rgb(49, 51, 63); }}
+.po-figure-label {{ font-size: 0.875rem; line-height: 1.4; }}
+.po-figure-value {{ font-size: 2.25rem; line-height: 1.3; padding-bottom: 0.25rem; }}
+.po-help {{ display: inline-block; width: 1rem; height: 1rem; margin-left: 0.3rem; border: 1px solid #999;
+  border-radius: 50%; color: #777; font-size: 0.7rem; line-height: 0.9rem; text-align: center; cursor: help; }}
+.po-sr {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }}
 .po-table caption {{ caption-side: top; text-align: left; font-weight: 600; padding-bottom: 0.3rem; }}
 </style>"""
 
@@ -86,6 +95,32 @@ STYLE = f"""<style>
 def block(*parts: str) -> str:
     """Parts as one HTML block for st.html, with the stylesheet once."""
     return STYLE + "".join(parts)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One key figure: its label, the value as shown, and what it counts (a tooltip, and read out)."""
+
+    label: str
+    value: str
+    help: str = ""
+
+
+def key_figures(figures: list[Figure]) -> str:
+    """The key figures in a row of bordered cards, as st.metric draws them, wrapping on a narrow screen.
+
+    One HTML block instead of five columns of metrics: each Streamlit element is a render of its
+    own in the browser, and the five were about a tenth of the overview's first draw (issue 5).
+    The help is a tooltip on a «?», and read out to screen readers after the value.
+    """
+    cards = []
+    for f in figures:
+        helper = (f'<span class="po-help" title="{escape(f.help)}" aria-hidden="true">?</span>' if f.help else "")
+        spoken = f'<span class="po-sr">{escape(f.help)}</span>' if f.help else ""
+        cards.append(f'<div class="po-figure" role="group" aria-label="{escape(f.label)}">'
+                     f'<div class="po-figure-label">{escape(f.label)}{helper}</div>'
+                     f'<div class="po-figure-value">{escape(f.value)}</div>{spoken}</div>')
+    return f'<div class="po-figures">{"".join(cards)}</div>'
 
 
 def section(title: str, *parts: str, note_text: str = "") -> str:

@@ -1,8 +1,8 @@
-"""The overview's figures and everything below its metrics, built once per store, filter and day.
+"""The overview's key figures and everything below them, built once per store, filter and day.
 
 Every new browser tab is a new session that runs the page from the top; the counts and the
-HTML below the metrics depend only on the store, the filter and today's date, so they are
-built once (from the cached reads in ui.store_access) and shared, like the reads themselves.
+HTML depend only on the store, the filter and today's date, so they are built once (from the
+cached reads in ui.store_access) and shared, like the reads themselves.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Overview:
     asked: int
     band: tuple[int, int]
     counting_statuses: tuple[str, ...]
-    html: str  # the ambition, reporting per round, next milestones and key dates
+    html: str  # the key figures, the ambition, reporting per round, next milestones and key dates
 
 
 def overview(f: PilotFilter, today: dt.date) -> Overview:
@@ -85,11 +85,24 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     key_dates = html_blocks.table(pd.DataFrame({"Dato": [fmt.date(d) for d, _ in dates],
                                                 "Hva": [t for _, t in dates]}))
     right = html_blocks.section("Neste milepæler", milestones) + html_blocks.section("Viktige datoer", key_dates)
-    html = html_blocks.block(ambition, html_blocks.columns(reporting, right))
-    return Overview(counted=counted, planned=planned, forsok=int(by_status["forsok"].sum()),
-                    budget_nok=float(by_status["budget_nok"].sum()),
-                    delivered=int(asked["submitted_on"].notna().sum()), asked=len(asked), band=band,
-                    counting_statuses=tuple(settings["counting_statuses"]), html=html)
+    forsok = int(by_status["forsok"].sum())
+    budget_nok = float(by_status["budget_nok"].sum())
+    delivered = int(asked["submitted_on"].notna().sum())
+    low, high = band
+    figures = html_blocks.key_figures([
+        html_blocks.Figure("I gang / gjennomført", str(counted),
+                           f"Piloter med status {' eller '.join(settings['counting_statuses'])}. "
+                           f"Ambisjonen er {low}–{high}."),
+        html_blocks.Figure("Planlagt", str(planned), "Piloter med status Planlagt: det som kommer."),
+        html_blocks.Figure("Forsøk", str(forsok), "Piloter som trenger unntak fra lov eller forskrift."),
+        html_blocks.Figure("Budsjett, mill. kr", fmt.number(budget_nok / 1_000_000, 1),
+                           f"Sum av «Budsjett totalt (kr)» for pilotene i filteret: {fmt.kr(budget_nok)}."),
+        html_blocks.Figure("Innsendinger", f"{delivered} av {len(asked)}",
+                           "Innsendinger fra virksomheter som er bedt om å rapportere, per runde."),
+    ])
+    html = html_blocks.block(figures, ambition, html_blocks.columns(reporting, right))
+    return Overview(counted=counted, planned=planned, forsok=forsok, budget_nok=budget_nok, delivered=delivered,
+                    asked=len(asked), band=band, counting_statuses=tuple(settings["counting_statuses"]), html=html)
 
 
 def _reporting_parts(status: pd.DataFrame) -> list[str]:
