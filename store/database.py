@@ -171,24 +171,14 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list] | l
     The types are the store's, never guessed from the values, so a column of blanks or of mixed
     Python types is converted the same way every time.
     """
-    if rows:
-        insert_arrow(con, table, [arrow_rows(con, table, rows)])
-
-
-def arrow_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list] | list[tuple]) -> pa.RecordBatch:
-    """Rows in the order of TABLE_COLUMNS[table] as an Arrow batch of the store's types for them."""
+    if not rows:
+        return
     schema = arrow_schema(con, table)
     columns = zip(*rows, strict=True)
-    return pa.RecordBatch.from_arrays(
-        [pa.array(values, type=t) for values, t in zip(columns, schema.types, strict=True)], schema=schema)
-
-
-def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, batches: list[pa.RecordBatch]) -> None:
-    """Insert Arrow batches made by arrow_rows, in one statement."""
-    schema = arrow_schema(con, table)
     # DuckDB finds incoming_rows among this function's locals (a replacement scan): registering
     # and unregistering it as a view costs more than the insert of a small table.
-    incoming_rows = pa.Table.from_batches(batches, schema=schema)  # noqa: F841 (read by the SQL below)
+    incoming_rows = pa.Table.from_arrays(  # noqa: F841 (read by the SQL below)
+        [pa.array(values, type=t) for values, t in zip(columns, schema.types, strict=True)], schema=schema)
     names = ", ".join(schema.names)
     con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_rows")
 
@@ -239,8 +229,6 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "settings": ["ambition_min", "ambition_max", "counting_statuses", "reform_start", "reform_end"],
 }
 _ARROW_SCHEMAS: dict[str, pa.Schema] = {}
-WRITTEN_TABLES = ("source_files", "submissions", *TABLE_NAMES.values())  # what an import writes, in this order
-ARROW_BATCH_ROWS = 500
 
 
 def arrow_schema(con: duckdb.DuckDBPyConnection, table: str) -> pa.Schema:
@@ -263,8 +251,6 @@ class BatchWriter:
 
     Ids are assigned here, so rows of many files can be buffered and inserted together; a table a
     file does not hold is carried over from the previous version, whether that is stored or buffered.
-    Buffered rows are turned into Arrow a few hundred at a time as they come, so that what is left
-    to do once the last file is read is little more than the inserts.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
@@ -273,17 +259,16 @@ class BatchWriter:
         self.next_submission_id = 1 + con.execute(
             "SELECT coalesce(max(submission_id), 0) FROM submissions").fetchone()[0]
         self.current = current_versions(con)
+        self.files: list[list] = []
+        self.submissions: list[list] = []
         self.rows: dict[str, dict[int, list[list]]] = {key: {} for key in TABLE_NAMES}  # table → version → rows
-        self.pending: dict[str, list[list]] = {table: [] for table in WRITTEN_TABLES}  # rows not yet in Arrow
-        self.batches: dict[str, list[pa.RecordBatch]] = {table: [] for table in WRITTEN_TABLES}
 
     def add_file(self, name: str, sha256: str, content: bytes, file_kind: str, table_kind: str,
                  warnings: list[str], imported_at: dt.datetime) -> int:
         """Keep an imported file's bytes; returns its id."""
         file_id = self.next_file_id
         self.next_file_id += 1
-        self._buffer("source_files", [[file_id, name, sha256, content, len(content), file_kind, table_kind,
-                                       imported_at, warnings]])
+        self.files.append([file_id, name, sha256, content, len(content), file_kind, table_kind, imported_at, warnings])
         return file_id
 
     def add_version(self, *, agency: str, start_year: int, file_id: int, replaced_tables: str, fields: dict,
@@ -300,27 +285,17 @@ class BatchWriter:
         record = {"submission_id": new_id, "agency": agency, "start_year": start_year, "version": version,
                   "file_id": file_id, "replaced_tables": replaced_tables, "imported_at": imported_at,
                   **{k: fields.get(k) for k in SUBMISSION_FIELDS}}
-        self._buffer("submissions", [[record[c] for c in SUBMISSION_COLUMNS]])
+        self.submissions.append([record[c] for c in SUBMISSION_COLUMNS])
         for key in TABLE_NAMES:
             if tables.get(key) is not None:
-                rows = self._rows(new_id, key, tables[key])
+                self.rows[key][new_id] = self._rows(new_id, key, tables[key])
             elif previous is not None:
                 names = {r[PILOT_NAME] for r in self.rows["pilots"].get(new_id, [])} if key != "pilots" else None
-                rows = self._carried(key, previous["submission_id"], new_id, names)
+                self.rows[key][new_id] = self._carried(key, previous["submission_id"], new_id, names)
             else:  # a first version without this table has none of its rows; a later one need not ask the store
-                rows = []
-            self.rows[key][new_id] = rows
-            self._buffer(TABLE_NAMES[key], rows)
+                self.rows[key][new_id] = []
         self.current[(agency, start_year)] = record
         return version
-
-    def _buffer(self, table: str, rows: list[list]) -> None:
-        """Keep rows for the insert, turning them into Arrow once enough have come."""
-        pending = self.pending[table]
-        pending.extend(rows)
-        if len(pending) >= ARROW_BATCH_ROWS:
-            self.batches[table].append(arrow_rows(self.con, table, pending))
-            self.pending[table] = []
 
     @staticmethod
     def _rows(submission_id: int, key: str, rows: list[dict]) -> list[list]:
@@ -341,15 +316,12 @@ class BatchWriter:
 
     def flush(self) -> None:
         """Insert everything buffered: one insert per table."""
-        for table in WRITTEN_TABLES:
-            batches = self.batches[table]
-            if self.pending[table]:
-                batches.append(arrow_rows(self.con, table, self.pending[table]))
-            if batches:
-                insert_arrow(self.con, table, batches)
+        insert_rows(self.con, "source_files", self.files)
+        insert_rows(self.con, "submissions", self.submissions)
+        for key, table in TABLE_NAMES.items():
+            insert_rows(self.con, table, [r for part in self.rows[key].values() for r in part])
+        self.files, self.submissions = [], []
         self.rows = {key: {} for key in TABLE_NAMES}
-        self.pending = {table: [] for table in WRITTEN_TABLES}
-        self.batches = {table: [] for table in WRITTEN_TABLES}
 
 
 def dropped_on_carry_over(con: duckdb.DuckDBPyConnection, previous_id: int, pilot_names: list[str]) -> dict[str, int]:
