@@ -25,14 +25,7 @@ FOLLOW_UP_ROWS = 10  # the rest are on Virksomheter, one click away
 class Overview:
     """What the overview shows for one filter."""
 
-    counted: int  # under way or completed: what counts toward the ambition
-    planned: int
-    forsok: int
-    budget_nok: float
-    delivered: int  # submissions from agencies asked to report, over all rounds
-    asked: int
-    band: tuple[int, int]
-    counting_statuses: tuple[str, ...]
+    band: tuple[int, int]  # the ambition: pilots under way or completed
     html: str  # the key figures, the ambition, reporting per round, next milestones and key dates
 
 
@@ -101,8 +94,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
                            "Innsendinger fra virksomheter som er bedt om å rapportere, per runde."),
     ])
     html = html_blocks.block(figures, ambition, html_blocks.columns(reporting, right))
-    return Overview(counted=counted, planned=planned, forsok=forsok, budget_nok=budget_nok, delivered=delivered,
-                    asked=len(asked), band=band, counting_statuses=tuple(settings["counting_statuses"]), html=html)
+    return Overview(band=band, html=html)
 
 
 def _reporting_parts(status: pd.DataFrame) -> list[str]:
