@@ -80,11 +80,12 @@ STYLE = f"""<style>
 .po-section h3 {{ font-size: 1.5rem; font-weight: 600; line-height: 1.2; margin: 1rem 0 0.75rem 0; padding: 0; }}
 .po-columns {{ display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 0 2.5rem; }}
 @media (max-width: 900px) {{ .po-columns {{ grid-template-columns: minmax(0, 1fr); }} }}
-.po-figures {{ display: flex; flex-wrap: wrap; gap: 1rem; margin: 0 0 0.5rem 0; }}
-.po-figure {{ flex: 1 1 9rem; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
-  padding: calc(1rem - 1px); color: rgb(49, 51, 63); }}
+.po-figures {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); gap: 1rem;
+  margin: 0 0 0.5rem 0; }}
+.po-figure {{ border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: calc(1rem - 1px);
+  color: rgb(49, 51, 63); }}
 .po-figure-label {{ font-size: 0.875rem; line-height: 1.4; }}
-.po-figure-value {{ font-size: 2.25rem; line-height: 1.3; padding-bottom: 0.25rem; }}
+.po-figure-value {{ font-size: 2.25rem; line-height: 1.3; padding-bottom: 0.25rem; white-space: nowrap; }}
 .po-help {{ display: inline-block; width: 1rem; height: 1rem; margin-left: 0.3rem; border: 1px solid #999;
   border-radius: 50%; color: #777; font-size: 0.7rem; line-height: 0.9rem; text-align: center; cursor: help; }}
 .po-sr {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }}
@@ -107,7 +108,8 @@ class Figure:
 
 
 def key_figures(figures: list[Figure]) -> str:
-    """The key figures in a row of bordered cards, as st.metric draws them, wrapping on a narrow screen.
+    """The key figures side by side in bordered cards, as st.metric in columns draws them; in rows of
+    as many as fit on a narrower screen.
 
     One HTML block instead of five columns of metrics: each Streamlit element is a render of its
     own in the browser, and the five were about a tenth of the overview's first draw (issue 5).
