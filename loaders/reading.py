@@ -108,8 +108,10 @@ def _central_directory(content: bytes) -> tuple[int, set[str]] | None:
                 or extra_length):  # what zipfile checks besides: a version it cannot extract, its extra fields
             return None
         start = at + _ENTRY.size
-        raw = content[start:start + name_length]
-        names.add(raw.decode("utf-8" if fields[3] & 0x800 else "cp437"))
+        try:
+            names.add(content[start:start + name_length].decode("utf-8" if fields[3] & 0x800 else "cp437"))
+        except UnicodeDecodeError:  # a name flagged as UTF-8 that is not: zipfile refuses it with the rest
+            return None
         unpacked += fields[9]
         at = start + name_length + extra_length + comment_length
     return (unpacked, names) if at == cd_offset + cd_size else None

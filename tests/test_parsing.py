@@ -767,6 +767,16 @@ def test_a_rezipped_workbook_unpacking_to_more_than_the_limit_is_refused(referen
     assert "pakker seg ut" in error.expected
 
 
+def test_a_workbook_whose_member_name_is_no_utf8_though_flagged_so_is_refused_not_raised(reference):
+    content = bytearray(workbook())
+    central = content.find(b"PK\x01\x02")
+    flags = struct.unpack_from("<H", content, central + 8)[0]
+    struct.pack_into("<H", content, central + 8, flags | 0x800)  # "the name is UTF-8"
+    content[central + 46] = 0xFF  # the first byte of the name: never valid UTF-8
+    error = only_error(parse(reference, bytes(content)))
+    assert "ikke en gyldig Excel-arbeidsbok" in error.expected
+
+
 def test_a_workbook_whose_zip_needs_an_unsupported_version_is_refused_not_raised(reference):
     content = bytearray(workbook())
     central = content.find(b"PK\x01\x02")
