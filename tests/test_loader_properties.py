@@ -118,6 +118,16 @@ def test_random_bytes_never_raise_and_never_change_the_store(con, reference, con
     check_file(con, reference, name, content)
 
 
+CENTRAL = BASE_WORKBOOK.find(b"PK\x01\x02")  # the zip's central directory: the loader reads it itself
+
+
+@FAST
+@given(at=st.integers(min_value=CENTRAL, max_value=len(BASE_WORKBOOK) - 1), patch=st.binary(min_size=1, max_size=4))
+def test_a_workbook_with_its_zip_listing_damaged_never_raises_and_never_half_imports(con, reference, at, patch):
+    content = BASE_WORKBOOK[:at] + patch + BASE_WORKBOOK[at + len(patch):]
+    check_file(con, reference, "skjema.xlsx", content[:len(BASE_WORKBOOK)])
+
+
 # ---------------------------------------------------------------------------------------------
 # (b) a valid file with one cell replaced
 
