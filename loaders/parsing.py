@@ -41,6 +41,7 @@ from loaders.reading import (
 from loaders.register import Reference
 from loaders.values import (
     EXPECTED,
+    MEMO_TEXT_CHARS,
     ValueProblem,
     cell_parser,
     fold,
@@ -116,7 +117,8 @@ class ParsedFile:
 
 def label_key(text: object) -> str:
     """A header label folded for matching: case, spacing, line breaks, trailing * or :, (unit)."""
-    return _label_key(str(text))
+    text = str(text)
+    return _label_key(text) if len(text) <= MEMO_TEXT_CHARS else _label_key.__wrapped__(text)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -150,7 +152,7 @@ def find_header(grid: Grid, fields: tuple[Field, ...]) -> Header | None:
     """The row among the first ten that names most of the fields, or None."""
     best: Header | None = None
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        if index == 0 and all(type(cell) is str for cell in row):  # where the form's header is: looked up once
+        if index == 0 and _cacheable(row):  # where the form's header is: looked up once per sheet layout
             columns, unknown, duplicates, complete = _header_row(fields, tuple(row))
         else:
             columns, unknown, duplicates, complete = _header_row.__wrapped__(fields, row)
@@ -159,6 +161,18 @@ def find_header(grid: Grid, fields: tuple[Field, ...]) -> Header | None:
             if complete:
                 break  # a row of nothing but the form's labels is the header; rows below it are data
     return best
+
+
+# A first row is remembered only when it is small like a header: a CSV's first line can be
+# megabytes of one cell, and the cache must not keep 256 of those alive.
+CACHED_HEADER_CELLS = 64
+CACHED_HEADER_CHARS = 4096
+
+
+def _cacheable(row: list[object]) -> bool:
+    """Whether a first row is short text cells only, the kind worth remembering as a header."""
+    return (len(row) <= CACHED_HEADER_CELLS and all(type(cell) is str for cell in row)
+            and sum(map(len, row)) <= CACHED_HEADER_CHARS)
 
 
 @functools.lru_cache(maxsize=256)
@@ -528,8 +542,13 @@ def _csv_fields(table: Table) -> tuple[Field, ...]:
 def _best_csv_layout(text: str) -> tuple[Grid, Table, Header] | None:
     """The delimiter and table whose header row matches best."""
     best: tuple[int, Grid, Table, Header] | None = None
+    refused: list[UnreadableFile] = []
     for delimiter in CSV_DELIMITERS:
-        grid = split_csv(text, delimiter)
+        try:
+            grid = split_csv(text, delimiter)
+        except UnreadableFile as exc:  # split at the wrong delimiter, a long line is one over-long cell
+            refused.append(exc)
+            continue
         for table in DATA_TABLES:
             header = find_header(grid, _csv_fields(table))
             if header is None:
@@ -539,6 +558,8 @@ def _best_csv_layout(text: str) -> tuple[Grid, Table, Header] | None:
             score = required * 100 + own * 10 + len(header.columns)
             if best is None or score > best[0]:
                 best = (score, grid, table, header)
+    if len(refused) == len(CSV_DELIMITERS):  # at no delimiter: the file's own fault, said as at the first
+        raise refused[0]
     return None if best is None else best[1:]
 
 

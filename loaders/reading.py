@@ -152,10 +152,15 @@ def decode_text(content: bytes) -> str:
 
 def split_csv(text: str, delimiter: str) -> Grid:
     """CSV text into rows with the given delimiter."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        return [list(row) for row in reader]
     except csv.Error as exc:
-        raise UnreadableFile(f"CSV-filen kan ikke leses ({_short(exc)})") from None
+        if "field limit" in str(exc):
+            limit = f"{csv.field_size_limit():,}".replace(",", "\u00a0")
+            raise UnreadableFile(f"linje {reader.line_num} har en celle på mer enn {limit} tegn; "
+                                 "del teksten opp eller kort den ned") from None
+        raise UnreadableFile(f"CSV-filen kan ikke leses på linje {reader.line_num} ({_short(exc)})") from None
 
 
 def _short(exc: Exception) -> str:

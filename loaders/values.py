@@ -58,9 +58,15 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+# Caches remember only texts this short: labels, choices, dates and amounts. A longer text is
+# worked out every time, so one file's oversized cells never stay in the server's memory.
+MEMO_TEXT_CHARS = 256
+
+
 def fold(text: str) -> str:
     """Fold text for matching: lower case, single spaces, no accents, æøå spelled out."""
-    return _fold(str(text))
+    text = str(text)
+    return _fold(text) if len(text) <= MEMO_TEXT_CHARS else _fold.__wrapped__(text)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -274,6 +280,7 @@ def shown(value: object) -> str:
 
 
 MEMO_SIZE = 4096  # distinct texts remembered per cell parser
+MEMO_LIST_CHARS = 1024  # lists of names run longer than single values
 
 
 @functools.lru_cache(maxsize=64)
@@ -319,6 +326,8 @@ def _list_cell(value: object) -> list[str]:
             return []
         if ";" not in text and "\n" not in text and "\r" not in text:
             return [text]
+        if len(text) > MEMO_LIST_CHARS:
+            return parse_list(text)
         return list(_split_list(text))  # a new list each time: the caller owns it
     return parse_list(value)
 
@@ -361,7 +370,7 @@ def _remembering(parse: Callable[[object], object], typed: type | None = None,
             found = known.get(value, _MISSING)
             if found is _MISSING:
                 found = parse(value)
-                if len(known) < MEMO_SIZE:
+                if len(known) < MEMO_SIZE and len(value) <= MEMO_TEXT_CHARS:
                     known[value] = found
             return found
         if typed is not None and type(value) is typed:

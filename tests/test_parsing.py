@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import io
 import random
 import struct
+import tracemalloc
 import zipfile
 
 import pytest
@@ -18,8 +20,10 @@ from tests.form_files import (
     OMIT,
     budget_line,
     csv_bytes,
+    csv_grid,
     csv_pilot,
     csv_row,
+    grid_csv_bytes,
     milestone,
     no_plans_submission,
     raw_workbook,
@@ -807,3 +811,45 @@ def test_a_submission_with_plans_but_no_union_involvement_gets_a_warning_naming_
     assert parsed.errors == [] and len(parsed.submissions) == 1
     [warning] = parsed.warnings
     assert (warning.sheet, warning.column) == ("Innsending", "Involvering av tillitsvalgte")
+
+
+def test_files_with_huge_cells_leave_nothing_of_them_in_the_servers_memory(reference):
+    # the server imports file after file in its lifetime: what it remembers between files (labels,
+    # choices, dates it has parsed) must stay small, whatever one odd file holds
+    def parse_odd_files(seed: int) -> None:
+        rng = random.Random(seed)
+
+        def text(size: int = 100_000) -> str:
+            return "".join(rng.choices("abcdefghij ", k=size))
+
+        huge_labels = csv_grid([csv_pilot()])
+        huge_labels[0] += [text() for _ in range(20)]  # 2 MB of unknown column labels
+        huge_labels[1] += ["x"] * 20
+        huge_cells = [csv_pilot(needs_exemption=text(), status=text(), start_date=text(), themes=text() + ";x")]
+        accepted(reference, grid_csv_bytes(huge_labels), "stor.csv")
+        assert parse(reference, csv_bytes(huge_cells), "stor.csv").errors
+
+    parse_odd_files(0)  # whatever small things any parse remembers are remembered now
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for seed in range(1, 4):
+            parse_odd_files(seed)
+        gc.collect()
+        kept, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert kept < 500_000, f"{kept:,} bytes kept after three files with megabytes of cells"
+
+
+def test_a_csv_with_a_long_line_is_read(reference):
+    # 150 000 characters in a row, each cell well under the csv module's limit per cell
+    pilot = csv_pilot(problem="p" * 60_000, goals="m" * 60_000, what_to_test="t" * 30_000)
+    sub = accepted(reference, csv_bytes([pilot]), "piloter.csv")
+    assert len(sub.pilots[0]["problem"]) == 60_000
+
+
+def test_a_csv_cell_longer_than_the_limit_is_refused_naming_the_line(reference):
+    rows = [csv_pilot(), csv_pilot(pilot_name="Lang", problem="p" * 200_000)]
+    error = only_error(parse(reference, csv_bytes(rows), "piloter.csv"))
+    assert "linje 3 har en celle på mer enn 131\u00a0072 tegn" in error.expected
