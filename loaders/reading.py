@@ -96,8 +96,8 @@ def _central_directory(content: bytes) -> tuple[int, set[str]] | None:
     end = len(content) - _END.size
     signature, disk, cd_disk, _, entries, cd_size, cd_offset, comment = _END.unpack_from(content, end)
     if (signature != b"PK\x05\x06" or comment or disk or cd_disk or entries == 0xFFFF
-            or cd_offset + cd_size != end):
-        return None
+            or cd_offset + cd_size != end or (end >= 20 and content[end - 20:end - 16] == b"PK\x06\x07")):
+        return None  # the last test: a zip64 locator just before, which zipfile would follow
     unpacked, names, at = 0, set(), cd_offset
     for _ in range(entries):
         if at + _ENTRY.size > len(content):
@@ -109,9 +109,10 @@ def _central_directory(content: bytes) -> tuple[int, set[str]] | None:
             return None
         start = at + _ENTRY.size
         try:
-            names.add(content[start:start + name_length].decode("utf-8" if fields[3] & 0x800 else "cp437"))
+            name = content[start:start + name_length].decode("utf-8" if fields[3] & 0x800 else "cp437")
         except UnicodeDecodeError:  # a name flagged as UTF-8 that is not: zipfile refuses it with the rest
             return None
+        names.add(name.partition("\x00")[0])  # as zipfile: a name ends at its first NUL
         unpacked += fields[9]
         at = start + name_length + extra_length + comment_length
     return (unpacked, names) if at == cd_offset + cd_size else None

@@ -9,13 +9,17 @@ of the store exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import struct
+import zipfile
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from loaders.importer import import_files
 from loaders.parsing import parse_file
+from loaders.reading import UnreadableFile, _central_directory, _zipfile_listing
 from store import database
 from tests.form_files import (
     budget_line,
@@ -126,6 +130,49 @@ CENTRAL = BASE_WORKBOOK.find(b"PK\x01\x02")  # the zip's central directory: the 
 def test_a_workbook_with_its_zip_listing_damaged_never_raises_and_never_half_imports(con, reference, at, patch):
     content = BASE_WORKBOOK[:at] + patch + BASE_WORKBOOK[at + len(patch):]
     check_file(con, reference, "skjema.xlsx", content[:len(BASE_WORKBOOK)])
+
+
+def _rezipped_with_last_comment(comment: bytes) -> bytes:
+    """BASE_WORKBOOK zipped again with a comment on its last member: the bytes just before the end record."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(BASE_WORKBOOK)) as source, zipfile.ZipFile(out, "w") as target:
+        infos = source.infolist()
+        for info in infos:
+            info.comment = comment if info is infos[-1] else b""
+            target.writestr(info, source.read(info.filename))
+    return out.getvalue()
+
+
+# a zip64 locator (spanning two disks) where zipfile looks for one: zipfile refuses the file
+ZIP64_LOCATOR = _rezipped_with_last_comment(b"PK\x06\x07" + struct.pack("<LQL", 0, 0, 2))
+
+
+@FAST
+@given(at=st.integers(min_value=CENTRAL, max_value=len(BASE_WORKBOOK) - 1),
+       patch=st.one_of(st.binary(min_size=1, max_size=4), st.just(b"\x00")))
+@example(at=CENTRAL + 46, patch=b"\x00").via("a member name starting with NUL, which zipfile cuts short")
+def test_the_loaders_own_zip_listing_is_what_zipfile_reads(at, patch):
+    # the loader reads the zip listing of the usual layout itself, to judge size and type quickly;
+    # where it does, its answer must be zipfile's
+    content = (BASE_WORKBOOK[:at] + patch + BASE_WORKBOOK[at + len(patch):])[:len(BASE_WORKBOOK)]
+    event("read by the loader" if _central_directory(content) is not None else "left to zipfile")
+    check_listing(content)
+
+
+def test_a_zip64_locator_before_the_end_record_leaves_the_listing_to_zipfile():
+    check_listing(ZIP64_LOCATOR)
+    with pytest.raises(UnreadableFile):
+        _zipfile_listing(ZIP64_LOCATOR)
+
+
+def check_listing(content: bytes) -> None:
+    """The loader's own zip listing, where it gives one, is zipfile's."""
+    own = _central_directory(content)
+    if own is not None:
+        try:
+            assert own == _zipfile_listing(content)
+        except UnreadableFile:
+            pytest.fail("the loader read a zip listing zipfile refuses")
 
 
 # ---------------------------------------------------------------------------------------------
