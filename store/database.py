@@ -176,7 +176,8 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list] | l
     schema = arrow_schema(con, table)
     columns = zip(*rows, strict=True)
     # DuckDB finds incoming_rows among this function's locals (a replacement scan): registering
-    # and unregistering it as a view costs more than the insert of a small table.
+    # and unregistering it as a view costs more than the insert of a small table. A table of that
+    # name in the store would be read instead; schema.sql has none, and nothing else creates tables.
     incoming_rows = pa.Table.from_arrays(  # noqa: F841 (read by the SQL below)
         [pa.array(values, type=t) for values, t in zip(columns, schema.types, strict=True)], schema=schema)
     names = ", ".join(schema.names)

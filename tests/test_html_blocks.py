@@ -69,13 +69,13 @@ def test_a_missing_value_in_a_table_is_a_dash():
     assert html.count("<td") == 2 and html.count(">–</td>") == 2
 
 
-def test_key_figures_show_label_and_value_as_written_with_the_help_as_tooltip_and_read_out():
+def test_key_figures_show_label_and_value_as_written_with_the_help_on_a_button_read_out():
     html = html_blocks.key_figures([html_blocks.Figure("Budsjett, mill. kr", "28,3", "Sum av <b>totalene</b>"),
                                     html_blocks.Figure("Planlagt", "4")])
     cards = re.findall(r'<div class="po-figure" role="group" aria-label="([^"]+)">'
                        r'<div class="po-figure-label">([^<]+).*?<div class="po-figure-value">([^<]+)</div>', html)
     assert cards == [("Budsjett, mill. kr", "Budsjett, mill. kr", "28,3"), ("Planlagt", "Planlagt", "4")]
     assert "<b>" not in html  # the help is text, never markup
-    assert 'title="Sum av &lt;b&gt;totalene&lt;/b&gt;"' in html
-    assert '<span class="po-sr">Sum av &lt;b&gt;totalene&lt;/b&gt;</span>' in html
+    assert 'data-help="Sum av &lt;b&gt;totalene&lt;/b&gt;"' in html  # shown on hover and keyboard focus
+    assert 'aria-label="Forklaring: Sum av &lt;b&gt;totalene&lt;/b&gt;">?</button>' in html  # read out
     assert html.count('class="po-help"') == 1  # no «?» for a figure without help

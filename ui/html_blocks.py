@@ -82,13 +82,16 @@ STYLE = f"""<style>
 @media (max-width: 900px) {{ .po-columns {{ grid-template-columns: minmax(0, 1fr); }} }}
 .po-figures {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); gap: 1rem;
   margin: 0 0 0.5rem 0; }}
-.po-figure {{ border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: calc(1rem - 1px);
-  color: rgb(49, 51, 63); }}
+.po-figure {{ position: relative; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
+  padding: calc(1rem - 1px); color: rgb(49, 51, 63); }}
 .po-figure-label {{ font-size: 0.875rem; line-height: 1.4; }}
 .po-figure-value {{ font-size: 2.25rem; line-height: 1.3; padding-bottom: 0.25rem; white-space: nowrap; }}
-.po-help {{ display: inline-block; width: 1rem; height: 1rem; margin-left: 0.3rem; border: 1px solid #999;
-  border-radius: 50%; color: #777; font-size: 0.7rem; line-height: 0.9rem; text-align: center; cursor: help; }}
-.po-sr {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }}
+.po-help {{ display: inline-block; width: 1rem; height: 1rem; margin: 0 0 0 0.3rem; padding: 0; border: 1px solid #999;
+  border-radius: 50%; background: none; color: #666; font: inherit; font-size: 0.7rem; line-height: 0.9rem;
+  text-align: center; vertical-align: baseline; cursor: help; }}
+.po-help:hover::after, .po-help:focus::after {{ content: attr(data-help); position: absolute; z-index: 10;
+  left: 0.5rem; right: 0.5rem; top: calc(100% - 0.5rem); padding: 0.4rem 0.6rem; border-radius: 0.25rem;
+  background: #262730; color: #fff; font-size: 0.8rem; line-height: 1.35; text-align: left; white-space: normal; }}
 .po-table caption {{ caption-side: top; text-align: left; font-weight: 600; padding-bottom: 0.3rem; }}
 </style>"""
 
@@ -100,7 +103,7 @@ def block(*parts: str) -> str:
 
 @dataclass(frozen=True)
 class Figure:
-    """One key figure: its label, the value as shown, and what it counts (a tooltip, and read out)."""
+    """One key figure: its label, the value as shown, and what it counts (shown on the «?»)."""
 
     label: str
     value: str
@@ -113,15 +116,16 @@ def key_figures(figures: list[Figure]) -> str:
 
     One HTML block instead of five columns of metrics: each Streamlit element is a render of its
     own in the browser, and the five were about a tenth of the overview's first draw (issue 5).
-    The help is a tooltip on a «?», and read out to screen readers after the value.
+    The help is a «?» button that shows it on hover and on keyboard focus, and is read out by
+    screen readers as the button's name.
     """
     cards = []
     for f in figures:
-        helper = (f'<span class="po-help" title="{escape(f.help)}" aria-hidden="true">?</span>' if f.help else "")
-        spoken = f'<span class="po-sr">{escape(f.help)}</span>' if f.help else ""
+        helper = (f'<button type="button" class="po-help" data-help="{escape(f.help)}" '
+                  f'aria-label="Forklaring: {escape(f.help)}">?</button>' if f.help else "")
         cards.append(f'<div class="po-figure" role="group" aria-label="{escape(f.label)}">'
                      f'<div class="po-figure-label">{escape(f.label)}{helper}</div>'
-                     f'<div class="po-figure-value">{escape(f.value)}</div>{spoken}</div>')
+                     f'<div class="po-figure-value">{escape(f.value)}</div></div>')
     return f'<div class="po-figures">{"".join(cards)}</div>'
 
 

@@ -189,3 +189,18 @@ def test_the_deck_downloaded_from_a_filtered_overview_holds_that_filter(page, se
     title_slide = " ".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
     assert "Utvalg: Husbanken" in title_slide
     assert len(deck.slides) > 5
+
+
+def test_the_key_figures_explain_themselves_to_keyboard_users(page, server):
+    page.goto(server)
+    wait_for_app(page)
+    for _ in range(80):  # tab through the page, as someone without a mouse does
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('po-help')"):
+            break
+    else:
+        raise AssertionError("no key figure's «?» can be reached with Tab")
+    shown = page.evaluate("getComputedStyle(document.activeElement, '::after').content")
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    shoot(page, "16_nokkeltall_forklaring")
+    assert len(shown) > 20 and shown.strip('"') == label.removeprefix("Forklaring: ")
