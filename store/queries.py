@@ -12,6 +12,7 @@ from dataclasses import astuple, dataclass
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from loaders.contract import PILOTS
 
@@ -78,9 +79,30 @@ class PilotFilter:
         return "; ".join(parts) if parts else "hele sektoren"
 
 
+# Yes/no and whole-number columns with a blank among them become pandas' nullable types, as
+# DuckDB's own .df() makes them; without blanks they stay plain bool and int.
+_NULLABLE = {pa.bool_(): pd.BooleanDtype(), pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(),
+             pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype()}
+
+
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
-    """Run a query and return its rows as a DataFrame; missing text is None, never NaN (which is truthy)."""
-    frame = con.execute(sql, params or []).df()
+    """Run a query and return its rows as a DataFrame; missing text is None, never NaN (which is truthy).
+
+    Through Arrow rather than DuckDB's .df(): for 20 000 pilots with their texts, the server's
+    peak memory while reading is about a third lower, and less of it stays taken after (issue 5).
+    Dates come as datetime64[us], as from .df(). On a cursor of its own, as a relation refuses
+    to run on a connection with a result still open (a fetchone() before it); a cursor sees what
+    is committed, which is all any reader here needs.
+    """
+    with con.cursor() as cursor:
+        table = cursor.sql(sql, params=params or None).to_arrow_table()
+    frame = table.to_pandas(date_as_object=False)
+    for index, column in enumerate(frame.columns):
+        arrow = table.column(index)
+        if arrow.null_count and arrow.type in _NULLABLE:
+            frame[column] = arrow.to_pandas(types_mapper=_NULLABLE.get)
+        elif frame[column].dtype.kind == "M" and frame[column].dtype != "datetime64[us]":
+            frame[column] = frame[column].astype("datetime64[us]")
     for column in frame.columns:
         if pd.api.types.is_string_dtype(frame[column]) and frame[column].isna().any():
             frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
