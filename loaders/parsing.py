@@ -35,6 +35,7 @@ from loaders.reading import (
     check_size,
     decode_text,
     file_kind,
+    first_csv_rows,
     read_workbook,
     split_csv,
 )
@@ -540,27 +541,28 @@ def _csv_fields(table: Table) -> tuple[Field, ...]:
 
 
 def _best_csv_layout(text: str) -> tuple[Grid, Table, Header] | None:
-    """The delimiter and table whose header row matches best."""
-    best: tuple[int, Grid, Table, Header] | None = None
-    refused: list[UnreadableFile] = []
+    """The delimiter and table whose header row matches best, and the file split at that delimiter.
+
+    The delimiter is chosen from the first rows alone (at a wrong one, a long row can be one
+    cell too long to read); only the chosen one splits the whole file, so a row it cannot
+    read is refused with that delimiter's row number.
+    """
+    best: tuple[int, str, Table, Header] | None = None
     for delimiter in CSV_DELIMITERS:
-        try:
-            grid = split_csv(text, delimiter)
-        except UnreadableFile as exc:  # split at the wrong delimiter, a long line is one over-long cell
-            refused.append(exc)
-            continue
+        head = first_csv_rows(text, delimiter, HEADER_SEARCH_ROWS)
         for table in DATA_TABLES:
-            header = find_header(grid, _csv_fields(table))
+            header = find_header(head, _csv_fields(table))
             if header is None:
                 continue
             own = sum(1 for f in table.fields if f.key in header.columns)
             required = sum(1 for f in table.fields if f.required and f.key in header.columns)
             score = required * 100 + own * 10 + len(header.columns)
             if best is None or score > best[0]:
-                best = (score, grid, table, header)
-    if len(refused) == len(CSV_DELIMITERS):  # at no delimiter: the file's own fault, said as at the first
-        raise refused[0]
-    return None if best is None else best[1:]
+                best = (score, delimiter, table, header)
+    if best is None:
+        return None
+    _, delimiter, table, header = best
+    return split_csv(text, delimiter), table, header
 
 
 def parse_csv(parsed: ParsedFile, reference: Reference) -> None:

@@ -6,6 +6,7 @@ user sees them in Excel (grid index + 1), and refuses what cannot be read with a
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import struct
@@ -152,16 +153,37 @@ def decode_text(content: bytes) -> str:
 
 
 def split_csv(text: str, delimiter: str) -> Grid:
-    """CSV text into rows with the given delimiter."""
+    """CSV text into rows with the given delimiter.
+
+    A row that cannot be read is refused with its number (as the other messages count rows:
+    the header is row 1) and, where cells above hold line breaks, the line of the file it starts on.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: Grid = []
+    start = 1
     try:
-        return [list(row) for row in reader]
+        for row in reader:
+            rows.append(row)
+            start = reader.line_num + 1
     except csv.Error as exc:
+        where = f"rad {len(rows) + 1}" + (f" (linje {start} i filen)" if start != len(rows) + 1 else "")
         if "field limit" in str(exc):
             limit = f"{csv.field_size_limit():,}".replace(",", "\u00a0")
-            raise UnreadableFile(f"linje {reader.line_num} har en celle på mer enn {limit} tegn; "
-                                 "del teksten opp eller kort den ned") from None
-        raise UnreadableFile(f"CSV-filen kan ikke leses på linje {reader.line_num} ({_short(exc)})") from None
+            raise UnreadableFile(f"{where} har en celle på mer enn {limit} tegn; del teksten opp eller kort den ned"
+                                 ) from None
+        raise UnreadableFile(f"CSV-filen kan ikke leses: {where} ({_short(exc)})") from None
+    return rows
+
+
+def first_csv_rows(text: str, delimiter: str, count: int) -> Grid:
+    """The first count rows of CSV text, up to the first row that cannot be read (for finding the header)."""
+    rows: Grid = []
+    with contextlib.suppress(csv.Error):
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) == count:
+                break
+    return rows
 
 
 def _short(exc: Exception) -> str:

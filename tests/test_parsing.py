@@ -849,7 +849,19 @@ def test_a_csv_with_a_long_line_is_read(reference):
     assert len(sub.pilots[0]["problem"]) == 60_000
 
 
-def test_a_csv_cell_longer_than_the_limit_is_refused_naming_the_line(reference):
-    rows = [csv_pilot(), csv_pilot(pilot_name="Lang", problem="p" * 200_000)]
+@pytest.mark.parametrize(("delimiter", "text"), [
+    (";", "p" * 200_000),
+    (";", "Setninger, med komma, som vanlig prosa. " * 5_000),  # splits at «,» without an error
+    (";", "Et avsnitt.\n" * 20_000),                          # line breaks inside the cell
+    (",", "Tekst; med semikolon. " * 10_000),
+], ids=["one-word", "prose-with-commas", "line-breaks", "comma-file"])
+def test_a_csv_cell_longer_than_the_limit_is_refused_naming_its_row(reference, delimiter, text):
+    rows = [csv_pilot(), csv_pilot(pilot_name="Lang", problem=text)]
+    error = only_error(parse(reference, csv_bytes(rows, delimiter=delimiter), "piloter.csv"))
+    assert error.expected.startswith("rad 3 har en celle på mer enn 131\u00a0072 tegn")
+
+
+def test_a_csv_rows_line_in_the_file_is_named_when_cells_above_hold_line_breaks(reference):
+    rows = [csv_pilot(problem="Linje én\nlinje to\nlinje tre"), csv_pilot(pilot_name="Lang", problem="p" * 200_000)]
     error = only_error(parse(reference, csv_bytes(rows), "piloter.csv"))
-    assert "linje 3 har en celle på mer enn 131\u00a0072 tegn" in error.expected
+    assert error.expected.startswith("rad 3 (linje 5 i filen) har en celle på mer enn")
