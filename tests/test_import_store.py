@@ -7,8 +7,10 @@ import datetime as dt
 import random
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -487,7 +489,9 @@ def test_a_submission_for_a_year_that_is_no_round_is_refused_with_the_known_roun
 
 def _duckdb_frame(con, sql: str, params: list | None = None) -> pd.DataFrame:
     """A query's rows as DuckDB's own .df() gives them, text blanks as None: how the store was read before."""
-    frame = con.execute(sql, params or []).df()
+    with warnings.catch_warnings():  # DuckDB's .df() calls a pandas API that pandas 3.1 deprecates
+        warnings.simplefilter("ignore", pd.errors.Pandas4Warning)
+        frame = con.execute(sql, params or []).df()
     for column in frame.columns:
         if pd.api.types.is_string_dtype(frame[column]) and frame[column].isna().any():
             frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
@@ -517,3 +521,22 @@ def test_the_dashboards_reads_hold_what_duckdb_itself_gives_blanks_included(stor
     blank = ours["pilots"].set_index("pilot_name").loc["Uten svar"]
     assert blank["scope_will_expand"] is pd.NA and blank["evaluation"] is None and pd.isna(blank["person_years"])
     assert str(ours["pilots"]["scope_will_expand"].dtype) == "boolean"
+
+
+def test_a_read_gives_what_duckdb_gives_for_every_kind_of_column():
+    # the store's own columns, and what a query may make of them: sums of whole numbers
+    # (decimals), unsigned counts, time stamps with a zone; each with and without a blank
+    values = """SELECT * FROM (VALUES
+        (1, 2::UTINYINT, DATE '2024-01-02', TIMESTAMP '2024-01-01 10:00', TIMESTAMPTZ '2024-01-01 10:00+00',
+         true, 'tekst', 1.5, ['a', 'b']),
+        (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)) t(i, u, d, ts, tz, b, s, f, l)"""
+    sql = f"SELECT sum(i) AS total, count(u)::UBIGINT AS counted, * FROM ({values}) GROUP BY ALL ORDER BY i"
+    with duckdb.connect() as con:
+        for query in (sql, f"{sql} LIMIT 1", f"{sql} LIMIT 0"):
+            ours, theirs = queries._frame(con, query), _duckdb_frame(con, query)
+            pd.testing.assert_frame_equal(ours, theirs, check_dtype=False)
+            for column in ours.columns:
+                assert {str(ours[column].dtype), str(theirs[column].dtype)} <= {"object", "str"} or (
+                    ours[column].dtype == theirs[column].dtype), (query, column)
+        both = queries._frame(con, "SELECT 1 AS a, NULL::BOOLEAN AS a")  # two columns named alike
+        assert both.iloc[0, 0] == 1 and both.iloc[0, 1] is pd.NA
