@@ -122,7 +122,7 @@ def label_key(text: object) -> str:
     return _label_key(text) if len(text) <= MEMO_TEXT_CHARS else _label_key.__wrapped__(text)
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=4096)
 def _label_key(text: str) -> str:
     """label_key() for a str; cached, as every file repeats the same headers."""
     key = fold(text)

@@ -58,8 +58,10 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-# Caches remember only texts this short: labels, choices, dates and amounts. A longer text is
-# worked out every time, so one file's oversized cells never stay in the server's memory.
+# Caches remember only texts this short: labels, choices, names, dates and amounts; a longer
+# text is worked out every time. With the caches' sizes, what the server keeps between files
+# is bounded (about 25 MB at the very worst, of distinct texts just under the limit), whatever
+# the files hold.
 MEMO_TEXT_CHARS = 256
 
 
@@ -69,7 +71,7 @@ def fold(text: str) -> str:
     return _fold(text) if len(text) <= MEMO_TEXT_CHARS else _fold.__wrapped__(text)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
     """fold() for a str; cached, as the same labels and choices recur in every file."""
     text = SPACES.sub(" ", text).strip().lower()
