@@ -167,7 +167,21 @@ samples a page's reruns or an import with py-spy, if installed, and prints where
 Latest full run ({machine_line(machine_info)}; load average
 {machine_info['loadavg'][0]:.1f} at the start — other work on the machine skews the timings):
 
-{markdown_table(rows)}
+{markdown_table(rows)}{_import_missed(rows)}
+"""
+
+
+def _import_missed(rows: list[Row]) -> str:
+    """A word on the import ratio when it misses: what the import does beyond the floor."""
+    missed = [r for r in rows if r.name == "import / parse floor" and r.holds is False]
+    if not missed:
+        return ""
+    return """
+The import misses its target against the parse floor. Beyond what calamine does, an import
+checks every cell against the form and the register, plans each submission against the store,
+and writes the rows and every original file into DuckDB in one transaction that is committed to
+disk; a forked worker already reads half the files on the second core. Where its time goes:
+`python -m benchmarks.profile import M`.
 """
 
 
