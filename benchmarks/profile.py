@@ -1,7 +1,7 @@
 """Where the time goes: sample a page's reruns (or an import) with py-spy and summarise.
 
-Not part of `make bench` (py-spy is not a requirement): install it into the venv first
-(`.venv/bin/pip install py-spy`), then, after a bench run has made the stores,
+Not part of `make bench`; py-spy comes with the test requirements (`make bench` installs them).
+After a bench run has made the stores:
 
     python -m benchmarks.profile page M pages/1_virksomheter.py    # 15 warm reruns in AppTest
     python -m benchmarks.profile import M                          # import every M file once

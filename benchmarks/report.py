@@ -162,7 +162,7 @@ the raw samples in `benchmarks/results-details.json`.
 `python -m benchmarks --sizes S --quick` is the two-minute check for developers (its results go
 to `benchmarks/work/`, so they never overwrite the full run's); `python -m benchmarks --help`
 lists the options, and `python -m benchmarks.profile page L pages/4_planer.py` (or `import M`)
-samples a page's reruns or an import with py-spy, if installed, and prints where the time goes.
+samples a page's reruns or an import with py-spy and prints where the time goes.
 
 Latest full run ({machine_line(machine_info)}; load average
 {machine_info['loadavg'][0]:.1f} at the start — other work on the machine skews the timings):
