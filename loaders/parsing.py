@@ -119,7 +119,11 @@ class ParsedFile:
 def label_key(text: object) -> str:
     """A header label folded for matching: case, spacing, line breaks, trailing * or :, (unit)."""
     text = str(text)
-    return _label_key(text) if len(text) <= MEMO_TEXT_CHARS else _label_key.__wrapped__(text)
+    if len(text) > MEMO_TEXT_CHARS:
+        text = text.strip()
+        if len(text) > MEMO_TEXT_CHARS:  # longer than any label (a text in a row the header search looks at)
+            return text                  # matches none, as a key longer than every label's
+    return _label_key(text)
 
 
 @functools.lru_cache(maxsize=4096)
