@@ -65,13 +65,26 @@ def is_blank(value: object) -> bool:
 MEMO_TEXT_CHARS = 256
 
 
+def memo_short_texts(maxsize: int, longest: int = MEMO_TEXT_CHARS) -> Callable:
+    """functools.lru_cache for a function of one text, remembering only texts of up to longest characters."""
+    def decorate(func: Callable[[str], object]) -> Callable[[str], object]:
+        cached = functools.lru_cache(maxsize=maxsize)(func)
+
+        @functools.wraps(func)
+        def call(text: str) -> object:
+            return cached(text) if len(text) <= longest else func(text)
+
+        call.cache_info, call.cache_clear = cached.cache_info, cached.cache_clear
+        return call
+    return decorate
+
+
 def fold(text: str) -> str:
     """Fold text for matching: lower case, single spaces, no accents, æøå spelled out."""
-    text = str(text)
-    return _fold(text) if len(text) <= MEMO_TEXT_CHARS else _fold.__wrapped__(text)
+    return _fold(str(text))
 
 
-@functools.lru_cache(maxsize=8192)
+@memo_short_texts(maxsize=8192)
 def _fold(text: str) -> str:
     """fold() for a str; cached, as the same labels and choices recur in every file."""
     text = SPACES.sub(" ", text).strip().lower()
@@ -328,13 +341,11 @@ def _list_cell(value: object) -> list[str]:
             return []
         if ";" not in text and "\n" not in text and "\r" not in text:
             return [text]
-        if len(text) > MEMO_LIST_CHARS:
-            return parse_list(text)
         return list(_split_list(text))  # a new list each time: the caller owns it
     return parse_list(value)
 
 
-@functools.lru_cache(maxsize=MEMO_SIZE)
+@memo_short_texts(maxsize=MEMO_SIZE, longest=MEMO_LIST_CHARS)
 def _split_list(text: str) -> tuple[str, ...]:
     """parse_list() of a trimmed text, as a tuple."""
     return tuple(parse_list(text))
