@@ -173,8 +173,7 @@ Latest full run ({machine_line(machine_info)}; load average
 
 def _import_missed(rows: list[Row]) -> str:
     """A word on the import ratio when it misses: what the import does beyond the floor."""
-    missed = [r for r in rows if r.name == "import / parse floor" and r.holds is False]
-    if not missed:
+    if not any(r.name == "import / parse floor" and r.holds is False for r in rows):
         return ""
     return """
 The import misses its target against the parse floor. Beyond what calamine does, an import

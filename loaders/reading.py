@@ -158,7 +158,7 @@ def split_csv(text: str, delimiter: str) -> Grid:
     A row that cannot be read is refused with its number (as the other messages count rows:
     the header is row 1) and, where cells above hold line breaks, the line of the file it starts on.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = _csv_reader(text, delimiter)
     rows: Grid = []
     start = 1
     try:
@@ -179,11 +179,16 @@ def first_csv_rows(text: str, delimiter: str, count: int) -> Grid:
     """The first count rows of CSV text, up to the first row that cannot be read (for finding the header)."""
     rows: Grid = []
     with contextlib.suppress(csv.Error):
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for row in _csv_reader(text, delimiter):
             rows.append(row)
             if len(rows) == count:
                 break
     return rows
+
+
+def _csv_reader(text: str, delimiter: str):
+    """csv's reader over text, line breaks inside quoted cells kept as written."""
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
 def _short(exc: Exception) -> str:
