@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Iterable
 
 from openpyxl import Workbook
@@ -211,3 +212,17 @@ def csv_bytes(rows: list[dict | None], delimiter: str = ";", encoding: str = "ut
               headers: list[str] | None = None) -> bytes:
     """One CSV table as bytes: a header row of labels, then the rows (None = a blank line)."""
     return grid_csv_bytes(csv_grid(rows, headers), delimiter, encoding)
+
+
+def rezipped(content: bytes, comment: bytes = b"", extra: bytes = b"", last_member_comment: bytes = b"") -> bytes:
+    """The same workbook zipped again in a less common layout: an archive comment, an extra field on
+    every member, or a comment on the last member (the bytes just before the zip's end record)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        infos = source.infolist()
+        for info in infos:
+            info.extra = extra
+            info.comment = last_member_comment if info is infos[-1] else b""
+            target.writestr(info, source.read(info.filename))
+        target.comment = comment
+    return out.getvalue()

@@ -9,9 +9,7 @@ of the store exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import struct
-import zipfile
 
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
@@ -29,6 +27,7 @@ from tests.form_files import (
     grid_csv_bytes,
     milestone,
     raw_workbook,
+    rezipped,
     valid_pilot,
     valid_submission,
     workbook_sheets,
@@ -132,19 +131,8 @@ def test_a_workbook_with_its_zip_listing_damaged_never_raises_and_never_half_imp
     check_file(con, reference, "skjema.xlsx", content[:len(BASE_WORKBOOK)])
 
 
-def _rezipped_with_last_comment(comment: bytes) -> bytes:
-    """BASE_WORKBOOK zipped again with a comment on its last member: the bytes just before the end record."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(BASE_WORKBOOK)) as source, zipfile.ZipFile(out, "w") as target:
-        infos = source.infolist()
-        for info in infos:
-            info.comment = comment if info is infos[-1] else b""
-            target.writestr(info, source.read(info.filename))
-    return out.getvalue()
-
-
 # a zip64 locator (spanning two disks) where zipfile looks for one: zipfile refuses the file
-ZIP64_LOCATOR = _rezipped_with_last_comment(b"PK\x06\x07" + struct.pack("<LQL", 0, 0, 2))
+ZIP64_LOCATOR = rezipped(BASE_WORKBOOK, last_member_comment=b"PK\x06\x07" + struct.pack("<LQL", 0, 0, 2))
 
 
 @FAST

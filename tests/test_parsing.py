@@ -27,6 +27,7 @@ from tests.form_files import (
     milestone,
     no_plans_submission,
     raw_workbook,
+    rezipped,
     submission_grid,
     valid_pilot,
     valid_submission,
@@ -743,17 +744,6 @@ def test_a_workbook_unpacking_to_more_than_the_limit_is_refused(reference):
     assert len(content) < 1_048_576
     error = only_error(parse_file("zip.xlsx", content, small))
     assert "pakker seg ut" in error.expected
-
-
-def rezipped(content: bytes, comment: bytes = b"", extra: bytes = b"") -> bytes:
-    """The same workbook zipped again, with an archive comment or an extra field on every member."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            info.extra = extra
-            target.writestr(info, source.read(info.filename))
-        target.comment = comment
-    return out.getvalue()
 
 
 @pytest.mark.parametrize("variation", [{"comment": b"Lagret av et annet program"}, {"extra": b"\xfe\xca\x00\x00"}])
