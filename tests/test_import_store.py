@@ -498,6 +498,14 @@ def _duckdb_frame(con, sql: str, params: list | None = None) -> pd.DataFrame:
     return frame
 
 
+def assert_same_frame(ours: pd.DataFrame, theirs: pd.DataFrame, what: str) -> None:
+    """The same values, and the same column types but for text held as object or as str."""
+    pd.testing.assert_frame_equal(ours, theirs, check_dtype=False, obj=what)
+    for column in ours.columns:
+        kinds = {str(ours[column].dtype), str(theirs[column].dtype)}
+        assert kinds <= {"object", "str"} or ours[column].dtype == theirs[column].dtype, (what, column, kinds)
+
+
 def test_the_dashboards_reads_hold_what_duckdb_itself_gives_blanks_included(store_path, reference, monkeypatch):
     # the pages read through Arrow, which takes less memory at 20 000 pilots; a page must see the
     # same values and types as from DuckDB's .df(): a blank yes/no as <NA>, a blank text as None
@@ -514,10 +522,7 @@ def test_the_dashboards_reads_hold_what_duckdb_itself_gives_blanks_included(stor
         monkeypatch.setattr(queries, "_frame", _duckdb_frame)
         theirs = {name: getattr(queries, name)(con, *args) for name, *args in reads}
     for name, frame in ours.items():
-        pd.testing.assert_frame_equal(frame, theirs[name], check_dtype=False, obj=name)
-        for column in frame.columns:
-            assert {str(frame[column].dtype), str(theirs[name][column].dtype)} <= {"object", "str"} or (
-                frame[column].dtype == theirs[name][column].dtype), (name, column)
+        assert_same_frame(frame, theirs[name], name)
     blank = ours["pilots"].set_index("pilot_name").loc["Uten svar"]
     assert blank["scope_will_expand"] is pd.NA and blank["evaluation"] is None and pd.isna(blank["person_years"])
     assert str(ours["pilots"]["scope_will_expand"].dtype) == "boolean"
@@ -533,10 +538,6 @@ def test_a_read_gives_what_duckdb_gives_for_every_kind_of_column():
     sql = f"SELECT sum(i) AS total, count(u)::UBIGINT AS counted, * FROM ({values}) GROUP BY ALL ORDER BY i"
     with duckdb.connect() as con:
         for query in (sql, f"{sql} LIMIT 1", f"{sql} LIMIT 0"):
-            ours, theirs = queries._frame(con, query), _duckdb_frame(con, query)
-            pd.testing.assert_frame_equal(ours, theirs, check_dtype=False)
-            for column in ours.columns:
-                assert {str(ours[column].dtype), str(theirs[column].dtype)} <= {"object", "str"} or (
-                    ours[column].dtype == theirs[column].dtype), (query, column)
+            assert_same_frame(queries._frame(con, query), _duckdb_frame(con, query), query)
         both = queries._frame(con, "SELECT 1 AS a, NULL::BOOLEAN AS a")  # two columns named alike
         assert both.iloc[0, 0] == 1 and both.iloc[0, 1] is pd.NA
