@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                 from exports.excel import excel_bytes
 
                 content = excel_bytes(con, f)
-    except (database.StoreMissing, database.StoreBusy) as exc:
+    except (database.StoreMissing, database.StoreBusy, database.StoreUnreadable) as exc:
         print(exc, file=sys.stderr)
         return 1
     if out.parent and not out.parent.exists():

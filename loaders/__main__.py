@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except database.StoreBusy as exc:
+    except (database.StoreBusy, database.StoreUnreadable) as exc:
         print(str(exc), file=sys.stderr)
         return 2
 

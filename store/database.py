@@ -12,9 +12,10 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -30,6 +31,7 @@ LOCK_WAIT_SECONDS = 10.0
 # In one process the same file cannot be open read-write and read-only at once, so every
 # connection this process opens is taken under this lock (queries are short and cached).
 _process_lock = threading.RLock()
+T = TypeVar("T")
 
 
 class StoreBusy(RuntimeError):
@@ -38,6 +40,10 @@ class StoreBusy(RuntimeError):
 
 class StoreMissing(RuntimeError):
     """The database file does not exist yet."""
+
+
+class StoreUnreadable(RuntimeError):
+    """The file is there and free, but is no DuckDB database (damaged, or another kind of file)."""
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -52,13 +58,25 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Open the file, waiting while another process holds its lock."""
     if read_only and not path.exists():
         raise StoreMissing(f"Databasen {path} finnes ikke ennå")
+    # Writing is importing: small inserts, each slower on two threads than on one.
+    return _waiting_for_lock(path, read_only, lambda: duckdb.connect(
+        str(path), read_only=read_only, config={"threads": 2 if read_only else 1}))
+
+
+def _waiting_for_lock(path: Path, read_only: bool, open_file: Callable[[], T]) -> T:
+    """open_file(), tried again for LOCK_WAIT_SECONDS while another process holds the file's lock."""
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
         try:
-            # Writing is importing: small inserts, each slower on two threads than on one.
-            return duckdb.connect(str(path), read_only=read_only, config={"threads": 2 if read_only else 1})
+            return open_file()
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+            if "could not set lock" not in str(exc).lower():  # no lock in the way: waiting will not help
+                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise StoreUnreadable(
+                    f"Databasen {path} kan ikke leses: filen er skadet eller ikke en Pilotoversikt-database "
+                    f"({first_line}). Sett PILOT_DB (eller --db) til riktig fil, eller flytt filen og importer på nytt."
+                ) from None
+            if time.monotonic() > deadline:
                 raise StoreBusy(
                     f"Databasen {path} er i bruk av en annen prosess og kunne ikke åpnes "
                     f"({'lesing' if read_only else 'skriving'}). Prøv igjen om litt."

@@ -418,3 +418,13 @@ def test_the_export_buttons_are_disabled_when_there_is_no_store(tmp_path, monkey
     buttons = download_buttons(tmp_path / "finnes-ikke.duckdb", tmp_path, monkeypatch)
     assert all(buttons[f"oversikt_{kind}"].proto.disabled for kind in ("pptx", "xlsx", "csv"))
     assert not buttons["piloter_csv"].proto.disabled
+
+
+def test_a_damaged_store_is_named_as_damaged_without_a_traceback(tmp_path, capsys):
+    damaged = tmp_path / "skadet.duckdb"
+    damaged.write_bytes(b"dette er ingen database " * 100)
+    out = tmp_path / "x.xlsx"
+    assert cli(["excel", "--db", str(damaged), "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert "skadet.duckdb kan ikke leses: filen er skadet eller ikke en Pilotoversikt-database" in error
+    assert "i bruk" not in error and not out.exists()

@@ -469,6 +469,18 @@ def test_cli_reports_a_garbage_file_without_a_traceback(store_path, tmp_path):
     assert counts(store_path)["source_files"] == 0
 
 
+def test_cli_names_a_damaged_store_as_damaged_not_as_busy(tmp_path):
+    damaged = tmp_path / "skadet.duckdb"
+    damaged.write_bytes(b"dette er ingen database " * 100)
+    path = tmp_path / "husbanken.xlsx"
+    path.write_bytes(FULL_WORKBOOK)
+    result = run_cli(damaged, path)
+    assert result.returncode == 2
+    assert "skadet.duckdb kan ikke leses: filen er skadet eller ikke en Pilotoversikt-database" in result.stderr
+    assert "Traceback" not in result.stderr and "i bruk" not in result.stderr
+    assert damaged.read_bytes() == b"dette er ingen database " * 100  # left as it was
+
+
 def test_cli_exits_1_for_a_path_that_does_not_exist(store_path, tmp_path):
     result = run_cli(store_path, tmp_path / "finnes-ikke.xlsx")
     assert result.returncode == 1

@@ -64,6 +64,8 @@ def read(name: str, f: PilotFilter | None = None, *args: object) -> object:
         return result.copy(deep=False) if isinstance(result, pd.DataFrame) else copy.copy(result)
     except database.StoreBusy as exc:
         st.error(str(exc), icon=":material/lock:")
+    except database.StoreUnreadable as exc:
+        st.error(str(exc), icon=":material/error:")
     except (database.StoreMissing, duckdb.Error) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         st.error(f"Databasen {store_path()} kunne ikke leses: {first_line}. Sjekk at filen er en Pilotoversikt-"
@@ -80,7 +82,7 @@ def state() -> str:
         summary = _read("store_summary", signature(path), None, ())
     except database.StoreMissing:
         return "missing"
-    except duckdb.Error:
+    except (database.StoreUnreadable, duckdb.Error):
         return "broken"
     return "ok" if summary["submissions"] else "empty"
 
