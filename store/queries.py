@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from loaders.contract import PILOTS
+from store import database
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     result still open (a fetchone() before it); a cursor sees what is committed, which is all
     any reader here needs.
     """
-    with con.cursor() as cursor:
+    with database.cursor(con) as cursor:
         table = cursor.sql(sql, params=params or None).to_arrow_table()
     frame = table.to_pandas(date_as_object=False)
     for index in range(table.num_columns):  # by position: a query may name two columns alike

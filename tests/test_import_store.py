@@ -488,6 +488,73 @@ def test_cli_exits_1_for_a_path_that_does_not_exist(store_path, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+# ---------------------------------------------------------------------------------------------
+# The dashboard's reads and an import, side by side
+
+
+def agencies_read(store_path: Path) -> list[str]:
+    """The agencies of the current submissions, read as the dashboard reads."""
+    with database.reading(store_path) as con:
+        return queries.submissions(con, PilotFilter())["agency"].tolist()
+
+
+def test_an_import_from_the_command_line_goes_through_between_the_dashboards_reads(store_path, tmp_path):
+    assert agencies_read(store_path) == []
+    path = tmp_path / "husbanken.xlsx"
+    path.write_bytes(FULL_WORKBOOK)
+    result = run_cli(store_path, path)  # another process, which writes: it must find the file free
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert agencies_read(store_path) == ["Husbanken"]
+
+
+def test_a_read_that_fails_lets_go_of_the_store_all_the_same(store_path, tmp_path):
+    with pytest.raises(duckdb.CatalogException), database.reading(store_path) as con:
+        con.execute("SELECT * FROM no_such_table")
+    path = tmp_path / "husbanken.xlsx"
+    path.write_bytes(FULL_WORKBOOK)
+    assert run_cli(store_path, path).returncode == 0
+    assert agencies_read(store_path) == ["Husbanken"]
+
+
+def test_a_read_waits_while_an_import_holds_the_store(store_path):
+    # a writer in another process holds the file for a moment, as an import does; the read waits for it
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         "con = duckdb.connect(sys.argv[1]); print('holding', flush=True); time.sleep(0.8); con.close()",
+         str(store_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        assert agencies_read(store_path) == []
+    finally:
+        holder.wait(timeout=30)
+    assert holder.returncode == 0
+
+
+def test_a_file_that_is_no_store_leaves_the_next_read_of_a_good_one_working(store_path, tmp_path):
+    junk = tmp_path / "ikke-en-database.duckdb"
+    junk.write_bytes(b"dette er ingen database " * 100)
+    with pytest.raises(database.StoreUnreadable, match="filen er skadet"), database.reading(junk):
+        pass
+    with pytest.raises(database.StoreMissing), database.reading(tmp_path / "finnes-ikke.duckdb"):
+        pass
+    assert agencies_read(store_path) == []
+
+
+def test_a_duckdb_file_without_the_stores_tables_is_seen_as_not_initialised(store_path, tmp_path):
+    empty = tmp_path / "tom.duckdb"
+    duckdb.connect(str(empty)).close()
+    with database.reading(empty) as con:
+        assert not database.has_schema(con)
+    with database.reading(store_path) as con:
+        assert database.has_schema(con)
+
+
+def test_a_cursor_of_a_read_reads_the_store(store_path, reference):
+    run_import(store_path, reference, ("hb.xlsx", FULL_WORKBOOK))
+    with database.reading(store_path) as con, database.cursor(con) as cur:
+        assert cur.sql("SELECT agency FROM submissions_current").fetchall() == [("Husbanken",)]
+
+
 def test_a_submission_for_a_year_that_is_no_round_is_refused_with_the_known_rounds(store_path, reference):
     content = workbook(valid_submission(start_year=2031))
     with database.open_store(store_path) as con:
@@ -529,7 +596,7 @@ def test_the_dashboards_reads_hold_what_duckdb_itself_gives_blanks_included(stor
     reads = [("pilots", every), ("status_summary", every), ("milestones", every), ("budget_lines", every),
              ("reporting_status", every), ("submissions", every), ("history", "Husbanken"), ("import_log",),
              ("search_plans", every, "svar"), ("upcoming_milestones", every, dt.date(2023, 1, 1))]
-    with database.open_store(store_path, read_only=True) as con:
+    with database.reading(store_path) as con:  # as the dashboard reads
         ours = {name: getattr(queries, name)(con, *args) for name, *args in reads}
         monkeypatch.setattr(queries, "_frame", _duckdb_frame)
         theirs = {name: getattr(queries, name)(con, *args) for name, *args in reads}

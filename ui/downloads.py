@@ -34,7 +34,7 @@ def _build(kind: str, sig: tuple, key: tuple) -> bytes:
     from exports.deck import build_deck
     from exports.excel import excel_bytes, frames
 
-    with database.open_store(Path(sig[0]), read_only=True) as con:
+    with database.reading(Path(sig[0])) as con:
         f = PilotFilter(*key)
         if kind == "deck":
             return build_deck(con, f)

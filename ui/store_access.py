@@ -46,7 +46,7 @@ def _read(name: str, sig: tuple, filter_key: tuple | None, args: tuple) -> objec
     A resource cache, shared and not copied on every hit (st.cache_data unpickles a full copy,
     which at 20 000 pilots costs more than the page); read() hands out shallow copies instead.
     """
-    with database.open_store(Path(sig[0]), read_only=True) as con:
+    with database.reading(Path(sig[0])) as con:
         if not database.has_schema(con):
             raise database.StoreMissing("Databasen er ikke initialisert")
         func = getattr(queries, name)
