@@ -123,7 +123,8 @@ def reading(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         if not path.exists():
             raise StoreMissing(f"Databasen {path} finnes ikke ennå")
         if _reader is None:
-            _reader = duckdb.connect(config={"threads": 2})
+            # Without the flush the process keeps what its reads freed: 110 MB more at L (issue 5).
+            _reader = duckdb.connect(config={"threads": 2, "allocator_bulk_deallocation_flush_threshold": "0b"})
         con = _reader
         _waiting_for_lock(path, True, lambda: con.execute(f"ATTACH $1 AS {READ_ALIAS} (READ_ONLY)", [str(path)]))
         try:
