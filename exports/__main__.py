@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
 from loaders.register import load_reference
 from store import database, queries
 from store.queries import PilotFilter
@@ -86,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
                 content = excel_bytes(con, f)
     except (database.StoreMissing, database.StoreBusy, database.StoreUnreadable) as exc:
         print(exc, file=sys.stderr)
+        return 1
+    except duckdb.Error as exc:  # the store opened, but a query on it failed (a damaged block)
+        print(database.read_failure(database.db_path(args.db), exc), file=sys.stderr)
         return 1
     if out.parent and not out.parent.exists():
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import duckdb
+
 from loaders.importer import FilePlan, import_into_store
 from loaders.register import DATA_DIR, load_reference
 from store import database
@@ -117,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (database.StoreBusy, database.StoreUnreadable) as exc:
         print(str(exc), file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:  # the store opened, but a query on it failed (a damaged block)
+        print(database.read_failure(database.db_path(getattr(args, "db", None)), exc), file=sys.stderr)
         return 2
 
 

@@ -64,24 +64,59 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 def _waiting_for_lock(path: Path, read_only: bool, open_file: Callable[[], T]) -> T:
-    """open_file(), tried again for LOCK_WAIT_SECONDS while another process holds the file's lock."""
+    """open_file(), tried again for LOCK_WAIT_SECONDS while another process holds the file's lock.
+
+    Anything else that stops DuckDB opening the file is StoreUnreadable, saying why.
+    """
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
         try:
             return open_file()
-        except duckdb.IOException as exc:
+        except duckdb.Error as exc:
+            if read_only and not path.exists():  # gone since it was looked for
+                raise StoreMissing(f"Databasen {path} finnes ikke ennå") from None
             if "could not set lock" not in str(exc).lower():  # no lock in the way: waiting will not help
-                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise StoreUnreadable(
-                    f"Databasen {path} kan ikke leses: filen er skadet eller ikke en Pilotoversikt-database "
-                    f"({first_line}). Sett PILOT_DB (eller --db) til riktig fil, eller flytt filen og importer på nytt."
-                ) from None
+                raise _unreadable(path, exc) from None
             if time.monotonic() > deadline:
                 raise StoreBusy(
                     f"Databasen {path} er i bruk av en annen prosess og kunne ikke åpnes "
                     f"({'lesing' if read_only else 'skriving'}). Prøv igjen om litt."
                 ) from None
             time.sleep(0.1)
+
+
+def _reason(exc: Exception) -> str:
+    """The first line of an error's text (DuckDB's go on with hints and a stack)."""
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def read_failure(path: Path, exc: Exception) -> str:
+    """What to tell the user when the store is open but a query on it fails."""
+    if _damaged(exc):
+        return _damaged_text(path, exc)
+    return (f"Databasen {path} kunne ikke leses: {_reason(exc)}. Sjekk at filen er en Pilotoversikt-database "
+            "(PILOT_DB eller --db), eller importer på nytt.")
+
+
+def _damaged(exc: Exception) -> bool:
+    """Whether DuckDB says the file is damaged or no database of its."""
+    return any(sign in _reason(exc).lower() for sign in ("not a valid duckdb database", "corrupt"))
+
+
+def _damaged_text(path: Path, exc: Exception) -> str:
+    return (f"Databasen {path} kan ikke leses: filen er skadet eller ikke en Pilotoversikt-database "
+            f"({_reason(exc)}). Sett PILOT_DB (eller --db) til riktig fil, eller flytt filen og importer på nytt.")
+
+
+def _unreadable(path: Path, exc: Exception) -> StoreUnreadable:
+    """Why DuckDB could not open the file: damaged (or no database), or not allowed, or DuckDB's own words."""
+    if _damaged(exc):
+        return StoreUnreadable(_damaged_text(path, exc))
+    # Not allowed to open it, a disk that fails, a DuckDB too old for the file: the file may be
+    # fine, so nothing here suggests moving it.
+    return StoreUnreadable(f"Databasen {path} kunne ikke åpnes: {_reason(exc)}. Sjekk at stien er riktig (PILOT_DB "
+                           "eller --db), og at brukeren som kjører Pilotoversikt har lov til å lese filen (og "
+                           "skrive den, for å importere).")
 
 
 @contextmanager

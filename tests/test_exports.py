@@ -13,6 +13,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pandas as pd
 import pytest
@@ -428,3 +429,15 @@ def test_a_damaged_store_is_named_as_damaged_without_a_traceback(tmp_path, capsy
     error = capsys.readouterr().err
     assert "skadet.duckdb kan ikke leses: filen er skadet eller ikke en Pilotoversikt-database" in error
     assert "i bruk" not in error and not out.exists()
+
+
+def test_a_store_that_opens_but_cannot_be_read_is_reported_without_a_traceback(sector, tmp_path, capsys):
+    store = tmp_path / "uten-visning.duckdb"
+    store.write_bytes(sector.read_bytes())
+    with duckdb.connect(str(store)) as con:
+        con.execute("DROP VIEW pilot_plans_current")
+    out = tmp_path / "x.xlsx"
+    assert cli(["excel", "--db", str(store), "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert f"Databasen {store} kunne ikke leses: Catalog Error" in error and "importer på nytt" in error
+    assert not out.exists()

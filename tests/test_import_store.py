@@ -481,6 +481,30 @@ def test_cli_names_a_damaged_store_as_damaged_not_as_busy(tmp_path):
     assert damaged.read_bytes() == b"dette er ingen database " * 100  # left as it was
 
 
+def test_cli_names_a_store_with_a_bad_checksum_as_damaged(store_path, tmp_path):
+    content = bytearray(store_path.read_bytes())
+    content[4096:4160] = bytes(b ^ 0xFF for b in content[4096:4160])  # the first database header
+    store_path.write_bytes(bytes(content))
+    path = tmp_path / "husbanken.xlsx"
+    path.write_bytes(FULL_WORKBOOK)
+    result = run_cli(store_path, path)
+    assert result.returncode == 2
+    assert "kan ikke leses: filen er skadet eller ikke en Pilotoversikt-database (Corrupt" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert store_path.read_bytes() == bytes(content)
+
+
+def test_cli_says_why_it_cannot_open_a_store_without_calling_it_damaged(tmp_path):
+    folder = tmp_path / "pilots.duckdb"  # a folder where the store should be: nothing wrong with any file
+    folder.mkdir()
+    path = tmp_path / "husbanken.xlsx"
+    path.write_bytes(FULL_WORKBOOK)
+    result = run_cli(folder, path)
+    assert result.returncode == 2
+    assert f"Databasen {folder} kunne ikke åpnes: " in result.stderr and "Sjekk at stien er riktig" in result.stderr
+    assert "skadet" not in result.stderr and "i bruk" not in result.stderr and "Traceback" not in result.stderr
+
+
 def test_cli_exits_1_for_a_path_that_does_not_exist(store_path, tmp_path):
     result = run_cli(store_path, tmp_path / "finnes-ikke.xlsx")
     assert result.returncode == 1
@@ -510,6 +534,16 @@ def test_an_import_from_the_command_line_goes_through_between_the_dashboards_rea
 def test_a_read_that_fails_lets_go_of_the_store_all_the_same(store_path, tmp_path):
     with pytest.raises(duckdb.CatalogException), database.reading(store_path) as con:
         con.execute("SELECT * FROM no_such_table")
+    path = tmp_path / "husbanken.xlsx"
+    path.write_bytes(FULL_WORKBOOK)
+    assert run_cli(store_path, path).returncode == 0
+    assert agencies_read(store_path) == ["Husbanken"]
+
+
+def test_a_read_left_in_a_broken_state_does_not_break_the_next(store_path, tmp_path):
+    # a transaction left open makes detaching fail: the reading DuckDB is then closed and made anew
+    with database.reading(store_path) as con:
+        con.execute("BEGIN TRANSACTION")
     path = tmp_path / "husbanken.xlsx"
     path.write_bytes(FULL_WORKBOOK)
     assert run_cli(store_path, path).returncode == 0

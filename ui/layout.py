@@ -74,6 +74,9 @@ def _setup_filter(page: str, needs_data: bool) -> PilotFilter | None:
     except database.StoreBusy as exc:
         st.error(f"{exc}", icon=":material/lock:")
         st.stop()
+    except database.StoreUnreadable as exc:
+        st.error(f"{exc}", icon=":material/error:")
+        st.stop()
     except database.StoreMissing:
         empty_store_message("missing")
         st.stop()

@@ -67,14 +67,15 @@ def read(name: str, f: PilotFilter | None = None, *args: object) -> object:
     except database.StoreUnreadable as exc:
         st.error(str(exc), icon=":material/error:")
     except (database.StoreMissing, duckdb.Error) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        st.error(f"Databasen {store_path()} kunne ikke leses: {first_line}. Sjekk at filen er en Pilotoversikt-"
-                 "database (PILOT_DB), eller importer på nytt.", icon=":material/error:")
+        st.error(database.read_failure(store_path(), exc), icon=":material/error:")
     st.stop()
 
 
 def state() -> str:
-    """'missing' (no file or not a store), 'empty' (no submissions) or 'ok'."""
+    """'missing' (no file or not a store), 'empty' (no submissions), 'broken' (a query fails) or 'ok'.
+
+    Raises StoreBusy or StoreUnreadable when the file cannot be opened; their messages say why.
+    """
     path = store_path()
     if not path.exists():
         return "missing"
@@ -82,7 +83,7 @@ def state() -> str:
         summary = _read("store_summary", signature(path), None, ())
     except database.StoreMissing:
         return "missing"
-    except (database.StoreUnreadable, duckdb.Error):
+    except duckdb.Error:
         return "broken"
     return "ok" if summary["submissions"] else "empty"
 
