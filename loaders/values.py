@@ -230,10 +230,15 @@ def _amount_from_text(text: str) -> float:
 
 
 def _number_from_text(t: str, expected: str) -> float:
-    """A number with Norwegian or English separators: 1.500.000, 1500000, 2,5, 1,234.5."""
+    """A number with Norwegian or English separators: 1.500.000, 1500000, 2,5, 0,250, 1,500,000, 1,234.5.
+
+    One comma is a decimal comma, as Norwegians write it, also before three digits (0,250 and
+    1,250 mill. are a quarter and one and a quarter); commas are thousands only where that is
+    the one reading: two or more groups, or a decimal point after.
+    """
     if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", t):  # 1.500.000 or 1.500.000,50
         t = t.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", t):  # 1,500,000 or 1,500,000.50
+    elif re.fullmatch(r"\d{1,3}(,\d{3}){2,}(\.\d+)?|\d{1,3},\d{3}\.\d+", t):  # 1,500,000 or 1,500.50
         t = t.replace(",", "")
     elif re.fullmatch(r"\d+,\d+", t):  # 2,5
         t = t.replace(",", ".")

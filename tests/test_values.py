@@ -122,6 +122,10 @@ def test_date_reads_a_blank_cell_as_no_date():
     ("3 MNOK", 3_000_000),
     ("1,2 mrd.", 1_200_000_000),
     ("1,2 milliarder", 1_200_000_000),
+    ("1,250 mill.", 1_250_000),              # a decimal comma before three digits is still a decimal comma
+    ("0,750 mill.", 750_000),
+    ("1,500,000", 1_500_000),                # English thousands, where that is the only reading
+    ("1,500,000.50", 1_500_000.5),
     ("0", 0),
 ])
 def test_amount_accepts_the_ways_people_write_kroner(written, expected):
@@ -150,7 +154,8 @@ def test_amount_rejects_an_amount_too_large_to_be_a_number():
 # Numbers, years, lists and choices
 
 
-@pytest.mark.parametrize(("written", "expected"), [("1,5", 1.5), ("1.5", 1.5), (2, 2.0), (0.5, 0.5), (" 3 ", 3.0)])
+@pytest.mark.parametrize(("written", "expected"), [("1,5", 1.5), ("1.5", 1.5), (2, 2.0), (0.5, 0.5), (" 3 ", 3.0),
+                                                   ("0,250", 0.25), ("1,125", 1.125)])
 def test_person_years_accept_a_decimal_comma_or_point(written, expected):
     assert parse_number(written) == expected
 
