@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import html
 import io
+import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -55,7 +59,8 @@ def check_size(content: bytes, limits: Limits) -> None:
 def read_workbook(content: bytes, limits: Limits,
                   wanted: Callable[[str], bool] | None = None) -> dict[str, Grid | None]:
     """Every sheet of a workbook as a grid, sheet name → rows; None for a sheet not wanted (it is not read)."""
-    _check_zip(content, limits)
+    members = _check_zip(content, limits)
+    _check_sheet_extents(content, members, limits, wanted)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -66,9 +71,13 @@ def read_workbook(content: bytes, limits: Limits,
         raise UnreadableFile(f"filen kan ikke leses som en Excel-arbeidsbok ({_short(exc)})") from None
 
 
-def _check_zip(content: bytes, limits: Limits) -> None:
-    """An .xlsx is a zip: refuse what is no zip, is truncated, or unpacks to too much."""
-    listing = _central_directory(content)
+def _check_zip(content: bytes, limits: Limits) -> list[Member] | None:
+    """An .xlsx is a zip: refuse what is no zip, is truncated, or unpacks to too much.
+
+    Returns the members as the central directory lists them, or None where zipfile had to judge.
+    """
+    members = _members(content)
+    listing = _listing(members) if members is not None else None
     if listing is None:  # not the plain layout Excel writes (zip64, a comment, damage): let zipfile judge
         listing = _zipfile_listing(content)
     unpacked, names = listing
@@ -78,10 +87,22 @@ def _check_zip(content: bytes, limits: Limits) -> None:
         raise UnreadableFile(
             f"arbeidsboken pakker seg ut til {_mb(unpacked)} MB; grensen er {_mb(limits.max_unpacked_bytes)} MB"
         )
+    return members
 
 
 _END = struct.Struct("<4s4H2LH")  # end of central directory: signature, disks, entries, size, offset, comment
 _ENTRY = struct.Struct("<4s6H3L5H2L")  # a central directory entry, up to its file name
+_LOCAL = struct.Struct("<4s5H3L2H")  # a member's local header, up to its file name
+
+
+class Member(NamedTuple):
+    """A zip member as the central directory lists it."""
+
+    name: str
+    method: int  # 0 stored, 8 deflated
+    compressed: int
+    unpacked: int
+    offset: int  # of its local header
 
 
 def _central_directory(content: bytes) -> tuple[int, set[str]] | None:
@@ -92,6 +113,16 @@ def _central_directory(content: bytes) -> tuple[int, set[str]] | None:
     file instead.
     The listing is the same as zipfile's for the files it accepts.
     """
+    members = _members(content)
+    return _listing(members) if members is not None else None
+
+
+def _listing(members: list[Member]) -> tuple[int, set[str]]:
+    return sum(m.unpacked for m in members), {m.name for m in members}
+
+
+def _members(content: bytes) -> list[Member] | None:
+    """The central directory's entries, for the plain layout (see _central_directory); None for any other."""
     if len(content) < _END.size:
         return None
     end = len(content) - _END.size
@@ -99,7 +130,7 @@ def _central_directory(content: bytes) -> tuple[int, set[str]] | None:
     if (signature != b"PK\x05\x06" or comment or disk or cd_disk or entries == 0xFFFF
             or cd_offset + cd_size != end or (end >= 20 and content[end - 20:end - 16] == b"PK\x06\x07")):
         return None  # the last test: a zip64 locator just before, which zipfile would follow
-    unpacked, names, at = 0, set(), cd_offset
+    members, at = [], cd_offset
     for _ in range(entries):
         if at + _ENTRY.size > len(content):
             return None
@@ -110,13 +141,155 @@ def _central_directory(content: bytes) -> tuple[int, set[str]] | None:
             return None
         start = at + _ENTRY.size
         try:
-            name = content[start:start + name_length].decode("utf-8" if fields[3] & 0x800 else "cp437")
+            raw = content[start:start + name_length]
+            name = raw.decode("utf-8" if fields[3] & 0x800 else "ascii" if raw.isascii() else "cp437")
         except UnicodeDecodeError:  # a name flagged as UTF-8 that is not: zipfile refuses it with the rest
             return None
-        names.add(name.partition("\x00")[0])  # as zipfile: a name ends at its first NUL
-        unpacked += fields[9]
+        # as zipfile: a name ends at its first NUL
+        members.append(Member(name.partition("\x00")[0], fields[4], fields[8], fields[9], fields[16]))
         at = start + name_length + extra_length + comment_length
-    return (unpacked, names) if at == cd_offset + cd_size else None
+    return members if at == cd_offset + cd_size else None
+
+
+# calamine lays a sheet out as a grid from its first cell with content to its last: one stray
+# character in XFD1048576 asks it for 17 billion cells, and the process dies on the allocation
+# (taking the rest of an import, or the dashboard's server, with it). 2 million cells are
+# 64 MB to calamine and far more than any table of the form.
+MAX_SHEET_CELLS = 2_000_000
+MAX_COLUMNS = 16_384  # XFD, Excel's last column
+_HEAD_BYTES = 1024  # the dimension element comes near the top, before the sheet's data
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
+_LAST_ROW = re.compile(rb'<row [^>]*?r="(\d+)"')
+
+
+def _check_sheet_extents(content: bytes, members: list[Member] | None, limits: Limits,
+                         wanted: Callable[[str], bool] | None) -> None:
+    """Refuse a workbook with a sheet to be read that reaches far beyond any table, before calamine reads it.
+
+    A sheet's extent is its dimension element, which Excel keeps right; a sheet without one
+    (some generators leave it out) is scanned for its last row and its widest cell.
+    """
+    if members is None:  # an unusual zip: zipfile finds the parts
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist() if _is_sheet_part(name)}
+        extents = {name: _extent(data[:_HEAD_BYTES], lambda data=data: data) for name, data in parts.items()}
+    else:
+        extents = {m.name: _extent(_head(content, m), lambda m=m: _unpacked(content, m))
+                   for m in members if _is_sheet_part(m.name)}
+    too_large = {name: extent for name, extent in extents.items() if extent and extent[0] * extent[1] > MAX_SHEET_CELLS}
+    if not too_large:
+        return
+    names = _sheet_names_by_part(content)
+    for part, (rows, columns, last_cell) in too_large.items():
+        sheet = names.get(part, part)
+        if wanted is None or wanted(sheet):
+            raise UnreadableFile(
+                f"arket «{sheet}» har innhold helt ut til celle {last_cell}, langt utenfor tabellen "
+                f"({_thousands(rows)} rader og {_thousands(columns)} kolonner). Slett innholdet i cellene "
+                "utenfor tabellen (Ctrl+End i Excel går til den siste cellen med innhold) og lagre filen på nytt")
+
+
+def _is_sheet_part(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
+
+
+def _head(content: bytes, member: Member) -> bytes:
+    """The first bytes of a member, unpacked (empty where it cannot be read: calamine then judges)."""
+    data = _packed(content, member)
+    if member.method == 0:
+        return bytes(data[:_HEAD_BYTES])
+    try:  # text packs to less than half: this much packed data gives the head, or all there is
+        return zlib.decompressobj(-15).decompress(data[:_HEAD_BYTES], _HEAD_BYTES)
+    except zlib.error:
+        return b""
+
+
+def _unpacked(content: bytes, member: Member) -> bytes:
+    data = _packed(content, member)
+    if member.method == 0:
+        return bytes(data)
+    try:
+        return zlib.decompressobj(-15).decompress(data, member.unpacked + 1)
+    except zlib.error:
+        return b""
+
+
+def _packed(content: bytes, member: Member) -> memoryview:
+    """A member's packed bytes, without copying them."""
+    if member.offset + _LOCAL.size > len(content) or member.method not in (0, 8):
+        return memoryview(b"")
+    fields = _LOCAL.unpack_from(content, member.offset)
+    if fields[0] != b"PK\x03\x04":
+        return memoryview(b"")
+    start = member.offset + _LOCAL.size + fields[9] + fields[10]
+    return memoryview(content)[start:start + member.compressed]
+
+
+def _extent(head: bytes, whole: Callable[[], bytes]) -> tuple[int, int, str] | None:
+    """Rows, columns and last cell of a sheet part: from its dimension element, or from its cells."""
+    data_starts = head.find(b"<sheetData")
+    found = _DIMENSION.search(head, 0, data_starts if data_starts >= 0 else len(head))
+    if found:
+        first_col, first_row, last_col, last_row = found.groups()
+        if last_col is None:
+            return 1, 1, (first_col + first_row).decode()
+        rows = int(last_row) - int(first_row) + 1
+        columns = _column_number(last_col) - _column_number(first_col) + 1
+        return rows, columns, (last_col + last_row).decode()
+    data = whole()
+    last = data.rfind(b"<row ")
+    rows = max((int(r) for r in _LAST_ROW.findall(data, last)), default=0) if last >= 0 else 0
+    if rows * MAX_COLUMNS <= MAX_SHEET_CELLS:  # too few rows to be too large at any width: no need to look wider
+        return None
+    cells = _CELL.findall(data)
+    if not cells:
+        return None
+    columns = max(_column_number(c) for c, _ in cells)
+    rows = max(rows, int(cells[-1][1]))
+    return rows, columns, f"{_column_letters(columns)}{rows}"
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _sheet_names_by_part(content: bytes) -> dict[str, str]:
+    """Sheet part (xl/worksheets/sheet3.xml) → the sheet's name as the user sees it."""
+    with contextlib.suppress(zipfile.BadZipFile, KeyError, OSError, ValueError), \
+            zipfile.ZipFile(io.BytesIO(content)) as archive:
+        book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+        targets = {}
+        for rel in re.finditer(r"<Relationship\b[^>]*>", rels):
+            rel_id = re.search(r'\bId="([^"]+)"', rel.group(0))
+            target = re.search(r'\bTarget="([^"]+)"', rel.group(0))
+            if rel_id and target:
+                path = target.group(1).lstrip("/")
+                targets[rel_id.group(1)] = path if path.startswith("xl/") else f"xl/{path}"
+        names = {}
+        for sheet in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", book):
+            name = re.search(r'\bname="([^"]*)"', sheet.group(0))
+            rel_id = re.search(r'\b\w+:id="([^"]+)"', sheet.group(0))
+            if name and rel_id and rel_id.group(1) in targets:
+                names[targets[rel_id.group(1)]] = html.unescape(name.group(1))
+        return names
+    return {}
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u00a0")
 
 
 def _zipfile_listing(content: bytes) -> tuple[int, set[str]]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION, SUBMISSION_HEADERS
 
@@ -226,3 +227,22 @@ def rezipped(content: bytes, comment: bytes = b"", extra: bytes = b"", last_memb
             target.writestr(info, source.read(info.filename))
         target.comment = comment
     return out.getvalue()
+
+
+def with_stray_cell(content: bytes, sheet: str, cell: str, keep_dimension: bool = True) -> bytes:
+    """The workbook with one character typed far out in a sheet, as Excel saves it (with the sheet's
+    extent in its dimension element), or as generators that leave the element out do."""
+    book = load_workbook(io.BytesIO(content))
+    book[sheet][cell] = " "
+    out = io.BytesIO()
+    book.save(out)
+    if keep_dimension:
+        return out.getvalue()
+    stripped = io.BytesIO()
+    with zipfile.ZipFile(out) as source, zipfile.ZipFile(stripped, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension [^>]*/>", b"", data)
+            target.writestr(info, data)
+    return stripped.getvalue()

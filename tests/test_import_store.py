@@ -26,6 +26,7 @@ from tests.form_files import (
     no_plans_submission,
     valid_pilot,
     valid_submission,
+    with_stray_cell,
     workbook,
 )
 
@@ -452,6 +453,19 @@ def test_cli_exits_1_and_names_file_sheet_row_and_column_of_an_error(store_path,
     [line] = file_lines(result.stdout, "husbanken.xlsx")
     assert "avvist" in line
     assert "  Feil: husbanken.xlsx › Piloter › rad 4 › kolonne «Mål»: feltet er påkrevd" in result.stdout
+    assert rows(store_path, "SELECT agency FROM submissions_current") == [{"agency": "Kartverket"}]
+
+
+def test_cli_refuses_a_workbook_with_a_stray_cell_far_out_and_imports_the_others(store_path, tmp_path):
+    # calamine would lay that sheet out as 17 billion cells: the process died, and the batch with it
+    folder = tmp_path / "innkommet"
+    folder.mkdir()
+    (folder / "husbanken.xlsx").write_bytes(with_stray_cell(FULL_WORKBOOK, "Budsjett", "XFD1048576"))
+    (folder / "kartverket.xlsx").write_bytes(workbook(innsending=valid_submission(agency="Kartverket")))
+    result = run_cli(store_path, folder)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "husbanken.xlsx: avvist" in result.stdout
+    assert "arket «Budsjett» har innhold helt ut til celle XFD1048576" in result.stdout
     assert rows(store_path, "SELECT agency FROM submissions_current") == [{"agency": "Kartverket"}]
 
 

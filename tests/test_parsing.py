@@ -31,6 +31,7 @@ from tests.form_files import (
     submission_grid,
     valid_pilot,
     valid_submission,
+    with_stray_cell,
     workbook,
 )
 
@@ -855,3 +856,30 @@ def test_a_csv_rows_line_in_the_file_is_named_when_cells_above_hold_line_breaks(
     rows = [csv_pilot(problem="Linje én\nlinje to\nlinje tre"), csv_pilot(pilot_name="Lang", problem="p" * 200_000)]
     error = only_error(parse(reference, csv_bytes(rows), "piloter.csv"))
     assert error.expected.startswith("rad 3 (linje 5 i filen) har en celle på mer enn")
+
+
+# ---------------------------------------------------------------------------------------------
+# A sheet that reaches far beyond its table
+
+
+@pytest.mark.parametrize("keep_dimension", [True, False])
+def test_a_stray_character_far_out_in_a_sheet_refuses_the_file_naming_sheet_and_cell(reference, keep_dimension):
+    # calamine would lay the sheet out as 17 billion cells and take the process down with it
+    content = with_stray_cell(workbook(pilots=[valid_pilot()]), PILOTS.sheet, "XFD1048576", keep_dimension)
+    error = only_error(parse(reference, content))
+    assert error.sheet is None and error.row is None
+    assert ("arket «Piloter» har innhold helt ut til celle XFD1048576, langt utenfor tabellen "
+            "(1\u00a0048\u00a0576 rader og 16\u00a0384 kolonner)") in error.expected
+    assert "Ctrl+End" in error.expected
+
+
+def test_a_stray_character_in_a_sheet_the_form_does_not_read_is_no_matter(reference):
+    content = with_stray_cell(workbook(pilots=[valid_pilot()]), "Veiledning", "AD1048576")
+    assert accepted(reference, content) == accepted(reference, workbook(pilots=[valid_pilot()]))
+
+
+def test_a_sheet_with_a_blank_far_below_its_table_is_read_as_ever(reference):
+    pilots = [valid_pilot(pilot_name=f"Pilot {i}") for i in range(300)]
+    content = workbook(pilots=pilots, milestones=[milestone(pilot="Pilot 0")])
+    stray = with_stray_cell(content, MILESTONES.sheet, "F60000")  # 60 000 rows of six columns
+    assert accepted(reference, stray) == accepted(reference, content)
