@@ -356,15 +356,34 @@ def _as_text(value: object) -> object:
 
 
 def _normalise_zip(content: bytes) -> bytes:
-    """Fixed timestamps in the zip and in docProps/core.xml, so output is byte-identical."""
+    """Fixed timestamps in the zip and in docProps/core.xml, so output is byte-identical; a dimension per sheet.
+
+    Excel writes each sheet's extent (<dimension ref="A1:AC9"/>) and the loader reads it to
+    refuse a sheet reaching far beyond its table before calamine lays it out; openpyxl's
+    write-only mode leaves it out, and a sheet without one is scanned instead.
+    """
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", FIXED_DOC_TIME.encode(), data)
+            elif info.filename.startswith("xl/worksheets/") and b"<dimension " not in data:
+                data = _with_dimension(data)
             dst.writestr(zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME), data, zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def _with_dimension(sheet: bytes) -> bytes:
+    """A sheet's XML with the dimension element Excel writes, from its first to its last cell."""
+    cells = re.findall(rb'<c r="([A-Z]+)(\d+)"', sheet)
+    if not cells:
+        return sheet
+    last_column = max((c for c, _ in cells), key=lambda c: (len(c), c))
+    last_row = max(int(r) for _, r in cells)
+    element = b'<dimension ref="A1:' + last_column + str(last_row).encode() + b'"/>'
+    at = sheet.index(b"<sheetViews") if b"<sheetViews" in sheet else sheet.index(b"<sheetData")
+    return sheet[:at] + element + sheet[at:]
 
 
 def workbook_bytes(sub: dict, as_text: bool = False) -> bytes:
