@@ -65,7 +65,7 @@ def _agency_view(pilots, refs) -> None:
     st.caption("Hver linje går fra virksomhetens første oppstart til siste avslutning. Klikk på en linje for å "
                "vise bare den virksomhetens piloter.")
     st.subheader("Per virksomhet")
-    st.dataframe(timeline.agency_table(spans), hide_index=True,
+    st.dataframe(timeline.agency_table(spans), hide_index=True, placeholder="–",
                  column_config={"Første start": DATE, "Siste slutt": DATE,
                                 "Piloter": st.column_config.NumberColumn(format="%d")})
 
@@ -107,7 +107,7 @@ def _capped(rows, what: str):
 
 
 st.subheader("Piloter")
-st.dataframe(timeline.pilot_table(_capped(pilots, "piloter"), milestones), hide_index=True,
+st.dataframe(timeline.pilot_table(_capped(pilots, "piloter"), milestones), hide_index=True, placeholder="–",
              column_config={"Start": DATE, "Slutt": DATE})
 st.subheader("Milepæler og faser")
 if milestones.empty:
@@ -115,4 +115,4 @@ if milestones.empty:
 else:
     # milestones come in date order from the query, so the first rows are the earliest
     st.dataframe(timeline.milestone_table(_capped(milestones, "milepæler og faser")),
-                 hide_index=True, column_config={"Dato": DATE, "Til": DATE})
+                 hide_index=True, placeholder="–", column_config={"Dato": DATE, "Til": DATE})

@@ -72,6 +72,14 @@ def test_the_milestone_table_and_markers_match_the_store(monkeypatch, sample_db)
     assert " – " in traces["Milepæl"]["hovertext"][0]
 
 
+def test_a_milestone_without_an_end_shows_a_dash_not_none(monkeypatch, sample_db):
+    # a milestone is one day, so its «Til» is blank; Streamlit shows a blank as the English «None»
+    at = open_page(monkeypatch, sample_db)
+    shown = next(d for d in at.dataframe if "Navn" in d.value.columns)
+    assert shown.value["Til"].isna().any()
+    assert shown.proto.placeholder == "–"
+
+
 def test_the_round_deadlines_the_seminar_the_reform_and_today_are_labelled(monkeypatch, sample_db):
     at = open_page(monkeypatch, sample_db)
     labels = {a["text"] for a in figure(at)["layout"]["annotations"]}
