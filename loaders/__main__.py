@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,21 +23,44 @@ SAMPLE_DIR = DATA_DIR / "samples"
 MAX_ERRORS_SHOWN = 200
 
 
-def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """The .xlsx and .csv files named or found in folders, with their bytes; and what was not found."""
+def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str], list[str]]:
+    """The .xlsx and .csv files named or found in folders, with their bytes; what was not found; what was passed over.
+
+    A folder's other files and its subfolders are passed over, each said, so no agency's file
+    goes missing unseen (an .xls, a CSV saved as .txt, a folder per round).
+    """
     files: list[tuple[str, bytes]] = []
     missing: list[str] = []
+    skipped: list[str] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm", ".csv")
-                           and not p.name.startswith(("~$", ".")))
-            files.extend((p.name, p.read_bytes()) for p in found)
+            for p in sorted(path.iterdir()):
+                if p.name.startswith(("~$", ".")):  # Excel's lock files and hidden files
+                    continue
+                if p.is_dir():
+                    skipped.append(f"{_shown_name(p)}: en undermappe, som ikke leses; oppgi den for seg")
+                elif p.suffix.lower() in (".xlsx", ".xlsm", ".csv"):
+                    files.append((_shown_name(p), p.read_bytes()))
+                elif p.suffix.lower() == ".xls":
+                    skipped.append(f"{_shown_name(p)}: gammelt Excel-format (.xls); lagre filen som .xlsx")
+                else:
+                    skipped.append(f"{_shown_name(p)}: ikke en .xlsx- eller .csv-fil; oppgi den direkte om den er "
+                                   "en CSV med annen endelse")
         elif path.is_file():
-            files.append((path.name, path.read_bytes()))
+            files.append((_shown_name(path), path.read_bytes()))
         else:
             missing.append(raw)
-    return files, missing
+    return files, missing, skipped
+
+
+def _shown_name(path: Path) -> str:
+    """A file's name as text: a name that is not UTF-8 (unzipped from Windows) is read as Windows-1252."""
+    raw = os.fsencode(path.name)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
 
 
 def print_report(plans: list[FilePlan]) -> None:
@@ -54,9 +78,11 @@ def print_report(plans: list[FilePlan]) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import files and folders; exit 1 when any file was refused."""
-    files, missing = _files_in(args.paths)
+    files, missing, skipped = _files_in(args.paths)
     for raw in missing:
         print(f"{raw}: finnes ikke (verken fil eller mappe)", file=sys.stderr)
+    for line in skipped:
+        print(f"Hoppet over {line}", file=sys.stderr)
     if not files:
         print("Ingen .xlsx- eller .csv-filer å importere.", file=sys.stderr)
         return 1

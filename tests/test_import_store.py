@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import random
 import subprocess
 import sys
@@ -467,6 +468,35 @@ def test_cli_refuses_a_workbook_with_a_stray_cell_far_out_and_imports_the_others
     assert "husbanken.xlsx: avvist" in result.stdout
     assert "arket «Budsjett» har innhold helt ut til celle XFD1048576" in result.stdout
     assert rows(store_path, "SELECT agency FROM submissions_current") == [{"agency": "Kartverket"}]
+
+
+def test_cli_says_which_files_in_a_folder_it_passed_over(store_path, tmp_path):
+    folder = tmp_path / "innkommet"
+    (folder / "2023").mkdir(parents=True)
+    (folder / "husbanken.XLSX").write_bytes(FULL_WORKBOOK)
+    (folder / "kartverket.xls").write_bytes(b"\xd0\xcf\x11\xe0 an old workbook")
+    (folder / "statsbygg_piloter.txt").write_text("Virksomhet;Oppstartsår\n", encoding="utf-8")
+    (folder / "2023" / "statsbygg.csv").write_text("Virksomhet;Oppstartsår\n", encoding="utf-8")
+    (folder / "~$husbanken.xlsx").write_bytes(b"Excel's lock file")
+    result = run_cli(store_path, folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "husbanken.XLSX: importert" in result.stdout
+    assert "Hoppet over kartverket.xls: gammelt Excel-format (.xls); lagre filen som .xlsx" in result.stderr
+    assert "Hoppet over statsbygg_piloter.txt: ikke en .xlsx- eller .csv-fil" in result.stderr
+    assert "Hoppet over 2023: en undermappe, som ikke leses; oppgi den for seg" in result.stderr
+    assert "~$" not in result.stderr
+
+
+def test_cli_imports_a_file_whose_name_is_windows_1252_not_utf8(store_path, tmp_path):
+    # a zip unpacked from Windows leaves «ø» as the single byte 0xF8 in the name
+    folder = tmp_path / "innkommet"
+    folder.mkdir()
+    odd = os.fsdecode(bytes(folder) + b"/Husbanken_\xf8konomi.xlsx")
+    Path(odd).write_bytes(FULL_WORKBOOK)
+    result = run_cli(store_path, folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Husbanken_økonomi.xlsx: importert" in result.stdout
+    assert rows(store_path, "SELECT file_name FROM source_files") == [{"file_name": "Husbanken_økonomi.xlsx"}]
 
 
 def test_cli_reports_a_garbage_file_without_a_traceback(store_path, tmp_path):
