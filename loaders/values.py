@@ -45,7 +45,10 @@ EXPECTED = {
 
 # Excel stores dates as days since 1899-12-30 (after the 1900 leap-year bug).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-SERIAL_RANGE = ((dt.date(1950, 1, 1) - EXCEL_EPOCH).days, (dt.date(2201, 1, 1) - EXCEL_EPOCH).days)
+# The dates a plan can hold: 31.12.9999 ("no end") or a year 1000 are slips of the keyboard,
+# and they broke the timeline's axis and the deck's year labels.
+FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+SERIAL_RANGE = ((FIRST_DATE - EXCEL_EPOCH).days, (LAST_DATE - EXCEL_EPOCH).days + 1)
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
 
 
@@ -146,22 +149,30 @@ def parse_date(value: object) -> dt.date | None:
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _plausible(value.date())
     if isinstance(value, dt.date):
-        return value
+        return _plausible(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _excel_serial(value)
     text = SPACES.sub(" ", str(value)).strip().lower()
     try:
-        return _date_from_text(text)
+        date = _date_from_text(text)
     except ValueError:
         raise ValueProblem(EXPECTED["date"]) from None
+    return _plausible(date)
+
+
+def _plausible(date: dt.date) -> dt.date:
+    """The date, if a plan can hold it (FIRST_DATE to LAST_DATE)."""
+    if not FIRST_DATE <= date <= LAST_DATE:
+        raise ValueProblem(f"{EXPECTED['date']}, mellom {format_date(FIRST_DATE)} og {format_date(LAST_DATE)}")
+    return date
 
 
 def _excel_serial(value: float) -> dt.date:
     """A date stored as an Excel serial number in a cell without a date format.
 
-    Only serials of plausible dates (1950–2200) are taken as dates: a year typed into a date
+    Only serials of plausible dates (2000–2099) are taken as dates: a year typed into a date
     cell (2024) or a date typed as digits (1032024) is an error, not 16.07.1905 or a year 4725.
     """
     if not SERIAL_RANGE[0] <= value < SERIAL_RANGE[1]:
@@ -356,9 +367,9 @@ def _split_list(text: str) -> tuple[str, ...]:
     return tuple(parse_list(text))
 
 
-def _same(value: dt.date) -> dt.date:
-    """A date cell's value is the date."""
-    return value
+def _same(value: dt.date) -> dt.date | None:
+    """A date cell's value is the date, when a plan can hold it (else parse_date says what was expected)."""
+    return value if FIRST_DATE <= value <= LAST_DATE else None
 
 
 def _plain_amount(value: float) -> float | None:

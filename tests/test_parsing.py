@@ -883,3 +883,17 @@ def test_a_sheet_with_a_blank_far_below_its_table_is_read_as_ever(reference):
     content = workbook(pilots=pilots, milestones=[milestone(pilot="Pilot 0")])
     stray = with_stray_cell(content, MILESTONES.sheet, "F60000")  # 60 000 rows of six columns
     assert accepted(reference, stray) == accepted(reference, content)
+
+
+@pytest.mark.parametrize(("field", "written", "shown"), [
+    ("end_date", dt.date(9999, 12, 31), "31.12.9999"),  # a date cell meaning "no end"
+    ("end_date", "31.12.9999", "31.12.9999"),
+    ("start_date", "01.01.1000", "01.01.1000"),
+    ("start_date", dt.datetime(1999, 12, 31), "31.12.1999"),
+])
+def test_a_date_no_plan_can_hold_is_an_error_saying_the_dates_it_can(reference, field, written, shown):
+    error = only_error(parse(reference, workbook(pilots=[valid_pilot(**{field: written})])))
+    label = PILOTS.field(field).label
+    assert (error.sheet, error.row, error.column) == ("Piloter", 2, label)
+    assert f"fant «{shown}»" in str(error)
+    assert "mellom 01.01.2000 og 31.12.2099" in error.expected
