@@ -408,12 +408,19 @@ def _form_sheet(name: str) -> bool:
 
 
 def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid | None]) -> dict[str, tuple[str, Grid]]:
-    """The form's sheets by table key, matched by name ignoring case and spacing."""
+    """The form's sheets by table key, matched by name ignoring case and spacing.
+
+    A name with a note in brackets is taken too («Piloter (2024)»), but the form's own name
+    comes first: a copy «Piloter (gammel)» in front of «Piloter» is not read instead of it.
+    """
     found: dict[str, tuple[str, Grid]] = {}
-    for name, grid in sheets.items():
+    own_name_first = sorted(sheets.items(), key=lambda item: label_key(item[0]) != fold(item[0]))
+    for name, grid in own_name_first:
         key = FORM_SHEET_KEYS.get(label_key(name))
         if key and key not in found:  # a form sheet, so read_workbook read it
             found[key] = (name, grid)
+        elif key:
+            parsed.warn(f"arket «{name}» ble ikke lest: skjemaets ark for denne tabellen er «{found[key][0]}»")
         elif label_key(name) not in (label_key(GUIDE_SHEET), label_key(LISTS_SHEET)):
             parsed.warn(f"arket «{name}» er ikke en del av skjemaet og ble ikke lest")
     return found

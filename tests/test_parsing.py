@@ -12,6 +12,7 @@ import tracemalloc
 import zipfile
 
 import pytest
+from openpyxl import load_workbook
 
 from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
 from loaders.parsing import parse_file
@@ -897,3 +898,27 @@ def test_a_date_no_plan_can_hold_is_an_error_saying_the_dates_it_can(reference, 
     assert (error.sheet, error.row, error.column) == ("Piloter", 2, label)
     assert f"fant «{shown}»" in str(error)
     assert "mellom 01.01.2000 og 31.12.2099" in error.expected
+
+
+def test_a_copy_of_a_form_sheet_in_front_of_it_is_not_read_instead_of_it(reference):
+    # Excel's «Flytt eller kopier» puts a copy «Piloter (2)» in front; the user renames it as an old draft
+    book = load_workbook(io.BytesIO(workbook(pilots=[valid_pilot(pilot_name="Den riktige")])))
+    copy = book.copy_worksheet(book[PILOTS.sheet])
+    copy.title = "Piloter (gammel)"
+    copy["B2"] = "Gammelt utkast"
+    book.move_sheet(copy, offset=book.sheetnames.index(PILOTS.sheet) - book.sheetnames.index(copy.title))
+    assert book.sheetnames.index(copy.title) < book.sheetnames.index(PILOTS.sheet)
+    out = io.BytesIO()
+    book.save(out)
+    parsed = parse(reference, out.getvalue())
+    assert [p["pilot_name"] for p in parsed.submissions[0].pilots] == ["Den riktige"]
+    assert [w.expected for w in parsed.warnings] == [
+        "arket «Piloter (gammel)» ble ikke lest: skjemaets ark for denne tabellen er «Piloter»"]
+
+
+def test_a_form_sheet_with_a_note_in_its_name_is_still_read(reference):
+    book = load_workbook(io.BytesIO(workbook(pilots=[valid_pilot(pilot_name="Med merknad")])))
+    book[PILOTS.sheet].title = "Piloter (2024)"
+    out = io.BytesIO()
+    book.save(out)
+    assert [p["pilot_name"] for p in accepted(reference, out.getvalue()).pilots] == ["Med merknad"]
