@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import filters, store_access, timeline
 from ui.layout import page_setup
+from ui.page_parts import export_row
 
 VIEW_KEY = "tidslinje_visning"
 VIEW_CHOSEN_KEY = "_tidslinje_visning_valgt"
@@ -116,3 +117,5 @@ else:
     # milestones come in date order from the query, so the first rows are the earliest
     st.dataframe(timeline.milestone_table(_capped(milestones, "milepæler og faser")),
                  hide_index=True, placeholder="–", column_config={"Dato": DATE, "Til": DATE})
+
+export_row(f, "tidslinje")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import plans, store_access, timeline
 from ui.layout import page_setup
+from ui.page_parts import export_row
 
 NO_EVALUATION_KEY = "planer_uten_evaluering"
 SEARCH_KEY = "planer_sok"
@@ -142,3 +143,5 @@ _plan_list(shown)
 _element_matrix(shown)
 _agency_matrix(shown)
 _plan_in_full(shown, store_access.frame("milestones", f))
+
+export_row(f, "planer")

@@ -293,3 +293,14 @@ def test_an_agency_without_plans_shows_zeros_and_its_missing_reports(monkeypatch
     asked = sql(sample_db, "SELECT count(*) FROM reporting_status WHERE was_asked AND agency = ?", [agency])
     assert metric(at, "Innsendinger") == f"0 av {asked}"
     assert set(table(at, "Virksomhet", "Status", "Innsendt")["Virksomhet"]) == {agency}
+
+
+@pytest.mark.parametrize(("page", "key"), [("dashboard.py", "oversikt"), ("pages/1_virksomheter.py", "virksomheter"),
+                                           ("pages/2_budsjett.py", "budsjett"), ("pages/3_tidslinje.py", "tidslinje"),
+                                           ("pages/4_planer.py", "planer")])
+def test_every_data_page_offers_the_deck_the_workbook_and_csv_for_its_filter(monkeypatch, sample_db, page, key):
+    # the captions of long lists send the user to the downloads at the bottom of the page
+    at = open_app(monkeypatch, sample_db, page, {"virksomhet": "Husbanken"})
+    buttons = {b.key: b for b in at.get("download_button")}
+    assert {f"{key}_pptx", f"{key}_xlsx", f"{key}_csv"} <= set(buttons)
+    assert "Utvalg: Husbanken" in buttons[f"{key}_pptx"].proto.help
