@@ -171,8 +171,7 @@ def _check_sheet_extents(content: bytes, members: list[Member] | None, limits: L
     (some generators leave it out) is scanned for its last row and its widest cell.
     """
     if members is None:  # an unusual zip: zipfile finds the parts
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            parts = {name: archive.read(name) for name in archive.namelist() if _is_sheet_part(name)}
+        parts = _parts_by_zipfile(content)
         extents = {name: _extent(data[:_HEAD_BYTES], lambda data=data: data) for name, data in parts.items()}
     else:
         extents = {m.name: _extent(_head(content, m), lambda m=m: _unpacked(content, m))
@@ -188,6 +187,18 @@ def _check_sheet_extents(content: bytes, members: list[Member] | None, limits: L
                 f"arket «{sheet}» har innhold helt ut til celle {last_cell}, langt utenfor tabellen "
                 f"({_thousands(rows)} rader og {_thousands(columns)} kolonner). Slett innholdet i cellene "
                 "utenfor tabellen (Ctrl+End i Excel går til den siste cellen med innhold) og lagre filen på nytt")
+
+
+def _parts_by_zipfile(content: bytes) -> dict[str, bytes]:
+    """The sheet parts zipfile can unpack; one it cannot is left to calamine, which refuses the file."""
+    parts = {}
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            if _is_sheet_part(name):
+                with contextlib.suppress(zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError,
+                                         RuntimeError, ValueError):
+                    parts[name] = archive.read(name)
+    return parts
 
 
 def _is_sheet_part(name: str) -> bool:
@@ -267,8 +278,8 @@ def _column_letters(number: int) -> str:
 
 def _sheet_names_by_part(content: bytes) -> dict[str, str]:
     """Sheet part (xl/worksheets/sheet3.xml) → the sheet's name as the user sees it."""
-    with contextlib.suppress(zipfile.BadZipFile, KeyError, OSError, ValueError), \
-            zipfile.ZipFile(io.BytesIO(content)) as archive:
+    with contextlib.suppress(zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error,
+                             NotImplementedError, RuntimeError), zipfile.ZipFile(io.BytesIO(content)) as archive:
         book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
         rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
         targets = {}
