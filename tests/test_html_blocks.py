@@ -54,6 +54,20 @@ def test_reporting_counts_have_every_state_in_order_even_when_none_are_late():
                                        2024: {"I tide": 1, "For sent": 0, "Ikke levert": 0}}
 
 
+def test_an_agency_that_reported_unasked_is_counted_apart_and_keeps_its_round():
+    status = pd.DataFrame({
+        "start_year": [2023, 2023, 2025],
+        "agency": ["A", "D", "D"],
+        "was_asked": [True, False, False],
+        "submitted_on": [None, pd.Timestamp("2023-08-01"), pd.Timestamp("2024-08-01")],
+        "reporting_state": ["Ikke levert", "I tide", "I tide"],
+    })
+    counts = html_blocks.reporting_counts(status)
+    assert counts.to_dict("index") == {2023: {"I tide": 0, "For sent": 0, "Ikke levert": 1},
+                                       2025: {"I tide": 0, "For sent": 0, "Ikke levert": 0}}
+    assert html_blocks.unasked_counts(status, counts.index).to_dict() == {2023: 1, 2025: 1}
+
+
 def test_a_table_shows_names_as_written_never_as_markup():
     df = pd.DataFrame({"Virksomhet": ["<b>Kartverket</b>", "*Husbanken*"], "Piloter": [1500, 2]})
     html = html_blocks.table(df, caption="Til oppfølging")

@@ -97,7 +97,7 @@ def test_overview_reporting_bars_and_follow_up_list_agree_with_the_store(monkeyp
     at = open_app(monkeypatch, sample_db)
     for year in (2023, 2024):
         counts = {state: sql(sample_db, "SELECT count(*) FROM reporting_status WHERE start_year = ? AND "
-                                        "(was_asked OR submitted_on IS NOT NULL) AND reporting_state = ?",
+                                        "was_asked AND reporting_state = ?",
                              [year, state]) for state in ("I tide", "For sent", "Ikke levert")}
         said = ", ".join(f"{n} {state.lower()}" for state, n in counts.items())
         assert f"Oppstart {year}: {said}" in html_chart(at, "Oppstart")
@@ -107,6 +107,24 @@ def test_overview_reporting_bars_and_follow_up_list_agree_with_the_store(monkeyp
     first = sql(sample_db, "SELECT agency FROM reporting_status WHERE was_asked AND reporting_state = 'Ikke levert' "
                            "ORDER BY start_year, agency LIMIT 1")
     assert listed["Virksomhet"].iloc[0] == first and len(listed) == min(missing, 10)
+
+
+def test_a_report_nobody_asked_for_is_counted_apart_from_those_asked(monkeypatch, sample_db, tmp_path, reference):
+    # the states of a round add up to the agencies asked, as the key figure and the deck count them
+    store = tmp_path / "uten-forespørsel.duckdb"
+    store.write_bytes(sample_db.read_bytes())
+    asked_2023 = {r.agency for r in reference.requests if r.start_year == 2023}
+    agency = sorted(a.name for a in reference.agencies if a.name not in asked_2023)[0]
+    import_into(store, reference, ("uten.xlsx", workbook(valid_submission(agency=agency, start_year=2023))))
+    at = open_app(monkeypatch, store, query={"aar": "2023"})
+    asked = sql(store, "SELECT count(*) FROM reporting_status WHERE start_year = 2023 AND was_asked")
+    delivered = sql(store, "SELECT count(*) FROM reporting_status WHERE start_year = 2023 AND was_asked "
+                           "AND submitted_on IS NOT NULL")
+    assert metric(at, "Innsendinger") == f"{delivered} av {asked}"
+    rounds = table(at, "Runde", "I alt")
+    assert rounds["I alt"].tolist() == [asked]
+    assert rounds["Uten forespørsel"].tolist() == [1]
+    assert f"{asked} i alt" in html_chart(at, "Oppstart")
 
 
 def test_overview_total_budget_is_the_sum_of_the_plans_totals(monkeypatch, sample_db):

@@ -224,10 +224,21 @@ def ambition_bar(counted: int, planned: int, band: tuple[int, int]) -> str:
 
 
 def reporting_counts(status: pd.DataFrame) -> pd.DataFrame:
-    """Agencies per round (rows: start year) by reporting state, for those asked or having reported."""
-    shown = status[status["was_asked"] | status["submitted_on"].notna()]
-    counts = shown.groupby(["start_year", "reporting_state"]).size().unstack(fill_value=0)
-    return counts.reindex(columns=list(REPORTING_COLORS), fill_value=0).astype(int)
+    """Agencies asked per round (rows: start year) by reporting state, so the states add up to those asked.
+
+    A round where only agencies that were not asked reported has a row of zeros; unasked_counts
+    counts those agencies.
+    """
+    rounds = sorted(status.loc[status["was_asked"] | status["submitted_on"].notna(), "start_year"].unique())
+    asked = status[status["was_asked"]]
+    counts = asked.groupby(["start_year", "reporting_state"]).size().unstack(fill_value=0)
+    return counts.reindex(index=rounds, columns=list(REPORTING_COLORS), fill_value=0).astype(int)
+
+
+def unasked_counts(status: pd.DataFrame, rounds: pd.Index) -> pd.Series:
+    """Per round: agencies that reported without being asked to."""
+    unasked = status[~status["was_asked"] & status["submitted_on"].notna()]
+    return unasked.groupby("start_year").size().reindex(rounds, fill_value=0).astype(int)
 
 
 def reporting_bars(counts: pd.DataFrame) -> str:

@@ -102,11 +102,15 @@ def _reporting_parts(status: pd.DataFrame) -> list[str]:
     if status.empty:
         return [html_blocks.note("Ingen virksomheter i filteret er bedt om å rapportere.")]
     counts = html_blocks.reporting_counts(status)
-    parts = [html_blocks.reporting_bars(counts), html_blocks.table(pd.DataFrame({
+    unasked = html_blocks.unasked_counts(status, counts.index)
+    columns = {
         "Runde": [f"Oppstart {y}" for y in counts.index],
         **{state: counts[state] for state in counts.columns},
-        "I alt": counts.sum(axis=1),
-    }))]
+        "I alt": counts.sum(axis=1),  # those asked, as «Innsendinger … av …» counts them
+    }
+    if unasked.any():
+        columns["Uten forespørsel"] = unasked
+    parts = [html_blocks.reporting_bars(counts), html_blocks.table(pd.DataFrame(columns))]
     follow_up = status[status["was_asked"] & (status["reporting_state"] != "I tide")]
     if not follow_up.empty:
         shown = follow_up.sort_values(["reporting_state", "start_year", "agency"],  # «Ikke levert» first
