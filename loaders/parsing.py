@@ -48,6 +48,7 @@ from loaders.values import (
     fold,
     is_blank,
     parse_text,
+    shown,
 )
 
 HEADER_SEARCH_ROWS = 10
@@ -272,7 +273,25 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
                 parsed.error(required_message(f), sheet, excel_row, f.label)
             record[f.key] = value
         records.append(record)
+    _warn_of_unlabelled_content(parsed, grid, sheet, header)
     return records
+
+
+def _warn_of_unlabelled_content(parsed: ParsedFile, grid: Grid, sheet: str, header: Header) -> None:
+    """Warn of a column with content below the header but no label there: it is not read (a note in
+    the margin, a column added without a heading), and the form promises nothing is dropped unsaid."""
+    below = grid[header.row_index + 1:]
+    width = max(map(len, below), default=0)
+    labelled = set(header.columns.values()) | {col for col, _ in header.unknown}  # unknown ones are warned of
+    for col in range(width):
+        if col in labelled:
+            continue
+        for offset, row in enumerate(below):
+            if col < len(row) and not is_blank(row[col]):
+                parsed.warn(f"kolonne {_column_letter(col)} har innhold («{shown(row[col])}») men ingen overskrift, "
+                            "og ble ikke lest; gi den en overskrift fra skjemaet eller flytt innholdet", sheet,
+                            header.row_index + 2 + offset)
+                break
 
 
 def check_header(parsed: ParsedFile, sheet: str, header: Header, fields: tuple[Field, ...]) -> bool:

@@ -922,3 +922,19 @@ def test_a_form_sheet_with_a_note_in_its_name_is_still_read(reference):
     out = io.BytesIO()
     book.save(out)
     assert [p["pilot_name"] for p in accepted(reference, out.getvalue()).pilots] == ["Med merknad"]
+
+
+def test_content_in_a_column_without_a_heading_is_warned_of_not_dropped_unsaid(reference):
+    book = load_workbook(io.BytesIO(workbook(pilots=[valid_pilot(), valid_pilot(pilot_name="Pilot to")])))
+    sheet = book[PILOTS.sheet]
+    free = sheet.max_column + 1
+    sheet.cell(row=3, column=free, value="OBS: budsjettet er foreløpig")
+    out = io.BytesIO()
+    book.save(out)
+    parsed = parse(reference, out.getvalue())
+    assert parsed.errors == [] and len(parsed.submissions[0].pilots) == 2
+    [warning] = parsed.warnings
+    letter = sheet.cell(row=1, column=free).column_letter
+    assert (warning.sheet, warning.row) == (PILOTS.sheet, 3)
+    assert warning.expected.startswith(f"kolonne {letter} har innhold («OBS: budsjettet er foreløpig») men ingen "
+                                       "overskrift, og ble ikke lest")
