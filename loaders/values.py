@@ -236,20 +236,23 @@ def _amount_from_text(text: str) -> float:
             t = re.sub(r"\s*(kr\.?|nok)$", "", t)
             break
     t = t.replace(" ", "")
-    number = _number_from_text(t, EXPECTED["amount"])
+    # Kroner have no thousandths: «250,000 kr» (as English Excel writes it) is a quarter million;
+    # with a scale, «1,250 mill.» is a decimal comma.
+    number = _number_from_text(t, EXPECTED["amount"], comma_thousands=scale == 1)
     return number * scale
 
 
-def _number_from_text(t: str, expected: str) -> float:
+def _number_from_text(t: str, expected: str, comma_thousands: bool = False) -> float:
     """A number with Norwegian or English separators: 1.500.000, 1500000, 2,5, 0,250, 1,500,000, 1,234.5.
 
-    One comma is a decimal comma, as Norwegians write it, also before three digits (0,250 and
-    1,250 mill. are a quarter and one and a quarter); commas are thousands only where that is
-    the one reading: two or more groups, or a decimal point after.
+    One comma is a decimal comma, as Norwegians write it, also before three digits (0,250
+    årsverk is a quarter); commas are thousands where that is the one reading (two or more
+    groups, or a decimal point after), and with comma_thousands also a single group (250,000).
     """
+    groups = r"\d{1,3}(,\d{3})+(\.\d+)?" if comma_thousands else r"\d{1,3}(,\d{3}){2,}(\.\d+)?|\d{1,3},\d{3}\.\d+"
     if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", t):  # 1.500.000 or 1.500.000,50
         t = t.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(,\d{3}){2,}(\.\d+)?|\d{1,3},\d{3}\.\d+", t):  # 1,500,000 or 1,500.50
+    elif re.fullmatch(groups, t):  # 1,500,000, 1,500.50 (and for kroner 250,000)
         t = t.replace(",", "")
     elif re.fullmatch(r"\d+,\d+", t):  # 2,5
         t = t.replace(",", ".")

@@ -124,8 +124,11 @@ def test_date_reads_a_blank_cell_as_no_date():
     ("1,2 milliarder", 1_200_000_000),
     ("1,250 mill.", 1_250_000),              # a decimal comma before three digits is still a decimal comma
     ("0,750 mill.", 750_000),
-    ("1,500,000", 1_500_000),                # English thousands, where that is the only reading
+    ("1,500,000", 1_500_000),                # English thousands
     ("1,500,000.50", 1_500_000.5),
+    ("250,000 kr", 250_000),                 # kroner have no thousandths: a single group is thousands too
+    ("NOK 250,000", 250_000),
+    ("kr 12,500,-", 12_500),
     ("0", 0),
 ])
 def test_amount_accepts_the_ways_people_write_kroner(written, expected):
