@@ -69,6 +69,10 @@ def read_workbook(content: bytes, limits: Limits,
         if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
             raise UnreadableFile("arbeidsboken er passordbeskyttet; lagre den uten passord") from None
         raise UnreadableFile(f"filen kan ikke leses som en Excel-arbeidsbok ({_short(exc)})") from None
+    except BaseException as exc:  # a panic in calamine's Rust, which is no Exception: one file, not the batch
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise UnreadableFile(f"filen kan ikke leses som en Excel-arbeidsbok ({_short(exc)})") from None
 
 
 def _check_zip(content: bytes, limits: Limits) -> list[Member] | None:
@@ -156,11 +160,14 @@ def _members(content: bytes) -> list[Member] | None:
 # (taking the rest of an import, or the dashboard's server, with it). 2 million cells are
 # 64 MB to calamine and far more than any table of the form.
 MAX_SHEET_CELLS = 2_000_000
-MAX_COLUMNS = 16_384  # XFD, Excel's last column
 _HEAD_BYTES = 1024  # the dimension element comes near the top, before the sheet's data
-_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
-_LAST_ROW = re.compile(rb'<row [^>]*?r="(\d+)"')
+# Elements with or without a namespace prefix (<x:dimension>, as the .NET OpenXML SDK writes).
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+_VALUED_CELL = re.compile(  # a cell with a value: calamine skips a cell that only keeps a format
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*(?<!/)>'
+    rb"(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>))?"
+    rb"<(?:\w+:)?(?:v|is)\b")
 
 
 def _check_sheet_extents(content: bytes, members: list[Member] | None, limits: Limits,
@@ -195,8 +202,7 @@ def _parts_by_zipfile(content: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         for name in archive.namelist():
             if _is_sheet_part(name):
-                with contextlib.suppress(zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError,
-                                         RuntimeError, ValueError):
+                with contextlib.suppress(Exception):  # any way of failing to unpack (zlib, lzma, bz2, damage)
                     parts[name] = archive.read(name)
     return parts
 
@@ -238,26 +244,23 @@ def _packed(content: bytes, member: Member) -> memoryview:
 
 
 def _extent(head: bytes, whole: Callable[[], bytes]) -> tuple[int, int, str] | None:
-    """Rows, columns and last cell of a sheet part: from its dimension element, or from its cells."""
-    data_starts = head.find(b"<sheetData")
-    found = _DIMENSION.search(head, 0, data_starts if data_starts >= 0 else len(head))
+    """Rows and columns from A1 to the last cell with a value, and that cell, when they may be too many.
+
+    calamine's grid starts at A1. The dimension element bounds it, and when that is small the
+    sheet is (None). Otherwise, or without one, the cells with a value are looked at: a cell
+    that only keeps a format widens the dimension, not the grid.
+    """
+    data_starts = _SHEET_DATA.search(head)
+    found = _DIMENSION.search(head, 0, data_starts.start() if data_starts else len(head))
     if found:
-        first_col, first_row, last_col, last_row = found.groups()
-        if last_col is None:
-            return 1, 1, (first_col + first_row).decode()
-        rows = int(last_row) - int(first_row) + 1
-        columns = _column_number(last_col) - _column_number(first_col) + 1
-        return rows, columns, (last_col + last_row).decode()
-    data = whole()
-    last = data.rfind(b"<row ")
-    rows = max((int(r) for r in _LAST_ROW.findall(data, last)), default=0) if last >= 0 else 0
-    if rows * MAX_COLUMNS <= MAX_SHEET_CELLS:  # too few rows to be too large at any width: no need to look wider
+        last_col, last_row = found.group(3) or found.group(1), found.group(4) or found.group(2)
+        if int(last_row) * _column_number(last_col) <= MAX_SHEET_CELLS:
+            return None
+    rows = columns = 0
+    for col, row in _VALUED_CELL.findall(whole()):
+        rows, columns = max(rows, int(row)), max(columns, _column_number(col))
+    if rows * columns <= MAX_SHEET_CELLS:
         return None
-    cells = _CELL.findall(data)
-    if not cells:
-        return None
-    columns = max(_column_number(c) for c, _ in cells)
-    rows = max(rows, int(cells[-1][1]))
     return rows, columns, f"{_column_letters(columns)}{rows}"
 
 

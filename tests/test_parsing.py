@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 import io
 import random
+import re
 import struct
 import tracemalloc
 import zipfile
@@ -938,3 +939,44 @@ def test_content_in_a_column_without_a_heading_is_warned_of_not_dropped_unsaid(r
     assert (warning.sheet, warning.row) == (PILOTS.sheet, 3)
     assert warning.expected.startswith(f"kolonne {letter} har innhold («OBS: budsjettet er foreløpig») men ingen "
                                        "overskrift, og ble ikke lest")
+
+
+def test_a_far_cell_that_only_keeps_a_format_is_no_matter(reference):
+    # Delete in Excel clears a value but keeps the cell's format, and the sheet's dimension grows to it;
+    # calamine lays out only cells with a value
+    book = load_workbook(io.BytesIO(workbook(pilots=[valid_pilot()])))
+    book[PILOTS.sheet]["M1048576"].number_format = "dd.mm.yyyy"
+    out = io.BytesIO()
+    book.save(out)
+    assert b'ref="A1:M1048576"' in zipfile.ZipFile(out).read("xl/worksheets/sheet3.xml")
+    assert accepted(reference, out.getvalue()) == accepted(reference, workbook(pilots=[valid_pilot()]))
+
+
+def test_a_sheet_holding_only_one_cell_far_out_is_refused_not_a_crash(reference):
+    # calamine lays the grid out from A1: one cell in XFD1048576 is the whole sheet
+    book = load_workbook(io.BytesIO(workbook(pilots=[valid_pilot()])))
+    book.create_sheet(BUDGET.sheet)["XFD1048576"] = 1
+    out = io.BytesIO()
+    book.save(out)
+    error = only_error(parse(reference, out.getvalue()))
+    assert "arket «Budsjett» har innhold helt ut til celle XFD1048576" in error.expected
+
+
+def prefixed(content: bytes) -> bytes:
+    """The workbook with its sheets' elements written with a namespace prefix (<x:c>), as the .NET OpenXML SDK does."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<(/?)(?![?!])([A-Za-z]+[ />])", rb"<\1x:\2", data).replace(b"xmlns=", b"xmlns:x=", 1)
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+def test_a_stray_cell_in_a_sheet_written_with_a_namespace_prefix_is_found_too(reference):
+    content = prefixed(workbook(pilots=[valid_pilot()]))
+    assert b"<x:c " in zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet3.xml")
+    assert accepted(reference, content) == accepted(reference, workbook(pilots=[valid_pilot()]))
+    stray = prefixed(with_stray_cell(workbook(pilots=[valid_pilot()]), PILOTS.sheet, "XFD1048576"))
+    assert "celle XFD1048576" in only_error(parse(reference, stray)).expected
