@@ -38,6 +38,7 @@ from loaders.contract import (
     element_fields,
 )
 from loaders.register import Reference
+from loaders.values import FIRST_DATE, LAST_DATE
 
 # Layout: row and column numbers are 1-based, as in Excel and openpyxl.
 SUBMISSION_HEADER_ROW = 1
@@ -399,7 +400,8 @@ def _guide_values(guide: _Guide) -> None:
     pilots, total = PILOTS.sheet, _quoted(PILOTS, "budget_total_nok")
     guide.heading("Slik skriver dere verdiene")
     for text in (
-        "Datoer: dag.måned.år, f.eks. 31.10.2023. Også 1.3.2024 og 2024-03-01 godtas.",
+        "Datoer: dag.måned.år, f.eks. 31.10.2023. Også 1.3.2024 og 2024-03-01 godtas. En plan kan ha datoer "
+        f"fra {FIRST_DATE.year} til og med {LAST_DATE.year}; la sluttdatoen være den planlagte, ikke 31.12.9999.",
         "Beløp: hele kroner, helst bare tallet, f.eks. 1 500 000. Også «1 500 000 kr» og «2,5 mill.» godtas. "
         "Beløp kan ikke være negative.",
         "Årsverk: et tall, gjerne med desimalkomma, f.eks. 1,5. År: fire sifre, f.eks. 2024.",
