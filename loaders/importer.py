@@ -180,7 +180,7 @@ class _Planner:
             known = ", ".join(str(r.start_year) for r in self.reference.rounds)
             sheet = "Innsending" if parsed.table == "workbook" else f"CSV ({TABLE_SHEETS[parsed.table]})"
             parsed.error(f"et oppstartsår med en rapporteringsrunde ({known}); en ny runde legges inn i "
-                         "data/rounds.csv med frist", sheet, None, "Oppstartsår", data.start_year)
+                         "data/rounds.csv med frist", sheet, data.year_row, "Oppstartsår", data.start_year)
             return
         if (data.start_year, data.agency) not in self.asked:
             parsed.warn(f"{data.agency} er ikke registrert som bedt om å rapportere for {data.start_year} "

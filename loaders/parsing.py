@@ -69,6 +69,7 @@ class SubmissionData:
     pilots: list[dict] | None = None
     milestones: list[dict] | None = None
     budget: list[dict] | None = None
+    year_row: int | None = None  # where Oppstartsår stands: its Innsending row, or the CSV's first row of it
 
     @property
     def tables(self) -> dict[str, list[dict] | None]:
@@ -542,7 +543,7 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
         return
     fields = {k: values.get(k) for k in SUBMISSION_FIELD_KEYS}
     parsed.submissions.append(SubmissionData(values["agency"], values["start_year"], fields,
-                                             pilots, milestones, budget))
+                                             pilots, milestones, budget, rows.get("start_year")))
 
 
 def _check_plans_match_rows(parsed: ParsedFile, sheet: str, values: dict, pilots: list[dict], psheet: str,
@@ -631,7 +632,7 @@ def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, y
     if table.key != "pilots":
         if table.key == "milestones":
             check_milestones(parsed, sheet, rows)
-        data = SubmissionData(agency, year, {})
+        data = SubmissionData(agency, year, {}, year_row=rows[0]["_row"])
         setattr(data, table.key, rows)
         parsed.submissions.append(data)
         return
@@ -646,10 +647,11 @@ def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, y
     pilots = [r for r in rows if r.get("pilot_name")]
     if values["has_plans"] is None:
         values["has_plans"] = bool(pilots)
-    _check_no_plans_fields(parsed, sheet, values, {})
+    # a field the CSV leaves out is missing on every row of the agency and year: the first one is named
+    _check_no_plans_fields(parsed, sheet, values, {key: rows[0]["_row"] for key in SUBMISSION_FIELD_KEYS})
     check_pilots(parsed, sheet, pilots)
     _check_plans_match_rows(parsed, sheet, values, pilots, sheet)
-    parsed.submissions.append(SubmissionData(agency, year, values, pilots=pilots))
+    parsed.submissions.append(SubmissionData(agency, year, values, pilots=pilots, year_row=rows[0]["_row"]))
 
 
 # ---------------------------------------------------------------------------------------

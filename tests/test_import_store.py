@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import os
 import random
 import subprocess
@@ -12,6 +13,7 @@ import warnings
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -640,7 +642,9 @@ def test_a_submission_for_a_year_that_is_no_round_is_refused_with_the_known_roun
         assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
     assert plan.outcome == "refused"
     [error] = plan.parsed.errors
-    assert (error.sheet, error.column, error.value) == ("Innsending", "Oppstartsår", 2031)
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["Innsending"]
+    year_row = next(cell.row for cell in sheet["A"] if cell.value == "Oppstartsår")
+    assert (error.sheet, error.row, error.column, error.value) == ("Innsending", year_row, "Oppstartsår", 2031)
     assert all(str(r.start_year) in error.expected for r in reference.rounds)
 
 

@@ -980,3 +980,12 @@ def test_a_stray_cell_in_a_sheet_written_with_a_namespace_prefix_is_found_too(re
     assert accepted(reference, content) == accepted(reference, workbook(pilots=[valid_pilot()]))
     stray = prefixed(with_stray_cell(workbook(pilots=[valid_pilot()]), PILOTS.sheet, "XFD1048576"))
     assert "celle XFD1048576" in only_error(parse(reference, stray)).expected
+
+
+def test_a_piloter_csv_saying_nei_without_an_assessment_names_the_agencys_first_row(reference):
+    rows = [csv_pilot(agency="Kartverket", has_plans="Ja"),
+            {"agency": "Husbanken", "start_year": 2024, "submitted_on": "15.10.2023", "has_plans": "Nei"}]
+    parsed = parse(reference, csv_bytes(rows), "piloter.csv")
+    missing = {e.column: e.row for e in parsed.errors}
+    assert missing == {SUBMISSION.field("assessment").label: 3, SUBMISSION.field("union_involvement").label: 3}, \
+        [str(e) for e in parsed.errors]
