@@ -33,6 +33,7 @@ from loaders.reading import (
     Grid,
     UnreadableFile,
     check_size,
+    column_letters,
     decode_text,
     file_kind,
     first_csv_rows,
@@ -289,9 +290,9 @@ def _warn_of_unlabelled_content(parsed: ParsedFile, grid: Grid, sheet: str, head
             continue
         for offset, row in enumerate(below):
             if col < len(row) and not is_blank(row[col]):
-                parsed.warn(f"kolonne {_column_letter(col)} har innhold («{shown(row[col])}») men ingen overskrift, "
-                            "og ble ikke lest; gi den en overskrift fra skjemaet eller flytt innholdet", sheet,
-                            header.row_index + 2 + offset)
+                parsed.warn(f"kolonne {column_letters(col + 1)} har innhold («{shown(row[col])}») men ingen "
+                            "overskrift, og ble ikke lest; gi den en overskrift fra skjemaet eller flytt innholdet",
+                            sheet, header.row_index + 2 + offset)
                 break
 
 
@@ -307,19 +308,9 @@ def check_header(parsed: ParsedFile, sheet: str, header: Header, fields: tuple[F
                      header.row_index + 1, label)
         ok = False
     for col, label in header.unknown:
-        parsed.warn(f"ukjent kolonne «{label}» (kolonne {_column_letter(col)}) ble ikke lest",
+        parsed.warn(f"ukjent kolonne «{label}» (kolonne {column_letters(col + 1)}) ble ikke lest",
                     sheet, header.row_index + 1)
     return ok
-
-
-def _column_letter(index: int) -> str:
-    """Excel's letter for a zero-based column index: 0 → A, 27 → AB."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 # ---------------------------------------------------------------------------------------
@@ -629,10 +620,11 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
 
 def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, year: int, rows: list[dict]) -> None:
     """One agency's rows of a CSV as a submission holding that one table."""
+    first_row = rows[0]["_row"]
     if table.key != "pilots":
         if table.key == "milestones":
             check_milestones(parsed, sheet, rows)
-        data = SubmissionData(agency, year, {}, year_row=rows[0]["_row"])
+        data = SubmissionData(agency, year, {}, year_row=first_row)
         setattr(data, table.key, rows)
         parsed.submissions.append(data)
         return
@@ -648,10 +640,10 @@ def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, y
     if values["has_plans"] is None:
         values["has_plans"] = bool(pilots)
     # a field the CSV leaves out is missing on every row of the agency and year: the first one is named
-    _check_no_plans_fields(parsed, sheet, values, {key: rows[0]["_row"] for key in SUBMISSION_FIELD_KEYS})
+    _check_no_plans_fields(parsed, sheet, values, dict.fromkeys(SUBMISSION_FIELD_KEYS, first_row))
     check_pilots(parsed, sheet, pilots)
     _check_plans_match_rows(parsed, sheet, values, pilots, sheet)
-    parsed.submissions.append(SubmissionData(agency, year, values, pilots=pilots, year_row=rows[0]["_row"]))
+    parsed.submissions.append(SubmissionData(agency, year, values, pilots=pilots, year_row=first_row))
 
 
 # ---------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def read_workbook(content: bytes, limits: Limits,
                   wanted: Callable[[str], bool] | None = None) -> dict[str, Grid | None]:
     """Every sheet of a workbook as a grid, sheet name → rows; None for a sheet not wanted (it is not read)."""
     members = _check_zip(content, limits)
-    _check_sheet_extents(content, members, limits, wanted)
+    _check_sheet_extents(content, members, wanted)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -170,7 +170,7 @@ _VALUED_CELL = re.compile(  # a cell with a value: calamine skips a cell that on
     rb"<(?:\w+:)?(?:v|is)\b")
 
 
-def _check_sheet_extents(content: bytes, members: list[Member] | None, limits: Limits,
+def _check_sheet_extents(content: bytes, members: list[Member] | None,
                          wanted: Callable[[str], bool] | None) -> None:
     """Refuse a workbook with a sheet to be read that reaches far beyond any table, before calamine reads it.
 
@@ -261,7 +261,7 @@ def _extent(head: bytes, whole: Callable[[], bytes]) -> tuple[int, int, str] | N
         rows, columns = max(rows, int(row)), max(columns, _column_number(col))
     if rows * columns <= MAX_SHEET_CELLS:
         return None
-    return rows, columns, f"{_column_letters(columns)}{rows}"
+    return rows, columns, f"{column_letters(columns)}{rows}"
 
 
 def _column_number(letters: bytes) -> int:
@@ -271,7 +271,8 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _column_letters(number: int) -> str:
+def column_letters(number: int) -> str:
+    """Excel's letters for a column number: 1 → A, 28 → AB."""
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)
@@ -355,9 +356,8 @@ def split_csv(text: str, delimiter: str) -> Grid:
     except csv.Error as exc:
         where = f"rad {len(rows) + 1}" + (f" (linje {start} i filen)" if start != len(rows) + 1 else "")
         if "field limit" in str(exc):
-            limit = f"{csv.field_size_limit():,}".replace(",", "\u00a0")
-            raise UnreadableFile(f"{where} har en celle på mer enn {limit} tegn; del teksten opp eller kort den ned"
-                                 ) from None
+            raise UnreadableFile(f"{where} har en celle på mer enn {_thousands(csv.field_size_limit())} tegn; "
+                                 "del teksten opp eller kort den ned") from None
         raise UnreadableFile(f"CSV-filen kan ikke leses: {where} ({_short(exc)})") from None
     return rows
 
