@@ -335,7 +335,7 @@ def cell_parser(kind: str, choices: tuple[str, ...] = (), default: str | None = 
     if kind == "choice":
         return _remembering(functools.partial(parse_choice, choices=choices, default=default))
     if kind == "date":
-        return _remembering(parse_date, dt.date, _same)
+        return _remembering(parse_date, dt.date, _plausible)  # a date cell: only its range to check
     if kind == "amount":
         return _remembering(parse_amount, float, _plain_amount)
     if kind == "number":
@@ -368,11 +368,6 @@ def _list_cell(value: object) -> list[str]:
 def _split_list(text: str) -> tuple[str, ...]:
     """parse_list() of a trimmed text, as a tuple."""
     return tuple(parse_list(text))
-
-
-def _same(value: dt.date) -> dt.date | None:
-    """A date cell's value is the date, when a plan can hold it (else parse_date says what was expected)."""
-    return value if FIRST_DATE <= value <= LAST_DATE else None
 
 
 def _plain_amount(value: float) -> float | None:

@@ -27,11 +27,11 @@ HERE = Path(__file__).resolve().parent
 PROJECT_DIR = HERE.parent
 DEFAULT_DB = PROJECT_DIR / "data" / "pilots.duckdb"
 LOCK_WAIT_SECONDS = 10.0
+T = TypeVar("T")
 
 # In one process the same file cannot be open read-write and read-only at once, so every
 # connection this process opens is taken under this lock (queries are short and cached).
 _process_lock = threading.RLock()
-T = TypeVar("T")
 
 
 class StoreBusy(RuntimeError):
