@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from openpyxl import Workbook, load_workbook
 
@@ -238,11 +238,14 @@ def with_stray_cell(content: bytes, sheet: str, cell: str, keep_dimension: bool 
     book.save(out)
     if keep_dimension:
         return out.getvalue()
-    stripped = io.BytesIO()
-    with zipfile.ZipFile(out) as source, zipfile.ZipFile(stripped, "w", zipfile.ZIP_DEFLATED) as target:
+    return with_sheets_rewritten(out.getvalue(), lambda xml: re.sub(rb"<dimension [^>]*/>", b"", xml))
+
+
+def with_sheets_rewritten(content: bytes, rewrite: Callable[[bytes], bytes]) -> bytes:
+    """The workbook zipped again with rewrite applied to every sheet's XML."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info.filename)
-            if info.filename.startswith("xl/worksheets/"):
-                data = re.sub(rb"<dimension [^>]*/>", b"", data)
-            target.writestr(info, data)
-    return stripped.getvalue()
+            target.writestr(info, rewrite(data) if info.filename.startswith("xl/worksheets/") else data)
+    return out.getvalue()
