@@ -43,7 +43,7 @@ from exports.common import (
 )
 from loaders.contract import BUDGET, ELEMENTS, MILESTONES, PILOTS, SUBMISSION
 from store import queries
-from store.queries import PilotFilter
+from store.queries import ALL_PLANS, PilotFilter, PlanChoice
 
 # Format codes are stored locale-neutral in the file: Norwegian Excel shows «#,##0» as
 # 1 500 000 (its own dialog calls it «# ##0»). A literal «# ##0» would show 1500 000.
@@ -159,14 +159,20 @@ def _submission_rows(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataF
     return status.merge(details, on=["agency", "start_year"], how="left")
 
 
-def source_rows(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> dict[str, pd.DataFrame]:
-    """The store's rows behind each sheet, filtered."""
-    return {
-        PILOTS.sheet: queries.pilots(con, f),
+def source_rows(con: duckdb.DuckDBPyConnection, f: PilotFilter,
+                choice: PlanChoice = ALL_PLANS) -> dict[str, pd.DataFrame]:
+    """The store's rows behind each sheet, filtered; with a choice, only its plans and their rows."""
+    rows = {
+        PILOTS.sheet: queries.chosen_pilots(con, f, choice) if choice else queries.pilots(con, f),
         MILESTONES.sheet: queries.milestones(con, f),
         BUDGET.sheet: queries.budget_lines(con, f),
         "Innsendinger": _submission_rows(con, f),
     }
+    if choice:
+        kept = rows[PILOTS.sheet][queries.PLAN_KEYS].drop_duplicates()
+        for sheet in (MILESTONES.sheet, BUDGET.sheet):
+            rows[sheet] = rows[sheet].merge(kept, on=queries.PLAN_KEYS, how="inner")
+    return rows
 
 
 def _table(rows: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
@@ -176,9 +182,10 @@ def _table(rows: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=[c.header for c in columns], dtype=object)
 
 
-def frames(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> dict[str, pd.DataFrame]:
+def frames(con: duckdb.DuckDBPyConnection, f: PilotFilter,
+           choice: PlanChoice = ALL_PLANS) -> dict[str, pd.DataFrame]:
     """The four data sheets as DataFrames with Norwegian headers (for CSV downloads too)."""
-    rows = source_rows(con, f)
+    rows = source_rows(con, f, choice)
     return {name: _table(rows[name], make()) for name, make in SHEETS.items()}
 
 
@@ -244,11 +251,17 @@ def _write_sheet(ws: Worksheet, table: pd.DataFrame, columns: list[Column]) -> N
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(table) + 1}"
 
 
-def _write_about(ws: Worksheet, f: PilotFilter, when: dt.datetime | None, counts: dict[str, int]) -> None:
+def selection_text(f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> str:
+    """The filter in words, and Planer's choice after it: «Husbanken; bare uten evaluering»."""
+    return filter_text(f) + (f"; {choice.describe()}" if choice else "")
+
+
+def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.datetime | None,
+                 counts: dict[str, int]) -> None:
     """The «Om uttrekket» sheet: what was exported, for which filter, and as of when."""
     ws.cell(row=1, column=1, value="Pilotoversikt – uttrekk").font = Font(bold=True, size=14, color=ACCENT)
     lines: list[tuple[str, object, str]] = [
-        ("Utvalg", filter_text(f), "text"),
+        ("Utvalg", selection_text(f, choice), "text"),
         ("Data per", when, "datetime"),
         ("Laget", dt.datetime.now().replace(microsecond=0), "datetime"),
         ("Kilde", source_line(when), "text"),
@@ -262,7 +275,8 @@ def _write_about(ws: Worksheet, f: PilotFilter, when: dt.datetime | None, counts
     }
     for name, note in notes.items():
         lines.append((f"Arket {name}", f"{counts[name]} rader – {note}", "text"))
-    lines.append(("Merk", "Filter på status og forsøk gjelder pilotene og deres milepæler og budsjett; "
+    narrowed = " og valgene på siden Planer" if choice else ""
+    lines.append(("Merk", f"Filter på status og forsøk{narrowed} gjelder pilotene og deres milepæler og budsjett; "
                           "Innsendinger følger utvalget av virksomheter, departement og runde.", "text"))
     for r, (label, value, kind) in enumerate(lines, 3):
         _text_cell(ws.cell(row=r, column=1), label)
@@ -277,18 +291,18 @@ def _write_about(ws: Worksheet, f: PilotFilter, when: dt.datetime | None, counts
     ws.column_dimensions["B"].width = 90
 
 
-def excel_bytes(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> bytes:
-    """The filtered data as an .xlsx workbook."""
-    tables = frames(con, f)
+def excel_bytes(con: duckdb.DuckDBPyConnection, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> bytes:
+    """The filtered data as an .xlsx workbook; with a choice (Planer's), only its plans and their rows."""
+    tables = frames(con, f, choice)
     book = Workbook()
     book.remove(book.active)
     for name, make in SHEETS.items():
         _write_sheet(book.create_sheet(name), tables[name], make())
     when = data_date(con)
-    _write_about(book.create_sheet(ABOUT_SHEET), f, when, {n: len(t) for n, t in tables.items()})
+    _write_about(book.create_sheet(ABOUT_SHEET), f, choice, when, {n: len(t) for n, t in tables.items()})
     book.active = 0
     book.properties.creator = "Pilotoversikt"
-    book.properties.title = f"Pilotoversikt – {filter_text(f)}"
+    book.properties.title = f"Pilotoversikt – {selection_text(f, choice)}"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

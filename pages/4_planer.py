@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from store.queries import PlanChoice
 from ui import plans, store_access, timeline
 from ui.layout import page_setup
 from ui.page_parts import export_row
@@ -15,7 +16,7 @@ LIST_LIMIT = 1000  # rows in the plan list and choices in the chooser; beyond th
 DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
 
 
-def _choices() -> tuple[bool, str]:
+def _choices() -> PlanChoice:
     """The page's own narrowing: plans without evaluation only, and a search text.
 
     Forsøk or not is the app's filter (in the sidebar), so it applies on every page.
@@ -26,14 +27,13 @@ def _choices() -> tuple[bool, str]:
     text = right.text_input("Søk i planene", key=SEARCH_KEY, placeholder="F.eks. kommune, tillitsvalgte …",
                             help="Søker i alle tekstfeltene og listene i planene; skiller ikke mellom store og "
                                  "små bokstaver.")
-    return only_missing, (text or "").strip()
+    return PlanChoice(only_missing, (text or "").strip())
 
 
-def _summary(f, all_count: int, shown, only_missing: bool, text: str) -> None:
+def _summary(f, all_count: int, shown, choice: PlanChoice) -> None:
     """What the page shows, in words, with the two flags counted."""
-    narrowed = [w for w, on in (("bare uten evaluering", only_missing), (f"søk «{text}»", bool(text))) if on]
     st.caption(f"Viser {len(shown)} av {all_count} planer – {f.describe()}"
-               + (f"; {', '.join(narrowed)}" if narrowed else ""))
+               + (f"; {choice.describe()}" if choice else ""))
     first, second, third = st.columns(3)
     first.metric("Planer", len(shown))
     second.metric("Forsøk", int(shown["needs_exemption"].sum()))
@@ -131,10 +131,9 @@ if pilots.empty:
     st.info(f"Ingen planer passer filteret ({f.describe()}).", icon=":material/filter_alt:")
     st.stop()
 
-only_missing, text = _choices()
-matches = store_access.frame("search_plans", f, text) if text else None
-shown = plans.narrow(pilots, only_missing, matches)
-_summary(f, len(pilots), shown, only_missing, text)
+choice = _choices()
+shown = choice.apply(pilots, store_access.frame("search_plans", f, choice.text) if choice.text else None)
+_summary(f, len(pilots), shown, choice)
 if shown.empty:
     st.info("Ingen planer passer valgene over.", icon=":material/search_off:")
     st.stop()
@@ -144,4 +143,4 @@ _element_matrix(shown)
 _agency_matrix(shown)
 _plan_in_full(shown, store_access.frame("milestones", f))
 
-export_row(f, "planer")
+export_row(f, "planer", choice)

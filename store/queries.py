@@ -251,6 +251,50 @@ def search_plans(con: duckdb.DuckDBPyConnection, f: PilotFilter, text: str) -> p
                        "ORDER BY agency, pilot_name", [*params, text])
 
 
+PLAN_KEYS = ["agency", "start_year", "pilot_name"]
+
+
+def lacks_evaluation(pilots: pd.DataFrame) -> pd.Series:
+    """Plans that say nothing in «Evaluering og gevinstmåling» (the view's describes_evaluation)."""
+    return ~pilots["describes_evaluation"].astype(bool)
+
+
+@dataclass(frozen=True)
+class PlanChoice:
+    """Planer's own narrowing within the filter: plans that say nothing about evaluation, and a search.
+
+    The page shows the plans it leaves, and its Excel and CSV downloads hold the same plans.
+    """
+
+    only_missing_evaluation: bool = False
+    text: str = ""
+
+    def __bool__(self) -> bool:
+        return self.only_missing_evaluation or bool(self.text)
+
+    def describe(self) -> str:
+        """«bare uten evaluering, søk «kommune»», or '' when nothing is narrowed."""
+        parts = ["bare uten evaluering"] if self.only_missing_evaluation else []
+        return ", ".join([*parts, f"søk «{self.text}»"] if self.text else parts)
+
+    def apply(self, pilots: pd.DataFrame, matches: pd.DataFrame | None) -> pd.DataFrame:
+        """The pilots this choice keeps, given the search's hits (search_plans), sorted by agency and name."""
+        rows = pilots
+        if self.only_missing_evaluation:
+            rows = rows[lacks_evaluation(rows)]
+        if self.text and matches is not None:
+            rows = rows.merge(matches[PLAN_KEYS].drop_duplicates(), on=PLAN_KEYS, how="inner")
+        return rows.sort_values(["agency", "start_year", "pilot_name"], kind="stable").reset_index(drop=True)
+
+
+ALL_PLANS = PlanChoice()  # nothing narrowed: every plan the filter passes
+
+
+def chosen_pilots(con: duckdb.DuckDBPyConnection, f: PilotFilter, choice: PlanChoice) -> pd.DataFrame:
+    """The pilots passing the filter that the choice keeps, all their fields."""
+    return choice.apply(pilots(con, f), search_plans(con, f, choice.text) if choice.text else None)
+
+
 def upcoming_milestones(con: duckdb.DuckDBPyConnection, f: PilotFilter, today: dt.date, limit: int = 8) -> pd.DataFrame:
     """The next milestones and phase starts on or after today."""
     return _rows_of_pilots(con, "milestones_current", f, "t.from_date LIMIT ?", "AND t.from_date >= ?",

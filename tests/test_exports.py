@@ -22,7 +22,7 @@ from exports.__main__ import main as cli
 from exports.excel import ABOUT_SHEET, csv_bytes, excel_bytes, frames
 from loaders.importer import import_files
 from store import database
-from store.queries import PilotFilter
+from store.queries import ALL_PLANS, PilotFilter, PlanChoice
 from tests.form_files import budget_line as budget_row
 from tests.form_files import csv_bytes as form_csv
 from tests.form_files import csv_pilot, milestone, no_plans_submission, valid_pilot, valid_submission, workbook
@@ -140,9 +140,9 @@ def store_frame(path: Path, sql: str, params: list | None = None) -> pd.DataFram
         return con.execute(sql, params or []).df()
 
 
-def export(path: Path, f: PilotFilter | None = None) -> bytes:
+def export(path: Path, f: PilotFilter | None = None, choice: PlanChoice = ALL_PLANS) -> bytes:
     with database.open_store(path, read_only=True) as con:
-        return excel_bytes(con, f or PilotFilter())
+        return excel_bytes(con, f or PilotFilter(), choice)
 
 
 @pytest.fixture(scope="module")
@@ -227,6 +227,42 @@ def test_the_filter_is_applied_to_every_sheet(sector):
     assert len(sheets["Piloter"]) == 3
     assert sheets["Milepæler"].empty and sheets["Budsjett"].empty  # Husbanken's are in the 2023 round
     assert sheets["Innsendinger"][["Virksomhet", "Oppstartsår"]].values.tolist() == [["Husbanken", 2024]]
+
+
+def test_planers_choice_narrows_the_pilots_and_their_rows_and_is_named_on_the_about_sheet(sector):
+    content = export(sector, PilotFilter(), PlanChoice(only_missing_evaluation=True))
+    sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, engine="openpyxl")
+    lacking = store_frame(sector, "SELECT agency, pilot_name FROM pilot_plans_current WHERE NOT describes_evaluation")
+    assert 0 < len(lacking) < len(store_frame(sector, "SELECT * FROM pilot_plans_current"))
+    shown = sheets["Piloter"]
+    assert sorted(zip(shown["Virksomhet"], shown["Pilotnavn"].str.removeprefix("'"))) == sorted(
+        zip(lacking["agency"], lacking["pilot_name"]))
+    assert set(shown["Evaluering beskrevet"]) == {"Nei"}
+    kept = set(zip(lacking["agency"], lacking["pilot_name"]))
+    for sheet in ("Milepæler", "Budsjett"):
+        rows = set(zip(sheets[sheet]["Virksomhet"], sheets[sheet]["Pilot"]))
+        assert rows <= kept, sheet
+    milestones = store_frame(sector, "SELECT agency, pilot_name FROM milestones_current")
+    assert len(sheets["Milepæler"]) == sum((a, p) in kept for a, p in zip(milestones["agency"],
+                                                                            milestones["pilot_name"]))
+    # Innsendinger follows the filter, as the about sheet says: the choice is about plans.
+    assert len(sheets["Innsendinger"]) == len(store_frame(sector, "SELECT * FROM reporting_status"))
+    about = {row[0]: row[1] for row in openpyxl.load_workbook(io.BytesIO(content))[ABOUT_SHEET].iter_rows(
+        min_row=3, values_only=True) if row[0]}
+    assert about["Utvalg"] == "Hele sektoren; bare uten evaluering"
+    assert "valgene på siden Planer" in about["Merk"]
+
+
+def test_a_search_in_the_choice_keeps_only_the_plans_whose_text_has_it(sector):
+    content = export(sector, PilotFilter(agencies=("Husbanken",)), PlanChoice(text="STARTLÅN"))
+    shown = pd.read_excel(io.BytesIO(content), sheet_name="Piloter", engine="openpyxl")
+    plans = store_frame(sector, "SELECT pilot_name, strpos(lower(p::VARCHAR), 'startlån') > 0 AS has_it "
+                                "FROM pilot_plans_current p WHERE agency = 'Husbanken' ORDER BY pilot_name")
+    assert plans["has_it"].any() and not plans["has_it"].all()
+    assert sorted(shown["Pilotnavn"]) == plans.loc[plans["has_it"], "pilot_name"].tolist()
+    about = {row[0]: row[1] for row in openpyxl.load_workbook(io.BytesIO(content))[ABOUT_SHEET].iter_rows(
+        min_row=3, values_only=True) if row[0]}
+    assert about["Utvalg"] == "Husbanken; søk «STARTLÅN»"
 
 
 def test_formula_like_pilot_names_stay_text_in_the_workbook(workbook_bytes):
@@ -350,7 +386,7 @@ def test_a_missing_store_is_reported_without_a_traceback(tmp_path, capsys):
 
 BUTTONS_APP = """
 import pandas as pd
-from store.queries import PilotFilter
+from store.queries import ALL_PLANS, PilotFilter, PlanChoice
 from ui.downloads import csv_button, export_buttons
 
 export_buttons(PilotFilter(agencies=("Husbanken",)), key="oversikt")

@@ -86,6 +86,27 @@ def test_the_without_evaluation_toggle_shows_exactly_the_plans_that_say_nothing_
     assert all("Mangler evaluering" in m for m in frame["Merknader"])
 
 
+def test_the_workbook_and_csv_downloads_hold_the_plans_the_page_shows_after_its_choices(monkeypatch, sample_db):
+    import io
+
+    import pandas as pd
+
+    from store.queries import PilotFilter, PlanChoice
+    from ui.downloads import _build, export_bytes
+
+    at = open_page(monkeypatch, sample_db)
+    at.toggle(key="planer_uten_evaluering").set_value(True).run()
+    buttons = {b.key: b for b in at.get("download_button")}
+    assert "Utvalg: Hele sektoren; bare uten evaluering" in buttons["planer_xlsx"].proto.help
+    assert "Utvalg: Hele sektoren; bare uten evaluering" in buttons["planer_csv"].proto.help
+    assert "Utvalg: Hele sektoren." in buttons["planer_pptx"].proto.help  # the deck is the filter's overview
+    assert any("Excel og CSV har bare planene som vises (bare uten evaluering)" in c.value for c in at.caption)
+    _build.clear()
+    downloaded = pd.read_csv(io.BytesIO(export_bytes("csv", PilotFilter(), PlanChoice(only_missing_evaluation=True))),
+                             sep=";", encoding="utf-8-sig", dtype=str)
+    assert set(zip(downloaded["Virksomhet"], downloaded["Pilotnavn"].str.removeprefix("'"))) == plan_list(at)
+
+
 def test_the_forsok_filter_shows_exactly_the_plans_needing_exemption_with_their_regulation(monkeypatch, sample_db):
     at = open_page(monkeypatch, sample_db)
     at.segmented_control(key="forsok").set_value("ja").run()

@@ -12,15 +12,16 @@ filter: a rerun builds nothing, a second click on the same filter is instant, an
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import astuple
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from exports.common import file_stem, filter_text
-from exports.excel import csv_bytes
+from exports.excel import csv_bytes, selection_text
 from store import database
-from store.queries import PilotFilter
+from store.queries import ALL_PLANS, PilotFilter, PlanChoice
 from ui import store_access
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -29,24 +30,27 @@ CSV_MIME = "text/csv"
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _build(kind: str, sig: tuple, key: tuple) -> bytes:
-    """The deck or the workbook for a store signature and a filter (sig[0] is the store's path)."""
+def _build(kind: str, sig: tuple, key: tuple, choice: tuple = ()) -> bytes:
+    """The deck or the workbook for a store signature, a filter and Planer's choice (sig[0] is the store's path)."""
     from exports.deck import build_deck
     from exports.excel import excel_bytes, frames
 
     with database.reading(Path(sig[0])) as con:
-        f = PilotFilter(*key)
+        f, chosen = PilotFilter(*key), PlanChoice(*choice)
         if kind == "deck":
             return build_deck(con, f)
         if kind == "csv":
-            return csv_bytes(frames(con, f)["Piloter"])
-        return excel_bytes(con, f)
+            return csv_bytes(frames(con, f, chosen)["Piloter"])
+        return excel_bytes(con, f, chosen)
 
 
-def export_bytes(kind: str, f: PilotFilter) -> bytes:
-    """«deck», «excel» or «csv» (the pilots) for the dashboard's store and this filter, through the cache."""
+def export_bytes(kind: str, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> bytes:
+    """«deck», «excel» or «csv» (the pilots) for the dashboard's store, this filter and choice, through the cache.
+
+    The deck shows the sector (or the filter's part of it); the choice narrows only the workbook and the CSV.
+    """
     path = store_access.store_path()
-    return _build(kind, store_access.signature(path), f.key())
+    return _build(kind, store_access.signature(path), f.key(), astuple(choice))
 
 
 def file_name(suffix: str, today: dt.date | None = None) -> str:
@@ -54,10 +58,17 @@ def file_name(suffix: str, today: dt.date | None = None) -> str:
     return f"{file_stem(today)}{suffix}"
 
 
-def export_buttons(f: PilotFilter, key: str) -> None:
-    """The download buttons for the current filter, side by side: deck, workbook, pilots as CSV."""
+def export_buttons(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> None:
+    """The download buttons for the current filter, side by side: deck, workbook, pilots as CSV.
+
+    With Planer's choice, the workbook and the CSV hold the plans the page shows; the deck stays
+    the filter's overview, and a line above the buttons says so.
+    """
     missing = store_access.state() == "missing"  # no file, or never initialised: nothing to build from
-    scope = filter_text(f)
+    scope, chosen = filter_text(f), selection_text(f, choice)
+    if choice:
+        st.caption(f"Excel og CSV har bare planene som vises ({choice.describe()}). Presentasjonen viser hele "
+                   "utvalget i filteret.")
     with st.container(horizontal=True, key=f"{key}_exports"):
         st.download_button(
             "Last ned presentasjon", data=lambda: export_bytes("deck", f), file_name=file_name(".pptx"),
@@ -65,13 +76,14 @@ def export_buttons(f: PilotFilter, key: str) -> None:
             help=f"PowerPoint (16:9) med ambisjon, rapportering, budsjett, tidslinje og oppfølging. "
                  f"Utvalg: {scope}.")
         st.download_button(
-            "Last ned Excel", data=lambda: export_bytes("excel", f), file_name=file_name(".xlsx"),
+            "Last ned Excel", data=lambda: export_bytes("excel", f, choice), file_name=file_name(".xlsx"),
             mime=XLSX_MIME, key=f"{key}_xlsx", icon=":material/table_view:", on_click="ignore", disabled=missing,
-            help=f"Arkene Piloter, Milepæler, Budsjett og Innsendinger. Utvalg: {scope}.")
+            help=f"Arkene Piloter, Milepæler, Budsjett og Innsendinger. Utvalg: {chosen}.")
         st.download_button(
-            "Last ned piloter (CSV)", data=lambda: export_bytes("csv", f), file_name=file_name("_piloter.csv"),
-            mime=CSV_MIME, key=f"{key}_csv", icon=":material/download:", on_click="ignore", disabled=missing,
-            help=f"Semikolonseparert CSV for norsk Excel (UTF-8 med BOM). Utvalg: {scope}.")
+            "Last ned piloter (CSV)", data=lambda: export_bytes("csv", f, choice),
+            file_name=file_name("_piloter.csv"), mime=CSV_MIME, key=f"{key}_csv", icon=":material/download:",
+            on_click="ignore", disabled=missing,
+            help=f"Semikolonseparert CSV for norsk Excel (UTF-8 med BOM). Utvalg: {chosen}.")
 
 
 def csv_button(df: pd.DataFrame, filename: str, key: str, label: str = "Last ned CSV") -> None:

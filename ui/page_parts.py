@@ -6,11 +6,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from store.queries import PilotFilter
+from store.queries import ALL_PLANS, PilotFilter, PlanChoice
 
 
-def export_row(f: PilotFilter, key: str) -> None:
-    """Downloads for what is on screen: the deck, the Excel workbook and the pilots as CSV, for the current filter.
+def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> None:
+    """Downloads for what is on screen: the deck, the Excel workbook and the pilots as CSV, for the current filter
+    (and Planer's choice of plans).
 
     In a popover, whose buttons the browser draws only when it is opened: three download buttons
     with their tooltips were about a tenth of the overview's first draw (issue 5).
@@ -19,7 +20,7 @@ def export_row(f: PilotFilter, key: str) -> None:
 
     st.divider()
     with st.popover("Last ned for lysark og videre arbeid"):
-        export_buttons(f, key)
+        export_buttons(f, key, choice)
 
 
 def chart_with_table(fig: go.Figure, table: pd.DataFrame, key: str, caption: str = "", on_select=None) -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from loaders.contract import ELEMENTS, PILOTS, Element, Field, element_fields
+from store.queries import lacks_evaluation
 from ui import formatting as fmt
 from ui.charts import style
 
@@ -23,7 +24,6 @@ COVERED, MISSING = "✓", "–"
 COVERED_COLOR = "#CFEBDD"
 MISSING_COLOR = "#F9D9C4"
 ELEMENT_COLUMNS = [f"covers_e{e.number}" for e in ELEMENTS]
-KEYS = ["agency", "start_year", "pilot_name"]
 MAX_TICK_CHARS = 45
 MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:])")
 
@@ -61,30 +61,10 @@ def is_blank(value: object) -> bool:
     return bool(pd.isna(value))
 
 
-# ---------------------------------------------------------------------------------------
-# Choosing plans
-
-
-def lacks_evaluation(pilots: pd.DataFrame) -> pd.Series:
-    """Plans that say nothing in «Evaluering og gevinstmåling» (the view's describes_evaluation)."""
-    return ~pilots["describes_evaluation"].astype(bool)
-
-
-def narrow(pilots: pd.DataFrame, only_missing_evaluation: bool = False,
-           matches: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The pilots that pass the page's own choices: no evaluation only, search hits only."""
-    rows = pilots
-    if only_missing_evaluation:
-        rows = rows[lacks_evaluation(rows)]
-    if matches is not None:
-        rows = rows.merge(matches[KEYS].drop_duplicates(), on=KEYS, how="inner")
-    return rows.sort_values(["agency", "start_year", "pilot_name"], kind="stable").reset_index(drop=True)
-
-
 def flag_texts(pilots: pd.DataFrame) -> list[str]:
     """flags() for every plan at once, joined: «Forsøk · Mangler evaluering»."""
     forsok = pilots["needs_exemption"].fillna(False).astype(bool).map({True: "Forsøk", False: ""})
-    missing = (~pilots["describes_evaluation"].astype(bool)).map({True: "Mangler evaluering", False: ""})
+    missing = lacks_evaluation(pilots).map({True: "Mangler evaluering", False: ""})
     return [" · ".join(x for x in pair if x) for pair in zip(forsok, missing, strict=True)]
 
 
