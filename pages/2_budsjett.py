@@ -23,17 +23,12 @@ by_frame = pilots.groupby("within_budget_frame")["budget_total_nok"].sum()
 c1, c2, c3, c4 = st.columns(4)
 
 
-def millions(amount: float) -> str:
-    """2,5 — the metric's label says «mill. kr»."""
-    return fmt.number(amount / 1_000_000, 1)
-
-
-c1.metric("Budsjett, mill. kr", millions(total), help=fmt.kr(total), border=True)
-c2.metric("Innenfor rammer, mill. kr", millions(by_frame.get("Ja", 0)), help=fmt.kr(by_frame.get("Ja", 0)),
+c1.metric("Budsjett, mill. kr", fmt.millions(total), help=fmt.kr(total), border=True)
+c2.metric("Innenfor rammer, mill. kr", fmt.millions(by_frame.get("Ja", 0)), help=fmt.kr(by_frame.get("Ja", 0)),
           border=True)
-c3.metric("Delvis innenfor, mill. kr", millions(by_frame.get("Delvis", 0)), help=fmt.kr(by_frame.get("Delvis", 0)),
+c3.metric("Delvis innenfor, mill. kr", fmt.millions(by_frame.get("Delvis", 0)), help=fmt.kr(by_frame.get("Delvis", 0)),
           border=True)
-c4.metric("Utenfor rammer, mill. kr", millions(by_frame.get("Nei", 0)), help=fmt.kr(by_frame.get("Nei", 0)),
+c4.metric("Utenfor rammer, mill. kr", fmt.millions(by_frame.get("Nei", 0)), help=fmt.kr(by_frame.get("Nei", 0)),
           border=True)
 
 st.subheader("Budsjett per virksomhet")

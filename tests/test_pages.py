@@ -38,7 +38,7 @@ def html_chart(at: AppTest, words: str) -> str:
 
 def millions(amount: float) -> str:
     """An amount as the metrics show it under a «mill. kr» label: 28,3."""
-    return fmt.number(amount / 1_000_000, 1)
+    return fmt.millions(amount)
 
 
 def html_tables(at: AppTest) -> list[tuple[str, pd.DataFrame]]:
@@ -322,3 +322,24 @@ def test_every_data_page_offers_the_deck_the_workbook_and_csv_for_its_filter(mon
     buttons = {b.key: b for b in at.get("download_button")}
     assert {f"{key}_pptx", f"{key}_xlsx", f"{key}_csv"} <= set(buttons)
     assert "Utvalg: Husbanken" in buttons[f"{key}_pptx"].proto.help
+
+
+def test_a_small_budget_is_never_shown_as_zero_millions(monkeypatch, store_path, reference):
+    pilots = [valid_pilot(pilot_name="Liten pilot", budget_total_nok=40_000, within_budget_frame="Ja")]
+    import_into(store_path, reference, ("hb.xlsx", workbook(valid_submission(), pilots)))
+    overview = open_app(monkeypatch, store_path)
+    assert metric(overview, "Budsjett, mill. kr") == "0,04"
+    budget = open_app(monkeypatch, store_path, "pages/2_budsjett.py")
+    assert metric(budget, "Budsjett, mill. kr") == "0,04"
+    assert metric(budget, "Innenfor rammer, mill. kr") == "0,04"
+    assert metric(budget, "Utenfor rammer, mill. kr") == "0,0"  # nothing there: zero is the truth
+
+
+def test_millions_keep_a_small_amount_visible_and_round_the_rest_to_one_decimal():
+    assert fmt.millions(2_540_000) == "2,5"
+    assert fmt.millions(12_345_678_900) == "12\u00a0345,7"
+    assert fmt.millions(49_000) == "0,05"
+    assert fmt.millions(50_000) == "0,1"
+    assert fmt.millions(4_999) == "under\u00a00,01"
+    assert fmt.mill_kr(40_000) == "0,04\u00a0mill.\u00a0kr"
+    assert fmt.millions(None) == "–"

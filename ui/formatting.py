@@ -34,9 +34,25 @@ def kr(value: float | int | None) -> str:
     return "–" if _missing(value) else f"{number(round(float(value)))}{NBSP}kr"
 
 
+def millions(value: float | int | None, decimals: int = 1) -> str:
+    """An amount in millions, for a «mill. kr» label: 2,5.
+
+    An amount that is not zero never shows as zero: 40 000 kr is 0,04, and less than 5 000 kr
+    is «under 0,01» (a pilot of 40 000 kr read as «0,0 mill. kr» looks like one without budget).
+    """
+    if _missing(value):
+        return "–"
+    amount = float(value) / 1_000_000
+    if amount == 0 or abs(amount) >= 0.5 * 10 ** -decimals:
+        return number(amount, decimals)
+    if abs(amount) >= 0.005:
+        return number(amount, 2)
+    return f"under{NBSP}0,01"
+
+
 def mill_kr(value: float | int | None, decimals: int = 1) -> str:
-    """An amount in millions: 2,5 mill. kr."""
-    return "–" if _missing(value) else f"{number(float(value) / 1_000_000, decimals)}{NBSP}mill.{NBSP}kr"
+    """An amount in millions: 2,5 mill. kr (see millions for small amounts)."""
+    return "–" if _missing(value) else f"{millions(value, decimals)}{NBSP}mill.{NBSP}kr"
 
 
 def kr_short(value: float | int | None) -> str:

@@ -88,7 +88,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
                            f"Ambisjonen er {low}–{high}."),
         html_blocks.Figure("Planlagt", str(planned), "Piloter med status Planlagt: det som kommer."),
         html_blocks.Figure("Forsøk", str(forsok), "Piloter som trenger unntak fra lov eller forskrift."),
-        html_blocks.Figure("Budsjett, mill. kr", fmt.number(budget_nok / 1_000_000, 1),
+        html_blocks.Figure("Budsjett, mill. kr", fmt.millions(budget_nok),
                            f"Sum av «Budsjett totalt (kr)» for pilotene i filteret: {fmt.kr(budget_nok)}."),
         html_blocks.Figure("Innsendinger", f"{delivered} av {len(asked)}",
                            "Innsendinger fra virksomheter som er bedt om å rapportere, per runde."),
