@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 
 import duckdb
 import numpy as np
@@ -102,6 +104,26 @@ def filter_text(f: PilotFilter) -> str:
     return text[:1].upper() + text[1:]
 
 
-def file_stem(today: dt.date | None = None) -> str:
-    """pilotoversikt_2026-11-23: the start of every downloaded file's name."""
-    return f"pilotoversikt_{(today or dt.date.today()).isoformat()}"
+SLUG_CHARS = 60
+_NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})
+
+
+def slug(text: str) -> str:
+    """Words for a file name: «Husbanken; oppstartsår 2024» → husbanken-oppstartsar-2024 (at most 60 characters)."""
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_NORWEGIAN_LETTERS))
+    words = re.findall(r"[a-z0-9]+", folded.encode("ascii", "ignore").decode())
+    out = ""
+    for word in words:
+        if len(out) + len(word) + 1 > SLUG_CHARS:
+            break
+        out = f"{out}-{word}" if out else word
+    return out or "-".join(words)[:SLUG_CHARS]
+
+
+def file_stem(today: dt.date | None = None, scope: str = "") -> str:
+    """pilotoversikt_husbanken_2026-11-23: the start of every downloaded file's name, with what it holds.
+
+    Two downloads for different agencies on the same day then get different names, not «(1)».
+    """
+    words = slug(scope)
+    return f"pilotoversikt_{f'{words}_' if words else ''}{(today or dt.date.today()).isoformat()}"

@@ -386,7 +386,7 @@ def test_a_missing_store_is_reported_without_a_traceback(tmp_path, capsys):
 
 BUTTONS_APP = """
 import pandas as pd
-from store.queries import ALL_PLANS, PilotFilter, PlanChoice
+from store.queries import PilotFilter
 from ui.downloads import csv_button, export_buttons
 
 export_buttons(PilotFilter(agencies=("Husbanken",)), key="oversikt")
@@ -448,7 +448,22 @@ def test_the_export_behind_the_buttons_is_cached_per_store_and_filter(sector, tm
         import_files(con, [("kv.xlsx", workbook(_submission("Kartverket", 2023, D(2023, 8, 1)), [
             _pilot("Ny pilot etter import", "Planlagt", D(2024, 1, 1), D(2024, 6, 30), 100_000)]))], reference)
     assert export_bytes("deck", f) != deck
-    assert file_name(".pptx", D(2026, 11, 23)) == "pilotoversikt_2026-11-23.pptx"
+    assert file_name(".pptx", today=D(2026, 11, 23)) == "pilotoversikt_2026-11-23.pptx"
+
+
+def test_download_names_carry_the_filter_so_two_downloads_on_a_day_differ():
+    from ui.downloads import file_name
+
+    day = D(2026, 11, 23)
+    assert file_name(".xlsx", "Husbanken; oppstartsår 2024", day) == \
+        "pilotoversikt_husbanken-oppstartsar-2024_2026-11-23.xlsx"
+    assert file_name(".pptx", "Direktoratet for byggkvalitet, Kartverket", day) == \
+        "pilotoversikt_direktoratet-for-byggkvalitet-kartverket_2026-11-23.pptx"
+    assert file_name("_piloter.csv", "Bare uten evaluering, søk «tillitsvalgte»", day) == \
+        "pilotoversikt_bare-uten-evaluering-sok-tillitsvalgte_2026-11-23_piloter.csv"
+    many = ", ".join(f"Virksomhet nummer {n}" for n in range(40))
+    assert len(file_name(".xlsx", many, day)) <= len("pilotoversikt__2026-11-23.xlsx") + 60
+    assert file_name(".xlsx", "Tromsø – Ålesund", day) == "pilotoversikt_tromso-alesund_2026-11-23.xlsx"
 
 
 def test_the_export_buttons_are_disabled_when_there_is_no_store(tmp_path, monkeypatch):

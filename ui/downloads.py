@@ -53,9 +53,9 @@ def export_bytes(kind: str, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> b
     return _build(kind, store_access.signature(path), f.key(), astuple(choice))
 
 
-def file_name(suffix: str, today: dt.date | None = None) -> str:
-    """pilotoversikt_2026-11-23.pptx."""
-    return f"{file_stem(today)}{suffix}"
+def file_name(suffix: str, scope: str = "", today: dt.date | None = None) -> str:
+    """pilotoversikt_2026-11-23.pptx, or pilotoversikt_husbanken_2026-11-23.pptx for a filter."""
+    return f"{file_stem(today, scope)}{suffix}"
 
 
 def export_buttons(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> None:
@@ -66,23 +66,27 @@ def export_buttons(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> 
     """
     missing = store_access.state() == "missing"  # no file, or never initialised: nothing to build from
     scope, chosen = filter_text(f), selection_text(f, choice)
+    # File names carry the filter (and the choice), not «hele sektoren»: pilotoversikt_husbanken_2026-11-23.xlsx
+    deck_words = "" if f.is_empty else f.describe()
+    table_words = "; ".join(w for w in (deck_words, choice.describe()) if w)
     if choice:
         st.caption(f"Excel og CSV har bare planene som vises ({choice.describe()}). Presentasjonen viser hele "
                    "utvalget i filteret.")
     with st.container(horizontal=True, key=f"{key}_exports"):
         st.download_button(
-            "Last ned presentasjon", data=lambda: export_bytes("deck", f), file_name=file_name(".pptx"),
+            "Last ned presentasjon", data=lambda: export_bytes("deck", f), file_name=file_name(".pptx", deck_words),
             mime=PPTX_MIME, key=f"{key}_pptx", icon=":material/slideshow:", on_click="ignore", disabled=missing,
             help=f"PowerPoint (16:9) med ambisjon, rapportering, budsjett, tidslinje og oppfølging. "
                  f"Utvalg: {scope}.")
         st.download_button(
-            "Last ned Excel", data=lambda: export_bytes("excel", f, choice), file_name=file_name(".xlsx"),
-            mime=XLSX_MIME, key=f"{key}_xlsx", icon=":material/table_view:", on_click="ignore", disabled=missing,
+            "Last ned Excel", data=lambda: export_bytes("excel", f, choice),
+            file_name=file_name(".xlsx", table_words), mime=XLSX_MIME, key=f"{key}_xlsx",
+            icon=":material/table_view:", on_click="ignore", disabled=missing,
             help=f"Arkene Piloter, Milepæler, Budsjett og Innsendinger. Utvalg: {chosen}.")
         st.download_button(
             "Last ned piloter (CSV)", data=lambda: export_bytes("csv", f, choice),
-            file_name=file_name("_piloter.csv"), mime=CSV_MIME, key=f"{key}_csv", icon=":material/download:",
-            on_click="ignore", disabled=missing,
+            file_name=file_name("_piloter.csv", table_words), mime=CSV_MIME, key=f"{key}_csv",
+            icon=":material/download:", on_click="ignore", disabled=missing,
             help=f"Semikolonseparert CSV for norsk Excel (UTF-8 med BOM). Utvalg: {chosen}.")
 
 
