@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from loaders.batch import parsed_in_order
-from loaders.contract import BUDGET, MILESTONES, PILOTS
+from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
 from loaders.parsing import ParsedFile, SubmissionData, check_budget_sums, resolve_pilots
 from loaders.problems import Problem
 from loaders.register import Reference
@@ -81,6 +81,7 @@ class _Planner:
         self.reference = reference
         self.pending_pilots: dict[tuple[str, int], list[dict]] = {}
         self.pending_exists: dict[tuple[str, int], str] = {}
+        self.pending_fields: dict[tuple[str, int], dict] = {}  # Innsending fields of versions planned in this batch
         self.seen_hashes: dict[str, str] = {}
         self.current = database.current_versions(con)
         self.stored_hashes = database.known_hashes(con)
@@ -118,6 +119,7 @@ class _Planner:
         self.seen_hashes[parsed.sha256] = f"«{parsed.name}» i samme import"
         for data in parsed.submissions:
             key = (data.agency, data.start_year)
+            self.pending_fields[key] = self._kept_fields(parsed, data)
             if data.pilots is not None or key not in self.pending_exists:
                 self.pending_exists[key] = parsed.name
             if data.pilots is not None:
@@ -160,6 +162,11 @@ class _Planner:
                     parsed.warn(f"{count} rad(er) i {TABLE_SHEETS[table]} for {label} viser til piloter som ikke "
                                 "lenger finnes og blir ikke med i den nye versjonen (de finnes i historikken)")
         self._check_round(parsed, data)
+        if parsed.table == "pilots" and self._kept_fields(parsed, data).get("union_involvement"):
+            # the CSV leaves it blank and the version before says it: that text is kept, nothing to warn of
+            label = SUBMISSION.field("union_involvement").label
+            parsed.problems[:] = [p for p in parsed.problems if not (
+                p.is_warning and p.column == label and p.row == data.year_row)]
         what = "alt" if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
         if key in self.pending_exists:
             plan.replaces_existing = plan.replaces_existing or previous is not None or data.pilots is not None
@@ -172,6 +179,14 @@ class _Planner:
                                 f"(innsendt {format_date(previous['submitted_on'])})")
         else:
             plan.changes.append(f"{label}: {_counts(data)} – ny innsending")
+
+    def _kept_fields(self, parsed: ParsedFile, data: SubmissionData) -> dict:
+        """The Innsending fields the new version will hold: a CSV's blanks keep the version before's values."""
+        key = (data.agency, data.start_year)
+        before = self.pending_fields.get(key) or self.current.get(key)
+        if parsed.table == "workbook" or before is None:
+            return dict(data.fields)
+        return {k: before.get(k) if data.fields.get(k) is None else data.fields[k] for k in database.SUBMISSION_FIELDS}
 
     def _check_round(self, parsed: ParsedFile, data: SubmissionData) -> None:
         """Refuse a year with no round in the data (a typo, or a round to add); warn if the agency was not asked."""

@@ -296,6 +296,37 @@ def test_a_piloter_csv_replaces_the_pilots_and_keeps_milestones_only_of_pilots_t
         {"submitted_on": dt.date(2023, 11, 5), "is_late": True}]
 
 
+def involvement_warnings(plan) -> list:
+    return [p for p in plan.problems if p.is_warning and p.column == "Involvering av tillitsvalgte"]
+
+
+def test_a_piloter_csv_without_union_involvement_keeps_the_stored_text_and_does_not_warn_of_it(store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    [stored] = rows(store_path, "SELECT union_involvement FROM submission_history WHERE is_current")
+    assert stored["union_involvement"]
+    content = csv_bytes([csv_pilot(pilot_name="Digital søknad", submitted_on="5.11.2023")])
+    plan = run_import(store_path, reference, ("piloter.csv", content))["piloter.csv"]
+    assert plan.outcome == "imported", errors_of(plan)
+    assert not involvement_warnings(plan), [str(p) for p in plan.problems]
+    assert rows(store_path, "SELECT union_involvement FROM submission_history WHERE is_current") == [stored]
+
+
+def test_a_piloter_csv_without_union_involvement_is_warned_of_when_nothing_before_says_it(store_path, reference):
+    content = csv_bytes([csv_pilot(agency="Kartverket", pilot_name="Åpne kart")])
+    plan = run_import(store_path, reference, ("kartverket.csv", content))["kartverket.csv"]
+    assert plan.outcome == "imported", errors_of(plan)
+    assert len(involvement_warnings(plan)) == 1
+
+
+def test_a_piloter_csv_after_a_workbook_in_the_same_batch_keeps_its_union_involvement_unwarned(store_path, reference):
+    content = csv_bytes([csv_pilot(pilot_name="Digital søknad", submitted_on="5.11.2023")])
+    plans = run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK), ("piloter.csv", content))
+    assert plans["piloter.csv"].outcome == "imported", errors_of(plans["piloter.csv"])
+    assert not involvement_warnings(plans["piloter.csv"])
+    [current] = rows(store_path, "SELECT union_involvement FROM submission_history WHERE is_current")
+    assert current["union_involvement"]
+
+
 def test_a_budget_csv_that_does_not_add_up_is_warned_about_in_its_own_table_not_in_the_piloter_file(
         store_path, reference):
     pilots = csv_bytes([csv_pilot(agency="Kartverket", pilot_ref="KV-7", pilot_name="Åpne kart",
