@@ -82,6 +82,7 @@ class _Planner:
         self.pending_pilots: dict[tuple[str, int], list[dict]] = {}
         self.pending_exists: dict[tuple[str, int], str] = {}
         self.pending_fields: dict[tuple[str, int], dict] = {}  # Innsending fields of versions planned in this batch
+        self.pending_budget: dict[tuple[str, int], list[dict]] = {}  # and their budget rows, where a file gave them
         self.seen_hashes: dict[str, str] = {}
         self.current = database.current_versions(con)
         self.stored_hashes = database.known_hashes(con)
@@ -120,6 +121,8 @@ class _Planner:
         for data in parsed.submissions:
             key = (data.agency, data.start_year)
             self.pending_fields[key] = self._kept_fields(parsed, data)
+            if data.budget is not None:
+                self.pending_budget[key] = data.budget
             if data.pilots is not None or key not in self.pending_exists:
                 self.pending_exists[key] = parsed.name
             if data.pilots is not None:
@@ -154,13 +157,8 @@ class _Planner:
             resolve_pilots(parsed, sheet, rows, pilots or [])
             if parsed.table == "budget":
                 check_budget_sums(parsed, sheet, pilots or [], rows)
-        elif parsed.table == "pilots" and previous is not None:
-            names = [p["pilot_name"] for p in data.pilots]
-            dropped = database.dropped_on_carry_over(self.con, previous["submission_id"], names)
-            for table, count in dropped.items():
-                if count:
-                    parsed.warn(f"{count} rad(er) i {TABLE_SHEETS[table]} for {label} viser til piloter som ikke "
-                                "lenger finnes og blir ikke med i den nye versjonen (de finnes i historikken)")
+        elif parsed.table == "pilots":
+            self._check_carried_over(parsed, data, previous)
         self._check_round(parsed, data)
         if parsed.table == "pilots" and self._kept_fields(parsed, data).get("union_involvement"):
             # the CSV leaves it blank and the version before says it: that text is kept, nothing to warn of
@@ -179,6 +177,24 @@ class _Planner:
                                 f"(innsendt {format_date(previous['submitted_on'])})")
         else:
             plan.changes.append(f"{label}: {_counts(data)} – ny innsending")
+
+    def _check_carried_over(self, parsed: ParsedFile, data: SubmissionData, previous: dict | None) -> None:
+        """A Piloter CSV keeps the milestones and budget before it: warn of rows left behind, and of
+        kept budget rows that no longer add up to a pilot's new total."""
+        key, label = (data.agency, data.start_year), f"{data.agency} {data.start_year}"
+        kept_budget = self.pending_budget.get(key)
+        if previous is not None:
+            names = [p["pilot_name"] for p in data.pilots]
+            dropped = database.dropped_on_carry_over(self.con, previous["submission_id"], names)
+            for table, count in dropped.items():
+                if count:
+                    parsed.warn(f"{count} rad(er) i {TABLE_SHEETS[table]} for {label} viser til piloter som ikke "
+                                "lenger finnes og blir ikke med i den nye versjonen (de finnes i historikken)")
+            if kept_budget is None:
+                kept_budget = database.budget_amounts(self.con, previous["submission_id"])
+        if kept_budget:
+            check_budget_sums(parsed, f"{BUDGET.sheet} (beholdt fra versjonen før)", data.pilots, kept_budget,
+                              f"CSV ({PILOTS.sheet})")
 
     def _kept_fields(self, parsed: ParsedFile, data: SubmissionData) -> dict:
         """The Innsending fields the new version will hold: a CSV's blanks keep the version before's values."""

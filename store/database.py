@@ -426,6 +426,13 @@ class BatchWriter:
         self.rows = {key: {} for key in TABLE_NAMES}
 
 
+def budget_amounts(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[dict]:
+    """Pilot and amount of each budget row of a submission version."""
+    rows = con.execute("SELECT pilot_name, amount_nok FROM budget_lines WHERE submission_id = ? ORDER BY position",
+                       [submission_id]).fetchall()
+    return [{"pilot_name": n, "amount_nok": a} for n, a in rows]
+
+
 def dropped_on_carry_over(con: duckdb.DuckDBPyConnection, previous_id: int, pilot_names: list[str]) -> dict[str, int]:
     """How many milestones and budget rows of a version point at pilots not in pilot_names."""
     counts = {}

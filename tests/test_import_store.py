@@ -327,6 +327,36 @@ def test_a_piloter_csv_after_a_workbook_in_the_same_batch_keeps_its_union_involv
     assert current["union_involvement"]
 
 
+def kept_budget_warnings(plan) -> list:
+    return [p for p in plan.problems if p.is_warning and "beholdt fra versjonen før" in p.expected]
+
+
+@pytest.mark.parametrize("same_batch", [False, True])
+def test_a_piloter_csv_that_changes_a_total_is_warned_that_the_kept_budget_rows_no_longer_add_up(
+        store_path, reference, same_batch):
+    changed = csv_bytes([csv_pilot(pilot_name="Digital søknad", submitted_on="5.11.2023", budget_total_nok="3 mill.")])
+    if same_batch:
+        plan = run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK), ("piloter.csv", changed))
+    else:
+        run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+        plan = run_import(store_path, reference, ("piloter.csv", changed))
+    assert plan["piloter.csv"].outcome == "imported", errors_of(plan["piloter.csv"])
+    [warning] = kept_budget_warnings(plan["piloter.csv"])
+    kept = rows(store_path, "SELECT sum(amount_nok) AS s FROM budget_lines_current WHERE pilot_name = 'Digital søknad'")
+    assert kept == [{"s": 2_500_000.0}]  # the rows are kept, and the total of the CSV is what counts
+    assert "«Digital søknad»" in warning.expected
+    assert "2\u00a0500\u00a0000 kr" in warning.expected and "3\u00a0000\u00a0000 kr" in warning.expected
+    assert (warning.sheet, warning.row, warning.column) == ("CSV (Piloter)", 2, "Budsjett totalt (kr)")
+
+
+def test_a_piloter_csv_that_keeps_the_total_gets_no_warning_about_the_kept_budget_rows(store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    same = csv_bytes([csv_pilot(pilot_name="Digital søknad", submitted_on="5.11.2023", budget_total_nok="2,5 mill.")])
+    plan = run_import(store_path, reference, ("piloter.csv", same))["piloter.csv"]
+    assert plan.outcome == "imported", errors_of(plan)
+    assert not kept_budget_warnings(plan), [str(p) for p in plan.problems]
+
+
 def test_a_budget_csv_that_does_not_add_up_is_warned_about_in_its_own_table_not_in_the_piloter_file(
         store_path, reference):
     pilots = csv_bytes([csv_pilot(agency="Kartverket", pilot_ref="KV-7", pilot_name="Åpne kart",
