@@ -74,11 +74,21 @@ def test_every_data_page_on_an_empty_store_says_what_to_do(monkeypatch, store_pa
     at = open_app(monkeypatch, store_path, page)
     assert any("Importer" in i.value and "eksempeldata" in i.value for i in at.info)
     assert not at.get("plotly_chart")
+    assert menu(at) == MENU  # the way to Importer, and to the other pages, is still there
 
 
 def test_a_store_file_that_does_not_exist_yet_gives_guidance_not_a_crash(monkeypatch, tmp_path):
     at = open_app(monkeypatch, tmp_path / "finnes_ikke.duckdb")
     assert any("finnes ikke ennå" in i.value for i in at.info)
+    assert menu(at) == MENU
+
+
+MENU = ["Oversikt", "Virksomheter", "Budsjett", "Tidslinje", "Planer", "Importer"]
+
+
+def menu(at: AppTest) -> list[str]:
+    """The labels of the sidebar's page links."""
+    return [link.proto.label for link in at.sidebar.get("page_link")]
 
 
 def test_overview_counts_pilots_under_way_or_completed_against_the_ambition(monkeypatch, sample_db):
@@ -259,6 +269,7 @@ def test_a_broken_store_file_gives_a_clear_message_not_a_traceback(monkeypatch, 
     [message] = [e.value for e in at.error]
     assert "skadet.duckdb kan ikke leses: filen er skadet eller ikke en Pilotoversikt-database" in message
     assert "i bruk" not in message  # nobody holds the file: waiting and trying again would not help
+    assert menu(at) == MENU
 
 
 def import_into(store: Path, reference, *files: tuple[str, bytes]) -> None:

@@ -42,45 +42,43 @@ def _menu(menu: st.delta_generator.DeltaGenerator, f: PilotFilter | None) -> Non
 def page_setup(title: str, needs_data: bool = True) -> PilotFilter | None:
     """Set up a page: config, menu, title, and the filter; None when the store has no data.
 
-    With needs_data, a missing or empty store shows what to do and stops the page.
+    With needs_data, a missing or empty store shows what to do and stops the page. The menu is
+    drawn before any stop: nothing a page adds after st.stop() reaches the browser, and a user
+    facing an empty or unreadable store needs the way to Importer most.
     """
     # An emoji icon is drawn in the page; a Material one would be fetched from fonts.gstatic.com.
     st.set_page_config(page_title=f"{title} – Pilotoversikt", page_icon="📊", layout="wide")
     menu = st.sidebar.container()
     st.title(title)
-    f = None
-    try:
-        f = _setup_filter(title, needs_data)
-    finally:  # also when the page stops early: the menu is always there
-        _menu(menu, f)
+    f, stop = _setup_filter(title, needs_data)
+    _menu(menu, f)
+    if stop:
+        st.stop()
     return f
 
 
-def _setup_filter(page: str, needs_data: bool) -> PilotFilter | None:
-    """The store's state and the filter; stops the page with guidance when there is nothing to show."""
+def _setup_filter(page: str, needs_data: bool) -> tuple[PilotFilter | None, bool]:
+    """The store's state and the filter, and whether the page stops: it shows guidance when there is nothing
+    to show."""
     try:
         state = store_access.state()
         if state == "broken":
             st.error(f"Databasen {store_access.store_path()} kan ikke leses: filen er skadet eller ikke en "
                      "Pilotoversikt-database. Sett PILOT_DB til riktig fil, eller flytt filen og importer på nytt.",
                      icon=":material/error:")
-            st.stop()
+            return None, True
         if state != "ok":
             if needs_data:
                 empty_store_message(state)
-                st.stop()
-            return None
-        return filters.sidebar_filter(page)
+            return None, needs_data
+        return filters.sidebar_filter(page), False
     except database.StoreBusy as exc:
         st.error(f"{exc}", icon=":material/lock:")
-        st.stop()
     except database.StoreUnreadable as exc:
         st.error(f"{exc}", icon=":material/error:")
-        st.stop()
     except database.StoreMissing:
         empty_store_message("missing")
-        st.stop()
-    return None
+    return None, True
 
 
 def empty_store_message(state: str) -> None:
