@@ -83,13 +83,20 @@ class _Planner:
         self.pending_exists: dict[tuple[str, int], str] = {}
         self.pending_fields: dict[tuple[str, int], dict] = {}  # Innsending fields of versions planned in this batch
         self.pending_budget: dict[tuple[str, int], list[dict]] = {}  # and their budget rows, where a file gave them
+        # Piloter CSVs that changed a total, with the budget rows they keep: checked once the batch shows
+        # that no later file replaces those rows
+        self.kept_budget_checks: dict[tuple[str, int], tuple[ParsedFile, list[dict], list[dict]]] = {}
         self.seen_hashes: dict[str, str] = {}
         self.current = database.current_versions(con)
         self.stored_hashes = database.known_hashes(con)
         self.asked = {(r.start_year, r.agency) for r in reference.requests}
 
     def plan_all(self, parsed_files: Iterable[ParsedFile]) -> Iterator[FilePlan]:
-        """Plans as the files come: workbooks and Piloter tables at once, milestone and budget tables last."""
+        """Plans as the files come: workbooks and Piloter tables at once, milestone and budget tables last.
+
+        Checks that need the whole batch run after the last plan and may add warnings to earlier
+        files (before anything is written: the writer asks for a file's warnings when it flushes).
+        """
         later = []
         for parsed in parsed_files:
             if _batch_order(parsed):
@@ -98,6 +105,11 @@ class _Planner:
                 yield self.plan(parsed)
         for parsed in later:
             yield self.plan(parsed)
+        for parsed, pilots, kept_budget in self.kept_budget_checks.values():
+            if parsed.errors:  # refused: nothing of it is kept or replaced
+                continue
+            check_budget_sums(parsed, f"{BUDGET.sheet} (beholdt fra versjonen før)", pilots, kept_budget,
+                              f"CSV ({PILOTS.sheet})")
 
     def plan(self, parsed: ParsedFile) -> FilePlan:
         """The plan for one parsed file, given the store and the files planned before it."""
@@ -123,6 +135,7 @@ class _Planner:
             self.pending_fields[key] = self._kept_fields(parsed, data)
             if data.budget is not None:
                 self.pending_budget[key] = data.budget
+                self.kept_budget_checks.pop(key, None)  # its budget rows are replaced, not kept
             if data.pilots is not None or key not in self.pending_exists:
                 self.pending_exists[key] = parsed.name
             if data.pilots is not None:
@@ -179,10 +192,10 @@ class _Planner:
             plan.changes.append(f"{label}: {_counts(data)} – ny innsending")
 
     def _check_carried_over(self, parsed: ParsedFile, data: SubmissionData, previous: dict | None) -> None:
-        """A Piloter CSV keeps the milestones and budget before it: warn of rows left behind, and of
-        kept budget rows that no longer add up to a pilot's new total."""
+        """A Piloter CSV keeps the milestones and budget before it: warn of rows left behind, and (once the
+        batch is planned, see plan_all) of kept budget rows that no longer add up to a total it changed."""
         key, label = (data.agency, data.start_year), f"{data.agency} {data.start_year}"
-        kept_budget = self.pending_budget.get(key)
+        kept_budget, pilots_before = self.pending_budget.get(key), self.pending_pilots.get(key)
         if previous is not None:
             names = [p["pilot_name"] for p in data.pilots]
             dropped = database.dropped_on_carry_over(self.con, previous["submission_id"], names)
@@ -192,9 +205,14 @@ class _Planner:
                                 "lenger finnes og blir ikke med i den nye versjonen (de finnes i historikken)")
             if kept_budget is None:
                 kept_budget = database.budget_amounts(self.con, previous["submission_id"])
-        if kept_budget:
-            check_budget_sums(parsed, f"{BUDGET.sheet} (beholdt fra versjonen før)", data.pilots, kept_budget,
-                              f"CSV ({PILOTS.sheet})")
+            if pilots_before is None:
+                pilots_before = database.current_pilot_keys(self.con, previous["submission_id"])
+        totals_before = {p["pilot_name"]: p.get("budget_total_nok") for p in pilots_before or []}
+        changed = [p for p in data.pilots
+                   if p["pilot_name"] in totals_before and p.get("budget_total_nok") != totals_before[p["pilot_name"]]]
+        self.kept_budget_checks.pop(key, None)
+        if kept_budget and changed:
+            self.kept_budget_checks[key] = (parsed, changed, kept_budget)
 
     def _kept_fields(self, parsed: ParsedFile, data: SubmissionData) -> dict:
         """The Innsending fields the new version will hold: a CSV's blanks keep the version before's values."""
@@ -343,7 +361,7 @@ def _write(writer: database.BatchWriter, parsed: ParsedFile) -> None:
     """Buffer the file and a new version of each submission it holds."""
     now = dt.datetime.now().replace(microsecond=0)
     file_id = writer.add_file(parsed.name, parsed.sha256, parsed.content, parsed.kind, parsed.table,
-                              [str(w) for w in parsed.warnings], now)
+                              lambda: [str(w) for w in parsed.warnings], now)
     replaced = ", ".join(TABLE_SHEETS.values()) if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
     for data in parsed.submissions:
         previous = writer.current.get((data.agency, data.start_year))

@@ -366,8 +366,12 @@ class BatchWriter:
         self.rows: dict[str, dict[int, list[list]]] = {key: {} for key in TABLE_NAMES}  # table → version → rows
 
     def add_file(self, name: str, sha256: str, content: bytes, file_kind: str, table_kind: str,
-                 warnings: list[str], imported_at: dt.datetime) -> int:
-        """Keep an imported file's bytes; returns its id."""
+                 warnings: Callable[[], list[str]], imported_at: dt.datetime) -> int:
+        """Keep an imported file's bytes; returns its id.
+
+        warnings is asked for when the batch is flushed: checks that need the whole batch may
+        add to a file's warnings until then.
+        """
         file_id = self.next_file_id
         self.next_file_id += 1
         self.files.append([file_id, name, sha256, content, len(content), file_kind, table_kind, imported_at, warnings])
@@ -418,7 +422,7 @@ class BatchWriter:
 
     def flush(self) -> None:
         """Insert everything buffered: one insert per table."""
-        insert_rows(self.con, "source_files", self.files)
+        insert_rows(self.con, "source_files", [[*row[:-1], row[-1]()] for row in self.files])
         insert_rows(self.con, "submissions", self.submissions)
         for key, table in TABLE_NAMES.items():
             insert_rows(self.con, table, [r for part in self.rows[key].values() for r in part])

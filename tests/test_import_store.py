@@ -349,6 +349,37 @@ def test_a_piloter_csv_that_changes_a_total_is_warned_that_the_kept_budget_rows_
     assert (warning.sheet, warning.row, warning.column) == ("CSV (Piloter)", 2, "Budsjett totalt (kr)")
 
 
+def test_the_kept_budget_warning_is_stored_with_the_file_as_its_other_warnings(store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    changed = csv_bytes([csv_pilot(pilot_name="Digital søknad", submitted_on="5.11.2023", budget_total_nok="3 mill.")])
+    run_import(store_path, reference, ("piloter.csv", changed))
+    [stored] = rows(store_path, "SELECT warnings FROM source_files WHERE file_name = 'piloter.csv'")
+    assert any("beholdt fra versjonen før" in w for w in stored["warnings"]), stored
+
+
+def test_a_budget_csv_in_the_same_batch_replaces_the_rows_so_the_piloter_csv_is_not_warned_of_them(
+        store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    changed = csv_bytes([csv_pilot(pilot_name="Digital søknad", submitted_on="5.11.2023", budget_total_nok="3 mill.")])
+    budget = csv_bytes([csv_row(budget_line(pilot="Digital søknad", year=2024, amount=3_000_000))])
+    plans = run_import(store_path, reference, ("piloter.csv", changed), ("budsjett.csv", budget))
+    assert [p.outcome for p in plans.values()] == ["imported", "imported"], [errors_of(p) for p in plans.values()]
+    assert rows(store_path, "SELECT sum(amount_nok) AS s FROM budget_lines_current "
+                            "WHERE pilot_name = 'Digital søknad'") == [{"s": 3_000_000.0}]
+    assert not kept_budget_warnings(plans["piloter.csv"]), [str(p) for p in plans["piloter.csv"].problems]
+
+
+def test_a_piloter_csv_that_keeps_a_total_already_at_odds_with_its_rows_is_not_warned_again(store_path, reference):
+    at_odds = workbook(valid_submission(), [valid_pilot(budget_total_nok=2_000_000)],
+                       budget=[budget_line(amount=1_000_000)])
+    first = run_import(store_path, reference, ("hb.xlsx", at_odds))["hb.xlsx"]
+    assert any("summerer til" in p.expected for p in first.problems if p.is_warning)  # told once, at the workbook
+    same_total = csv_bytes([csv_pilot(submitted_on="5.11.2023", budget_total_nok=2_000_000, status="Pågår")])
+    plan = run_import(store_path, reference, ("piloter.csv", same_total))["piloter.csv"]
+    assert plan.outcome == "imported", errors_of(plan)
+    assert not kept_budget_warnings(plan), [str(p) for p in plan.problems]
+
+
 def test_a_piloter_csv_that_keeps_the_total_gets_no_warning_about_the_kept_budget_rows(store_path, reference):
     run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
     same = csv_bytes([csv_pilot(pilot_name="Digital søknad", submitted_on="5.11.2023", budget_total_nok="2,5 mill.")])

@@ -137,7 +137,7 @@ def many_pilots_store(path: Path, reference, n: int) -> Path:
                                    "from_date": start, "to_date": start + dt.timedelta(days=30), "status": "Pågår"})
             now = dt.datetime(2023, 10, 1, 12)
             writer = database.BatchWriter(con)
-            file_id = writer.add_file(f"{agency}.xlsx", f"sha-{agency}", b"-", "xlsx", "workbook", [], now)
+            file_id = writer.add_file(f"{agency}.xlsx", f"sha-{agency}", b"-", "xlsx", "workbook", list, now)
             writer.add_version(agency=agency, start_year=2024, file_id=file_id,
                                replaced_tables="Piloter, Milepæler", imported_at=now,
                                fields={"submitted_on": dt.date(2023, 10, 1), "has_plans": True},
