@@ -5,6 +5,7 @@ guard that keeps text that looks like a formula from ever becoming one.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import re
 import unicodedata
@@ -104,20 +105,23 @@ def filter_text(f: PilotFilter) -> str:
     return text[:1].upper() + text[1:]
 
 
-SLUG_CHARS = 60
+SLUG_CHARS = 80
 _NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})
 
 
 def slug(text: str) -> str:
-    """Words for a file name: «Husbanken; oppstartsår 2024» → husbanken-oppstartsar-2024 (at most 60 characters)."""
+    """Words for a file name: «Husbanken; oppstartsår 2024» → husbanken-oppstartsar-2024.
+
+    At most 80 characters: a longer text is cut at a word and ends in a short hash of the whole,
+    so two filters that differ only at the end still give two names.
+    """
     folded = unicodedata.normalize("NFKD", text.lower().translate(_NORWEGIAN_LETTERS))
-    words = re.findall(r"[a-z0-9]+", folded.encode("ascii", "ignore").decode())
-    out = ""
-    for word in words:
-        if len(out) + len(word) + 1 > SLUG_CHARS:
-            break
-        out = f"{out}-{word}" if out else word
-    return out or "-".join(words)[:SLUG_CHARS]
+    words = "-".join(re.findall(r"[a-z0-9]+", folded.encode("ascii", "ignore").decode()))
+    if len(words) <= SLUG_CHARS:
+        return words
+    digest = hashlib.sha256(words.encode()).hexdigest()[:8]
+    cut = words[:SLUG_CHARS - len(digest) - 1]
+    return f"{cut.rsplit('-', 1)[0] if '-' in cut else cut}-{digest}"
 
 
 def file_stem(today: dt.date | None = None, scope: str = "") -> str:

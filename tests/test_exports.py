@@ -461,8 +461,15 @@ def test_download_names_carry_the_filter_so_two_downloads_on_a_day_differ():
         "pilotoversikt_direktoratet-for-byggkvalitet-kartverket_2026-11-23.pptx"
     assert file_name("_piloter.csv", "Bare uten evaluering, søk «tillitsvalgte»", day) == \
         "pilotoversikt_bare-uten-evaluering-sok-tillitsvalgte_2026-11-23_piloter.csv"
-    many = ", ".join(f"Virksomhet nummer {n}" for n in range(40))
-    assert len(file_name(".xlsx", many, day)) <= len("pilotoversikt__2026-11-23.xlsx") + 60
+    dss = "Departementenes sikkerhets- og serviceorganisasjon"
+    assert file_name(".xlsx", f"{dss}; oppstartsår 2024", day) == \
+        "pilotoversikt_departementenes-sikkerhets-og-serviceorganisasjon-oppstartsar-2024_2026-11-23.xlsx"
+    # A filter too long for a file name is cut at a word, and what was cut still tells the names apart.
+    many = [", ".join(f"Virksomhet nummer {n}" for n in range(40 + extra)) for extra in (0, 1)]
+    names = [file_name(".xlsx", m, day) for m in many]
+    assert names[0] != names[1]
+    assert all(len(n) <= len("pilotoversikt__2026-11-23.xlsx") + 80 for n in names)
+    assert all(n.startswith("pilotoversikt_virksomhet-nummer-0-virksomhet-nummer-1-") for n in names)
     assert file_name(".xlsx", "Tromsø – Ålesund", day) == "pilotoversikt_tromso-alesund_2026-11-23.xlsx"
 
 

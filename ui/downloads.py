@@ -70,8 +70,8 @@ def export_buttons(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> 
     deck_words = "" if f.is_empty else f.describe()
     table_words = "; ".join(w for w in (deck_words, choice.describe()) if w)
     if choice:
-        st.caption(f"Excel og CSV har bare planene som vises ({choice.describe()}). Presentasjonen viser hele "
-                   "utvalget i filteret.")
+        st.caption(f"Excel og CSV har bare planene som vises ({choice.describe()}), med milepælene og budsjettet "
+                   "deres. Presentasjonen og arket Innsendinger viser hele utvalget i filteret.")
     with st.container(horizontal=True, key=f"{key}_exports"):
         st.download_button(
             "Last ned presentasjon", data=lambda: export_bytes("deck", f), file_name=file_name(".pptx", deck_words),
