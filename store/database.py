@@ -159,7 +159,10 @@ def reading(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
             raise StoreMissing(f"Databasen {path} finnes ikke ennå")
         if _reader is None:
             # Without the flush the process keeps what its reads freed: 110 MB more at L (issue 5).
-            _reader = duckdb.connect(config={"threads": 2, "allocator_bulk_deallocation_flush_threshold": "0b"})
+            # Reads name only the store's tables: a table missing from a damaged store must be an error,
+            # not a Python variable of that name found in the caller (DuckDB's replacement scan).
+            _reader = duckdb.connect(config={"threads": 2, "allocator_bulk_deallocation_flush_threshold": "0b",
+                                             "python_enable_replacements": False})
         con = _reader
         _waiting_for_lock(path, True, lambda: con.execute(f"ATTACH $1 AS {READ_ALIAS} (READ_ONLY)", [str(path)]))
         try:

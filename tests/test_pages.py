@@ -272,6 +272,18 @@ def test_a_broken_store_file_gives_a_clear_message_not_a_traceback(monkeypatch, 
     assert menu(at) == MENU
 
 
+def test_a_store_missing_a_table_names_the_table_not_a_python_object_of_that_name(monkeypatch, sample_db, tmp_path):
+    damaged = tmp_path / "uten_runder.duckdb"
+    damaged.write_bytes(sample_db.read_bytes())
+    with duckdb.connect(str(damaged)) as con:
+        con.execute("DROP TABLE rounds")
+    at = open_app(monkeypatch, damaged)
+    [message] = [e.value for e in at.error]
+    assert "uten_runder.duckdb kunne ikke leses" in message
+    assert "rounds does not exist" in message, message  # queries.rounds, a function, was read in its place
+    assert not at.exception
+
+
 def import_into(store: Path, reference, *files: tuple[str, bytes]) -> None:
     """Import files into a store, failing the test if any is refused."""
     with database.open_store(store) as con:
