@@ -175,9 +175,9 @@ class _Planner:
         self._check_round(parsed, data)
         if parsed.table == "pilots" and self._kept_fields(parsed, data).get("union_involvement"):
             # the CSV leaves it blank and the version before says it: that text is kept, nothing to warn of
-            label = SUBMISSION.field("union_involvement").label
+            column = SUBMISSION.field("union_involvement").label
             parsed.problems[:] = [p for p in parsed.problems if not (
-                p.is_warning and p.column == label and p.row == data.year_row)]
+                p.is_warning and p.column == column and p.row == data.year_row)]
         what = "alt" if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
         if key in self.pending_exists:
             plan.replaces_existing = plan.replaces_existing or previous is not None or data.pilots is not None

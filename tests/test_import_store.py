@@ -308,6 +308,7 @@ def test_a_piloter_csv_without_union_involvement_keeps_the_stored_text_and_does_
     plan = run_import(store_path, reference, ("piloter.csv", content))["piloter.csv"]
     assert plan.outcome == "imported", errors_of(plan)
     assert not involvement_warnings(plan), [str(p) for p in plan.problems]
+    assert plan.summary.startswith("Husbanken 2024: 1 pilot(er) – erstatter Piloter i versjon 1"), plan.summary
     assert rows(store_path, "SELECT union_involvement FROM submission_history WHERE is_current") == [stored]
 
 
