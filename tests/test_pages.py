@@ -366,3 +366,10 @@ def test_millions_keep_a_small_amount_visible_and_round_the_rest_to_one_decimal(
     assert fmt.millions(4_999) == "under\u00a00,01"
     assert fmt.mill_kr(40_000) == "0,04\u00a0mill.\u00a0kr"
     assert fmt.millions(None) == "–"
+
+
+def test_a_half_is_rounded_up_the_same_way_for_every_amount():
+    # 3,35 and 8,35 million lie on either side of their binary value; on one slide they read 3,4 and 8,3.
+    assert [fmt.millions(3_350_000), fmt.millions(8_350_000)] == ["3,4", "8,4"]
+    assert fmt.kr(2.5) == "3\u00a0kr"
+    assert fmt.number(1_234_567.891, 2) == "1\u00a0234\u00a0567,89"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -22,16 +23,21 @@ def _missing(value: object) -> bool:
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:
-    """1 500 000 or 2,5 — Norwegian separators."""
-    if _missing(value):
+    """1 500 000 or 2,5 — Norwegian separators, a half rounded up as on paper.
+
+    Rounded from the decimal the number prints as, not its binary value: 8 350 000 kr is
+    8,4 mill. kr as 3 350 000 kr is 3,4 (binary rounding gave 8,3 beside 3,4 on one slide).
+    """
+    if _missing(value) or not math.isfinite(float(value)):
         return "–"
-    text = f"{float(value):,.{decimals}f}"
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{decimals}f}"
     return text.replace(",", " ").replace(".", ",").replace(" ", NBSP)
 
 
 def kr(value: float | int | None) -> str:
     """An amount in whole kroner: 1 500 000 kr."""
-    return "–" if _missing(value) else f"{number(round(float(value)))}{NBSP}kr"
+    return "–" if _missing(value) else f"{number(value)}{NBSP}kr"
 
 
 def millions(value: float | int | None, decimals: int = 1) -> str:
