@@ -173,6 +173,7 @@ class _Planner:
         elif parsed.table == "pilots":
             self._check_carried_over(parsed, data, previous)
         self._check_round(parsed, data)
+        self._check_not_older(parsed, data)
         if parsed.table == "pilots" and self._kept_fields(parsed, data).get("union_involvement"):
             # the CSV leaves it blank and the version before says it: that text is kept, nothing to warn of
             column = SUBMISSION.field("union_involvement").label
@@ -213,6 +214,19 @@ class _Planner:
         self.kept_budget_checks.pop(key, None)
         if kept_budget and changed:
             self.kept_budget_checks[key] = (parsed, changed, kept_budget)
+
+    def _check_not_older(self, parsed: ParsedFile, data: SubmissionData) -> None:
+        """Warn when a file dated before the version it replaces becomes the current one (an old copy sent again)."""
+        key = (data.agency, data.start_year)
+        new, old = data.fields.get("submitted_on"), (self.pending_fields.get(key) or self.current.get(key) or {}).get(
+            "submitted_on")
+        if new is None or old is None or new >= old:
+            return
+        where = ("Innsending", None) if parsed.table == "workbook" else (f"CSV ({TABLE_SHEETS[parsed.table]})",
+                                                                         data.year_row)
+        parsed.warn(f"er {format_date(new)}, tidligere enn versjonen den erstatter ({format_date(old)}). Filen blir "
+                    f"likevel gjeldende for {data.agency} {data.start_year}; er den en eldre kopi, importer den "
+                    "nyeste på nytt", *where, SUBMISSION.field("submitted_on").label)
 
     def _kept_fields(self, parsed: ParsedFile, data: SubmissionData) -> dict:
         """The Innsending fields the new version will hold: a CSV's blanks keep the version before's values."""

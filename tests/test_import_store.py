@@ -296,6 +296,19 @@ def test_a_piloter_csv_replaces_the_pilots_and_keeps_milestones_only_of_pilots_t
         {"submitted_on": dt.date(2023, 11, 5), "is_late": True}]
 
 
+def test_a_file_dated_before_the_version_it_replaces_is_imported_with_a_warning(store_path, reference):
+    run_import(store_path, reference, ("ny.xlsx", workbook(valid_submission(submitted_on="20.11.2023"))))
+    older = workbook(valid_submission(submitted_on="01.10.2023"), [valid_pilot(pilot_name="Gammel plan")])
+    plan = run_import(store_path, reference, ("gammel.xlsx", older))["gammel.xlsx"]
+    assert plan.outcome == "imported", errors_of(plan)
+    [warning] = [p for p in plan.problems if p.is_warning and p.column == "Innsendt dato"]
+    assert "01.10.2023" in warning.expected and "20.11.2023" in warning.expected
+    assert warning.sheet == "Innsending"
+    newer = workbook(valid_submission(submitted_on="25.11.2023"))
+    plan = run_import(store_path, reference, ("nyest.xlsx", newer))["nyest.xlsx"]
+    assert not [p for p in plan.problems if p.is_warning and p.column == "Innsendt dato"]
+
+
 def involvement_warnings(plan) -> list:
     return [p for p in plan.problems if p.is_warning and p.column == "Involvering av tillitsvalgte"]
 
