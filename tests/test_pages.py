@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.importer import import_files
 from store import database
-from tests.apptest_support import ROOT, open_app
+from tests.apptest_support import ROOT, open_app, rows
 from tests.form_files import no_plans_submission, valid_pilot, valid_submission, workbook
 from ui import formatting as fmt
 
@@ -117,6 +117,12 @@ def test_overview_reporting_bars_and_follow_up_list_agree_with_the_store(monkeyp
     first = sql(sample_db, "SELECT agency FROM reporting_status WHERE was_asked AND reporting_state = 'Ikke levert' "
                            "ORDER BY start_year, agency LIMIT 1")
     assert listed["Virksomhet"].iloc[0] == first and len(listed) == min(missing, 10)
+    # more than ten to follow up, and the late ones are not pushed off the list by the missing ones
+    late = rows(sample_db, "SELECT agency FROM reporting_status WHERE was_asked AND reporting_state = 'For sent'")
+    assert missing > 10 and 0 < len(late) <= 3
+    assert {r[0] for r in late} <= set(listed.loc[listed["Status"] == "For sent", "Virksomhet"])
+    assert any(f"Viser 10 av {missing}. De andre – {missing - 10} ikke levert – står på Virksomheter" in h.proto.body
+               for h in at.get("html"))
 
 
 def test_a_report_nobody_asked_for_is_counted_apart_from_those_asked(monkeypatch, sample_db, tmp_path, reference):

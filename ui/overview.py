@@ -19,6 +19,7 @@ from ui import html_blocks, store_access
 
 STATUS_ORDER = ["Pågår", "Gjennomført", "Planlagt", "Avbrutt"]  # under way first
 FOLLOW_UP_ROWS = 10  # the rest are on Virksomheter, one click away
+LATE_ROWS = 3  # of them kept for late reports when many are missing
 
 
 @dataclass(frozen=True)
@@ -113,14 +114,27 @@ def _reporting_parts(status: pd.DataFrame) -> list[str]:
     parts = [html_blocks.reporting_bars(counts), html_blocks.table(pd.DataFrame(columns))]
     follow_up = status[status["was_asked"] & (status["reporting_state"] != "I tide")]
     if not follow_up.empty:
-        shown = follow_up.sort_values(["reporting_state", "start_year", "agency"],  # «Ikke levert» first
-                                      ascending=[False, True, True]).head(FOLLOW_UP_ROWS)
+        shown = _follow_up_rows(follow_up)
         parts.append(html_blocks.table(pd.DataFrame({
             "Virksomhet": shown["agency"],
             "Runde": shown["start_year"].astype(str),
             "Status": shown["reporting_state"],
             "Innsendt": shown["submitted_on"].map(fmt.date),
         }), caption=f"Til oppfølging: {len(follow_up)} ikke levert eller levert for sent"))
-        if len(follow_up) > FOLLOW_UP_ROWS:
-            parts.append(html_blocks.note(f"Viser {FOLLOW_UP_ROWS} av {len(follow_up)}. Alle står på Virksomheter."))
+        if len(follow_up) > len(shown):
+            hidden = [(state, (follow_up["reporting_state"] == state).sum() - (shown["reporting_state"] == state).sum())
+                      for state in ("Ikke levert", "For sent")]
+            words = " og ".join(f"{n} {state.lower()}" for state, n in hidden if n)
+            parts.append(html_blocks.note(f"Viser {len(shown)} av {len(follow_up)}. De andre – {words} – står på "
+                                          "Virksomheter."))
     return parts
+
+
+def _follow_up_rows(follow_up: pd.DataFrame) -> pd.DataFrame:
+    """The agencies to follow up that fit: «Ikke levert» first, but the late ones keep a few rows of their own
+    (a leader asks who was late, and eleven missing reports used to hide the one late)."""
+    ordered = follow_up.sort_values(["start_year", "agency"])
+    missing = ordered[ordered["reporting_state"] == "Ikke levert"]
+    late = ordered[ordered["reporting_state"] == "For sent"]
+    late_rows = min(len(late), max(FOLLOW_UP_ROWS - len(missing), LATE_ROWS))
+    return pd.concat([missing.head(FOLLOW_UP_ROWS - late_rows), late.head(late_rows)])
