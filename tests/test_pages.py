@@ -103,6 +103,16 @@ def test_overview_counts_pilots_under_way_or_completed_against_the_ambition(monk
     assert f"Ambisjon: {low}–{high}" in ambition
 
 
+def test_the_ambition_heading_says_when_its_count_is_the_filters_part_of_the_sector(monkeypatch, sample_db):
+    heading = re.compile(r"Ambisjonen: [^<]*")
+    sector = open_app(monkeypatch, sample_db)
+    [whole] = [m for h in sector.get("html") for m in heading.findall(h.proto.body)]
+    assert "utvalget" not in whole
+    filtered = open_app(monkeypatch, sample_db, query={"virksomhet": ["Husbanken"]})
+    [part] = [m for h in filtered.get("html") for m in heading.findall(h.proto.body)]
+    assert part.endswith("(tall for utvalget)"), part
+
+
 def test_overview_reporting_bars_and_follow_up_list_agree_with_the_store(monkeypatch, sample_db):
     at = open_app(monkeypatch, sample_db)
     for year in (2023, 2024):

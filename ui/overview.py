@@ -50,6 +50,8 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     band = (settings["ambition_min"], settings["ambition_max"])
     asked = status[status["was_asked"]]
     verdict = fmt.ambition_verdict(counted, band)
+    if not f.is_empty:  # the ambition is the sector's: say the count is the filter's part of it, as the deck does
+        verdict += " (tall for utvalget)"
     rounds = store_access.frame("rounds")
     upcoming = store_access.frame("upcoming_milestones", f, today)
     dates = [(r.deadline, f"Frist for rapportering, oppstart {r.start_year}") for r in rounds.itertuples()]
