@@ -84,6 +84,15 @@ def test_per_pilot_figure_of_one_page_draws_25_pilot_bars_with_their_phases_and_
     assert diamonds.hovertext[0].startswith("Oppstart – ")
 
 
+@pytest.mark.parametrize("n", [1, 3, 25])
+def test_every_row_of_the_per_pilot_figure_is_in_view_the_first_agencys_heading_too(n):
+    fig = timeline.pilot_gantt(synthetic_pilots(n), synthetic_milestones(synthetic_pilots(0)), [])
+    bottom, top = fig.layout.yaxis.range
+    ticks = list(fig.layout.yaxis.tickvals)
+    assert fig.layout.yaxis.ticktext[0].startswith("<b>")  # the first row is an agency's heading, without a bar
+    assert top < min(ticks) and max(ticks) < bottom  # top to bottom, every labelled row inside the range
+
+
 def test_pilot_bars_carry_the_status_in_colour_pattern_and_name():
     fig = timeline.pilot_gantt(synthetic_pilots(8), synthetic_milestones(synthetic_pilots(0)), [])
     statuses = [t for t in fig.data if t.name in PILOT_STATUSES]

@@ -222,8 +222,10 @@ def _layout(fig: go.Figure, rows: int, label_levels_used: int, tickvals: list, t
         {"dtickrange": [None, "M11"], "value": "%d.%m.%Y"},
         {"dtickrange": ["M12", None], "value": "%Y"},
     ])
-    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=tickvals, ticktext=ticktext,
-                     showgrid=False, zeroline=False)
+    # Top to bottom, every row in view: plotly's own range fits the bars only, and left the first agency's
+    # heading (a row without a bar) out of view with a few pilots.
+    fig.update_yaxes(range=[rows - 0.5, -0.5], autorange=False, tickmode="array", tickvals=tickvals,
+                     ticktext=ticktext, showgrid=False, zeroline=False)
     return fig
 
 
