@@ -7,6 +7,7 @@ Excel row, column label, the value found and what was expected.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import re
@@ -361,10 +362,10 @@ def check_milestones(parsed: ParsedFile, sheet: str, milestones: list[dict]) -> 
 
 def resolve_pilots(parsed: ParsedFile, sheet: str, rows: list[dict], pilots: list[dict]) -> None:
     """Point each milestone or budget row at its pilot by Pilot-ID or Pilotnavn; set 'pilot_name'."""
-    by_key: dict[str, str] = {}
+    by_key: dict[str, str | None] = {}
     for p in pilots:
-        if p.get("pilot_ref"):
-            by_key.setdefault(fold(p["pilot_ref"]), p["pilot_name"])
+        if p.get("pilot_ref"):  # a pilot without a name has an error of its own; rows naming it are not wrong
+            by_key.setdefault(fold(p["pilot_ref"]), p.get("pilot_name"))
     for p in pilots:
         if p.get("pilot_name"):
             by_key.setdefault(fold(p["pilot_name"]), p["pilot_name"])
@@ -374,7 +375,7 @@ def resolve_pilots(parsed: ParsedFile, sheet: str, rows: list[dict], pilots: lis
         if not text:
             continue
         name = by_key.get(fold(text))
-        if name is None:
+        if fold(text) not in by_key:
             hint = ", ".join(known[:5]) + (" …" if len(known) > 5 else "") if known else "ingen piloter er registrert"
             parsed.error(f"en Pilot-ID eller et Pilotnavn fra Piloter ({hint})", sheet, r["_row"], "Pilot", text)
         r["pilot_name"] = name
@@ -418,13 +419,14 @@ def _form_sheet(name: str) -> bool:
     return label_key(name) in FORM_SHEET_KEYS
 
 
-def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid | None]) -> dict[str, tuple[str, Grid]]:
+def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid | None]) -> tuple[dict[str, tuple[str, Grid]], set[str]]:
     """The form's sheets by table key, matched by name ignoring case and spacing.
 
     A name with a note in brackets is taken too («Piloter (2024)»), but the form's own name
     comes first: a copy «Piloter (gammel)» in front of «Piloter» is not read instead of it.
     """
     found: dict[str, tuple[str, Grid]] = {}
+    unknown: list[str] = []
     own_name_first = sorted(sheets.items(), key=lambda item: label_key(item[0]) != fold(item[0]))
     for name, grid in own_name_first:
         key = FORM_SHEET_KEYS.get(label_key(name))
@@ -433,8 +435,21 @@ def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid | None]) -> dict[str
         elif key:
             parsed.warn(f"arket «{name}» ble ikke lest: skjemaets ark for denne tabellen er «{found[key][0]}»")
         elif label_key(name) not in (label_key(GUIDE_SHEET), label_key(LISTS_SHEET)):
+            unknown.append(name)
+    missing = {label_key(t.sheet): t for t in (SUBMISSION, *DATA_TABLES) if t.key not in found}
+    renamed: set[str] = set()
+    for name in unknown:
+        # A form sheet renamed by a letter («Pilotar»): its rows would be dropped, and every reference to them
+        # reported instead of the one thing to fix.
+        close = difflib.get_close_matches(label_key(name), missing, n=1, cutoff=0.75)
+        if close:
+            table = missing.pop(close[0])
+            renamed.add(table.key)
+            parsed.error(f"arket «{table.sheet}» mangler, men arbeidsboken har arket «{name}»; gi det skjemaets "
+                         f"navn «{table.sheet}»")
+        else:
             parsed.warn(f"arket «{name}» er ikke en del av skjemaet og ble ikke lest")
-    return found
+    return found, renamed
 
 
 def _read_submission_sheet(parsed: ParsedFile, sheet: str, grid: Grid,
@@ -511,9 +526,10 @@ def _read_data_sheet(parsed: ParsedFile, found: dict, table: Table, converter: C
 def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     """Read a filled-in form: Innsending, Piloter, Milepæler and Budsjett."""
     converter = Converter(reference)
-    found = _find_sheets(parsed, read_workbook(parsed.content, reference.settings.limits, _form_sheet))
+    found, renamed = _find_sheets(parsed, read_workbook(parsed.content, reference.settings.limits, _form_sheet))
     if "submission" not in found:
-        parsed.error(f"arket «{SUBMISSION.sheet}» mangler; det sier hvem som rapporterer og for hvilket år")
+        if "submission" not in renamed:
+            parsed.error(f"arket «{SUBMISSION.sheet}» mangler; det sier hvem som rapporterer og for hvilket år")
         return
     values, rows = _read_submission_sheet(parsed, *found["submission"], converter)
     pilots = _read_data_sheet(parsed, found, PILOTS, converter)
@@ -526,10 +542,11 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     bsheet = found.get("budget", (BUDGET.sheet,))[0]
     check_pilots(parsed, psheet, pilots)
     check_milestones(parsed, msheet, milestones)
-    resolve_pilots(parsed, msheet, milestones, pilots)
-    resolve_pilots(parsed, bsheet, budget, pilots)
-    check_budget_sums(parsed, bsheet, pilots, budget, psheet)
-    _check_plans_match_rows(parsed, found["submission"][0], values, pilots, psheet, rows.get("has_plans"))
+    if "pilots" not in renamed:  # a renamed Piloter sheet is reported once, not on every row that names a pilot
+        resolve_pilots(parsed, msheet, milestones, pilots)
+        resolve_pilots(parsed, bsheet, budget, pilots)
+        check_budget_sums(parsed, bsheet, pilots, budget, psheet)
+        _check_plans_match_rows(parsed, found["submission"][0], values, pilots, psheet, rows.get("has_plans"))
     if parsed.errors:
         return
     fields = {k: values.get(k) for k in SUBMISSION_FIELD_KEYS}

@@ -447,6 +447,28 @@ def test_an_extra_sheet_is_a_warning_but_veiledning_and_lister_are_ignored(refer
     assert [w.expected for w in parsed.warnings] == ["arket «Notater» er ikke en del av skjemaet og ble ikke lest"]
 
 
+def test_a_form_sheet_renamed_by_a_letter_is_one_error_naming_both_names_not_one_per_row(reference):
+    content = workbook(sheet_names={"pilots": "Pilotar"}, pilots=[valid_pilot(pilot_ref="HB-1")],
+                       milestones=[milestone(pilot="HB-1"), milestone(pilot="HB-1", name="Slutt")],
+                       budget=[budget_line(pilot="HB-1")])
+    error = only_error(parse(reference, content))
+    assert error.expected == ("arket «Piloter» mangler, men arbeidsboken har arket «Pilotar»; gi det skjemaets navn "
+                              "«Piloter»")
+
+
+def test_a_renamed_milestone_sheet_is_refused_rather_than_its_rows_dropped_with_a_warning(reference):
+    content = workbook(sheet_names={"milestones": "Milepæl"}, milestones=[milestone()])
+    error = only_error(parse(reference, content))
+    assert "arket «Milepæler» mangler" in error.expected and "«Milepæl»" in error.expected
+
+
+def test_a_pilot_without_a_name_is_one_error_and_rows_naming_its_id_are_not_blamed(reference):
+    content = workbook(pilots=[valid_pilot(pilot_ref="HB-24-F1", pilot_name=None)],
+                       milestones=[milestone(pilot="HB-24-F1")], budget=[budget_line(pilot="HB-24-F1")])
+    error = only_error(parse(reference, content))
+    assert (error.sheet, error.column) == ("Piloter", "Pilotnavn")
+
+
 def test_typed_cells_are_read_as_values(reference):
     sub = accepted(reference, workbook(
         innsending=valid_submission(start_year=2024.0, has_plans=True, submitted_on=dt.datetime(2023, 10, 30, 14, 5)),
