@@ -42,6 +42,9 @@ def file_kind(name: str) -> str:
         return "xlsx"
     if lower.endswith((".csv", ".txt")):
         return "csv"
+    if lower.endswith(".xls"):
+        raise UnreadableFile("gammelt Excel-format (.xls), som ikke kan leses; åpne filen i Excel og lagre den som "
+                             "Excel-arbeidsbok (.xlsx)")
     raise UnreadableFile("filtypen støttes ikke: forventet en Excel-arbeidsbok (.xlsx) eller CSV (.csv)")
 
 

@@ -21,7 +21,9 @@ st.download_button("Last ned tomt rapporteringsskjema (.xlsx)", template_bytes(s
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 upload_key = f"importer_filer_{st.session_state.get('upload_round', 0)}"
-uploaded = st.file_uploader("Filer som skal importeres", type=["xlsx", "csv"], accept_multiple_files=True,
+# Any type is taken: a file the form cannot be read from (.xls, .pdf) gets the loader's Norwegian reason in the
+# preview, where the widget itself would only say in English that the type is not allowed.
+uploaded = st.file_uploader("Filer som skal importeres (.xlsx eller .csv)", accept_multiple_files=True,
                             key=upload_key, help="Flere filer kan lastes opp samtidig. Piloter-tabeller "
                             "importeres først, så milepæler og budsjett kan vise til dem.")
 OUTCOME_LABELS = {"new": "Ny", "replaces": "Erstatter", "unchanged": "Uendret", "refused": "Avvist",

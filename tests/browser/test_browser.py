@@ -171,6 +171,18 @@ def test_uploading_a_workbook_previews_it_and_imports_it(page, server, tmp_path)
     shoot(page, "11_import_done")
 
 
+def test_an_old_xls_workbook_is_refused_in_norwegian_with_what_to_do(page, server, tmp_path):
+    path = tmp_path / "kartverket.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an Excel 97-2003 workbook")
+    page.goto(f"{server}/importer")
+    wait_for_app(page)
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_text("gammelt Excel-format (.xls)").first.wait_for(timeout=15_000)
+    assert page.get_by_text("lagre den som Excel-arbeidsbok (.xlsx)").count() >= 1
+    assert page.get_by_text("files are not allowed").count() == 0
+    shoot(page, "16_import_xls")
+
+
 def test_the_deck_downloaded_from_a_filtered_overview_holds_that_filter(page, server, tmp_path):
     import io
 
