@@ -33,14 +33,14 @@ by_agency = status.assign(
 agencies = by_agency.index.tolist()
 per_agency = pilots.groupby("agency").agg(piloter=("pilot_name", "count"), budsjett=("budget_total_nok", "sum"),
                                           elementer=("elements_covered", "mean")).reindex(agencies)
-overview = pd.DataFrame({
+overview = pd.DataFrame({  # the short figures before the long texts: on a laptop they stay in view
     "Virksomhet": agencies,
     "Departement": by_agency["ministry"].values,
-    "Runder bedt om": by_agency["rounds"].values,
-    "Innsending": by_agency["text"].values,
     "Piloter": per_agency["piloter"].fillna(0).astype(int).values,
     "Budsjett": per_agency["budsjett"].fillna(0).map(fmt.kr).values,
     "Elementer dekket (snitt av 6)": per_agency["elementer"].map(lambda v: fmt.number(v, 1)).values,
+    "Runder bedt om": by_agency["rounds"].values,
+    "Innsending": by_agency["text"].values,
 })
 
 

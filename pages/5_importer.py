@@ -59,7 +59,8 @@ if uploaded:
     st.subheader("Dette vil skje")
     show_plans(plans)
     importable = [p for p in plans if p.outcome in ("new", "replaces")]
-    if st.button(f"Importer {len(importable)} fil(er)", type="primary", disabled=not importable,
+    label = f"Importer {len(importable)} fil(er)" if importable else "Ingen filer å importere"
+    if st.button(label, type="primary", disabled=not importable,
                  key="importer_knapp", icon=":material/upload:"):
         bar = st.progress(0.0, text="Importerer …")
         done = store_access.run_import(files, lambda i, n, name: bar.progress(i / n, text=f"{i} av {n}: {name}"))

@@ -236,6 +236,9 @@ def test_agencies_page_lists_every_agency_that_was_asked_or_reported(monkeypatch
     at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")
     shown = table(at, "Virksomhet", "Innsending")
     assert len(shown) == sql(sample_db, "SELECT count(DISTINCT agency) FROM reporting_status")
+    # the figures come before the long texts, so a laptop screen shows them without scrolling sideways
+    columns = list(shown.columns)
+    assert max(columns.index(c) for c in ("Piloter", "Budsjett")) < columns.index("Innsending")
 
 
 def test_agencies_page_shows_an_agencys_earlier_versions(monkeypatch, sample_db):
@@ -275,6 +278,7 @@ def test_importer_shows_every_error_and_writes_nothing_for_a_bad_file(monkeypatc
     error = at.error[0].value
     assert "feil.xlsx" in error and "Piloter" in error and "Startdato" in error and "31.13.2024" in error
     assert at.button(key="importer_knapp").disabled
+    assert at.button(key="importer_knapp").label == "Ingen filer å importere"
     assert sql(store_path, "SELECT count(*) FROM source_files") == 0
 
 
