@@ -85,7 +85,11 @@ class _Planner:
         self.pending_budget: dict[tuple[str, int], list[dict]] = {}  # and their budget rows, where a file gave them
         # Piloter CSVs that changed a total, with the budget rows they keep: checked once the batch shows
         # that no later file replaces those rows
-        self.kept_budget_checks: dict[tuple[str, int], tuple[ParsedFile, list[dict], list[dict]]] = {}
+        self.kept_budget_checks: dict[tuple[str, int], list[tuple[ParsedFile, list[dict], list[dict]]]] = {}
+        # The last accepted file with an Innsendt dato for each submission, and the newest date it replaces in this
+        # import; with the store's date, checked once the batch shows which file ends up current
+        self.last_dated: dict[tuple[str, int], tuple[ParsedFile, SubmissionData, object]] = {}
+        self.newest_before_batch: dict[tuple[str, int], object] = {}
         self.seen_hashes: dict[str, str] = {}
         self.current = database.current_versions(con)
         self.stored_hashes = database.known_hashes(con)
@@ -105,11 +109,12 @@ class _Planner:
                 yield self.plan(parsed)
         for parsed in later:
             yield self.plan(parsed)
-        for parsed, pilots, kept_budget in self.kept_budget_checks.values():
-            if parsed.errors:  # refused: nothing of it is kept or replaced
-                continue
-            check_budget_sums(parsed, f"{BUDGET.sheet} (beholdt fra versjonen før)", pilots, kept_budget,
-                              f"CSV ({PILOTS.sheet})")
+        for checks in self.kept_budget_checks.values():
+            for parsed, pilots, kept_budget in checks:
+                check_budget_sums(parsed, f"{BUDGET.sheet} (beholdt fra versjonen før)", pilots, kept_budget,
+                                  f"CSV ({PILOTS.sheet})")
+        for key, (parsed, data, replaced) in self.last_dated.items():
+            self._check_not_older(parsed, data, self.newest_before_batch.get(key), replaced)
 
     def plan(self, parsed: ParsedFile) -> FilePlan:
         """The plan for one parsed file, given the store and the files planned before it."""
@@ -123,8 +128,7 @@ class _Planner:
             plan.summary = f"samme innhold som {earlier}; ingenting endret"
             parsed.problems[:] = [p for p in parsed.problems if not p.is_warning]
             return plan
-        for data in parsed.submissions:
-            self._plan_submission(plan, data)
+        kept_budget_checks = [self._plan_submission(plan, data) for data in parsed.submissions]
         if parsed.errors:
             plan.outcome = "refused"
             plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen ble importert"
@@ -136,6 +140,12 @@ class _Planner:
             if data.budget is not None:
                 self.pending_budget[key] = data.budget
                 self.kept_budget_checks.pop(key, None)  # its budget rows are replaced, not kept
+            if data.fields.get("submitted_on") is not None:
+                self._note_date(parsed, data)
+        for check in kept_budget_checks:
+            if check is not None:
+                key, pilots, kept_budget = check
+                self.kept_budget_checks.setdefault(key, []).append((parsed, pilots, kept_budget))
             if data.pilots is not None or key not in self.pending_exists:
                 self.pending_exists[key] = parsed.name
             if data.pilots is not None:
@@ -149,8 +159,11 @@ class _Planner:
         found = self.stored_hashes.get(sha256)
         return f"«{found[0]}», importert {format_date(found[1].date())}" if found else None
 
-    def _plan_submission(self, plan: FilePlan, data: SubmissionData) -> None:
-        """Check one submission against the store and describe what it changes."""
+    def _plan_submission(self, plan: FilePlan, data: SubmissionData) -> tuple | None:
+        """Check one submission against the store and describe what it changes.
+
+        Returns the kept-budget check a Piloter CSV asks for (see _check_carried_over), or None.
+        """
         parsed = plan.parsed
         key = (data.agency, data.start_year)
         previous = self.current.get(key)
@@ -160,7 +173,8 @@ class _Planner:
             parsed.error(f"det finnes ingen innsending fra {data.agency} for Oppstartsår {data.start_year} å legge "
                          "dette til; importer Piloter-tabellen (eller arbeidsboken) først, eller sammen med denne",
                          sheet)
-            return
+            return None
+        check = None
         if data.pilots is None:
             pilots = self.pending_pilots.get(key)
             if pilots is None and previous is not None:
@@ -171,9 +185,8 @@ class _Planner:
             if parsed.table == "budget":
                 check_budget_sums(parsed, sheet, pilots or [], rows)
         elif parsed.table == "pilots":
-            self._check_carried_over(parsed, data, previous)
+            check = self._check_carried_over(parsed, data, previous)
         self._check_round(parsed, data)
-        self._check_not_older(parsed, data)
         if parsed.table == "pilots" and self._kept_fields(parsed, data).get("union_involvement"):
             # the CSV leaves it blank and the version before says it: that text is kept, nothing to warn of
             column = SUBMISSION.field("union_involvement").label
@@ -191,10 +204,12 @@ class _Planner:
                                 f"(innsendt {format_date(previous['submitted_on'])})")
         else:
             plan.changes.append(f"{label}: {_counts(data)} – ny innsending")
+        return check
 
-    def _check_carried_over(self, parsed: ParsedFile, data: SubmissionData, previous: dict | None) -> None:
-        """A Piloter CSV keeps the milestones and budget before it: warn of rows left behind, and (once the
-        batch is planned, see plan_all) of kept budget rows that no longer add up to a total it changed."""
+    def _check_carried_over(self, parsed: ParsedFile, data: SubmissionData, previous: dict | None) -> tuple | None:
+        """A Piloter CSV keeps the milestones and budget before it: warn of rows left behind, and return the check
+        of kept budget rows against the totals it changed ((agency, year), those pilots, the rows), run once the
+        batch is planned and no later file replaces the rows (see plan_all)."""
         key, label = (data.agency, data.start_year), f"{data.agency} {data.start_year}"
         kept_budget, pilots_before = self.pending_budget.get(key), self.pending_pilots.get(key)
         if previous is not None:
@@ -211,15 +226,23 @@ class _Planner:
         totals_before = {p["pilot_name"]: p.get("budget_total_nok") for p in pilots_before or []}
         changed = [p for p in data.pilots
                    if p["pilot_name"] in totals_before and p.get("budget_total_nok") != totals_before[p["pilot_name"]]]
-        self.kept_budget_checks.pop(key, None)
-        if kept_budget and changed:
-            self.kept_budget_checks[key] = (parsed, changed, kept_budget)
+        return (key, changed, kept_budget) if kept_budget and changed else None
 
-    def _check_not_older(self, parsed: ParsedFile, data: SubmissionData) -> None:
-        """Warn when a file dated before the version it replaces becomes the current one (an old copy sent again)."""
+    def _note_date(self, parsed: ParsedFile, data: SubmissionData) -> None:
+        """Remember the last accepted dated file of each submission, and the newest date of what it replaces."""
         key = (data.agency, data.start_year)
-        new, old = data.fields.get("submitted_on"), (self.pending_fields.get(key) or self.current.get(key) or {}).get(
-            "submitted_on")
+        if key not in self.newest_before_batch and key in self.current:
+            self.newest_before_batch[key] = self.current[key]["submitted_on"]
+        before, replaced = self.last_dated.get(key), None
+        if before is not None:  # this file replaces that one, and what that one replaced
+            replaced = max(filter(None, (before[2], before[1].fields["submitted_on"])), default=None)
+        self.last_dated[key] = (parsed, data, replaced)
+
+    def _check_not_older(self, parsed: ParsedFile, data: SubmissionData, stored: object, replaced: object) -> None:
+        """Warn when the file that ends up current for a submission is dated before a version it replaces: the
+        one in the store, or an earlier file of the same import (an old copy sent again)."""
+        new = data.fields.get("submitted_on")
+        old = max(filter(None, (stored, replaced)), default=None)
         if new is None or old is None or new >= old:
             return
         where = ("Innsending", None) if parsed.table == "workbook" else (f"CSV ({TABLE_SHEETS[parsed.table]})",

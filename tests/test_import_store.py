@@ -309,6 +309,29 @@ def test_a_file_dated_before_the_version_it_replaces_is_imported_with_a_warning(
     assert not [p for p in plan.problems if p.is_warning and p.column == "Innsendt dato"]
 
 
+def dated_warnings(plan) -> list:
+    return [p for p in plan.problems if p.is_warning and p.column == "Innsendt dato"]
+
+
+def test_an_older_file_followed_by_a_newer_one_in_the_same_import_is_not_warned_of(store_path, reference):
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(submitted_on="10.11.2023"))))
+    older = workbook(valid_submission(submitted_on="01.10.2023"), [valid_pilot(pilot_name="Gammel plan")])
+    newer = workbook(valid_submission(submitted_on="20.11.2023"), [valid_pilot(pilot_name="Ny plan")])
+    plans = run_import(store_path, reference, ("a_gammel.xlsx", older), ("b_ny.xlsx", newer))
+    assert [dated_warnings(p) for p in plans.values()] == [[], []]  # the newest one is what ends up current
+    assert rows(store_path, "SELECT pilot_name FROM pilots_current") == [{"pilot_name": "Ny plan"}]
+
+
+def test_an_older_file_after_a_newer_one_in_the_same_import_is_warned_of_as_it_ends_up_current(
+        store_path, reference):
+    newer = workbook(valid_submission(submitted_on="20.11.2023"), [valid_pilot(pilot_name="Ny plan")])
+    older = workbook(valid_submission(submitted_on="01.10.2023"), [valid_pilot(pilot_name="Gammel plan")])
+    plans = run_import(store_path, reference, ("a_ny.xlsx", newer), ("b_gammel.xlsx", older))
+    assert not dated_warnings(plans["a_ny.xlsx"])
+    [warning] = dated_warnings(plans["b_gammel.xlsx"])
+    assert "01.10.2023" in warning.expected and "20.11.2023" in warning.expected
+
+
 def involvement_warnings(plan) -> list:
     return [p for p in plan.problems if p.is_warning and p.column == "Involvering av tillitsvalgte"]
 
@@ -392,6 +415,26 @@ def test_a_piloter_csv_that_keeps_a_total_already_at_odds_with_its_rows_is_not_w
     plan = run_import(store_path, reference, ("piloter.csv", same_total))["piloter.csv"]
     assert plan.outcome == "imported", errors_of(plan)
     assert not kept_budget_warnings(plan), [str(p) for p in plan.problems]
+
+
+def test_a_changed_total_is_warned_of_even_when_a_later_csv_in_the_import_is_refused(
+        store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    changed = csv_pilot(pilot_name="Digital søknad", submitted_on="5.11.2023", budget_total_nok="3 mill.")
+    refused = csv_bytes([changed, csv_pilot(pilot_name="Annen", start_year=2019)])  # no round 2019: refused
+    plans = run_import(store_path, reference, ("a.csv", csv_bytes([changed])), ("b.csv", refused))
+    assert plans["b.csv"].outcome == "refused"
+    assert len(kept_budget_warnings(plans["a.csv"])) == 1
+
+
+
+def test_a_changed_total_sent_twice_in_one_import_is_warned_of_once_at_the_file_that_changed_it(
+        store_path, reference):
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    changed = csv_pilot(pilot_name="Digital søknad", submitted_on="5.11.2023", budget_total_nok="3 mill.")
+    plans = run_import(store_path, reference, ("a.csv", csv_bytes([changed])),
+                       ("b.csv", csv_bytes([{**changed, "status": "Pågår"}])))
+    assert [len(kept_budget_warnings(p)) for p in plans.values()] == [1, 0]
 
 
 def test_a_piloter_csv_that_keeps_the_total_gets_no_warning_about_the_kept_budget_rows(store_path, reference):
