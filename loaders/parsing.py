@@ -419,6 +419,24 @@ def _form_sheet(name: str) -> bool:
     return label_key(name) in FORM_SHEET_KEYS
 
 
+SHEET_NAME_CLOSENESS = 0.75  # difflib's ratio: «Pilotar» is 0,86 from «Piloter», «Budsjettnotat» 0,76 from «Budsjett»
+
+
+def _close_to_form_sheet(name: str) -> bool:
+    """Whether a sheet's name is a form sheet's, or close enough to be one renamed (then it is read, to tell)."""
+    return _form_sheet(name) or bool(difflib.get_close_matches(label_key(name), FORM_SHEET_KEYS, n=1,
+                                                               cutoff=SHEET_NAME_CLOSENESS))
+
+
+def _has_table_header(table: Table, grid: Grid | None) -> bool:
+    """Whether a sheet holds the table: Innsending by its name alone (the workbook has none without it), a data
+    table by a header row with every required column."""
+    if table.key == SUBMISSION.key:
+        return True
+    header = find_header(grid, table.fields) if grid else None
+    return header is not None and all(f.key in header.columns for f in table.fields if f.required)
+
+
 def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid | None]) -> tuple[dict[str, tuple[str, Grid]], set[str]]:
     """The form's sheets by table key, matched by name ignoring case and spacing.
 
@@ -440,9 +458,10 @@ def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid | None]) -> tuple[di
     renamed: set[str] = set()
     for name in unknown:
         # A form sheet renamed by a letter («Pilotar»): its rows would be dropped, and every reference to them
-        # reported instead of the one thing to fix.
-        close = difflib.get_close_matches(label_key(name), missing, n=1, cutoff=0.75)
-        if close:
+        # reported instead of the one thing to fix. A data sheet counts as renamed only when it has that table's
+        # header: «Budsjettnotat» beside a workbook without the (optional) Budsjett sheet is a note.
+        close = difflib.get_close_matches(label_key(name), missing, n=1, cutoff=SHEET_NAME_CLOSENESS)
+        if close and _has_table_header(missing[close[0]], sheets.get(name)):
             table = missing.pop(close[0])
             renamed.add(table.key)
             parsed.error(f"arket «{table.sheet}» mangler, men arbeidsboken har arket «{name}»; gi det skjemaets "
@@ -526,7 +545,8 @@ def _read_data_sheet(parsed: ParsedFile, found: dict, table: Table, converter: C
 def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     """Read a filled-in form: Innsending, Piloter, Milepæler and Budsjett."""
     converter = Converter(reference)
-    found, renamed = _find_sheets(parsed, read_workbook(parsed.content, reference.settings.limits, _form_sheet))
+    found, renamed = _find_sheets(parsed, read_workbook(parsed.content, reference.settings.limits,
+                                                        _close_to_form_sheet))
     if "submission" not in found:
         if "submission" not in renamed:
             parsed.error(f"arket «{SUBMISSION.sheet}» mangler; det sier hvem som rapporterer og for hvilket år")

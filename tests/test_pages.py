@@ -393,3 +393,6 @@ def test_a_half_is_rounded_up_the_same_way_for_every_amount():
     assert [fmt.millions(3_350_000), fmt.millions(8_350_000)] == ["3,4", "8,4"]
     assert fmt.kr(2.5) == "3\u00a0kr"
     assert fmt.number(1_234_567.891, 2) == "1\u00a0234\u00a0567,89"
+    # an amount far beyond any budget is still shown, not a traceback
+    assert fmt.kr(12345678901234567890123456789).startswith("12\u00a0345\u00a0678\u00a0901")
+    assert fmt.millions(1e300).endswith(",0") and fmt.number(float("inf")) == "–"

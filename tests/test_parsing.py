@@ -462,6 +462,19 @@ def test_a_renamed_milestone_sheet_is_refused_rather_than_its_rows_dropped_with_
     assert "arket «Milepæler» mangler" in error.expected and "«Milepæl»" in error.expected
 
 
+@pytest.mark.parametrize("name", ["Budsjettnotat", "Budsjett2", "Milepæler 2023"])
+def test_a_note_sheet_named_like_an_optional_form_sheet_is_a_warning_not_a_refusal(reference, name):
+    parsed = parse(reference, workbook(extra_sheets={name: [["Husk å oppdatere budsjettet i mars"]]}))
+    assert parsed.errors == []
+    assert [w.expected for w in parsed.warnings] == [f"arket «{name}» er ikke en del av skjemaet og ble ikke lest"]
+
+
+def test_a_budget_table_under_another_name_is_refused_naming_the_forms_name(reference):
+    content = workbook(sheet_names={"budget": "Budsjett2"}, budget=[budget_line()])
+    error = only_error(parse(reference, content))
+    assert error.expected.startswith("arket «Budsjett» mangler, men arbeidsboken har arket «Budsjett2»")
+
+
 def test_a_pilot_without_a_name_is_one_error_and_rows_naming_its_id_are_not_blamed(reference):
     content = workbook(pilots=[valid_pilot(pilot_ref="HB-24-F1", pilot_name=None)],
                        milestones=[milestone(pilot="HB-24-F1")], budget=[budget_line(pilot="HB-24-F1")])

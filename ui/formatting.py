@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 import pandas as pd
 
@@ -22,6 +22,9 @@ def _missing(value: object) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
+_EVERY_DIGIT = Context(prec=400)  # a float's whole part has up to 309 digits; the default 28 raised on larger amounts
+
+
 def number(value: float | int | None, decimals: int = 0) -> str:
     """1 500 000 or 2,5 — Norwegian separators, a half rounded up as on paper.
 
@@ -30,7 +33,8 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     """
     if _missing(value) or not math.isfinite(float(value)):
         return "–"
-    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP,
+                                                    context=_EVERY_DIGIT)
     text = f"{rounded:,.{decimals}f}"
     return text.replace(",", " ").replace(".", ",").replace(" ", NBSP)
 
