@@ -206,6 +206,11 @@ AMOUNT_SCALES = (
 )
 
 
+# No pilot costs a thousand billion kroner (about half the state budget): more is extra digits or a stray paste.
+MAX_AMOUNT = 1e12
+TOO_LARGE_AMOUNT = "et beløp under 1 000 milliarder kr; sjekk om det er kommet med ekstra sifre"
+
+
 def parse_amount(value: object) -> float | None:
     """An amount in kroner, written as a number cell or as Norwegian text."""
     if is_blank(value):
@@ -218,6 +223,8 @@ def parse_amount(value: object) -> float | None:
         number = _amount_from_text(str(value))
     if math.isnan(number) or math.isinf(number) or number < 0:
         raise ValueProblem(EXPECTED["amount"])
+    if number >= MAX_AMOUNT:
+        raise ValueProblem(TOO_LARGE_AMOUNT)
     return number
 
 
@@ -372,7 +379,7 @@ def _split_list(text: str) -> tuple[str, ...]:
 
 def _plain_amount(value: float) -> float | None:
     """A number cell's float when parse_amount/parse_number would take it as it is, else None."""
-    return value if 0.0 <= value < math.inf else None
+    return value if 0.0 <= value < MAX_AMOUNT else None
 
 
 def _plain_year(value: float) -> int | None:

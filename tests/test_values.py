@@ -260,3 +260,16 @@ def test_a_list_cell_gives_a_new_list_each_time_even_for_a_text_seen_before():
     first = parse("Digitalisering; Ledelse")
     first.append("Endret av den som fikk listen")
     assert parse("Digitalisering; Ledelse") == ["Digitalisering", "Ledelse"]
+
+
+@pytest.mark.parametrize("value", ["12345678901234567890123456789", 1e13, "1 000 mrd.", 1_000_000_000_000])
+def test_an_amount_of_a_thousand_billion_or_more_is_refused_as_extra_digits(value):
+    for parse in (parse_amount, cell_parser("amount")):
+        with pytest.raises(ValueProblem) as problem:
+            parse(value)
+        assert "under 1 000 milliarder kr" in problem.value.expected
+
+
+def test_the_largest_believable_amounts_are_still_read():
+    assert parse_amount("999 mrd.") == 999_000_000_000
+    assert cell_parser("amount")(2.5e9) == 2.5e9
