@@ -142,14 +142,13 @@ class _Planner:
                 self.kept_budget_checks.pop(key, None)  # its budget rows are replaced, not kept
             if data.fields.get("submitted_on") is not None:
                 self._note_date(parsed, data)
-        for check in kept_budget_checks:
-            if check is not None:
-                key, pilots, kept_budget = check
-                self.kept_budget_checks.setdefault(key, []).append((parsed, pilots, kept_budget))
             if data.pilots is not None or key not in self.pending_exists:
                 self.pending_exists[key] = parsed.name
             if data.pilots is not None:
                 self.pending_pilots[key] = data.pilots
+        for check in filter(None, kept_budget_checks):
+            key, pilots, kept_budget = check
+            self.kept_budget_checks.setdefault(key, []).append((parsed, pilots, kept_budget))
         plan.outcome = "replaces" if plan.replaces_existing else "new"
         plan.summary = "; ".join(plan.changes)
         return plan

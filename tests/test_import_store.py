@@ -309,6 +309,17 @@ def test_a_file_dated_before_the_version_it_replaces_is_imported_with_a_warning(
     assert not [p for p in plan.problems if p.is_warning and p.column == "Innsendt dato"]
 
 
+def test_a_piloter_csv_for_two_agencies_lets_milestone_csvs_of_both_refer_to_its_pilots(store_path, reference):
+    pilots = csv_bytes([csv_pilot(agency="Husbanken", pilot_name="Digital søknad"),
+                        csv_pilot(agency="Kartverket", pilot_name="Åpne kart")])
+    milestones = csv_bytes([csv_row(milestone(pilot="Digital søknad"), agency="Husbanken"),
+                            csv_row(milestone(pilot="Åpne kart"), agency="Kartverket")])
+    plans = run_import(store_path, reference, ("piloter.csv", pilots), ("milepaeler.csv", milestones))
+    assert [p.outcome for p in plans.values()] == ["imported", "imported"], [errors_of(p) for p in plans.values()]
+    assert sorted(rows(store_path, "SELECT agency, pilot_name FROM milestones_current"), key=str) == [
+        {"agency": "Husbanken", "pilot_name": "Digital søknad"}, {"agency": "Kartverket", "pilot_name": "Åpne kart"}]
+
+
 def dated_warnings(plan) -> list:
     return [p for p in plan.problems if p.is_warning and p.column == "Innsendt dato"]
 
