@@ -419,13 +419,17 @@ def _form_sheet(name: str) -> bool:
     return label_key(name) in FORM_SHEET_KEYS
 
 
+_GUIDE_AND_LISTS = frozenset((label_key(GUIDE_SHEET), label_key(LISTS_SHEET)))  # in every form: named, not read
 SHEET_NAME_CLOSENESS = 0.75  # difflib's ratio: «Pilotar» is 0,86 from «Piloter», «Budsjettnotat» 0,76 from «Budsjett»
 
 
 def _close_to_form_sheet(name: str) -> bool:
     """Whether a sheet's name is a form sheet's, or close enough to be one renamed (then it is read, to tell)."""
-    return _form_sheet(name) or bool(difflib.get_close_matches(label_key(name), FORM_SHEET_KEYS, n=1,
-                                                               cutoff=SHEET_NAME_CLOSENESS))
+    key = label_key(name)
+    if key in FORM_SHEET_KEYS:
+        return True
+    return key not in _GUIDE_AND_LISTS and bool(difflib.get_close_matches(key, FORM_SHEET_KEYS, n=1,
+                                                                           cutoff=SHEET_NAME_CLOSENESS))
 
 
 def _has_table_header(table: Table, grid: Grid | None) -> bool:
@@ -452,7 +456,7 @@ def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid | None]) -> tuple[di
             found[key] = (name, grid)
         elif key:
             parsed.warn(f"arket «{name}» ble ikke lest: skjemaets ark for denne tabellen er «{found[key][0]}»")
-        elif label_key(name) not in (label_key(GUIDE_SHEET), label_key(LISTS_SHEET)):
+        elif label_key(name) not in _GUIDE_AND_LISTS:
             unknown.append(name)
     missing = {label_key(t.sheet): t for t in (SUBMISSION, *DATA_TABLES) if t.key not in found}
     renamed: set[str] = set()
