@@ -48,6 +48,7 @@ from loaders.values import (
     ValueProblem,
     cell_parser,
     fold,
+    format_number,
     is_blank,
     parse_text,
     shown,
@@ -403,8 +404,8 @@ def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget
 
 
 def _kr(amount: float) -> str:
-    """An amount as 1 500 000 kr, for messages."""
-    return f"{amount:,.0f}".replace(",", "\u00a0") + " kr"
+    """An amount as 1 500 000 kr, for messages: as the pages write it."""
+    return f"{format_number(amount)}\u00a0kr"
 
 
 # ---------------------------------------------------------------------------------------

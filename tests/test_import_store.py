@@ -393,7 +393,7 @@ def test_a_piloter_csv_that_changes_a_total_is_warned_that_the_kept_budget_rows_
     kept = rows(store_path, "SELECT sum(amount_nok) AS s FROM budget_lines_current WHERE pilot_name = 'Digital søknad'")
     assert kept == [{"s": 2_500_000.0}]  # the rows are kept, and the total of the CSV is what counts
     assert "«Digital søknad»" in warning.expected
-    assert "2\u00a0500\u00a0000 kr" in warning.expected and "3\u00a0000\u00a0000 kr" in warning.expected
+    assert "2\u00a0500\u00a0000\u00a0kr" in warning.expected and "3\u00a0000\u00a0000\u00a0kr" in warning.expected
     assert (warning.sheet, warning.row, warning.column) == ("CSV (Piloter)", 2, "Budsjett totalt (kr)")
 
 

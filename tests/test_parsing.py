@@ -349,8 +349,18 @@ def test_budget_rows_not_adding_up_to_the_total_is_only_a_warning(reference):
     [warning] = parsed.warnings
     assert (warning.sheet, warning.row, warning.column) == ("Piloter", 2, "Budsjett totalt (kr)")
     assert "Digital søknad" in warning.expected and "Budsjett" in warning.expected
-    assert "1\u00a0250\u00a0000 kr" in warning.expected and "1\u00a0500\u00a0000 kr" in warning.expected
+    assert "1\u00a0250\u00a0000\u00a0kr" in warning.expected and "1\u00a0500\u00a0000\u00a0kr" in warning.expected
     assert parsed.submissions[0].pilots[0]["budget_total_nok"] == 1_500_000
+
+
+def test_the_import_writes_an_amount_with_ore_as_the_pages_do(reference):
+    from ui import formatting as fmt
+
+    parsed = parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=2_000_000.5)],
+                                       budget=[budget_line(amount=1_000_000.5)]))
+    [warning] = parsed.warnings
+    assert fmt.kr(1_000_000.5) == "1\u00a0000\u00a0001\u00a0kr"  # half up, as on the pages and slides
+    assert fmt.kr(1_000_000.5) in warning.expected and fmt.kr(2_000_000.5) in warning.expected
 
 
 def test_budget_rows_adding_up_give_no_warning(reference):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from decimal import ROUND_HALF_UP, Context, Decimal
 
 import pandas as pd
+
+from loaders.values import format_number
 
 NBSP = "\u00a0"
 MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
@@ -22,21 +23,11 @@ def _missing(value: object) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
-_EVERY_DIGIT = Context(prec=400)  # a float's whole part has up to 309 digits; the default 28 raised on larger amounts
-
-
 def number(value: float | int | None, decimals: int = 0) -> str:
-    """1 500 000 or 2,5 — Norwegian separators, a half rounded up as on paper.
-
-    Rounded from the decimal the number prints as, not its binary value: 8 350 000 kr is
-    8,4 mill. kr as 3 350 000 kr is 3,4 (binary rounding gave 8,3 beside 3,4 on one slide).
-    """
+    """1 500 000 or 2,5 — Norwegian separators, a half rounded up as on paper (loaders.values.format_number)."""
     if _missing(value) or not math.isfinite(float(value)):
         return "–"
-    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP,
-                                                    context=_EVERY_DIGIT)
-    text = f"{rounded:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", NBSP)
+    return format_number(value, decimals)
 
 
 def kr(value: float | int | None) -> str:
