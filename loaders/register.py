@@ -102,14 +102,18 @@ class Reference:
             return self._by_spelling[key]
         raise ValueProblem(self._nearest_message(key))
 
-    def _nearest_message(self, key: str) -> str:
-        """'en virksomhet i registeret; nærmest: …' with the closest known names."""
-        close = difflib.get_close_matches(key, self._by_spelling, n=6, cutoff=0.5)
+    def nearest_agencies(self, text: str) -> list[str]:
+        """The register's names closest to a misspelt agency, closest first (at most three)."""
         names: list[str] = []
-        for spelling in close:
+        for spelling in difflib.get_close_matches(fold(text), self._by_spelling, n=6, cutoff=0.5):
             name = self._by_spelling[spelling].name
             if name not in names:
                 names.append(name)
+        return names[:3]
+
+    def _nearest_message(self, key: str) -> str:
+        """'en virksomhet i registeret; nærmest: …' with the closest known names."""
+        names = self.nearest_agencies(key)
         if not names:
             return "en virksomhet i registeret (data/agencies.csv), skrevet med navn eller forkortelse"
         return "en virksomhet i registeret; nærmest er " + ", ".join(names[:3])

@@ -206,6 +206,12 @@ def test_an_abbreviation_in_the_link_is_named_with_the_agency_it_means(monkeypat
     assert any("«kv»" in w.value and "Mente du Kartverket?" in w.value for w in at.sidebar.warning)
 
 
+def test_a_misspelt_agency_in_the_link_gets_the_closest_name_as_the_importer_suggests_it(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db, query={"virksomhet": ["Husbank"]})
+    assert any("«Husbank»" in w.value and "Mente du Husbanken?" in w.value for w in at.sidebar.warning)
+    assert at.multiselect(key="virksomhet").value == []  # named, not chosen for the user
+
+
 def test_the_filter_keeps_its_value_when_moving_to_another_page(monkeypatch, sample_db):
     at = open_app(monkeypatch, sample_db)
     at.multiselect(key="virksomhet").set_value(["Kartverket"]).run()

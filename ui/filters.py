@@ -43,11 +43,12 @@ def _seed_from_link(page: str, names: list[str], ministries: list[str], years: l
         if text in names:
             chosen.append(text)
         elif fold(text):
+            reference = store_access.reference()
             try:
-                suggestion = store_access.reference().match_agency(text).name
-            except ValueError:
-                suggestion = None
-            unknown.append((text, suggestion if suggestion in names else None))
+                suggestions = [reference.match_agency(text).name]
+            except ValueError:  # misspelt («Husbank»): the closest names, as the importer suggests them
+                suggestions = reference.nearest_agencies(text)
+            unknown.append((text, next((s for s in suggestions if s in names), None)))
     st.session_state[UNKNOWN_KEY] = unknown
     st.session_state[AGENCY_KEY] = list(dict.fromkeys(chosen))
     st.session_state[MINISTRY_KEY] = [m for m in link.get_all(MINISTRY_KEY) if m in ministries]
