@@ -24,7 +24,7 @@ import duckdb
 
 from loaders.batch import parsed_in_order
 from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
-from loaders.parsing import ParsedFile, SubmissionData, check_budget_sums, resolve_pilots
+from loaders.parsing import ParsedFile, SubmissionData, check_budget_sums, check_union_involvement, resolve_pilots
 from loaders.problems import Problem
 from loaders.register import Reference
 from loaders.values import format_date
@@ -186,11 +186,8 @@ class _Planner:
         elif parsed.table == "pilots":
             check = self._check_carried_over(parsed, data, previous)
         self._check_round(parsed, data)
-        if parsed.table == "pilots" and self._kept_fields(parsed, data).get("union_involvement"):
-            # the CSV leaves it blank and the version before says it: that text is kept, nothing to warn of
-            column = SUBMISSION.field("union_involvement").label
-            parsed.problems[:] = [p for p in parsed.problems if not (
-                p.is_warning and p.column == column and p.row == data.year_row)]
+        if parsed.table == "pilots":  # the involvement the new version holds: the CSV's, or the one before's
+            check_union_involvement(parsed, f"CSV ({PILOTS.sheet})", self._kept_fields(parsed, data), data.year_row)
         what = "alt" if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
         if key in self.pending_exists:
             plan.replaces_existing = plan.replaces_existing or previous is not None or data.pilots is not None

@@ -516,12 +516,22 @@ def _already_reported(parsed: ParsedFile, sheet: str, row: int | None) -> bool:
     return row is not None and any(p.sheet == sheet and p.row == row for p in parsed.errors)
 
 
-def _check_no_plans_fields(parsed: ParsedFile, sheet: str, values: dict, rows: dict) -> None:
-    """With no plans, the assessment and the union involvement are required; with plans, involvement is expected."""
-    if values.get("has_plans") is True and not values.get("union_involvement"):
-        f = SUBMISSION.field("union_involvement")
+def check_union_involvement(parsed: ParsedFile, sheet: str, fields: dict, row: int | None) -> None:
+    """With plans, how the union representatives are involved is expected: warn when it is blank."""
+    if fields.get("has_plans") is True and not fields.get("union_involvement"):
         parsed.warn("er tomt; departementet forventer også ved Ja å få vite hvordan de tillitsvalgte er involvert",
-                    sheet, rows.get("union_involvement"), f.label)
+                    sheet, row, SUBMISSION.field("union_involvement").label)
+
+
+def _check_no_plans_fields(parsed: ParsedFile, sheet: str, values: dict, rows: dict,
+                           complete: bool = True) -> None:
+    """With no plans, the assessment and the union involvement are required; with plans, involvement is expected.
+
+    complete is False for a Piloter CSV: a blank there keeps the version before's text, so the
+    import, which knows that version, checks the involvement (importer._Planner).
+    """
+    if complete:
+        check_union_involvement(parsed, sheet, values, rows.get("union_involvement"))
     if values.get("has_plans") is False:
         for key in ("assessment", "union_involvement"):
             if not values.get(key):
@@ -682,7 +692,7 @@ def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, y
     if values["has_plans"] is None:
         values["has_plans"] = bool(pilots)
     # a field the CSV leaves out is missing on every row of the agency and year: the first one is named
-    _check_no_plans_fields(parsed, sheet, values, dict.fromkeys(SUBMISSION_FIELD_KEYS, first_row))
+    _check_no_plans_fields(parsed, sheet, values, dict.fromkeys(SUBMISSION_FIELD_KEYS, first_row), complete=False)
     check_pilots(parsed, sheet, pilots)
     _check_plans_match_rows(parsed, sheet, values, pilots, sheet)
     parsed.submissions.append(SubmissionData(agency, year, values, pilots=pilots, year_row=first_row))
