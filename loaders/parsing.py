@@ -375,8 +375,9 @@ def resolve_pilots(parsed: ParsedFile, sheet: str, rows: list[dict], pilots: lis
         text = r.get("pilot")
         if not text:
             continue
-        name = by_key.get(fold(text))
-        if fold(text) not in by_key:
+        key = fold(text)
+        name = by_key.get(key)
+        if key not in by_key:
             hint = ", ".join(known[:5]) + (" …" if len(known) > 5 else "") if known else "ingen piloter er registrert"
             parsed.error(f"en Pilot-ID eller et Pilotnavn fra Piloter ({hint})", sheet, r["_row"], "Pilot", text)
         r["pilot_name"] = name
@@ -413,11 +414,6 @@ def _kr(amount: float) -> str:
 
 
 FORM_SHEET_KEYS = {label_key(t.sheet): t.key for t in (SUBMISSION, *DATA_TABLES)}
-
-
-def _form_sheet(name: str) -> bool:
-    """Whether a sheet is one of the form's tables (the guide and lists need not be read)."""
-    return label_key(name) in FORM_SHEET_KEYS
 
 
 _GUIDE_AND_LISTS = frozenset((label_key(GUIDE_SHEET), label_key(LISTS_SHEET)))  # in every form: named, not read

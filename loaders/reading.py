@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from loaders.values import format_number
+
 Grid = list[list[object]]
 
 
@@ -195,7 +197,7 @@ def _check_sheet_extents(content: bytes, members: list[Member] | None,
         if wanted is None or wanted(sheet):
             raise UnreadableFile(
                 f"arket «{sheet}» har innhold helt ut til celle {last_cell}, langt utenfor tabellen "
-                f"({_thousands(rows)} rader og {_thousands(columns)} kolonner). Slett innholdet i cellene "
+                f"({format_number(rows)} rader og {format_number(columns)} kolonner). Slett innholdet i cellene "
                 "utenfor tabellen (Ctrl+End i Excel går til den siste cellen med innhold) og lagre filen på nytt")
 
 
@@ -306,10 +308,6 @@ def _sheet_names_by_part(content: bytes) -> dict[str, str]:
     return {}
 
 
-def _thousands(number: int) -> str:
-    return f"{number:,}".replace(",", "\u00a0")
-
-
 def _zipfile_listing(content: bytes) -> tuple[int, set[str]]:
     """Unpacked size and member names as Python's zipfile reads them; refuses what is no readable zip."""
     try:
@@ -359,7 +357,7 @@ def split_csv(text: str, delimiter: str) -> Grid:
     except csv.Error as exc:
         where = f"rad {len(rows) + 1}" + (f" (linje {start} i filen)" if start != len(rows) + 1 else "")
         if "field limit" in str(exc):
-            raise UnreadableFile(f"{where} har en celle på mer enn {_thousands(csv.field_size_limit())} tegn; "
+            raise UnreadableFile(f"{where} har en celle på mer enn {format_number(csv.field_size_limit())} tegn; "
                                  "del teksten opp eller kort den ned") from None
         raise UnreadableFile(f"CSV-filen kan ikke leses: {where} ({_short(exc)})") from None
     return rows

@@ -116,7 +116,7 @@ class Reference:
         names = self.nearest_agencies(key)
         if not names:
             return "en virksomhet i registeret (data/agencies.csv), skrevet med navn eller forkortelse"
-        return "en virksomhet i registeret; nærmest er " + ", ".join(names[:3])
+        return "en virksomhet i registeret; nærmest er " + ", ".join(names)
 
     def round_for(self, start_year: int) -> Round | None:
         """The round of this start year, if it is in the data."""

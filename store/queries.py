@@ -274,8 +274,8 @@ class PlanChoice:
 
     def describe(self) -> str:
         """«bare uten evaluering, søk «kommune»», or '' when nothing is narrowed."""
-        parts = ["bare uten evaluering"] if self.only_missing_evaluation else []
-        return ", ".join([*parts, f"søk «{self.text}»"] if self.text else parts)
+        parts = [("bare uten evaluering", self.only_missing_evaluation), (f"søk «{self.text}»", bool(self.text))]
+        return ", ".join(words for words, on in parts if on)
 
     def apply(self, pilots: pd.DataFrame, matches: pd.DataFrame | None) -> pd.DataFrame:
         """The pilots this choice keeps, given the search's hits (search_plans), sorted by agency and name."""
@@ -284,7 +284,7 @@ class PlanChoice:
             rows = rows[lacks_evaluation(rows)]
         if self.text and matches is not None:
             rows = rows.merge(matches[PLAN_KEYS].drop_duplicates(), on=PLAN_KEYS, how="inner")
-        return rows.sort_values(["agency", "start_year", "pilot_name"], kind="stable").reset_index(drop=True)
+        return rows.sort_values(PLAN_KEYS, kind="stable").reset_index(drop=True)
 
 
 ALL_PLANS = PlanChoice()  # nothing narrowed: every plan the filter passes
