@@ -145,6 +145,12 @@ def export(path: Path, f: PilotFilter | None = None, choice: PlanChoice = ALL_PL
         return excel_bytes(con, f or PilotFilter(), choice)
 
 
+def about_sheet(content: bytes) -> dict:
+    """The «Om uttrekket» sheet of a workbook as label → value."""
+    rows = openpyxl.load_workbook(io.BytesIO(content))[ABOUT_SHEET].iter_rows(min_row=3, values_only=True)
+    return {row[0]: row[1] for row in rows if row[0]}
+
+
 @pytest.fixture(scope="module")
 def workbook_bytes(sector) -> bytes:
     return export(sector)
@@ -211,8 +217,7 @@ def test_headers_are_the_forms_labels_frozen_filtered_and_the_columns_sized(work
 
 def test_the_about_sheet_names_the_filter_and_the_date_of_the_data(sector):
     content = export(sector, PilotFilter(agencies=("Husbanken",), start_year=2024))
-    about = {row[0]: row[1] for row in openpyxl.load_workbook(io.BytesIO(content))[ABOUT_SHEET].iter_rows(
-        min_row=3, values_only=True) if row[0]}
+    about = about_sheet(content)
     assert about["Utvalg"] == "Husbanken; oppstartsår 2024"
     last_import = store_frame(sector, "SELECT max(imported_at) AS t FROM source_files")["t"][0]
     assert about["Data per"].date() == last_import.date()
@@ -247,8 +252,7 @@ def test_planers_choice_narrows_the_pilots_and_their_rows_and_is_named_on_the_ab
                                                                             milestones["pilot_name"]))
     # Innsendinger follows the filter, as the about sheet says: the choice is about plans.
     assert len(sheets["Innsendinger"]) == len(store_frame(sector, "SELECT * FROM reporting_status"))
-    about = {row[0]: row[1] for row in openpyxl.load_workbook(io.BytesIO(content))[ABOUT_SHEET].iter_rows(
-        min_row=3, values_only=True) if row[0]}
+    about = about_sheet(content)
     assert about["Utvalg"] == "Hele sektoren; bare uten evaluering"
     assert "valgene på siden Planer" in about["Merk"]
 
@@ -260,8 +264,7 @@ def test_a_search_in_the_choice_keeps_only_the_plans_whose_text_has_it(sector):
                                 "FROM pilot_plans_current p WHERE agency = 'Husbanken' ORDER BY pilot_name")
     assert plans["has_it"].any() and not plans["has_it"].all()
     assert sorted(shown["Pilotnavn"]) == plans.loc[plans["has_it"], "pilot_name"].tolist()
-    about = {row[0]: row[1] for row in openpyxl.load_workbook(io.BytesIO(content))[ABOUT_SHEET].iter_rows(
-        min_row=3, values_only=True) if row[0]}
+    about = about_sheet(content)
     assert about["Utvalg"] == "Husbanken; søk «STARTLÅN»"
 
 
