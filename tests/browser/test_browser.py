@@ -180,7 +180,7 @@ def test_an_old_xls_workbook_is_refused_in_norwegian_with_what_to_do(page, serve
     page.get_by_text("gammelt Excel-format (.xls)").first.wait_for(timeout=15_000)
     assert page.get_by_text("lagre den som Excel-arbeidsbok (.xlsx)").count() >= 1
     assert page.get_by_text("files are not allowed").count() == 0
-    shoot(page, "16_import_xls")
+    shoot(page, "17_import_xls")
 
 
 def test_the_deck_downloaded_from_a_filtered_overview_holds_that_filter(page, server, tmp_path):
