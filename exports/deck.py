@@ -42,7 +42,7 @@ from exports.common import as_date, as_float, data_date, filter_text, source_lin
 from loaders.contract import ELEMENTS, PILOT_STATUSES
 from store import queries
 from store.queries import PilotFilter
-from ui.formatting import ambition_verdict, date, kr, kr_short, long_date, mill_kr
+from ui.formatting import ambition_verdict, date, kr, kr_short, long_date, mill_kr, number, plural
 
 # The look: white, one dark blue accent, grey text, Arial (metric twin of Liberation Sans, so
 # what LibreOffice renders in the tests is what PowerPoint shows).
@@ -80,11 +80,6 @@ TIMELINE_PILOT = "Tidslinje: pilot"
 TIMELINE_AGENCY = "Tidslinje: virksomhet samlet"
 MATRIX_TABLE = "Tabell: elementer"
 BULLET = {"color": ACCENT, "bold": True}  # the style of a «• » in front of a follow-up point
-
-
-def plural(n: int, one: str, many: str) -> str:
-    """«1 pilot», «3 piloter»."""
-    return f"{n} {one if n == 1 else many}"
 
 
 def clip(text: object, limit: int) -> str:
@@ -421,10 +416,10 @@ class _Deck:
     def footers(self) -> None:
         """Source line and page number at the foot of every slide."""
         total = len(self.prs.slides)
-        for number, slide in enumerate(self.prs.slides, 1):
+        for page, slide in enumerate(self.prs.slides, 1):
             line(slide, LEFT, 6.98, RIGHT, 6.98, RULE, 0.5)
             text_box(slide, LEFT, 7.05, 9.0, 0.28, source_line(self.when), size=10, color=MUTED, name="Kilde")
-            text_box(slide, RIGHT - 2.0, 7.05, 2.0, 0.28, f"{number} av {total}", size=10, color=MUTED,
+            text_box(slide, RIGHT - 2.0, 7.05, 2.0, 0.28, f"{page} av {total}", size=10, color=MUTED,
                      align=PP_ALIGN.RIGHT, name="Sidenummer")
 
     # -- slides --------------------------------------------------------------------------
@@ -507,8 +502,8 @@ class _Deck:
     def ambition_figures(self, slide: Slide, legend_y: float, counted: int, planned: int) -> None:
         """The three big numbers under the squares, and a note on cancelled pilots (they do not count)."""
         forsok = sum(p.forsok for p in self.pilots)
-        figures = [(str(counted), "pågår eller er gjennomført"), (str(planned), "planlagt (i rørledningen)"),
-                   (str(forsok), "forsøk blant dem")]
+        figures = [(number(counted), "pågår eller er gjennomført"), (number(planned), "planlagt (i rørledningen)"),
+                   (number(forsok), "forsøk blant dem")]
         fig_y = legend_y + 1.05
         for i, (big, label) in enumerate(figures):
             fx = LEFT + i * 2.45

@@ -66,8 +66,8 @@ else:
     joined = pd.concat([totals.rename("total"), sums.rename("rows")], axis=1, join="inner")
     mismatch = joined[(joined["total"] - joined["rows"]).abs() >= 0.5]
     if not mismatch.empty:
-        st.warning(f"{len(mismatch)} pilot(er) har budsjettrader som ikke summerer til «Budsjett totalt (kr)». "
-                   "Totalen gjelder i alle tall over.", icon=":material/warning:")
+        st.warning(f"{fmt.number(len(mismatch))} pilot(er) har budsjettrader som ikke summerer til «Budsjett totalt "
+                   "(kr)». Totalen gjelder i alle tall over.", icon=":material/warning:")
         st.dataframe(pd.DataFrame({
             "Virksomhet": [i[0] for i in mismatch.index], "Pilot": [i[2] for i in mismatch.index],
             "Budsjett totalt": mismatch["total"].map(fmt.kr).values,

@@ -5,12 +5,14 @@ import datetime as dt
 import streamlit as st
 
 from ui import filters, store_access, timeline
+from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import export_row
+from ui.page_parts import export_row, figure_page
 
 VIEW_KEY = "tidslinje_visning"
 VIEW_CHOSEN_KEY = "_tidslinje_visning_valgt"
 PAGE_KEY = "tidslinje_side"
+AGENCY_PAGE_KEY = "tidslinje_side_virksomheter"
 CHART_KEY = "tidslinje_chart"
 DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
 
@@ -42,26 +44,13 @@ def _choose_view(pilot_count: int) -> str:
     return chosen or automatic
 
 
-def _choose_page(pilot_count: int) -> int:
-    """The page of pilots to draw, 25 at a time."""
-    pages = timeline.page_count(pilot_count)
-    if pages == 1:
-        return 1
-    if st.session_state.get(PAGE_KEY, 1) > pages:
-        st.session_state[PAGE_KEY] = pages
-    left, right = st.columns([1, 3], vertical_alignment="bottom")
-    number = int(left.number_input("Side", min_value=1, max_value=pages, step=1, key=PAGE_KEY) or 1)
-    first = (number - 1) * timeline.PER_PAGE + 1
-    last = min(number * timeline.PER_PAGE, pilot_count)
-    right.caption(f"Side {number} av {pages} (piloter {first}–{last} av {pilot_count}, sortert etter virksomhet "
-                  "og startdato)")
-    return number
-
-
 def _agency_view(pilots, refs) -> None:
-    """One bar per agency; a click filters to it."""
+    """One bar per agency, a page of them at a time; a click filters to it."""
     spans = timeline.agency_spans(pilots)
-    st.plotly_chart(timeline.agency_gantt(spans, refs), key=CHART_KEY, on_select=_filter_to_clicked_agency,
+    number = figure_page(len(spans), timeline.AGENCIES_PER_PAGE, AGENCY_PAGE_KEY, "virksomheter",
+                         "i alfabetisk rekkefølge")
+    shown = timeline.page(spans, number, timeline.AGENCIES_PER_PAGE)
+    st.plotly_chart(timeline.agency_gantt(shown, refs), key=CHART_KEY, on_select=_filter_to_clicked_agency,
                     selection_mode="points")
     st.caption("Hver linje går fra virksomhetens første oppstart til siste avslutning. Klikk på en linje for å "
                "vise bare den virksomhetens piloter.")
@@ -73,8 +62,8 @@ def _agency_view(pilots, refs) -> None:
 
 def _pilot_view(pilots, milestones, refs) -> None:
     """The pilots of one page as bars, with phases and milestones."""
-    number = _choose_page(len(pilots))
-    shown = timeline.page(pilots, number)
+    number = figure_page(len(pilots), timeline.PER_PAGE, PAGE_KEY, "piloter", "sortert etter virksomhet og startdato")
+    shown = timeline.page(timeline.ordered(pilots), number)
     st.plotly_chart(timeline.pilot_gantt(shown, milestones, refs), key="tidslinje_chart_piloter")
     st.caption("Fargen, mønsteret og forklaringen viser status. Tynne blå felt er faser, romber er milepæler. "
                "Stiplet linje: i dag. Prikkede linjer: rapporteringsfrister og reformperioden.")
@@ -90,7 +79,7 @@ refs = timeline.references(store_access.frame("rounds"), store_access.frame("eve
                            dt.date.today())
 
 count = len(pilots)
-st.caption(f"{count} {'pilot' if count == 1 else 'piloter'} – {f.describe()}")
+st.caption(f"{fmt.plural(count, 'pilot', 'piloter')} – {f.describe()}")
 if _choose_view(count) == timeline.VIEW_AGENCY:
     _agency_view(pilots, refs)
 else:
@@ -102,8 +91,8 @@ TABLE_LIMIT = 1000  # rows per table on screen; the downloads hold everything
 def _capped(rows, what: str):
     """The first TABLE_LIMIT rows, with a note saying so when there are more."""
     if len(rows) > TABLE_LIMIT:
-        st.caption(f"Viser de første {TABLE_LIMIT} av {len(rows)} {what}. Avgrens med filteret, eller last ned "
-                   "alt som Excel nederst på siden.")
+        st.caption(f"Viser de første {fmt.number(TABLE_LIMIT)} av {fmt.number(len(rows))} {what}. Avgrens med "
+                   "filteret, eller last ned alt som Excel nederst på siden.")
     return rows.head(TABLE_LIMIT)
 
 

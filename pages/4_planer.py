@@ -3,9 +3,10 @@
 import streamlit as st
 
 from store.queries import PlanChoice
+from ui import formatting as fmt
 from ui import plans, store_access, timeline
 from ui.layout import page_setup
-from ui.page_parts import export_row
+from ui.page_parts import export_row, figure_page
 
 NO_EVALUATION_KEY = "planer_uten_evaluering"
 SEARCH_KEY = "planer_sok"
@@ -32,7 +33,7 @@ def _choices() -> PlanChoice:
 
 def _summary(f, all_count: int, shown, choice: PlanChoice) -> None:
     """What the page shows, in words, with the two flags counted."""
-    st.caption(f"Viser {len(shown)} av {all_count} planer – {f.describe()}"
+    st.caption(f"Viser {fmt.number(len(shown))} av {fmt.plural(all_count, 'plan', 'planer')} – {f.describe()}"
                + (f"; {choice.describe()}" if choice else ""))
     first, second, third = st.columns(3)
     first.metric("Planer", len(shown))
@@ -44,8 +45,8 @@ def _plan_list(shown) -> None:
     """The matching plans, with badges in words."""
     st.subheader("Planene")
     if len(shown) > LIST_LIMIT:
-        st.caption(f"Viser de første {LIST_LIMIT} av {len(shown)} planer. Avgrens med filteret eller søket, eller "
-                   "last ned alle som Excel eller CSV nederst på siden.")
+        st.caption(f"Viser de første {fmt.number(LIST_LIMIT)} av {fmt.number(len(shown))} planer. Avgrens med "
+                   "filteret eller søket, eller last ned alle som Excel eller CSV nederst på siden.")
     st.dataframe(plans.plan_list(shown.head(LIST_LIMIT)), hide_index=True,
                  column_config={"Start": DATE, "Slutt": DATE,
                                 "Regelverk det søkes unntak fra": st.column_config.TextColumn(width="large")})
@@ -54,15 +55,8 @@ def _plan_list(shown) -> None:
 def _element_matrix(shown) -> None:
     """Pilots × the six elements, paged when long, with the same as a table."""
     st.subheader("Brevets seks elementer")
-    pages = timeline.page_count(len(shown), MATRIX_PER_PAGE)
-    number = 1
-    if pages > 1:
-        if st.session_state.get(MATRIX_PAGE_KEY, 1) > pages:
-            st.session_state[MATRIX_PAGE_KEY] = pages
-        number = int(st.number_input("Side i figuren", min_value=1, max_value=pages, step=1,
-                                     key=MATRIX_PAGE_KEY) or 1)
-        st.caption(f"Side {number} av {pages} ({MATRIX_PER_PAGE} planer per side). Tabellen under har alle.")
-    part = shown.iloc[(number - 1) * MATRIX_PER_PAGE: number * MATRIX_PER_PAGE]
+    number = figure_page(len(shown), MATRIX_PER_PAGE, MATRIX_PAGE_KEY, "planer", label="Side i figuren")
+    part = timeline.page(shown, number, MATRIX_PER_PAGE)
     st.plotly_chart(plans.coverage_matrix(part), key="planer_matrise")
     st.caption(f"{plans.COVERED} = elementet er dekket i planen, {plans.MISSING} = det mangler. Et element er dekket "
                "når minst ett av feltene er fylt ut; Tid krever begge datoene og Økonomi budsjettet totalt.")
@@ -92,7 +86,8 @@ def _plan_in_full(shown, milestones) -> None:
         # Set, not dropped: the browser keeps showing a dropped value that is no longer an option.
         st.session_state[CHOSEN_KEY] = labels[0]
     label = st.selectbox("Velg en plan", labels, key=CHOSEN_KEY,
-                         help=f"De første {LIST_LIMIT} planene i utvalget; søk eller filtrer for å finne andre."
+                         help=f"De første {fmt.number(LIST_LIMIT)} planene i utvalget; søk eller filtrer for å finne "
+                              "andre."
                          if len(shown) > LIST_LIMIT else None)
     plan = choices.iloc[labels.index(label)].to_dict()
     ref = plans.pilot_ref(plan)

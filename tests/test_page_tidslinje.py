@@ -16,6 +16,7 @@ from loaders.contract import PILOT_STATUSES, covered_elements
 from store import database
 from tests.apptest_support import agency_without_pilots, open_app, rows
 from ui import formatting as fmt
+from ui import timeline as timeline_module
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/3_tidslinje.py"
@@ -120,6 +121,20 @@ def test_the_collapsed_view_draws_one_bar_per_agency(monkeypatch, sample_db):
     assert table(at, "agencies")["Virksomhet"].tolist() == agencies
 
 
+def test_the_collapsed_view_draws_a_page_of_agencies_at_a_time_and_the_table_all(monkeypatch, sample_db):
+    agencies = [a for (a,) in rows(sample_db, "SELECT DISTINCT agency FROM pilots_current ORDER BY agency")]
+    assert len(agencies) >= 3, "the sample needs agencies for more than one page of two"
+    monkeypatch.setattr(timeline_module, "AGENCIES_PER_PAGE", 2)
+    pages = -(-len(agencies) // 2)
+    at = open_page(monkeypatch, sample_db)
+    at.button_group(key="tidslinje_visning").set_value("Per virksomhet").run()
+    assert [c[0] for c in figure(at)["data"][0]["customdata"]] == agencies[:2]
+    assert any(f"Side 1 av {pages} (virksomheter 1–2 av {len(agencies)}" in c.value for c in at.caption)
+    at.number_input(key="tidslinje_side_virksomheter").set_value(pages).run()
+    assert [c[0] for c in figure(at)["data"][0]["customdata"]] == agencies[2 * (pages - 1):]
+    assert table(at, "agencies")["Virksomhet"].tolist() == agencies
+
+
 def many_pilots_store(path: Path, reference, n: int) -> Path:
     """A store where two agencies report n pilots between them (with a phase each), inserted directly."""
     with database.open_store(path) as con:
@@ -173,6 +188,19 @@ def test_per_pilot_view_of_many_pilots_is_drawn_25_at_a_time(monkeypatch, many_d
     assert pilot_bars(figure(at)) == count - 25 * (pages - 1)
     assert any(f"Side {pages} av {pages}" in c.value for c in at.caption)
     assert at.button_group(key="tidslinje_visning").value == "Per pilot"
+
+
+def test_thousands_of_pilots_are_counted_with_norwegian_grouping(monkeypatch, tmp_path, reference):
+    db = many_pilots_store(tmp_path / "thousands.duckdb", reference, 1200)
+    at = open_page(monkeypatch, db)
+    (count,) = rows(db, "SELECT count(*) FROM pilots_current")[0]
+    grouped = fmt.number(count)
+    assert count >= 1000 and "\u00a0" in grouped
+    assert any(c.value.startswith(f"{grouped} piloter – ") for c in at.caption)
+    assert any(f"Viser de første 1\u00a0000 av {grouped} piloter" in c.value for c in at.caption)
+    at.button_group(key="tidslinje_visning").set_value("Per pilot").run()
+    pages = -(-count // 25)
+    assert any(f"Side 1 av {pages} (piloter 1–25 av {grouped}," in c.value for c in at.caption)
 
 
 def test_a_filter_that_leaves_no_pilots_says_so_instead_of_drawing(monkeypatch, sample_db):

@@ -394,6 +394,12 @@ def test_millions_keep_a_small_amount_visible_and_round_the_rest_to_one_decimal(
     assert fmt.millions(None) == "–"
 
 
+def test_counts_are_grouped_by_thousands_in_words_and_verdicts():
+    assert fmt.plural(1, "pilot", "piloter") == "1 pilot"
+    assert fmt.plural(20_000, "pilot", "piloter") == "20\u00a0000 piloter"
+    assert fmt.ambition_verdict(15_000, (3, 5)) == "14\u00a0995 over ambisjonen"
+
+
 def test_a_half_is_rounded_up_the_same_way_for_every_amount():
     # 3,35 and 8,35 million lie on either side of their binary value; on one slide they read 3,4 and 8,3.
     assert [fmt.millions(3_350_000), fmt.millions(8_350_000)] == ["3,4", "8,4"]

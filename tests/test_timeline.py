@@ -75,7 +75,7 @@ def test_a_page_number_beyond_the_last_gives_the_last_page():
 
 def test_per_pilot_figure_of_one_page_draws_25_pilot_bars_with_their_phases_and_milestones():
     pilots = synthetic_pilots(500)
-    shown = timeline.page(pilots, 2)
+    shown = timeline.page(timeline.ordered(pilots), 2)
     fig = timeline.pilot_gantt(shown, synthetic_milestones(pilots), [])
     assert bar_rows(fig) == 25
     assert bar_rows(fig, ["Fase"]) == 25

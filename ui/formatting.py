@@ -93,11 +93,16 @@ def percent(value: float | None) -> str:
     return f"{number(value * 100)}{NBSP}%"
 
 
+def plural(n: int, one: str, many: str) -> str:
+    """«1 pilot», «3 piloter», «20 000 piloter»."""
+    return f"{number(n)} {one if n == 1 else many}"
+
+
 def ambition_verdict(counted: int, band: tuple[int, int]) -> str:
     """«2 under ambisjonen», «innenfor ambisjonen» or «6 over ambisjonen»: the dashboard's and the deck's words."""
     low, high = band
     if counted < low:
-        return f"{low - counted} under ambisjonen"
+        return f"{number(low - counted)} under ambisjonen"
     if counted > high:
-        return f"{counted - high} over ambisjonen"
+        return f"{number(counted - high)} over ambisjonen"
     return "innenfor ambisjonen"

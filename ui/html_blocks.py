@@ -208,9 +208,9 @@ def ambition_bar(counted: int, planned: int, band: tuple[int, int]) -> str:
     """Pilots under way or completed against the ambition band, planned ones stacked after them."""
     low, high = band
     top = max(high + 1, counted + planned + 1)
-    segments = [Segment("I gang eller gjennomført", counted, ACCENT, "", f"{counted} i gang/gjennomført"),
-                Segment("Planlagt", planned, PLANNED_COLOR, "/", f"{planned} planlagt")]
-    summary = (f"{counted} piloter i gang eller gjennomført og {planned} planlagt, "
+    segments = [Segment("I gang eller gjennomført", counted, ACCENT, "", f"{fmt.number(counted)} i gang/gjennomført"),
+                Segment("Planlagt", planned, PLANNED_COLOR, "/", f"{fmt.number(planned)} planlagt")]
+    summary = (f"{fmt.plural(counted, 'pilot', 'piloter')} i gang eller gjennomført og {fmt.number(planned)} planlagt, "
                f"mot ambisjonen {low}–{high} piloter")
     where = f"left:{_pct(low - 0.5, top)};width:{_pct(high - low + 1, top)}"
     # The band's fill lies under the bars and its dashed outline over them, so both stay visible.

@@ -60,7 +60,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     dates = sorted((pd.Timestamp(d).date(), text) for d, text in dates)
 
     ambition = html_blocks.section(
-        f"Ambisjonen: {counted} {'pilot' if counted == 1 else 'piloter'} i gang eller gjennomført – {verdict}",
+        f"Ambisjonen: {fmt.plural(counted, 'pilot', 'piloter')} i gang eller gjennomført – {verdict}",
         html_blocks.ambition_bar(counted, planned, band),
         html_blocks.table(pd.DataFrame({
             "Status": by_status.index,
@@ -86,11 +86,11 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     delivered = int(asked["submitted_on"].notna().sum())
     low, high = band
     figures = html_blocks.key_figures([
-        html_blocks.Figure("I gang / gjennomført", str(counted),
+        html_blocks.Figure("I gang / gjennomført", fmt.number(counted),
                            f"Piloter med status {' eller '.join(settings['counting_statuses'])}. "
                            f"Ambisjonen er {low}–{high}."),
-        html_blocks.Figure("Planlagt", str(planned), "Piloter med status Planlagt: det som kommer."),
-        html_blocks.Figure("Forsøk", str(forsok), "Piloter som trenger unntak fra lov eller forskrift."),
+        html_blocks.Figure("Planlagt", fmt.number(planned), "Piloter med status Planlagt: det som kommer."),
+        html_blocks.Figure("Forsøk", fmt.number(forsok), "Piloter som trenger unntak fra lov eller forskrift."),
         html_blocks.Figure("Budsjett, mill. kr", fmt.millions(budget_nok),
                            f"Sum av «Budsjett totalt (kr)» for pilotene i filteret: {fmt.kr(budget_nok)}."),
         html_blocks.Figure("Innsendinger", f"{delivered} av {len(asked)}",

@@ -1,4 +1,4 @@
-"""Small pieces several pages share: the export row, a chart with its data table, chart clicks."""
+"""Small pieces several pages share: the export row, a chart with its data table, a figure's pager, chart clicks."""
 
 from __future__ import annotations
 
@@ -32,6 +32,30 @@ def chart_with_table(fig: go.Figure, table: pd.DataFrame, key: str, caption: str
     if caption:
         st.caption(caption)
     st.dataframe(table, hide_index=True, key=f"{key}_table")
+
+
+def figure_page(count: int, per_page: int, key: str, what: str, order: str = "", label: str = "Side") -> int:
+    """The page of a long figure to draw (from 1), with a number input and a caption when there is more than one.
+
+    The caption says which rows the page holds («Side 2 av 10 (virksomheter 41–80 av 400, i alfabetisk
+    rekkefølge)») and that the table under the figure holds them all. A page number left too high by a
+    narrower filter becomes the last page.
+    """
+    from ui import formatting as fmt
+    from ui.timeline import page_count
+
+    pages = page_count(count, per_page)
+    if pages == 1:
+        return 1
+    if st.session_state.get(key, 1) > pages:
+        st.session_state[key] = pages
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    number = int(left.number_input(label, min_value=1, max_value=pages, step=1, key=key) or 1)
+    first, last = (number - 1) * per_page + 1, min(number * per_page, count)
+    right.caption(f"Side {fmt.number(number)} av {fmt.number(pages)} ({what} {fmt.number(first)}–{fmt.number(last)} av "
+                  f"{fmt.number(count)}{', ' + order if order else ''}). "
+                  "Tabellen under har alle.")
+    return number
 
 
 def agency_click_handler(chart_key: str, axis: str = "y"):

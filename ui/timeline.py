@@ -1,9 +1,9 @@
 """The timeline: pure functions from pilot, milestone and reference frames to Gantt figures and tables.
 
-Readable with five pilots or five hundred: above COLLAPSE_ABOVE pilots the page starts with one
-bar per agency, and the per-pilot view is drawn one page of PER_PAGE pilots at a time, so no
-figure ever holds hundreds of bars. Status is carried by colour, pattern and text alike, and
-every reference line has a Norwegian label.
+Readable with five pilots or twenty thousand: above COLLAPSE_ABOVE pilots the page starts with one
+bar per agency, AGENCIES_PER_PAGE agencies at a time, and the per-pilot view is drawn one page of
+PER_PAGE pilots at a time, so no figure ever holds hundreds of bars. Status is carried by colour,
+pattern and text alike, and every reference line has a Norwegian label.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ VIEW_PILOT = "Per pilot"
 VIEWS = (VIEW_AGENCY, VIEW_PILOT)
 COLLAPSE_ABOVE = 40
 PER_PAGE = 25
+# Agencies per page of the collapsed view: 400 bars made a figure 16 000 px tall that kept the browser
+# busy for six seconds at L (issue 5), and no one reads a bar that far down.
+AGENCIES_PER_PAGE = 40
 
 PHASE_COLOR = "#0072B2"
 MILESTONE_COLOR = "#222222"
@@ -87,9 +90,11 @@ def page_count(n: int, per_page: int = PER_PAGE) -> int:
     return max(1, math.ceil(n / per_page))
 
 
-def page(pilots: pd.DataFrame, number: int, per_page: int = PER_PAGE) -> pd.DataFrame:
-    """Page `number` (from 1) of the pilots in timeline order; the last page when number is too high."""
-    rows = ordered(pilots)
+def page(rows: pd.DataFrame, number: int, per_page: int = PER_PAGE) -> pd.DataFrame:
+    """Page `number` (from 1) of the rows as they come; the last page when number is too high.
+
+    Pilots are paged in timeline order: page(ordered(pilots), number).
+    """
     number = min(max(1, int(number)), page_count(len(rows), per_page))
     return rows.iloc[(number - 1) * per_page: number * per_page].reset_index(drop=True)
 
@@ -301,7 +306,7 @@ def agency_gantt(spans: pd.DataFrame, refs: list[Reference]) -> go.Figure:
     """One bar per agency from its earliest start to its latest end, labelled «N piloter»; click to filter."""
     fig = go.Figure()
     positions = list(range(len(spans)))
-    texts = [f"{n} pilot" if n == 1 else f"{n} piloter" for n in spans["pilots"]]
+    texts = [fmt.plural(n, "pilot", "piloter") for n in spans["pilots"]]
     fig.add_bar(
         y=positions, base=_iso(spans["first_start"]), x=_duration_ms(spans["first_start"], spans["last_end"]),
         orientation="h", name="Piloter i virksomheten (klikk for å velge)", width=0.6,
