@@ -42,6 +42,7 @@ from exports.common import as_date, as_float, data_date, filter_text, source_lin
 from loaders.contract import ELEMENTS, PILOT_STATUSES
 from store import queries
 from store.queries import PilotFilter
+from ui.charts import largest_first, rest_note
 from ui.formatting import ambition_verdict, date, kr, kr_short, long_date, mill_kr, number, plural
 
 # The look: white, one dark blue accent, grey text, Arial (metric twin of Liberation Sans, so
@@ -63,6 +64,8 @@ WIDTH = RIGHT - LEFT
 BODY_TOP, BODY_BOTTOM = 1.65, 6.8
 
 TIMELINE_ROWS = 18          # rows per timeline slide
+BUDGET_BARS = 15            # agencies on the budget slide: the largest; the rest are told in words
+REST_NOTE_H = 0.45          # inches under the budget chart for the words on the rest
 TIMELINE_MAX_SLIDES = 3     # beyond this many slides, one bar per agency instead of per pilot
 PILOT_SLIDES_UP_TO = 6      # a slide per pilot up to this many pilots, else per agency
 AGENCY_TABLE_ROWS = 9
@@ -74,6 +77,7 @@ ELEMENT_SHORT = {1: "Problem og mål", 2: "Omfang", 3: "Tid", 4: "Deltakere", 5:
 TITLE_SHAPE = "Tittel"
 CHART_STATUS = "Diagram: piloter etter status"
 CHART_REPORTING = "Diagram: rapportering per runde"
+BUDGET_REST = "Budsjett: de andre virksomhetene"
 CHART_BUDGET = "Diagram: budsjett per virksomhet"
 TIMELINE_GROUP = "Tidslinje: virksomhet"
 TIMELINE_PILOT = "Tidslinje: pilot"
@@ -609,8 +613,10 @@ class _Deck:
         for p in self.pilots:
             totals[p.agency] = totals.get(p.agency, 0.0) + p.budget
             counts[p.agency] = counts.get(p.agency, 0) + 1
-        order = sorted(totals, key=lambda a: (-totals[a], a))
+        order = list(largest_first(pd.Series(totals, dtype=float)).index)
         total = sum(totals.values())
+        rest = rest_note(pd.Series(totals, dtype=float), BUDGET_BARS, "Pilotoversikt under Budsjett")
+        order = order[:BUDGET_BARS]
         lede = (f"Samlet {kr(total)} for {plural(len(self.pilots), 'pilot', 'piloter')} "
                 f"({mill_kr(total)})") if self.pilots else ""
         slide = self.slide("Budsjett per virksomhet", lede)
@@ -620,7 +626,7 @@ class _Deck:
         data = CategoryChartData(number_format="#,##0")
         data.categories = order
         data.add_series("Budsjett totalt (kr)", [totals[a] for a in order])
-        height = min(BODY_BOTTOM - BODY_TOP - 0.1, 0.45 * len(order) + 0.5)
+        height = min(BODY_BOTTOM - BODY_TOP - 0.1 - (REST_NOTE_H if rest else 0), 0.45 * len(order) + 0.5)
         frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Inches(LEFT), Inches(BODY_TOP + 0.1),
                                        Inches(8.4), Inches(height), data)
         frame.name = CHART_BUDGET
@@ -639,7 +645,10 @@ class _Deck:
             _font(label.text_frame.paragraphs[0].runs[0].font, 12, TEXT)
             label.position = XL_LABEL_POSITION.OUTSIDE_END
         alt_text(frame, "Liggende stolper: samlet budsjett per virksomhet. "
-                 + "; ".join(f"{a}: {kr(totals[a])}" for a in order))
+                 + "; ".join(f"{a}: {kr(totals[a])}" for a in order) + (f". {rest}" if rest else ""))
+        if rest:
+            text_box(slide, LEFT, BODY_TOP + 0.15 + height, 8.4, REST_NOTE_H, rest, size=11, color=MUTED,
+                     name=BUDGET_REST)
 
         within = sum(1 for p in self.pilots if p.within_frame == "Ja")
         partly = sum(1 for p in self.pilots if p.within_frame in ("Delvis", "Nei"))
@@ -649,8 +658,8 @@ class _Deck:
         text_box(slide, x, BODY_TOP + 0.2, w, 0.7, mill_kr(total), size=32, color=ACCENT, bold=True)
         text_box(slide, x, BODY_TOP + 0.9, w, 0.3, "samlet budsjett", size=12, color=MUTED)
         text_box(slide, x, BODY_TOP + 1.6, w, 2.6, [
-            f"{within} av {len(self.pilots)} piloter dekkes innenfor gjeldende rammer",
-            f"{partly} dekkes delvis eller ikke innenfor rammene",
+            f"{number(within)} av {plural(len(self.pilots), 'pilot', 'piloter')} dekkes innenfor gjeldende rammer",
+            f"{number(partly)} dekkes delvis eller ikke innenfor rammene",
             f"Ekstra behov i budsjettradene: {kr(extra)}",
         ], size=13, color=TEXT, space_after=10)
 

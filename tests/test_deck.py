@@ -25,7 +25,7 @@ from loaders.importer import import_files
 from store import database
 from store.queries import PilotFilter
 from tests.form_files import workbook
-from ui.formatting import ambition_verdict, long_date
+from ui.formatting import ambition_verdict, kr_short, long_date
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots" / "deck"
 FIXED_TITLES = ["Piloter i tillitsreformen", "Ambisjonen: 3–5 piloter i reformperioden", "Rapportering per runde",
@@ -156,6 +156,22 @@ def test_the_budget_chart_shows_each_agencys_sum_from_the_store(sector, sector_d
                                                                    "serviceorganisasjon"]  # largest first
     labels = [p.data_label.text_frame.text for p in plot.series[0].points]
     assert labels[0] == "5,7\u00a0mill.\u00a0kr" and labels[2] == "5,4\u00a0mill.\u00a0kr"
+
+
+def test_the_budget_slide_draws_the_largest_agencies_and_says_what_the_rest_hold(sector, monkeypatch):
+    monkeypatch.setattr(deck_module, "BUDGET_BARS", 3)
+    prs = open_deck(build(sector))
+    plot = find(prs, deck_module.CHART_BUDGET).chart.plots[0]
+    ranked = store_frame(sector, "SELECT agency, sum(budget_total_nok) AS total FROM pilots_current GROUP BY agency "
+                                 "ORDER BY total DESC, agency")
+    assert len(ranked) > 3
+    assert list(plot.categories) == ranked["agency"].tolist()[:3]
+    rest = ranked["total"].iloc[3:].sum()
+    note = find(prs, deck_module.BUDGET_REST).text_frame.text
+    assert note == (f"Figuren viser de 3 største av {len(ranked)} virksomheter. De {len(ranked) - 3} andre har til "
+                    f"sammen {kr_short(rest)} og står i Pilotoversikt under Budsjett.")
+    chart = find(prs, deck_module.CHART_BUDGET)
+    assert chart.top + chart.height <= find(prs, deck_module.BUDGET_REST).top, "the words under the chart, not on it"
 
 
 def test_the_budget_chart_follows_the_filter(sector):

@@ -6,6 +6,7 @@ Figures are checked against SQL on the same DuckDB file, never against numbers w
 from __future__ import annotations
 
 import io
+import json
 import re
 from html import escape, unescape
 from pathlib import Path
@@ -236,6 +237,22 @@ def test_budget_page_table_has_one_row_per_agency_with_pilots(monkeypatch, sampl
     at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py")
     shown = table(at, "Virksomhet", "Innenfor rammer", "Totalt")
     assert len(shown) == sql(sample_db, "SELECT count(DISTINCT agency) FROM pilots_current")
+
+
+def test_budget_chart_draws_the_largest_agencies_and_says_what_the_rest_hold(monkeypatch, sample_db):
+    from ui import charts
+
+    monkeypatch.setattr(charts, "MAX_BARS", 3)
+    at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py")
+    ranked = rows(sample_db, "SELECT agency, sum(budget_total_nok) AS total FROM pilots_current GROUP BY agency "
+                             "ORDER BY total DESC, agency")
+    assert len(ranked) > 3
+    bars = next(t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if t["type"] == "bar")
+    assert bars["y"][::-1] == [a for a, _ in ranked[:3]]
+    rest = sum(t for _, t in ranked[3:])
+    assert any(f"de 3 største av {len(ranked)} virksomheter. De {len(ranked) - 3} andre har til sammen "
+               f"{fmt.kr_short(rest)}" in c.value for c in at.caption)
+    assert table(at, "Virksomhet", "Totalt")["Virksomhet"].tolist() == [a for a, _ in ranked]
 
 
 def test_agencies_page_lists_every_agency_that_was_asked_or_reported(monkeypatch, sample_db):

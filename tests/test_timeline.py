@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from loaders.contract import PILOT_STATUSES
+from ui import formatting as fmt
 from ui import timeline
 
 AGENCIES = ["Husbanken", "Kartverket", "Statsbygg", "Valgdirektoratet", "Direktoratet for byggkvalitet",
@@ -166,13 +167,20 @@ def test_an_event_without_a_note_or_end_is_a_line_without_stray_text():
     assert refs[1].hover == "Samling 01.03.2024"
 
 
-def test_the_budget_chart_shows_at_most_thirty_bars_and_sums_the_rest():
+def test_the_budget_chart_draws_the_thirty_largest_and_tells_the_rest_in_words():
     from ui import charts
 
     pilots = pd.DataFrame({"agency": [f"Etat {i:03d}" for i in range(400)], "within_budget_frame": "Ja",
                            "budget_total_nok": [1000.0 * (i + 1) for i in range(400)]})
     fig = charts.budget_by_agency(pilots)
     bars = next(t for t in fig.data if t.type == "bar")
-    assert len(bars.y) == charts.MAX_BARS
-    assert bars.y[0] == f"{charts.OTHERS} (371)"  # the smallest at the bottom
-    assert sum(bars.x) == pilots["budget_total_nok"].sum()
+    largest = pilots.nlargest(charts.MAX_BARS, "budget_total_nok")
+    assert list(bars.y) == largest["agency"].tolist()[::-1]  # the largest at the top
+    # the axis fits the drawn bars: no summed bar of the rest squeezes them to slivers
+    assert fig.layout.xaxis.range[1] < 2 * largest["budget_total_nok"].max()
+    totals = pilots.set_index("agency")["budget_total_nok"]
+    rest = totals.drop(largest["agency"]).sum()
+    note = charts.rest_note(totals, charts.MAX_BARS, "tabellen")
+    assert note == (f"Figuren viser de 30 største av 400 virksomheter. De 370 andre har til sammen "
+                    f"{fmt.kr_short(rest)} og står i tabellen.")
+    assert charts.rest_note(totals.head(30), charts.MAX_BARS, "tabellen") == ""

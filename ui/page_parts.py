@@ -60,11 +60,11 @@ def figure_page(count: int, per_page: int, key: str, what: str, order: str = "",
 
 def agency_click_handler(chart_key: str, axis: str = "y"):
     """A callback for st.plotly_chart(on_select=…) that filters the app to the clicked agency."""
-    from ui import charts, filters
+    from ui import filters
 
     def handle() -> None:
         points = st.session_state.get(chart_key, {}).get("selection", {}).get("points", [])
-        names = [p.get(axis) for p in points if p.get(axis) and not str(p.get(axis)).startswith(charts.OTHERS)]
+        names = [p.get(axis) for p in points if p.get(axis)]
         if names:
             filters.select_agencies(list(dict.fromkeys(names)))
 
