@@ -36,9 +36,9 @@ def _summary(f, all_count: int, shown, choice: PlanChoice) -> None:
     st.caption(f"Viser {fmt.number(len(shown))} av {fmt.plural(all_count, 'plan', 'planer')} – {f.describe()}"
                + (f"; {choice.describe()}" if choice else ""))
     first, second, third = st.columns(3)
-    first.metric("Planer", len(shown))
-    second.metric("Forsøk", int(shown["needs_exemption"].sum()))
-    third.metric("Mangler evaluering", int(plans.lacks_evaluation(shown).sum()))
+    first.metric("Planer", fmt.number(len(shown)))
+    second.metric("Forsøk", fmt.number(int(shown["needs_exemption"].sum())))
+    third.metric("Mangler evaluering", fmt.number(int(plans.lacks_evaluation(shown).sum())))
 
 
 def _plan_list(shown) -> None:

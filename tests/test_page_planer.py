@@ -192,3 +192,13 @@ def test_many_plans_are_drawn_40_at_a_time_while_the_table_has_them_all(monkeypa
     at.number_input(key="planer_matrise_side").set_value(2).run()
     drawn = [z for z in figures(at)[0]["data"][0]["z"] if z[0] is not None]
     assert len(drawn) == count - 40
+
+
+def test_thousands_of_plans_are_counted_with_norwegian_grouping(monkeypatch, tmp_path, reference):
+    db = many_pilots_store(tmp_path / "thousands.duckdb", reference, 1200)
+    at = open_page(monkeypatch, db)
+    (count,) = rows(db, "SELECT count(*) FROM pilots_current")[0]
+    grouped = f"{count // 1000}\u00a0{count % 1000:03d}"
+    assert at.metric[0].label == "Planer" and at.metric[0].value == grouped
+    assert any(c.value.startswith(f"Viser {grouped} av {grouped} planer") for c in at.caption)
+    assert any(f"Side 1 av 30 (planer 1–40 av {grouped})" in c.value for c in at.caption)
