@@ -43,7 +43,7 @@ from loaders.contract import ELEMENTS, PILOT_STATUSES
 from store import queries
 from store.queries import PilotFilter
 from ui.charts import largest_first, rest_note
-from ui.formatting import ambition_verdict, date, kr, kr_short, long_date, mill_kr, number, plural
+from ui.formatting import ambition_verdict, date, kr, kr_short, long_date, mill_kr, number, percent, plural
 
 # The look: white, one dark blue accent, grey text, Arial (metric twin of Liberation Sans, so
 # what LibreOffice renders in the tests is what PowerPoint shows).
@@ -66,11 +66,17 @@ BODY_TOP, BODY_BOTTOM = 1.65, 6.8
 TIMELINE_ROWS = 18          # rows per timeline slide
 BUDGET_BARS = 15            # agencies on the budget slide: the largest; the rest are told in words
 REST_NOTE_H = 0.45          # inches under the budget chart for the words on the rest
-TIMELINE_MAX_SLIDES = 3     # beyond this many slides, one bar per agency instead of per pilot
+TIMELINE_MAX_SLIDES = 3     # beyond this many slides, one bar per agency instead of per pilot (then per ministry)
 PILOT_SLIDES_UP_TO = 6      # a slide per pilot up to this many pilots, else per agency
 AGENCY_TABLE_ROWS = 9
 MATRIX_ROWS = 14
+# A deck of the whole state had hundreds of slides and took minutes (issue 5): slides per agency and the
+# matrix per plan come with a narrower selection; beyond it, one slide says so, or counts per element.
+DETAIL_AGENCIES_UP_TO = 15
+MATRIX_PLANS_UP_TO = 5 * MATRIX_ROWS
 AMBITION_WIDTH = 7.3        # inches the squares of the ambition slide may take
+AMBITION_SQUARES_UP_TO = 40  # a square per pilot up to this many; beyond, two bars on a scale (squares of
+#                              0.005 inches at M, and 20 000 shapes took python-pptx minutes at L)
 ELEMENT_SHORT = {1: "Problem og mål", 2: "Omfang", 3: "Tid", 4: "Deltakere", 5: "Økonomi",
                  6: "Dok. og evaluering"}
 # Shape names, so tests (and anyone scripting the deck) can find things.
@@ -78,6 +84,10 @@ TITLE_SHAPE = "Tittel"
 CHART_STATUS = "Diagram: piloter etter status"
 CHART_REPORTING = "Diagram: rapportering per runde"
 BUDGET_REST = "Budsjett: de andre virksomhetene"
+DETAILS_LEFT_OUT = "Lysark per virksomhet: utelatt"
+ELEMENT_COUNTS = "Tabell: planer per element"
+AMBITION_COUNTED = "Ambisjon: pågår eller gjennomført"
+AMBITION_PLANNED = "Ambisjon: planlagt"
 CHART_BUDGET = "Diagram: budsjett per virksomhet"
 TIMELINE_GROUP = "Tidslinje: virksomhet"
 TIMELINE_PILOT = "Tidslinje: pilot"
@@ -378,6 +388,8 @@ class _Deck:
         self.short_names = {r["name"]: (r["short_name"] if isinstance(r["short_name"], str) else "")
                             for r in register.to_dict("records")}
         self.ministry_of = dict(zip(register["name"], register["ministry"]))
+        self.ministry_name_of = {r["name"]: next((m for m in (r["ministry_name"], r["ministry"]) if isinstance(m, str)),
+                                                 "Uten departement") for r in register.to_dict("records")}
         self.prs = Presentation()
         self.prs.slide_width = Inches(SLIDE_WIDTH)
         self.prs.slide_height = Inches(SLIDE_HEIGHT)
@@ -469,6 +481,8 @@ class _Deck:
         low, high = self.band
         n = len(counting)
         slots = max(high + 1, n + len(planned))
+        if slots > AMBITION_SQUARES_UP_TO:
+            return self.ambition_bars(slide, n, len(planned))
         size = min(0.55, AMBITION_WIDTH / (slots * 1.25))
         gap = size * 0.25
         top = BODY_TOP + 0.75
@@ -492,15 +506,44 @@ class _Deck:
             if slots <= 30 or (i + 1) % 5 == 0:
                 text_box(slide, x - 0.1, top + size + 0.08, size + 0.2, 0.25, str(i + 1), size=9, color=MUTED,
                          align=PP_ALIGN.CENTER)
-        # Legend in words.
-        legend_y = top + size + 0.55
+        return self.ambition_legend(slide, top + size + 0.55, n, len(planned), "F = forsøk (krever unntak fra lov "
+                                                                             "eller forskrift)")
+
+    def ambition_bars(self, slide: Slide, counted: int, planned: int) -> float:
+        """Many pilots: under way or completed, then planned, as bars on a scale with the band; the legend's top."""
+        low, high = self.band
+        top = BODY_TOP + 0.75
+        height = 0.55
+        scale = AMBITION_WIDTH / max(high + 1, counted + planned)
+
+        def width(count: int) -> float:
+            return max(count * scale, 0.02)
+
+        rect(slide, LEFT, top, width(counted), height, fill=ACCENT, line=ACCENT, name=AMBITION_COUNTED,
+             text=number(counted) if width(counted) > 0.8 else "", text_size=14, bold=True)
+        if planned:
+            rect(slide, LEFT + counted * scale, top, width(planned), height, fill=ACCENT_LIGHT, line=ACCENT,
+                 name=AMBITION_PLANNED, text=number(planned) if width(planned) > 0.8 else "", text_size=14,
+                 text_color=ACCENT, bold=True)
+        band_x = LEFT + (low - 1) * scale
+        rect(slide, band_x, top - 0.15, width(high - low + 1), height + 0.3, line=TEXT, line_width=1.5,
+             dash=MSO_LINE_DASH_STYLE.DASH, name="Ambisjonsbånd")
+        text_box(slide, band_x, top - 0.5, 2.4, 0.3, f"Ambisjon {low}–{high}", size=12, color=ACCENT, bold=True)
+        for value, align, x in ((0, PP_ALIGN.LEFT, LEFT), (max(high + 1, counted + planned), PP_ALIGN.RIGHT,
+                                                           LEFT + AMBITION_WIDTH - 1.5)):
+            text_box(slide, x, top + height + 0.08, 1.5, 0.25, number(value), size=9, color=MUTED, align=align)
+        return self.ambition_legend(slide, top + height + 0.55, counted, planned,
+                                    "Stolpene er i skala: ambisjonen er den stiplede rammen til venstre.")
+
+    def ambition_legend(self, slide: Slide, legend_y: float, counted: int, planned: int, note: str) -> float:
+        """The legend in words under the squares or bars, with a note; returns its top."""
         x = LEFT
-        for fill, label in ((ACCENT, f"Pågår eller gjennomført ({n})"), (ACCENT_LIGHT, f"Planlagt ({len(planned)})")):
+        for fill, label in ((ACCENT, f"Pågår eller gjennomført ({number(counted)})"),
+                            (ACCENT_LIGHT, f"Planlagt ({number(planned)})")):
             rect(slide, x, legend_y + 0.03, 0.2, 0.2, fill=fill, line=ACCENT)
             text_box(slide, x + 0.3, legend_y, 3.0, 0.3, label, size=12)
             x += 3.3
-        text_box(slide, LEFT, legend_y + 0.4, AMBITION_WIDTH, 0.3, "F = forsøk (krever unntak fra lov eller forskrift)",
-                 size=12, color=MUTED)
+        text_box(slide, LEFT, legend_y + 0.4, AMBITION_WIDTH, 0.3, note, size=12, color=MUTED)
         return legend_y
 
     def ambition_figures(self, slide: Slide, legend_y: float, counted: int, planned: int) -> None:
@@ -663,8 +706,9 @@ class _Deck:
             f"Ekstra behov i budsjettradene: {kr(extra)}",
         ], size=13, color=TEXT, space_after=10)
 
-    def timeline_rows(self) -> tuple[list[tuple], bool]:
-        """Rows for the Gantt: a header per agency and one row per pilot (or one per agency when many)."""
+    def timeline_rows(self) -> tuple[list[tuple], str]:
+        """Rows for the Gantt, and what a bar stands for: a header per agency and one row per pilot ("pilot");
+        one row per agency when that takes too many slides ("virksomhet"), per ministry when even that does."""
         by_agency: dict[str, list[Pilot]] = {}
         for p in sorted(self.pilots, key=lambda p: (p.agency, p.start or dt.date.min, p.name)):
             by_agency.setdefault(p.agency, []).append(p)
@@ -672,13 +716,19 @@ class _Deck:
         for agency, pilots in by_agency.items():
             rows.append(("group", agency, len(pilots)))
             rows.extend(("pilot", p) for p in pilots)
-        if len(rows) <= TIMELINE_ROWS * TIMELINE_MAX_SLIDES:
-            return rows, False
-        return [("agency", agency, pilots) for agency, pilots in by_agency.items()], True
+        room = TIMELINE_ROWS * TIMELINE_MAX_SLIDES
+        if len(rows) <= room:
+            return rows, "pilot"
+        if len(by_agency) <= room:
+            return [("agency", agency, pilots) for agency, pilots in by_agency.items()], "virksomhet"
+        by_ministry: dict[str, list[Pilot]] = {}
+        for agency, pilots in by_agency.items():
+            by_ministry.setdefault(self.ministry_name_of.get(agency, "Uten departement"), []).extend(pilots)
+        return [("agency", ministry, by_ministry[ministry]) for ministry in sorted(by_ministry)], "departement"
 
     def timeline_slides(self) -> None:
         """The Gantt, split over as many slides as its rows need (a group header repeats as «forts.»)."""
-        rows, aggregated = self.timeline_rows()
+        rows, unit = self.timeline_rows()
         dated = [p for p in self.pilots if p.start and p.end]
         if not dated:
             slide = self.slide("Tidslinje")
@@ -699,7 +749,7 @@ class _Deck:
         last = max(p.end for p in dated)
         start = dt.date(first.year, 1, 1)
         end = dt.date(last.year + 1, 1, 1)
-        lede = ("Én stolpe per virksomhet: fra første start til siste slutt" if aggregated else
+        lede = (f"Én stolpe per {unit}: fra første start til siste slutt" if unit != "pilot" else
                 "Mørk stolpe: pågår eller gjennomført · lys: planlagt · stiplet: avbrutt. "
                 "Status står på eller ved stolpen.")
         for i, page_rows in enumerate(pages, 1):
@@ -758,7 +808,7 @@ class _Deck:
                     under_way = sum(p.status in self.counting_statuses for p in pilots)
                     status = "Pågår" if under_way else "Planlagt"
                     self.bar(slide, min(p.start for p in dated), max(p.end for p in dated), y, row_h, status,
-                             f"{plural(len(pilots), 'pilot', 'piloter')}, {under_way} pågår/gjennomført",
+                             f"{plural(len(pilots), 'pilot', 'piloter')}, {number(under_way)} pågår/gjennomført",
                              xpos, x1, x2)
 
     def bar(self, slide: Slide, start: dt.date | None, end: dt.date | None, y: float, row_h: float, status: str,
@@ -801,8 +851,21 @@ class _Deck:
         by_agency: dict[str, list[Pilot]] = {}
         for p in self.pilots:
             by_agency.setdefault(p.agency, []).append(p)
+        if len(by_agency) > DETAIL_AGENCIES_UP_TO:
+            self.details_left_out(len(by_agency))
+            return
         for agency, pilots in by_agency.items():
             self.agency_slides(agency, pilots)
+
+    def details_left_out(self, agencies: int) -> None:
+        """In place of the slides per agency, when there are too many: where the plans are instead."""
+        slide = self.slide("Planene per virksomhet", f"{plural(agencies, 'virksomhet', 'virksomheter')} og "
+                                                     f"{plural(len(self.pilots), 'plan', 'planer')} i utvalget")
+        text_box(slide, LEFT, BODY_TOP + 0.4, WIDTH, 2.0, [
+            f"Det er for mange til ett lysark per virksomhet. Velg høyst {DETAIL_AGENCIES_UP_TO} virksomheter i "
+            "filteret i Pilotoversikt, så kommer lysarkene med.",
+            "Alle planene står i Excel-uttrekket (arket Piloter) og på sidene Virksomheter og Planer.",
+        ], size=16, color=TEXT, space_after=12, name=DETAILS_LEFT_OUT)
 
     def agency_slides(self, agency: str, pilots: list[Pilot]) -> None:
         """An agency's plans as a table (over several slides if needed), its reporting and its milestones."""
@@ -903,8 +966,11 @@ class _Deck:
         """The ✓/– matrix of the letter's six elements per plan, MATRIX_ROWS plans per slide."""
         pilots = sorted(self.pilots, key=lambda p: (p.agency, p.name))
         full = sum(all(p.covered) for p in pilots)
-        lede = (f"{full} av {len(pilots)} planer dekker alle seks elementene i brevet. "
+        lede = (f"{number(full)} av {plural(len(pilots), 'plan', 'planer')} dekker alle seks elementene i brevet. "
                 "✓ = dekket, – = ikke dekket") if pilots else ""
+        if len(pilots) > MATRIX_PLANS_UP_TO:
+            self.element_counts(lede)
+            return
         chunks = [pilots[i:i + MATRIX_ROWS] for i in range(0, len(pilots), MATRIX_ROWS)] or [[]]
         for i, chunk in enumerate(chunks, 1):
             title = "Elementene i planene" + (f" ({i} av {len(chunks)})" if len(chunks) > 1 else "")
@@ -923,6 +989,21 @@ class _Deck:
             frame.name = MATRIX_TABLE
             names = " · ".join(f"{e.number} {e.name}" for e in ELEMENTS)
             text_box(slide, LEFT, BODY_BOTTOM - 0.05, WIDTH, 0.25, f"Elementene: {names}", size=9, color=MUTED)
+
+    def element_counts(self, lede: str) -> None:
+        """In place of the matrix per plan, when there are too many plans: how many plans cover each element."""
+        slide = self.slide("Elementene i planene", lede)
+        count = len(self.pilots)
+        rows = [[f"{e.number} {e.name}", number(covered), percent(covered / count)]
+                for e, covered in zip(ELEMENTS, (sum(p.covered[i] for p in self.pilots) for i in range(len(ELEMENTS))))]
+        frame = table(slide, LEFT, BODY_TOP + 0.1, [7.5, 2.6, 1.4], ["Element i brevet", "Planer som dekker det",
+                                                                     "Andel"],
+                      rows, size=14, row_height=0.5, align=["l", "r", "r"],
+                      description="Tabell: hvor mange av planene som dekker hvert av brevets seks elementer.")
+        frame.name = ELEMENT_COUNTS
+        text_box(slide, LEFT, BODY_TOP + 0.4 + 0.5 * (len(rows) + 1), WIDTH, 0.6,
+                 f"Matrisen per plan kommer med når utvalget har høyst {MATRIX_PLANS_UP_TO} planer. Siden Planer i "
+                 "Pilotoversikt viser den for alle.", size=12, color=MUTED)
 
     def follow_up_slide(self) -> None:
         """«Til oppfølging»: plans without evaluation or missing elements, forsøk, late and missing reports."""
@@ -945,8 +1026,8 @@ class _Deck:
         others = [p for p in self.pilots if p.gaps_besides_evaluation]
         forsok = [p for p in self.pilots if p.forsok]
         if no_eval:
-            items.append([("• ", BULLET), (f"{len(no_eval)} av {len(self.pilots)} planer sier ingenting om "
-                                           "evaluering og gevinstmåling:", {"bold": True})])
+            share = f"{number(len(no_eval))} av {plural(len(self.pilots), 'plan', 'planer')}"
+            items.append([("• ", BULLET), (f"{share} sier ingenting om evaluering og gevinstmåling:", {"bold": True})])
             items += self.items([f"{clip(p.name, 46)} ({self.short(p.agency, 18)})" for p in no_eval], 6)
         if others:
             items.append([("• ", BULLET), (f"{plural(len(others), 'plan', 'planer')} mangler "

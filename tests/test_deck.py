@@ -403,6 +403,46 @@ def test_many_pilots_are_aggregated_per_agency_on_the_timeline_and_build_in_seco
     assert "6 piloter, 3 pågår/gjennomført" in slide_text(timeline[0])
 
 
+def test_a_deck_of_many_agencies_and_plans_stays_a_few_readable_slides(sector, monkeypatch):
+    # The limits lowered so the test sector is «many»: what a selection of hundreds of agencies gets.
+    for name, value in (("DETAIL_AGENCIES_UP_TO", 2), ("MATRIX_PLANS_UP_TO", 5), ("AMBITION_SQUARES_UP_TO", 5),
+                        ("TIMELINE_ROWS", 2), ("TIMELINE_MAX_SLIDES", 1)):
+        monkeypatch.setattr(deck_module, name, value)
+    prs = open_deck(build(sector))
+    assert titles(prs) == [*FIXED_TITLES, "Tidslinje", "Planene per virksomhet", "Elementene i planene",
+                           "Til oppfølging"]
+    pilots = store_frame(sector, "SELECT p.agency, p.status, m.name AS ministry, p.covers_e1, p.covers_e6 "
+                                 "FROM pilot_plans_current p JOIN ministries m ON m.short_name = p.ministry")
+    agencies = pilots["agency"].nunique()
+
+    details = find(prs, deck_module.DETAILS_LEFT_OUT).text_frame.text
+    assert "Velg høyst 2 virksomheter i filteret" in details and "Excel-uttrekket" in details
+    assert f"{agencies} virksomheter og {len(pilots)} planer i utvalget" in slide_text(prs.slides[5])
+
+    counts = find(prs, deck_module.ELEMENT_COUNTS).table
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in list(counts.rows)[1:]}
+    assert len(rows) == 6
+    first = next(v for k, v in rows.items() if k.startswith("1 "))
+    assert first[1] == str(int(pilots["covers_e1"].sum()))
+    sixth = next(v for k, v in rows.items() if k.startswith("6 "))
+    assert sixth[1] == str(int(pilots["covers_e6"].sum()))
+
+    timeline = next(s for s in prs.slides if title_of(s) == "Tidslinje")
+    labels = [s.text_frame.text for s in timeline.shapes if s.name == deck_module.TIMELINE_AGENCY]
+    ministries = sorted(pilots["ministry"].unique())
+    assert len(labels) == len(ministries) and all(m.startswith(t.rstrip("…")) for t, m in zip(labels, ministries))
+    assert "Én stolpe per departement" in slide_text(timeline)
+    for ministry, n in pilots.groupby("ministry").size().items():
+        assert f"{n} piloter, " in slide_text(timeline), ministry
+
+    ambition = prs.slides[1]
+    counted = int(pilots["status"].isin(["Pågår", "Gjennomført"]).sum())
+    assert find(prs, deck_module.AMBITION_COUNTED).text_frame.text == str(counted)
+    assert f"Pågår eller gjennomført ({counted})" in slide_text(ambition)
+    squares = [s for s in ambition.shapes if s.shape_type == 1 and s.width == s.height and s.width > Inches(0.1)]
+    assert len(squares) <= 2, "bars, not a square per pilot"
+
+
 # ---------------------------------------------------------------------------------------------
 # The bundled sample sector (data/samples)
 
