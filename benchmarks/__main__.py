@@ -2,7 +2,7 @@
 
     python -m benchmarks                      everything at S, M and L (what `make bench` runs)
     python -m benchmarks --sizes S --quick    the two-minute check for developers
-    python -m benchmarks --parts import,pages fewer measurements (import, pages, browser, memory)
+    python -m benchmarks --parts import,pages fewer measurements (import, pages, browser, memory, downloads)
 
 Targets (all upper bounds) apply where they are defined: import ≤ 1.5 × the parse floor at M;
 each page ≤ 250 ms in AppTest at M and L ≤ 3 × M; overview ≤ 1.5 × a bare page in Chromium at M;
@@ -28,7 +28,7 @@ from benchmarks.report import Row
 ROOT = generate.ROOT
 HERE = Path(__file__).resolve().parent
 SIZES = ("S", "M", "L")
-PARTS = ("import", "pages", "browser", "memory")
+PARTS = ("import", "pages", "browser", "memory", "downloads")
 PAGE_LABELS = {"dashboard.py": "Oversikt", "pages/1_virksomheter.py": "Virksomheter",
                "pages/2_budsjett.py": "Budsjett", "pages/3_tidslinje.py": "Tidslinje",
                "pages/4_planer.py": "Planer", "pages/5_importer.py": "Importer"}
@@ -216,6 +216,27 @@ def part_memory(run: Run, size: str, db: Path) -> None:
         run.log("    errors on the pages: " + "; ".join(errors)[:400])
 
 
+def part_downloads(run: Run, size: str, db: Path) -> None:
+    """(f) the whole sector's deck and workbook: build time and memory, each size in its own process."""
+    run.log(f"(f) downloads, {size}: the deck and the workbook of the whole sector …")
+    out = generate.size_dir(size) / "downloads.json"
+    log = generate.size_dir(size) / "downloads.log"
+    with log.open("w") as handle:
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.downloads", "--db", str(db), "--out", str(out)],
+                              cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, timeout=900)
+    if proc.returncode or not out.exists():
+        run.add("downloads", size, None, "s", None, f"the run failed; see {log}", fails=True)
+        return
+    results = json.loads(out.read_text(encoding="utf-8"))
+    run.details[f"downloads_{size}"] = results
+    for kind, label in (("deck", "presentasjon (.pptx)"), ("excel", "Excel (.xlsx)")):
+        r = results[kind]
+        run.add(f"download, whole sector: {label}", size, r["s"], "s", None,
+                f"{r['bytes'] / 1e6:.1f} MB file; the process's peak RSS {r['peak_before_mb']:.0f} → "
+                f"{r['peak_mb']:.0f} MB")
+        run.log(f"    {label}: {r['s']:.1f} s, {r['bytes'] / 1e6:.1f} MB, peak RSS {r['peak_mb']:.0f} MB")
+
+
 def filter_agencies(db: Path, count: int) -> list[str]:
     """Agencies with pilots, spread over the register, for the filter change."""
     import duckdb
@@ -299,6 +320,10 @@ def main(argv: list[str] | None = None) -> int:
     memory_size = "L" if "L" in sizes else sizes[-1]
     if "memory" in args.parts:
         part_memory(run, memory_size, dbs[memory_size])
+    if "downloads" in args.parts:
+        for size in sizes:
+            if size != "S":  # the sample's downloads are the test suite's
+                part_downloads(run, size, dbs[size])
 
     wall = time.monotonic() - run.started
     machine["loadavg_end"] = list(__import__("os").getloadavg())

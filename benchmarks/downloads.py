@@ -1,0 +1,57 @@
+"""Build time and memory of the whole-sector downloads: the deck and the Excel workbook.
+
+Run in its own process per store (`python -m benchmarks.downloads --db … --out …`), so the
+peak RSS it reports is what building them adds to a process that has only opened the store.
+The dashboard builds them on the server when a user clicks «Last ned presentasjon» or
+«Last ned Excel» (ui/downloads.py), with the whole sector when no filter is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _peak_mb() -> float:
+    """This process's peak RSS (VmHWM; ru_maxrss would carry the parent's over the exec)."""
+    status = Path(f"/proc/{os.getpid()}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024
+
+
+def measure(db: Path) -> dict:
+    """Seconds, bytes and peak RSS growth for the deck, then the workbook, of the whole sector."""
+    from exports.deck import build_deck
+    from exports.excel import excel_bytes
+    from store import database
+    from store.queries import PilotFilter
+
+    out = {}
+    with database.reading(db) as con:  # as the dashboard builds them (ui/downloads.py)
+        for kind, build in (("deck", build_deck), ("excel", excel_bytes)):
+            before = _peak_mb()
+            start = time.perf_counter()
+            content = build(con, PilotFilter())
+            out[kind] = {"s": time.perf_counter() - start, "bytes": len(content), "peak_mb": _peak_mb(),
+                         "peak_before_mb": before}
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, type=Path)
+    parser.add_argument("--out", required=True, type=Path)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    args.out.write_text(json.dumps(measure(args.db), indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
