@@ -15,6 +15,7 @@ PAGE_KEY = "tidslinje_side"
 AGENCY_PAGE_KEY = "tidslinje_side_virksomheter"
 CHART_KEY = "tidslinje_chart"
 DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
+TABLE_LIMIT = 1000  # rows per table on screen; the downloads hold everything
 
 
 def _remember_view_choice() -> None:
@@ -62,7 +63,8 @@ def _agency_view(pilots, refs) -> None:
 
 def _pilot_view(pilots, milestones, refs) -> None:
     """The pilots of one page as bars, with phases and milestones."""
-    number = figure_page(len(pilots), timeline.PER_PAGE, PAGE_KEY, "piloter", "sortert etter virksomhet og startdato")
+    number = figure_page(len(pilots), timeline.PER_PAGE, PAGE_KEY, "piloter", "sortert etter virksomhet og startdato",
+                         table_has_all=len(pilots) <= TABLE_LIMIT)
     shown = timeline.page(timeline.ordered(pilots), number)
     st.plotly_chart(timeline.pilot_gantt(shown, milestones, refs), key="tidslinje_chart_piloter")
     st.caption("Fargen, mønsteret og forklaringen viser status. Tynne blå felt er faser, romber er milepæler. "
@@ -84,8 +86,6 @@ if _choose_view(count) == timeline.VIEW_AGENCY:
     _agency_view(pilots, refs)
 else:
     _pilot_view(pilots, milestones, refs)
-
-TABLE_LIMIT = 1000  # rows per table on screen; the downloads hold everything
 
 
 def _capped(rows, what: str):

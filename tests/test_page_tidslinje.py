@@ -142,7 +142,7 @@ def many_pilots_store(path: Path, reference, n: int) -> Path:
         for number, agency in enumerate(("Husbanken", "Kartverket")):
             pilots, milestones = [], []
             for i in range(number, n, 2):
-                start = dt.date(2024, 1, 1) + dt.timedelta(days=7 * i)
+                start = dt.date(2024, 1, 1) + dt.timedelta(days=7 * (n - i))  # later rows start earlier
                 pilot = {"pilot_name": f"Pilot {i}", "status": PILOT_STATUSES[i % 4], "problem": "Et problem",
                          "goals": "Et mål", "needs_exemption": False, "start_date": start,
                          "end_date": start + dt.timedelta(days=200), "budget_total_nok": 100_000.0,
@@ -183,7 +183,13 @@ def test_per_pilot_view_of_many_pilots_is_drawn_25_at_a_time(monkeypatch, many_d
     (count,) = rows(many_db, "SELECT count(*) FROM pilots_current")[0]
     pages = -(-count // 25)
     assert pilot_bars(figure(at)) == 25
-    assert any(f"Side 1 av {pages}" in c.value for c in at.caption)
+    assert any(f"Side 1 av {pages}" in c.value and "Tabellen under har alle" in c.value for c in at.caption)
+    # the first page holds the first 25 pilots in timeline order: by agency, then start
+    drawn = sorted((c[0], c[3][6:] + c[3][3:5] + c[3][:2], c[1]) for t in figure(at)["data"]
+                   if t["type"] == "bar" and t.get("name") in PILOT_STATUSES for c in t["customdata"])
+    ordered = rows(many_db, "SELECT agency, strftime(start_date, '%Y%m%d'), pilot_name FROM pilots_current "
+                            "ORDER BY agency, start_date, end_date, pilot_name LIMIT 25")
+    assert drawn == sorted(ordered)
     at.number_input(key="tidslinje_side").set_value(pages).run()
     assert pilot_bars(figure(at)) == count - 25 * (pages - 1)
     assert any(f"Side {pages} av {pages}" in c.value for c in at.caption)
@@ -200,7 +206,9 @@ def test_thousands_of_pilots_are_counted_with_norwegian_grouping(monkeypatch, tm
     assert any(f"Viser de første 1\u00a0000 av {grouped} piloter" in c.value for c in at.caption)
     at.button_group(key="tidslinje_visning").set_value("Per pilot").run()
     pages = -(-count // 25)
-    assert any(f"Side 1 av {pages} (piloter 1–25 av {grouped}," in c.value for c in at.caption)
+    page_caption = next(c.value for c in at.caption if c.value.startswith(f"Side 1 av {pages} (piloter 1–25 av "
+                                                                           f"{grouped},"))
+    assert "Tabellen under har alle" not in page_caption, "the table shows only the first 1 000"
 
 
 def test_a_filter_that_leaves_no_pilots_says_so_instead_of_drawing(monkeypatch, sample_db):

@@ -34,12 +34,13 @@ def chart_with_table(fig: go.Figure, table: pd.DataFrame, key: str, caption: str
     st.dataframe(table, hide_index=True, key=f"{key}_table")
 
 
-def figure_page(count: int, per_page: int, key: str, what: str, order: str = "", label: str = "Side") -> int:
+def figure_page(count: int, per_page: int, key: str, what: str, order: str = "", label: str = "Side",
+                table_has_all: bool = True) -> int:
     """The page of a long figure to draw (from 1), with a number input and a caption when there is more than one.
 
     The caption says which rows the page holds («Side 2 av 10 (virksomheter 41–80 av 400, i alfabetisk
-    rekkefølge)») and that the table under the figure holds them all. A page number left too high by a
-    narrower filter becomes the last page.
+    rekkefølge)») and, when table_has_all, that the table under the figure holds them all. A page number
+    left too high by a narrower filter becomes the last page.
     """
     from ui import formatting as fmt
     from ui.timeline import page_count
@@ -52,9 +53,9 @@ def figure_page(count: int, per_page: int, key: str, what: str, order: str = "",
     left, right = st.columns([1, 3], vertical_alignment="bottom")
     number = int(left.number_input(label, min_value=1, max_value=pages, step=1, key=key) or 1)
     first, last = (number - 1) * per_page + 1, min(number * per_page, count)
-    right.caption(f"Side {fmt.number(number)} av {fmt.number(pages)} ({what} {fmt.number(first)}–{fmt.number(last)} av "
-                  f"{fmt.number(count)}{', ' + order if order else ''}). "
-                  "Tabellen under har alle.")
+    rows = f"{what} {fmt.number(first)}–{fmt.number(last)} av {fmt.number(count)}" + (f", {order}" if order else "")
+    right.caption(f"Side {fmt.number(number)} av {fmt.number(pages)} ({rows})."
+                  + (" Tabellen under har alle." if table_has_all else ""))
     return number
 
 
