@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -219,12 +219,13 @@ def _write_value(cell: Cell, value: object, kind: str) -> None:
 
 def _cell_value(ws: WriteOnlyWorksheet, value: object, kind: str) -> object:
     """What to append for a value: plain text and numbers as they are (the sheet writes them through one
-    shared cell), a cell of its own where it needs a number format or is text that looks like a formula."""
+    shared cell), a cell of its own where it needs a number format, or is text openpyxl would take for a
+    formula or an error value («=SUM(A1)», «#N/A»)."""
     if value is None:
         return None
     if isinstance(value, str):
         text = _ILLEGAL.sub("", value)
-        if not looks_like_formula(text):
+        if not looks_like_formula(text) and text not in ERROR_CODES:
             return text
     elif kind not in _FORMATS:
         return value

@@ -287,6 +287,22 @@ def test_formula_like_pilot_names_stay_text_in_the_workbook(workbook_bytes):
     assert 't="inlineStr"><is><t>=SUM(A1)</t>' in sheet_xml
 
 
+def test_text_that_reads_like_an_excel_error_stays_text_in_the_workbook(tmp_path, reference):
+    # A form cell that showed «#N/A» or «#REF!», sent as CSV, is text; openpyxl would make it an error cell.
+    rows = [csv_pilot("Husbanken", 2024, "15.10.2023", pilot_name=name, users=name, status="Planlagt")
+            for name in ("#N/A", "#REF!", "#DIV/0!")]
+    path = tmp_path / "errors.duckdb"
+    with database.open_store(path) as con:
+        plans = import_files(con, [("husbanken_piloter.csv", form_csv(rows))], reference)
+    assert [p.outcome for p in plans] == ["imported"], [str(x) for p in plans for x in p.problems]
+    book = openpyxl.load_workbook(io.BytesIO(export(path)))
+    sheet = book["Piloter"]
+    header = [c.value for c in sheet[1]]
+    cells = [row[header.index("Pilotnavn")] for row in sheet.iter_rows(min_row=2)]
+    assert sorted(c.value for c in cells) == ["#DIV/0!", "#N/A", "#REF!"]
+    assert all(c.data_type == "s" for c in cells), [(c.value, c.data_type) for c in cells]
+
+
 def test_the_pilot_sheet_says_which_plans_describe_evaluation_as_the_store_does(sector, workbook_bytes):
     sheet = pd.read_excel(io.BytesIO(workbook_bytes), sheet_name="Piloter", engine="openpyxl")
     store = store_frame(sector, "SELECT pilot_name, describes_evaluation, covers_e6 FROM pilot_plans_current")
