@@ -61,8 +61,8 @@ class Run:
 
     def add(self, name: str, size: str, value: float | None, unit: str, target: float | None, note: str = "",
             fails: bool = False) -> None:
-        if target is None:
-            self.rows.append(Row(name, size, value, unit, None, None, note))
+        if target is None:  # information; a failed measurement still shows as not holding
+            self.rows.append(Row(name, size, value, unit, None, False if fails else None, note))
         else:
             self.rows.append(Row.check(name, size, value, unit, target, note, fails))
 
@@ -217,23 +217,23 @@ def part_memory(run: Run, size: str, db: Path) -> None:
 
 
 def part_downloads(run: Run, size: str, db: Path) -> None:
-    """(f) the whole sector's deck and workbook: build time and memory, each size in its own process."""
+    """(f) the whole sector's deck and workbook: build time and memory, each in a process of its own."""
     run.log(f"(f) downloads, {size}: the deck and the workbook of the whole sector …")
-    out = generate.size_dir(size) / "downloads.json"
-    log = generate.size_dir(size) / "downloads.log"
-    with log.open("w") as handle:
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.downloads", "--db", str(db), "--out", str(out)],
-                              cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, timeout=900)
-    if proc.returncode or not out.exists():
-        run.add("downloads", size, None, "s", None, f"the run failed; see {log}", fails=True)
-        return
-    results = json.loads(out.read_text(encoding="utf-8"))
-    run.details[f"downloads_{size}"] = results
     for kind, label in (("deck", "presentasjon (.pptx)"), ("excel", "Excel (.xlsx)")):
-        r = results[kind]
-        run.add(f"download, whole sector: {label}", size, r["s"], "s", None,
-                f"{r['bytes'] / 1e6:.1f} MB file; the process's peak RSS {r['peak_before_mb']:.0f} → "
-                f"{r['peak_mb']:.0f} MB")
+        name = f"download, whole sector: {label}"
+        out = generate.size_dir(size) / f"download_{kind}.json"
+        log = generate.size_dir(size) / f"download_{kind}.log"
+        out.unlink(missing_ok=True)
+        with log.open("w") as handle:
+            proc = subprocess.run([sys.executable, "-m", "benchmarks.downloads", "--db", str(db), "--kind", kind,
+                                   "--out", str(out)], cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, timeout=900)
+        if proc.returncode or not out.exists():
+            run.add(name, size, None, "s", None, f"the run failed; see {log}", fails=True)
+            continue
+        r = json.loads(out.read_text(encoding="utf-8"))
+        run.details[f"download_{kind}_{size}"] = r
+        run.add(name, size, r["s"], "s", None, f"{r['bytes'] / 1e6:.1f} MB file; the process's peak RSS "
+                                             f"{r['peak_before_mb']:.0f} → {r['peak_mb']:.0f} MB")
         run.log(f"    {label}: {r['s']:.1f} s, {r['bytes'] / 1e6:.1f} MB, peak RSS {r['peak_mb']:.0f} MB")
 
 

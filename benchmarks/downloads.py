@@ -1,7 +1,7 @@
 """Build time and memory of the whole-sector downloads: the deck and the Excel workbook.
 
-Run in its own process per store (`python -m benchmarks.downloads --db … --out …`), so the
-peak RSS it reports is what building them adds to a process that has only opened the store.
+Run in its own process per store and kind (`python -m benchmarks.downloads --db … --kind deck --out …`),
+so the peak RSS it reports is what building one adds to a process that has only opened the store.
 The dashboard builds them on the server when a user clicks «Last ned presentasjon» or
 «Last ned Excel» (ui/downloads.py), with the whole sector when no filter is set.
 """
@@ -25,31 +25,30 @@ def _peak_mb() -> float:
     return int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024
 
 
-def measure(db: Path) -> dict:
-    """Seconds, bytes and peak RSS growth for the deck, then the workbook, of the whole sector."""
+def measure(db: Path, kind: str) -> dict:
+    """Seconds, bytes and peak RSS before and after, for the whole sector's deck or workbook."""
     from exports.deck import build_deck
     from exports.excel import excel_bytes
     from store import database
     from store.queries import PilotFilter
 
-    out = {}
+    build = {"deck": build_deck, "excel": excel_bytes}[kind]
     with database.reading(db) as con:  # as the dashboard builds them (ui/downloads.py)
-        for kind, build in (("deck", build_deck), ("excel", excel_bytes)):
-            before = _peak_mb()
-            start = time.perf_counter()
-            content = build(con, PilotFilter())
-            out[kind] = {"s": time.perf_counter() - start, "bytes": len(content), "peak_mb": _peak_mb(),
-                         "peak_before_mb": before}
-    return out
+        before = _peak_mb()
+        start = time.perf_counter()
+        content = build(con, PilotFilter())
+        return {"s": time.perf_counter() - start, "bytes": len(content), "peak_mb": _peak_mb(),
+                "peak_before_mb": before}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True, type=Path)
+    parser.add_argument("--kind", required=True, choices=("deck", "excel"))
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    args.out.write_text(json.dumps(measure(args.db), indent=1), encoding="utf-8")
+    args.out.write_text(json.dumps(measure(args.db, args.kind), indent=1), encoding="utf-8")
     return 0
 
 

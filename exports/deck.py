@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -42,8 +43,19 @@ from exports.common import as_date, as_float, data_date, filter_text, source_lin
 from loaders.contract import ELEMENTS, PILOT_STATUSES
 from store import queries
 from store.queries import PilotFilter
-from ui.charts import largest_first, rest_note
-from ui.formatting import ambition_verdict, date, kr, kr_short, long_date, mill_kr, number, percent, plural
+from ui.formatting import (
+    ambition_verdict,
+    date,
+    kr,
+    kr_short,
+    largest_first,
+    long_date,
+    mill_kr,
+    number,
+    percent,
+    plural,
+    rest_note,
+)
 
 # The look: white, one dark blue accent, grey text, Arial (metric twin of Liberation Sans, so
 # what LibreOffice renders in the tests is what PowerPoint shows).
@@ -72,7 +84,7 @@ AGENCY_TABLE_ROWS = 9
 MATRIX_ROWS = 14
 # A deck of the whole state had hundreds of slides and took minutes (issue 5): slides per agency and the
 # matrix per plan come with a narrower selection; beyond it, one slide says so, or counts per element.
-DETAIL_AGENCIES_UP_TO = 15
+DETAIL_SLIDES_UP_TO = 15
 MATRIX_PLANS_UP_TO = 5 * MATRIX_ROWS
 AMBITION_WIDTH = 7.3        # inches the squares of the ambition slide may take
 AMBITION_SQUARES_UP_TO = 40  # a square per pilot up to this many; beyond, two bars on a scale (squares of
@@ -355,16 +367,15 @@ def color_series(series: BarSeries, fill: RGBColor, outline: RGBColor | None = N
 
 
 def count_labels(series: BarSeries, size: float = 11, color: RGBColor = WHITE) -> None:
-    """Counts written on a series' bars; zeros left out."""
-    labels = series.data_labels
-    labels.number_format = "0;-0;;"
-    labels.number_format_is_linked = False
-    labels.show_value = True
-    labels.show_category_name = False
-    labels.show_series_name = False
-    labels.show_legend_key = False
-    labels.position = XL_LABEL_POSITION.CENTER
-    _font(labels.font, size, color, bold=True)
+    """Counts written on a series' bars as text, «1 355» whatever the viewer's language; zeros left out."""
+    for point, value in zip(series.points, series.values):
+        if not value:
+            continue
+        label = point.data_label
+        label.text_frame.text = number(value)
+        label.text_frame.word_wrap = False
+        _font(label.text_frame.paragraphs[0].runs[0].font, size, color, bold=True)
+        label.position = XL_LABEL_POSITION.CENTER
 
 
 # ---------------------------------------------------------------------------------------
@@ -519,15 +530,16 @@ class _Deck:
         def width(count: int) -> float:
             return max(count * scale, 0.02)
 
-        rect(slide, LEFT, top, width(counted), height, fill=ACCENT, line=ACCENT, name=AMBITION_COUNTED,
-             text=number(counted) if width(counted) > 0.8 else "", text_size=14, bold=True)
+        if counted:
+            rect(slide, LEFT, top, width(counted), height, fill=ACCENT, line=ACCENT, name=AMBITION_COUNTED,
+                 text=number(counted) if width(counted) > 0.8 else "", text_size=14, bold=True)
         if planned:
             rect(slide, LEFT + counted * scale, top, width(planned), height, fill=ACCENT_LIGHT, line=ACCENT,
                  name=AMBITION_PLANNED, text=number(planned) if width(planned) > 0.8 else "", text_size=14,
                  text_color=ACCENT, bold=True)
         band_x = LEFT + (low - 1) * scale
-        rect(slide, band_x, top - 0.15, width(high - low + 1), height + 0.3, line=TEXT, line_width=1.5,
-             dash=MSO_LINE_DASH_STYLE.DASH, name="Ambisjonsbånd")
+        rect(slide, band_x, top - 0.15, max(width(high - low + 1), 0.12), height + 0.3, line=TEXT, line_width=1.5,
+             dash=MSO_LINE_DASH_STYLE.DASH, name="Ambisjonsbånd")  # at scale a sliver: kept wide enough to see
         text_box(slide, band_x, top - 0.5, 2.4, 0.3, f"Ambisjon {low}–{high}", size=12, color=ACCENT, bold=True)
         for value, align, x in ((0, PP_ALIGN.LEFT, LEFT), (max(high + 1, counted + planned), PP_ALIGN.RIGHT,
                                                            LEFT + AMBITION_WIDTH - 1.5)):
@@ -601,13 +613,13 @@ class _Deck:
             late.append(int((state == "For sent").sum()))
             missing.append(int((state == "Ikke levert").sum()))
             unasked.append(int((~part["was_asked"].astype(bool) & (part["reporting_state"] != "Ikke levert")).sum()))
-            rows.append([f"Oppstart {year}", date(deadline), str(len(asked)), str(on_time[-1]), str(late[-1]),
-                         str(missing[-1]), str(unasked[-1])])
+            rows.append([f"Oppstart {year}", date(deadline),
+                         *map(number, (len(asked), on_time[-1], late[-1], missing[-1], unasked[-1]))])
         asked_total = sum(on_time) + sum(late) + sum(missing)
-        lede = (f"{sum(on_time) + sum(late)} av {asked_total} forespurte innsendinger er levert; "
-                f"{sum(late)} for sent, {sum(missing)} ikke levert") if rounds else ""
+        lede = (f"{number(sum(on_time) + sum(late))} av {number(asked_total)} forespurte innsendinger er levert; "
+                f"{number(sum(late))} for sent, {number(sum(missing))} ikke levert") if rounds else ""
         if sum(unasked):
-            lede += f"; {sum(unasked)} levert uten forespørsel"
+            lede += f"; {number(sum(unasked))} levert uten forespørsel"
         slide = self.slide("Rapportering per runde", lede)
         if not rounds:
             self.empty_note(slide, "Ingen rapporteringsrunder i utvalget.")
@@ -656,10 +668,10 @@ class _Deck:
         for p in self.pilots:
             totals[p.agency] = totals.get(p.agency, 0.0) + p.budget
             counts[p.agency] = counts.get(p.agency, 0) + 1
-        order = list(largest_first(pd.Series(totals, dtype=float)).index)
+        sums = pd.Series(totals, dtype=float)
+        order = list(largest_first(sums).index[:BUDGET_BARS])
         total = sum(totals.values())
-        rest = rest_note(pd.Series(totals, dtype=float), BUDGET_BARS, "Pilotoversikt under Budsjett")
-        order = order[:BUDGET_BARS]
+        rest = rest_note(sums, BUDGET_BARS, "Pilotoversikt under Budsjett")
         lede = (f"Samlet {kr(total)} for {plural(len(self.pilots), 'pilot', 'piloter')} "
                 f"({mill_kr(total)})") if self.pilots else ""
         slide = self.slide("Budsjett per virksomhet", lede)
@@ -698,7 +710,8 @@ class _Deck:
         extra = float(self.budget_lines.loc[self.budget_lines["financing"] == "Ekstra behov", "amount_nok"].sum()) \
             if not self.budget_lines.empty else 0.0
         x, w = 9.4, RIGHT - 9.4
-        text_box(slide, x, BODY_TOP + 0.2, w, 0.7, mill_kr(total), size=32, color=ACCENT, bold=True)
+        big = mill_kr(total)  # «121 868,6 mill. kr» at 32 pt wraps onto the words under it
+        text_box(slide, x, BODY_TOP + 0.2, w, 0.7, big, size=32 if len(big) <= 14 else 24, color=ACCENT, bold=True)
         text_box(slide, x, BODY_TOP + 0.9, w, 0.3, "samlet budsjett", size=12, color=MUTED)
         text_box(slide, x, BODY_TOP + 1.6, w, 2.6, [
             f"{number(within)} av {plural(len(self.pilots), 'pilot', 'piloter')} dekkes innenfor gjeldende rammer",
@@ -851,19 +864,21 @@ class _Deck:
         by_agency: dict[str, list[Pilot]] = {}
         for p in self.pilots:
             by_agency.setdefault(p.agency, []).append(p)
-        if len(by_agency) > DETAIL_AGENCIES_UP_TO:
-            self.details_left_out(len(by_agency))
+        slides = sum(math.ceil(len(pilots) / AGENCY_TABLE_ROWS) for pilots in by_agency.values())
+        if slides > DETAIL_SLIDES_UP_TO:
+            self.details_left_out(len(by_agency), slides)
             return
         for agency, pilots in by_agency.items():
             self.agency_slides(agency, pilots)
 
-    def details_left_out(self, agencies: int) -> None:
-        """In place of the slides per agency, when there are too many: where the plans are instead."""
+    def details_left_out(self, agencies: int, slides: int) -> None:
+        """In place of the slides per agency, when they would be too many: where the plans are instead."""
         slide = self.slide("Planene per virksomhet", f"{plural(agencies, 'virksomhet', 'virksomheter')} og "
                                                      f"{plural(len(self.pilots), 'plan', 'planer')} i utvalget")
-        text_box(slide, LEFT, BODY_TOP + 0.4, WIDTH, 2.0, [
-            f"Det er for mange til ett lysark per virksomhet. Velg høyst {DETAIL_AGENCIES_UP_TO} virksomheter i "
-            "filteret i Pilotoversikt, så kommer lysarkene med.",
+        text_box(slide, LEFT, BODY_TOP + 0.4, WIDTH, 2.4, [
+            f"En tabell per virksomhet ville blitt {number(slides)} lysark, for mange til en presentasjon.",
+            f"Velg færre virksomheter i filteret i Pilotoversikt, så kommer tabellene med: det er plass til "
+            f"{DETAIL_SLIDES_UP_TO} lysark med inntil {AGENCY_TABLE_ROWS} planer på hvert.",
             "Alle planene står i Excel-uttrekket (arket Piloter) og på sidene Virksomheter og Planer.",
         ], size=16, color=TEXT, space_after=12, name=DETAILS_LEFT_OUT)
 
@@ -916,7 +931,7 @@ class _Deck:
             paragraphs.append([(f"{when}   ", {"color": MUTED}),
                                (f"{clip(m['name'], 50)} ({clip(m['pilot_name'], 50)})", {})])
         if len(shown) < len(records):
-            paragraphs.append([(f"… og {len(records) - len(shown)} til", {"color": MUTED})])
+            paragraphs.append([(f"… og {number(len(records) - len(shown))} til", {"color": MUTED})])
         text_box(slide, LEFT, y, WIDTH, BODY_BOTTOM - y, paragraphs, size=12, space_after=2)
 
     def pilot_slide(self, pilot: Pilot) -> None:
@@ -966,10 +981,10 @@ class _Deck:
         """The ✓/– matrix of the letter's six elements per plan, MATRIX_ROWS plans per slide."""
         pilots = sorted(self.pilots, key=lambda p: (p.agency, p.name))
         full = sum(all(p.covered) for p in pilots)
-        lede = (f"{number(full)} av {plural(len(pilots), 'plan', 'planer')} dekker alle seks elementene i brevet. "
-                "✓ = dekket, – = ikke dekket") if pilots else ""
+        summary = f"{number(full)} av {plural(len(pilots), 'plan', 'planer')} dekker alle seks elementene i brevet."
+        lede = f"{summary} ✓ = dekket, – = ikke dekket" if pilots else ""
         if len(pilots) > MATRIX_PLANS_UP_TO:
-            self.element_counts(lede)
+            self.element_counts(summary)
             return
         chunks = [pilots[i:i + MATRIX_ROWS] for i in range(0, len(pilots), MATRIX_ROWS)] or [[]]
         for i, chunk in enumerate(chunks, 1):
@@ -994,7 +1009,8 @@ class _Deck:
         """In place of the matrix per plan, when there are too many plans: how many plans cover each element."""
         slide = self.slide("Elementene i planene", lede)
         count = len(self.pilots)
-        rows = [[f"{e.number} {e.name}", number(covered), percent(covered / count)]
+        # a share is rounded down: 19 999 of 20 000 is not «100 %»
+        rows = [[f"{e.number} {e.name}", number(covered), percent(math.floor(100 * covered / count) / 100)]
                 for e, covered in zip(ELEMENTS, (sum(p.covered[i] for p in self.pilots) for i in range(len(ELEMENTS))))]
         frame = table(slide, LEFT, BODY_TOP + 0.1, [7.5, 2.6, 1.4], ["Element i brevet", "Planer som dekker det",
                                                                      "Andel"],
@@ -1047,7 +1063,7 @@ class _Deck:
         late = asked[asked["reporting_state"] == "For sent"].to_dict("records") if not asked.empty else []
         missing = asked[asked["reporting_state"] == "Ikke levert"].to_dict("records") if not asked.empty else []
         if late:
-            items.append([("• ", BULLET), (f"Levert for sent ({len(late)}):", {"bold": True})])
+            items.append([("• ", BULLET), (f"Levert for sent ({number(len(late))}):", {"bold": True})])
             items += self.items([f"{self.short(r['agency'], 30)} – oppstart {int(r['start_year'])}, levert "
                                  f"{date(as_date(r['submitted_on']))} (frist {date(as_date(r['deadline']))})"
                                  for r in late], 5)
@@ -1055,7 +1071,7 @@ class _Deck:
             by_agency: dict[str, list[int]] = {}
             for r in missing:
                 by_agency.setdefault(r["agency"], []).append(int(r["start_year"]))
-            items.append([("• ", BULLET), (f"Ikke levert ({len(missing)} av {len(asked)} forespurte):",
+            items.append([("• ", BULLET), (f"Ikke levert ({number(len(missing))} av {number(len(asked))} forespurte):",
                                            {"bold": True})])
             items += self.items([f"{self.short(a, 30)} – oppstart {join_words([str(y) for y in sorted(ys)])}"
                                  for a, ys in by_agency.items()], 7)
@@ -1067,7 +1083,7 @@ class _Deck:
         shown = texts if len(texts) <= limit else texts[: limit - 1]
         out: list[Sequence[Run]] = [[("     – " + t, {"size": 12})] for t in shown]
         if len(shown) < len(texts):
-            out.append([(f"     … og {len(texts) - len(shown)} til (se Excel-uttrekket)",
+            out.append([(f"     … og {number(len(texts) - len(shown))} til (se Excel-uttrekket)",
                          {"size": 12, "color": MUTED})])
         return out
 
@@ -1083,7 +1099,7 @@ class _Deck:
         self.follow_up_slide()
         self.footers()
         props = self.prs.core_properties
-        props.title = f"Piloter i tillitsreformen – {filter_text(self.f)}"
+        props.title = clip(f"Piloter i tillitsreformen – {filter_text(self.f)}", 255)  # the most a .pptx holds
         props.author = "Pilotoversikt"
         props.language = "nb-NO"
         props.subject = source_line(self.when)

@@ -43,6 +43,7 @@ from exports.common import (
     source_line,
 )
 from loaders.contract import BUDGET, ELEMENTS, MILESTONES, PILOTS, SUBMISSION
+from loaders.values import format_number
 from store import queries
 from store.queries import ALL_PLANS, PilotFilter, PlanChoice
 
@@ -303,7 +304,7 @@ def _write_about(ws: WriteOnlyWorksheet, f: PilotFilter, choice: PlanChoice, whe
                         "eller ikke levert",
     }
     for name, note in notes.items():
-        lines.append((f"Arket {name}", f"{counts[name]} rader – {note}", "text"))
+        lines.append((f"Arket {name}", f"{format_number(counts[name])} rader – {note}", "text"))
     narrowed = " og valgene på siden Planer" if choice else ""
     lines.append(("Merk", f"Filter på status og forsøk{narrowed} gjelder pilotene og deres milepæler og budsjett; "
                           "Innsendinger følger utvalget av virksomheter, departement og runde.", "text"))

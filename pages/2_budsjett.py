@@ -36,7 +36,7 @@ per_agency = (pilots.pivot_table(index="agency", columns="within_budget_frame", 
                                  aggfunc="sum", fill_value=0)
               .reindex(columns=["Ja", "Delvis", "Nei"], fill_value=0))
 per_agency["Totalt"] = per_agency.sum(axis=1)
-per_agency = per_agency.loc[charts.largest_first(per_agency["Totalt"]).index]  # as the chart orders them
+per_agency = per_agency.loc[fmt.largest_first(per_agency["Totalt"]).index]  # as the chart orders them
 table = pd.DataFrame({
     "Virksomhet": per_agency.index,
     "Piloter": pilots.groupby("agency").size().reindex(per_agency.index).values,
@@ -45,7 +45,7 @@ table = pd.DataFrame({
     "Utenfor rammer": per_agency["Nei"].map(fmt.kr).values,
     "Totalt": per_agency["Totalt"].map(fmt.kr).values,
 })
-rest = charts.rest_note(per_agency["Totalt"], charts.MAX_BARS, "tabellen under")
+rest = fmt.rest_note(per_agency["Totalt"], charts.MAX_BARS, "tabellen under")
 chart_with_table(charts.budget_by_agency(pilots), table, "budsjett_virksomhet",
                  caption=(rest + " " if rest else "") + "Klikk på en virksomhets stolpe for å filtrere hele oversikten "
                                                        "til den.",

@@ -71,8 +71,8 @@ def _agency_matrix(shown) -> None:
         st.plotly_chart(plans.agency_matrix(coverage), key="planer_virksomheter")
         st.caption("Hvor mange av virksomhetens planer som dekker hvert element, f.eks. «2 av 3».")
     else:  # hundreds of labelled rows make an unreadable figure that takes seconds to draw
-        st.caption(f"{len(coverage)} virksomheter er for mange for en lesbar figur; tabellen viser alle. Avgrens "
-                   "med filteret for å se figuren. Cellene viser hvor mange av virksomhetens planer som dekker "
+        st.caption(f"{fmt.number(len(coverage))} virksomheter er for mange for en lesbar figur; tabellen viser alle. "
+                   "Avgrens med filteret for å se figuren. Cellene viser hvor mange av virksomhetens planer som dekker "
                    "elementet, f.eks. «2 av 3».")
     st.dataframe(plans.agency_coverage_table(coverage), hide_index=True)
 

@@ -174,6 +174,13 @@ def test_the_budget_slide_draws_the_largest_agencies_and_says_what_the_rest_hold
     assert chart.top + chart.height <= find(prs, deck_module.BUDGET_REST).top, "the words under the chart, not on it"
 
 
+def test_a_filter_of_many_long_names_still_gives_a_deck(sector):
+    names = tuple(f"Direktoratet for et svært langt og omstendelig navn nummer {i}" for i in range(12))
+    prs = open_deck(build(sector, PilotFilter(agencies=names)))
+    title = prs.core_properties.title
+    assert title.startswith("Piloter i tillitsreformen – ") and len(title) <= 255
+
+
 def test_the_budget_chart_follows_the_filter(sector):
     chart = find(open_deck(build(sector, PilotFilter(start_year=2023))), deck_module.CHART_BUDGET).chart
     expected = store_frame(sector, "SELECT agency, sum(budget_total_nok) AS total FROM pilots_current "
@@ -405,7 +412,7 @@ def test_many_pilots_are_aggregated_per_agency_on_the_timeline_and_build_in_seco
 
 def test_a_deck_of_many_agencies_and_plans_stays_a_few_readable_slides(sector, monkeypatch):
     # The limits lowered so the test sector is «many»: what a selection of hundreds of agencies gets.
-    for name, value in (("DETAIL_AGENCIES_UP_TO", 2), ("MATRIX_PLANS_UP_TO", 5), ("AMBITION_SQUARES_UP_TO", 5),
+    for name, value in (("DETAIL_SLIDES_UP_TO", 2), ("MATRIX_PLANS_UP_TO", 5), ("AMBITION_SQUARES_UP_TO", 5),
                         ("TIMELINE_ROWS", 2), ("TIMELINE_MAX_SLIDES", 1)):
         monkeypatch.setattr(deck_module, name, value)
     prs = open_deck(build(sector))
@@ -416,7 +423,9 @@ def test_a_deck_of_many_agencies_and_plans_stays_a_few_readable_slides(sector, m
     agencies = pilots["agency"].nunique()
 
     details = find(prs, deck_module.DETAILS_LEFT_OUT).text_frame.text
-    assert "Velg høyst 2 virksomheter i filteret" in details and "Excel-uttrekket" in details
+    tables = sum(-(-n // deck_module.AGENCY_TABLE_ROWS) for n in pilots.groupby("agency").size())
+    assert f"En tabell per virksomhet ville blitt {tables} lysark" in details
+    assert "plass til 2 lysark" in details and "Excel-uttrekket" in details
     assert f"{agencies} virksomheter og {len(pilots)} planer i utvalget" in slide_text(prs.slides[5])
 
     counts = find(prs, deck_module.ELEMENT_COUNTS).table
@@ -437,6 +446,9 @@ def test_a_deck_of_many_agencies_and_plans_stays_a_few_readable_slides(sector, m
 
     ambition = prs.slides[1]
     counted = int(pilots["status"].isin(["Pågår", "Gjennomført"]).sum())
+    status = find(prs, deck_module.CHART_STATUS).chart.plots[0]
+    written = [p.data_label.text_frame.text for s in status.series for p in s.points]
+    assert [t for t in written if t] == [str(int(v)) for s in status.series for v in s.values if v]
     assert find(prs, deck_module.AMBITION_COUNTED).text_frame.text == str(counted)
     assert f"Pågår eller gjennomført ({counted})" in slide_text(ambition)
     squares = [s for s in ambition.shapes if s.shape_type == 1 and s.width == s.height and s.width > Inches(0.1)]

@@ -180,7 +180,7 @@ def test_the_budget_chart_draws_the_thirty_largest_and_tells_the_rest_in_words()
     assert fig.layout.xaxis.range[1] < 2 * largest["budget_total_nok"].max()
     totals = pilots.set_index("agency")["budget_total_nok"]
     rest = totals.drop(largest["agency"]).sum()
-    note = charts.rest_note(totals, charts.MAX_BARS, "tabellen")
+    note = fmt.rest_note(totals, charts.MAX_BARS, "tabellen")
     assert note == (f"Figuren viser de 30 største av 400 virksomheter. De 370 andre har til sammen "
                     f"{fmt.kr_short(rest)} og står i tabellen.")
-    assert charts.rest_note(totals.head(30), charts.MAX_BARS, "tabellen") == ""
+    assert fmt.rest_note(totals.head(30), charts.MAX_BARS, "tabellen") == ""

@@ -49,29 +49,11 @@ def style(fig: go.Figure, height: int = 360, legend_title: str | None = None) ->
 MAX_BARS = 30  # beyond this a bar chart stops being readable: the largest are drawn, the rest told in words
 
 
-def largest_first(totals: pd.Series) -> pd.Series:
-    """Totals per agency, largest first, agencies of equal totals by name."""
-    return totals.sort_index().sort_values(ascending=False, kind="stable")
-
-
-def rest_note(totals: pd.Series, shown: int, where: str) -> str:
-    """What a chart of the `shown` largest of these totals leaves out, in words; "" when it leaves out none.
-
-    The rest are not drawn as one summed bar: at L, 371 agencies' sum was 300 times the largest
-    agency's and squeezed every other bar to a sliver.
-    """
-    rest = largest_first(totals).iloc[shown:]
-    if rest.empty:
-        return ""
-    return (f"Figuren viser de {shown} største av {fmt.number(len(totals))} virksomheter. De "
-            f"{fmt.number(len(rest))} andre har til sammen {fmt.kr_short(rest.sum())} og står i {where}.")
-
-
 def budget_by_agency(pilots: pd.DataFrame) -> go.Figure:
     """Total budget per agency, split by whether it fits within current frames; the largest MAX_BARS agencies."""
     table = pilots.pivot_table(index="agency", columns="within_budget_frame", values="budget_total_nok",
                                aggfunc="sum", fill_value=0)
-    table = table.loc[largest_first(table.sum(axis=1)).index[:MAX_BARS]].iloc[::-1]
+    table = table.loc[fmt.largest_first(table.sum(axis=1)).index[:MAX_BARS]].iloc[::-1]
     fig = go.Figure()
     for answer in BUDGET_FRAME_ANSWERS:
         if answer not in table:

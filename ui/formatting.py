@@ -106,3 +106,21 @@ def ambition_verdict(counted: int, band: tuple[int, int]) -> str:
     if counted > high:
         return f"{number(counted - high)} over ambisjonen"
     return "innenfor ambisjonen"
+
+
+def largest_first(totals: pd.Series) -> pd.Series:
+    """Totals per agency, largest first, agencies of equal totals by name."""
+    return totals.sort_index().sort_values(ascending=False, kind="stable")
+
+
+def rest_note(totals: pd.Series, shown: int, where: str) -> str:
+    """What a chart of the `shown` largest of these totals leaves out, in words; "" when it leaves out none.
+
+    The rest are not drawn as one summed bar: at L, 371 agencies' sum was 300 times the largest
+    agency's and squeezed every other bar to a sliver.
+    """
+    rest = largest_first(totals).iloc[shown:]
+    if rest.empty:
+        return ""
+    return (f"Figuren viser de {shown} største av {number(len(totals))} virksomheter. De "
+            f"{number(len(rest))} andre har til sammen {kr_short(rest.sum())} og står i {where}.")

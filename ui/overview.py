@@ -93,7 +93,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
         html_blocks.Figure("Forsøk", fmt.number(forsok), "Piloter som trenger unntak fra lov eller forskrift."),
         html_blocks.Figure("Budsjett, mill. kr", fmt.millions(budget_nok),
                            f"Sum av «Budsjett totalt (kr)» for pilotene i filteret: {fmt.kr(budget_nok)}."),
-        html_blocks.Figure("Innsendinger", f"{delivered} av {len(asked)}",
+        html_blocks.Figure("Innsendinger", f"{fmt.number(delivered)} av {fmt.number(len(asked))}",
                            "Innsendinger fra virksomheter som er bedt om å rapportere, per runde."),
     ])
     html = html_blocks.block(figures, ambition, html_blocks.columns(reporting, right))
@@ -122,13 +122,13 @@ def _reporting_parts(status: pd.DataFrame) -> list[str]:
             "Runde": shown["start_year"].astype(str),
             "Status": shown["reporting_state"],
             "Innsendt": shown["submitted_on"].map(fmt.date),
-        }), caption=f"Til oppfølging: {len(follow_up)} ikke levert eller levert for sent"))
+        }), caption=f"Til oppfølging: {fmt.number(len(follow_up))} ikke levert eller levert for sent"))
         if len(follow_up) > len(shown):
             hidden = [(state, (follow_up["reporting_state"] == state).sum() - (shown["reporting_state"] == state).sum())
                       for state in ("Ikke levert", "For sent")]
-            words = " og ".join(f"{n} {state.lower()}" for state, n in hidden if n)
-            parts.append(html_blocks.note(f"Viser {len(shown)} av {len(follow_up)}. De andre – {words} – står på "
-                                          "Virksomheter."))
+            words = " og ".join(f"{fmt.number(n)} {state.lower()}" for state, n in hidden if n)
+            parts.append(html_blocks.note(f"Viser {len(shown)} av {fmt.number(len(follow_up))}. De andre – {words} – "
+                                          "står på Virksomheter."))
     return parts
 
 
