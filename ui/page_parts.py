@@ -7,6 +7,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from store.queries import ALL_PLANS, PilotFilter, PlanChoice
+from ui import formatting as fmt
+from ui.timeline import page_count
 
 
 def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> None:
@@ -42,9 +44,6 @@ def figure_page(count: int, per_page: int, key: str, what: str, order: str = "",
     rekkefølge)») and, when table_has_all, that the table under the figure holds them all. A page number
     left too high by a narrower filter becomes the last page.
     """
-    from ui import formatting as fmt
-    from ui.timeline import page_count
-
     pages = page_count(count, per_page)
     if pages == 1:
         return 1
