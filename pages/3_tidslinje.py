@@ -10,7 +10,10 @@ from ui.layout import page_setup
 from ui.page_parts import export_row, figure_page
 
 VIEW_KEY = "tidslinje_visning"
+# The view the user chose, kept apart from the switch's own state, which Streamlit drops when the
+# user leaves the page: back on Tidslinje the switch showed no choice and the automatic view.
 VIEW_CHOSEN_KEY = "_tidslinje_visning_valgt"
+VIEW_SHOWN_KEY = "_tidslinje_visning_vist"
 PAGE_KEY = "tidslinje_side"
 AGENCY_PAGE_KEY = "tidslinje_side_virksomheter"
 CHART_KEY = "tidslinje_chart"
@@ -19,30 +22,34 @@ TABLE_LIMIT = 1000  # rows per table on screen; the downloads hold everything
 
 
 def _remember_view_choice() -> None:
-    """Once the user picks a view, stop choosing it from the number of pilots."""
-    st.session_state[VIEW_CHOSEN_KEY] = True
+    """Once the user picks a view, keep it; a click on the view already shown keeps it too (not «no view»)."""
+    if st.session_state.get(VIEW_KEY) is None:
+        st.session_state[VIEW_KEY] = st.session_state.get(VIEW_SHOWN_KEY)
+    st.session_state[VIEW_CHOSEN_KEY] = st.session_state[VIEW_KEY]
 
 
 def _filter_to_clicked_agency() -> None:
-    """A click on an agency's bar filters the whole app to it and shows its pilots."""
+    """A click on an agency's bar filters the whole app to it; one agency opens per pilot by itself.
+
+    The view is not marked as chosen, so «Nullstill filter» goes back to one bar per agency.
+    """
     event = st.session_state.get(CHART_KEY) or {}
     names = timeline.selected_agencies(event.get("selection"))
     if names:
         filters.select_agencies(names)
-        st.session_state[VIEW_KEY] = timeline.VIEW_PILOT
-        st.session_state[VIEW_CHOSEN_KEY] = True
+        st.session_state.pop(VIEW_CHOSEN_KEY, None)
         st.session_state[PAGE_KEY] = 1
 
 
-def _choose_view(pilot_count: int) -> str:
-    """The view switch: per agency by default for many pilots, per pilot for a few."""
-    automatic = timeline.default_view(pilot_count)
-    if not st.session_state.get(VIEW_CHOSEN_KEY):
-        st.session_state[VIEW_KEY] = automatic
-    chosen = st.segmented_control("Visning", timeline.VIEWS, key=VIEW_KEY, on_change=_remember_view_choice,
-                                  help=f"Med flere enn {timeline.COLLAPSE_ABOVE} piloter vises én linje per "
-                                       "virksomhet først.")
-    return chosen or automatic
+def _choose_view(pilots) -> str:
+    """The view switch: the user's choice, else per agency for many pilots and per pilot for a few."""
+    view = st.session_state.get(VIEW_CHOSEN_KEY) or timeline.default_view(len(pilots), pilots["agency"].nunique())
+    st.session_state[VIEW_KEY] = view
+    st.session_state[VIEW_SHOWN_KEY] = view
+    st.segmented_control("Visning", timeline.VIEWS, key=VIEW_KEY, on_change=_remember_view_choice,
+                         help=f"Med flere enn {timeline.COLLAPSE_ABOVE} piloter fra flere virksomheter vises én linje "
+                              "per virksomhet først.")
+    return view
 
 
 def _agency_view(pilots, refs) -> None:
@@ -82,7 +89,7 @@ refs = timeline.references(store_access.frame("rounds"), store_access.frame("eve
 
 count = len(pilots)
 st.caption(f"{fmt.plural(count, 'pilot', 'piloter')} – {f.describe()}")
-if _choose_view(count) == timeline.VIEW_AGENCY:
+if _choose_view(pilots) == timeline.VIEW_AGENCY:
     _agency_view(pilots, refs)
 else:
     _pilot_view(pilots, milestones, refs)

@@ -211,6 +211,27 @@ def test_thousands_of_pilots_are_counted_with_norwegian_grouping(monkeypatch, tm
     assert "Tabellen under har alle" not in page_caption, "the table shows only the first 1 000"
 
 
+def test_the_chosen_view_is_kept_across_pages_and_a_second_click_on_it(monkeypatch, many_db):
+    at = open_page(monkeypatch, many_db)
+    at.button_group(key="tidslinje_visning").set_value("Per pilot").run()
+    at.switch_page("pages/2_budsjett.py").run()
+    at.switch_page(PAGE).run()
+    assert at.button_group(key="tidslinje_visning").value == "Per pilot"
+    assert pilot_bars(figure(at)) == 25
+    at.button_group(key="tidslinje_visning").set_value(None).run()  # the shown view clicked again
+    assert at.button_group(key="tidslinje_visning").value == "Per pilot"
+    assert pilot_bars(figure(at)) == 25
+
+
+def test_one_agency_with_many_pilots_opens_per_pilot(monkeypatch, tmp_path, reference):
+    db = many_pilots_store(tmp_path / "one.duckdb", reference, 100)
+    (count,) = rows(db, "SELECT count(*) FROM pilots_current WHERE agency = 'Husbanken'")[0]
+    assert count > 40
+    at = open_page(monkeypatch, db, query={"virksomhet": ["Husbanken"]})
+    assert at.button_group(key="tidslinje_visning").value == "Per pilot"
+    assert pilot_bars(figure(at)) == 25
+
+
 def test_a_filter_that_leaves_no_pilots_says_so_instead_of_drawing(monkeypatch, sample_db):
     agency = agency_without_pilots(sample_db)
     at = open_page(monkeypatch, sample_db)

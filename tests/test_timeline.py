@@ -108,6 +108,7 @@ def test_pilot_bars_carry_the_status_in_colour_pattern_and_name():
 def test_many_pilots_start_collapsed_and_a_few_do_not():
     assert timeline.default_view(timeline.COLLAPSE_ABOVE + 1) == timeline.VIEW_AGENCY
     assert timeline.default_view(5) == timeline.VIEW_PILOT
+    assert timeline.default_view(timeline.COLLAPSE_ABOVE + 1, agency_count=1) == timeline.VIEW_PILOT
 
 
 def test_references_are_labelled_in_norwegian_with_norwegian_dates():

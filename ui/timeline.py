@@ -75,9 +75,9 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def default_view(pilot_count: int) -> str:
-    """Per agency for many pilots, per pilot for a few."""
-    return VIEW_AGENCY if pilot_count > COLLAPSE_ABOVE else VIEW_PILOT
+def default_view(pilot_count: int, agency_count: int = 2) -> str:
+    """Per agency for many pilots, per pilot for a few, or for one agency (one bar says nothing)."""
+    return VIEW_AGENCY if pilot_count > COLLAPSE_ABOVE and agency_count > 1 else VIEW_PILOT
 
 
 def ordered(pilots: pd.DataFrame) -> pd.DataFrame:
