@@ -193,6 +193,12 @@ def test_per_pilot_view_of_many_pilots_is_drawn_25_at_a_time(monkeypatch, many_d
     at.number_input(key="tidslinje_side").set_value(pages).run()
     assert pilot_bars(figure(at)) == count - 25 * (pages - 1)
     assert any(f"Side {pages} av {pages}" in c.value for c in at.caption)
+    # typed beyond the last page (or below the first): the nearest page, not an error
+    at.number_input(key="tidslinje_side").set_value(pages + 5).run()
+    assert at.number_input(key="tidslinje_side").value == pages
+    assert any(f"Side {pages} av {pages}" in c.value for c in at.caption)
+    at.number_input(key="tidslinje_side").set_value(0).run()
+    assert at.number_input(key="tidslinje_side").value == 1 and pilot_bars(figure(at)) == 25
     assert at.button_group(key="tidslinje_visning").value == "Per pilot"
 
 

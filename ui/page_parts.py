@@ -47,15 +47,24 @@ def figure_page(count: int, per_page: int, key: str, what: str, order: str = "",
     pages = page_count(count, per_page)
     if pages == 1:
         return 1
-    if st.session_state.get(key, 1) > pages:
-        st.session_state[key] = pages
+    _clamp_page(key, pages)
     left, right = st.columns([1, 3], vertical_alignment="bottom")
-    number = int(left.number_input(label, min_value=1, max_value=pages, step=1, key=key) or 1)
+    # No min_value/max_value: the browser would answer a typed 11 of 10 in English («Number is outside the
+    # allowed range»); a number out of range becomes the nearest page instead.
+    number = int(left.number_input(label, step=1, key=key, on_change=_clamp_page, args=(key, pages)) or 1)
     first, last = (number - 1) * per_page + 1, min(number * per_page, count)
     rows = f"{what} {fmt.number(first)}–{fmt.number(last)} av {fmt.number(count)}" + (f", {order}" if order else "")
     right.caption(f"Side {fmt.number(number)} av {fmt.number(pages)} ({rows})."
                   + (" Tabellen under har alle." if table_has_all else ""))
     return number
+
+
+def _clamp_page(key: str, pages: int) -> None:
+    """The page number in key within 1…pages (typed out of range, or left too high by a narrower filter)."""
+    number = st.session_state.get(key)
+    if number is None:
+        number = 1
+    st.session_state[key] = min(max(1, int(number)), pages)
 
 
 def agency_click_handler(chart_key: str, axis: str = "y"):
