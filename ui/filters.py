@@ -92,17 +92,19 @@ def sidebar_filter(page: str) -> PilotFilter:
         # The choices sit in popovers, which the browser draws only when opened: the select widgets
         # were a third of the overview's first draw (issue 5). Each label says what is chosen.
         with st.popover(agency_label(st.session_state.get(AGENCY_KEY) or []), width="stretch"):
+            # select_all=False: typing «Stats» and Enter picks the first match, as the README says, not
+            # every match through Streamlit's «Select 2 matches» row (in English) on top
             chosen = st.multiselect("Virksomheter", names, key=AGENCY_KEY, placeholder="Alle virksomheter",
-                                    help="Skriv for å søke; velg flere for å sammenligne.")
+                                    help="Skriv for å søke; velg flere for å sammenligne.", select_all=False)
         more = st.popover(more_label(), width="stretch")
         ministries = more.multiselect("Departement", sorted(ministry_names), key=MINISTRY_KEY,
                                       format_func=lambda m: f"{m} – {ministry_names.get(m, m)}",
-                                      placeholder="Alle departementer",
+                                      placeholder="Alle departementer", select_all=False,
                                       help="Departementet virksomheten hører under i dag.")
         year = more.selectbox("Oppstartsår (runde)", years, index=None,
                               key=YEAR_KEY, placeholder="Alle runder")
         statuses = more.multiselect("Status", list(PILOT_STATUSES), key=STATUS_KEY,
-                                    placeholder="Alle statuser")
+                                    placeholder="Alle statuser", select_all=False)
         forsok = more.segmented_control("Forsøk (unntak fra regelverk)", list(FORSOK_CHOICES), key=FORSOK_KEY,
                                         persist_state="session",
                                         format_func=FORSOK_LABELS.get)

@@ -91,6 +91,20 @@ def test_choosing_an_agency_in_the_filter_puts_it_in_the_link(page, server):
     assert metric_value(page, "Budsjett, mill. kr") != total_before
 
 
+def test_typing_part_of_two_names_and_enter_chooses_one_agency_not_both(page, server, sample_db_master):
+    with duckdb.connect(str(sample_db_master), read_only=True) as con:
+        names = [n for (n,) in con.execute("SELECT name FROM agencies WHERE name LIKE 'Stats%'").fetchall()]
+    assert len(names) >= 2, "the sample needs two agencies starting with «Stats»"
+    page.goto(server)
+    wait_for_app(page)
+    choose_agency(page, "Stats")
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    chosen = re.findall(r"virksomhet=([^&]+)", page.url)
+    assert len(chosen) == 1, page.url
+    assert "Select" not in page.get_by_test_id("stSidebar").inner_text()
+
+
 def test_clicking_an_agency_bar_filters_the_app_to_that_agency(page, server):
     page.goto(f"{server}/budsjett")
     wait_for_app(page)
