@@ -177,8 +177,10 @@ def test_the_budget_chart_draws_the_thirty_largest_and_tells_the_rest_in_words()
     bars = next(t for t in fig.data if t.type == "bar")
     largest = pilots.nlargest(charts.MAX_BARS, "budget_total_nok")
     assert list(bars.y) == largest["agency"].tolist()[::-1]  # the largest at the top
-    # the axis fits the drawn bars: no summed bar of the rest squeezes them to slivers
-    assert fig.layout.xaxis.range[1] < 2 * largest["budget_total_nok"].max()
+    # the axis fits the drawn bars, in millions as the key figures: no summed bar of the rest squeezes them
+    top = largest["budget_total_nok"].max() / 1e6
+    assert top <= fig.layout.xaxis.range[1] < 2 * top and fig.layout.xaxis.title.text == "Budsjett (mill. kr)"
+    assert sum(bars.x) == pytest.approx(largest["budget_total_nok"].sum() / 1e6)
     totals = pilots.set_index("agency")["budget_total_nok"]
     rest = totals.drop(largest["agency"]).sum()
     note = fmt.rest_note(totals, charts.MAX_BARS, "tabellen")

@@ -47,6 +47,10 @@ def style(fig: go.Figure, height: int = 360, legend_title: str | None = None) ->
 
 
 MAX_BARS = 30  # beyond this a bar chart stops being readable: the largest are drawn, the rest told in words
+MILLION = 1_000_000
+# Amount axes count millions, as the key figures do: «20 000 000 000» at L was hard to read. Up to two
+# decimals, trailing zeros dropped (0,5 and 2, not 0,50 and 2,00); the decimal comma comes from style().
+MILLIONS_TICKS = ",.2~f"
 
 
 def budget_by_agency(pilots: pd.DataFrame) -> go.Figure:
@@ -59,15 +63,16 @@ def budget_by_agency(pilots: pd.DataFrame) -> go.Figure:
         if answer not in table:
             continue
         label = {"Ja": "Innenfor rammer", "Delvis": "Delvis innenfor", "Nei": "Utenfor rammer"}[answer]
-        fig.add_bar(y=table.index, x=table[answer], orientation="h", name=label,
+        fig.add_bar(y=table.index, x=table[answer] / MILLION, orientation="h", name=label,
                     marker={"color": FRAME_COLORS[answer], "pattern": pattern(FRAME_PATTERNS[answer])},
                     customdata=[fmt.kr(v) for v in table[answer]],
                     hovertemplate="%{y}<br>" + label + ": %{customdata}<extra></extra>")
     totals = table.sum(axis=1)
-    fig.add_scatter(y=table.index, x=totals, mode="text", text=[f"  {fmt.kr_short(v)}" for v in totals],
+    fig.add_scatter(y=table.index, x=totals / MILLION, mode="text", text=[f"  {fmt.kr_short(v)}" for v in totals],
                     textposition="middle right", showlegend=False, hoverinfo="skip")
     fig.update_layout(barmode="stack", clickmode="event+select")
-    fig.update_xaxes(title="Budsjett (kr)", tickformat=",.0f", range=[0, float(totals.max() or 1) * 1.3])
+    fig.update_xaxes(title="Budsjett (mill. kr)", tickformat=MILLIONS_TICKS,
+                     range=[0, float(totals.max() or 1) / MILLION * 1.3])
     return style(fig, height=max(260, 44 * len(table) + 80))
 
 
@@ -77,14 +82,15 @@ def budget_by_year(lines: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for category, color in CATEGORY_COLORS.items():
         if category in table:
-            fig.add_bar(x=[str(y) for y in table.index], y=table[category], name=category,
+            fig.add_bar(x=[str(y) for y in table.index], y=table[category] / MILLION, name=category,
                         marker={"color": color, "pattern": pattern(CATEGORY_PATTERNS[category])},
                         customdata=[fmt.kr(v) for v in table[category]],
                         hovertemplate="%{x} " + category + ": %{customdata}<extra></extra>")
     totals = table.sum(axis=1)
-    fig.add_scatter(x=[str(y) for y in table.index], y=totals, mode="text", text=[fmt.kr_short(v) for v in totals],
-                    textposition="top center", showlegend=False, hoverinfo="skip")
+    fig.add_scatter(x=[str(y) for y in table.index], y=totals / MILLION, mode="text",
+                    text=[fmt.kr_short(v) for v in totals], textposition="top center", showlegend=False,
+                    hoverinfo="skip")
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(title="kr", tickformat=",.0f", range=[0, float(totals.max() or 1) * 1.2])
+    fig.update_yaxes(title="mill. kr", tickformat=MILLIONS_TICKS, range=[0, float(totals.max() or 1) / MILLION * 1.2])
     fig.update_xaxes(title="År", type="category")
     return style(fig, legend_title="Kategori")
