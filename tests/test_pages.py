@@ -202,6 +202,12 @@ def test_an_unknown_agency_in_the_link_is_named_not_a_crash(monkeypatch, sample_
     assert at.multiselect(key="virksomhet").value == ["Husbanken"]
 
 
+def test_an_agency_name_in_the_link_in_other_letter_case_is_chosen(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db, query={"virksomhet": ["husbanken", "KARTVERKET"]})
+    assert at.multiselect(key="virksomhet").value == ["Husbanken", "Kartverket"]
+    assert not at.sidebar.warning
+
+
 def test_an_abbreviation_in_the_link_is_named_with_the_agency_it_means(monkeypatch, sample_db):
     at = open_app(monkeypatch, sample_db, query={"virksomhet": ["kv"]})
     assert any("«kv»" in w.value and "Mente du Kartverket?" in w.value for w in at.sidebar.warning)

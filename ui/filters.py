@@ -39,9 +39,10 @@ def _seed_from_link(page: str, names: list[str], ministries: list[str], years: l
     link = st.query_params
     unknown = []
     chosen = []
+    by_folded_name = {fold(name): name for name in names}  # «husbanken» in a typed link is Husbanken
     for text in link.get_all(AGENCY_KEY):
-        if text in names:
-            chosen.append(text)
+        if text in names or fold(text) in by_folded_name:
+            chosen.append(by_folded_name.get(fold(text), text))
         elif fold(text):
             reference = store_access.reference()
             try:
