@@ -230,13 +230,11 @@ def _cell_value(ws: WriteOnlyWorksheet, value: object, kind: str) -> object:
             return text
     elif kind not in _FORMATS:
         return value
-    cell = WriteOnlyCell(ws)
-    _write_value(cell, value, kind)
-    return cell
+    return _styled(ws, value, kind)
 
 
 def _styled(ws: WriteOnlyWorksheet, value: object, kind: str = "text", **style) -> Cell:
-    """A cell with a value and font, fill or alignment, for a header or a label."""
+    """A cell of its own: the value with its kind's number format, and any font, fill or alignment given."""
     cell = WriteOnlyCell(ws)
     _write_value(cell, value, kind)
     for name, setting in style.items():

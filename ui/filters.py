@@ -41,9 +41,10 @@ def _seed_from_link(page: str, names: list[str], ministries: list[str], years: l
     chosen = []
     by_folded_name = {fold(name): name for name in names}  # «husbanken» in a typed link is Husbanken
     for text in link.get_all(AGENCY_KEY):
-        if text in names or fold(text) in by_folded_name:
-            chosen.append(by_folded_name.get(fold(text), text))
-        elif fold(text):
+        key = fold(text)
+        if key in by_folded_name:
+            chosen.append(by_folded_name[key])
+        elif key:
             reference = store_access.reference()
             try:
                 suggestions = [reference.match_agency(text).name]
