@@ -6,7 +6,7 @@ import streamlit as st
 from ui import filters, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import export_row
+from ui.page_parts import KRONER, export_row, whole_kroner
 
 f = page_setup("Virksomheter")
 status = store_access.frame("reporting_status", f)
@@ -37,7 +37,7 @@ overview = pd.DataFrame({  # the short figures before the long texts: on a lapto
     "Virksomhet": agencies,
     "Departement": by_agency["ministry"].values,
     "Piloter": per_agency["piloter"].fillna(0).astype(int).values,
-    "Budsjett": per_agency["budsjett"].fillna(0).map(fmt.kr).values,
+    "Budsjett": whole_kroner(per_agency["budsjett"].fillna(0).values),
     "Elementer dekket (snitt av 6)": per_agency["elementer"].map(lambda v: fmt.number(v, 1)).values,
     "Runder bedt om": by_agency["rounds"].values,
     "Innsending": by_agency["text"].values,
@@ -52,7 +52,7 @@ def filter_to_clicked_row() -> None:
 
 
 st.dataframe(overview, hide_index=True, key="virksomheter_tabell", on_select=filter_to_clicked_row,
-             selection_mode="single-row")
+             selection_mode="single-row", column_config={"Budsjett": KRONER})
 
 st.divider()
 st.subheader("Én virksomhet i dybden")
@@ -88,9 +88,9 @@ if not own.empty:
     st.dataframe(pd.DataFrame({
         "Oppstartsår": own["start_year"].astype(str), "Pilot": own["pilot_name"], "Status": own["status"],
         "Periode": [f"{fmt.date(a)}–{fmt.date(b)}" for a, b in zip(own["start_date"], own["end_date"], strict=True)],
-        "Budsjett": own["budget_total_nok"].map(fmt.kr), "Forsøk": own["needs_exemption"].map(fmt.yes_no),
+        "Budsjett": whole_kroner(own["budget_total_nok"]), "Forsøk": own["needs_exemption"].map(fmt.yes_no),
         "Elementer dekket": own["elements_covered"].map(lambda n: f"{n} av 6"),
-    }), hide_index=True, key="virksomhet_piloter")
+    }), hide_index=True, key="virksomhet_piloter", column_config={"Budsjett": KRONER})
 
 st.markdown("**Alle versjoner** (den nyeste gjelder; de tidligere er historikk)")
 st.dataframe(pd.DataFrame({
@@ -108,8 +108,8 @@ if picked is not None:
     st.dataframe(pd.DataFrame({
         "Pilot": old["pilot_name"], "Status": old["status"],
         "Periode": [f"{fmt.date(a)}–{fmt.date(b)}" for a, b in zip(old["start_date"], old["end_date"], strict=True)],
-        "Budsjett": old["budget_total_nok"].map(fmt.kr), "Forsøk": old["needs_exemption"].map(fmt.yes_no),
-    }), hide_index=True, key="versjon_piloter")
+        "Budsjett": whole_kroner(old["budget_total_nok"]), "Forsøk": old["needs_exemption"].map(fmt.yes_no),
+    }), hide_index=True, key="versjon_piloter", column_config={"Budsjett": KRONER})
     original = store_access.read("source_file", None, int(row["file_id"]))
     if original:
         st.download_button("Last ned originalfilen", original[1], file_name=original[0], key="last_ned_original",

@@ -6,7 +6,7 @@ import streamlit as st
 from ui import charts, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import agency_click_handler, chart_with_table, export_row
+from ui.page_parts import KRONER, agency_click_handler, chart_with_table, export_row, kroner_columns, whole_kroner
 
 f = page_setup("Budsjett")
 pilots = store_access.frame("pilots", f)
@@ -40,16 +40,17 @@ per_agency = per_agency.loc[fmt.largest_first(per_agency["Totalt"]).index]  # as
 table = pd.DataFrame({
     "Virksomhet": per_agency.index,
     "Piloter": pilots.groupby("agency").size().reindex(per_agency.index).values,
-    "Innenfor rammer": per_agency["Ja"].map(fmt.kr).values,
-    "Delvis": per_agency["Delvis"].map(fmt.kr).values,
-    "Utenfor rammer": per_agency["Nei"].map(fmt.kr).values,
-    "Totalt": per_agency["Totalt"].map(fmt.kr).values,
+    "Innenfor rammer": whole_kroner(per_agency["Ja"].values),
+    "Delvis": whole_kroner(per_agency["Delvis"].values),
+    "Utenfor rammer": whole_kroner(per_agency["Nei"].values),
+    "Totalt": whole_kroner(per_agency["Totalt"].values),
 })
 rest = fmt.rest_note(per_agency["Totalt"], charts.MAX_BARS, "tabellen under")
 chart_with_table(charts.budget_by_agency(pilots), table, "budsjett_virksomhet",
                  caption=(rest + " " if rest else "") + "Klikk på en virksomhets stolpe for å filtrere hele oversikten "
                                                        "til den.",
-                 on_select=agency_click_handler("budsjett_virksomhet_chart"))
+                 on_select=agency_click_handler("budsjett_virksomhet_chart"),
+                 column_config=kroner_columns("Innenfor rammer", "Delvis", "Utenfor rammer", "Totalt"))
 
 st.subheader("Budsjett per år (budsjettrader)")
 if lines.empty:
@@ -59,8 +60,9 @@ else:
     per_year["Totalt"] = per_year.sum(axis=1)
     year_table = pd.DataFrame({"År": per_year.index.astype(str)})
     for column in per_year.columns:
-        year_table[column] = per_year[column].map(fmt.kr).values
-    chart_with_table(charts.budget_by_year(lines), year_table, "budsjett_aar")
+        year_table[column] = whole_kroner(per_year[column].values)
+    chart_with_table(charts.budget_by_year(lines), year_table, "budsjett_aar",
+                     column_config=kroner_columns(*per_year.columns))
     financing = lines.groupby("financing")["amount_nok"].sum()
     st.caption("Finansiering i budsjettradene: " + " · ".join(f"{k}: {fmt.kr(v)}" for k, v in financing.items()))
     sums = lines.groupby(["agency", "start_year", "pilot_name"])["amount_nok"].sum()
@@ -72,15 +74,16 @@ else:
                    "(kr)». Totalen gjelder i alle tall over.", icon=":material/warning:")
         st.dataframe(pd.DataFrame({
             "Virksomhet": [i[0] for i in mismatch.index], "Pilot": [i[2] for i in mismatch.index],
-            "Budsjett totalt": mismatch["total"].map(fmt.kr).values,
-            "Sum budsjettrader": mismatch["rows"].map(fmt.kr).values}), hide_index=True, key="budsjett_avvik")
+            "Budsjett totalt": whole_kroner(mismatch["total"].values),
+            "Sum budsjettrader": whole_kroner(mismatch["rows"].values)}), hide_index=True, key="budsjett_avvik",
+            column_config=kroner_columns("Budsjett totalt", "Sum budsjettrader"))
 
 st.subheader("Budsjett per pilot")
 st.dataframe(pd.DataFrame({
     "Virksomhet": pilots["agency"], "Pilot": pilots["pilot_name"], "Status": pilots["status"],
-    "Budsjett totalt": pilots["budget_total_nok"].map(fmt.kr),
+    "Budsjett totalt": whole_kroner(pilots["budget_total_nok"]),
     "Innenfor gjeldende rammer": pilots["within_budget_frame"],
     "Årsverk": pilots["person_years"].map(lambda v: fmt.number(v, 1)),
     "Ressurser": pilots["resources"].fillna("–"),
-}), hide_index=True, key="budsjett_piloter")
+}), hide_index=True, key="budsjett_piloter", column_config={"Budsjett totalt": KRONER})
 export_row(f, "budsjett")

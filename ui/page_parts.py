@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -25,7 +26,24 @@ def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> None
         export_buttons(f, key, choice)
 
 
-def chart_with_table(fig: go.Figure, table: pd.DataFrame, key: str, caption: str = "", on_select=None) -> None:
+# Amounts in a table stay numbers, so a click on the column's header sorts them by size (as text, «10 000 kr»
+# sorted after «1 500 000 kr»). Streamlit's printf format shows them as fmt.kr writes them: «'» and a
+# non-breaking space make that space the thousands separator.
+KRONER = st.column_config.NumberColumn(format=f"%'{fmt.NBSP},d{fmt.NBSP}kr")
+
+
+def whole_kroner(values: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
+    """Amounts rounded to whole kroner, a half up as fmt.kr rounds (the column's %d would cut the decimals off)."""
+    return np.floor(pd.to_numeric(values).astype("float64") + 0.5)
+
+
+def kroner_columns(*names: str) -> dict:
+    """column_config for a table whose columns of these names hold amounts (whole_kroner)."""
+    return dict.fromkeys(names, KRONER)
+
+
+def chart_with_table(fig: go.Figure, table: pd.DataFrame, key: str, caption: str = "", on_select=None,
+                     column_config: dict | None = None) -> None:
     """A chart and, under it, its data as a table (the text alternative, and what goes into slides)."""
     if on_select is None:
         st.plotly_chart(fig, key=f"{key}_chart")
@@ -33,7 +51,7 @@ def chart_with_table(fig: go.Figure, table: pd.DataFrame, key: str, caption: str
         st.plotly_chart(fig, key=f"{key}_chart", on_select=on_select, selection_mode="points")
     if caption:
         st.caption(caption)
-    st.dataframe(table, hide_index=True, key=f"{key}_table")
+    st.dataframe(table, hide_index=True, key=f"{key}_table", column_config=column_config, placeholder="–")
 
 
 def figure_page(count: int, per_page: int, key: str, what: str, order: str = "", label: str = "Side",
