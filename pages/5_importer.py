@@ -20,6 +20,22 @@ st.download_button("Last ned tomt rapporteringsskjema (.xlsx)", template_bytes(s
                    icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
+# Streamlit's uploader says «Upload» and «20MB per file», in English, whatever the page's language. Its own
+# texts are hidden and Norwegian ones drawn in their place (Streamlit is pinned; a browser test reads them);
+# an uploaded file's size («22.0MB») is hidden, the import history gives it in Norwegian.
+# Its size limit (.streamlit/config.toml) is set above the form's, so a file too large is refused by the
+# loader, which names the file and the limit in Norwegian, and not by the widget in English.
+max_mb = store_access.reference().settings.limits.max_file_bytes / 1_048_576
+max_mb = fmt.number(max_mb, 0 if max_mb.is_integer() else 1)
+st.html(f"""<style>
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p {{ display: none; }}
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"]::after
+  {{ content: "Velg filer"; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}
+[data-testid="stFileUploaderDropzoneInstructions"] div::after
+  {{ content: "eller dra dem hit – høyst {max_mb} MB per fil"; }}
+[data-testid="stFileChipName"] + div {{ display: none; }}
+</style>""")
 upload_key = f"importer_filer_{st.session_state.get('upload_round', 0)}"
 # Any type is taken: a file the form cannot be read from (.xls, .pdf) gets the loader's Norwegian reason in the
 # preview, where the widget itself would only say in English that the type is not allowed.

@@ -197,6 +197,30 @@ def test_an_old_xls_workbook_is_refused_in_norwegian_with_what_to_do(page, serve
     shoot(page, "17_import_xls")
 
 
+# The text a reader sees in an element: its visible text nodes and generated content, not Material icon names.
+DRAWN_TEXT = """element => [...element.querySelectorAll('*')].flatMap(e => {
+    const style = getComputedStyle(e), after = getComputedStyle(e, '::after').content;
+    const icon = e.closest('[data-testid=stIconMaterial]');
+    if (style.display === 'none' || style.visibility === 'hidden' || icon) return [];
+    const own = [...e.childNodes].filter(n => n.nodeType === 3 && e.checkVisibility()).map(n => n.textContent);
+    return [...own, ...(after && after !== 'none' && after !== 'normal' ? [JSON.parse(after)] : [])];
+}).join(' ').replace(/\\s+/g, ' ').trim()"""
+
+
+def test_the_upload_field_speaks_norwegian_and_a_file_too_large_is_refused_by_name(page, server, tmp_path):
+    page.goto(f"{server}/importer")
+    wait_for_app(page)
+    dropzone = page.get_by_test_id("stFileUploaderDropzone")
+    assert dropzone.evaluate(DRAWN_TEXT) == "Velg filer eller dra dem hit – høyst 20 MB per fil"
+    path = tmp_path / "stor_arbeidsbok.xlsx"
+    path.write_bytes(b"x" * (21 * 1_048_576))
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_text("stor_arbeidsbok.xlsx: filen er 21 MB; grensen er 20 MB per fil").wait_for(timeout=30_000)
+    assert "MB" not in dropzone.evaluate(DRAWN_TEXT)  # the widget's «21.0MB» is not drawn
+    assert page.get_by_text(re.compile("must be|or smaller|per file")).count() == 0
+    shoot(page, "18_import_for_stor")
+
+
 def test_the_deck_downloaded_from_a_filtered_overview_holds_that_filter(page, server, tmp_path):
     import io
 
