@@ -302,6 +302,7 @@ def chosen_pilots(con: duckdb.DuckDBPyConnection, f: PilotFilter, choice: PlanCh
 
 
 def upcoming_milestones(con: duckdb.DuckDBPyConnection, f: PilotFilter, today: dt.date, limit: int = 8) -> pd.DataFrame:
-    """The next milestones and phase starts on or after today."""
-    return _rows_of_pilots(con, "milestones_current", f, "t.from_date LIMIT ?", "AND t.from_date >= ?",
-                           (today, limit))
+    """The next milestones and phase starts on or after today; those of one day by agency, pilot and name (the
+    same ones, in the same order, on every view of the page)."""
+    return _rows_of_pilots(con, "milestones_current", f, "t.from_date, t.agency, t.pilot_name, t.name LIMIT ?",
+                           "AND t.from_date >= ?", (today, limit))

@@ -862,3 +862,16 @@ def test_a_read_gives_what_duckdb_gives_for_every_kind_of_column():
             assert_same_frame(queries._frame(con, query), _duckdb_frame(con, query), query)
         both = queries._frame(con, "SELECT 1 AS a, NULL::BOOLEAN AS a")  # two columns named alike
         assert both.iloc[0, 0] == 1 and both.iloc[0, 1] is pd.NA
+
+
+def test_the_next_milestones_of_one_day_come_in_the_same_order_on_every_view(store_path, reference):
+    # the overview lists the next eight; ties on the date were cut and ordered as DuckDB happened to read them
+    day = dt.date(2024, 5, 2)
+    pilots = [valid_pilot(pilot_name="Pilot B"), valid_pilot(pilot_name="Pilot A")]
+    milestones = [milestone(pilot=p, name=n, from_date=day)
+                  for p in ("Pilot B", "Pilot A") for n in ("Start", "Avklaring")]
+    run_import(store_path, reference, ("hb.xlsx", workbook(pilots=pilots, milestones=milestones)))
+    with database.reading(store_path) as con:
+        shown = queries.upcoming_milestones(con, PilotFilter(), dt.date(2024, 1, 1), limit=3)
+    assert list(zip(shown["pilot_name"], shown["name"], strict=True)) == [
+        ("Pilot A", "Avklaring"), ("Pilot A", "Start"), ("Pilot B", "Avklaring")]
