@@ -56,7 +56,7 @@ def check_size(content: bytes, limits: Limits) -> None:
         raise UnreadableFile("filen er tom (0 byte)")
     if len(content) > limits.max_file_bytes:
         raise UnreadableFile(
-            f"filen er {_mb(len(content))} MB; grensen er {_mb(limits.max_file_bytes)} MB per fil. "
+            f"filen er {megabytes(len(content))} MB; grensen er {megabytes(limits.max_file_bytes)} MB per fil. "
             "Del den opp, eller send én fil per virksomhet"
         )
 
@@ -94,7 +94,8 @@ def _check_zip(content: bytes, limits: Limits) -> list[Member] | None:
         raise UnreadableFile("filen er en zip-fil, men ikke en Excel-arbeidsbok (.xlsx)")
     if unpacked > limits.max_unpacked_bytes:
         raise UnreadableFile(
-            f"arbeidsboken pakker seg ut til {_mb(unpacked)} MB; grensen er {_mb(limits.max_unpacked_bytes)} MB"
+            f"arbeidsboken pakker seg ut til {megabytes(unpacked)} MB; "
+            f"grensen er {megabytes(limits.max_unpacked_bytes)} MB"
         )
     return members
 
@@ -385,7 +386,7 @@ def _short(exc: Exception) -> str:
     return text[:120]
 
 
-def _mb(size: int) -> str:
+def megabytes(size: int) -> str:
     """Megabytes with a decimal comma and no needless decimals: 20, 1,5, 0,01."""
     text = f"{size / 1_048_576:.2f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")

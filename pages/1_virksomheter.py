@@ -6,7 +6,7 @@ import streamlit as st
 from ui import filters, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import KRONER, export_row, whole_kroner
+from ui.page_parts import IMPORTED_AT, export_row, kroner_columns, whole_kroner
 
 f = page_setup("Virksomheter")
 status = store_access.frame("reporting_status", f)
@@ -52,7 +52,7 @@ def filter_to_clicked_row() -> None:
 
 
 st.dataframe(overview, hide_index=True, key="virksomheter_tabell", on_select=filter_to_clicked_row,
-             selection_mode="single-row", column_config={"Budsjett": KRONER})
+             selection_mode="single-row", column_config=kroner_columns("Budsjett"), placeholder="–")
 
 st.divider()
 st.subheader("Én virksomhet i dybden")
@@ -90,15 +90,16 @@ if not own.empty:
         "Periode": [f"{fmt.date(a)}–{fmt.date(b)}" for a, b in zip(own["start_date"], own["end_date"], strict=True)],
         "Budsjett": whole_kroner(own["budget_total_nok"]), "Forsøk": own["needs_exemption"].map(fmt.yes_no),
         "Elementer dekket": own["elements_covered"].map(lambda n: f"{n} av 6"),
-    }), hide_index=True, key="virksomhet_piloter", column_config={"Budsjett": KRONER})
+    }), hide_index=True, key="virksomhet_piloter", column_config=kroner_columns("Budsjett"), placeholder="–")
 
 st.markdown("**Alle versjoner** (den nyeste gjelder; de tidligere er historikk)")
 st.dataframe(pd.DataFrame({
     "Oppstartsår": history["start_year"].astype(str), "Versjon": history["version"],
-    "Gjeldende": history["is_current"].map(fmt.yes_no), "Innsendt": history["submitted_on"].map(fmt.date),
-    "Importert": history["imported_at"].map(lambda t: t.strftime("%d.%m.%Y %H:%M")),
+    "Gjeldende": history["is_current"].map(fmt.yes_no), "Innsendt": history["submitted_on"].dt.date,
+    "Importert": history["imported_at"],
     "Fil": history["file_name"], "Erstattet": history["replaced_tables"], "Piloter": history["pilot_count"],
-}), hide_index=True, key="virksomhet_historikk")
+}), hide_index=True, key="virksomhet_historikk", placeholder="–",
+    column_config={"Innsendt": st.column_config.DateColumn(format="DD.MM.YYYY"), "Importert": IMPORTED_AT})
 
 labels = {int(r.submission_id): f"{r.start_year} versjon {r.version} – {r.file_name}" for r in history.itertuples()}
 picked = st.selectbox("Se en versjon", list(labels), format_func=labels.get, key="virksomhet_versjon")
@@ -109,7 +110,7 @@ if picked is not None:
         "Pilot": old["pilot_name"], "Status": old["status"],
         "Periode": [f"{fmt.date(a)}–{fmt.date(b)}" for a, b in zip(old["start_date"], old["end_date"], strict=True)],
         "Budsjett": whole_kroner(old["budget_total_nok"]), "Forsøk": old["needs_exemption"].map(fmt.yes_no),
-    }), hide_index=True, key="versjon_piloter", column_config={"Budsjett": KRONER})
+    }), hide_index=True, key="versjon_piloter", column_config=kroner_columns("Budsjett"), placeholder="–")
     original = store_access.read("source_file", None, int(row["file_id"]))
     if original:
         st.download_button("Last ned originalfilen", original[1], file_name=original[0], key="last_ned_original",

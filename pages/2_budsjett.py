@@ -6,7 +6,7 @@ import streamlit as st
 from ui import charts, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import KRONER, agency_click_handler, chart_with_table, export_row, kroner_columns, whole_kroner
+from ui.page_parts import agency_click_handler, chart_with_table, export_row, kroner_columns, whole_kroner
 
 f = page_setup("Budsjett")
 pilots = store_access.frame("pilots", f)
@@ -76,7 +76,7 @@ else:
             "Virksomhet": [i[0] for i in mismatch.index], "Pilot": [i[2] for i in mismatch.index],
             "Budsjett totalt": whole_kroner(mismatch["total"].values),
             "Sum budsjettrader": whole_kroner(mismatch["rows"].values)}), hide_index=True, key="budsjett_avvik",
-            column_config=kroner_columns("Budsjett totalt", "Sum budsjettrader"))
+            column_config=kroner_columns("Budsjett totalt", "Sum budsjettrader"), placeholder="–")
 
 st.subheader("Budsjett per pilot")
 st.dataframe(pd.DataFrame({
@@ -85,5 +85,5 @@ st.dataframe(pd.DataFrame({
     "Innenfor gjeldende rammer": pilots["within_budget_frame"],
     "Årsverk": pilots["person_years"].map(lambda v: fmt.number(v, 1)),
     "Ressurser": pilots["resources"].fillna("–"),
-}), hide_index=True, key="budsjett_piloter", column_config={"Budsjett totalt": KRONER})
+}), hide_index=True, key="budsjett_piloter", column_config=kroner_columns("Budsjett totalt"), placeholder="–")
 export_row(f, "budsjett")

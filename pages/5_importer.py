@@ -2,14 +2,17 @@
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from loaders.importer import OUTCOME_TEXT, FilePlan
+from loaders.reading import megabytes
 from loaders.template import template_bytes
 from ui import formatting as fmt
 from ui import store_access
 from ui.layout import page_setup
+from ui.page_parts import IMPORTED_AT
 
 page_setup("Importer", needs_data=False)
 st.caption("Last opp virksomhetenes utfylte skjemaer (.xlsx) eller CSV-filer. Du ser hva hver fil vil endre, og "
@@ -21,12 +24,11 @@ st.download_button("Last ned tomt rapporteringsskjema (.xlsx)", template_bytes(s
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 # Streamlit's uploader says «Upload» and «20MB per file», in English, whatever the page's language. Its own
-# texts are hidden and Norwegian ones drawn in their place (Streamlit is pinned; a browser test reads them);
-# an uploaded file's size («22.0MB») is hidden, the import history gives it in Norwegian.
-# Its size limit (.streamlit/config.toml) is set above the form's, so a file too large is refused by the
-# loader, which names the file and the limit in Norwegian, and not by the widget in English.
-max_mb = store_access.reference().settings.limits.max_file_bytes / 1_048_576
-max_mb = fmt.number(max_mb, 0 if max_mb.is_integer() else 1)
+# texts are hidden and Norwegian ones drawn in their place (Streamlit is pinned; a browser test reads them),
+# and an uploaded file's size («22.0MB») is not shown. The widget's own limit (.streamlit/config.toml) is
+# above the form's, so a file too large for the form reaches the loader, which refuses it in Norwegian with
+# its name and size. A file even over the widget's limit never reaches the server: its chip says so here.
+max_mb = megabytes(store_access.reference().settings.limits.max_file_bytes)
 st.html(f"""<style>
 [data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p {{ display: none; }}
 [data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"]::after
@@ -35,6 +37,8 @@ st.html(f"""<style>
 [data-testid="stFileUploaderDropzoneInstructions"] div::after
   {{ content: "eller dra dem hit – høyst {max_mb} MB per fil"; }}
 [data-testid="stFileChipName"] + div {{ display: none; }}
+[data-testid="stFileChip"][aria-invalid="true"] [data-testid="stFileChipName"]::after
+  {{ content: " – for stor, ikke lastet opp (høyst {max_mb} MB per fil)"; }}
 </style>""")
 upload_key = f"importer_filer_{st.session_state.get('upload_round', 0)}"
 # Any type is taken: a file the form cannot be read from (.xls, .pdf) gets the loader's Norwegian reason in the
@@ -102,10 +106,11 @@ else:
         st.caption("Ingen filer er importert ennå.")
     else:
         st.dataframe(pd.DataFrame({
-            "Importert": log["imported_at"].map(lambda t: t.strftime("%d.%m.%Y %H:%M")),
+            "Importert": log["imported_at"],
             "Fil": log["file_name"], "Type": log["table_kind"].map({"workbook": "Arbeidsbok", "pilots": "Piloter (CSV)",
                                                                     "milestones": "Milepæler (CSV)",
                                                                     "budget": "Budsjett (CSV)"}),
-            "Størrelse": log["size_bytes"].map(lambda b: f"{fmt.number(b / 1024, 1 if b < 10_240 else 0)} kB"),
+            "Størrelse": np.ceil(log["size_bytes"] / 1024),
             "Innsendinger (versjon)": log["versions"], "Advarsler": log["warning_count"],
-        }), hide_index=True, key="importlogg")
+        }), hide_index=True, key="importlogg", column_config={  # dates and sizes that sort as such
+            "Importert": IMPORTED_AT, "Størrelse": st.column_config.NumberColumn(format=f"%'{fmt.NBSP},d{fmt.NBSP}kB")})

@@ -87,7 +87,11 @@ _NULLABLE = {pa.bool_(): pd.BooleanDtype(), pa.int8(): pd.Int8Dtype(), pa.int16(
              pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype()}
 
 
-_TEXT_TYPES = (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view)
+def _is_text(kind: pa.DataType) -> bool:
+    """A text column, or an ENUM of texts."""
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -116,7 +120,9 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
             frame.isetitem(index, values.where(values.notna(), pd.NA))
         elif pa.types.is_date(kind):
             frame.isetitem(index, frame.iloc[:, index].astype("datetime64[us]"))
-        elif arrow.null_count and any(is_text(kind) for is_text in _TEXT_TYPES):  # None for a blank, not NaN
+        elif arrow.null_count and _is_text(kind):  # None for a blank, not NaN
+            if pa.types.is_dictionary(kind):  # an ENUM: its values, not its codes
+                arrow = arrow.cast(kind.value_type)
             frame.isetitem(index, pd.Series(arrow.to_numpy(zero_copy_only=False), dtype=object, index=frame.index))
     return frame
 
@@ -304,5 +310,5 @@ def chosen_pilots(con: duckdb.DuckDBPyConnection, f: PilotFilter, choice: PlanCh
 def upcoming_milestones(con: duckdb.DuckDBPyConnection, f: PilotFilter, today: dt.date, limit: int = 8) -> pd.DataFrame:
     """The next milestones and phase starts on or after today; those of one day by agency, pilot and name (the
     same ones, in the same order, on every view of the page)."""
-    return _rows_of_pilots(con, "milestones_current", f, "t.from_date, t.agency, t.pilot_name, t.name LIMIT ?",
-                           "AND t.from_date >= ?", (today, limit))
+    order = "t.from_date, t.agency, t.pilot_name, t.name, t.start_year, t.kind LIMIT ?"
+    return _rows_of_pilots(con, "milestones_current", f, order, "AND t.from_date >= ?", (today, limit))

@@ -862,6 +862,8 @@ def test_a_read_gives_what_duckdb_gives_for_every_kind_of_column():
             assert_same_frame(queries._frame(con, query), _duckdb_frame(con, query), query)
         both = queries._frame(con, "SELECT 1 AS a, NULL::BOOLEAN AS a")  # two columns named alike
         assert both.iloc[0, 0] == 1 and both.iloc[0, 1] is pd.NA
+        con.execute("CREATE TYPE answer AS ENUM ('Ja', 'Delvis', 'Nei')")  # a blank in an ENUM is None too
+        assert queries._frame(con, "SELECT * FROM (VALUES ('Nei'::answer), (NULL)) t(a)")["a"].tolist() == ["Nei", None]
 
 
 def test_the_next_milestones_of_one_day_come_in_the_same_order_on_every_view(store_path, reference):

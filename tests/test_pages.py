@@ -468,5 +468,16 @@ def test_amount_columns_sort_by_amount_and_read_as_kroner(monkeypatch, sample_db
 def test_whole_kroner_rounds_as_the_written_amounts_do():
     from ui.page_parts import whole_kroner
 
-    amounts = [2.5, 1_000_000.5, 1_499_999.4, 0.0]
+    amounts = [2.5, 1_000_000.5, 1_499_999.4, 0.0, -2.5, 0.49999999999999994, 2.0**52 + 1]
     assert [fmt.kr(a) for a in whole_kroner(pd.Series(amounts))] == [fmt.kr(a) for a in amounts]
+
+
+def test_the_tables_show_an_amount_in_whole_kroner_as_written_elsewhere(monkeypatch, store_path, reference):
+    pilots = [valid_pilot(pilot_name="Halv krone", budget_total_nok=2_500_000.5, within_budget_frame="Ja")]
+    import_into(store_path, reference, ("hb.xlsx", workbook(valid_submission(), pilots)))
+    budget = open_app(monkeypatch, store_path, "pages/2_budsjett.py")
+    assert table(budget, "Pilot", "Budsjett totalt")["Budsjett totalt"].tolist() == [2_500_001]
+    assert table(budget, "Virksomhet", "Totalt")["Totalt"].tolist() == [2_500_001]
+    agencies = open_app(monkeypatch, store_path, "pages/1_virksomheter.py")
+    shown = table(agencies, "Virksomhet", "Budsjett")
+    assert shown.loc[shown["Virksomhet"] == "Husbanken", "Budsjett"].tolist() == [2_500_001]

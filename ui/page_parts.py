@@ -32,9 +32,19 @@ def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> None
 KRONER = st.column_config.NumberColumn(format=f"%'{fmt.NBSP},d{fmt.NBSP}kr")
 
 
+# When a file was imported, to the minute, sorting by time (as text, 02.12.2026 came before 30.11.2026).
+IMPORTED_AT = st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm")
+
+
 def whole_kroner(values: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
-    """Amounts rounded to whole kroner, a half up as fmt.kr rounds (the column's %d would cut the decimals off)."""
-    return np.floor(pd.to_numeric(values).astype("float64") + 0.5)
+    """Amounts rounded to whole kroner, a half away from zero as fmt.kr rounds (%d would cut the decimals off).
+
+    Taking the whole part off first keeps the test exact: 0.49999999999999994 + 0.5 is 1.0 in floating point.
+    """
+    values = pd.to_numeric(values).astype("float64")
+    size = np.abs(values)
+    whole = np.floor(size)
+    return np.sign(values) * np.where(size - whole >= 0.5, whole + 1, whole)
 
 
 def kroner_columns(*names: str) -> dict:
