@@ -333,6 +333,14 @@ def test_a_store_missing_a_table_names_the_table_not_a_python_object_of_that_nam
     assert not at.exception
 
 
+def test_a_duckdb_file_without_the_stores_tables_is_treated_as_no_store_yet(monkeypatch, tmp_path):
+    bare = tmp_path / "tom.duckdb"
+    duckdb.connect(str(bare)).close()  # a DuckDB file, but nothing imported and never initialised
+    at = open_app(monkeypatch, bare)
+    assert any(i.value.startswith("Databasen finnes ikke ennå.") for i in at.info), [i.value for i in at.info]
+    assert not at.error and not at.exception
+
+
 def import_into(store: Path, reference, *files: tuple[str, bytes]) -> None:
     """Import files into a store, failing the test if any is refused."""
     with database.open_store(store) as con:
