@@ -166,6 +166,11 @@ class Pilot:
         return f"{covered} av 6" + (f" (mangler {', '.join(map(str, missing))})" if missing else "")
 
 
+def elements_named(numbers: list[int]) -> str:
+    """«4 deltakere, 5 økonomi»: elements by number and short name, so a slide read alone says what is missing."""
+    return ", ".join(f"{n} {ELEMENT_SHORT[n].lower()}" for n in numbers)
+
+
 def _text(value: object) -> str:
     """Text for a slide: a missing value (None, NaN) becomes the empty string."""
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
@@ -948,7 +953,7 @@ class _Deck:
             ["Forsøk (unntak fra regelverk)", forsok],
             ["Tillitsrelasjon", pilot.trust_relation or "–"],
             ["Elementer dekket", f"{sum(pilot.covered)} av 6"],
-            ["Mangler", ", ".join(f"{n} {ELEMENT_SHORT[n].lower()}" for n in missing) if missing else "–"],
+            ["Mangler", elements_named(missing) if missing else "–"],
         ]
         table(slide, LEFT, BODY_TOP + 0.1, [2.5, 3.3], ["Nøkkeltall", ""], facts, size=12, row_height=0.44,
               bold_first_column=True, description=f"Tabell: nøkkeltall for piloten {pilot.name}.")
@@ -1049,7 +1054,7 @@ class _Deck:
             items.append([("• ", BULLET), (f"{plural(len(others), 'plan', 'planer')} mangler "
                                            f"{'andre ' if no_eval else ''}elementer:", {"bold": True})])
             items += self.items([f"{clip(p.name, 40)} ({self.short(p.agency, 18)}): mangler "
-                                 f"{', '.join(str(n) for n in p.gaps_besides_evaluation)}" for p in others], 5)
+                                 f"{elements_named(p.gaps_besides_evaluation)}" for p in others], 5)
         if forsok:
             items.append([("• ", BULLET), (f"{plural(len(forsok), 'forsøk', 'forsøk')} krever unntak fra lov eller "
                                            "forskrift – følg opp søknadene om unntak", {"bold": True})])

@@ -304,6 +304,9 @@ def test_follow_up_counts_plans_without_evaluation_as_the_planer_page_does(secto
     assert "Færre rapporteringskrav for kommunene (Husbanken)" in text
     assert "Lærende nettverk for ledere (Digdir)" in text, "element 6 covered, but no evaluation"
     assert "element 6" not in text
+    # a gap besides evaluation is named, so the slide read alone says what is missing
+    assert "Digital søknad om startlån (Husbanken): mangler 2 omfang" in text
+    assert "Tillitsbasert oppfølging av kommunene (Husbanken): mangler 2 omfang, 4 deltakere" in text
 
 
 def test_follow_up_lists_late_and_missing_submissions_of_those_asked(sector, sector_deck):
