@@ -6,7 +6,7 @@ import streamlit as st
 from ui import filters, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import IMPORTED_AT, export_row, kroner_columns, whole_kroner
+from ui.page_parts import DATE, IMPORTED_AT, export_row, kroner_columns, whole_kroner
 
 f = page_setup("Virksomheter")
 status = store_access.frame("reporting_status", f)
@@ -87,10 +87,11 @@ if not own.empty:
     st.markdown("**Piloter** (i filteret)")
     st.dataframe(pd.DataFrame({
         "Oppstartsår": own["start_year"].astype(str), "Pilot": own["pilot_name"], "Status": own["status"],
-        "Periode": [f"{fmt.date(a)}–{fmt.date(b)}" for a, b in zip(own["start_date"], own["end_date"], strict=True)],
+        "Start": own["start_date"].dt.date, "Slutt": own["end_date"].dt.date,
         "Budsjett": whole_kroner(own["budget_total_nok"]), "Forsøk": own["needs_exemption"].map(fmt.yes_no),
         "Elementer dekket": own["elements_covered"].map(lambda n: f"{n} av 6"),
-    }), hide_index=True, key="virksomhet_piloter", column_config=kroner_columns("Budsjett"), placeholder="–")
+    }), hide_index=True, key="virksomhet_piloter", placeholder="–",
+        column_config={**kroner_columns("Budsjett"), "Start": DATE, "Slutt": DATE})
 
 st.markdown("**Alle versjoner** (den nyeste gjelder; de tidligere er historikk)")
 st.dataframe(pd.DataFrame({
@@ -99,7 +100,7 @@ st.dataframe(pd.DataFrame({
     "Importert": history["imported_at"],
     "Fil": history["file_name"], "Erstattet": history["replaced_tables"], "Piloter": history["pilot_count"],
 }), hide_index=True, key="virksomhet_historikk", placeholder="–",
-    column_config={"Innsendt": st.column_config.DateColumn(format="DD.MM.YYYY"), "Importert": IMPORTED_AT})
+    column_config={"Innsendt": DATE, "Importert": IMPORTED_AT})
 
 labels = {int(r.submission_id): f"{r.start_year} versjon {r.version} – {r.file_name}" for r in history.itertuples()}
 picked = st.selectbox("Se en versjon", list(labels), format_func=labels.get, key="virksomhet_versjon")
@@ -108,9 +109,10 @@ if picked is not None:
     old = store_access.frame("pilots_of_version", None, picked)
     st.dataframe(pd.DataFrame({
         "Pilot": old["pilot_name"], "Status": old["status"],
-        "Periode": [f"{fmt.date(a)}–{fmt.date(b)}" for a, b in zip(old["start_date"], old["end_date"], strict=True)],
+        "Start": old["start_date"].dt.date, "Slutt": old["end_date"].dt.date,
         "Budsjett": whole_kroner(old["budget_total_nok"]), "Forsøk": old["needs_exemption"].map(fmt.yes_no),
-    }), hide_index=True, key="versjon_piloter", column_config=kroner_columns("Budsjett"), placeholder="–")
+    }), hide_index=True, key="versjon_piloter", placeholder="–",
+        column_config={**kroner_columns("Budsjett"), "Start": DATE, "Slutt": DATE})
     original = store_access.read("source_file", None, int(row["file_id"]))
     if original:
         st.download_button("Last ned originalfilen", original[1], file_name=original[0], key="last_ned_original",

@@ -7,7 +7,7 @@ import streamlit as st
 from ui import filters, store_access, timeline
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import export_row, figure_page
+from ui.page_parts import DATE, export_row, figure_page
 
 VIEW_KEY = "tidslinje_visning"
 # The view the user chose, kept apart from the switch's own state, which Streamlit drops when the
@@ -17,7 +17,6 @@ VIEW_SHOWN_KEY = "_tidslinje_visning_vist"
 PAGE_KEY = "tidslinje_side"
 AGENCY_PAGE_KEY = "tidslinje_side_virksomheter"
 CHART_KEY = "tidslinje_chart"
-DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
 TABLE_LIMIT = 1000  # rows per table on screen; the downloads hold everything
 
 

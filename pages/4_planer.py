@@ -6,7 +6,7 @@ from store.queries import PlanChoice
 from ui import formatting as fmt
 from ui import plans, store_access, timeline
 from ui.layout import page_setup
-from ui.page_parts import export_row, figure_page
+from ui.page_parts import DATE, export_row, figure_page
 
 NO_EVALUATION_KEY = "planer_uten_evaluering"
 SEARCH_KEY = "planer_sok"
@@ -14,7 +14,6 @@ CHOSEN_KEY = "planer_valgt"
 MATRIX_PAGE_KEY = "planer_matrise_side"
 MATRIX_PER_PAGE = 40
 LIST_LIMIT = 1000  # rows in the plan list and choices in the chooser; beyond that, narrow first
-DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
 
 
 def _choices() -> PlanChoice:
@@ -117,7 +116,7 @@ def _section(section, plan, milestones) -> None:
             rows = plans.plan_milestones(milestones, plan)
             if not rows.empty:
                 st.markdown("**Milepæler og faser**")
-                st.dataframe(rows, hide_index=True)
+                st.dataframe(rows, hide_index=True, placeholder="–", column_config={"Fra": DATE, "Til": DATE})
 
 
 f = page_setup("Planer")

@@ -9,7 +9,6 @@ import streamlit as st
 from loaders.importer import OUTCOME_TEXT, FilePlan
 from loaders.reading import megabytes
 from loaders.template import template_bytes
-from ui import formatting as fmt
 from ui import store_access
 from ui.layout import page_setup
 from ui.page_parts import IMPORTED_AT
@@ -113,4 +112,4 @@ else:
             "Størrelse": np.ceil(log["size_bytes"] / 1024),
             "Innsendinger (versjon)": log["versions"], "Advarsler": log["warning_count"],
         }), hide_index=True, key="importlogg", column_config={  # dates and sizes that sort as such
-            "Importert": IMPORTED_AT, "Størrelse": st.column_config.NumberColumn(format=f"%'{fmt.NBSP},d{fmt.NBSP}kB")})
+            "Importert": IMPORTED_AT, "Størrelse": st.column_config.NumberColumn(format="%' ,d kB")})

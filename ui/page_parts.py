@@ -27,12 +27,15 @@ def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> None
 
 
 # Amounts in a table stay numbers, so a click on the column's header sorts them by size (as text, «10 000 kr»
-# sorted after «1 500 000 kr»). Streamlit's printf format shows them as fmt.kr writes them: «'» and a
-# non-breaking space make that space the thousands separator.
-KRONER = st.column_config.NumberColumn(format=f"%'{fmt.NBSP},d{fmt.NBSP}kr")
+# sorted after «1 500 000 kr»). Streamlit's printf format groups the thousands with the character after «'».
+# A plain space, not fmt.kr's non-breaking one: a grid cell never breaks a line, and the table's search
+# matches what the user types («3 950 000»).
+KRONER = st.column_config.NumberColumn(format="%' ,d kr")
+# Dates in a table stay dates, so they sort as dates (as text, 02.12.2026 came before 30.11.2026).
+DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
 
 
-# When a file was imported, to the minute, sorting by time (as text, 02.12.2026 came before 30.11.2026).
+# When a file was imported, to the minute.
 IMPORTED_AT = st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm")
 
 
