@@ -67,15 +67,21 @@ else:
     st.caption("Finansiering i budsjettradene: " + " · ".join(f"{k}: {fmt.kr(v)}" for k, v in financing.items()))
     sums = lines.groupby(["agency", "start_year", "pilot_name"])["amount_nok"].sum()
     totals = pilots.set_index(["agency", "start_year", "pilot_name"])["budget_total_nok"]
-    joined = pd.concat([totals.rename("total"), sums.rename("rows")], axis=1, join="inner")
-    mismatch = joined[(joined["total"] - joined["rows"]).abs() >= 0.5]
-    if not mismatch.empty:
-        st.warning(f"{fmt.number(len(mismatch))} pilot(er) har budsjettrader som ikke summerer til «Budsjett totalt "
-                   "(kr)». Totalen gjelder i alle tall over.", icon=":material/warning:")
+    joined = totals.rename("total").to_frame().join(sums.rename("rows"))  # every pilot; no rows: NaN
+    without = joined["rows"].isna() & (joined["total"] > 0)
+    differs = (joined["total"] - joined["rows"]).abs() >= 0.5
+    if without.any() or differs.any():
+        parts = ([f"{fmt.plural(int(differs.sum()), 'pilot', 'piloter')} har budsjettrader som ikke summerer til "
+                  "«Budsjett totalt (kr)»"] if differs.any() else [])
+        parts += ([f"{fmt.plural(int(without.sum()), 'pilot', 'piloter')} har ingen budsjettrader"]
+                  if without.any() else [])
+        st.warning(f"{' og '.join(parts)}, så tallene per år viser {fmt.kr(lines['amount_nok'].sum())} av "
+                   f"{fmt.kr(joined['total'].sum())}. Totalen gjelder i alle tall over.", icon=":material/warning:")
+        shown = joined[without | differs]
         st.dataframe(pd.DataFrame({
-            "Virksomhet": [i[0] for i in mismatch.index], "Pilot": [i[2] for i in mismatch.index],
-            "Budsjett totalt": whole_kroner(mismatch["total"].values),
-            "Sum budsjettrader": whole_kroner(mismatch["rows"].values)}), hide_index=True, key="budsjett_avvik",
+            "Virksomhet": [i[0] for i in shown.index], "Pilot": [i[2] for i in shown.index],
+            "Budsjett totalt": whole_kroner(shown["total"].values),
+            "Sum budsjettrader": whole_kroner(shown["rows"].values)}), hide_index=True, key="budsjett_avvik",
             column_config=kroner_columns("Budsjett totalt", "Sum budsjettrader"), placeholder="–")
 
 st.subheader("Budsjett per pilot")

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from loaders.importer import import_files
 from store import database
 from tests.apptest_support import ROOT, open_app, rows
-from tests.form_files import no_plans_submission, valid_pilot, valid_submission, workbook
+from tests.form_files import budget_line, no_plans_submission, valid_pilot, valid_submission, workbook
 from ui import formatting as fmt
 
 PAGES = ["dashboard.py", "pages/1_virksomheter.py", "pages/2_budsjett.py", "pages/3_tidslinje.py",
@@ -489,3 +489,17 @@ def test_the_tables_show_an_amount_in_whole_kroner_as_written_elsewhere(monkeypa
     agencies = open_app(monkeypatch, store_path, "pages/1_virksomheter.py")
     shown = table(agencies, "Virksomhet", "Budsjett")
     assert shown.loc[shown["Virksomhet"] == "Husbanken", "Budsjett"].tolist() == [2_500_001]
+
+
+def test_budget_per_year_says_which_pilots_it_leaves_out(monkeypatch, store_path, reference):
+    # a pilot with no budget rows is in every total but in no year: the user must not read the years as the whole
+    pilots = [valid_pilot(pilot_name="Med rader", budget_total_nok=1_000_000),
+              valid_pilot(pilot_name="Uten rader", budget_total_nok=2_500_000)]
+    import_into(store_path, reference, ("hb.xlsx", workbook(valid_submission(), pilots, [],
+                                                            [budget_line(pilot="Med rader", amount=1_000_000)])))
+    at = open_app(monkeypatch, store_path, "pages/2_budsjett.py")
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith("1 pilot har ingen budsjettrader, så tallene per år viser 1\u00a0000\u00a0000\u00a0kr av "
+                              "3\u00a0500\u00a0000\u00a0kr.")
+    left_out = table(at, "Pilot", "Sum budsjettrader")
+    assert left_out["Pilot"].tolist() == ["Uten rader"] and left_out["Sum budsjettrader"].isna().all()
