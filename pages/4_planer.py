@@ -40,15 +40,30 @@ def _summary(f, all_count: int, shown, choice: PlanChoice) -> None:
     third.metric("Mangler evaluering", fmt.number(int(plans.lacks_evaluation(shown).sum())))
 
 
-def _plan_list(shown) -> None:
-    """The matching plans, with badges in words."""
+REGULATION = "Regelverk det søkes unntak fra"
+
+
+def _plan_list(shown, f, choice: PlanChoice) -> None:
+    """The matching plans, with badges in words.
+
+    With only forsøk in the filter («Hvilke planer trenger unntak fra lov?») the regulation comes
+    right after the plan's name, where a laptop screen shows it, and the all-«Ja» Forsøk column goes.
+    """
     st.subheader("Planene")
     if len(shown) > LIST_LIMIT:
         st.caption(f"Viser de første {fmt.number(LIST_LIMIT)} av {fmt.number(len(shown))} planer. Avgrens med "
                    "filteret eller søket, eller last ned alle som Excel eller CSV nederst på siden.")
-    st.dataframe(plans.plan_list(shown.head(LIST_LIMIT)), hide_index=True,
-                 column_config={"Start": DATE, "Slutt": DATE,
-                                "Regelverk det søkes unntak fra": st.column_config.TextColumn(width="large")})
+    if choice.only_missing_evaluation:
+        st.caption("Uten evaluering betyr at feltet «Evaluering og gevinstmåling» er tomt. Element 6 kan likevel "
+                   "være dekket: det regnes som dekket også når planen bare beskriver dokumentasjon.")
+    table = plans.plan_list(shown.head(LIST_LIMIT))
+    order = list(table.columns)
+    if f.forsok:
+        order.remove("Forsøk")
+        order.remove(REGULATION)
+        order.insert(order.index("Pilot") + 1, REGULATION)
+    st.dataframe(table, hide_index=True, column_order=order,
+                 column_config={"Start": DATE, "Slutt": DATE, REGULATION: st.column_config.TextColumn(width="large")})
 
 
 def _element_matrix(shown) -> None:
@@ -132,7 +147,7 @@ if shown.empty:
     st.info("Ingen planer passer valgene over.", icon=":material/search_off:")
     st.stop()
 
-_plan_list(shown)
+_plan_list(shown, f, choice)
 _element_matrix(shown)
 _agency_matrix(shown)
 _plan_in_full(shown, store_access.frame("milestones", f))
