@@ -93,3 +93,10 @@ def test_key_figures_show_label_and_value_as_written_with_the_help_on_a_button_r
     assert 'data-help="Sum av &lt;b&gt;totalene&lt;/b&gt;"' in html  # shown on hover and keyboard focus
     assert 'aria-label="Forklaring: Sum av &lt;b&gt;totalene&lt;/b&gt;">?</button>' in html  # read out
     assert html.count('class="po-help"') == 1  # no «?» for a figure without help
+
+
+def test_a_narrow_reporting_segment_is_labelled_with_its_number_alone():
+    # «34 for sent» in a sixth of a half-width bar was cut to «3…»; the legend and the title keep the words
+    counts = pd.DataFrame({"I tide": [166], "For sent": [34], "Ikke levert": [0]}, index=pd.Index([2023]))
+    html = html_blocks.reporting_bars(counts)
+    assert ">166 i tide<" in html and ">34<" in html and 'title="34 for sent"' in html

@@ -46,6 +46,9 @@ NUM = ' class="po-num"'  # a right-aligned table cell
 SHORT = ' class="po-short"'  # a cell that does not wrap (dates, statuses: «Ikke levert» on one line)
 SHORT_TEXT = 16
 MIN_LABEL_SHARE = 0.12  # a segment narrower than this share of the track carries no text (the legend has it)
+# Narrower than this share, a segment's label is its number alone: the ambition bar has the page's width,
+# the reporting bars half of it beside their labels («34 for sent» in a sixth of one read «3…»).
+WORDS_SHARE_WIDE, WORDS_SHARE_HALF = 0.2, 0.35
 
 STYLE = f"""<style>
 .po-chart {{ font-size: 0.95rem; color: #222; margin: 0.25rem 0 0.75rem 0; }}
@@ -72,13 +75,14 @@ STYLE = f"""<style>
 .po-total {{ flex: 0 0 6rem; color: #444; }}
 .po-table {{ border-collapse: collapse; font-size: 0.9rem; margin: 0.25rem 0 1rem 0; }}
 .po-table th {{ text-align: left; font-weight: 600; color: #444; border-bottom: 1px solid #ccc; }}
-.po-table th, .po-table td {{ padding: 0.3rem 1.5rem 0.3rem 0; vertical-align: top; }}
+.po-table th, .po-table td {{ padding: 0.3rem 1rem 0.3rem 0; vertical-align: top; }}
+.po-table-wrap {{ max-width: 100%; overflow-x: auto; }}
 .po-table td {{ border-bottom: 1px solid #eee; }}
 .po-table .po-num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 .po-table .po-short {{ white-space: nowrap; }}
 .po-note {{ color: rgba(49, 51, 63, 0.6); font-size: 0.875rem; margin: -0.25rem 0 0.75rem 0; }}
 .po-section h3 {{ font-size: 1.5rem; font-weight: 600; line-height: 1.2; margin: 1rem 0 0.75rem 0; padding: 0; }}
-.po-columns {{ display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 0 2.5rem; }}
+.po-columns {{ display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 2.5rem; }}
 @media (max-width: 900px) {{ .po-columns {{ grid-template-columns: minmax(0, 1fr); }} }}
 .po-figures {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); gap: 1rem;
   margin: 0 0 0.5rem 0; }}
@@ -170,13 +174,14 @@ def _pct(value: float, top: float) -> str:
     return f"{100 * value / top:.3f}%"
 
 
-def _segments(segments: list[Segment], top: float) -> str:
+def _segments(segments: list[Segment], top: float, words_share: float) -> str:
     parts, left = [], 0.0
     for s in segments:
         if s.value <= 0:
             continue
-        label = (f'<span class="po-label">{escape(s.text)}</span>'
-                 if s.text and s.value / top >= MIN_LABEL_SHARE else "")
+        # a narrow segment says only its number (its colour is in the legend, its words in the title)
+        shown = s.text if s.value / top >= words_share else fmt.number(s.value)
+        label = f'<span class="po-label">{escape(shown)}</span>' if s.text and s.value / top >= MIN_LABEL_SHARE else ""
         parts.append(f'<div class="po-seg" style="left:{_pct(left, top)};width:{_pct(s.value, top)};'
                      f'background-color:{s.color};background-image:{HATCHES[s.hatch]}" '
                      f'title="{escape(s.text or s.name)}">{label}</div>')
@@ -217,7 +222,8 @@ def ambition_bar(counted: int, planned: int, band: tuple[int, int]) -> str:
     band_html = (f'<div class="po-band" style="{where}"></div><div class="po-band-line" style="{where}">'
                  f'<div class="po-band-label">Ambisjon: {low}–{high}</div></div>')
     return (f'<div class="po-chart" role="img" aria-label="{escape(summary)}">'
-            f'<div style="height:2.2rem"></div><div class="po-track">{band_html}{_segments(segments, top)}</div>'
+            f'<div style="height:2.2rem"></div>'
+            f'<div class="po-track">{band_html}{_segments(segments, top, WORDS_SHARE_WIDE)}</div>'
             f'{_axis(top, "Antall piloter", beside_labels=False)}'
             f'{_legend([(s.name, s.color, s.hatch) for s in segments] + [(f"Ambisjon: {low}–{high}", "band", "")])}'
             "</div>")
@@ -250,7 +256,7 @@ def reporting_bars(counts: pd.DataFrame) -> str:
                             f"{int(row[state])} {state.lower()}") for state in REPORTING_COLORS]
         total = sum(s.value for s in segments)
         rows.append(f'<div class="po-row"><div class="po-row-label">Oppstart {year}</div>'
-                    f'<div class="po-track">{_segments(segments, top)}</div>'
+                    f'<div class="po-track">{_segments(segments, top, WORDS_SHARE_HALF)}</div>'
                     f'<div class="po-total">{total} i alt</div></div>')
         spoken.append(f"Oppstart {year}: " + ", ".join(s.text for s in segments))
     legend = _legend([(state, REPORTING_COLORS[state], REPORTING_PATTERNS[state]) for state in REPORTING_COLORS])
@@ -281,4 +287,7 @@ def table(df: pd.DataFrame, caption: str = "", numeric: tuple[str, ...] = ()) ->
             cells.append(f"<td{kind}>{escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     title = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f'<table class="po-table">{title}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    # In a wrapper that scrolls sideways: a table wider than its column (long names in the overview's narrow
+    # right-hand column) must not push the whole page wider than the window.
+    return (f'<div class="po-table-wrap"><table class="po-table">{title}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
