@@ -219,6 +219,20 @@ def test_a_misspelt_agency_in_the_link_gets_the_closest_name_as_the_importer_sug
     assert at.multiselect(key="virksomhet").value == []  # named, not chosen for the user
 
 
+def test_a_year_ministry_status_or_forsok_the_filter_cannot_use_is_named_not_dropped(monkeypatch, sample_db):
+    # «?aar=2031» showed the whole sector under «Viser hele sektoren», as if the link had asked for that
+    at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py",
+                  {"aar": "2031", "departement": "XYZ", "status": "Ferdig", "forsok": "kanskje"})
+    warnings = [w.value for w in at.sidebar.warning]
+    rounds = ", ".join(str(y) for (y,) in rows(sample_db, "SELECT start_year FROM rounds ORDER BY 1"))
+    assert f"Ukjent i lenken: oppstartsår «2031» (rundene: {rounds}). Det er ikke med i filteret." in warnings
+    assert any(w.startswith("Ukjent i lenken: departement «XYZ» (kjente: ") for w in warnings)
+    assert any(w.startswith("Ukjent i lenken: status «Ferdig» (kjente: Planlagt") for w in warnings)
+    assert "Ukjent i lenken: forsøk «kanskje» (ja eller nei). Det er ikke med i filteret." in warnings
+    clean = open_app(monkeypatch, sample_db, "pages/2_budsjett.py", {"aar": "2024", "forsok": "ja"})
+    assert not clean.sidebar.warning
+
+
 def test_the_filter_keeps_its_value_when_moving_to_another_page(monkeypatch, sample_db):
     at = open_app(monkeypatch, sample_db)
     at.multiselect(key="virksomhet").set_value(["Kartverket"]).run()

@@ -24,6 +24,7 @@ FORSOK_CHOICES = {"alle": None, "ja": True, "nei": False}
 FORSOK_LABELS = {"alle": "Alle", "ja": "Bare forsøk", "nei": "Ikke forsøk"}
 FILTER_KEYS = (AGENCY_KEY, MINISTRY_KEY, YEAR_KEY, STATUS_KEY, FORSOK_KEY)
 UNKNOWN_KEY = "_unknown_agencies_in_link"
+IGNORED_KEY = "_ignored_in_link"  # other values of the link the filter could not use, in words
 
 
 def _seed_from_link(page: str, names: list[str], ministries: list[str], years: list[int]) -> bool:
@@ -59,6 +60,17 @@ def _seed_from_link(page: str, names: list[str], ministries: list[str], years: l
     st.session_state[YEAR_KEY] = int(year) if year and year.isdigit() and int(year) in years else None
     forsok = link.get(FORSOK_KEY)
     st.session_state[FORSOK_KEY] = forsok if forsok in FORSOK_CHOICES else "alle"
+    # The rest of a link that the filter could not use is named too: dropped silently, «?aar=2031» showed the
+    # whole sector under the caption «Viser hele sektoren» as if the link had asked for it.
+    ignored = [f"departement «{m}» (kjente: {', '.join(ministries)})" for m in link.get_all(MINISTRY_KEY)
+               if m not in ministries]
+    ignored += [f"status «{s}» (kjente: {', '.join(PILOT_STATUSES)})" for s in link.get_all(STATUS_KEY)
+                if s not in PILOT_STATUSES]
+    if year and st.session_state[YEAR_KEY] is None:
+        ignored.append(f"oppstartsår «{year}» (rundene: {', '.join(map(str, years))})")
+    if forsok and forsok not in FORSOK_CHOICES:
+        ignored.append(f"forsøk «{forsok}» (ja eller nei)")
+    st.session_state[IGNORED_KEY] = ignored
     return True
 
 
@@ -74,6 +86,7 @@ def reset() -> None:
     st.session_state[YEAR_KEY] = None
     st.session_state[FORSOK_KEY] = "alle"
     st.session_state[UNKNOWN_KEY] = []
+    st.session_state[IGNORED_KEY] = []
 
 
 def sidebar_filter(page: str) -> PilotFilter:
@@ -91,6 +104,8 @@ def sidebar_filter(page: str) -> PilotFilter:
             hint = f" Mente du {suggestion}?" if suggestion else ""
             st.warning(f"Ukjent virksomhet i lenken: «{text}». Den er ikke med i filteret.{hint}",
                        icon=":material/help:")
+        for what in st.session_state.get(IGNORED_KEY, []):
+            st.warning(f"Ukjent i lenken: {what}. Det er ikke med i filteret.", icon=":material/help:")
         # The choices sit in popovers, which the browser draws only when opened: the select widgets
         # were a third of the overview's first draw (issue 5). Each label says what is chosen.
         with st.popover(agency_label(st.session_state.get(AGENCY_KEY) or []), width="stretch"):
