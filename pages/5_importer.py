@@ -57,7 +57,8 @@ def show_plans(plans: list[FilePlan]) -> None:
         "Hva": [p.summary for p in plans],
         "Feil": [len(p.parsed.errors) for p in plans],
         "Advarsler": [len(p.parsed.warnings) for p in plans],
-    }), hide_index=True, key=f"plan_table_{len(plans)}_{plans[0].name if plans else ''}")
+    }), hide_index=True, key=f"plan_table_{len(plans)}_{plans[0].name if plans else ''}",
+        column_config={"Hva": st.column_config.TextColumn(width="large")})  # the longest text, cut first
     for plan in plans:
         errors, warnings = plan.parsed.errors, plan.parsed.warnings
         if errors:
