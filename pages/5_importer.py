@@ -58,7 +58,9 @@ def show_plans(plans: list[FilePlan]) -> None:
         "Feil": [len(p.parsed.errors) for p in plans],
         "Advarsler": [len(p.parsed.warnings) for p in plans],
     }), hide_index=True, key=f"plan_table_{len(plans)}_{plans[0].name if plans else ''}",
-        column_config={"Hva": st.column_config.TextColumn(width="large")})  # the longest text, cut first
+        column_config={"Hva": st.column_config.TextColumn(width=540),  # the longest text, cut first
+                       "Feil": st.column_config.NumberColumn(width="small"),
+                       "Advarsler": st.column_config.NumberColumn(width="small")})
     for plan in plans:
         errors, warnings = plan.parsed.errors, plan.parsed.warnings
         if errors:
