@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from store.queries import PlanChoice
+from store.queries import PilotFilter, PlanChoice
 from ui import formatting as fmt
 from ui import plans, store_access, timeline
 from ui.layout import page_setup
@@ -43,7 +43,7 @@ def _summary(f, all_count: int, shown, choice: PlanChoice) -> None:
 REGULATION = "Regelverk det søkes unntak fra"
 
 
-def _plan_list(shown, f, choice: PlanChoice) -> None:
+def _plan_list(shown, f: PilotFilter, choice: PlanChoice) -> None:
     """The matching plans, with badges in words.
 
     With only forsøk in the filter («Hvilke planer trenger unntak fra lov?») the regulation comes
