@@ -31,11 +31,9 @@ def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> None
 # A plain space, not fmt.kr's non-breaking one: a grid cell never breaks a line, and the table's search
 # matches what the user types («3 950 000»).
 KRONER = st.column_config.NumberColumn(format="%' ,d kr")
-# Dates in a table stay dates, so they sort as dates (as text, 02.12.2026 came before 30.11.2026).
+# Dates in a table stay dates, so they sort as dates (as text, 02.12.2026 came before 30.11.2026); a time
+# of import to the minute.
 DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
-
-
-# When a file was imported, to the minute.
 IMPORTED_AT = st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm")
 
 
