@@ -1054,7 +1054,7 @@ class _Deck:
             items.append([("• ", BULLET), (f"{plural(len(others), 'plan', 'planer')} mangler "
                                            f"{'andre ' if no_eval else ''}elementer:", {"bold": True})])
             items += self.items([f"{clip(p.name, 40)} ({self.short(p.agency, 18)}): mangler "
-                                 f"{elements_named(p.gaps_besides_evaluation)}" for p in others], 5)
+                                 f"{elements_named(p.gaps_besides_evaluation)}" for p in others], 4)  # long lines
         if forsok:
             items.append([("• ", BULLET), (f"{plural(len(forsok), 'forsøk', 'forsøk')} krever unntak fra lov eller "
                                            "forskrift – følg opp søknadene om unntak", {"bold": True})])

@@ -8,6 +8,8 @@ from ui import formatting as fmt
 from ui.layout import page_setup
 from ui.page_parts import DATE, IMPORTED_AT, export_row, kroner_columns, whole_kroner
 
+PILOT_COLUMNS = {**kroner_columns("Budsjett"), "Start": DATE, "Slutt": DATE}  # the tables of one agency's pilots
+
 f = page_setup("Virksomheter")
 status = store_access.frame("reporting_status", f)
 pilots = store_access.frame("pilots", f)
@@ -91,7 +93,7 @@ if not own.empty:
         "Budsjett": whole_kroner(own["budget_total_nok"]), "Forsøk": own["needs_exemption"].map(fmt.yes_no),
         "Elementer dekket": own["elements_covered"].map(lambda n: f"{n} av 6"),
     }), hide_index=True, key="virksomhet_piloter", placeholder="–",
-        column_config={**kroner_columns("Budsjett"), "Start": DATE, "Slutt": DATE})
+        column_config=PILOT_COLUMNS)
 
 st.markdown("**Alle versjoner** (den nyeste gjelder; de tidligere er historikk)")
 st.dataframe(pd.DataFrame({
@@ -112,7 +114,7 @@ if picked is not None:
         "Start": old["start_date"].dt.date, "Slutt": old["end_date"].dt.date,
         "Budsjett": whole_kroner(old["budget_total_nok"]), "Forsøk": old["needs_exemption"].map(fmt.yes_no),
     }), hide_index=True, key="versjon_piloter", placeholder="–",
-        column_config={**kroner_columns("Budsjett"), "Start": DATE, "Slutt": DATE})
+        column_config=PILOT_COLUMNS)
     original = store_access.read("source_file", None, int(row["file_id"]))
     if original:
         st.download_button("Last ned originalfilen", original[1], file_name=original[0], key="last_ned_original",

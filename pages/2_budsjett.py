@@ -75,8 +75,10 @@ else:
                   "«Budsjett totalt (kr)»"] if differs.any() else [])
         parts += ([f"{fmt.plural(int(without.sum()), 'pilot', 'piloter')} har ingen budsjettrader"]
                   if without.any() else [])
-        st.warning(f"{' og '.join(parts)}, så tallene per år viser {fmt.kr(lines['amount_nok'].sum())} av "
-                   f"{fmt.kr(joined['total'].sum())}. Totalen gjelder i alle tall over.", icon=":material/warning:")
+        # Two sums side by side, not «X av Y»: rows above one pilot's total can make up for another with none.
+        st.warning(f"{', og '.join(parts)}. Tallene per år bygger på budsjettradene "
+                   f"({fmt.kr(lines['amount_nok'].sum())}); nøkkeltallene og tallene per virksomhet på «Budsjett "
+                   f"totalt (kr)» ({fmt.kr(joined['total'].sum())}).", icon=":material/warning:")
         shown = joined[without | differs]
         st.dataframe(pd.DataFrame({
             "Virksomhet": [i[0] for i in shown.index], "Pilot": [i[2] for i in shown.index],

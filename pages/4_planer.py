@@ -47,21 +47,24 @@ def _plan_list(shown, f: PilotFilter, choice: PlanChoice) -> None:
     """The matching plans, with badges in words.
 
     With only forsøk in the filter («Hvilke planer trenger unntak fra lov?») the regulation comes
-    right after the plan's name, where a laptop screen shows it, and the all-«Ja» Forsøk column goes.
+    right after the plan's name, where a laptop screen shows it; with forsøk either way in the filter,
+    the Forsøk column, the same in every row, goes (and, for «Ikke forsøk», the empty regulation).
     """
     st.subheader("Planene")
     if len(shown) > LIST_LIMIT:
         st.caption(f"Viser de første {fmt.number(LIST_LIMIT)} av {fmt.number(len(shown))} planer. Avgrens med "
                    "filteret eller søket, eller last ned alle som Excel eller CSV nederst på siden.")
     if choice.only_missing_evaluation:
-        st.caption("Uten evaluering betyr at feltet «Evaluering og gevinstmåling» er tomt. Element 6 kan likevel "
-                   "være dekket: det regnes som dekket også når planen bare beskriver dokumentasjon.")
+        st.caption("«Bare planer uten evaluering» viser planene der feltet «Evaluering og gevinstmåling» er tomt. "
+                   "Element 6 kan likevel være dekket: det regnes som dekket også når bare «Dokumentasjon av funn» "
+                   "er fylt ut.")
     table = plans.plan_list(shown.head(LIST_LIMIT))
     order = list(table.columns)
-    if f.forsok:
+    if f.forsok is not None:  # every row says the same in «Forsøk»
         order.remove("Forsøk")
         order.remove(REGULATION)
-        order.insert(order.index("Pilot") + 1, REGULATION)
+        if f.forsok:
+            order.insert(order.index("Pilot") + 1, REGULATION)
     st.dataframe(table, hide_index=True, column_order=order,
                  column_config={"Start": DATE, "Slutt": DATE, REGULATION: st.column_config.TextColumn(width="large")})
 

@@ -208,3 +208,10 @@ def test_thousands_of_plans_are_counted_with_norwegian_grouping(monkeypatch, tmp
     assert at.metric[0].label == "Planer" and at.metric[0].value == grouped
     assert any(c.value.startswith(f"Viser {grouped} av {grouped} planer") for c in at.caption)
     assert any(f"Side 1 av 30 (planer 1–40 av {grouped})" in c.value for c in at.caption)
+
+
+def test_with_no_forsok_in_the_filter_the_list_leaves_out_the_empty_regulation(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db, {"forsok": "nei"})
+    grid = next(d for d in at.dataframe if "Merknader" in d.value.columns)
+    order = list(grid.proto.column_order)
+    assert "Forsøk" not in order and "Regelverk det søkes unntak fra" not in order and "Pilot" in order

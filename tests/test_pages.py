@@ -229,8 +229,14 @@ def test_a_year_ministry_status_or_forsok_the_filter_cannot_use_is_named_not_dro
     assert any(w.startswith("Ukjent i lenken: departement «XYZ» (kjente: ") for w in warnings)
     assert any(w.startswith("Ukjent i lenken: status «Ferdig» (kjente: Planlagt") for w in warnings)
     assert "Ukjent i lenken: forsøk «kanskje» (ja eller nei). Det er ikke med i filteret." in warnings
-    clean = open_app(monkeypatch, sample_db, "pages/2_budsjett.py", {"aar": "2024", "forsok": "ja"})
-    assert not clean.sidebar.warning
+    at.selectbox(key="aar").set_value(2024).run()  # the user changes the filter: the link's notes no longer apply
+    assert not at.sidebar.warning
+    # values as people type them in a link are the filter's own
+    typed = open_app(monkeypatch, sample_db, "pages/2_budsjett.py",
+                     {"aar": "2024 ", "forsok": "Ja", "status": "planlagt"})
+    assert not typed.sidebar.warning
+    assert typed.selectbox(key="aar").value == 2024 and typed.multiselect(key="status").value == ["Planlagt"]
+    assert typed.segmented_control(key="forsok").value == "ja"
 
 
 def test_the_filter_keeps_its_value_when_moving_to_another_page(monkeypatch, sample_db):
@@ -507,13 +513,18 @@ def test_the_tables_show_an_amount_in_whole_kroner_as_written_elsewhere(monkeypa
 
 def test_budget_per_year_says_which_pilots_it_leaves_out(monkeypatch, store_path, reference):
     # a pilot with no budget rows is in every total but in no year: the user must not read the years as the whole
+    # (and rows above one pilot's total must not hide another's missing rows in a sum)
     pilots = [valid_pilot(pilot_name="Med rader", budget_total_nok=1_000_000),
-              valid_pilot(pilot_name="Uten rader", budget_total_nok=2_500_000)]
-    import_into(store_path, reference, ("hb.xlsx", workbook(valid_submission(), pilots, [],
-                                                            [budget_line(pilot="Med rader", amount=1_000_000)])))
+              valid_pilot(pilot_name="Uten rader", budget_total_nok=2_500_000),
+              valid_pilot(pilot_name="For mye", budget_total_nok=1_000_000)]
+    lines = [budget_line(pilot="Med rader", amount=1_000_000), budget_line(pilot="For mye", amount=3_500_000)]
+    import_into(store_path, reference, ("hb.xlsx", workbook(valid_submission(), pilots, [], lines)))
     at = open_app(monkeypatch, store_path, "pages/2_budsjett.py")
     [warning] = [w.value for w in at.warning]
-    assert warning.startswith("1 pilot har ingen budsjettrader, så tallene per år viser 1\u00a0000\u00a0000\u00a0kr av "
-                              "3\u00a0500\u00a0000\u00a0kr.")
-    left_out = table(at, "Pilot", "Sum budsjettrader")
-    assert left_out["Pilot"].tolist() == ["Uten rader"] and left_out["Sum budsjettrader"].isna().all()
+    assert warning == ("1 pilot har budsjettrader som ikke summerer til «Budsjett totalt (kr)», og 1 pilot har ingen "
+                       "budsjettrader. Tallene per år bygger på budsjettradene (4\u00a0500\u00a0000\u00a0kr); "
+                       "nøkkeltallene og tallene per virksomhet på «Budsjett totalt (kr)» "
+                       "(4\u00a0500\u00a0000\u00a0kr).")
+    left_out = table(at, "Pilot", "Sum budsjettrader").set_index("Pilot")["Sum budsjettrader"]
+    assert sorted(left_out.index) == ["For mye", "Uten rader"]
+    assert left_out["For mye"] == 3_500_000 and pd.isna(left_out["Uten rader"])

@@ -54,29 +54,47 @@ def _seed_from_link(page: str, names: list[str], ministries: list[str], years: l
             unknown.append((text, next((s for s in suggestions if s in names), None)))
     st.session_state[UNKNOWN_KEY] = unknown
     st.session_state[AGENCY_KEY] = list(dict.fromkeys(chosen))
-    st.session_state[MINISTRY_KEY] = [m for m in link.get_all(MINISTRY_KEY) if m in ministries]
-    st.session_state[STATUS_KEY] = [s for s in link.get_all(STATUS_KEY) if s in PILOT_STATUSES]
-    year = link.get(YEAR_KEY)
-    st.session_state[YEAR_KEY] = int(year) if year and year.isdigit() and int(year) in years else None
-    forsok = link.get(FORSOK_KEY)
-    st.session_state[FORSOK_KEY] = forsok if forsok in FORSOK_CHOICES else "alle"
-    # The rest of a link that the filter could not use is named too: dropped silently, «?aar=2031» showed the
-    # whole sector under the caption «Viser hele sektoren» as if the link had asked for it.
-    ignored = [f"departement «{m}» (kjente: {', '.join(ministries)})" for m in link.get_all(MINISTRY_KEY)
-               if m not in ministries]
-    ignored += [f"status «{s}» (kjente: {', '.join(PILOT_STATUSES)})" for s in link.get_all(STATUS_KEY)
-                if s not in PILOT_STATUSES]
+    # The rest of the link is matched as typed links are written («kdd», «planlagt», «Ja», «2024 »), and what
+    # the filter cannot use is named: dropped silently, «?aar=2031» showed the whole sector under the caption
+    # «Viser hele sektoren» as if the link had asked for it.
+    ignored: list[str] = []
+    st.session_state[MINISTRY_KEY] = _matched(link.get_all(MINISTRY_KEY), ministries, "departement", ignored)
+    st.session_state[STATUS_KEY] = _matched(link.get_all(STATUS_KEY), list(PILOT_STATUSES), "status", ignored)
+    year = (link.get(YEAR_KEY) or "").strip()
+    st.session_state[YEAR_KEY] = int(year) if year.isdigit() and int(year) in years else None
     if year and st.session_state[YEAR_KEY] is None:
         ignored.append(f"oppstartsår «{year}» (rundene: {', '.join(map(str, years))})")
-    if forsok and forsok not in FORSOK_CHOICES:
-        ignored.append(f"forsøk «{forsok}» (ja eller nei)")
+    forsok = _matched([link.get(FORSOK_KEY) or ""], list(FORSOK_CHOICES), "forsøk", ignored, "ja eller nei")
+    st.session_state[FORSOK_KEY] = forsok[0] if forsok else "alle"
     st.session_state[IGNORED_KEY] = ignored
     return True
+
+
+def _matched(given: list[str], known: list[str], what: str, ignored: list[str], known_text: str = "") -> list[str]:
+    """The known values the link's values name, in letter case and spacing as the user may type them; each
+    value not known is added to ignored, in words, with the values that are."""
+    by_folded = {fold(k): k for k in known}
+    found = []
+    for text in given:
+        if not text.strip():
+            continue
+        if fold(text) in by_folded:
+            found.append(by_folded[fold(text)])
+        else:
+            ignored.append(f"{what} «{text.strip()}» ({known_text or 'kjente: ' + ', '.join(known)})")
+    return list(dict.fromkeys(found))
+
+
+def _forget_link_notes() -> None:
+    """Callback of every filter widget: once the user changes the filter, what the link held no longer applies."""
+    st.session_state[UNKNOWN_KEY] = []
+    st.session_state[IGNORED_KEY] = []
 
 
 def select_agencies(agencies: list[str]) -> None:
     """Callback helper: filter to these agencies (from a click on a chart or a row)."""
     st.session_state[AGENCY_KEY] = agencies
+    _forget_link_notes()
 
 
 def reset() -> None:
@@ -85,8 +103,7 @@ def reset() -> None:
         st.session_state[key] = []
     st.session_state[YEAR_KEY] = None
     st.session_state[FORSOK_KEY] = "alle"
-    st.session_state[UNKNOWN_KEY] = []
-    st.session_state[IGNORED_KEY] = []
+    _forget_link_notes()
 
 
 def sidebar_filter(page: str) -> PilotFilter:
@@ -112,19 +129,21 @@ def sidebar_filter(page: str) -> PilotFilter:
             # select_all=False: typing «Stats» and Enter picks the first match, as the README says, not
             # every match through Streamlit's «Select 2 matches» row (in English) on top
             chosen = st.multiselect("Virksomheter", names, key=AGENCY_KEY, placeholder="Alle virksomheter",
-                                    help="Skriv for å søke; velg flere for å sammenligne.", select_all=False)
+                                    help="Skriv for å søke; velg flere for å sammenligne.", select_all=False,
+                                    on_change=_forget_link_notes)
         more = st.popover(more_label(), width="stretch")
         ministries = more.multiselect("Departement", sorted(ministry_names), key=MINISTRY_KEY,
                                       format_func=lambda m: f"{m} – {ministry_names.get(m, m)}",
                                       placeholder="Alle departementer", select_all=False,
-                                      help="Departementet virksomheten hører under i dag.")
+                                      help="Departementet virksomheten hører under i dag.",
+                                      on_change=_forget_link_notes)
         year = more.selectbox("Oppstartsår (runde)", years, index=None,
-                              key=YEAR_KEY, placeholder="Alle runder")
+                              key=YEAR_KEY, placeholder="Alle runder", on_change=_forget_link_notes)
         statuses = more.multiselect("Status", list(PILOT_STATUSES), key=STATUS_KEY,
-                                    placeholder="Alle statuser", select_all=False)
+                                    placeholder="Alle statuser", select_all=False, on_change=_forget_link_notes)
         forsok = more.segmented_control("Forsøk (unntak fra regelverk)", list(FORSOK_CHOICES), key=FORSOK_KEY,
                                         persist_state="session",
-                                        format_func=FORSOK_LABELS.get)
+                                        format_func=FORSOK_LABELS.get, on_change=_forget_link_notes)
         current = PilotFilter(tuple(chosen), tuple(ministries), year, tuple(statuses),
                               FORSOK_CHOICES.get(forsok or "alle"))
         if not current.is_empty:

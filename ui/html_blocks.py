@@ -289,5 +289,7 @@ def table(df: pd.DataFrame, caption: str = "", numeric: tuple[str, ...] = ()) ->
     title = f"<caption>{escape(caption)}</caption>" if caption else ""
     # In a wrapper that scrolls sideways: a table wider than its column (long names in the overview's narrow
     # right-hand column) must not push the whole page wider than the window.
-    return (f'<div class="po-table-wrap"><table class="po-table">{title}<thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>')
+    # Focusable and named, so a keyboard can scroll it too.
+    return (f'<div class="po-table-wrap" tabindex="0" role="region" aria-label="{escape(caption or "Tabell")}">'
+            f'<table class="po-table">{title}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            '</div>')
