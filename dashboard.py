@@ -4,10 +4,9 @@ The entry page of the app (`make run`). The other pages are in pages/; every pag
 itself up through ui.layout.page_setup, so a deep link to any of them works on its own.
 """
 
-import datetime as dt
-
 import streamlit as st
 
+from loaders.values import norwegian_today
 from ui import filters, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
@@ -16,7 +15,7 @@ from ui.page_parts import export_row
 
 f = page_setup("Oversikt")
 summary = store_access.read("store_summary")
-ov = overview(f, dt.date.today())
+ov = overview(f, norwegian_today())
 low, high = ov.band
 
 st.caption(f"Viser {f.describe()}. Data per {fmt.long_date(summary['last_import'].date())} "

@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from loaders.values import norwegian_today
 from store import queries
 from store.queries import PilotFilter
 from ui import formatting
@@ -130,4 +131,4 @@ def file_stem(today: dt.date | None = None, scope: str = "") -> str:
     Two downloads for different agencies on the same day then get different names, not «(1)».
     """
     words = slug(scope)
-    return f"pilotoversikt_{f'{words}_' if words else ''}{(today or dt.date.today()).isoformat()}"
+    return f"pilotoversikt_{f'{words}_' if words else ''}{(today or norwegian_today()).isoformat()}"

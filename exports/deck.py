@@ -41,6 +41,7 @@ from pptx.util import Inches, Pt
 
 from exports.common import as_date, as_float, data_date, filter_text, source_line
 from loaders.contract import ELEMENTS, PILOT_STATUSES
+from loaders.values import norwegian_today
 from store import queries
 from store.queries import PilotFilter
 from ui.formatting import (
@@ -475,7 +476,7 @@ class _Deck:
             [("Data per ", {"bold": True}), (when, {})],
             [("Innhold: ", {"bold": True}), (summary, {})],
         ], size=16, color=TEXT, name="Utvalg", space_after=6)
-        text_box(slide, LEFT + 0.45, 5.45, 11.5, 0.4, f"Laget {long_date(dt.date.today())} i Pilotoversikt",
+        text_box(slide, LEFT + 0.45, 5.45, 11.5, 0.4, f"Laget {long_date(norwegian_today())} i Pilotoversikt",
                  size=12, color=MUTED)
 
     def ambition_slide(self) -> None:

@@ -43,7 +43,7 @@ from exports.common import (
     source_line,
 )
 from loaders.contract import BUDGET, ELEMENTS, MILESTONES, PILOTS, SUBMISSION
-from loaders.values import format_number
+from loaders.values import format_number, norwegian_now
 from store import queries
 from store.queries import ALL_PLANS, PilotFilter, PlanChoice
 
@@ -291,7 +291,7 @@ def _write_about(ws: WriteOnlyWorksheet, f: PilotFilter, choice: PlanChoice, whe
     lines: list[tuple[str, object, str]] = [
         ("Utvalg", selection_text(f, choice), "text"),
         ("Data per", when, "datetime"),
-        ("Laget", dt.datetime.now().replace(microsecond=0), "datetime"),
+        ("Laget", norwegian_now(), "datetime"),
         ("Kilde", source_line(when), "text"),
     ]
     notes = {

@@ -13,7 +13,6 @@ refer to pilots of files before them. It is written in one transaction at the en
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -27,7 +26,7 @@ from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
 from loaders.parsing import ParsedFile, SubmissionData, check_budget_sums, check_union_involvement, resolve_pilots
 from loaders.problems import Problem
 from loaders.register import Reference
-from loaders.values import format_date
+from loaders.values import format_date, norwegian_now
 from store import database
 
 TABLE_SHEETS = {"pilots": PILOTS.sheet, "milestones": MILESTONES.sheet, "budget": BUDGET.sheet}
@@ -392,7 +391,7 @@ def _write_alone(con: duckdb.DuckDBPyConnection, plan: FilePlan) -> None:
 
 def _write(writer: database.BatchWriter, parsed: ParsedFile) -> None:
     """Buffer the file and a new version of each submission it holds."""
-    now = dt.datetime.now().replace(microsecond=0)
+    now = norwegian_now()
     file_id = writer.add_file(parsed.name, parsed.sha256, parsed.content, parsed.kind, parsed.table,
                               lambda: [str(w) for w in parsed.warnings], now)
     replaced = ", ".join(TABLE_SHEETS.values()) if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]

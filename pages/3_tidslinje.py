@@ -1,9 +1,9 @@
 """Tidslinje: when each pilot runs, with its phases and milestones, against the rounds, the seminar and the reform."""
 
-import datetime as dt
 
 import streamlit as st
 
+from loaders.values import norwegian_today
 from ui import filters, store_access, timeline
 from ui import formatting as fmt
 from ui.layout import page_setup
@@ -84,7 +84,7 @@ if pilots.empty:
     st.stop()
 milestones = store_access.frame("milestones", f)
 refs = timeline.references(store_access.frame("rounds"), store_access.frame("events"), store_access.read("settings"),
-                           dt.date.today())
+                           norwegian_today())
 
 count = len(pilots)
 st.caption(f"{fmt.plural(count, 'pilot', 'piloter')} – {f.describe()}")

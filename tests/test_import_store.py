@@ -877,3 +877,23 @@ def test_the_next_milestones_of_one_day_come_in_the_same_order_on_every_view(sto
         shown = queries.upcoming_milestones(con, PilotFilter(), dt.date(2024, 1, 1), limit=3)
     assert list(zip(shown["pilot_name"], shown["name"], strict=True)) == [
         ("Pilot A", "Avklaring"), ("Pilot A", "Start"), ("Pilot B", "Avklaring")]
+
+
+def test_an_import_is_stamped_with_the_time_in_norway_whatever_the_servers_zone(store_path, reference, monkeypatch):
+    # this server runs in UTC: an import at 17:30 in Oslo was kept (and shown) as 16:30
+    import time
+
+    from loaders.values import NORWAY
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        run_import(store_path, reference, ("hb.xlsx", FULL_WORKBOOK))
+        now = dt.datetime.now(dt.UTC)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    oslo, utc = now.astimezone(NORWAY).replace(tzinfo=None), now.replace(tzinfo=None)
+    [(stamped,)] = [tuple(r.values()) for r in rows(store_path, "SELECT imported_at FROM source_files")]
+    assert abs(stamped - oslo) < dt.timedelta(minutes=1)
+    assert oslo - utc >= dt.timedelta(hours=1)  # Oslo is one or two hours ahead, so the test tells them apart

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from loaders.contract import PILOT_STATUSES, covered_elements
+from loaders.values import norwegian_today
 from store import database
 from tests.apptest_support import agency_without_pilots, open_app, rows
 from ui import formatting as fmt
@@ -90,7 +91,7 @@ def test_the_round_deadlines_the_seminar_the_reform_and_today_are_labelled(monke
         assert label in labels
     (start, end), = rows(sample_db, "SELECT reform_start, reform_end FROM settings")
     assert f"Reformperioden {start.year}–{end.year}" in labels
-    assert f"I dag {fmt.date(dt.date.today())}" in labels
+    assert f"I dag {fmt.date(norwegian_today())}" in labels
 
 
 def test_choosing_an_agency_in_the_filter_narrows_the_timeline(monkeypatch, sample_db):

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from loaders.contract import PILOT_STATUSES
+from loaders.values import norwegian_today
 from ui import formatting as fmt
 from ui.charts import ACCENT, STATUS_COLORS, STATUS_PATTERNS, style
 
@@ -185,7 +186,7 @@ def _date_range(frames: Iterable[pd.Series], refs: list[Reference]) -> tuple[dt.
     days = [d for s in frames for d in (_day(v) for v in s) if d]
     days += [d for r in refs for d in (r.start, r.end) if d]
     if not days:
-        today = dt.date.today()
+        today = norwegian_today()
         return today, today
     return min(days), max(days)
 
