@@ -6,7 +6,7 @@ import streamlit as st
 from ui import filters, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import DATE, IMPORTED_AT, export_row, kroner_columns, whole_kroner
+from ui.page_parts import DATE, IMPORTED_AT, export_row, kroner_columns
 
 PILOT_COLUMNS = {**kroner_columns("Budsjett"), "Start": DATE, "Slutt": DATE}  # the tables of one agency's pilots
 
@@ -39,7 +39,7 @@ overview = pd.DataFrame({  # the short figures before the long texts: on a lapto
     "Virksomhet": agencies,
     "Departement": by_agency["ministry"].values,
     "Piloter": per_agency["piloter"].fillna(0).astype(int).values,
-    "Budsjett": whole_kroner(per_agency["budsjett"].fillna(0).values),
+    "Budsjett": fmt.whole_kroner(per_agency["budsjett"].fillna(0).values),
     "Elementer dekket (snitt av 6)": per_agency["elementer"].map(lambda v: fmt.number(v, 1)).values,
     "Runder bedt om": by_agency["rounds"].values,
     "Innsending": by_agency["text"].values,
@@ -90,7 +90,7 @@ if not own.empty:
     st.dataframe(pd.DataFrame({
         "Oppstartsår": own["start_year"].astype(str), "Pilot": own["pilot_name"], "Status": own["status"],
         "Start": own["start_date"].dt.date, "Slutt": own["end_date"].dt.date,
-        "Budsjett": whole_kroner(own["budget_total_nok"]), "Forsøk": own["needs_exemption"].map(fmt.yes_no),
+        "Budsjett": fmt.whole_kroner(own["budget_total_nok"]), "Forsøk": own["needs_exemption"].map(fmt.yes_no),
         "Elementer dekket": own["elements_covered"].map(lambda n: f"{n} av 6"),
     }), hide_index=True, key="virksomhet_piloter", placeholder="–",
         column_config=PILOT_COLUMNS)
@@ -112,7 +112,7 @@ if picked is not None:
     st.dataframe(pd.DataFrame({
         "Pilot": old["pilot_name"], "Status": old["status"],
         "Start": old["start_date"].dt.date, "Slutt": old["end_date"].dt.date,
-        "Budsjett": whole_kroner(old["budget_total_nok"]), "Forsøk": old["needs_exemption"].map(fmt.yes_no),
+        "Budsjett": fmt.whole_kroner(old["budget_total_nok"]), "Forsøk": old["needs_exemption"].map(fmt.yes_no),
     }), hide_index=True, key="versjon_piloter", placeholder="–",
         column_config=PILOT_COLUMNS)
     original = store_access.read("source_file", None, int(row["file_id"]))

@@ -6,7 +6,7 @@ import streamlit as st
 from ui import charts, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import agency_click_handler, chart_with_table, export_row, kroner_columns, whole_kroner
+from ui.page_parts import agency_click_handler, chart_with_table, export_row, kroner_columns
 
 f = page_setup("Budsjett")
 pilots = store_access.frame("pilots", f)
@@ -32,21 +32,18 @@ c4.metric("Utenfor rammer, mill. kr", fmt.millions(by_frame.get("Nei", 0)), help
           border=True)
 
 st.subheader("Budsjett per virksomhet")
-per_agency = (pilots.pivot_table(index="agency", columns="within_budget_frame", values="budget_total_nok",
-                                 aggfunc="sum", fill_value=0)
-              .reindex(columns=["Ja", "Delvis", "Nei"], fill_value=0))
-per_agency["Totalt"] = per_agency.sum(axis=1)
-per_agency = per_agency.loc[fmt.largest_first(per_agency["Totalt"]).index]  # as the chart orders them
+per_agency = charts.budget_per_agency(pilots)  # largest first, as the chart draws them
+amounts = per_agency.reindex(columns=["Ja", "Delvis", "Nei", "Totalt"], fill_value=0)
 table = pd.DataFrame({
     "Virksomhet": per_agency.index,
     "Piloter": pilots.groupby("agency").size().reindex(per_agency.index).values,
-    "Innenfor rammer": whole_kroner(per_agency["Ja"].values),
-    "Delvis": whole_kroner(per_agency["Delvis"].values),
-    "Utenfor rammer": whole_kroner(per_agency["Nei"].values),
-    "Totalt": whole_kroner(per_agency["Totalt"].values),
+    "Innenfor rammer": fmt.whole_kroner(amounts["Ja"].values),
+    "Delvis": fmt.whole_kroner(amounts["Delvis"].values),
+    "Utenfor rammer": fmt.whole_kroner(amounts["Nei"].values),
+    "Totalt": fmt.whole_kroner(amounts["Totalt"].values),
 })
 rest = fmt.rest_note(per_agency["Totalt"], charts.MAX_BARS, "tabellen under")
-chart_with_table(charts.budget_by_agency(pilots), table, "budsjett_virksomhet",
+chart_with_table(charts.budget_by_agency(per_agency), table, "budsjett_virksomhet",
                  caption=(rest + " " if rest else "") + "Klikk på en virksomhets stolpe for å filtrere hele oversikten "
                                                        "til den.",
                  on_select=agency_click_handler("budsjett_virksomhet_chart"),
@@ -60,7 +57,7 @@ else:
     per_year["Totalt"] = per_year.sum(axis=1)
     year_table = pd.DataFrame({"År": per_year.index.astype(str)})
     for column in per_year.columns:
-        year_table[column] = whole_kroner(per_year[column].values)
+        year_table[column] = fmt.whole_kroner(per_year[column].values)
     chart_with_table(charts.budget_by_year(lines), year_table, "budsjett_aar",
                      column_config=kroner_columns(*per_year.columns))
     financing = lines.groupby("financing")["amount_nok"].sum()
@@ -82,14 +79,14 @@ else:
         shown = joined[without | differs]
         st.dataframe(pd.DataFrame({
             "Virksomhet": [i[0] for i in shown.index], "Pilot": [i[2] for i in shown.index],
-            "Budsjett totalt": whole_kroner(shown["total"].values),
-            "Sum budsjettrader": whole_kroner(shown["rows"].values)}), hide_index=True, key="budsjett_avvik",
+            "Budsjett totalt": fmt.whole_kroner(shown["total"].values),
+            "Sum budsjettrader": fmt.whole_kroner(shown["rows"].values)}), hide_index=True, key="budsjett_avvik",
             column_config=kroner_columns("Budsjett totalt", "Sum budsjettrader"), placeholder="–")
 
 st.subheader("Budsjett per pilot")
 st.dataframe(pd.DataFrame({
     "Virksomhet": pilots["agency"], "Pilot": pilots["pilot_name"], "Status": pilots["status"],
-    "Budsjett totalt": whole_kroner(pilots["budget_total_nok"]),
+    "Budsjett totalt": fmt.whole_kroner(pilots["budget_total_nok"]),
     "Innenfor gjeldende rammer": pilots["within_budget_frame"],
     "Årsverk": pilots["person_years"].map(lambda v: fmt.number(v, 1)),
     "Ressurser": pilots["resources"].fillna("–"),

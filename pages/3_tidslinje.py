@@ -1,6 +1,5 @@
 """Tidslinje: when each pilot runs, with its phases and milestones, against the rounds, the seminar and the reform."""
 
-
 import streamlit as st
 
 from loaders.values import norwegian_today

@@ -53,11 +53,19 @@ MILLION = 1_000_000
 MILLIONS_TICKS = ",.2~f"
 
 
-def budget_by_agency(pilots: pd.DataFrame) -> go.Figure:
-    """Total budget per agency, split by whether it fits within current frames; the largest MAX_BARS agencies."""
+def budget_per_agency(pilots: pd.DataFrame) -> pd.DataFrame:
+    """Budget per agency: a column per answer to «innenfor gjeldende rammer» that occurs (Ja, Delvis, Nei),
+    and Totalt; largest first. The Budsjett page's table and its chart (budget_by_agency) share it.
+    """
     table = pilots.pivot_table(index="agency", columns="within_budget_frame", values="budget_total_nok",
                                aggfunc="sum", fill_value=0)
-    table = table.loc[fmt.largest_first(table.sum(axis=1)).index[:MAX_BARS]].iloc[::-1]
+    table["Totalt"] = table.sum(axis=1)
+    return table.loc[fmt.largest_first(table["Totalt"]).index]
+
+
+def budget_by_agency(per_agency: pd.DataFrame) -> go.Figure:
+    """The largest MAX_BARS agencies of budget_per_agency, each bar split by whether it fits current frames."""
+    table = per_agency.iloc[:MAX_BARS].iloc[::-1]
     fig = go.Figure()
     for answer in BUDGET_FRAME_ANSWERS:
         if answer not in table:
@@ -67,7 +75,7 @@ def budget_by_agency(pilots: pd.DataFrame) -> go.Figure:
                     marker={"color": FRAME_COLORS[answer], "pattern": pattern(FRAME_PATTERNS[answer])},
                     customdata=[fmt.kr(v) for v in table[answer]],
                     hovertemplate="%{y}<br>" + label + ": %{customdata}<extra></extra>")
-    totals = table.sum(axis=1)
+    totals = table["Totalt"]
     fig.add_scatter(y=table.index, x=totals / MILLION, mode="text", text=[f"  {fmt.kr_short(v)}" for v in totals],
                     textposition="middle right", showlegend=False, hoverinfo="skip")
     fig.update_layout(barmode="stack", clickmode="event+select")

@@ -60,10 +60,9 @@ def _seed_from_link(page: str, names: list[str], ministries: list[str], years: l
     ignored: list[str] = []
     st.session_state[MINISTRY_KEY] = _matched(link.get_all(MINISTRY_KEY), ministries, "departement", ignored)
     st.session_state[STATUS_KEY] = _matched(link.get_all(STATUS_KEY), list(PILOT_STATUSES), "status", ignored)
-    year = (link.get(YEAR_KEY) or "").strip()
-    st.session_state[YEAR_KEY] = int(year) if year.isdigit() and int(year) in years else None
-    if year and st.session_state[YEAR_KEY] is None:
-        ignored.append(f"oppstartsår «{year}» (rundene: {', '.join(map(str, years))})")
+    rounds = [str(y) for y in years]
+    year = _matched([link.get(YEAR_KEY) or ""], rounds, "oppstartsår", ignored, f"rundene: {', '.join(rounds)}")
+    st.session_state[YEAR_KEY] = int(year[0]) if year else None
     forsok = _matched([link.get(FORSOK_KEY) or ""], list(FORSOK_CHOICES), "forsøk", ignored, "ja eller nei")
     st.session_state[FORSOK_KEY] = forsok[0] if forsok else "alle"
     st.session_state[IGNORED_KEY] = ignored
@@ -76,10 +75,11 @@ def _matched(given: list[str], known: list[str], what: str, ignored: list[str], 
     by_folded = {fold(k): k for k in known}
     found = []
     for text in given:
-        if not text.strip():
+        key = fold(text)
+        if not key:
             continue
-        if fold(text) in by_folded:
-            found.append(by_folded[fold(text)])
+        if key in by_folded:
+            found.append(by_folded[key])
         else:
             ignored.append(f"{what} «{text.strip()}» ({known_text or 'kjente: ' + ', '.join(known)})")
     return list(dict.fromkeys(found))

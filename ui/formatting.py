@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 
 from loaders.values import format_number
@@ -33,6 +34,18 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 def kr(value: float | int | None) -> str:
     """An amount in whole kroner: 1 500 000 kr."""
     return "–" if _missing(value) else f"{number(value)}{NBSP}kr"
+
+
+def whole_kroner(values: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
+    """Amounts rounded to whole kroner, a half away from zero as kr() rounds, for a table's number column
+    (ui.page_parts.KRONER: its %d would cut the decimals off).
+
+    Taking the whole part off first keeps the test exact: 0.49999999999999994 + 0.5 is 1.0 in floating point.
+    """
+    values = pd.to_numeric(values).astype("float64")
+    size = np.abs(values)
+    whole = np.floor(size)
+    return np.sign(values) * np.where(size - whole >= 0.5, whole + 1, whole)
 
 
 def millions(value: float | int | None, decimals: int = 1) -> str:

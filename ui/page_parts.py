@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -37,19 +36,8 @@ DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
 IMPORTED_AT = st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm")
 
 
-def whole_kroner(values: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
-    """Amounts rounded to whole kroner, a half away from zero as fmt.kr rounds (%d would cut the decimals off).
-
-    Taking the whole part off first keeps the test exact: 0.49999999999999994 + 0.5 is 1.0 in floating point.
-    """
-    values = pd.to_numeric(values).astype("float64")
-    size = np.abs(values)
-    whole = np.floor(size)
-    return np.sign(values) * np.where(size - whole >= 0.5, whole + 1, whole)
-
-
 def kroner_columns(*names: str) -> dict:
-    """column_config for a table whose columns of these names hold amounts (whole_kroner)."""
+    """column_config for a table whose columns of these names hold amounts (fmt.whole_kroner)."""
     return dict.fromkeys(names, KRONER)
 
 

@@ -251,7 +251,7 @@ def plan_milestones(milestones: pd.DataFrame, plan: Mapping) -> pd.DataFrame:
     mine = milestones[(milestones["agency"] == plan["agency"]) & (milestones["start_year"] == plan["start_year"])
                       & (milestones["pilot_name"] == plan["pilot_name"])].sort_values("from_date", kind="stable")
     return pd.DataFrame({
-        "Type": mine["kind"], "Navn": mine["name"], "Fra": pd.to_datetime(mine["from_date"]).dt.date,
-        "Til": pd.to_datetime(mine["to_date"]).dt.date, "Status": mine["status"],
+        "Type": mine["kind"], "Navn": mine["name"], "Fra": mine["from_date"].dt.date,
+        "Til": mine["to_date"].dt.date, "Status": mine["status"],
     }).reset_index(drop=True)
 
