@@ -63,7 +63,8 @@ class Field:
     """One column (or Innsending row) of the form.
 
     kind is one of: text, list, yes_no, choice, date, amount, number, year, agency.
-    default is what a blank cell means for a choice field.
+    default is what a blank cell means for a choice field. ends_period marks a date that ends
+    something: a month alone there («desember 2024») is its last day, not its first.
     """
 
     key: str
@@ -74,6 +75,7 @@ class Field:
     default: str | None = None
     element: int | None = None
     help: str = ""
+    ends_period: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ PILOTS = Table("pilots", "Piloter", (
           help="Andre virksomheter piloten samarbeider med. Skill flere med semikolon (;)."),
     Field("start_date", "Startdato", "date", required=True, element=3,
           help="Når skal piloten starte? Dato, f.eks. 01.03.2024."),
-    Field("end_date", "Sluttdato", "date", required=True, element=3,
+    Field("end_date", "Sluttdato", "date", required=True, element=3, ends_period=True,
           help="Når skal piloten avsluttes? Ikke før startdatoen."),
     Field("users", "Brukere som deltar", element=4,
           help="Hvilke brukere skal delta i piloten?"),
@@ -183,7 +185,7 @@ MILESTONES = Table("milestones", "Milepæler", (
           help="Milepæl (en dato) eller Fase (en periode). Tom betyr Milepæl."),
     Field("from_date", "Fra dato", "date", required=True,
           help="Datoen for milepælen, eller når fasen starter."),
-    Field("to_date", "Til dato", "date",
+    Field("to_date", "Til dato", "date", ends_period=True,
           help="Påkrevd for en fase: når fasen slutter (ikke før Fra dato)."),
     Field("status", "Status", "choice", choices=MILESTONE_STATUSES, default="Ikke startet",
           help="Ikke startet, Pågår eller Ferdig. Tom betyr Ikke startet."),

@@ -191,6 +191,10 @@ class _Planner:
         if key in self.pending_exists:
             plan.replaces_existing = plan.replaces_existing or previous is not None or data.pilots is not None
             verb = "erstatter" if data.pilots is not None else "legges til"
+            if data.pilots is not None:  # two reports of one submission: the one read last wins, which may be the older
+                parsed.warn(f"{label} står også i «{self.pending_exists[key]}» i samme import; denne filen er lest "
+                            "sist og blir gjeldende (filene leses i navnerekkefølge). Er den andre den nyeste, "
+                            "importer den alene etterpå")
             plan.changes.append(f"{label}: {_counts(data)} – {verb} innsendingen fra «{self.pending_exists[key]}» "
                                 "i samme import")
         elif previous is not None:

@@ -11,7 +11,7 @@ import difflib
 import functools
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from loaders.contract import (
@@ -150,6 +150,7 @@ class Header:
     columns: dict[str, int]
     unknown: list[tuple[int, str]]
     duplicates: list[str]
+    other_units: list[tuple[str, str]] = field(default_factory=list)  # (field label, header as written)
 
 
 @functools.lru_cache(maxsize=64)
@@ -163,11 +164,11 @@ def find_header(grid: Grid, fields: tuple[Field, ...]) -> Header | None:
     best: Header | None = None
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         if index == 0 and _cacheable(row):  # where the form's header is: looked up once per sheet layout
-            columns, unknown, duplicates, complete = _header_row(fields, tuple(row))
+            columns, unknown, duplicates, other_units, complete = _header_row(fields, tuple(row))
         else:
-            columns, unknown, duplicates, complete = _header_row.__wrapped__(fields, row)
+            columns, unknown, duplicates, other_units, complete = _header_row.__wrapped__(fields, row)
         if columns and (best is None or len(columns) > len(best.columns)):
-            best = Header(index, dict(columns), list(unknown), list(duplicates))
+            best = Header(index, dict(columns), list(unknown), list(duplicates), list(other_units))
             if complete:
                 break  # a row of nothing but the form's labels is the header; rows below it are data
     return best
@@ -186,13 +187,15 @@ def _cacheable(row: list[object]) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _header_row(fields: tuple[Field, ...], row: tuple[object, ...]) -> tuple[dict, list, list, bool]:
-    """Which field each cell of a row names, the cells naming none, the fields named twice, and whether
-    the row is nothing but the form's labels with every required one (the callers copy what they keep)."""
+def _header_row(fields: tuple[Field, ...], row: tuple[object, ...]) -> tuple[dict, list, list, list, bool]:
+    """Which field each cell of a row names, the cells naming none, the fields named twice, the amounts headed
+    in another unit than kroner, and whether the row is nothing but the form's labels with every required one
+    (the callers copy what they keep)."""
     lookup = _label_lookup(fields)
     columns: dict[str, int] = {}
     unknown: list[tuple[int, str]] = []
     duplicates: list[str] = []
+    other_units: list[tuple[str, str]] = []
     for col, cell in enumerate(row):
         if is_blank(cell):
             continue
@@ -203,8 +206,19 @@ def _header_row(fields: tuple[Field, ...], row: tuple[object, ...]) -> tuple[dic
             duplicates.append(found.label)
         else:
             columns[found.key] = col
+            if found.kind == "amount" and names_other_unit(cell):
+                other_units.append((found.label, str(cell).strip()))
     complete = not unknown and not duplicates and all(f.key in columns for f in fields if f.required)
-    return columns, unknown, duplicates, complete
+    return columns, unknown, duplicates, other_units, complete
+
+
+# A unit in a header's brackets that is not kroner: «(1000 kr)», «(mill. kr)», «(MNOK)», «(tusen kroner)».
+_OTHER_UNIT = re.compile(r"\d|tusen|mill|mrd|milliard|mnok|tnok|knok|kkr|\bk ?kr|\bt ?kr")
+
+
+def names_other_unit(header: object) -> bool:
+    """Whether a header names a unit other than kroner in brackets: the amounts below are not in kroner."""
+    return any(_OTHER_UNIT.search(unit) for unit in re.findall(r"\(([^)]*)\)", fold(str(header))))
 
 
 def _cell(row: list[object], col: int | None) -> object:
@@ -228,6 +242,8 @@ class Converter:
         """The function from a cell to the clean value of field f; it raises ValueProblem."""
         if f.kind == "agency":
             return self._agency
+        if f.ends_period:
+            return cell_parser("end_date")
         return cell_parser(f.kind, f.choices, f.default)
 
     def convert(self, f: Field, raw: object) -> object:
@@ -307,6 +323,11 @@ def check_header(parsed: ParsedFile, sheet: str, header: Header, fields: tuple[F
             ok = False
     for label in header.duplicates:
         parsed.error("kolonnen står to ganger i overskriftsraden; fjern den ene", sheet,
+                     header.row_index + 1, label)
+        ok = False
+    for label, written in header.other_units:
+        parsed.error(f"overskriften «{written}» oppgir en annen enhet enn skjemaet, som vil ha beløpene i hele "
+                     f"kroner; regn dem om til kroner og skriv overskriften «{label}»", sheet,
                      header.row_index + 1, label)
         ok = False
     for col, label in header.unknown:
@@ -425,8 +446,16 @@ def _close_to_form_sheet(name: str) -> bool:
     key = label_key(name)
     if key in FORM_SHEET_KEYS:
         return True
-    return key not in _GUIDE_AND_LISTS and bool(difflib.get_close_matches(key, FORM_SHEET_KEYS, n=1,
-                                                                           cutoff=SHEET_NAME_CLOSENESS))
+    return key not in _GUIDE_AND_LISTS and bool(_form_sheets_like(key, FORM_SHEET_KEYS))
+
+
+def _form_sheets_like(key: str, form_keys: Iterable[str]) -> list[str]:
+    """The form sheet names (folded) a sheet's folded name is one of renamed: by a letter or two («Pilotar»),
+    or with words added («Piloter 2024», «Budsjett per år», «Milepæler og faser»)."""
+    form_keys = list(form_keys)
+    close = difflib.get_close_matches(key, form_keys, n=1, cutoff=SHEET_NAME_CLOSENESS)
+    words = key.split()
+    return close or [k for k in form_keys if k in words][:1]
 
 
 def _has_table_header(table: Table, grid: Grid | None) -> bool:
@@ -461,7 +490,7 @@ def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid | None]) -> tuple[di
         # A form sheet renamed by a letter («Pilotar»): its rows would be dropped, and every reference to them
         # reported instead of the one thing to fix. A data sheet counts as renamed only when it has that table's
         # header: «Budsjettnotat» beside a workbook without the (optional) Budsjett sheet is a note.
-        close = difflib.get_close_matches(label_key(name), missing, n=1, cutoff=SHEET_NAME_CLOSENESS)
+        close = _form_sheets_like(label_key(name), missing)
         if close and _has_table_header(missing[close[0]], sheets.get(name)):
             table = missing.pop(close[0])
             renamed.add(table.key)
@@ -493,6 +522,10 @@ def _read_submission_sheet(parsed: ParsedFile, sheet: str, grid: Grid,
                 parsed.warn(f"ukjent felt «{row[col]}» ble ikke lest", sheet, index + 1)
             continue
         raw = _cell(row, col + 1)
+        if f.key in rows:  # a block pasted twice (last year's form below): which one is meant is not ours to guess
+            parsed.error(f"feltet står to ganger i arket (rad {rows[f.key]} og rad {index + 1}); fjern den ene",
+                         sheet, index + 1, f.label, raw)
+            continue
         try:
             values[f.key] = converter.convert(f, raw)
         except ValueProblem as problem:

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
-from loaders.values import format_number
+from loaders.values import CellError, format_number
 
 Grid = list[list[object]]
 
@@ -63,13 +63,18 @@ def check_size(content: bytes, limits: Limits) -> None:
 
 def read_workbook(content: bytes, limits: Limits,
                   wanted: Callable[[str], bool] | None = None) -> dict[str, Grid | None]:
-    """Every sheet of a workbook as a grid, sheet name → rows; None for a sheet not wanted (it is not read)."""
+    """Every sheet of a workbook as a grid, sheet name → rows; None for a sheet not wanted (it is not read).
+
+    A grid starts at A1 (row index + 1 is the Excel row); a cell holding an Excel error is a CellError.
+    """
     members = _check_zip(content, limits)
     _check_sheet_extents(content, members, wanted)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                if wanted is None or wanted(name) else None for name in book.sheet_names}
+        grids = {name: _grid(book.get_sheet_by_name(name)) if wanted is None or wanted(name) else None
+                 for name in book.sheet_names}
+        _mark_error_cells(content, members, grids)
+        return grids
     except (CalamineError, ValueError, OSError) as exc:
         if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
             raise UnreadableFile("arbeidsboken er passordbeskyttet; lagre den uten passord") from None
@@ -78,6 +83,24 @@ def read_workbook(content: bytes, limits: Limits,
         if type(exc).__name__ != "PanicException":
             raise
         raise UnreadableFile(f"filen kan ikke leses som en Excel-arbeidsbok ({_short(exc)})") from None
+
+
+def _grid(sheet: CalamineSheet) -> Grid:
+    """A sheet's cells from A1, a value merged down a column given to every row it covers.
+
+    Excel keeps a merged cell's value in its first cell only, yet shows it on every row: a
+    Status merged over two pilots reads «Pågår» for both, and the second got the default.
+    Cells merged across columns (a title) are left as they are.
+    """
+    grid = sheet.to_python(skip_empty_area=False)
+    for (first_row, col), (last_row, last_col) in sheet.merged_cell_ranges or ():
+        if col != last_col or first_row >= len(grid) or col >= len(grid[first_row]):
+            continue
+        value = grid[first_row][col]
+        for row in grid[first_row + 1:last_row + 1]:
+            if col < len(row) and row[col] == "":
+                row[col] = value
+    return grid
 
 
 def _check_zip(content: bytes, limits: Limits) -> list[Member] | None:
@@ -202,6 +225,39 @@ def _check_sheet_extents(content: bytes, members: list[Member] | None,
                 "utenfor tabellen (Ctrl+End i Excel går til den siste cellen med innhold) og lagre filen på nytt")
 
 
+# A cell of type e (error), not self-closing, with its attributes and what it holds up to its end.
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>]*)(?<!/)>(.*?)</(?:\w+:)?c>', re.S)
+_CELL_REF = re.compile(rb'\br="\$?([A-Z]{1,3})\$?(\d+)"')
+_CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _mark_error_cells(content: bytes, members: list[Member] | None, grids: dict[str, Grid | None]) -> None:
+    """Put a CellError where a sheet that was read has an error value (calamine left the cell blank)."""
+    if members is None:
+        parts = _parts_by_zipfile(content)
+    else:
+        parts = {m.name: _unpacked(content, m) for m in members if _is_sheet_part(m.name)}
+    names = None
+    for part, data in parts.items():
+        if b't="e"' not in data:  # nearly every sheet: one search of its text
+            continue
+        names = names if names is not None else _sheet_names_by_part(content)
+        grid = grids.get(names.get(part, ""))
+        if grid is None:
+            continue
+        for cell in _ERROR_CELL.finditer(data):
+            ref, value = _CELL_REF.search(cell.group(1)), _CELL_VALUE.search(cell.group(2))
+            if ref is None:
+                continue
+            row, col = int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1
+            if row >= len(grid):
+                continue  # beyond what calamine read: nothing there to misread
+            cells = grid[row]
+            cells.extend([""] * (col + 1 - len(cells)))
+            text = html.unescape(value.group(1).decode("utf-8", "replace")) if value else ""
+            cells[col] = CellError(text.strip() or "#VERDI!")
+
+
 def _parts_by_zipfile(content: bytes) -> dict[str, bytes]:
     """The sheet parts zipfile can unpack; one it cannot is left to calamine, which refuses the file."""
     parts = {}
@@ -309,8 +365,17 @@ def _sheet_names_by_part(content: bytes) -> dict[str, str]:
     return {}
 
 
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: an old .xls, or a workbook with a password
+
+
 def _zipfile_listing(content: bytes) -> tuple[int, set[str]]:
     """Unpacked size and member names as Python's zipfile reads them; refuses what is no readable zip."""
+    if content.startswith(_OLE_SIGNATURE):
+        if "EncryptedPackage".encode("utf-16-le") in content:
+            raise UnreadableFile("arbeidsboken er passordbeskyttet; lagre den uten passord (Fil › Info › Beskytt "
+                                 "arbeidsbok › Krypter med passord, og tøm feltet)")
+        raise UnreadableFile("filen er i det gamle Excel-formatet (.xls), selv om navnet slutter på .xlsx; åpne den "
+                             "i Excel og lagre den som Excel-arbeidsbok (.xlsx)")
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return sum(info.file_size for info in archive.infolist()), set(archive.namelist())

@@ -45,6 +45,18 @@ EXPECTED = {
     "year": "et årstall som 2024",
 }
 
+class CellError(str):
+    """An Excel error value in a cell (#N/A, #REF!, #DIV/0! …), as Excel shows it.
+
+    calamine reads an error as a blank cell, so a failed lookup became the field's default
+    («Planlagt») or nothing at all; reading.read_workbook puts these in its place, and every
+    cell parser refuses one.
+    """
+
+
+EXCEL_ERROR = ("en verdi, ikke en feil fra Excel (cellen viser en feil, ofte fra en formel som ikke fant det den "
+               "slo opp)")
+
 # Excel stores dates as days since 1899-12-30 (after the 1900 leap-year bug).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 # The dates a plan can hold: 31.12.9999 ("no end") or a year 1000 are slips of the keyboard,
@@ -104,6 +116,8 @@ def parse_text(value: object) -> str | None:
     """Text as written, trimmed; numbers from a workbook become their plain text."""
     if is_blank(value):
         return None
+    if type(value) is CellError:  # #N/A is no one's text
+        raise ValueProblem(EXCEL_ERROR)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (dt.datetime, dt.date)):
@@ -146,8 +160,13 @@ def parse_choice(value: object, choices: tuple[str, ...], default: str | None) -
     raise ValueProblem("en av: " + ", ".join(choices))
 
 
-def parse_date(value: object) -> dt.date | None:
-    """A date cell, or text in the Norwegian and ISO forms of the contract."""
+def parse_end_date(value: object) -> dt.date | None:
+    """parse_date for a date that ends a period: a month alone is its last day («desember 2024» is 31.12.2024)."""
+    return parse_date(value, month_end=True)
+
+
+def parse_date(value: object, month_end: bool = False) -> dt.date | None:
+    """A date cell, or text in the Norwegian and ISO forms of the contract (a month alone is its first day)."""
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
@@ -158,7 +177,7 @@ def parse_date(value: object) -> dt.date | None:
         return _excel_serial(value)
     text = SPACES.sub(" ", str(value)).strip().lower()
     try:
-        date = _date_from_text(text)
+        date = _date_from_text(text, month_end)
     except ValueError:
         raise ValueProblem(EXPECTED["date"]) from None
     return _plausible(date)
@@ -182,16 +201,26 @@ def _excel_serial(value: float) -> dt.date:
     return EXCEL_EPOCH + dt.timedelta(days=int(value))
 
 
-def _date_from_text(text: str) -> dt.date:
-    """Parse 31.10.2023, 1.3.2024, 2024-03-01, 1. mars 2024, mars 2024; ValueError otherwise."""
-    if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text):
-        return dt.date(int(m[3]), int(m[2]), int(m[1]))
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]00:00(?::00)?)?", text):
+_TIME_OF_DAY = r"(?:[ t]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?"  # a time after the date, as a datetime cell saved to CSV
+_WEEKDAY = r"(?:(?:man|tirs|ons|tors|fre|l[øo]r|s[øo]n)dag,? )?"
+
+
+def _date_from_text(text: str, month_end: bool = False) -> dt.date:
+    """Parse 31.10.2023, 31.10.23, 31/10/2023, 31-10-2023, 2024-03-01, 1. mars 2024, mars 2024; ValueError otherwise.
+
+    Day before month, as Norwegians write it whatever the separator (10/31/2023 is refused, not
+    turned around); a two-digit year is this century's, as every date a plan can hold.
+    """
+    if m := re.fullmatch(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME_OF_DAY, text):
+        year = int(m[4]) + (2000 if len(m[4]) == 2 else 0)
+        return dt.date(year, int(m[3]), int(m[1]))
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME_OF_DAY, text):
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    if m := re.fullmatch(r"(\d{1,2})\.? ?([a-zæøå]+)\.? (\d{4})", text):
+    if m := re.fullmatch(_WEEKDAY + r"(\d{1,2})\.? ?([a-zæøå]+)\.? ?(\d{4})", text):
         return dt.date(int(m[3]), _month(m[2]), int(m[1]))
     if m := re.fullmatch(r"([a-zæøå]+)\.? (\d{4})", text):
-        return dt.date(int(m[2]), _month(m[1]), 1)
+        first = dt.date(int(m[2]), _month(m[1]), 1)
+        return (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1) if month_end else first
     raise ValueError(text)
 
 
@@ -246,20 +275,23 @@ def _amount_from_text(text: str) -> float:
             break
     t = t.replace(" ", "")
     # Kroner have no thousandths: «250,000 kr» (as English Excel writes it) is a quarter million;
-    # with a scale, «1,250 mill.» is a decimal comma.
-    number = _number_from_text(t, EXPECTED["amount"], comma_thousands=scale == 1)
+    # with a scale, «1,250 mill.» and «1.250 mill.» are 1,25 million, not 1 250.
+    number = _number_from_text(t, EXPECTED["amount"], comma_thousands=scale == 1, dot_thousands=scale == 1)
     return number * scale
 
 
-def _number_from_text(t: str, expected: str, comma_thousands: bool = False) -> float:
+def _number_from_text(t: str, expected: str, comma_thousands: bool = False, dot_thousands: bool = True) -> float:
     """A number with Norwegian or English separators: 1.500.000, 1500000, 2,5, 0,250, 1,500,000, 1,234.5.
 
     One comma is a decimal comma, as Norwegians write it, also before three digits (0,250
     årsverk is a quarter); commas are thousands where that is the one reading (two or more
     groups, or a decimal point after), and with comma_thousands also a single group (250,000).
+    Dots are thousands (1.500.000) unless the number starts with 0 (0.500 is a half), and with
+    dot_thousands off a single dot is a decimal point (1.250 mill., 1.5 årsverk).
     """
     groups = r"\d{1,3}(,\d{3})+(\.\d+)?" if comma_thousands else r"\d{1,3}(,\d{3}){2,}(\.\d+)?|\d{1,3},\d{3}\.\d+"
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", t):  # 1.500.000 or 1.500.000,50
+    dots = r"[1-9]\d{0,2}(\.\d{3})+(,\d+)?" if dot_thousands else r"[1-9]\d{0,2}(\.\d{3}){2,}(,\d+)?"
+    if re.fullmatch(dots, t):  # 1.500.000 or 1.500.000,50
         t = t.replace(".", "").replace(",", ".")
     elif re.fullmatch(groups, t):  # 1,500,000, 1,500.50 (and for kroner 250,000)
         t = t.replace(",", "")
@@ -279,7 +311,7 @@ def parse_number(value: object) -> float | None:
     if isinstance(value, (int, float)):
         number = float(value)
     else:
-        number = _number_from_text(SPACES.sub("", str(value)), EXPECTED["number"])
+        number = _number_from_text(SPACES.sub("", str(value)), EXPECTED["number"], dot_thousands=False)
     if math.isnan(number) or math.isinf(number) or number < 0:
         raise ValueProblem(EXPECTED["number"])
     return number
@@ -360,6 +392,8 @@ def cell_parser(kind: str, choices: tuple[str, ...] = (), default: str | None = 
         return _remembering(functools.partial(parse_choice, choices=choices, default=default))
     if kind == "date":
         return _remembering(parse_date, dt.date, _plausible)  # a date cell: only its range to check
+    if kind == "end_date":
+        return _remembering(parse_end_date, dt.date, _plausible)
     if kind == "amount":
         return _remembering(parse_amount, float, _plain_amount)
     if kind == "number":
@@ -424,6 +458,8 @@ def _remembering(parse: Callable[[object], object], typed: type | None = None,
                 if len(known) < MEMO_SIZE and len(value) <= MEMO_TEXT_CHARS:
                     known[value] = found
             return found
+        if type(value) is CellError:
+            raise ValueProblem(EXCEL_ERROR)
         if typed is not None and type(value) is typed:
             found = take(value)
             if found is not None:

@@ -130,6 +130,10 @@ def test_a_batch_imported_with_the_worker_stores_what_importing_it_one_by_one_st
     together = run_with_worker("import", batch, tmp_path)
     # one by one, yet in the order the batch is planned in: workbooks first, then the milestone CSV
     one_by_one = imported(tmp_path / "one_by_one.duckdb", [[f] for f in batch], reference)
+    # what only a batch can say: two files of one submission in the same import
+    same_import = [problem for _, _, problems in together[0] for problem in problems if "i samme import" in problem]
+    together = ([(name, outcome, [p for p in problems if p not in same_import]) for name, outcome, problems
+                 in together[0]], together[1])
     assert together == one_by_one
     assert len(together[1]["submissions_current"]) >= 8 and together[1]["milestones_current"]
 

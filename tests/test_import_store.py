@@ -343,6 +343,25 @@ def test_an_older_file_after_a_newer_one_in_the_same_import_is_warned_of_as_it_e
     assert "01.10.2023" in warning.expected and "20.11.2023" in warning.expected
 
 
+def test_two_workbooks_of_one_submission_in_one_import_warn_which_one_ends_up_current(store_path, reference):
+    # A browser names the second download «skjema (1).xlsx», which sorts first: the original is read last and wins,
+    # with the same Innsendt dato and nothing but the summary line to tell.
+    original = workbook(valid_submission(), [valid_pilot(pilot_name="Første plan")])
+    correction = workbook(valid_submission(), [valid_pilot(pilot_name="Rettet plan")])
+    plans = run_import(store_path, reference, ("skjema (1).xlsx", correction), ("skjema.xlsx", original))
+    assert not plans["skjema (1).xlsx"].parsed.warnings
+    [warning] = plans["skjema.xlsx"].parsed.warnings
+    assert "Husbanken 2024 står også i «skjema (1).xlsx»" in warning.expected and "gjeldende" in warning.expected
+    assert rows(store_path, "SELECT pilot_name FROM pilots_current") == [{"pilot_name": "Første plan"}]
+
+
+def test_a_workbook_and_milestone_csv_of_one_submission_in_one_import_are_not_warned_of(store_path, reference):
+    plans = run_import(store_path, reference, ("a.xlsx", workbook(valid_submission(), [valid_pilot()])),
+                       ("b_milepaeler.csv", csv_bytes([csv_row(milestone())])))
+    assert [p.outcome for p in plans.values()] == ["imported", "imported"]
+    assert not any("samme import" in w.expected for p in plans.values() for w in p.parsed.warnings)
+
+
 def involvement_warnings(plan) -> list:
     return [p for p in plan.problems if p.is_warning and p.column == "Involvering av tillitsvalgte"]
 

@@ -11,6 +11,7 @@ import re
 import struct
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -438,6 +439,126 @@ def test_an_invalid_innsending_value_is_an_error_naming_row_value_and_expectatio
     assert expected_text in error.expected
 
 
+def test_an_innsending_field_written_twice_is_refused_naming_both_rows(reference):
+    # Last year's block pasted below this year's: the agency of the second would otherwise win, silently, and the
+    # file could replace another agency's submission.
+    items = [*valid_submission().items(), ("agency", "Kartverket")]
+    error = only_error(parse(reference, raw_workbook({"Innsending": submission_grid(items),
+                                                      "Piloter": workbook_pilot_grid()})))
+    first = list(valid_submission()).index("agency") + 2
+    assert (error.sheet, error.row, error.column, error.value) == ("Innsending", len(items) + 1,
+                                                                   SUBMISSION.field("agency").label, "Kartverket")
+    assert f"rad {first} og rad {len(items) + 1}" in error.expected
+
+
+@pytest.mark.parametrize(("table", "key", "error_value"), [
+    ("pilots", "status", "#N/A"),  # optional with a default: a failed lookup became «Planlagt»
+    ("pilots", "trust_relation", "#REF!"),  # optional text: it was emptied
+    ("pilots", "budget_total_nok", "#DIV/0!"),  # required: it was «påkrevd, men tomt» of a cell showing #DIV/0!
+    ("pilots", "themes", "#NAME?"),
+    ("milestones", "kind", "#N/A"),  # a Fase became a Milepæl
+    ("budget", "category", "#VALUE!"),
+    ("submission", "agency", "#N/A"),
+])
+def test_an_excel_error_value_is_refused_as_what_the_cell_shows(reference, table, key, error_value):
+    # openpyxl writes a string of Excel's error codes as an error cell (t="e"), as Excel saves a failed formula.
+    tables = {"pilots": [valid_pilot()], "milestones": [milestone()], "budget": [budget_line()]}
+    innsending = valid_submission()
+    if table == "submission":
+        innsending[key] = error_value
+    else:
+        tables[table][0] = {**tables[table][0], key: error_value}
+    content = workbook(innsending=innsending, pilots=tables["pilots"], milestones=tables["milestones"],
+                       budget=tables["budget"])
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    assert any(b't="e"' in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    field = {"pilots": PILOTS, "milestones": MILESTONES, "budget": BUDGET, "submission": SUBMISSION}[table].field(key)
+    error = only_error(parse(reference, content))
+    assert (error.column, error.value, error.row) == (field.label, error_value,
+                                                      list(innsending).index(key) + 2 if table == "submission" else 2)
+    assert "feil fra Excel" in error.expected
+    assert f"fant «{error_value}»" in str(error)
+
+
+def test_an_excel_error_in_a_sheet_that_is_not_read_changes_nothing(reference):
+    content = workbook(innsending=valid_submission(), pilots=[valid_pilot()],
+                       extra_sheets={"Notater": [["Oppslag"], ["#N/A"]]})
+    assert accepted(reference, content).pilots[0]["status"] == "Planlagt"
+
+
+@pytest.mark.parametrize("written", ["Budsjett totalt (1000 kr)", "Budsjett totalt (i 1 000 kr)",
+                                     "Budsjett totalt (mill. kr)", "Budsjett totalt (MNOK)",
+                                     "Budsjett totalt (tusen kroner)"])
+def test_an_amount_header_in_another_unit_than_kroner_is_refused_not_read_as_kroner(reference, written):
+    # 1500 under «(1000 kr)» was stored as 1 500 kr: the bracket is dropped when labels are matched.
+    pilot = valid_pilot(budget_total_nok=1500)
+    headers = [written if k == "budget_total_nok" else PILOTS.field(k).label for k in pilot]
+    error = only_error(parse(reference, raw_workbook({"Innsending": submission_grid(valid_submission()),
+                                                      "Piloter": [headers, list(pilot.values())]})))
+    assert (error.sheet, error.row, error.column) == ("Piloter", 1, "Budsjett totalt (kr)")
+    assert f"«{written}»" in error.expected and "hele kroner" in error.expected
+
+
+@pytest.mark.parametrize("written", ["Budsjett totalt (kr)", "Budsjett totalt (NOK)", "Budsjett totalt (i kroner)",
+                                     "Budsjett totalt"])
+def test_an_amount_header_in_kroner_is_read_however_the_unit_is_written(reference, written):
+    pilot = valid_pilot(budget_total_nok=1500)
+    headers = [written if k == "budget_total_nok" else PILOTS.field(k).label for k in pilot]
+    sub = accepted(reference, raw_workbook({"Innsending": submission_grid(valid_submission()),
+                                            "Piloter": [headers, list(pilot.values())]}))
+    assert sub.pilots[0]["budget_total_nok"] == 1500
+
+
+def merged(content: bytes, sheet: str, cells: str) -> bytes:
+    """The workbook with cells merged as Excel merges them: the first cell's value kept, the others emptied."""
+    book = load_workbook(io.BytesIO(content))
+    book[sheet].merge_cells(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_value_merged_down_a_column_is_read_on_every_row_it_covers(reference):
+    # Status «Pågår» merged over two pilots shows on both rows in Excel; the second was stored as «Planlagt».
+    pilots = [valid_pilot(status="Pågår"), valid_pilot(pilot_name="Pilot B", status=None)]
+    content = workbook(innsending=valid_submission(), pilots=pilots)
+    column = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[list(pilots[0]).index("status")]
+    sub = accepted(reference, merged(content, "Piloter", f"{column}2:{column}3"))
+    assert [p["status"] for p in sub.pilots] == ["Pågår", "Pågår"]
+
+
+def test_cells_merged_across_columns_are_not_copied_sideways(reference):
+    pilot = valid_pilot(trust_relation="Departement og virksomhet", status=None)
+    content = workbook(innsending=valid_submission(), pilots=[pilot])
+    keys = list(pilot)
+    first, last = ("ABCDEFGHIJKLMNOPQRSTUVWXYZ"[keys.index(k)] for k in ("trust_relation", "status"))
+    assert keys.index("status") == keys.index("trust_relation") + 1
+    sub = accepted(reference, merged(content, "Piloter", f"{first}2:{last}2"))
+    assert sub.pilots[0]["status"] == "Planlagt"
+
+
+FILES = Path(__file__).resolve().parent / "files"
+
+
+@pytest.mark.parametrize(("name", "expected"), [("passordbeskyttet.xlsx", "passordbeskyttet; lagre den uten passord"),
+                                                ("gammelt_format_med_xlsx_navn.xlsx", "gamle Excel-formatet (.xls)")])
+def test_a_workbook_with_a_password_or_in_the_old_format_is_refused_saying_which(reference, name, expected):
+    # both are compound files, not zips: they were told «skadet, avkortet eller av en annen type»
+    error = only_error(parse(reference, (FILES / name).read_bytes(), name))
+    assert expected in error.expected
+
+
+def test_a_month_alone_is_the_first_day_as_a_start_and_the_last_as_an_end(reference):
+    content = workbook(innsending=valid_submission(),
+                       pilots=[valid_pilot(start_date="mars 2024", end_date="mars 2024")],
+                       milestones=[milestone(name="Testfase", kind="Fase", from_date="april 2024",
+                                             to_date="juni 2024")])
+    sub = accepted(reference, content)
+    assert (sub.pilots[0]["start_date"], sub.pilots[0]["end_date"]) == (dt.date(2024, 3, 1), dt.date(2024, 3, 31))
+    assert (sub.milestones[0]["from_date"], sub.milestones[0]["to_date"]) == (dt.date(2024, 4, 1),
+                                                                              dt.date(2024, 6, 30))
+
+
 def test_the_workbook_without_an_innsending_sheet_is_refused_saying_so(reference):
     error = only_error(parse(reference, raw_workbook({"Piloter": workbook_pilot_grid()})))
     assert "Innsending" in error.expected and "mangler" in error.expected
@@ -477,6 +598,19 @@ def test_a_note_sheet_named_like_an_optional_form_sheet_is_a_warning_not_a_refus
     parsed = parse(reference, workbook(extra_sheets={name: [["Husk å oppdatere budsjettet i mars"]]}))
     assert parsed.errors == []
     assert [w.expected for w in parsed.warnings] == [f"arket «{name}» er ikke en del av skjemaet og ble ikke lest"]
+
+
+@pytest.mark.parametrize(("table", "name"), [("pilots", "Piloter 2024"), ("pilots", "Piloter - HB"),
+                                             ("milestones", "Milepæler og faser"), ("budget", "Budsjett per år")])
+def test_a_form_sheet_renamed_with_words_added_is_refused_naming_the_forms_name(reference, table, name):
+    # «Budsjett per år» with the whole Budsjett header was imported with its rows dropped and a warning only;
+    # «Piloter 2024» gave three errors about pilots missing, none of them saying to rename the sheet.
+    rows = {"pilots": [valid_pilot()], "milestones": [milestone()], "budget": [budget_line()]}
+    content = workbook(sheet_names={table: name}, **rows)
+    form = {"pilots": PILOTS, "milestones": MILESTONES, "budget": BUDGET}[table].sheet
+    error = only_error(parse(reference, content))
+    assert error.expected == (f"arket «{form}» mangler, men arbeidsboken har arket «{name}»; gi det skjemaets "
+                              f"navn «{form}»")
 
 
 def test_a_budget_table_under_another_name_is_refused_naming_the_forms_name(reference):

@@ -12,6 +12,7 @@ from loaders.values import (
     parse_amount,
     parse_choice,
     parse_date,
+    parse_end_date,
     parse_list,
     parse_number,
     parse_text,
@@ -66,6 +67,15 @@ def test_yes_no_rejects_kanskje_and_other_answers_saying_ja_or_nei_was_expected(
     ("MARS 2024", dt.date(2024, 3, 1)),
     ("august 2023", dt.date(2023, 8, 1)),
     (" 31.10.2023 ", dt.date(2023, 10, 31)),
+    ("31.10.23", dt.date(2023, 10, 31)),   # as people type them, and as Excel saves some date formats to CSV
+    ("1.1.24", dt.date(2024, 1, 1)),
+    ("31/10/2023", dt.date(2023, 10, 31)),
+    ("31/10/23", dt.date(2023, 10, 31)),
+    ("31-10-2023", dt.date(2023, 10, 31)),
+    ("31.10.2023 00:00", dt.date(2023, 10, 31)),
+    ("31.10.2023 14:30:00", dt.date(2023, 10, 31)),
+    ("tirsdag 31. oktober 2023", dt.date(2023, 10, 31)),
+    ("31.okt.2023", dt.date(2023, 10, 31)),
     (45352, dt.date(2024, 3, 1)),          # a date cell that lost its date format: Excel's serial number
     (45352.0, dt.date(2024, 3, 1)),
 ])
@@ -74,7 +84,8 @@ def test_date_accepts_the_forms_of_the_contract(written, expected):
 
 
 @pytest.mark.parametrize("written", ["31.13.2023", "32.10.2023", "29.02.2023", "2024-02-30", "snart",
-                                     "Q1 2024", "1. marsj 2024", "31/10/2023", "neste år"])
+                                     "Q1 2024", "1. marsj 2024", "10/31/2023", "31.10/2023", "31.10.023",
+                                     "neste år"])
 def test_date_rejects_impossible_dates_and_words_saying_what_a_date_looks_like(written):
     with pytest.raises(ValueProblem) as problem:
         parse_date(written)
@@ -87,6 +98,17 @@ def test_date_rejects_a_plain_number_that_is_no_plausible_date_instead_of_invent
     # 2024 as an Excel serial would be 16.07.1905; 1032024 would be a day in the year 4725
     with pytest.raises(ValueProblem):
         parse_date(written)
+
+
+@pytest.mark.parametrize(("written", "expected"), [("desember 2024", dt.date(2024, 12, 31)),
+                                                   ("februar 2024", dt.date(2024, 2, 29)),
+                                                   ("feb. 2025", dt.date(2025, 2, 28)),
+                                                   ("15. desember 2024", dt.date(2024, 12, 15)),
+                                                   ("31.10.2023", dt.date(2023, 10, 31))])
+def test_a_month_alone_ends_a_period_on_its_last_day(written, expected):
+    # «desember 2024» as a Sluttdato was 01.12.2024: a milestone on 15.12.2024 fell after the pilot's end
+    assert parse_end_date(written) == expected
+    assert parse_date(written) == (expected.replace(day=1) if written[0].isalpha() else expected)
 
 
 def test_date_reads_a_blank_cell_as_no_date():
@@ -124,6 +146,10 @@ def test_date_reads_a_blank_cell_as_no_date():
     ("1,2 milliarder", 1_200_000_000),
     ("1,250 mill.", 1_250_000),              # a decimal comma before three digits is still a decimal comma
     ("0,750 mill.", 750_000),
+    ("0.500 mill.", 500_000),                # was 500 million: a group starting with 0 is no thousands group
+    ("1.250 mill.", 1_250_000),              # was 1,25 billion: with a scale a single dot is a decimal point
+    ("0.5 mill", 500_000),
+    ("1.500 kr", 1_500),                     # without a scale, dots are thousands as Norwegians write them
     ("1,500,000", 1_500_000),                # English thousands
     ("1,500,000.50", 1_500_000.5),
     ("250,000 kr", 250_000),                 # kroner have no thousandths: a single group is thousands too
@@ -158,7 +184,8 @@ def test_amount_rejects_an_amount_too_large_to_be_a_number():
 
 
 @pytest.mark.parametrize(("written", "expected"), [("1,5", 1.5), ("1.5", 1.5), (2, 2.0), (0.5, 0.5), (" 3 ", 3.0),
-                                                   ("0,250", 0.25), ("1,125", 1.125)])
+                                                   ("0,250", 0.25), ("1,125", 1.125),
+                                                   ("0.500", 0.5), ("1.500", 1.5)])  # a dot is a decimal point here
 def test_person_years_accept_a_decimal_comma_or_point(written, expected):
     assert parse_number(written) == expected
 
