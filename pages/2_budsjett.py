@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui import charts, store_access
+from ui import charts, html_blocks, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
 from ui.page_parts import agency_click_handler, chart_with_table, export_row, kroner_columns
@@ -20,16 +20,14 @@ if pilots.empty:
 
 total = pilots["budget_total_nok"].sum()
 by_frame = pilots.groupby("within_budget_frame")["budget_total_nok"].sum()
-c1, c2, c3, c4 = st.columns(4)
-
-
-c1.metric("Budsjett, mill. kr", fmt.millions(total), help=fmt.kr(total), border=True)
-c2.metric("Innenfor rammer, mill. kr", fmt.millions(by_frame.get("Ja", 0)), help=fmt.kr(by_frame.get("Ja", 0)),
-          border=True)
-c3.metric("Delvis innenfor, mill. kr", fmt.millions(by_frame.get("Delvis", 0)), help=fmt.kr(by_frame.get("Delvis", 0)),
-          border=True)
-c4.metric("Utenfor rammer, mill. kr", fmt.millions(by_frame.get("Nei", 0)), help=fmt.kr(by_frame.get("Nei", 0)),
-          border=True)
+frames = [("Innenfor rammer", "Ja"), ("Delvis innenfor", "Delvis"), ("Utenfor rammer", "Nei")]
+# Cards that wrap onto a second row on a narrow window; st.metric in four columns cut «8 762,7» to «8 76…» at 1024 px.
+st.html(html_blocks.block(html_blocks.key_figures([
+    html_blocks.Figure("Budsjett, mill. kr", fmt.millions(total), f"Sum av «Budsjett totalt (kr)»: {fmt.kr(total)}."),
+    *(html_blocks.Figure(f"{label}, mill. kr", fmt.millions(by_frame.get(answer, 0)),
+                         f"Pilotene som svarer {answer} på «Innenfor gjeldende rammer»: "
+                         f"{fmt.kr(by_frame.get(answer, 0))}.") for label, answer in frames),
+])))
 
 st.subheader("Budsjett per virksomhet")
 per_agency = charts.budget_per_agency(pilots)  # largest first, as the chart draws them

@@ -133,9 +133,21 @@ def test_labels_close_in_time_are_put_on_different_levels():
     refs = [timeline.Reference("deadline", "Frist oppstart 2023: 25.08.2023", dt.date(2023, 8, 25)),
             timeline.Reference("event", "Erfaringsdelingsseminar", dt.date(2023, 9, 1), dt.date(2023, 11, 30)),
             timeline.Reference("today", "I dag 01.01.2027", dt.date(2027, 1, 1))]
-    levels = timeline.label_levels(refs, span_days=5 * 365)
+    span = (dt.date(2022, 1, 1), dt.date(2027, 1, 1))
+    levels = timeline.label_levels(refs, span)
     assert levels[0] != levels[1]
-    assert levels[2] == 0
+    extents = timeline.label_extents(refs, span)
+    for a in range(len(refs)):  # labels on one level never overlap, as a 1024 px window draws them
+        for b in range(a + 1, len(refs)):
+            if levels[a] == levels[b]:
+                assert extents[a][1] <= extents[b][0] or extents[b][1] <= extents[a][0]
+    assert extents[2][1:] == (dt.date(2027, 1, 1), "right")  # «I dag» at the end ends at its date, inside the plot
+
+
+def test_labels_far_apart_share_the_first_level():
+    refs = [timeline.Reference("deadline", "Frist 2023", dt.date(2023, 1, 1)),
+            timeline.Reference("deadline", "Frist 2030", dt.date(2030, 1, 1))]
+    assert timeline.label_levels(refs, (dt.date(2022, 1, 1), dt.date(2031, 1, 1))) == [0, 0]
 
 
 @pytest.mark.parametrize(("selection", "expected"), [

@@ -12,7 +12,7 @@ native PowerPoint charts.
     block(*parts)                           parts as one st.html block, with the stylesheet
     key_figures(figures)                    the page's key figures in a row of bordered cards, as st.metric
     section(title, *parts, note=…)          a heading, a grey note and parts
-    columns(left, right)                    two columns, 3 : 2, stacked on a narrow screen
+    columns(left, right)                    two equal columns, stacked where the page is narrow
     ambition_bar(counted, planned, band)    pilots under way or completed against the 3–5 band
     reporting_bars(counts)                  asked agencies per round: on time, late, not reported
     table(df, caption)                      a small table (the overview's are at most a few dozen rows)
@@ -82,8 +82,9 @@ STYLE = f"""<style>
 .po-table .po-short {{ white-space: nowrap; }}
 .po-note {{ color: rgba(49, 51, 63, 0.6); font-size: 0.875rem; margin: -0.25rem 0 0.75rem 0; }}
 .po-section h3 {{ font-size: 1.5rem; font-weight: 600; line-height: 1.2; margin: 1rem 0 0.75rem 0; padding: 0; }}
+.po-columns-box {{ container-type: inline-size; }}
 .po-columns {{ display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 2.5rem; }}
-@media (max-width: 900px) {{ .po-columns {{ grid-template-columns: minmax(0, 1fr); }} }}
+@container (max-width: 860px) {{ .po-columns {{ grid-template-columns: minmax(0, 1fr); }} }}
 .po-figures {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); gap: 1rem;
   margin: 0 0 0.5rem 0; }}
 .po-figure {{ position: relative; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
@@ -140,8 +141,9 @@ def section(title: str, *parts: str, note_text: str = "") -> str:
 
 
 def columns(left: str, right: str) -> str:
-    """Two columns, 3 : 2 (as st.columns([3, 2])), one under the other on a narrow screen."""
-    return f'<div class="po-columns"><div>{left}</div><div>{right}</div></div>'
+    """Two columns, one under the other where the page is narrower than 860 px (a 1024 px window with the
+    sidebar open): side by side there, the tables were cut and the reporting bars squeezed to a strip."""
+    return f'<div class="po-columns-box"><div class="po-columns"><div>{left}</div><div>{right}</div></div></div>'
 
 
 def note(text: str) -> str:

@@ -144,19 +144,42 @@ def references(rounds: pd.DataFrame, events: pd.DataFrame, settings: Mapping, to
     return refs
 
 
-def label_levels(refs: list[Reference], span_days: float, chars_per_width: int = 140) -> list[int]:
+# Characters of label text that fit across the plot. The server does not know the window: this is the plot at a
+# 1024 px window with the sidebar open (about 400 px), so labels do not run into each other there; on a wider
+# screen they leave some room between them.
+LABEL_CHARS_ACROSS = 60
+RIGHT_ANCHORED_FROM = 0.6  # a label this far along the axis ends at its date, so it stays inside the plot
+
+
+def label_extents(refs: list[Reference], span: tuple[dt.date, dt.date],
+                  chars_across: int = LABEL_CHARS_ACROSS) -> list[tuple[dt.date, dt.date, str]]:
+    """Where each reference's label runs along the date axis, and its anchor: 'left' (from its date) or 'right'."""
+    days = max((span[1] - span[0]).days, 1)
+    day_per_char = days / chars_across
+    turn = span[0] + dt.timedelta(days=days * RIGHT_ANCHORED_FROM)
+    extents = []
+    for ref in refs:
+        width = dt.timedelta(days=(len(ref.label) + 2) * day_per_char)
+        if ref.start > turn:
+            extents.append((ref.start - width, ref.start, "right"))
+        else:
+            extents.append((ref.start, ref.start + width, "left"))
+    return extents
+
+
+def label_levels(refs: list[Reference], span: tuple[dt.date, dt.date],
+                 chars_across: int = LABEL_CHARS_ACROSS) -> list[int]:
     """A height level for each reference's label, so labels close in time do not overlap."""
-    day_per_char = max(span_days, 1) / chars_per_width
+    extents = label_extents(refs, span, chars_across)
     ends: list[dt.date] = []  # the date where the last label on each level ends
     levels = [0] * len(refs)
-    for i in sorted(range(len(refs)), key=lambda k: refs[k].start):
-        ref = refs[i]
-        width = dt.timedelta(days=(len(ref.label) + 2) * day_per_char)
-        level = next((n for n, end in enumerate(ends) if end <= ref.start), len(ends))
+    for i in sorted(range(len(refs)), key=lambda k: extents[k][0]):
+        begin, end, _ = extents[i]
+        level = next((n for n, taken in enumerate(ends) if taken <= begin), len(ends))
         if level == len(ends):
-            ends.append(ref.start + width)
+            ends.append(end)
         else:
-            ends[level] = ref.start + width
+            ends[level] = end
         levels[i] = level
     return levels
 
@@ -193,8 +216,9 @@ def _date_range(frames: Iterable[pd.Series], refs: list[Reference]) -> tuple[dt.
 
 def _add_references(fig: go.Figure, refs: list[Reference], span: tuple[dt.date, dt.date]) -> int:
     """Draw bands and lines with staggered labels above the plot; returns the label levels used."""
-    levels = label_levels(refs, (span[1] - span[0]).days)
-    for ref, level in zip(refs, levels):
+    levels = label_levels(refs, span)
+    anchors = [anchor for _, _, anchor in label_extents(refs, span)]
+    for ref, level, anchor in zip(refs, levels, anchors):
         x0 = ref.start.isoformat()
         if ref.kind == "reform":
             fig.add_vrect(x0=x0, x1=ref.end.isoformat(), fillcolor=REFORM_COLOR, line_width=0, layer="below")
@@ -207,7 +231,7 @@ def _add_references(fig: go.Figure, refs: list[Reference], span: tuple[dt.date, 
             fig.add_vline(x=x0, line={"color": "#222", "width": 1.5, "dash": "dash"})
         else:
             fig.add_vline(x=x0, line={"color": DEADLINE_COLOR, "width": 1.5, "dash": "dot"})
-        fig.add_annotation(x=x0, xref="x", y=1, yref="paper", yanchor="bottom", xanchor="left",
+        fig.add_annotation(x=x0, xref="x", y=1, yref="paper", yanchor="bottom", xanchor=anchor,
                            yshift=2 + level * LABEL_PX, showarrow=False, text=ref.label,
                            hovertext=ref.hover or ref.label, font={"size": 12, "color": "#222"},
                            bgcolor="rgba(255,255,255,0.85)")

@@ -265,3 +265,46 @@ def test_the_key_figures_explain_themselves_to_keyboard_users(page, server):
     label = page.evaluate("document.activeElement.getAttribute('aria-label')")
     shoot(page, "16_nokkeltall_forklaring")
     assert len(shown) > 20 and shown.strip('"') == label.removeprefix("Forklaring: ")
+
+
+NARROW = {"width": 1024, "height": 900}  # a laptop window with the sidebar open: about 700 px for the page
+
+
+def test_a_1024_px_window_stacks_the_overview_and_cuts_no_figure_or_table(page, server):
+    page.set_viewport_size(NARROW)
+    page.goto(server)
+    wait_for_app(page)
+    page.locator(".po-columns").first.scroll_into_view_if_needed()
+    shoot(page, "20_oversikt_1024")
+    left, right = (page.locator(".po-columns > div").nth(i).bounding_box() for i in (0, 1))
+    whole = page.locator(".po-columns").first.bounding_box()
+    assert right["y"] >= left["y"] + left["height"] - 1  # one under the other, each the page's width
+    assert right["width"] >= whole["width"] - 1
+    cut = page.evaluate("""[...document.querySelectorAll('.po-table-wrap, .po-figure-value')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 40))""")
+    assert cut == []
+
+    page.goto(f"{server}/budsjett")
+    wait_for_app(page)
+    shoot(page, "21_budsjett_1024")
+    values = page.evaluate("""[...document.querySelectorAll('.po-figure-value')]
+        .map(e => [e.innerText, e.scrollWidth <= e.clientWidth + 1])""")
+    assert len(values) == 4 and all(fits for _, fits in values), values  # «8 76…» was cut by st.metric
+
+
+def test_the_timeline_labels_stay_apart_and_inside_the_chart_at_1024_px(page, server):
+    page.set_viewport_size(NARROW)
+    page.goto(f"{server}/tidslinje")
+    wait_for_app(page)
+    shoot(page, "22_tidslinje_1024")
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    frame = chart.locator(".main-svg").first.bounding_box()
+    boxes = [b for b in (e.bounding_box() for e in chart.locator(".annotation").all()) if b]
+    assert len(boxes) >= 3
+    for box in boxes:
+        assert frame["x"] - 1 <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            apart = (a["x"] + a["width"] <= b["x"] + 1 or b["x"] + b["width"] <= a["x"] + 1
+                     or a["y"] + a["height"] <= b["y"] + 1 or b["y"] + b["height"] <= a["y"] + 1)
+            assert apart, (a, b)
