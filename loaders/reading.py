@@ -14,7 +14,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -68,12 +68,13 @@ def read_workbook(content: bytes, limits: Limits,
     A grid starts at A1 (row index + 1 is the Excel row); a cell holding an Excel error is a CellError.
     """
     members = _check_zip(content, limits)
-    _check_sheet_extents(content, members, wanted)
+    errors = _scan_sheets(content, members, wanted)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         grids = {name: _grid(book.get_sheet_by_name(name)) if wanted is None or wanted(name) else None
                  for name in book.sheet_names}
-        _mark_error_cells(content, members, grids)
+        if errors:
+            _mark_error_cells(content, errors, grids)
         return grids
     except (CalamineError, ValueError, OSError) as exc:
         if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
@@ -199,30 +200,43 @@ _VALUED_CELL = re.compile(  # a cell with a value: calamine skips a cell that on
     rb"<(?:\w+:)?(?:v|is)\b")
 
 
-def _check_sheet_extents(content: bytes, members: list[Member] | None,
-                         wanted: Callable[[str], bool] | None) -> None:
-    """Refuse a workbook with a sheet to be read that reaches far beyond any table, before calamine reads it.
+def _scan_sheets(content: bytes, members: list[Member] | None,
+                 wanted: Callable[[str], bool] | None) -> dict[str, list[tuple[int, int, str]]]:
+    """Look at every sheet's XML once before calamine reads it: refuse a sheet to be read that reaches far
+    beyond any table, and find the cells holding an Excel error (calamine reads those as blank).
 
     A sheet's extent is its dimension element, which Excel keeps right; a sheet without one
-    (some generators leave it out) is scanned for its last row and its widest cell.
+    (some generators leave it out) is scanned for its last row and its widest cell. Returns the
+    error cells by sheet part: (row index, column index, the error as Excel shows it).
     """
+    too_large: dict[str, tuple[int, int, str]] = {}
+    errors: dict[str, list[tuple[int, int, str]]] = {}
+    for part, data in _sheet_parts(content, members):  # one at a time: a large sheet's text is not kept
+        extent = _extent(data[:_HEAD_BYTES], lambda data=data: data)
+        if extent and extent[0] * extent[1] > MAX_SHEET_CELLS:
+            too_large[part] = extent
+        if b't="e"' in data:  # nearly every sheet has none: one search of its text
+            errors[part] = _error_cells(data)
+    if too_large:
+        names = _sheet_names_by_part(content)
+        for part, (rows, columns, last_cell) in too_large.items():
+            sheet = names.get(part, part)
+            if wanted is None or wanted(sheet):
+                raise UnreadableFile(
+                    f"arket «{sheet}» har innhold helt ut til celle {last_cell}, langt utenfor tabellen "
+                    f"({format_number(rows)} rader og {format_number(columns)} kolonner). Slett innholdet i cellene "
+                    "utenfor tabellen (Ctrl+End i Excel går til den siste cellen med innhold) og lagre filen på nytt")
+    return errors
+
+
+def _sheet_parts(content: bytes, members: list[Member] | None) -> Iterator[tuple[str, bytes]]:
+    """Each sheet part's name and unpacked XML (empty where it cannot be unpacked: calamine then judges)."""
     if members is None:  # an unusual zip: zipfile finds the parts
-        parts = _parts_by_zipfile(content)
-        extents = {name: _extent(data[:_HEAD_BYTES], lambda data=data: data) for name, data in parts.items()}
-    else:
-        extents = {m.name: _extent(_head(content, m), lambda m=m: _unpacked(content, m))
-                   for m in members if _is_sheet_part(m.name)}
-    too_large = {name: extent for name, extent in extents.items() if extent and extent[0] * extent[1] > MAX_SHEET_CELLS}
-    if not too_large:
+        yield from _parts_by_zipfile(content).items()
         return
-    names = _sheet_names_by_part(content)
-    for part, (rows, columns, last_cell) in too_large.items():
-        sheet = names.get(part, part)
-        if wanted is None or wanted(sheet):
-            raise UnreadableFile(
-                f"arket «{sheet}» har innhold helt ut til celle {last_cell}, langt utenfor tabellen "
-                f"({format_number(rows)} rader og {format_number(columns)} kolonner). Slett innholdet i cellene "
-                "utenfor tabellen (Ctrl+End i Excel går til den siste cellen med innhold) og lagre filen på nytt")
+    for m in members:
+        if _is_sheet_part(m.name):
+            yield m.name, _unpacked(content, m)
 
 
 # A cell of type e (error), not self-closing, with its attributes and what it holds up to its end.
@@ -231,31 +245,31 @@ _CELL_REF = re.compile(rb'\br="\$?([A-Z]{1,3})\$?(\d+)"')
 _CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-def _mark_error_cells(content: bytes, members: list[Member] | None, grids: dict[str, Grid | None]) -> None:
-    """Put a CellError where a sheet that was read has an error value (calamine left the cell blank)."""
-    if members is None:
-        parts = _parts_by_zipfile(content)
-    else:
-        parts = {m.name: _unpacked(content, m) for m in members if _is_sheet_part(m.name)}
-    names = None
-    for part, data in parts.items():
-        if b't="e"' not in data:  # nearly every sheet: one search of its text
-            continue
-        names = names if names is not None else _sheet_names_by_part(content)
+def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
+    """(row index, column index, text) of each error cell in a sheet's XML."""
+    found = []
+    for cell in _ERROR_CELL.finditer(data):
+        ref, value = _CELL_REF.search(cell.group(1)), _CELL_VALUE.search(cell.group(2))
+        if ref is not None:
+            text = html.unescape(value.group(1).decode("utf-8", "replace")).strip() if value else ""
+            found.append((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1, text or "#VERDI!"))
+    return found
+
+
+def _mark_error_cells(content: bytes, errors: dict[str, list[tuple[int, int, str]]],
+                      grids: dict[str, Grid | None]) -> None:
+    """Put a CellError where a sheet that was read has an error cell (calamine left the cell blank)."""
+    names = _sheet_names_by_part(content)
+    for part, cells in errors.items():
         grid = grids.get(names.get(part, ""))
         if grid is None:
             continue
-        for cell in _ERROR_CELL.finditer(data):
-            ref, value = _CELL_REF.search(cell.group(1)), _CELL_VALUE.search(cell.group(2))
-            if ref is None:
-                continue
-            row, col = int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1
+        for row, col, text in cells:
             if row >= len(grid):
                 continue  # beyond what calamine read: nothing there to misread
-            cells = grid[row]
-            cells.extend([""] * (col + 1 - len(cells)))
-            text = html.unescape(value.group(1).decode("utf-8", "replace")) if value else ""
-            cells[col] = CellError(text.strip() or "#VERDI!")
+            values = grid[row]
+            values.extend([""] * (col + 1 - len(values)))
+            values[col] = CellError(text)
 
 
 def _parts_by_zipfile(content: bytes) -> dict[str, bytes]:
@@ -271,17 +285,6 @@ def _parts_by_zipfile(content: bytes) -> dict[str, bytes]:
 
 def _is_sheet_part(name: str) -> bool:
     return name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
-
-
-def _head(content: bytes, member: Member) -> bytes:
-    """The first bytes of a member, unpacked (empty where it cannot be read: calamine then judges)."""
-    data = _packed(content, member)
-    if member.method == 0:
-        return bytes(data[:_HEAD_BYTES])
-    try:  # text packs to less than half: this much packed data gives the head, or all there is
-        return zlib.decompressobj(-15).decompress(data[:_HEAD_BYTES], _HEAD_BYTES)
-    except zlib.error:
-        return b""
 
 
 def _unpacked(content: bytes, member: Member) -> bytes:
