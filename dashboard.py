@@ -18,10 +18,11 @@ summary = store_access.read("store_summary")
 ov = overview(f, norwegian_today())
 low, high = ov.band
 
+moved = "Tallene tar med virksomhetene som gikk over til DFD 1.1.2024" + (
+    "." if f.ministries else "; velg departement i filteret for å avgrense.")  # not once it is chosen
 st.caption(f"Viser {f.describe()}. Data per {fmt.long_date(summary['last_import'].date())} "
            f"(siste import). Ambisjonen: KDD-sektoren skal gjennomføre {low}–{high} piloter i "
-           "reformperioden. Tallene tar med virksomhetene som gikk over til DFD 1.1.2024; velg departement i "
-           "filteret for å avgrense.")
+           f"reformperioden. {moved}")
 
 # Below the caption the page is one HTML block (ui/html_blocks.py, built in ui/overview.py): the key
 # figures as cards, charts as HTML/CSS bars, tables as <table>s, headings, notes and two columns.

@@ -119,7 +119,7 @@ class _Planner:
         """The plan for one parsed file, given the store and the files planned before it."""
         plan = FilePlan(parsed)
         if parsed.errors:
-            plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen ble importert"
+            plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen importeres"
             return plan
         earlier = self.seen_hashes.get(parsed.sha256) or self._stored_hash(parsed.sha256)
         if earlier:
@@ -130,7 +130,7 @@ class _Planner:
         kept_budget_checks = [self._plan_submission(plan, data) for data in parsed.submissions]
         if parsed.errors:
             plan.outcome = "refused"
-            plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen ble importert"
+            plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen importeres"
             return plan
         self.seen_hashes[parsed.sha256] = f"«{parsed.name}» i samme import"
         for data in parsed.submissions:
@@ -184,6 +184,8 @@ class _Planner:
                 check_budget_sums(parsed, sheet, pilots or [], rows)
         elif parsed.table == "pilots":
             check = self._check_carried_over(parsed, data, previous)
+        elif previous is not None and data.absent_sheets and key not in self.pending_exists:
+            self._warn_of_absent_sheets(parsed, data, previous)
         self._check_round(parsed, data)
         if parsed.table == "pilots":  # the involvement the new version holds: the CSV's, or the one before's
             check_union_involvement(parsed, f"CSV ({PILOTS.sheet})", self._kept_fields(parsed, data), data.year_row)
@@ -226,6 +228,15 @@ class _Planner:
         changed = [p for p in data.pilots
                    if p["pilot_name"] in totals_before and p.get("budget_total_nok") != totals_before[p["pilot_name"]]]
         return (key, changed, kept_budget) if kept_budget and changed else None
+
+    def _warn_of_absent_sheets(self, parsed: ParsedFile, data: SubmissionData, previous: dict) -> None:
+        """A workbook replaces everything: a sheet left out of a correction takes the version before's rows with it."""
+        held = database.dropped_on_carry_over(self.con, previous["submission_id"], [])  # every row, none kept
+        for key in data.absent_sheets:
+            if held.get(key):
+                parsed.warn(f"arket «{TABLE_SHEETS[key]}» mangler i arbeidsboken, så de {held[key]} radene der i "
+                            f"versjon {previous['version']} blir ikke med i den nye versjonen (de finnes i "
+                            "historikken). Skal de være med, legg arket tilbake med radene og importer på nytt")
 
     def _note_date(self, parsed: ParsedFile, data: SubmissionData) -> None:
         """Remember the last accepted dated file of each submission, and the newest date of what it replaces."""

@@ -73,6 +73,7 @@ class SubmissionData:
     milestones: list[dict] | None = None
     budget: list[dict] | None = None
     year_row: int | None = None  # where Oppstartsår stands: its Innsending row, or the CSV's first row of it
+    absent_sheets: tuple[str, ...] = ()  # tables of a workbook without their sheet (held as no rows)
 
     @property
     def tables(self) -> dict[str, list[dict] | None]:
@@ -614,8 +615,9 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     if parsed.errors:
         return
     fields = {k: values.get(k) for k in SUBMISSION_FIELD_KEYS}
+    absent = tuple(t.key for t in (MILESTONES, BUDGET) if t.key not in found)
     parsed.submissions.append(SubmissionData(values["agency"], values["start_year"], fields,
-                                             pilots, milestones, budget, rows.get("start_year")))
+                                             pilots, milestones, budget, rows.get("start_year"), absent))
 
 
 def _check_plans_match_rows(parsed: ParsedFile, sheet: str, values: dict, pilots: list[dict], psheet: str,

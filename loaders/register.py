@@ -116,7 +116,8 @@ class Reference:
         names = self.nearest_agencies(key)
         if not names:
             return "en virksomhet i registeret (data/agencies.csv), skrevet med navn eller forkortelse"
-        return "en virksomhet i registeret; nærmest er " + ", ".join(names)
+        return ("en virksomhet i registeret; nærmest er " + ", ".join(names)
+                + ". Er det en virksomhet som mangler i registeret, legges den inn i data/agencies.csv")
 
     def round_for(self, start_year: int) -> Round | None:
         """The round of this start year, if it is in the data."""

@@ -100,7 +100,7 @@ st.dataframe(pd.DataFrame({
     "Oppstartsår": history["start_year"].astype(str), "Versjon": history["version"],
     "Gjeldende": history["is_current"].map(fmt.yes_no), "Innsendt": history["submitted_on"].dt.date,
     "Importert": history["imported_at"],
-    "Fil": history["file_name"], "Erstattet": history["replaced_tables"], "Piloter": history["pilot_count"],
+    "Fil": history["file_name"], "Oppdaterte ark": history["replaced_tables"], "Piloter": history["pilot_count"],
 }), hide_index=True, key="virksomhet_historikk", placeholder="–",
     column_config={"Innsendt": DATE, "Importert": IMPORTED_AT})
 

@@ -362,6 +362,24 @@ def test_a_workbook_and_milestone_csv_of_one_submission_in_one_import_are_not_wa
     assert not any("samme import" in w.expected for p in plans.values() for w in p.parsed.warnings)
 
 
+def test_a_correction_without_the_milestone_sheet_warns_that_the_milestones_go(store_path, reference):
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()],
+                                                           [milestone(), milestone(name="Slutt")], [budget_line()])))
+    without = workbook(valid_submission(), [valid_pilot(goals="Rettet mål")], milestones=None, budget=[budget_line()])
+    plan = run_import(store_path, reference, ("v2.xlsx", without))["v2.xlsx"]
+    assert plan.outcome == "imported"  # a workbook replaces everything, as the form says
+    [warning] = plan.parsed.warnings
+    assert "arket «Milepæler» mangler" in warning.expected and "de 2 radene der i versjon 1" in warning.expected
+    assert counts(store_path)["milestones"] == 2  # only in the history
+    assert rows(store_path, "SELECT count(*) AS n FROM milestones_current") == [{"n": 0}]
+
+
+def test_a_correction_with_an_emptied_milestone_sheet_is_not_warned_of(store_path, reference):
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()], [milestone()])))
+    plan = run_import(store_path, reference, ("v2.xlsx", workbook(valid_submission(), [valid_pilot()], [])))["v2.xlsx"]
+    assert plan.parsed.warnings == []
+
+
 def involvement_warnings(plan) -> list:
     return [p for p in plan.problems if p.is_warning and p.column == "Involvering av tillitsvalgte"]
 
