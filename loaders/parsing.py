@@ -32,6 +32,7 @@ from loaders.contract import (
 from loaders.problems import Problem
 from loaders.reading import (
     Grid,
+    SheetGrid,
     UnreadableFile,
     check_size,
     column_letters,
@@ -592,6 +593,9 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     converter = Converter(reference)
     found, renamed = _find_sheets(parsed, read_workbook(parsed.content, reference.settings.limits,
                                                         _close_to_form_sheet))
+    for name, grid in found.values():
+        if isinstance(grid, SheetGrid):
+            _warn_of_hidden(parsed, name, grid)
     if "submission" not in found:
         if "submission" not in renamed:
             parsed.error(f"arket «{SUBMISSION.sheet}» mangler; det sier hvem som rapporterer og for hvilket år")
@@ -618,6 +622,22 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     absent = tuple(t.key for t in (MILESTONES, BUDGET) if t.key not in found)
     parsed.submissions.append(SubmissionData(values["agency"], values["start_year"], fields,
                                              pilots, milestones, budget, rows.get("start_year"), absent))
+
+
+HIDDEN_ROWS_NAMED = 6
+
+
+def _warn_of_hidden(parsed: ParsedFile, name: str, grid: SheetGrid) -> None:
+    """Say that what Excel hides was read: a hidden sheet of the form, hidden rows with content (a pilot
+    «avlyst» and hidden instead of deleted is counted with the others)."""
+    if grid.hidden:
+        parsed.warn("arket er skjult i Excel, men det er dette arket som ble lest; vis det og sjekk innholdet, "
+                    "eller slett det hvis det er en gammel kopi", name)
+    rows = [index + 1 for index in grid.hidden_rows if any(not is_blank(cell) for cell in grid[index])]
+    if rows:
+        shown_rows = ", ".join(map(str, rows[:HIDDEN_ROWS_NAMED])) + (" …" if len(rows) > HIDDEN_ROWS_NAMED else "")
+        parsed.warn(f"{'rad' if len(rows) == 1 else 'radene'} {shown_rows} er skjult i Excel, men ble lest og er tatt "
+                    "med; slett rader som ikke skal være med i stedet for å skjule dem", name)
 
 
 def _check_plans_match_rows(parsed: ParsedFile, sheet: str, values: dict, pilots: list[dict], psheet: str,

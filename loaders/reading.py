@@ -15,10 +15,10 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
 from loaders.values import CellError, format_number
 
@@ -68,13 +68,14 @@ def read_workbook(content: bytes, limits: Limits,
     A grid starts at A1 (row index + 1 is the Excel row); a cell holding an Excel error is a CellError.
     """
     members = _check_zip(content, limits)
-    errors = _scan_sheets(content, members, wanted)
+    marks = _scan_sheets(content, members, wanted)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         grids = {name: _grid(book.get_sheet_by_name(name)) if wanted is None or wanted(name) else None
                  for name in book.sheet_names}
-        if errors:
-            _mark_error_cells(content, errors, grids)
+        hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+        if marks or hidden:
+            _mark(content, marks, hidden, grids)
         return grids
     except (CalamineError, ValueError, OSError) as exc:
         if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
@@ -200,23 +201,46 @@ _VALUED_CELL = re.compile(  # a cell with a value: calamine skips a cell that on
     rb"<(?:\w+:)?(?:v|is)\b")
 
 
+class SheetGrid(list):
+    """A sheet's grid that Excel shows otherwise than it is read: the sheet hidden, or rows of it.
+
+    read_workbook gives one only for such a sheet (any other is a plain list), so the form's
+    reader can say that what the user does not see was read.
+    """
+
+    hidden: bool = False
+    hidden_rows: tuple[int, ...] = ()  # row indices (Excel's row numbers - 1)
+
+
+@dataclass
+class _Marks:
+    """What one sheet's XML shows that calamine's values do not."""
+
+    errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row index, column index, as Excel shows it)
+    hidden_rows: list[int] = field(default_factory=list)
+
+
 def _scan_sheets(content: bytes, members: list[Member] | None,
-                 wanted: Callable[[str], bool] | None) -> dict[str, list[tuple[int, int, str]]]:
+                 wanted: Callable[[str], bool] | None) -> dict[str, _Marks]:
     """Look at every sheet's XML once before calamine reads it: refuse a sheet to be read that reaches far
-    beyond any table, and find the cells holding an Excel error (calamine reads those as blank).
+    beyond any table, and find the cells holding an Excel error (calamine reads those as blank) and the
+    hidden rows.
 
     A sheet's extent is its dimension element, which Excel keeps right; a sheet without one
     (some generators leave it out) is scanned for its last row and its widest cell. Returns the
-    error cells by sheet part: (row index, column index, the error as Excel shows it).
+    marks by sheet part, for the parts that have any.
     """
     too_large: dict[str, tuple[int, int, str]] = {}
-    errors: dict[str, list[tuple[int, int, str]]] = {}
+    marks: dict[str, _Marks] = {}
     for part, data in _sheet_parts(content, members):  # one at a time: a large sheet's text is not kept
         extent = _extent(data[:_HEAD_BYTES], lambda data=data: data)
         if extent and extent[0] * extent[1] > MAX_SHEET_CELLS:
             too_large[part] = extent
-        if b't="e"' in data:  # nearly every sheet has none: one search of its text
-            errors[part] = _error_cells(data)
+        # nearly every sheet has neither: a search of its text each
+        errors = _error_cells(data) if b't="e"' in data else []
+        hidden_rows = _hidden_rows(data) if b'hidden="' in data else []
+        if errors or hidden_rows:
+            marks[part] = _Marks(errors, hidden_rows)
     if too_large:
         names = _sheet_names_by_part(content)
         for part, (rows, columns, last_cell) in too_large.items():
@@ -226,7 +250,7 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
                     f"arket «{sheet}» har innhold helt ut til celle {last_cell}, langt utenfor tabellen "
                     f"({format_number(rows)} rader og {format_number(columns)} kolonner). Slett innholdet i cellene "
                     "utenfor tabellen (Ctrl+End i Excel går til den siste cellen med innhold) og lagre filen på nytt")
-    return errors
+    return marks
 
 
 def _sheet_parts(content: bytes, members: list[Member] | None) -> Iterator[tuple[str, bytes]]:
@@ -256,20 +280,35 @@ def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
     return found
 
 
-def _mark_error_cells(content: bytes, errors: dict[str, list[tuple[int, int, str]]],
-                      grids: dict[str, Grid | None]) -> None:
-    """Put a CellError where a sheet that was read has an error cell (calamine left the cell blank)."""
-    names = _sheet_names_by_part(content)
-    for part, cells in errors.items():
-        grid = grids.get(names.get(part, ""))
-        if grid is None:
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+
+
+def _hidden_rows(data: bytes) -> list[int]:
+    """The row indices a sheet's XML marks hidden."""
+    return [int(number.group(1)) - 1 for row in _HIDDEN_ROW.finditer(data)
+            if (number := _ROW_NUMBER.search(row.group(0)))]
+
+
+def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], grids: dict[str, Grid | None]) -> None:
+    """Put a CellError where a sheet that was read has an error cell (calamine left the cell blank), and
+    make a sheet that is hidden, or has hidden rows, a SheetGrid saying so."""
+    names = _sheet_names_by_part(content) if marks else {}
+    by_sheet = {names[part]: found for part, found in marks.items() if part in names}
+    for name, grid in grids.items():
+        found = by_sheet.get(name)
+        if grid is None or (found is None and name not in hidden):
             continue
-        for row, col, text in cells:
+        for row, col, text in found.errors if found else ():
             if row >= len(grid):
                 continue  # beyond what calamine read: nothing there to misread
             values = grid[row]
             values.extend([""] * (col + 1 - len(values)))
             values[col] = CellError(text)
+        if name in hidden or (found and found.hidden_rows):
+            marked = grids[name] = SheetGrid(grid)
+            marked.hidden = name in hidden
+            marked.hidden_rows = tuple(r for r in (found.hidden_rows if found else ()) if r < len(grid))
 
 
 def _parts_by_zipfile(content: bytes) -> dict[str, bytes]:

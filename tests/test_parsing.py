@@ -559,6 +559,37 @@ def test_a_month_alone_is_the_first_day_as_a_start_and_the_last_as_an_end(refere
                                                                               dt.date(2024, 6, 30))
 
 
+def edited(content: bytes, edit) -> bytes:
+    """The workbook after edit(openpyxl workbook), saved again."""
+    book = load_workbook(io.BytesIO(content))
+    edit(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_hidden_pilot_row_is_read_and_warned_of(reference):
+    # «Avlyst pilot» hidden rather than deleted was counted with the others, and nothing said so
+    content = workbook(innsending=valid_submission(), pilots=[valid_pilot(), valid_pilot(pilot_name="Avlyst pilot")])
+    parsed = parse(reference, edited(content, lambda book: setattr(book["Piloter"].row_dimensions[3], "hidden", True)))
+    assert parsed.errors == [] and len(parsed.submissions[0].pilots) == 2
+    [warning] = parsed.warnings
+    assert (warning.sheet, warning.expected.split(" er skjult")[0]) == ("Piloter", "rad 3")
+
+
+def test_a_hidden_empty_row_says_nothing(reference):
+    content = workbook(innsending=valid_submission(), pilots=[valid_pilot()])
+    parsed = parse(reference, edited(content, lambda book: setattr(book["Piloter"].row_dimensions[9], "hidden", True)))
+    assert parsed.problems == []
+
+
+def test_a_hidden_form_sheet_that_is_read_is_warned_of(reference):
+    content = workbook(innsending=valid_submission(), pilots=[valid_pilot()])
+    parsed = parse(reference, edited(content, lambda book: setattr(book["Piloter"], "sheet_state", "hidden")))
+    assert [(w.sheet, w.expected.split(";")[0]) for w in parsed.warnings] == [
+        ("Piloter", "arket er skjult i Excel, men det er dette arket som ble lest")]
+
+
 def test_the_workbook_without_an_innsending_sheet_is_refused_saying_so(reference):
     error = only_error(parse(reference, raw_workbook({"Piloter": workbook_pilot_grid()})))
     assert "Innsending" in error.expected and "mangler" in error.expected
