@@ -174,16 +174,19 @@ def pilots(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
                   params)
 
 
-def status_summary(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
-    """Per status: pilots, forsøk among them and their total budget, for the pilots that pass the filter.
+def status_summary(con: duckdb.DuckDBPyConnection, f: PilotFilter, today: dt.date) -> pd.DataFrame:
+    """Per status: pilots, forsøk among them and their total budget, for the pilots that pass the filter;
+    and how many look out of date by today: «Planlagt» past their start date, «Pågår» past their end.
 
     The overview's figures, counted here rather than from every pilot's fields on each page view.
     """
     where, params = f.pilot_clause()
     return _frame(con, f"""
         SELECT status, count(*) AS pilots, count(*) FILTER (WHERE needs_exemption) AS forsok,
-               coalesce(sum(budget_total_nok), 0) AS budget_nok
-        FROM pilot_plans_current WHERE {where} GROUP BY status""", params)
+               coalesce(sum(budget_total_nok), 0) AS budget_nok,
+               count(*) FILTER (WHERE (status = 'Planlagt' AND start_date < ?)
+                                   OR (status = 'Pågår' AND end_date < ?)) AS out_of_date
+        FROM pilot_plans_current WHERE {where} GROUP BY status""", [today, today, *params])
 
 
 def _rows_of_pilots(con: duckdb.DuckDBPyConnection, view: str, f: PilotFilter, order: str,

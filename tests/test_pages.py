@@ -17,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from loaders.importer import import_files
+from loaders.values import norwegian_today
 from store import database
 from tests.apptest_support import ROOT, open_app, rows
 from tests.form_files import budget_line, no_plans_submission, valid_pilot, valid_submission, workbook
@@ -112,6 +113,19 @@ def test_the_ambition_heading_says_when_its_count_is_the_filters_part_of_the_sec
     filtered = open_app(monkeypatch, sample_db, query={"virksomhet": ["Husbanken"]})
     [part] = [m for h in filtered.get("html") for m in heading.findall(h.proto.body)]
     assert part.endswith("(tall for utvalget)"), part
+
+
+def test_overview_says_how_many_statuses_look_out_of_date_by_today(monkeypatch, sample_db):
+    # the ambition's count rests on the statuses reported; a «Planlagt» pilot past its start may be under way
+    today = norwegian_today()
+    late_start = sql(sample_db, f"SELECT count(*) FROM pilots_current WHERE status = 'Planlagt' "
+                                f"AND start_date < DATE '{today}'")
+    past_end = sql(sample_db, f"SELECT count(*) FROM pilots_current WHERE status = 'Pågår' "
+                              f"AND end_date < DATE '{today}'")
+    assert late_start and past_end  # the sample's plans are from 2023–2024
+    ambition = html_chart(open_app(monkeypatch, sample_db), "ambisjonen")
+    assert (f"Statusen kan være utdatert for {late_start + past_end} piloter: {late_start} står som Planlagt med "
+            f"startdato før i dag og {past_end} står som Pågår med sluttdato før i dag") in ambition
 
 
 def test_overview_reporting_bars_and_follow_up_list_agree_with_the_store(monkeypatch, sample_db):

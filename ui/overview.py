@@ -43,7 +43,8 @@ def _cached(sig: tuple, key: tuple, today: dt.date) -> Overview:
 def build(f: PilotFilter, today: dt.date) -> Overview:
     """The overview's figures and HTML from the store's cached reads."""
     settings = store_access.read("settings")
-    by_status = store_access.frame("status_summary", f).set_index("status").reindex(STATUS_ORDER).dropna(how="all")
+    by_status = (store_access.frame("status_summary", f, today).set_index("status").reindex(STATUS_ORDER)
+                 .dropna(how="all"))
     status = store_access.frame("reporting_status", f)
     counted = int(by_status["pilots"].reindex(settings["counting_statuses"]).sum())
     planned = int(by_status["pilots"].get("Planlagt", 0))
@@ -67,7 +68,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
             "Piloter": by_status["pilots"].astype(int),
             "Herav forsøk": by_status["forsok"].astype(int),
             "Budsjett": by_status["budget_nok"].map(fmt.kr),
-        }), numeric=("Budsjett",)))
+        }), numeric=("Budsjett",)), *_out_of_date_note(by_status, today))
     reporting = html_blocks.section(
         "Rapportering per runde", *_reporting_parts(status),
         note_text=" · ".join(f"Oppstart {r.start_year}: frist {fmt.date(r.deadline)}" for r in rounds.itertuples()))
@@ -98,6 +99,18 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     ])
     html = html_blocks.block(figures, ambition, html_blocks.columns(reporting, right))
     return Overview(band=band, html=html)
+
+
+def _out_of_date_note(by_status: pd.DataFrame, today: dt.date) -> list[str]:
+    """A note when reported statuses look out of date by today: the ambition's count rests on them."""
+    stale = by_status["out_of_date"].fillna(0).astype(int)
+    parts = [f"{fmt.number(stale.get(status, 0))} står som {status} med {when} før i dag"
+             for status, when in (("Planlagt", "startdato"), ("Pågår", "sluttdato")) if stale.get(status, 0)]
+    if not parts:
+        return []
+    return [html_blocks.note(f"Statusen kan være utdatert for {fmt.plural(int(stale.sum()), 'pilot', 'piloter')}: "
+                             f"{' og '.join(parts)} ({fmt.date(today)}). Tallene bygger på statusen virksomhetene "
+                             "rapporterte; Planer viser start og slutt for hver plan.")]
 
 
 def _reporting_parts(status: pd.DataFrame) -> list[str]:
