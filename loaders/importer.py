@@ -26,7 +26,7 @@ from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
 from loaders.parsing import ParsedFile, SubmissionData, check_budget_sums, check_union_involvement, resolve_pilots
 from loaders.problems import Problem
 from loaders.register import Reference
-from loaders.values import format_date, norwegian_now
+from loaders.values import format_date, format_number, norwegian_now
 from store import database
 
 TABLE_SHEETS = {"pilots": PILOTS.sheet, "milestones": MILESTONES.sheet, "budget": BUDGET.sheet}
@@ -43,6 +43,7 @@ class FilePlan:
     summary: str = ""
     changes: list[str] = field(default_factory=list)
     replaces_existing: bool = False
+    differences: list[str] = field(default_factory=list)  # what changes against the stored version, in words
 
     @property
     def name(self) -> str:
@@ -203,6 +204,9 @@ class _Planner:
             plan.replaces_existing = True
             plan.changes.append(f"{label}: {_counts(data)} – erstatter {what} i versjon {previous['version']} "
                                 f"(innsendt {format_date(previous['submitted_on'])})")
+            if data.pilots is not None:
+                before = database.current_pilot_keys(self.con, previous["submission_id"])
+                plan.differences += [f"{label}: {line}" for line in pilot_differences(before, data.pilots)]
         else:
             plan.changes.append(f"{label}: {_counts(data)} – ny innsending")
         return check
@@ -281,6 +285,56 @@ class _Planner:
         if (data.start_year, data.agency) not in self.asked:
             parsed.warn(f"{data.agency} er ikke registrert som bedt om å rapportere for {data.start_year} "
                         "(data/requests.csv); innsendingen tas likevel med")
+
+
+DIFFERENCES_NAMED = 8  # pilots named one by one before «og N til»
+
+
+def pilot_differences(before: list[dict], after: list[dict]) -> list[str]:
+    """What a new version changes in the pilots, in words: pilots added and removed, and for the others a
+    changed status, budget total or period; then the budget total of all of them, when it changes."""
+    old = {p["pilot_name"]: p for p in before}
+    new = {p["pilot_name"]: p for p in after}
+    lines = []
+    added, removed = [n for n in new if n not in old], [n for n in old if n not in new]
+    if added:
+        lines.append(f"{'ny pilot' if len(added) == 1 else 'nye piloter'}: {_names(added)}")
+    if removed:
+        lines.append(f"{'pilot' if len(removed) == 1 else 'piloter'} som ikke er med lenger: {_names(removed)}")
+    changed = []
+    for name in (n for n in new if n in old):
+        a, b = old[name], new[name]
+        parts = []
+        if (a.get("status") or "Planlagt") != (b.get("status") or "Planlagt"):
+            parts.append(f"status {a.get('status')} → {b.get('status')}")
+        if a.get("budget_total_nok") != b.get("budget_total_nok"):
+            parts.append(f"budsjett {_kr(a.get('budget_total_nok'))} → {_kr(b.get('budget_total_nok'))}")
+        if (a.get("start_date"), a.get("end_date")) != (b.get("start_date"), b.get("end_date")):
+            parts.append(f"periode {_period(a)} → {_period(b)}")
+        if parts:
+            changed.append(f"{name}: {', '.join(parts)}")
+    lines += changed[:DIFFERENCES_NAMED]
+    if len(changed) > DIFFERENCES_NAMED:
+        lines.append(f"… og {len(changed) - DIFFERENCES_NAMED} piloter til med endringer")
+    total_before = sum(p.get("budget_total_nok") or 0 for p in before)
+    total_after = sum(p.get("budget_total_nok") or 0 for p in after)
+    if total_before != total_after:
+        lines.append(f"budsjett totalt {_kr(total_before)} → {_kr(total_after)}")
+    return lines
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:DIFFERENCES_NAMED])
+    return shown + (f" og {len(names) - DIFFERENCES_NAMED} til" if len(names) > DIFFERENCES_NAMED else "")
+
+
+def _kr(amount: object) -> str:
+    return "–" if amount is None else f"{format_number(float(amount))}\u00a0kr"
+
+
+def _period(pilot: dict) -> str:
+    start, end = pilot.get("start_date"), pilot.get("end_date")
+    return f"{format_date(start) if start else '–'}–{format_date(end) if end else '–'}"
 
 
 def _batch_order(parsed: ParsedFile) -> int:

@@ -63,6 +63,9 @@ def show_plans(plans: list[FilePlan]) -> None:
                        "Advarsler": st.column_config.NumberColumn(width="small")})
     for plan in plans:
         errors, warnings = plan.parsed.errors, plan.parsed.warnings
+        if plan.differences and plan.outcome in ("replaces", "imported"):
+            st.info(f"**{plan.name}** – endringer mot det som ligger inne:\n\n"
+                    + "\n".join(f"- {line}" for line in plan.differences), icon=":material/compare_arrows:")
         if errors:
             st.error(f"**{plan.name}** – {OUTCOME_TEXT[plan.outcome]}:\n\n"
                      + "\n".join(f"- {p.where}: {p.message}" for p in errors[:200]), icon=":material/error:")

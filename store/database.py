@@ -304,12 +304,16 @@ def known_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, dt.date
         "SELECT sha256, file_name, imported_at FROM source_files").fetchall()}
 
 
+COMPARED_PILOT_KEYS = ("status", "start_date", "end_date")  # what an import preview says changed, with the total
+
+
 def current_pilot_keys(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[dict]:
-    """Name, reference and total of each pilot of a submission version."""
+    """Name, reference and total of each pilot of a submission version, with its status and dates."""
     rows = con.execute(
-        "SELECT pilot_name, pilot_ref, budget_total_nok FROM pilots WHERE submission_id = ? ORDER BY position",
-        [submission_id]).fetchall()
-    return [{"pilot_name": n, "pilot_ref": r, "budget_total_nok": t} for n, r, t in rows]
+        f"SELECT pilot_name, pilot_ref, budget_total_nok, {', '.join(COMPARED_PILOT_KEYS)} FROM pilots "
+        "WHERE submission_id = ? ORDER BY position", [submission_id]).fetchall()
+    return [dict(zip(("pilot_name", "pilot_ref", "budget_total_nok", *COMPARED_PILOT_KEYS), row, strict=True))
+            for row in rows]
 
 
 # The Innsending fields a version stores; a CSV that does not carry them keeps the previous version's.

@@ -380,6 +380,30 @@ def test_a_correction_with_an_emptied_milestone_sheet_is_not_warned_of(store_pat
     assert plan.parsed.warnings == []
 
 
+def test_a_correction_says_what_it_changes_against_the_stored_version(store_path, reference):
+    # what an advisor checks before pressing «Importer»: the status moved, the budget rose, a pilot came and went
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [
+        valid_pilot(), valid_pilot(pilot_name="Gammel pilot"), valid_pilot(pilot_name="Uendret")])))
+    correction = workbook(valid_submission(), [
+        valid_pilot(status="Pågår", budget_total_nok=2_000_000, end_date=dt.date(2025, 6, 30)),
+        valid_pilot(pilot_name="Uendret"), valid_pilot(pilot_name="Ny pilot")])
+    plan = run_import(store_path, reference, ("v2.xlsx", correction))["v2.xlsx"]
+    nb = "\u00a0"
+    assert plan.differences == [
+        "Husbanken 2024: ny pilot: Ny pilot",
+        "Husbanken 2024: pilot som ikke er med lenger: Gammel pilot",
+        f"Husbanken 2024: Digital søknad: status Planlagt → Pågår, budsjett 1{nb}500{nb}000{nb}kr → "
+        f"2{nb}000{nb}000{nb}kr, periode 01.03.2024–31.12.2024 → 01.03.2024–30.06.2025",
+        f"Husbanken 2024: budsjett totalt 4{nb}500{nb}000{nb}kr → 5{nb}000{nb}000{nb}kr"]
+
+
+def test_a_first_version_and_an_unchanged_correction_say_no_changes(store_path, reference):
+    first = run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()])))["v1.xlsx"]
+    same = workbook(valid_submission(contact_person="Ny kontakt"), [valid_pilot()])
+    again = run_import(store_path, reference, ("v2.xlsx", same))["v2.xlsx"]
+    assert (first.differences, again.outcome, again.differences) == ([], "imported", [])
+
+
 def involvement_warnings(plan) -> list:
     return [p for p in plan.problems if p.is_warning and p.column == "Involvering av tillitsvalgte"]
 

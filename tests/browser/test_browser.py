@@ -185,6 +185,22 @@ def test_uploading_a_workbook_previews_it_and_imports_it(page, server, tmp_path)
     shoot(page, "11_import_done")
 
 
+def test_a_correction_shows_what_it_changes_before_it_is_imported(page, server, tmp_path):
+    path = tmp_path / "husbanken_rettet.xlsx"
+    path.write_bytes(workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                               "Har planer om piloter": "Ja", "Involvering av tillitsvalgte": "Drøftet med HTV"},
+                              [valid_pilot(pilot_name="Prøvepilot for rettelse")]))
+    page.goto(f"{server}/importer")
+    wait_for_app(page)
+    page.locator("input[type=file]").set_input_files(str(path))
+    changes = page.get_by_text("endringer mot det som ligger inne")
+    changes.wait_for(timeout=15_000)
+    box = page.get_by_test_id("stAlertContainer").filter(has_text="endringer mot det som ligger inne")
+    assert "Husbanken 2024: ny pilot: Prøvepilot for rettelse" in box.inner_text()
+    assert "budsjett totalt" in box.inner_text()
+    shoot(page, "23_import_endringer")  # not imported: the shared store stays the sample
+
+
 def test_an_old_xls_workbook_is_refused_in_norwegian_with_what_to_do(page, server, tmp_path):
     path = tmp_path / "kartverket.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an Excel 97-2003 workbook")
