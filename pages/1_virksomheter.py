@@ -46,6 +46,15 @@ overview = pd.DataFrame({  # the short figures before the long texts: on a lapto
 })
 
 
+# Oversikt names ten agencies to follow up and sends the reader here for the rest.
+to_follow = set(status.loc[status["was_asked"] & (status["reporting_state"] != "I tide"), "agency"])
+if st.toggle(f"Bare til oppfølging: ikke levert eller levert for sent ({fmt.number(len(to_follow))})",
+             key="virksomheter_oppfolging", disabled=not to_follow):
+    overview = overview[overview["Virksomhet"].isin(to_follow)].reset_index(drop=True)
+    st.caption(f"Viser {fmt.number(len(overview))} av {fmt.plural(len(agencies), 'virksomhet', 'virksomheter')}: "
+               "de som ikke har levert, eller har levert for sent, for minst én runde de er bedt om.")
+
+
 def filter_to_clicked_row() -> None:
     """Filter the app to the agency of the clicked row."""
     rows = st.session_state["virksomheter_tabell"]["selection"]["rows"]

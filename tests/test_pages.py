@@ -304,6 +304,17 @@ def test_agencies_page_lists_every_agency_that_was_asked_or_reported(monkeypatch
     assert max(columns.index(c) for c in ("Piloter", "Budsjett")) < columns.index("Innsending")
 
 
+def test_agencies_page_narrows_to_those_to_follow_up_that_the_overview_sends_there(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")
+    at.toggle(key="virksomheter_oppfolging").set_value(True).run()
+    shown = table(at, "Virksomhet", "Innsending")
+    expected = {a for (a,) in rows(sample_db, "SELECT DISTINCT agency FROM reporting_status "
+                                              "WHERE was_asked AND reporting_state <> 'I tide'")}
+    every = sql(sample_db, "SELECT count(DISTINCT agency) FROM reporting_status")
+    assert set(shown["Virksomhet"]) == expected and 0 < len(expected) < every
+    assert all("ikke levert" in text or "for sent" in text for text in shown["Innsending"])
+
+
 def test_agencies_page_shows_an_agencys_earlier_versions(monkeypatch, sample_db):
     revised = sql(sample_db, "SELECT agency FROM submission_history WHERE version > 1 LIMIT 1")
     at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")

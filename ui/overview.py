@@ -141,7 +141,7 @@ def _reporting_parts(status: pd.DataFrame) -> list[str]:
                       for state in ("Ikke levert", "For sent")]
             words = " og ".join(f"{fmt.number(n)} {state.lower()}" for state, n in hidden if n)
             parts.append(html_blocks.note(f"Viser {len(shown)} av {fmt.number(len(follow_up))}. De andre – {words} – "
-                                          "står på Virksomheter."))
+                                          "står på Virksomheter, under «Bare til oppfølging»."))
     return parts
 
 
