@@ -293,7 +293,7 @@ def pilot_gantt(pilots: pd.DataFrame, milestones: pd.DataFrame, refs: list[Refer
             customdata=[[r.agency, r.pilot_name, r.status, fmt.date(r.start_date), fmt.date(r.end_date)]
                         for r in part.itertuples()],
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[0]}<br>Status: %{customdata[2]}"
-                          "<br>%{customdata[3]} – %{customdata[4]}<extra></extra>",
+                          "<br>%{customdata[3]}–%{customdata[4]}<extra></extra>",
         )
     _add_milestones(fig, milestones_of(milestones, rows), y_of)
     span = _date_range([rows["start_date"], rows["end_date"]], refs)
@@ -340,7 +340,7 @@ def agency_gantt(spans: pd.DataFrame, refs: list[Reference]) -> go.Figure:
         customdata=[[r.agency, text, fmt.date(r.first_start), fmt.date(r.last_end), r.statuses]
                     for r, text in zip(spans.itertuples(), texts)],
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}: %{customdata[4]}"
-                      "<br>%{customdata[2]} – %{customdata[3]}<br><i>Klikk for å vise bare denne</i><extra></extra>",
+                      "<br>%{customdata[2]}–%{customdata[3]}<br><i>Klikk for å vise bare denne</i><extra></extra>",
     )
     span = _date_range([spans["first_start"], spans["last_end"]], refs)
     levels = _add_references(fig, refs, span)
