@@ -17,6 +17,7 @@ PAGE_KEY = "tidslinje_side"
 AGENCY_PAGE_KEY = "tidslinje_side_virksomheter"
 CHART_KEY = "tidslinje_chart"
 TABLE_LIMIT = 1000  # rows per table on screen; the downloads hold everything
+WINDOW_KEY = "tidslinje_milepaeler_naar"
 
 
 def _remember_view_choice() -> None:
@@ -108,8 +109,15 @@ st.subheader("Milepæler og faser")
 if milestones.empty:
     st.caption("Ingen milepæler eller faser er rapportert for pilotene i filteret.")
 else:
+    today = norwegian_today()
+    window = st.selectbox("Når", timeline.window_choices(milestones, today), key=WINDOW_KEY,
+                          help="Milepælene på en dag i perioden, og fasene som går inn i den.")
+    shown = timeline.in_window(milestones, window, today)
+    if window != timeline.ALL_DATES:
+        st.caption(f"{fmt.plural(len(shown), 'milepæl eller fase', 'milepæler og faser')} – {window.lower()} "
+                   f"(av {fmt.number(len(milestones))} i filteret)")
     # milestones come in date order from the query, so the first rows are the earliest
-    st.dataframe(timeline.milestone_table(_capped(milestones, "milepæler og faser")),
+    st.dataframe(timeline.milestone_table(_capped(shown, "milepæler og faser")),
                  hide_index=True, placeholder="–", column_config={"Dato": DATE, "Til": DATE})
 
 export_row(f, "tidslinje")

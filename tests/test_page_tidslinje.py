@@ -13,9 +13,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from loaders.contract import PILOT_STATUSES, covered_elements
+from loaders.importer import import_files
 from loaders.values import norwegian_today
 from store import database
 from tests.apptest_support import agency_without_pilots, open_app, rows
+from tests.form_files import milestone, valid_pilot, valid_submission, workbook
 from ui import formatting as fmt
 from ui import timeline as timeline_module
 
@@ -72,6 +74,27 @@ def test_the_milestone_table_and_markers_match_the_store(monkeypatch, sample_db)
     assert len(traces["Milepæl"]["x"]) == points
     assert traces["Milepæl"]["marker"]["symbol"] == "diamond"
     assert " – " in traces["Milepæl"]["hovertext"][0]
+
+
+def test_the_milestone_table_narrows_to_what_comes_from_today_or_in_a_quarter(monkeypatch, store_path, reference):
+    today = norwegian_today()
+    day = dt.timedelta(days=1)
+    next_year = dt.date(today.year + 1, 1, 1)
+    pilot = valid_pilot(start_date=today - 400 * day, end_date=next_year + 300 * day)
+    plan = [milestone(name="Gjort", from_date=today - 30 * day),
+            milestone(name="Snart", from_date=today + 2 * day),
+            milestone(name="Neste år", from_date=next_year + 20 * day),
+            milestone(name="Fase over nyttår", kind="Fase", from_date=today - 10 * day, to_date=next_year + 5 * day)]
+    with database.open_store(store_path) as con:
+        import_files(con, [("hb.xlsx", workbook(valid_submission(), [pilot], plan))], reference)
+    at = open_page(monkeypatch, store_path)
+    assert len(table(at, "milestones")) == 4
+    at.selectbox(key="tidslinje_milepaeler_naar").set_value("Fra i dag").run()
+    assert set(table(at, "milestones")["Navn"]) == {"Snart", "Neste år", "Fase over nyttår"}
+    assert any(c.value == "3 milepæler og faser – fra i dag (av 4 i filteret)" for c in at.caption)
+    at.selectbox(key="tidslinje_milepaeler_naar").set_value(f"1. kvartal {next_year.year}").run()
+    in_quarter = set(table(at, "milestones")["Navn"])  # «Snart» too, in the last days of December
+    assert {"Neste år", "Fase over nyttår"} <= in_quarter and "Gjort" not in in_quarter
 
 
 def test_a_milestone_without_an_end_shows_a_dash_not_none(monkeypatch, sample_db):

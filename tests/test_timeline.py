@@ -199,3 +199,24 @@ def test_the_budget_chart_draws_the_thirty_largest_and_tells_the_rest_in_words()
     assert note == (f"Figuren viser de 30 største av 400 virksomheter. De 370 andre har til sammen "
                     f"{fmt.kr_short(rest)} og står i tabellen.")
     assert fmt.rest_note(totals.head(30), charts.MAX_BARS, "tabellen") == ""
+
+
+def test_the_milestone_window_offers_the_quarters_from_todays_to_the_last_milestone():
+    milestones = pd.DataFrame({"from_date": pd.to_datetime(["2026-12-10", "2027-02-01"]),
+                               "to_date": pd.to_datetime([None, "2027-05-15"])})
+    assert timeline.window_choices(milestones, dt.date(2026, 11, 30)) == [
+        "Alle datoer", "Fra i dag", "4. kvartal 2026", "1. kvartal 2027", "2. kvartal 2027"]
+
+
+def test_a_quarter_holds_its_milestones_and_the_phases_that_run_into_it():
+    # «hva skjer i første kvartal neste år?»
+    milestones = pd.DataFrame({
+        "name": ["før", "i kvartalet", "fase inn i det", "fase etter", "siste dag"],
+        "from_date": pd.to_datetime(["2026-12-31", "2027-01-15", "2026-11-01", "2027-04-01", "2027-03-31"]),
+        "to_date": pd.to_datetime([None, None, "2027-01-10", "2027-06-30", None])})
+    today = dt.date(2026, 11, 30)
+    assert list(timeline.in_window(milestones, "1. kvartal 2027", today)["name"]) == [
+        "i kvartalet", "fase inn i det", "siste dag"]
+    assert list(timeline.in_window(milestones, "Fra i dag", today)["name"]) == [
+        "før", "i kvartalet", "fase inn i det", "fase etter", "siste dag"]
+    assert len(timeline.in_window(milestones, "Alle datoer", today)) == 5

@@ -387,6 +387,47 @@ def agency_table(spans: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+ALL_DATES = "Alle datoer"
+FROM_TODAY = "Fra i dag"
+
+
+def quarter_label(day: dt.date) -> str:
+    """«1. kvartal 2027» for a day in it."""
+    return f"{(day.month - 1) // 3 + 1}. kvartal {day.year}"
+
+
+def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of a quarter named as quarter_label names it."""
+    number, _, year = label.partition(". kvartal ")
+    first = dt.date(int(year), 3 * int(number) - 2, 1)
+    after = dt.date(first.year + (first.month == 10), (first.month + 3 - 1) % 12 + 1, 1)
+    return first, after - dt.timedelta(days=1)
+
+
+def window_choices(milestones: pd.DataFrame, today: dt.date) -> list[str]:
+    """What the milestone table can be narrowed to: all, from today, and each quarter from today's to the last
+    milestone's (the questions are about what comes: «hva skjer i første kvartal neste år?»)."""
+    choices = [ALL_DATES, FROM_TODAY]
+    if milestones.empty:
+        return choices
+    last = max(d for d in (_day(v) for v in [*milestones["from_date"], *milestones["to_date"]]) if d)
+    quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    while quarter <= last:
+        choices.append(quarter_label(quarter))
+        quarter = quarter_bounds(quarter_label(quarter))[1] + dt.timedelta(days=1)
+    return choices
+
+
+def in_window(milestones: pd.DataFrame, choice: str, today: dt.date) -> pd.DataFrame:
+    """The milestones on a day of the window, and the phases that run into it."""
+    if choice == ALL_DATES:
+        return milestones
+    first, last = (today, dt.date.max) if choice == FROM_TODAY else quarter_bounds(choice)
+    start = milestones["from_date"].map(_day)
+    end = milestones["to_date"].map(_day).where(milestones["to_date"].notna(), start)
+    return milestones[[s <= last and e >= first for s, e in zip(start, end, strict=True)]]
+
+
 def milestone_table(milestones: pd.DataFrame) -> pd.DataFrame:
     """Every milestone and phase in date order."""
     rows = milestones.sort_values(["from_date", "agency", "pilot_name"], kind="stable")
