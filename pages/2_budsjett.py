@@ -6,7 +6,7 @@ import streamlit as st
 from ui import charts, html_blocks, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import agency_click_handler, chart_with_table, export_row, kroner_columns
+from ui.page_parts import TABLE_LIMIT, agency_click_handler, capped, chart_with_table, export_row, kroner_columns
 
 f = page_setup("Budsjett")
 pilots = store_access.frame("pilots", f)
@@ -82,11 +82,14 @@ else:
             column_config=kroner_columns("Budsjett totalt", "Sum budsjettrader"), placeholder="–")
 
 st.subheader("Budsjett per pilot")
+# Beyond what a table sends, the largest budgets: the ones a reader looks for first.
+largest = (capped(pilots.sort_values("budget_total_nok", ascending=False, kind="stable"), "piloter",
+                  "størst budsjett først") if len(pilots) > TABLE_LIMIT else pilots)
 st.dataframe(pd.DataFrame({
-    "Virksomhet": pilots["agency"], "Pilot": pilots["pilot_name"], "Status": pilots["status"],
-    "Budsjett totalt": fmt.whole_kroner(pilots["budget_total_nok"]),
-    "Innenfor gjeldende rammer": pilots["within_budget_frame"],
-    "Årsverk": pilots["person_years"].map(lambda v: fmt.number(v, 1)),
-    "Ressurser": pilots["resources"].fillna("–"),
+    "Virksomhet": largest["agency"], "Pilot": largest["pilot_name"], "Status": largest["status"],
+    "Budsjett totalt": fmt.whole_kroner(largest["budget_total_nok"]),
+    "Innenfor gjeldende rammer": largest["within_budget_frame"],
+    "Årsverk": largest["person_years"].map(lambda v: fmt.number(v, 1)),
+    "Ressurser": largest["resources"].fillna("–"),
 }), hide_index=True, key="budsjett_piloter", column_config=kroner_columns("Budsjett totalt"), placeholder="–")
 export_row(f, "budsjett")

@@ -6,7 +6,7 @@ from loaders.values import norwegian_today
 from ui import filters, store_access, timeline
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import DATE, export_row, figure_page
+from ui.page_parts import DATE, TABLE_LIMIT, capped, export_row, figure_page
 
 VIEW_KEY = "tidslinje_visning"
 # The view the user chose, kept apart from the switch's own state, which Streamlit drops when the
@@ -16,7 +16,6 @@ VIEW_SHOWN_KEY = "_tidslinje_visning_vist"
 PAGE_KEY = "tidslinje_side"
 AGENCY_PAGE_KEY = "tidslinje_side_virksomheter"
 CHART_KEY = "tidslinje_chart"
-TABLE_LIMIT = 1000  # rows per table on screen; the downloads hold everything
 WINDOW_KEY = "tidslinje_milepaeler_naar"
 
 
@@ -94,16 +93,8 @@ else:
     _pilot_view(pilots, milestones, refs)
 
 
-def _capped(rows, what: str):
-    """The first TABLE_LIMIT rows, with a note saying so when there are more."""
-    if len(rows) > TABLE_LIMIT:
-        st.caption(f"Viser de første {fmt.number(TABLE_LIMIT)} av {fmt.number(len(rows))} {what}. Avgrens med "
-                   "filteret, eller last ned alt som Excel nederst på siden.")
-    return rows.head(TABLE_LIMIT)
-
-
 st.subheader("Piloter")
-st.dataframe(timeline.pilot_table(_capped(pilots, "piloter"), milestones), hide_index=True, placeholder="–",
+st.dataframe(timeline.pilot_table(capped(pilots, "piloter"), milestones), hide_index=True, placeholder="–",
              column_config={"Start": DATE, "Slutt": DATE})
 st.subheader("Milepæler og faser")
 if milestones.empty:
@@ -117,7 +108,7 @@ else:
         st.caption(f"{fmt.plural(len(shown), 'milepæl eller fase', 'milepæler og faser')} – {window.lower()} "
                    f"(av {fmt.number(len(milestones))} i filteret)")
     # milestones come in date order from the query, so the first rows are the earliest
-    st.dataframe(timeline.milestone_table(_capped(shown, "milepæler og faser")),
+    st.dataframe(timeline.milestone_table(capped(shown, "milepæler og faser")),
                  hide_index=True, placeholder="–", column_config={"Dato": DATE, "Til": DATE})
 
 export_row(f, "tidslinje")

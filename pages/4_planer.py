@@ -6,14 +6,13 @@ from store.queries import PilotFilter, PlanChoice
 from ui import formatting as fmt
 from ui import plans, store_access, timeline
 from ui.layout import page_setup
-from ui.page_parts import DATE, export_row, figure_page
+from ui.page_parts import DATE, TABLE_LIMIT, capped, export_row, figure_page
 
 NO_EVALUATION_KEY = "planer_uten_evaluering"
 SEARCH_KEY = "planer_sok"
 CHOSEN_KEY = "planer_valgt"
 MATRIX_PAGE_KEY = "planer_matrise_side"
 MATRIX_PER_PAGE = 40
-LIST_LIMIT = 1000  # rows in the plan list and choices in the chooser; beyond that, narrow first
 
 
 def _choices() -> PlanChoice:
@@ -51,14 +50,12 @@ def _plan_list(shown, f: PilotFilter, choice: PlanChoice) -> None:
     the Forsøk column, the same in every row, goes (and, for «Ikke forsøk», the empty regulation).
     """
     st.subheader("Planene")
-    if len(shown) > LIST_LIMIT:
-        st.caption(f"Viser de første {fmt.number(LIST_LIMIT)} av {fmt.number(len(shown))} planer. Avgrens med "
-                   "filteret eller søket, eller last ned alle som Excel eller CSV nederst på siden.")
+    listed = capped(shown, "planer")
     if choice.only_missing_evaluation:
         st.caption("«Bare planer uten evaluering» viser planene der feltet «Evaluering og gevinstmåling» er tomt. "
                    "Element 6 kan likevel være dekket: det regnes som dekket også når bare «Dokumentasjon av funn» "
                    "er fylt ut.")
-    table = plans.plan_list(shown.head(LIST_LIMIT))
+    table = plans.plan_list(listed)
     order = list(table.columns)
     if f.forsok is not None:  # every row says the same in «Forsøk»
         order.remove("Forsøk")
@@ -77,7 +74,7 @@ def _element_matrix(shown) -> None:
     st.plotly_chart(plans.coverage_matrix(part), key="planer_matrise")
     st.caption(f"{plans.COVERED} = elementet er dekket i planen, {plans.MISSING} = det mangler. Et element er dekket "
                "når minst ett av feltene er fylt ut; Tid krever begge datoene og Økonomi budsjettet totalt.")
-    st.dataframe(plans.coverage_table(shown), hide_index=True)
+    st.dataframe(plans.coverage_table(capped(shown, "planer")), hide_index=True)
 
 
 def _agency_matrix(shown) -> None:
@@ -97,15 +94,15 @@ def _agency_matrix(shown) -> None:
 def _plan_in_full(shown, milestones) -> None:
     """One plan, by the letter's six elements."""
     st.subheader("Planen i sin helhet")
-    choices = shown.head(LIST_LIMIT)
+    choices = shown.head(TABLE_LIMIT)
     labels = [plans.option_label(r) for r in choices[["pilot_name", "agency", "start_year"]].to_dict("records")]
     if st.session_state.get(CHOSEN_KEY) not in labels:
         # Set, not dropped: the browser keeps showing a dropped value that is no longer an option.
         st.session_state[CHOSEN_KEY] = labels[0]
     label = st.selectbox("Velg en plan", labels, key=CHOSEN_KEY,
-                         help=f"De første {fmt.number(LIST_LIMIT)} planene i utvalget; søk eller filtrer for å finne "
+                         help=f"De første {fmt.number(TABLE_LIMIT)} planene i utvalget; søk eller filtrer for å finne "
                               "andre."
-                         if len(shown) > LIST_LIMIT else None)
+                         if len(shown) > TABLE_LIMIT else None)
     plan = choices.iloc[labels.index(label)].to_dict()
     ref = plans.pilot_ref(plan)
     badges = [f":orange-badge[:material/gavel: {b}]" if b == "Forsøk" else f":red-badge[:material/warning: {b}]"

@@ -21,6 +21,7 @@ from loaders.values import norwegian_today
 from store import database
 from tests.apptest_support import ROOT, open_app, rows
 from tests.form_files import budget_line, no_plans_submission, valid_pilot, valid_submission, workbook
+from tests.test_page_tidslinje import many_pilots_store
 from ui import formatting as fmt
 
 PAGES = ["dashboard.py", "pages/1_virksomheter.py", "pages/2_budsjett.py", "pages/3_tidslinje.py",
@@ -258,6 +259,19 @@ def test_the_filter_keeps_its_value_when_moving_to_another_page(monkeypatch, sam
     at.multiselect(key="virksomhet").set_value(["Kartverket"]).run()
     at.switch_page("pages/2_budsjett.py").run()
     assert at.multiselect(key="virksomhet").value == ["Kartverket"]
+
+
+def test_budget_page_lists_the_thousand_largest_budgets_of_thousands_of_pilots(monkeypatch, tmp_path, reference):
+    # all 20 000 pilots with their «Ressurser» were 5,8 MB sent to the browser on every view
+    db = many_pilots_store(tmp_path / "thousands.duckdb", reference, 1200)
+    at = open_app(monkeypatch, db, "pages/2_budsjett.py")
+    shown = next(d.value for d in at.dataframe if "Ressurser" in d.value.columns)
+    largest = [a for (a,) in rows(db, "SELECT budget_total_nok FROM pilots_current "
+                                      "ORDER BY budget_total_nok DESC LIMIT 1000")]
+    assert list(shown["Budsjett totalt"]) == [round(a) for a in largest]
+    count = fmt.number(sql(db, "SELECT count(*) FROM pilots_current"))
+    assert any(c.value.startswith(f"Viser de første 1\u00a0000 av {count} piloter (størst budsjett først)")
+               for c in at.caption)
 
 
 def test_budget_page_total_agrees_with_the_overview(monkeypatch, sample_db):

@@ -25,6 +25,22 @@ def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> None
         export_buttons(f, key, choice)
 
 
+# Rows a table sends to the browser. At L (20 000 pilots) a full table was megabytes that every view of the page
+# sent and drew: Budsjett's pilots with their «Ressurser» 5,8 MB, Planer's element table 3,5 MB. The downloads
+# hold everything.
+TABLE_LIMIT = 1000
+
+
+def capped(rows: pd.DataFrame, what: str, order: str = "") -> pd.DataFrame:
+    """The first TABLE_LIMIT rows, with a line above the table saying so when there are more (order: how the
+    rows are sorted, when the reader should know, e.g. «størst budsjett først»)."""
+    if len(rows) > TABLE_LIMIT:
+        st.caption(f"Viser de første {fmt.number(TABLE_LIMIT)} av {fmt.number(len(rows))} {what}"
+                   f"{f' ({order})' if order else ''}. Avgrens med filteret, eller last ned alle som Excel nederst "
+                   "på siden.")
+    return rows.head(TABLE_LIMIT)
+
+
 # Amounts in a table stay numbers, so a click on the column's header sorts them by size (as text, «10 000 kr»
 # sorted after «1 500 000 kr»). Streamlit's printf format groups the thousands with the character after «'».
 # A plain space, not fmt.kr's non-breaking one: a grid cell never breaks a line, and the table's search
