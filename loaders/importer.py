@@ -195,9 +195,8 @@ class _Planner:
             plan.replaces_existing = plan.replaces_existing or previous is not None or data.pilots is not None
             verb = "erstatter" if data.pilots is not None else "legges til"
             if data.pilots is not None:  # two reports of one submission: the one read last wins, which may be the older
-                parsed.warn(f"{label} står også i «{self.pending_exists[key]}» i samme import; denne filen er lest "
-                            "sist og blir gjeldende (filene leses i navnerekkefølge). Er den andre den nyeste, "
-                            "importer den alene etterpå")
+                parsed.warn(f"{label} står også i «{self.pending_exists[key]}» i samme import; denne filen kommer "
+                            "etter den og blir gjeldende. Er den andre den nyeste, importer den alene etterpå")
             plan.changes.append(f"{label}: {_counts(data)} – {verb} innsendingen fra «{self.pending_exists[key]}» "
                                 "i samme import")
         elif previous is not None:
@@ -238,9 +237,10 @@ class _Planner:
         held = database.dropped_on_carry_over(self.con, previous["submission_id"], [])  # every row, none kept
         for key in data.absent_sheets:
             if held.get(key):
-                parsed.warn(f"arket «{TABLE_SHEETS[key]}» mangler i arbeidsboken, så de {held[key]} radene der i "
-                            f"versjon {previous['version']} blir ikke med i den nye versjonen (de finnes i "
-                            "historikken). Skal de være med, legg arket tilbake med radene og importer på nytt")
+                rows = "den ene raden" if held[key] == 1 else f"de {held[key]} radene"
+                parsed.warn(f"arket «{TABLE_SHEETS[key]}» mangler i arbeidsboken, så {rows} der i versjon "
+                            f"{previous['version']} blir ikke med i den nye versjonen (de finnes i historikken). "
+                            "Skal de være med, legg arket tilbake med radene og importer på nytt")
 
     def _note_date(self, parsed: ParsedFile, data: SubmissionData) -> None:
         """Remember the last accepted dated file of each submission, and the newest date of what it replaces."""

@@ -46,6 +46,7 @@ from loaders.register import Reference
 from loaders.values import (
     EXPECTED,
     MEMO_TEXT_CHARS,
+    CellError,
     ValueProblem,
     cell_parser,
     fold,
@@ -214,13 +215,17 @@ def _header_row(fields: tuple[Field, ...], row: tuple[object, ...]) -> tuple[dic
     return columns, unknown, duplicates, other_units, complete
 
 
-# A unit in a header's brackets that is not kroner: «(1000 kr)», «(mill. kr)», «(MNOK)», «(tusen kroner)».
-_OTHER_UNIT = re.compile(r"\d|tusen|mill|mrd|milliard|mnok|tnok|knok|kkr|\bk ?kr|\bt ?kr")
+# A unit in a header's brackets that is not kroner: «(1000 kr)», «(1 000 kr)», «(mill. kr)», «(MNOK)», «(tusen
+# kroner)». A year or a per cent in the brackets («2024-kroner», «inkl. 25 % mva») says nothing of the unit, and
+# «ikke tusen» says it is not one.
+_OTHER_UNIT = re.compile(r"(?<![\d.,])1[ .]?000(?![\d.,])|\btusen|\bmill|\bmrd|\bmilliard|\bmnok|\btnok|\bknok|\bkkr|"
+                         r"\bk ?kr\b|\bt ?kr\b")
+_NEGATED = re.compile(r"\bikke( i)? \S+")
 
 
 def names_other_unit(header: object) -> bool:
     """Whether a header names a unit other than kroner in brackets: the amounts below are not in kroner."""
-    return any(_OTHER_UNIT.search(unit) for unit in re.findall(r"\(([^)]*)\)", fold(str(header))))
+    return any(_OTHER_UNIT.search(_NEGATED.sub("", unit)) for unit in re.findall(r"\(([^)]*)\)", fold(str(header))))
 
 
 def _cell(row: list[object], col: int | None) -> object:
@@ -275,10 +280,12 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
     columns = [(f, header.columns.get(f.key), converter.parser(f), f.required, f.key in optional_when_blank)
                for f in fields]
     optional_columns = [header.columns.get(k) for k in optional_when_blank]
+    if isinstance(grid, SheetGrid):
+        _fill_merged_down(grid, header, columns)
     records = []
     for index in range(header.row_index + 1, len(grid)):
         row = grid[index]
-        if all(is_blank(c) for c in row):
+        if _nothing_to_read(row):
             continue
         excel_row = index + 1
         record: dict[str, object] = {"_row": excel_row}
@@ -296,7 +303,49 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
             record[f.key] = value
         records.append(record)
     _warn_of_unlabelled_content(parsed, grid, sheet, header)
+    if isinstance(grid, SheetGrid):
+        _warn_of_hidden_rows(parsed, grid, sheet, header)
     return records
+
+
+def _nothing_to_read(row: list[object]) -> bool:
+    """A row of blanks, or of blanks and Excel errors only: a lookup formula dragged below the data shows #N/A
+    on rows nobody filled in (as calamine read them before errors were, those rows were blank and skipped)."""
+    return all(is_blank(c) or type(c) is CellError for c in row)
+
+
+# Fields whose value merged down a column means the same on every row; an amount merged over two rows does not
+# mean that amount twice.
+_NOT_FILLED_DOWN = ("amount", "number")
+
+
+def _fill_merged_down(grid: SheetGrid, header: Header, columns: list[tuple]) -> None:
+    """Give a value merged down a column of the table to every row it covers, as Excel shows it: a Status merged
+    over two pilots reads «Pågår» for both (the second got the default). Merges in or above the header row
+    (a header of two rows) and of amounts are left as they are."""
+    fields = {col: f for f, col, *_ in columns if col is not None}
+    for first, last, col in grid.merged_down:
+        f = fields.get(col)
+        if first <= header.row_index or f is None or f.kind in _NOT_FILLED_DOWN or first >= len(grid):
+            continue
+        value = _cell(grid[first], col)
+        for row in grid[first + 1:last + 1]:
+            if col < len(row) and is_blank(row[col]):
+                row[col] = value
+
+
+HIDDEN_ROWS_NAMED = 6
+
+
+def _warn_of_hidden_rows(parsed: ParsedFile, grid: SheetGrid, sheet: str, header: Header) -> None:
+    """Say that rows Excel hides were read: a pilot «avlyst» and hidden instead of deleted is counted with the
+    others."""
+    rows = [index + 1 for index in grid.hidden_rows
+            if index > header.row_index and not _nothing_to_read(grid[index])]
+    if rows:
+        shown_rows = ", ".join(map(str, rows[:HIDDEN_ROWS_NAMED])) + (" …" if len(rows) > HIDDEN_ROWS_NAMED else "")
+        parsed.warn(f"{'rad' if len(rows) == 1 else 'radene'} {shown_rows} er skjult i Excel, men ble lest og er tatt "
+                    "med; slett rader som ikke skal være med i stedet for å skjule dem", sheet)
 
 
 def _warn_of_unlabelled_content(parsed: ParsedFile, grid: Grid, sheet: str, header: Header) -> None:
@@ -515,7 +564,7 @@ def _read_submission_sheet(parsed: ParsedFile, sheet: str, grid: Grid,
     start = 0 if header_index is None else header_index + 1
     for index in range(start, len(grid)):
         row = grid[index]
-        col = next((c for c, cell in enumerate(row) if not is_blank(cell)), None)
+        col = None if _nothing_to_read(row) else next(c for c, cell in enumerate(row) if not is_blank(cell))
         if col is None:
             continue
         f = lookup.get(label_key(row[col]))
@@ -576,7 +625,7 @@ def _read_data_sheet(parsed: ParsedFile, found: dict, table: Table, converter: C
     if table.key not in found:
         return []
     sheet, grid = found[table.key]
-    if all(all(is_blank(c) for c in row) for row in grid):
+    if all(_nothing_to_read(row) for row in grid):
         return []
     header = find_header(grid, table.fields)
     if header is None:
@@ -624,20 +673,16 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
                                              pilots, milestones, budget, rows.get("start_year"), absent))
 
 
-HIDDEN_ROWS_NAMED = 6
-
-
 def _warn_of_hidden(parsed: ParsedFile, name: str, grid: SheetGrid) -> None:
-    """Say that what Excel hides was read: a hidden sheet of the form, hidden rows with content (a pilot
-    «avlyst» and hidden instead of deleted is counted with the others)."""
+    """Say that a hidden sheet of the form was read, and refuse error values that name no cell (they cannot be
+    told from a blank)."""
     if grid.hidden:
         parsed.warn("arket er skjult i Excel, men det er dette arket som ble lest; vis det og sjekk innholdet, "
                     "eller slett det hvis det er en gammel kopi", name)
-    rows = [index + 1 for index in grid.hidden_rows if any(not is_blank(cell) for cell in grid[index])]
-    if rows:
-        shown_rows = ", ".join(map(str, rows[:HIDDEN_ROWS_NAMED])) + (" …" if len(rows) > HIDDEN_ROWS_NAMED else "")
-        parsed.warn(f"{'rad' if len(rows) == 1 else 'radene'} {shown_rows} er skjult i Excel, men ble lest og er tatt "
-                    "med; slett rader som ikke skal være med i stedet for å skjule dem", name)
+    if grid.unplaced_errors:
+        parsed.error(f"arket har feilverdier fra Excel ({', '.join(sorted(set(grid.unplaced_errors)))}) i celler "
+                     "uten adresse, så de kan ikke skilles fra tomme celler; rett formlene og lagre filen på nytt i "
+                     "Excel", name)
 
 
 def _check_plans_match_rows(parsed: ParsedFile, sheet: str, values: dict, pilots: list[dict], psheet: str,

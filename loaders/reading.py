@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetVisibleEnum
+from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from loaders.values import CellError, format_number
 
@@ -71,11 +71,21 @@ def read_workbook(content: bytes, limits: Limits,
     marks = _scan_sheets(content, members, wanted)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        grids = {name: _grid(book.get_sheet_by_name(name)) if wanted is None or wanted(name) else None
-                 for name in book.sheet_names}
+        grids: dict[str, Grid | None] = {}
+        merges: dict[str, list[tuple[int, int, int]]] = {}
+        for name in book.sheet_names:
+            if wanted is not None and not wanted(name):
+                grids[name] = None
+                continue
+            sheet = book.get_sheet_by_name(name)
+            grids[name] = sheet.to_python(skip_empty_area=False)
+            down = [(first, last, col) for (first, col), (last, last_col) in sheet.merged_cell_ranges or ()
+                    if col == last_col and last > first]
+            if down:
+                merges[name] = down
         hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
-        if marks or hidden:
-            _mark(content, marks, hidden, grids)
+        if marks or hidden or merges:
+            _mark(content, marks, hidden, merges, grids)
         return grids
     except (CalamineError, ValueError, OSError) as exc:
         if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
@@ -85,24 +95,6 @@ def read_workbook(content: bytes, limits: Limits,
         if type(exc).__name__ != "PanicException":
             raise
         raise UnreadableFile(f"filen kan ikke leses som en Excel-arbeidsbok ({_short(exc)})") from None
-
-
-def _grid(sheet: CalamineSheet) -> Grid:
-    """A sheet's cells from A1, a value merged down a column given to every row it covers.
-
-    Excel keeps a merged cell's value in its first cell only, yet shows it on every row: a
-    Status merged over two pilots reads «Pågår» for both, and the second got the default.
-    Cells merged across columns (a title) are left as they are.
-    """
-    grid = sheet.to_python(skip_empty_area=False)
-    for (first_row, col), (last_row, last_col) in sheet.merged_cell_ranges or ():
-        if col != last_col or first_row >= len(grid) or col >= len(grid[first_row]):
-            continue
-        value = grid[first_row][col]
-        for row in grid[first_row + 1:last_row + 1]:
-            if col < len(row) and row[col] == "":
-                row[col] = value
-    return grid
 
 
 def _check_zip(content: bytes, limits: Limits) -> list[Member] | None:
@@ -195,21 +187,29 @@ _HEAD_BYTES = 1024  # the dimension element comes near the top, before the sheet
 # Elements with or without a namespace prefix (<x:dimension>, as the .NET OpenXML SDK writes).
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
 _SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+# Every pattern over a sheet's XML runs in time linear in its length, whatever the XML holds: a tag's
+# attributes are taken whole and at most 1 000 bytes (possessively: never tried again shorter), a formula is
+# at most Excel's 8 192 characters, and what is looked for in the attributes is looked for after. With
+# open-ended repeats, a workbook of 7 kB of unclosed tags took 10 s to look at.
+_ATTRIBUTES = rb"([^>]{0,1000}+)(?<!/)>"  # a start tag's attributes, not those of an empty element (<c …/>)
+_FORMULA = rb"(?:<(?:\w+:)?f\b[^>]{0,1000}+(?:(?<=/)>|>[^<]{0,8192}+</(?:\w+:)?f>))?"
 _VALUED_CELL = re.compile(  # a cell with a value: calamine skips a cell that only keeps a format
-    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*(?<!/)>'
-    rb"(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>))?"
-    rb"<(?:\w+:)?(?:v|is)\b")
+    rb"<(?:\w+:)?c\b" + _ATTRIBUTES + _FORMULA + rb"<(?:\w+:)?(?:v|is)\b")
 
 
 class SheetGrid(list):
-    """A sheet's grid that Excel shows otherwise than it is read: the sheet hidden, or rows of it.
+    """A sheet's grid that Excel shows otherwise than it is read: the sheet or rows of it hidden, cells merged
+    down a column (Excel keeps the value in the first cell only, yet shows it on every row), or error values
+    that name no cell.
 
-    read_workbook gives one only for such a sheet (any other is a plain list), so the form's
-    reader can say that what the user does not see was read.
+    read_workbook gives one only for such a sheet (any other is a plain list); the form's reader,
+    which knows where the header is, decides what that means for the rows it reads.
     """
 
     hidden: bool = False
     hidden_rows: tuple[int, ...] = ()  # row indices (Excel's row numbers - 1)
+    merged_down: tuple[tuple[int, int, int], ...] = ()  # (first row index, last row index, column index)
+    unplaced_errors: tuple[str, ...] = ()  # error values (#N/A) in cells without a reference
 
 
 @dataclass
@@ -237,8 +237,8 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
         if extent and extent[0] * extent[1] > MAX_SHEET_CELLS:
             too_large[part] = extent
         # nearly every sheet has neither: a search of its text each
-        errors = _error_cells(data) if b't="e"' in data else []
-        hidden_rows = _hidden_rows(data) if b'hidden="' in data else []
+        errors = _error_cells(data) if b't="e"' in data or b"t='e'" in data else []
+        hidden_rows = _hidden_rows(data) if b"hidden=" in data else []
         if errors or hidden_rows:
             marks[part] = _Marks(errors, hidden_rows)
     if too_large:
@@ -263,52 +263,64 @@ def _sheet_parts(content: bytes, members: list[Member] | None) -> Iterator[tuple
             yield m.name, _unpacked(content, m)
 
 
-# A cell of type e (error), not self-closing, with its attributes and what it holds up to its end.
-_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>]*)(?<!/)>(.*?)</(?:\w+:)?c>', re.S)
-_CELL_REF = re.compile(rb'\br="\$?([A-Z]{1,3})\$?(\d+)"')
-_CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+# A cell, its attributes, then a formula, if any, and its value; the error cells are those of type e.
+_CELL_WITH_VALUE = re.compile(rb"<(?:\w+:)?c\b" + _ATTRIBUTES + _FORMULA +
+                              rb"(?:<(?:\w+:)?v>([^<]{0,100}+)</(?:\w+:)?v>)?")
+_ERROR_TYPE = re.compile(rb"""\bt=["']e["']""")
+_CELL_REF = re.compile(rb"""\br=["']\$?([A-Z]{1,3})\$?(\d+)["']""")
+NOWHERE = -1  # the row of an error cell without a reference (OOXML allows leaving it out)
 
 
 def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
-    """(row index, column index, text) of each error cell in a sheet's XML."""
+    """(row index, column index, text) of each error cell in a sheet's XML; NOWHERE as the row of one
+    that names no cell."""
     found = []
-    for cell in _ERROR_CELL.finditer(data):
-        ref, value = _CELL_REF.search(cell.group(1)), _CELL_VALUE.search(cell.group(2))
-        if ref is not None:
-            text = html.unescape(value.group(1).decode("utf-8", "replace")).strip() if value else ""
+    for cell in _CELL_WITH_VALUE.finditer(data):
+        if not _ERROR_TYPE.search(cell.group(1)):
+            continue
+        ref, value = _CELL_REF.search(cell.group(1)), cell.group(2)
+        text = html.unescape(value.decode("utf-8", "replace")).strip() if value else ""
+        if ref is None:
+            found.append((NOWHERE, NOWHERE, text or "#VERDI!"))
+        else:
             found.append((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1, text or "#VERDI!"))
     return found
 
 
-_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
-_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]{0,1000}+)>")
+_HIDDEN = re.compile(rb"""\bhidden=["'](?:1|true)["']""")
+_ROW_NUMBER = re.compile(rb"""\br=["'](\d+)["']""")
 
 
 def _hidden_rows(data: bytes) -> list[int]:
     """The row indices a sheet's XML marks hidden."""
-    return [int(number.group(1)) - 1 for row in _HIDDEN_ROW.finditer(data)
-            if (number := _ROW_NUMBER.search(row.group(0)))]
+    return [int(number.group(1)) - 1 for row in _ROW.finditer(data)
+            if _HIDDEN.search(row.group(1)) and (number := _ROW_NUMBER.search(row.group(1)))]
 
 
-def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], grids: dict[str, Grid | None]) -> None:
-    """Put a CellError where a sheet that was read has an error cell (calamine left the cell blank), and
-    make a sheet that is hidden, or has hidden rows, a SheetGrid saying so."""
+def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: dict[str, list[tuple[int, int, int]]],
+          grids: dict[str, Grid | None]) -> None:
+    """Put a CellError where a sheet that was read has an error cell (calamine left the cell blank), and make
+    a sheet with more to say a SheetGrid saying it."""
     names = _sheet_names_by_part(content) if marks else {}
     by_sheet = {names[part]: found for part, found in marks.items() if part in names}
     for name, grid in grids.items():
-        found = by_sheet.get(name)
-        if grid is None or (found is None and name not in hidden):
+        found = by_sheet.get(name, _Marks())
+        if grid is None or not (found.errors or found.hidden_rows or name in hidden or name in merges):
             continue
-        for row, col, text in found.errors if found else ():
-            if row >= len(grid):
-                continue  # beyond what calamine read: nothing there to misread
-            values = grid[row]
-            values.extend([""] * (col + 1 - len(values)))
-            values[col] = CellError(text)
-        if name in hidden or (found and found.hidden_rows):
-            marked = grids[name] = SheetGrid(grid)
-            marked.hidden = name in hidden
-            marked.hidden_rows = tuple(r for r in (found.hidden_rows if found else ()) if r < len(grid))
+        unplaced = []
+        for row, col, text in found.errors:
+            if row == NOWHERE:
+                unplaced.append(text)
+            elif row < len(grid):  # beyond what calamine read there is nothing to misread
+                values = grid[row]
+                values.extend([""] * (col + 1 - len(values)))
+                values[col] = CellError(text)
+        marked = grids[name] = SheetGrid(grid)
+        marked.hidden = name in hidden
+        marked.hidden_rows = tuple(r for r in found.hidden_rows if r < len(grid))
+        marked.merged_down = tuple(merges.get(name, ()))
+        marked.unplaced_errors = tuple(unplaced)
 
 
 def _parts_by_zipfile(content: bytes) -> dict[str, bytes]:
@@ -361,8 +373,9 @@ def _extent(head: bytes, whole: Callable[[], bytes]) -> tuple[int, int, str] | N
         if int(last_row) * _column_number(last_col) <= MAX_SHEET_CELLS:
             return None
     rows = columns = 0
-    for col, row in _VALUED_CELL.findall(whole()):
-        rows, columns = max(rows, int(row)), max(columns, _column_number(col))
+    for attributes in _VALUED_CELL.findall(whole()):
+        if ref := _CELL_REF.search(attributes):
+            rows, columns = max(rows, int(ref.group(2))), max(columns, _column_number(ref.group(1)))
     if rows * columns <= MAX_SHEET_CELLS:
         return None
     return rows, columns, f"{column_letters(columns)}{rows}"

@@ -7,6 +7,7 @@ was expected. The reader adds file, sheet, row and column to that message.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import math
@@ -209,18 +210,20 @@ def _date_from_text(text: str, month_end: bool = False) -> dt.date:
     """Parse 31.10.2023, 31.10.23, 31/10/2023, 31-10-2023, 2024-03-01, 1. mars 2024, mars 2024; ValueError otherwise.
 
     Day before month, as Norwegians write it whatever the separator (10/31/2023 is refused, not
-    turned around); a two-digit year is this century's, as every date a plan can hold.
+    turned around). A two-digit year is 2000–2069 (and 70–99 the last century's, which no plan
+    holds); with hyphens the year is written whole, as 24-03-01 could be either end first.
     """
-    if m := re.fullmatch(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME_OF_DAY, text):
-        year = int(m[4]) + (2000 if len(m[4]) == 2 else 0)
+    if m := re.fullmatch(_WEEKDAY + r"(\d{1,2})([./])(\d{1,2})\2(\d{4}|\d{2})" + _TIME_OF_DAY, text) or \
+            re.fullmatch(_WEEKDAY + r"(\d{1,2})(-)(\d{1,2})-(\d{4})" + _TIME_OF_DAY, text):
+        year = int(m[4]) if len(m[4]) == 4 else int(m[4]) + (2000 if int(m[4]) < 70 else 1900)
         return dt.date(year, int(m[3]), int(m[1]))
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME_OF_DAY, text):
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
     if m := re.fullmatch(_WEEKDAY + r"(\d{1,2})\.? ?([a-zæøå]+)\.? ?(\d{4})", text):
         return dt.date(int(m[3]), _month(m[2]), int(m[1]))
     if m := re.fullmatch(r"([a-zæøå]+)\.? (\d{4})", text):
-        first = dt.date(int(m[2]), _month(m[1]), 1)
-        return (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1) if month_end else first
+        year, month = int(m[2]), _month(m[1])
+        return dt.date(year, month, calendar.monthrange(year, month)[1] if month_end else 1)
     raise ValueError(text)
 
 
@@ -290,7 +293,8 @@ def _number_from_text(t: str, expected: str, comma_thousands: bool = False, dot_
     dot_thousands off a single dot is a decimal point (1.250 mill., 1.5 årsverk).
     """
     groups = r"\d{1,3}(,\d{3})+(\.\d+)?" if comma_thousands else r"\d{1,3}(,\d{3}){2,}(\.\d+)?|\d{1,3},\d{3}\.\d+"
-    dots = r"[1-9]\d{0,2}(\.\d{3})+(,\d+)?" if dot_thousands else r"[1-9]\d{0,2}(\.\d{3}){2,}(,\d+)?"
+    dots = (r"[1-9]\d{0,2}(\.\d{3})+(,\d+)?" if dot_thousands  # with a decimal comma, a dot is thousands anyway
+            else r"[1-9]\d{0,2}(\.\d{3}){2,}(,\d+)?|[1-9]\d{0,2}\.\d{3},\d+")
     if re.fullmatch(dots, t):  # 1.500.000 or 1.500.000,50
         t = t.replace(".", "").replace(",", ".")
     elif re.fullmatch(groups, t):  # 1,500,000, 1,500.50 (and for kroner 250,000)

@@ -75,6 +75,7 @@ def test_yes_no_rejects_kanskje_and_other_answers_saying_ja_or_nei_was_expected(
     ("31.10.2023 00:00", dt.date(2023, 10, 31)),
     ("31.10.2023 14:30:00", dt.date(2023, 10, 31)),
     ("tirsdag 31. oktober 2023", dt.date(2023, 10, 31)),
+    ("tirsdag 31.10.2023", dt.date(2023, 10, 31)),
     ("31.okt.2023", dt.date(2023, 10, 31)),
     (45352, dt.date(2024, 3, 1)),          # a date cell that lost its date format: Excel's serial number
     (45352.0, dt.date(2024, 3, 1)),
@@ -85,7 +86,8 @@ def test_date_accepts_the_forms_of_the_contract(written, expected):
 
 @pytest.mark.parametrize("written", ["31.13.2023", "32.10.2023", "29.02.2023", "2024-02-30", "snart",
                                      "Q1 2024", "1. marsj 2024", "10/31/2023", "31.10/2023", "31.10.023",
-                                     "neste år"])
+                                     "neste år", "29.02.23", "31/04/2023", "24-03-01", "31.12.99",
+                                     "desember 9999", "des. 9999"])
 def test_date_rejects_impossible_dates_and_words_saying_what_a_date_looks_like(written):
     with pytest.raises(ValueProblem) as problem:
         parse_date(written)
@@ -109,6 +111,14 @@ def test_a_month_alone_ends_a_period_on_its_last_day(written, expected):
     # «desember 2024» as a Sluttdato was 01.12.2024: a milestone on 15.12.2024 fell after the pilot's end
     assert parse_end_date(written) == expected
     assert parse_date(written) == (expected.replace(day=1) if written[0].isalpha() else expected)
+
+
+@pytest.mark.parametrize("written", ["desember 9999", "des. 9999", "31.12.99"])
+def test_an_end_date_far_out_is_refused_naming_the_dates_a_plan_can_hold(written):
+    # «desember 9999» as a Sluttdato raised OverflowError (a traceback) when its last day was worked out
+    with pytest.raises(ValueProblem) as problem:
+        parse_end_date(written)
+    assert "mellom 01.01.2000 og 31.12.2099" in problem.value.expected
 
 
 def test_date_reads_a_blank_cell_as_no_date():
@@ -147,6 +157,8 @@ def test_date_reads_a_blank_cell_as_no_date():
     ("1,250 mill.", 1_250_000),              # a decimal comma before three digits is still a decimal comma
     ("0,750 mill.", 750_000),
     ("0.500 mill.", 500_000),                # was 500 million: a group starting with 0 is no thousands group
+    ("1.000,5 mill.", 1_000_500_000),        # a decimal comma after: the dot groups thousands
+    ("2.500,75 mill.", 2_500_750_000),
     ("1.250 mill.", 1_250_000),              # was 1,25 billion: with a scale a single dot is a decimal point
     ("0.5 mill", 500_000),
     ("1.500 kr", 1_500),                     # without a scale, dots are thousands as Norwegians write them
