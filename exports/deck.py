@@ -575,9 +575,15 @@ class _Deck:
             text_box(slide, fx, fig_y, 2.3, 0.7, big, size=36, color=ACCENT, bold=True)
             text_box(slide, fx, fig_y + 0.72, 2.3, 0.5, label, size=12, color=MUTED)
         cancelled = sum(p.status == "Avbrutt" for p in self.pilots)
-        if cancelled:
-            text_box(slide, LEFT, fig_y + 1.35, AMBITION_WIDTH, 0.3,
-                     f"{plural(cancelled, 'avbrutt pilot', 'avbrutte piloter')} telles ikke med.",
+        today = norwegian_today()
+        stale = sum((p.status == "Planlagt" and p.start is not None and p.start < today)
+                    or (p.status == "Pågår" and p.end is not None and p.end < today) for p in self.pilots)
+        notes = ([f"{plural(cancelled, 'avbrutt pilot', 'avbrutte piloter')} telles ikke med."] if cancelled else [])
+        if stale:  # as Oversikt says it: the count rests on the statuses reported
+            notes.append(f"Statusen kan være utdatert for {plural(stale, 'pilot', 'piloter')}: planlagt med "
+                         f"passert startdato eller pågående med passert sluttdato ({date(today)}).")
+        if notes:
+            text_box(slide, LEFT, fig_y + 1.35, AMBITION_WIDTH, 0.3 * len(notes), " ".join(notes),
                      size=12, color=MUTED)
 
     def status_chart(self, slide: Slide) -> None:

@@ -22,6 +22,7 @@ from test_exports import D, _pilot, _submission, build_sector, store_frame
 from exports import deck as deck_module
 from exports.deck import build_deck
 from loaders.importer import import_files
+from loaders.values import norwegian_today
 from store import database
 from store.queries import PilotFilter
 from tests.form_files import workbook
@@ -209,6 +210,16 @@ def test_the_ambition_slide_counts_pilots_under_way_or_completed_against_3_to_5(
     assert f"{row.counted} piloter pågår eller er gjennomført – {row.counted - row.high} over ambisjonen" in text
     assert "Ambisjon 3–5" in text
     assert f"Planlagt ({row.planned})" in text and "F = forsøk" in text
+
+
+def test_the_ambition_slide_says_how_many_statuses_look_out_of_date_as_the_overview_does(sector, sector_deck):
+    today = norwegian_today()
+    stale = store_frame(sector, f"""
+        SELECT count(*) AS n FROM pilot_plans_current
+        WHERE (status = 'Planlagt' AND start_date < DATE '{today}') OR (status = 'Pågår' AND end_date < DATE '{today}')
+        """).iloc[0].n
+    assert stale > 0
+    assert f"Statusen kan være utdatert for {stale} piloter" in slide_text(open_deck(sector_deck).slides[1])
 
 
 @pytest.mark.parametrize(("counted", "verdict"), [(1, "2 under ambisjonen"), (3, "innenfor ambisjonen"),
