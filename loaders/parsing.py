@@ -644,7 +644,7 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
                                                         _close_to_form_sheet))
     for name, grid in found.values():
         if isinstance(grid, SheetGrid):
-            _warn_of_hidden(parsed, name, grid)
+            _check_sheet_marks(parsed, name, grid)
     if "submission" not in found:
         if "submission" not in renamed:
             parsed.error(f"arket «{SUBMISSION.sheet}» mangler; det sier hvem som rapporterer og for hvilket år")
@@ -673,7 +673,7 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
                                              pilots, milestones, budget, rows.get("start_year"), absent))
 
 
-def _warn_of_hidden(parsed: ParsedFile, name: str, grid: SheetGrid) -> None:
+def _check_sheet_marks(parsed: ParsedFile, name: str, grid: SheetGrid) -> None:
     """Say that a hidden sheet of the form was read, and refuse error values that name no cell (they cannot be
     told from a blank)."""
     if grid.hidden:
