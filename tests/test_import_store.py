@@ -665,6 +665,18 @@ def test_cli_imports_a_valid_file_and_exits_0_with_one_line_for_it(store_path, t
     assert "uendret" in line
 
 
+def test_cli_prints_what_a_correction_changes_under_its_line(store_path, tmp_path):
+    first, correction = tmp_path / "v1.xlsx", tmp_path / "v2.xlsx"
+    first.write_bytes(workbook(valid_submission(), [valid_pilot()]))
+    correction.write_bytes(workbook(valid_submission(), [valid_pilot(status="Pågår")]))
+    assert run_cli(store_path, first).returncode == 0
+    result = run_cli(store_path, correction)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    at = lines.index(file_lines(result.stdout, "v2.xlsx")[0])
+    assert lines[at + 1] == "  Endret: Husbanken 2024: Digital søknad: status Planlagt → Pågår"
+
+
 def test_cli_exits_1_and_names_file_sheet_row_and_column_of_an_error(store_path, tmp_path):
     folder = tmp_path / "innkommet"
     folder.mkdir()
