@@ -91,6 +91,7 @@ class _Planner:
         self.last_dated: dict[tuple[str, int], tuple[ParsedFile, SubmissionData, object]] = {}
         self.newest_before_batch: dict[tuple[str, int], object] = {}
         self.seen_hashes: dict[str, str] = {}
+        self.differences_shown: dict[tuple[str, int], FilePlan] = {}  # the plan saying what changes, per submission
         self.current = database.current_versions(con)
         self.stored_hashes = database.known_hashes(con)
         self.asked = {(r.start_year, r.agency) for r in reference.requests}
@@ -185,7 +186,8 @@ class _Planner:
                 check_budget_sums(parsed, sheet, pilots or [], rows)
         elif parsed.table == "pilots":
             check = self._check_carried_over(parsed, data, previous)
-        elif previous is not None and data.absent_sheets and key not in self.pending_exists:
+        elif (previous is not None and data.absent_sheets and key not in self.pending_exists
+              and data.fields.get("has_plans") is not False):  # with no plans the sheets are to be empty anyway
             self._warn_of_absent_sheets(parsed, data, previous)
         self._check_round(parsed, data)
         if parsed.table == "pilots":  # the involvement the new version holds: the CSV's, or the one before's
@@ -203,12 +205,36 @@ class _Planner:
             plan.replaces_existing = True
             plan.changes.append(f"{label}: {_counts(data)} – erstatter {what} i versjon {previous['version']} "
                                 f"(innsendt {format_date(previous['submitted_on'])})")
-            if data.pilots is not None:
-                before = database.current_pilot_keys(self.con, previous["submission_id"])
-                plan.differences += [f"{label}: {line}" for line in pilot_differences(before, data.pilots)]
         else:
             plan.changes.append(f"{label}: {_counts(data)} – ny innsending")
+        if previous is not None and data.pilots is not None:  # against what is stored, by the file that ends current
+            earlier = self.differences_shown.get(key)
+            if earlier is not None:  # of two files of it in one import, the last one's are what happens
+                earlier.differences[:] = [line for line in earlier.differences if not line.startswith(f"{label}: ")]
+            plan.differences += [f"{label}: {line}" for line in self._differences(data, previous)]
+            self.differences_shown[key] = plan
         return check
+
+    def _differences(self, data: SubmissionData, previous: dict) -> list[str]:
+        """What a new version changes against the stored one, in words: whether it has plans, whether it was
+        delivered on time, and the pilots (pilot_differences)."""
+        lines = []
+        plans_before, plans_now = previous.get("has_plans"), data.fields.get("has_plans")
+        if plans_now is not None and plans_before is not None and plans_now != plans_before:
+            lines.append(f"«Har planer om piloter» {'Ja' if plans_before else 'Nei'} → {'Ja' if plans_now else 'Nei'}")
+        rnd = self.reference.round_for(data.start_year)
+        sent_before, sent_now = previous.get("submitted_on"), data.fields.get("submitted_on")
+        if rnd is not None and sent_now is not None and sent_before is not None:
+            late_before, late_now = sent_before > rnd.deadline, sent_now > rnd.deadline
+            if late_before != late_now:
+                words = {False: "I tide", True: "For sent"}
+                lines.append(f"rapporteringen går fra «{words[late_before]}» til «{words[late_now]}» (innsendt "
+                             f"{format_date(sent_now)}, frist {format_date(rnd.deadline)})"
+                             + ("; er filen en rettelse av en rapport levert i tide, la «Innsendt dato» stå som i den "
+                                "første" if late_now else ""))
+        if data.pilots is not None:
+            lines += pilot_differences(database.current_pilot_keys(self.con, previous["submission_id"]), data.pilots)
+        return lines
 
     def _check_carried_over(self, parsed: ParsedFile, data: SubmissionData, previous: dict | None) -> tuple | None:
         """A Piloter CSV keeps the milestones and budget before it: warn of rows left behind, and return the check

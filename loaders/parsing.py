@@ -280,8 +280,7 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
     columns = [(f, header.columns.get(f.key), converter.parser(f), f.required, f.key in optional_when_blank)
                for f in fields]
     optional_columns = [header.columns.get(k) for k in optional_when_blank]
-    if isinstance(grid, SheetGrid):
-        _fill_merged_down(grid, header, columns)
+    merged_away = _fill_merged_down(grid, header, columns) if isinstance(grid, SheetGrid) else set()
     records = []
     for index in range(header.row_index + 1, len(grid)):
         row = grid[index]
@@ -299,7 +298,8 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
                 parsed.error(problem.expected, sheet, excel_row, f.label, raw)
                 continue
             if required and value in (None, []) and not (skip_required and optional):
-                parsed.error(required_message(f), sheet, excel_row, f.label)
+                parsed.error(MERGED_AMOUNT if (index, col) in merged_away else required_message(f), sheet, excel_row,
+                             f.label)
             record[f.key] = value
         records.append(record)
     _warn_of_unlabelled_content(parsed, grid, sheet, header)
@@ -319,19 +319,29 @@ def _nothing_to_read(row: list[object]) -> bool:
 _NOT_FILLED_DOWN = ("amount", "number")
 
 
-def _fill_merged_down(grid: SheetGrid, header: Header, columns: list[tuple]) -> None:
+MERGED_AMOUNT = ("cellen er slått sammen med cellen over, så tallet står bare på den første raden; del opp "
+                 "cellene og skriv tallet for hver rad")
+
+
+def _fill_merged_down(grid: SheetGrid, header: Header, columns: list[tuple]) -> set[tuple[int, int]]:
     """Give a value merged down a column of the table to every row it covers, as Excel shows it: a Status merged
     over two pilots reads «Pågår» for both (the second got the default). Merges in or above the header row
-    (a header of two rows) and of amounts are left as they are."""
+    (a header of two rows) and of amounts are left as they are; returns the cells an amount was merged away
+    from (row index, column index), so a blank there is told as what it is."""
     fields = {col: f for f, col, *_ in columns if col is not None}
+    merged_away = set()
     for first, last, col in grid.merged_down:
         f = fields.get(col)
-        if first <= header.row_index or f is None or f.kind in _NOT_FILLED_DOWN or first >= len(grid):
+        if first <= header.row_index or f is None or first >= len(grid):
+            continue
+        if f.kind in _NOT_FILLED_DOWN:
+            merged_away.update((index, col) for index in range(first + 1, last + 1))
             continue
         value = _cell(grid[first], col)
         for row in grid[first + 1:last + 1]:
             if col < len(row) and is_blank(row[col]):
                 row[col] = value
+    return merged_away
 
 
 HIDDEN_ROWS_NAMED = 6

@@ -9,6 +9,7 @@ import streamlit as st
 from loaders.importer import OUTCOME_TEXT, FilePlan
 from loaders.reading import megabytes
 from loaders.template import template_bytes
+from ui import formatting as fmt
 from ui import store_access
 from ui.layout import page_setup
 from ui.page_parts import IMPORTED_AT
@@ -64,13 +65,15 @@ def show_plans(plans: list[FilePlan]) -> None:
     for plan in plans:
         errors, warnings = plan.parsed.errors, plan.parsed.warnings
         if plan.differences and plan.outcome in ("replaces", "imported"):
-            st.info(f"**{plan.name}** – endringer mot det som ligger inne:\n\n"
+            against = "versjonen før" if plan.outcome == "imported" else "det som ligger inne"
+            st.info(f"**{plan.name}** – endringer mot {against}:\n\n"
                     + "\n".join(f"- {line}" for line in plan.differences), icon=":material/compare_arrows:")
         if errors:
             st.error(f"**{plan.name}** – {OUTCOME_TEXT[plan.outcome]}:\n\n"
                      + "\n".join(f"- {p.where}: {p.message}" for p in errors[:200]), icon=":material/error:")
         if warnings:
-            st.warning(f"**{plan.name}** – advarsler (filen importeres likevel):\n\n"
+            still = " (filen importeres likevel)" if plan.outcome in ("new", "replaces", "imported") else ""
+            st.warning(f"**{plan.name}** – advarsler{still}:\n\n"
                        + "\n".join(f"- {p.where}: {p.message}" for p in warnings[:200]), icon=":material/warning:")
 
 
@@ -84,7 +87,7 @@ if uploaded:
     st.subheader("Dette vil skje")
     show_plans(plans)
     importable = [p for p in plans if p.outcome in ("new", "replaces")]
-    label = f"Importer {len(importable)} fil(er)" if importable else "Ingen filer å importere"
+    label = f"Importer {fmt.plural(len(importable), 'fil', 'filer')}" if importable else "Ingen filer å importere"
     if st.button(label, type="primary", disabled=not importable,
                  key="importer_knapp", icon=":material/upload:"):
         bar = st.progress(0.0, text="Importerer …")
@@ -98,7 +101,7 @@ if uploaded:
 if "last_result" in st.session_state:
     result: list[FilePlan] = st.session_state["last_result"]
     imported = sum(1 for p in result if p.outcome == "imported")
-    st.success(f"Ferdig: {imported} fil(er) importert, {len(result) - imported} ikke importert.",
+    st.success(f"Ferdig: {fmt.plural(imported, 'fil', 'filer')} importert, {len(result) - imported} ikke importert.",
                icon=":material/check_circle:")
     show_plans(result)
 

@@ -397,6 +397,38 @@ def test_a_correction_says_what_it_changes_against_the_stored_version(store_path
         f"Husbanken 2024: budsjett totalt 4{nb}500{nb}000{nb}kr → 5{nb}000{nb}000{nb}kr"]
 
 
+def test_a_correction_dated_after_the_deadline_says_the_agency_turns_late(store_path, reference):
+    # the Innsendt dato decides on time or late (the form says so); a correction sent later makes a report that
+    # came on time «For sent», and the advisor must see that before importing
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()])))
+    late = workbook(valid_submission(submitted_on=dt.date(2023, 11, 20)), [valid_pilot(status="Pågår")])
+    plan = run_import(store_path, reference, ("v2.xlsx", late))["v2.xlsx"]
+    assert plan.differences[0] == (
+        "Husbanken 2024: rapporteringen går fra «I tide» til «For sent» (innsendt 20.11.2023, frist 31.10.2023); "
+        "er filen en rettelse av en rapport levert i tide, la «Innsendt dato» stå som i den første")
+    assert rows(store_path, "SELECT is_late FROM submissions_current") == [{"is_late": True}]
+
+
+def test_a_correction_to_no_plans_says_so_and_is_not_told_to_put_the_sheets_back(store_path, reference):
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()], [milestone()],
+                                                           [budget_line()])))
+    plan = run_import(store_path, reference, ("v2.xlsx", workbook(no_plans_submission(), pilots=[])))["v2.xlsx"]
+    assert plan.outcome == "imported" and plan.parsed.warnings == []
+    assert plan.differences[:2] == ["Husbanken 2024: «Har planer om piloter» Ja → Nei",
+                                    "Husbanken 2024: pilot som ikke er med lenger: Digital søknad"]
+
+
+def test_two_corrections_in_one_import_show_the_changes_of_the_one_that_ends_current(store_path, reference):
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()])))
+    plans = run_import(store_path, reference,
+                       ("a.xlsx", workbook(valid_submission(), [valid_pilot(budget_total_nok=2_000_000)])),
+                       ("b.xlsx", workbook(valid_submission(), [valid_pilot(budget_total_nok=3_000_000)])))
+    nb = "\u00a0"
+    assert plans["a.xlsx"].differences == []
+    assert plans["b.xlsx"].differences[-1] == (f"Husbanken 2024: budsjett totalt 1{nb}500{nb}000{nb}kr → "
+                                               f"3{nb}000{nb}000{nb}kr")
+
+
 def test_a_first_version_and_an_unchanged_correction_say_no_changes(store_path, reference):
     first = run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()])))["v1.xlsx"]
     same = workbook(valid_submission(contact_person="Ny kontakt"), [valid_pilot()])

@@ -604,6 +604,7 @@ def test_an_amount_merged_over_two_rows_is_not_counted_twice(reference):
     column = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[list(budget_line()).index("amount_nok")]
     errors = parse(reference, merged(content, "Budsjett", f"{column}2:{column}3")).errors
     assert [(e.sheet, e.row, e.column) for e in errors] == [("Budsjett", 3, "Beløp (kr)")]
+    assert errors[0].expected.startswith("cellen er slått sammen med cellen over")  # not «påkrevd, men tomt»
 
 
 def test_cells_merged_across_columns_are_not_copied_sideways(reference):
