@@ -48,7 +48,8 @@ overview = pd.DataFrame({  # the short figures before the long texts: on a lapto
 
 # Oversikt names ten agencies to follow up and sends the reader here for the rest.
 to_follow = set(status.loc[status["was_asked"] & (status["reporting_state"] != "I tide"), "agency"])
-if st.toggle(f"Bare til oppfølging: ikke levert eller levert for sent ({fmt.number(len(to_follow))})",
+if st.toggle(f"Bare til oppfølging: ikke levert eller levert for sent "
+             f"({fmt.plural(len(to_follow), 'virksomhet', 'virksomheter')})",
              key="virksomheter_oppfolging", disabled=not to_follow):
     overview = overview[overview["Virksomhet"].isin(to_follow)].reset_index(drop=True)
     st.caption(f"Viser {fmt.number(len(overview))} av {fmt.plural(len(agencies), 'virksomhet', 'virksomheter')}: "

@@ -101,8 +101,10 @@ if milestones.empty:
     st.caption("Ingen milepæler eller faser er rapportert for pilotene i filteret.")
 else:
     today = norwegian_today()
-    window = st.selectbox("Når", timeline.window_choices(milestones, today), key=WINDOW_KEY,
-                          help="Milepælene på en dag i perioden, og fasene som går inn i den.")
+    choices = timeline.window_choices(milestones, today)
+    default = timeline.default_window(choices, len(milestones), TABLE_LIMIT)
+    window = st.selectbox("Når", choices, key=WINDOW_KEY, index=choices.index(default),
+                          help="Milepæler med dato i perioden, og faser som pågår i den.")
     shown = timeline.in_window(milestones, window, today)
     if window != timeline.ALL_DATES:
         st.caption(f"{fmt.plural(len(shown), 'milepæl eller fase', 'milepæler og faser')} – {window.lower()} "

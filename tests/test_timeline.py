@@ -220,3 +220,10 @@ def test_a_quarter_holds_its_milestones_and_the_phases_that_run_into_it():
     assert list(timeline.in_window(milestones, "Fra i dag", today)["name"]) == [
         "før", "i kvartalet", "fase inn i det", "fase etter", "siste dag"]
     assert len(timeline.in_window(milestones, "Alle datoer", today)) == 5
+
+
+def test_the_milestone_table_opens_on_what_comes_only_when_every_date_would_not_fit():
+    choices = ["Alle datoer", "Fra i dag", "4. kvartal 2026"]
+    assert timeline.default_window(choices, 8_000, 1_000) == "Fra i dag"  # the first 1 000 by date are the oldest
+    assert timeline.default_window(choices, 64, 1_000) == "Alle datoer"
+    assert timeline.default_window(choices[:2], 8_000, 1_000) == "Alle datoer"  # nothing comes

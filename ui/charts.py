@@ -76,12 +76,17 @@ def budget_by_agency(per_agency: pd.DataFrame) -> go.Figure:
                     customdata=[fmt.kr(v) for v in table[answer]],
                     hovertemplate="%{y}<br>" + label + ": %{customdata}<extra></extra>")
     totals = table["Totalt"]
+    # The totals may run past the axis into the right margin: on a narrow page «7,1 mill. kr» lost its «kr».
     fig.add_scatter(y=table.index, x=totals / MILLION, mode="text", text=[f"  {fmt.kr_short(v)}" for v in totals],
-                    textposition="middle right", showlegend=False, hoverinfo="skip")
+                    textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False)
     fig.update_layout(barmode="stack", clickmode="event+select")
     fig.update_xaxes(title="Budsjett (mill. kr)", tickformat=MILLIONS_TICKS,
                      range=[0, float(totals.max() or 1) / MILLION * 1.3])
-    return style(fig, height=max(260, 44 * len(table) + 80))
+    style(fig, height=max(260, 44 * len(table) + 80))
+    return fig.update_layout(margin={"r": max(fig.layout.margin.r or 0, TOTAL_LABEL_PX)})
+
+
+TOTAL_LABEL_PX = 90  # room right of the axis for a total such as «12 345,6 mill. kr»
 
 
 def budget_by_year(lines: pd.DataFrame) -> go.Figure:

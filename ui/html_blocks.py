@@ -88,9 +88,10 @@ STYLE = f"""<style>
 .po-figures {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); gap: 1rem;
   margin: 0 0 0.5rem 0; }}
 .po-figure {{ position: relative; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
-  padding: calc(1rem - 1px); color: rgb(49, 51, 63); }}
+  padding: calc(1rem - 1px); color: rgb(49, 51, 63); display: flex; flex-direction: column; }}
 .po-figure-label {{ font-size: 0.875rem; line-height: 1.4; }}
-.po-figure-value {{ font-size: 2.25rem; line-height: 1.3; padding-bottom: 0.25rem; white-space: nowrap; }}
+.po-figure-value {{ font-size: 2.25rem; line-height: 1.3; padding-bottom: 0.25rem; white-space: nowrap;
+  margin-top: auto; }}  /* the values of a row on one line when a label wraps */
 .po-help {{ display: inline-block; width: 1rem; height: 1rem; margin: 0 0 0 0.3rem; padding: 0; border: 1px solid #999;
   border-radius: 50%; background: none; color: #666; font: inherit; font-size: 0.7rem; line-height: 0.9rem;
   text-align: center; vertical-align: baseline; cursor: help; }}

@@ -135,7 +135,8 @@ def _reporting_parts(status: pd.DataFrame) -> list[str]:
             "Runde": shown["start_year"].astype(str),
             "Status": shown["reporting_state"],
             "Innsendt": shown["submitted_on"].map(fmt.date),
-        }), caption=f"Til oppfølging: {fmt.number(len(follow_up))} ikke levert eller levert for sent"))
+        }), caption=f"Til oppfølging: {fmt.plural(len(follow_up), 'rapport', 'rapporter')} ikke levert eller levert "
+                    f"for sent, fra {fmt.plural(follow_up['agency'].nunique(), 'virksomhet', 'virksomheter')}"))
         if len(follow_up) > len(shown):
             hidden = [(state, (follow_up["reporting_state"] == state).sum() - (shown["reporting_state"] == state).sum())
                       for state in ("Ikke levert", "For sent")]

@@ -418,6 +418,12 @@ def window_choices(milestones: pd.DataFrame, today: dt.date) -> list[str]:
     return choices
 
 
+def default_window(choices: list[str], count: int, limit: int) -> str:
+    """Every date, unless there are more than a table shows (limit) and some come: then from today, as the first
+    rows of every date are the oldest."""
+    return FROM_TODAY if count > limit and len(choices) > 2 else ALL_DATES
+
+
 def in_window(milestones: pd.DataFrame, choice: str, today: dt.date) -> pd.DataFrame:
     """The milestones on a day of the window, and the phases that run into it."""
     if choice == ALL_DATES:

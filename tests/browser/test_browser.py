@@ -181,7 +181,7 @@ def test_uploading_a_workbook_previews_it_and_imports_it(page, server, tmp_path)
     button.wait_for(timeout=15_000)
     shoot(page, "10_import_preview")
     button.click()
-    page.get_by_text(re.compile(r"1 fil\(er\) importert")).wait_for(timeout=15_000)
+    page.get_by_text("Ferdig: 1 fil importert").wait_for(timeout=15_000)
     shoot(page, "11_import_done")
 
 
@@ -306,6 +306,19 @@ def test_a_1024_px_window_stacks_the_overview_and_cuts_no_figure_or_table(page, 
     values = page.evaluate("""[...document.querySelectorAll('.po-figure-value')]
         .map(e => [e.innerText, e.scrollWidth <= e.clientWidth + 1])""")
     assert len(values) == 4 and all(fits for _, fits in values), values  # «8 76…» was cut by st.metric
+    # cards in one row show their values on one line, also where a label wraps («Innenfor rammer, mill. kr ?»)
+    rows: dict[float, set[float]] = {}
+    for card in page.locator(".po-figure").all():
+        top = round(card.bounding_box()["y"])
+        rows.setdefault(top, set()).add(round(card.locator(".po-figure-value").bounding_box()["y"]))
+    assert all(len(tops) == 1 for tops in rows.values()), rows
+    # the bar totals stay whole inside the chart («7,1 mill. kr» lost its «kr» at the plot's edge)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.locator(".textpoint text").first.wait_for(timeout=15_000)
+    frame = chart.locator(".main-svg").first.bounding_box()
+    totals = [t.bounding_box() for t in chart.locator(".textpoint text").all()]
+    assert totals and all(b["x"] + b["width"] <= frame["x"] + frame["width"] + 1 for b in totals)
+    assert all(t.text_content().strip().endswith("kr") for t in chart.locator(".textpoint text").all())
 
 
 def test_the_timeline_labels_stay_apart_and_inside_the_chart_at_1024_px(page, server):
