@@ -408,11 +408,11 @@ def window_choices(milestones: pd.DataFrame, today: dt.date) -> list[str]:
     """What the milestone table can be narrowed to: all, from today, and each quarter from today's to the last
     milestone's (the questions are about what comes: «hva skjer i første kvartal neste år?»)."""
     choices = [ALL_DATES, FROM_TODAY]
-    if milestones.empty:
+    last = pd.concat([pd.to_datetime(milestones["from_date"]), pd.to_datetime(milestones["to_date"])]).max()
+    if pd.isna(last):
         return choices
-    last = max(d for d in (_day(v) for v in [*milestones["from_date"], *milestones["to_date"]]) if d)
     quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    while quarter <= last:
+    while quarter <= last.date():
         choices.append(quarter_label(quarter))
         quarter = quarter_bounds(quarter_label(quarter))[1] + dt.timedelta(days=1)
     return choices
@@ -428,10 +428,12 @@ def in_window(milestones: pd.DataFrame, choice: str, today: dt.date) -> pd.DataF
     """The milestones on a day of the window, and the phases that run into it."""
     if choice == ALL_DATES:
         return milestones
-    first, last = (today, dt.date.max) if choice == FROM_TODAY else quarter_bounds(choice)
-    start = milestones["from_date"].map(_day)
-    end = milestones["to_date"].map(_day).where(milestones["to_date"].notna(), start)
-    return milestones[[s <= last and e >= first for s, e in zip(start, end, strict=True)]]
+    start = pd.to_datetime(milestones["from_date"])
+    end = pd.to_datetime(milestones["to_date"]).fillna(start)
+    if choice == FROM_TODAY:
+        return milestones[(end >= pd.Timestamp(today)).to_numpy()]
+    first, last = quarter_bounds(choice)
+    return milestones[((start <= pd.Timestamp(last)) & (end >= pd.Timestamp(first))).to_numpy()]
 
 
 def milestone_table(milestones: pd.DataFrame) -> pd.DataFrame:
