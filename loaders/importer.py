@@ -14,6 +14,7 @@ refer to pilots of files before them. It is written in one transaction at the en
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -234,6 +235,11 @@ class _Planner:
                                 "første" if late_now else ""))
         if data.pilots is not None:
             lines += pilot_differences(database.current_pilot_keys(self.con, previous["submission_id"]), data.pilots)
+        for key, words in (("milestones", "milepæler og faser"), ("budget", "budsjettrader")):
+            rows = data.tables[key]
+            if rows is not None:
+                lines += row_differences(database.version_rows(self.con, key, previous["submission_id"]),
+                                         [tuple(r.get(c) for c in database.ROW_COLUMNS[key][1:]) for r in rows], words)
         return lines
 
     def _check_carried_over(self, parsed: ParsedFile, data: SubmissionData, previous: dict | None) -> tuple | None:
@@ -347,6 +353,16 @@ def pilot_differences(before: list[dict], after: list[dict]) -> list[str]:
     if total_before != total_after:
         lines.append(f"budsjett totalt {_kr(total_before)} → {_kr(total_after)}")
     return lines
+
+
+def row_differences(before: list[tuple], after: list[tuple], words: str) -> list[str]:
+    """How a table's rows change, counted: «milepæler og faser: 6 (var 5); 2 er nye eller endret»."""
+    old, new = Counter(before), Counter(after)
+    added, gone = sum((new - old).values()), sum((old - new).values())
+    counts = f"{words}: {len(after)} (var {len(before)})"
+    if added:
+        return [f"{counts}; {added} {'er ny' if added == 1 else 'er nye'} eller endret"]
+    return [f"{counts}; {gone} er fjernet"] if gone else []
 
 
 def _names(names: list[str]) -> str:

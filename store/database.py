@@ -437,6 +437,13 @@ class BatchWriter:
         self.rows = {key: {} for key in TABLE_NAMES}
 
 
+def version_rows(con: duckdb.DuckDBPyConnection, key: str, submission_id: int) -> list[tuple]:
+    """A version's milestones or budget rows (key as in TABLE_NAMES), each its columns after the position."""
+    columns = ", ".join(ROW_COLUMNS[key][1:])
+    return con.execute(f"SELECT {columns} FROM {TABLE_NAMES[key]} WHERE submission_id = ? ORDER BY position",
+                       [submission_id]).fetchall()
+
+
 def budget_amounts(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[dict]:
     """Pilot and amount of each budget row of a submission version."""
     rows = con.execute("SELECT pilot_name, amount_nok FROM budget_lines WHERE submission_id = ? ORDER BY position",

@@ -429,6 +429,21 @@ def test_two_corrections_in_one_import_show_the_changes_of_the_one_that_ends_cur
                                                f"3{nb}000{nb}000{nb}kr")
 
 
+def test_a_correction_counts_the_milestones_and_budget_rows_it_changes(store_path, reference):
+    # a phase moved to 30.06.2025 and a milestone added went unmentioned when only pilots were compared
+    phase = milestone(name="Utprøving", kind="Fase", from_date=dt.date(2024, 4, 1), to_date=dt.date(2024, 12, 1))
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()], [milestone(), phase],
+                                                           [budget_line()])))
+    moved = {**phase, "to_date": dt.date(2024, 12, 20)}
+    correction = workbook(valid_submission(), [valid_pilot()], [milestone(), moved, milestone(name="Evaluering")],
+                          [budget_line()])
+    plan = run_import(store_path, reference, ("v2.xlsx", correction))["v2.xlsx"]
+    assert plan.differences == ["Husbanken 2024: milepæler og faser: 3 (var 2); 2 er nye eller endret"]
+    fewer = workbook(valid_submission(), [valid_pilot()], [milestone()], [budget_line()])
+    plan = run_import(store_path, reference, ("v3.xlsx", fewer))["v3.xlsx"]
+    assert plan.differences == ["Husbanken 2024: milepæler og faser: 1 (var 3); 2 er fjernet"]
+
+
 def test_a_first_version_and_an_unchanged_correction_say_no_changes(store_path, reference):
     first = run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()])))["v1.xlsx"]
     same = workbook(valid_submission(contact_person="Ny kontakt"), [valid_pilot()])
