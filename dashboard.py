@@ -11,7 +11,7 @@ from ui import filters, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
 from ui.overview import overview
-from ui.page_parts import export_row
+from ui.page_parts import FOLLOW_UP_KEY, export_row
 
 f = page_setup("Oversikt")
 summary = store_access.read("store_summary")
@@ -31,5 +31,10 @@ st.caption(f"Viser {f.describe()}. Data per {fmt.long_date(summary['last_import'
 st.html(ov.html)
 st.page_link("pages/1_virksomheter.py", label="Hver virksomhets innsending: se Virksomheter",
              query_params=filters.query_params(f))
+if ov.follow_up and st.button(f"Alle til oppfølging: se Virksomheter "
+                              f"({fmt.plural(ov.follow_up, 'virksomhet', 'virksomheter')})",
+                              type="tertiary", key="til_oppfolging"):
+    st.session_state[FOLLOW_UP_KEY] = True  # Virksomheter opens with «Bare til oppfølging» on
+    st.switch_page("pages/1_virksomheter.py", query_params=filters.query_params(f))
 
 export_row(f, "oversikt")

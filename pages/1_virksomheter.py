@@ -6,7 +6,7 @@ import streamlit as st
 from ui import filters, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import DATE, IMPORTED_AT, export_row, kroner_columns
+from ui.page_parts import DATE, FOLLOW_UP_KEY, IMPORTED_AT, export_row, kroner_columns
 
 PILOT_COLUMNS = {**kroner_columns("Budsjett"), "Start": DATE, "Slutt": DATE}  # the tables of one agency's pilots
 
@@ -50,7 +50,7 @@ overview = pd.DataFrame({  # the short figures before the long texts: on a lapto
 to_follow = set(status.loc[status["was_asked"] & (status["reporting_state"] != "I tide"), "agency"])
 if st.toggle(f"Bare til oppfølging: ikke levert eller levert for sent "
              f"({fmt.plural(len(to_follow), 'virksomhet', 'virksomheter')})",
-             key="virksomheter_oppfolging", disabled=not to_follow):
+             key=FOLLOW_UP_KEY, disabled=not to_follow):
     overview = overview[overview["Virksomhet"].isin(to_follow)].reset_index(drop=True)
     st.caption(f"Viser {fmt.number(len(overview))} av {fmt.plural(len(agencies), 'virksomhet', 'virksomheter')}: "
                "de som ikke har levert, eller har levert for sent, for minst én runde de er bedt om.")

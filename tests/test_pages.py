@@ -333,6 +333,18 @@ def test_agencies_page_narrows_to_those_to_follow_up_that_the_overview_sends_the
     assert all("ikke levert" in text or "for sent" in text for text in shown["Innsending"])
 
 
+def test_the_overview_opens_virksomheter_on_the_agencies_to_follow_up(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db)
+    expected = {a for (a,) in rows(sample_db, "SELECT DISTINCT agency FROM reporting_status "
+                                              "WHERE was_asked AND reporting_state <> 'I tide'")}
+    button = at.button(key="til_oppfolging")
+    assert button.label.endswith(f"({len(expected)} virksomheter)")
+    button.click().run()
+    assert not at.exception
+    assert at.toggle(key="virksomheter_oppfolging").value is True
+    assert set(table(at, "Virksomhet", "Innsending")["Virksomhet"]) == expected
+
+
 def test_agencies_page_shows_an_agencys_earlier_versions(monkeypatch, sample_db):
     revised = sql(sample_db, "SELECT agency FROM submission_history WHERE version > 1 LIMIT 1")
     at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")

@@ -28,6 +28,7 @@ class Overview:
 
     band: tuple[int, int]  # the ambition: pilots under way or completed
     html: str  # the key figures, the ambition, reporting per round, next milestones and key dates
+    follow_up: int = 0  # agencies asked that have not reported, or reported late, for a round
 
 
 def overview(f: PilotFilter, today: dt.date) -> Overview:
@@ -98,7 +99,8 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
                            "Innsendinger fra virksomheter som er bedt om å rapportere, per runde."),
     ])
     html = html_blocks.block(figures, ambition, html_blocks.columns(reporting, right))
-    return Overview(band=band, html=html)
+    to_follow = status.loc[status["was_asked"] & (status["reporting_state"] != "I tide"), "agency"].nunique()
+    return Overview(band=band, html=html, follow_up=int(to_follow))
 
 
 def _out_of_date_note(by_status: pd.DataFrame, today: dt.date) -> list[str]:

@@ -25,6 +25,9 @@ def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> None
         export_buttons(f, key, choice)
 
 
+FOLLOW_UP_KEY = "virksomheter_oppfolging"  # Virksomheter's «Bare til oppfølging», which Oversikt can turn on
+
+
 # Rows a table sends to the browser. At L (20 000 pilots) a full table was megabytes that every view of the page
 # sent and drew: Budsjett's pilots with their «Ressurser» 5,8 MB, Planer's element table 3,5 MB. The downloads
 # hold everything.

@@ -268,6 +268,19 @@ def test_the_deck_downloaded_from_a_filtered_overview_holds_that_filter(page, se
     assert len(deck.slides) > 5
 
 
+def test_the_overview_sends_the_reader_to_all_agencies_to_follow_up(page, server):
+    page.goto(f"{server}/?aar=2023")
+    wait_for_app(page)
+    page.get_by_role("button", name=re.compile(r"Alle til oppfølging: se Virksomheter")).click()
+    page.wait_for_url(re.compile(r"/virksomheter\?aar=2023"), timeout=15_000)
+    wait_for_app(page)
+    shoot(page, "24_til_oppfolging")
+    toggle = page.get_by_test_id("stCheckbox").filter(has_text="Bare til oppfølging").locator("input")
+    assert toggle.is_checked()
+    assert page.get_by_text(re.compile(r"^Viser \d+ av \d+ virksomheter: de som ikke har levert")).count() == 1
+    shoot(page, "24_til_oppfolging")
+
+
 def test_the_key_figures_explain_themselves_to_keyboard_users(page, server):
     page.goto(server)
     wait_for_app(page)
