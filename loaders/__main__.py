@@ -67,7 +67,7 @@ def print_report(plans: list[FilePlan]) -> None:
     """One line per file, then its errors and warnings, each naming file, sheet, row and column."""
     for plan in plans:
         print(plan.line)
-        for line in plan.differences:
+        for line in plan.differences if plan.outcome == "imported" else ():
             print(f"  Endret: {line}")
         shown = plan.problems[:MAX_ERRORS_SHOWN]
         for problem in shown:

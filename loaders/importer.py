@@ -92,7 +92,10 @@ class _Planner:
         self.last_dated: dict[tuple[str, int], tuple[ParsedFile, SubmissionData, object]] = {}
         self.newest_before_batch: dict[tuple[str, int], object] = {}
         self.seen_hashes: dict[str, str] = {}
-        self.differences_shown: dict[tuple[str, int], FilePlan] = {}  # the plan saying what changes, per submission
+        # What files change against the stored versions: found while a file is planned, and given to it (and
+        # taken back from an earlier file of the import about the same) once the file is accepted
+        self.differences_found: list[tuple[tuple[str, int], str, str]] = []  # (submission, what about, line)
+        self.differences_told: dict[tuple[tuple[str, int], str], tuple[FilePlan, list[str]]] = {}
         self.current = database.current_versions(con)
         self.stored_hashes = database.known_hashes(con)
         self.asked = {(r.start_year, r.agency) for r in reference.requests}
@@ -132,9 +135,11 @@ class _Planner:
             return plan
         kept_budget_checks = [self._plan_submission(plan, data) for data in parsed.submissions]
         if parsed.errors:
+            self.differences_found.clear()
             plan.outcome = "refused"
             plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen importeres"
             return plan
+        self._tell_differences(plan)
         self.seen_hashes[parsed.sha256] = f"«{parsed.name}» i samme import"
         for data in parsed.submissions:
             key = (data.agency, data.start_year)
@@ -208,39 +213,55 @@ class _Planner:
                                 f"(innsendt {format_date(previous['submitted_on'])})")
         else:
             plan.changes.append(f"{label}: {_counts(data)} – ny innsending")
-        if previous is not None and data.pilots is not None:  # against what is stored, by the file that ends current
-            earlier = self.differences_shown.get(key)
-            if earlier is not None:  # of two files of it in one import, the last one's are what happens
-                earlier.differences[:] = [line for line in earlier.differences if not line.startswith(f"{label}: ")]
-            plan.differences += [f"{label}: {line}" for line in self._differences(data, previous)]
-            self.differences_shown[key] = plan
+        if previous is not None:  # against what is stored; told once the file is accepted (plan)
+            self.differences_found += [(key, aspect, f"{label}: {line}")
+                                       for aspect, line in self._differences(data, previous)]
         return check
 
-    def _differences(self, data: SubmissionData, previous: dict) -> list[str]:
-        """What a new version changes against the stored one, in words: whether it has plans, whether it was
-        delivered on time, and the pilots (pilot_differences)."""
+    def _differences(self, data: SubmissionData, previous: dict) -> list[tuple[str, str]]:
+        """What a new version changes against the stored one, in words, each with what it is about (the
+        Innsending fields, or a table): whether it has plans, whether it was delivered on time, the pilots
+        (pilot_differences), and how many milestones and budget rows change (row_differences)."""
         lines = []
         plans_before, plans_now = previous.get("has_plans"), data.fields.get("has_plans")
         if plans_now is not None and plans_before is not None and plans_now != plans_before:
-            lines.append(f"«Har planer om piloter» {'Ja' if plans_before else 'Nei'} → {'Ja' if plans_now else 'Nei'}")
+            answer = {True: "Ja", False: "Nei"}
+            lines.append(("submission", f"«Har planer om piloter» {answer[plans_before]} → {answer[plans_now]}"))
         rnd = self.reference.round_for(data.start_year)
         sent_before, sent_now = previous.get("submitted_on"), data.fields.get("submitted_on")
         if rnd is not None and sent_now is not None and sent_before is not None:
             late_before, late_now = sent_before > rnd.deadline, sent_now > rnd.deadline
             if late_before != late_now:
                 words = {False: "I tide", True: "For sent"}
-                lines.append(f"rapporteringen går fra «{words[late_before]}» til «{words[late_now]}» (innsendt "
-                             f"{format_date(sent_now)}, frist {format_date(rnd.deadline)})"
-                             + ("; er filen en rettelse av en rapport levert i tide, la «Innsendt dato» stå som i den "
-                                "første" if late_now else ""))
+                lines.append(("submission",
+                              f"rapporteringen går fra «{words[late_before]}» til «{words[late_now]}» (innsendt "
+                              f"{format_date(sent_now)}, frist {format_date(rnd.deadline)})"
+                              + ("; er filen en rettelse av en rapport levert i tide, la «Innsendt dato» stå som i "
+                                 "rapporten som kom i tide" if late_now else "")))
         if data.pilots is not None:
-            lines += pilot_differences(database.current_pilot_keys(self.con, previous["submission_id"]), data.pilots)
+            before = database.current_pilot_keys(self.con, previous["submission_id"])
+            lines += [("pilots", line) for line in pilot_differences(before, data.pilots)]
         for key, words in (("milestones", "milepæler og faser"), ("budget", "budsjettrader")):
             rows = data.tables[key]
             if rows is not None:
-                lines += row_differences(database.version_rows(self.con, key, previous["submission_id"]),
-                                         [tuple(r.get(c) for c in database.ROW_COLUMNS[key][1:]) for r in rows], words)
+                after = [tuple(r.get(c) for c in database.ROW_COLUMNS[key][1:]) for r in rows]
+                lines += [(key, line) for line in row_differences(
+                    database.version_rows(self.con, key, previous["submission_id"]), after, words)]
         return lines
+
+    def _tell_differences(self, plan: FilePlan) -> None:
+        """Give an accepted file the differences found for it. Of two files in one import about the same thing
+        (the Innsending fields, or a table) of a submission, the later one's are what happens: the earlier
+        one's lines about that thing are taken back."""
+        found, self.differences_found = self.differences_found, []
+        for key, aspect in dict.fromkeys((key, aspect) for key, aspect, _ in found):
+            earlier = self.differences_told.pop((key, aspect), None)
+            if earlier is not None:
+                told, lines = earlier
+                told.differences[:] = [line for line in told.differences if line not in lines]
+        for key, aspect, line in found:
+            plan.differences.append(line)
+            self.differences_told.setdefault((key, aspect), (plan, []))[1].append(line)
 
     def _check_carried_over(self, parsed: ParsedFile, data: SubmissionData, previous: dict | None) -> tuple | None:
         """A Piloter CSV keeps the milestones and budget before it: warn of rows left behind, and return the check

@@ -65,7 +65,7 @@ def show_plans(plans: list[FilePlan]) -> None:
     for plan in plans:
         errors, warnings = plan.parsed.errors, plan.parsed.warnings
         if plan.differences and plan.outcome in ("replaces", "imported"):
-            against = "versjonen før" if plan.outcome == "imported" else "det som ligger inne"
+            against = "det som lå inne før importen" if plan.outcome == "imported" else "det som ligger inne"
             st.info(f"**{plan.name}** – endringer mot {against}:\n\n"
                     + "\n".join(f"- {line}" for line in plan.differences), icon=":material/compare_arrows:")
         if errors:

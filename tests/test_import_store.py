@@ -405,7 +405,7 @@ def test_a_correction_dated_after_the_deadline_says_the_agency_turns_late(store_
     plan = run_import(store_path, reference, ("v2.xlsx", late))["v2.xlsx"]
     assert plan.differences[0] == (
         "Husbanken 2024: rapporteringen går fra «I tide» til «For sent» (innsendt 20.11.2023, frist 31.10.2023); "
-        "er filen en rettelse av en rapport levert i tide, la «Innsendt dato» stå som i den første")
+        "er filen en rettelse av en rapport levert i tide, la «Innsendt dato» stå som i rapporten som kom i tide")
     assert rows(store_path, "SELECT is_late FROM submissions_current") == [{"is_late": True}]
 
 
@@ -442,6 +442,35 @@ def test_a_correction_counts_the_milestones_and_budget_rows_it_changes(store_pat
     fewer = workbook(valid_submission(), [valid_pilot()], [milestone()], [budget_line()])
     plan = run_import(store_path, reference, ("v3.xlsx", fewer))["v3.xlsx"]
     assert plan.differences == ["Husbanken 2024: milepæler og faser: 1 (var 3); 2 er fjernet"]
+
+
+def test_a_milestone_or_budget_csv_says_what_it_changes(store_path, reference):
+    two = [milestone(), milestone(name="Slutt", from_date=dt.date(2024, 12, 1))]
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()], two,
+                                                           [budget_line(), budget_line(year=2025, amount=500_000)])))
+    plans = run_import(store_path, reference, ("m.csv", csv_bytes([csv_row(two[0])])),
+                       ("b.csv", csv_bytes([csv_row(budget_line(amount=1_200_000))])))
+    assert plans["m.csv"].differences == ["Husbanken 2024: milepæler og faser: 1 (var 2); 1 er fjernet"]
+    assert plans["b.csv"].differences == ["Husbanken 2024: budsjettrader: 1 (var 2); 1 er ny eller endret"]
+
+
+def test_two_files_about_different_tables_of_one_submission_each_say_their_own_changes(store_path, reference):
+    two = [milestone(), milestone(name="Slutt", from_date=dt.date(2024, 12, 1))]
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()], two)))
+    plans = run_import(store_path, reference,
+                       ("a.xlsx", workbook(valid_submission(), [valid_pilot()], two[:1])),  # drops a milestone
+                       ("p.csv", csv_bytes([csv_pilot(status="Pågår")])))  # then the pilots, by CSV
+    assert plans["a.xlsx"].differences == ["Husbanken 2024: milepæler og faser: 1 (var 2); 1 er fjernet"]
+    assert plans["p.csv"].differences == ["Husbanken 2024: Digital søknad: status Planlagt → Pågår"]
+
+
+def test_a_later_file_that_is_refused_takes_nothing_back_from_the_one_before(store_path, reference):
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()])))
+    refused = csv_bytes([csv_pilot(status="Avbrutt"), csv_pilot(start_year=2099, pilot_name="Annen")])
+    plans = run_import(store_path, reference, ("a.xlsx", workbook(valid_submission(), [valid_pilot(status="Pågår")])),
+                       ("p.csv", refused))
+    assert plans["p.csv"].outcome == "refused" and plans["p.csv"].differences == []
+    assert plans["a.xlsx"].differences == ["Husbanken 2024: Digital søknad: status Planlagt → Pågår"]
 
 
 def test_a_first_version_and_an_unchanged_correction_say_no_changes(store_path, reference):
