@@ -399,6 +399,8 @@ class _Deck:
         pilots_frame = queries.pilots(con, f)
         self.pilots = _pilots(pilots_frame)
         self.reporting = queries.reporting_status(con, f)
+        # pilots whose reported status looks out of date, counted as Oversikt counts them
+        self.out_of_date = int(queries.status_summary(con, f, norwegian_today())["out_of_date"].sum())
         self.milestones = queries.milestones(con, f)
         self.budget_lines = queries.budget_lines(con, f)
         register = queries.agencies(con)
@@ -575,13 +577,10 @@ class _Deck:
             text_box(slide, fx, fig_y, 2.3, 0.7, big, size=36, color=ACCENT, bold=True)
             text_box(slide, fx, fig_y + 0.72, 2.3, 0.5, label, size=12, color=MUTED)
         cancelled = sum(p.status == "Avbrutt" for p in self.pilots)
-        today = norwegian_today()
-        stale = sum((p.status == "Planlagt" and p.start is not None and p.start < today)
-                    or (p.status == "Pågår" and p.end is not None and p.end < today) for p in self.pilots)
         notes = ([f"{plural(cancelled, 'avbrutt pilot', 'avbrutte piloter')} telles ikke med."] if cancelled else [])
-        if stale:  # as Oversikt says it: the count rests on the statuses reported
-            notes.append(f"Statusen kan være utdatert for {plural(stale, 'pilot', 'piloter')}: planlagt med "
-                         f"passert startdato eller pågående med passert sluttdato ({date(today)}).")
+        if self.out_of_date:  # as Oversikt says it: the count rests on the statuses reported
+            notes.append(f"Statusen kan være utdatert for {plural(self.out_of_date, 'pilot', 'piloter')}: planlagt "
+                         f"med passert startdato eller pågående med passert sluttdato ({date(norwegian_today())}).")
         if notes:
             text_box(slide, LEFT, fig_y + 1.35, AMBITION_WIDTH, 0.3 * len(notes), " ".join(notes),
                      size=12, color=MUTED)

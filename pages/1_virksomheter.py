@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from store import queries
 from ui import filters, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
@@ -47,7 +48,7 @@ overview = pd.DataFrame({  # the short figures before the long texts: on a lapto
 
 
 # Oversikt names ten agencies to follow up and sends the reader here for the rest.
-to_follow = set(status.loc[status["was_asked"] & (status["reporting_state"] != "I tide"), "agency"])
+to_follow = set(status.loc[queries.to_follow_up(status), "agency"])
 if st.toggle(f"Bare til oppfølging: ikke levert eller levert for sent "
              f"({fmt.plural(len(to_follow), 'virksomhet', 'virksomheter')})",
              key=FOLLOW_UP_KEY, disabled=not to_follow):

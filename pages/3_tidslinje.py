@@ -17,6 +17,7 @@ PAGE_KEY = "tidslinje_side"
 AGENCY_PAGE_KEY = "tidslinje_side_virksomheter"
 CHART_KEY = "tidslinje_chart"
 WINDOW_KEY = "tidslinje_milepaeler_naar"
+WINDOW_CHOSEN_KEY = "_tidslinje_milepaeler_naar_valgt"
 
 
 def _remember_view_choice() -> None:
@@ -24,6 +25,11 @@ def _remember_view_choice() -> None:
     if st.session_state.get(VIEW_KEY) is None:
         st.session_state[VIEW_KEY] = st.session_state.get(VIEW_SHOWN_KEY)
     st.session_state[VIEW_CHOSEN_KEY] = st.session_state[VIEW_KEY]
+
+
+def _remember_window_choice() -> None:
+    """Keep the window the user picks for the milestones, apart from the widget's state (see WINDOW_CHOSEN_KEY)."""
+    st.session_state[WINDOW_CHOSEN_KEY] = st.session_state[WINDOW_KEY]
 
 
 def _filter_to_clicked_agency() -> None:
@@ -102,8 +108,12 @@ if milestones.empty:
 else:
     today = norwegian_today()
     choices = timeline.window_choices(milestones, today)
-    default = timeline.default_window(choices, len(milestones), TABLE_LIMIT)
-    window = st.selectbox("Når", choices, key=WINDOW_KEY, index=choices.index(default),
+    # The user's pick while it is offered; until then the default, which follows the filter (set here, as a keyed
+    # widget keeps its first value, and Streamlit drops it when the user leaves the page).
+    chosen = st.session_state.get(WINDOW_CHOSEN_KEY)
+    st.session_state[WINDOW_KEY] = (chosen if chosen in choices
+                                    else timeline.default_window(choices, len(milestones), TABLE_LIMIT))
+    window = st.selectbox("Når", choices, key=WINDOW_KEY, on_change=_remember_window_choice,
                           help="Milepæler med dato i perioden, og faser som pågår i den.")
     shown = timeline.in_window(milestones, window, today)
     if window != timeline.ALL_DATES:

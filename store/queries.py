@@ -218,6 +218,11 @@ def reporting_status(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataF
     return _frame(con, f"SELECT * FROM reporting_status WHERE {where} ORDER BY start_year, agency", params)
 
 
+def to_follow_up(status: pd.DataFrame) -> pd.Series:
+    """The rows of reporting_status to follow up: asked, and not reported on time (late or not at all)."""
+    return status["was_asked"].astype(bool) & (status["reporting_state"] != "I tide")
+
+
 def submissions(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
     """The current version of each submission that passes the filter, with its texts."""
     where, params = f.submission_clause()

@@ -97,6 +97,27 @@ def test_the_milestone_table_narrows_to_what_comes_from_today_or_in_a_quarter(mo
     assert {"Neste år", "Fase over nyttår"} <= in_quarter and "Gjort" not in in_quarter
 
 
+def test_the_milestone_window_follows_the_filter_until_the_user_picks_one(monkeypatch, sample_db):
+    # with more milestones than a table shows, it opens on «Fra i dag» (the first rows of every date are the
+    # oldest); a filter with fewer goes back to every date, unless the user has picked a window
+    monkeypatch.setattr("ui.page_parts.TABLE_LIMIT", 10)
+    (today_or_later,), = rows(sample_db, "SELECT count(*) FROM milestones_current "
+                                         "WHERE coalesce(to_date, from_date) >= ?", [norwegian_today()])
+    (few_agency, few), = rows(sample_db, "SELECT agency, count(*) FROM milestones_current GROUP BY agency "
+                                         "HAVING count(*) <= 10 ORDER BY agency LIMIT 1")
+    at = open_page(monkeypatch, sample_db)
+    if today_or_later == 0:
+        pytest.skip("nothing in the sample comes after today")
+    assert at.selectbox(key="tidslinje_milepaeler_naar").value == "Fra i dag"
+    agencies = next(m for m in at.multiselect if m.label == "Virksomheter")
+    agencies.set_value([few_agency]).run()
+    assert at.selectbox(key="tidslinje_milepaeler_naar").value == "Alle datoer"
+    assert len(table(at, "milestones")) == few
+    at.selectbox(key="tidslinje_milepaeler_naar").set_value("Fra i dag").run()
+    next(m for m in at.multiselect if m.label == "Virksomheter").set_value([]).run()
+    assert at.selectbox(key="tidslinje_milepaeler_naar").value == "Fra i dag"  # the user's pick stays
+
+
 def test_a_milestone_without_an_end_shows_a_dash_not_none(monkeypatch, sample_db):
     # a milestone is one day, so its «Til» is blank; Streamlit shows a blank as the English «None»
     at = open_page(monkeypatch, sample_db)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from store.queries import PilotFilter
+from store.queries import PilotFilter, to_follow_up
 from ui import formatting as fmt
 from ui import html_blocks, store_access
 
@@ -99,7 +99,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
                            "Innsendinger fra virksomheter som er bedt om å rapportere, per runde."),
     ])
     html = html_blocks.block(figures, ambition, html_blocks.columns(reporting, right))
-    to_follow = status.loc[status["was_asked"] & (status["reporting_state"] != "I tide"), "agency"].nunique()
+    to_follow = status.loc[to_follow_up(status), "agency"].nunique()
     return Overview(band=band, html=html, follow_up=int(to_follow))
 
 
@@ -129,7 +129,7 @@ def _reporting_parts(status: pd.DataFrame) -> list[str]:
     if unasked.any():
         columns["Uten forespørsel"] = unasked
     parts = [html_blocks.reporting_bars(counts), html_blocks.table(pd.DataFrame(columns))]
-    follow_up = status[status["was_asked"] & (status["reporting_state"] != "I tide")]
+    follow_up = status[to_follow_up(status)]
     if not follow_up.empty:
         shown = _follow_up_rows(follow_up)
         parts.append(html_blocks.table(pd.DataFrame({

@@ -274,7 +274,6 @@ def test_the_overview_sends_the_reader_to_all_agencies_to_follow_up(page, server
     page.get_by_role("button", name=re.compile(r"Alle til oppfølging: se Virksomheter")).click()
     page.wait_for_url(re.compile(r"/virksomheter\?aar=2023"), timeout=15_000)
     wait_for_app(page)
-    shoot(page, "24_til_oppfolging")
     toggle = page.get_by_test_id("stCheckbox").filter(has_text="Bare til oppfølging").locator("input")
     assert toggle.is_checked()
     assert page.get_by_text(re.compile(r"^Viser \d+ av \d+ virksomheter: de som ikke har levert")).count() == 1
@@ -331,7 +330,6 @@ def test_a_1024_px_window_stacks_the_overview_and_cuts_no_figure_or_table(page, 
     frame = chart.locator(".main-svg").first.bounding_box()
     totals = [t.bounding_box() for t in chart.locator(".textpoint text").all()]
     assert totals and all(b["x"] + b["width"] <= frame["x"] + frame["width"] + 1 for b in totals)
-    assert all(t.text_content().strip().endswith("kr") for t in chart.locator(".textpoint text").all())
 
 
 def test_the_timeline_labels_stay_apart_and_inside_the_chart_at_1024_px(page, server):
