@@ -754,6 +754,7 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
                      "Milepæler eller Budsjett, med Virksomhet og Oppstartsår)", CSV_SHEET)
         return
     grid, table, header = layout
+    _mark_csv_errors(grid)
     parsed.table = table.key
     sheet = f"CSV ({table.sheet})"
     fields = _csv_fields(table)
@@ -774,6 +775,20 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
         _csv_submission(parsed, sheet, table, agency, year, group)
     if parsed.errors:
         parsed.submissions.clear()
+
+
+# What Excel writes to a CSV for a cell showing an error: the error's code, as text.
+EXCEL_ERROR_CODES = frozenset(("#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+                               "#CALC!", "#GETTING_DATA"))
+
+
+def _mark_csv_errors(grid: Grid) -> None:
+    """A CSV cell holding just an Excel error code is that error (a CellError), as in a workbook: saved from Excel,
+    a failed lookup is «#N/A» in the text, and a text field would otherwise keep it as the pilot's text."""
+    for row in grid:
+        for index, cell in enumerate(row):
+            if cell[:1] == "#" and cell.strip() in EXCEL_ERROR_CODES:
+                row[index] = CellError(cell.strip())
 
 
 def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, year: int, rows: list[dict]) -> None:

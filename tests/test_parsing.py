@@ -488,6 +488,15 @@ def test_an_excel_error_in_a_sheet_that_is_not_read_is_not_blamed(reference):
     assert (error.sheet, error.value) == ("Piloter", "#N/A")
 
 
+@pytest.mark.parametrize("key", ["trust_relation", "problem", "status"])
+def test_an_excel_error_saved_to_csv_is_refused_as_in_a_workbook(reference, key):
+    # Excel's «Lagre som CSV» writes a failed lookup as the text «#N/A»: a text field kept it as the pilot's text
+    parsed = parse(reference, csv_bytes([csv_pilot(**{key: "#N/A"})]), "piloter.csv")
+    error = only_error(parsed)
+    assert (error.column, error.value, error.row) == (PILOTS.field(key).label, "#N/A", 2)
+    assert "feil fra Excel" in error.expected
+
+
 def test_a_lookup_dragged_below_the_data_is_not_read_as_rows(reference):
     # #N/A in rows nobody filled in: before errors were read they were blank rows, and the file was imported
     pilots = [valid_pilot(status="Pågår"), *[{"status": "#N/A"} for _ in range(4)]]
