@@ -27,7 +27,7 @@ from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
 from loaders.parsing import ParsedFile, SubmissionData, check_budget_sums, check_union_involvement, resolve_pilots
 from loaders.problems import Problem
 from loaders.register import Reference
-from loaders.values import format_date, format_number, norwegian_now
+from loaders.values import format_date, format_kroner, norwegian_now
 from store import database
 
 TABLE_SHEETS = {"pilots": PILOTS.sheet, "milestones": MILESTONES.sheet, "budget": BUDGET.sheet}
@@ -392,7 +392,7 @@ def _names(names: list[str]) -> str:
 
 
 def _kr(amount: object) -> str:
-    return "–" if amount is None else f"{format_number(float(amount))}\u00a0kr"
+    return "–" if amount is None else format_kroner(float(amount))
 
 
 def _period(pilot: dict) -> str:

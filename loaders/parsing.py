@@ -50,7 +50,7 @@ from loaders.values import (
     ValueProblem,
     cell_parser,
     fold,
-    format_number,
+    format_kroner,
     is_blank,
     parse_text,
     shown,
@@ -481,14 +481,9 @@ def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget
         name = p.get("pilot_name")
         if name in sums and total is not None and abs(sums[name] - total) >= 0.5:
             parsed.warn(
-                f"budsjettradene for «{name}» i {sheet} summerer til {_kr(sums[name])}, men «Budsjett totalt (kr)» "
-                f"er {_kr(total)}; totalen gjelder",
+                f"budsjettradene for «{name}» i {sheet} summerer til {format_kroner(sums[name])}, men «Budsjett "
+                f"totalt (kr)» er {format_kroner(total)}; totalen gjelder",
                 *((pilot_sheet, p.get("_row"), PILOTS.field("budget_total_nok").label) if pilot_sheet else (sheet,)))
-
-
-def _kr(amount: float) -> str:
-    """An amount as 1 500 000 kr, for messages: as the pages write it."""
-    return f"{format_number(amount)}\u00a0kr"
 
 
 # ---------------------------------------------------------------------------------------

@@ -233,7 +233,7 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
     too_large: dict[str, tuple[int, int, str]] = {}
     marks: dict[str, _Marks] = {}
     for part, data in _sheet_parts(content, members):  # one at a time: a large sheet's text is not kept
-        extent = _extent(data[:_HEAD_BYTES], lambda data=data: data)
+        extent = _extent(data)
         if extent and extent[0] * extent[1] > MAX_SHEET_CELLS:
             too_large[part] = extent
         # nearly every sheet has neither: a search of its text each
@@ -359,13 +359,14 @@ def _packed(content: bytes, member: Member) -> memoryview:
     return memoryview(content)[start:start + member.compressed]
 
 
-def _extent(head: bytes, whole: Callable[[], bytes]) -> tuple[int, int, str] | None:
+def _extent(data: bytes) -> tuple[int, int, str] | None:
     """Rows and columns from A1 to the last cell with a value, and that cell, when they may be too many.
 
     calamine's grid starts at A1. The dimension element bounds it, and when that is small the
     sheet is (None). Otherwise, or without one, the cells with a value are looked at: a cell
     that only keeps a format widens the dimension, not the grid.
     """
+    head = data[:_HEAD_BYTES]
     data_starts = _SHEET_DATA.search(head)
     found = _DIMENSION.search(head, 0, data_starts.start() if data_starts else len(head))
     if found:
@@ -373,7 +374,7 @@ def _extent(head: bytes, whole: Callable[[], bytes]) -> tuple[int, int, str] | N
         if int(last_row) * _column_number(last_col) <= MAX_SHEET_CELLS:
             return None
     rows = columns = 0
-    for attributes in _VALUED_CELL.findall(whole()):
+    for attributes in _VALUED_CELL.findall(data):
         if ref := _CELL_REF.search(attributes):
             rows, columns = max(rows, int(ref.group(2))), max(columns, _column_number(ref.group(1)))
     if rows * columns <= MAX_SHEET_CELLS:

@@ -352,6 +352,11 @@ def format_number(value: float, decimals: int = 0) -> str:
     return f"{rounded:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", "\u00a0")
 
 
+def format_kroner(amount: float) -> str:
+    """An amount as 1 500 000 kr, for the import's messages: as the pages write it."""
+    return f"{format_number(amount)}\u00a0kr"
+
+
 def format_date(value: dt.date) -> str:
     """A date as Norwegians write it: 31.10.2023."""
     return value.strftime("%d.%m.%Y")

@@ -414,7 +414,8 @@ def window_choices(milestones: pd.DataFrame, today: dt.date) -> list[str]:
     quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     while quarter <= last.date():
         choices.append(quarter_label(quarter))
-        quarter = quarter_bounds(quarter_label(quarter))[1] + dt.timedelta(days=1)
+        month = quarter.month + 3  # the next quarter's first month, 13 being next January
+        quarter = dt.date(quarter.year + month // 13, (month - 1) % 12 + 1, 1)
     return choices
 
 
