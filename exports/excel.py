@@ -17,18 +17,15 @@ import csv
 import datetime as dt
 import io
 import re
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from exports.common import (
     as_date,
@@ -55,7 +52,7 @@ DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
 INTEGER_FORMAT = "0"
 ACCENT = "1F4E79"
 ABOUT_SHEET = "Om uttrekket"
-# Characters an .xlsx cannot hold (openpyxl refuses them); tab, LF and CR are allowed.
+# Characters an .xlsx cannot hold as text (XML 1.0 has no place for them); tab, LF and CR are allowed.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -74,6 +71,14 @@ class Column:
         """The cell's value for a source row, converted to a plain Python value."""
         raw = self.source(row) if callable(self.source) else row.get(self.source)
         return convert(raw, self.kind)
+
+    def values(self, rows: pd.DataFrame) -> list[object]:
+        """The cells' values for source rows, converted, a column at a time."""
+        if callable(self.source):
+            return [convert(self.source(r), self.kind) for r in rows.to_dict("records")]
+        if self.source not in rows:
+            return [None] * len(rows)
+        return [convert(raw, self.kind) for raw in rows[self.source].tolist()]
 
 
 def convert(raw: object, kind: str) -> object:
@@ -194,86 +199,84 @@ def frames(con: duckdb.DuckDBPyConnection, f: PilotFilter,
 # ---------------------------------------------------------------------------------------
 # Workbook
 
-
 _FORMATS = {"amount": AMOUNT_FORMAT, "date": DATE_FORMAT, "datetime": DATETIME_FORMAT, "integer": INTEGER_FORMAT}
+# Rows converted at a time: the store's rows stay in Arrow, and only a slice of them is ever Python objects.
+CHUNK_ROWS = 2_000
 
 
-def _text_cell(cell: Cell, text: str) -> None:
-    """Write text as a string cell, never a formula (openpyxl would make «=…» a formula)."""
-    cell.value = _ILLEGAL.sub("", text)
-    cell.data_type = "s"
-    if looks_like_formula(text):
-        cell.quotePrefix = True  # what Excel itself does for text typed as '=…: stays text on edit
+class _Formats:
+    """The workbook's cell formats, made once: number formats by kind, text kept text, and the header."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.kinds = {kind: book.add_format({"num_format": code}) for kind, code in _FORMATS.items()}
+        # Excel's own quote prefix for text typed as '=…: shown as typed, and it stays text when edited.
+        self.quoted = book.add_format({"quote_prefix": True})
+        self.header = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": f"#{ACCENT}",
+                                       "pattern": 1, "text_wrap": True, "valign": "top"})
+        self.title = book.add_format({"bold": True, "font_size": 14, "font_color": f"#{ACCENT}"})
+        self.label = book.add_format({"bold": True})
+        self.wrapped = book.add_format({"text_wrap": True, "valign": "top", "align": "left"})
+        self.wrapped_kinds = {kind: book.add_format({"num_format": code, "text_wrap": True, "valign": "top",
+                                                     "align": "left"}) for kind, code in _FORMATS.items()}
 
 
-def _write_value(cell: Cell, value: object, kind: str) -> None:
-    """Write a converted value with the number format of its kind (text always as text)."""
+def _write_cell(ws: Worksheet, row: int, col: int, value: object, kind: str, formats: _Formats,
+                wrapped: bool = False) -> int:
+    """Write a converted value: text always as text (never a formula or an error value), numbers and dates
+    with their kind's format. Returns the length the column's width should allow for it."""
     if value is None:
-        return
-    if isinstance(value, str):
-        _text_cell(cell, value)
-        return
-    cell.value = value
-    if kind in _FORMATS:
-        cell.number_format = _FORMATS[kind]
-
-
-def _cell_value(ws: WriteOnlyWorksheet, value: object, kind: str) -> object:
-    """What to append for a value: plain text and numbers as they are (the sheet writes them through one
-    shared cell), a cell of its own where it needs a number format, or is text openpyxl would take for a
-    formula or an error value («=SUM(A1)», «#N/A»)."""
-    if value is None:
-        return None
+        return 0
     if isinstance(value, str):
         text = _ILLEGAL.sub("", value)
-        if not looks_like_formula(text) and text not in ERROR_CODES:
-            return text
-    elif kind not in _FORMATS:
-        return value
-    return _styled(ws, value, kind)
-
-
-def _styled(ws: WriteOnlyWorksheet, value: object, kind: str = "text", **style) -> Cell:
-    """A cell of its own: the value with its kind's number format, and any font, fill or alignment given."""
-    cell = WriteOnlyCell(ws)
-    _write_value(cell, value, kind)
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
+        if looks_like_formula(text):
+            ws.write_string(row, col, text, formats.quoted)
+        else:
+            ws.write_string(row, col, text, formats.wrapped if wrapped else None)
+        return len(text)
+    number_format = (formats.wrapped_kinds if wrapped else formats.kinds).get(kind)
+    if isinstance(value, dt.date):  # a datetime is a date too
+        ws.write_datetime(row, col, value, number_format)
+    else:
+        ws.write_number(row, col, value, number_format)
+    return 0
 
 
 _WIDTHS = {"amount": 14, "date": 12, "datetime": 17, "integer": 10, "yes_no": 8, "number": 10}
 
 
-def _width(column: Column, values: list[object]) -> float:
-    """A column width that shows the header's longest word and most values, within bounds."""
+def _width(column: Column, lengths: list[int]) -> float:
+    """A column width that shows the header's longest word and most values (their text lengths), within bounds."""
     longest_word = max((len(w) for w in column.header.split()), default=4)
     base = _WIDTHS.get(column.kind)
     if base is None:
-        lengths = sorted(len(str(v)) for v in values if v is not None)
+        lengths = sorted(n for n in lengths if n)
         base = lengths[int(len(lengths) * 0.9)] if lengths else 8  # the 90th percentile, not one outlier
     return float(min(60, max(longest_word + 3, base + 2, 8)))
 
 
-def _write_sheet(ws: WriteOnlyWorksheet, table: pd.DataFrame, columns: list[Column]) -> None:
+def _write_sheet(ws: Worksheet, rows: pd.DataFrame, columns: list[Column], formats: _Formats) -> None:
     """A data sheet: styled header, the rows, sized columns, frozen header and an autofilter.
 
-    Written row by row to the file (openpyxl's write-only mode): holding every cell of 20 000 pilots
-    and 60 000 milestones took 735 MB and 40 s at L, on the dashboard's server (issue 5).
+    The rows are converted a slice at a time and written to the file as they come (xlsxwriter's
+    constant-memory mode): building the whole sector at L as Python objects and writing it with
+    openpyxl took 40 s and took the dashboard's server from 420 to 660 MB (issue 5).
     """
-    for c, column in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(c)].width = _width(column, table[column.header].tolist())
-    ws.row_dimensions[1].height = 30
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(table) + 1}"
-    header_font = Font(bold=True, color="FFFFFF")
-    header_fill = PatternFill("solid", fgColor=ACCENT)
-    header_alignment = Alignment(wrap_text=True, vertical="top")
-    ws.append([_styled(ws, column.header, font=header_font, fill=header_fill, alignment=header_alignment)
-               for column in columns])
+    ws.set_row(0, 30)
+    for c, column in enumerate(columns):
+        ws.write_string(0, c, column.header, formats.header)
+    lengths: list[list[int]] = [[] for _ in columns]
     kinds = [column.kind for column in columns]
-    for row in table.itertuples(index=False, name=None):
-        ws.append([_cell_value(ws, value, kind) for value, kind in zip(row, kinds)])
+    for first in range(0, len(rows), CHUNK_ROWS):
+        values = [column.values(rows.iloc[first:first + CHUNK_ROWS]) for column in columns]
+        for offset, row in enumerate(zip(*values, strict=True)):
+            r = first + offset + 1
+            for c, (value, kind) in enumerate(zip(row, kinds, strict=True)):
+                if value is not None:
+                    lengths[c].append(_write_cell(ws, r, c, value, kind, formats))
+    for c, column in enumerate(columns):
+        ws.set_column(c, c, _width(column, lengths[c]))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(rows), len(columns) - 1)
 
 
 def selection_text(f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> str:
@@ -281,13 +284,12 @@ def selection_text(f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> str:
     return filter_text(f) + (f"; {choice.describe()}" if choice else "")
 
 
-def _write_about(ws: WriteOnlyWorksheet, f: PilotFilter, choice: PlanChoice, when: dt.datetime | None,
-                 counts: dict[str, int]) -> None:
+def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.datetime | None,
+                 counts: dict[str, int], formats: _Formats) -> None:
     """The «Om uttrekket» sheet: what was exported, for which filter, and as of when."""
-    ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 90
-    ws.append([_styled(ws, "Pilotoversikt – uttrekk", font=Font(bold=True, size=14, color=ACCENT))])
-    ws.append([])
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 90)
+    ws.write_string(0, 0, "Pilotoversikt – uttrekk", formats.title)
     lines: list[tuple[str, object, str]] = [
         ("Utvalg", selection_text(f, choice), "text"),
         ("Data per", when, "datetime"),
@@ -306,25 +308,26 @@ def _write_about(ws: WriteOnlyWorksheet, f: PilotFilter, choice: PlanChoice, whe
     narrowed = " og valgene på siden Planer" if choice else ""
     lines.append(("Merk", f"Filter på status og forsøk{narrowed} gjelder pilotene og deres milepæler og budsjett; "
                           "Innsendinger følger utvalget av virksomheter, departement og runde.", "text"))
-    wrapped = Alignment(wrap_text=True, vertical="top", horizontal="left")
-    for label, value, kind in lines:
-        shown = ("ingen data importert ennå", "text") if value is None else (value, kind)
-        ws.append([_styled(ws, label, font=Font(bold=True)), _styled(ws, *shown, alignment=wrapped)])
+    for r, (label, value, kind) in enumerate(lines, 2):
+        ws.write_string(r, 0, label, formats.label)
+        shown, shown_kind = ("ingen data importert ennå", "text") if value is None else (value, kind)
+        _write_cell(ws, r, 1, convert(shown, shown_kind), shown_kind, formats, wrapped=True)
 
 
 def excel_bytes(con: duckdb.DuckDBPyConnection, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> bytes:
     """The filtered data as an .xlsx workbook; with a choice (Planer's), only its plans and their rows."""
-    tables = frames(con, f, choice)
-    book = Workbook(write_only=True)
-    for name, make in SHEETS.items():
-        _write_sheet(book.create_sheet(name), tables[name], make())
+    rows = source_rows(con, f, choice)
     when = data_date(con)
-    _write_about(book.create_sheet(ABOUT_SHEET), f, choice, when, {n: len(t) for n, t in tables.items()})
-    book.active = 0
-    book.properties.creator = "Pilotoversikt"
-    book.properties.title = f"Pilotoversikt – {selection_text(f, choice)}"
     out = io.BytesIO()
-    book.save(out)
+    with tempfile.TemporaryDirectory(prefix="pilotoversikt-xlsx-") as scratch:  # each sheet's rows, until closed
+        book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": scratch, "strings_to_formulas": False,
+                                         "strings_to_numbers": False, "strings_to_urls": False})
+        formats = _Formats(book)
+        for name, make in SHEETS.items():
+            _write_sheet(book.add_worksheet(name), rows[name], make(), formats)
+        _write_about(book.add_worksheet(ABOUT_SHEET), f, choice, when, {n: len(t) for n, t in rows.items()}, formats)
+        book.set_properties({"title": f"Pilotoversikt – {selection_text(f, choice)}", "author": "Pilotoversikt"})
+        book.close()
     return out.getvalue()
 
 
