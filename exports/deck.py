@@ -177,14 +177,32 @@ def _text(value: object) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
+# The columns of pilot_plans_current the slides use; the long texts only on a slide per pilot (few pilots).
+PILOT_COLUMNS = ("agency", "start_year", "pilot_name", "status", "start_date", "end_date", "budget_total_nok",
+                 "needs_exemption", "exemption_rules", "within_budget_frame", "trust_relation", "describes_evaluation",
+                 *(f"covers_e{e.number}" for e in ELEMENTS))
+PILOT_TEXTS = ("problem", "goals", "evaluation")
+
+
+def _read_pilots(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> list[Pilot]:
+    """The filter's current plans with what the slides show: their texts only when each gets a slide of its own.
+
+    At L the texts of 20 000 plans, read only to be left out, were most of a deck's memory on the server.
+    """
+    pilots = _pilots(queries.pilots(con, f, PILOT_COLUMNS))
+    if len(pilots) <= PILOT_SLIDES_UP_TO:
+        pilots = _pilots(queries.pilots(con, f, PILOT_COLUMNS + PILOT_TEXTS))
+    return pilots
+
+
 def _pilots(frame: pd.DataFrame) -> list[Pilot]:
-    """The store's pilot_plans_current rows as Pilot objects."""
+    """The store's pilot_plans_current rows as Pilot objects (texts not read are empty)."""
     return [Pilot(
         agency=r["agency"], start_year=int(r["start_year"]), name=_text(r["pilot_name"]), status=_text(r["status"]),
         start=as_date(r["start_date"]), end=as_date(r["end_date"]), budget=as_float(r["budget_total_nok"]) or 0.0,
         forsok=bool(r["needs_exemption"]), exemption_rules=_text(r["exemption_rules"]),
         within_frame=_text(r["within_budget_frame"]), trust_relation=_text(r["trust_relation"]),
-        problem=_text(r["problem"]), goals=_text(r["goals"]), evaluation=_text(r["evaluation"]),
+        problem=_text(r.get("problem")), goals=_text(r.get("goals")), evaluation=_text(r.get("evaluation")),
         describes_evaluation=bool(r["describes_evaluation"]),
         covered=tuple(bool(r[f"covers_e{e.number}"]) for e in ELEMENTS),
     ) for r in frame.to_dict("records")]
@@ -396,8 +414,7 @@ class _Deck:
         self.f = f
         self.when = data_date(con)
         self.settings = queries.settings(con)
-        pilots_frame = queries.pilots(con, f)
-        self.pilots = _pilots(pilots_frame)
+        self.pilots = _read_pilots(con, f)
         self.reporting = queries.reporting_status(con, f)
         # pilots whose reported status looks out of date, counted as Oversikt counts them
         self.out_of_date = int(queries.status_summary(con, f, norwegian_today())["out_of_date"].sum())

@@ -8,6 +8,7 @@ clause serves every query, so two figures on a screen can never disagree.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 
 import duckdb
@@ -167,11 +168,13 @@ def store_summary(con: duckdb.DuckDBPyConnection) -> dict:
 # Filtered data
 
 
-def pilots(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
-    """Every current pilot plan that passes the filter, all its fields."""
+def pilots(con: duckdb.DuckDBPyConnection, f: PilotFilter, columns: Sequence[str] = ()) -> pd.DataFrame:
+    """Every current pilot plan that passes the filter: all its fields, or only the columns named (ours, never
+    user input; at L a plan's texts are most of the 20 000 plans' memory)."""
     where, params = f.pilot_clause()
-    return _frame(con, f"SELECT * FROM pilot_plans_current WHERE {where} ORDER BY agency, start_year, position",
-                  params)
+    selected = ", ".join(columns) or "*"
+    return _frame(con, f"SELECT {selected} FROM pilot_plans_current WHERE {where} "
+                       "ORDER BY agency, start_year, position", params)
 
 
 def status_summary(con: duckdb.DuckDBPyConnection, f: PilotFilter, today: dt.date) -> pd.DataFrame:
