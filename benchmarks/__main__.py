@@ -186,34 +186,50 @@ def part_browser(run: Run, size: str, db: Path, agencies: list[str]) -> None:
 
 
 def part_memory(run: Run, size: str, db: Path) -> None:
-    """(e) the server's peak RSS after every page has been visited."""
+    """(e) the server's peak RSS after every page has been visited, and then after the whole sector's workbook
+    and deck have been downloaded from it (the target is on the latter: a server's peak is what its users do)."""
     from playwright.sync_api import sync_playwright
 
     from benchmarks import browser
 
-    run.log(f"(e) Chromium, {size}: every page visited, then the server's VmHWM …")
+    run.log(f"(e) Chromium, {size}: every page visited, then the sector's downloads; the server's VmHWM …")
     proc, url = browser.start_server(ROOT / "dashboard.py", db, generate.size_dir(size) / "server_memory.log")
     try:
         with sync_playwright() as pw:
             chromium = browser.launch(pw)
             visits = browser.visit_every_page(chromium, url, timeout_s=60 if run.quick else 90)
+            time.sleep(0.5)
+            pages_mem = browser.memory_kb(proc.pid)
+            downloads = browser.download_exports(chromium, url)
             chromium.close()
         time.sleep(0.5)
         mem = browser.memory_kb(proc.pid)
     finally:
         browser.stop_server(proc)
-    run.details[f"memory_{size}"] = {"visits": visits, "memory_kb": mem}
+    run.details[f"memory_{size}"] = {"visits": visits, "memory_kb_pages": pages_mem, "downloads": downloads,
+                                     "memory_kb": mem}
     errors = [f"{page}: {' / '.join(v['errors'])}" for page, v in visits.items() if v["errors"]]
-    note = "VmHWM after " + ", ".join(visits)
-    run.add("server peak RSS, every page visited", size, mem["VmHWM"] / 1024, "MB",
-            run.target("peak_rss_mb", size, "L"), note)
+    errors += [f"{label}: {d['error']}" for label, d in downloads.items() if d["error"]]
+    run.add("server peak RSS, every page visited", size, pages_mem["VmHWM"] / 1024, "MB", None,
+            "VmHWM after " + ", ".join(visits))
+    run.add("server peak RSS, pages and downloads", size, mem["VmHWM"] / 1024, "MB",
+            run.target("peak_rss_mb", size, "L"),
+            "VmHWM after every page, then Excel and the deck of the whole sector from Oversikt"
+            + ("; a download FAILED" if any(d["error"] for d in downloads.values()) else ""),
+            fails=any(d["error"] for d in downloads.values()))
     for page, v in visits.items():
         run.add(f"page fully drawn (Chromium): {page}", size, v["drawn_ms"], "ms", None,
                 ("ERROR: " + " / ".join(v["errors"])[:140]) if v["errors"] else "first visit, new session")
-    run.log(f"    VmHWM {mem['VmHWM'] / 1024:.0f} MB; pages: "
-            + ", ".join(f"{p} {'–' if v['drawn_ms'] is None else round(v['drawn_ms'])}" for p, v in visits.items()))
+    for label, d in downloads.items():
+        run.add(f"download in the browser: {label}", size, d["s"], "s", None,
+                f"click → file, {d['bytes'] / 1e6:.1f} MB" if d["bytes"] else f"ERROR: {d['error']}"[:160])
+    run.log(f"    VmHWM {pages_mem['VmHWM'] / 1024:.0f} MB after the pages, {mem['VmHWM'] / 1024:.0f} MB after the "
+            "downloads; pages: "
+            + ", ".join(f"{p} {'–' if v['drawn_ms'] is None else round(v['drawn_ms'])}" for p, v in visits.items())
+            + "; downloads: " + ", ".join(f"{k} {'–' if d['s'] is None else round(d['s'], 1)} s"
+                                          for k, d in downloads.items()))
     if errors:
-        run.log("    errors on the pages: " + "; ".join(errors)[:400])
+        run.log("    errors: " + "; ".join(errors)[:400])
 
 
 def part_downloads(run: Run, size: str, db: Path) -> None:

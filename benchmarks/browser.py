@@ -372,6 +372,33 @@ def visit_every_page(browser, url: str, timeout_s: float = 90) -> dict:
     return out
 
 
+DOWNLOADS = ("Last ned Excel", "Last ned presentasjon")
+EXPORTS_POPOVER = "Last ned for lysark og videre arbeid"
+
+
+def download_exports(browser, url: str, timeout_s: float = 300) -> dict:
+    """(e) the whole sector's workbook and deck as a user downloads them from the overview, one after the other:
+    seconds from the click to the file, and its size (None and the error when it failed)."""
+    out = {}
+    context = browser.new_context(**CONTEXT, accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(url, timeout=timeout_s * 1000)
+        page.get_by_text(EXPORTS_POPOVER).first.click(timeout=timeout_s * 1000)
+        for label in DOWNLOADS:
+            try:
+                start = time.perf_counter()
+                with page.expect_download(timeout=timeout_s * 1000) as info:
+                    page.get_by_text(label, exact=True).first.click(timeout=timeout_s * 1000)
+                path = info.value.path()
+                out[label] = {"s": time.perf_counter() - start, "bytes": Path(path).stat().st_size, "error": None}
+            except Exception as exc:
+                out[label] = {"s": None, "bytes": None, "error": _short(exc)}
+    finally:
+        context.close()
+    return out
+
+
 def launch(pw):
     """Debian's Chromium with the test suite's flags."""
     if not Path(CHROMIUM).exists():

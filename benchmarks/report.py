@@ -157,10 +157,11 @@ the raw samples in `benchmarks/results-details.json`.
 - a change of the agency filter (type into the sidebar multiselect + Enter) → page fully
   redrawn, five agencies added one after another, each new to the session (uncached);
 - the server process's peak RSS (`VmHWM` in `/proc/<pid>/status`) at L after every page has
-  been visited;
+  been visited, and then after the whole sector's workbook and deck have been downloaded from
+  the overview in the browser (the target is on this one: a user's click builds them on the server);
 - the whole sector's downloads at M and L, the deck (`build_deck`) and the workbook
   (`excel_bytes`), each size in a fresh process: build time, file size, and the process's
-  peak RSS before and after (no targets; they are built on the server when a user clicks).
+  peak RSS before and after.
 
 `python -m benchmarks --sizes S --quick` is the two-minute check for developers (its results go
 to `benchmarks/work/`, so they never overwrite the full run's); `python -m benchmarks --help`
