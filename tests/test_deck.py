@@ -289,6 +289,20 @@ def test_a_pilot_slide_shows_status_period_budget_forsok_and_elements(husbanken_
     assert facts["Mangler"] == "2 omfang, 4 deltakere"
 
 
+def test_a_pilot_slide_quotes_the_plans_problem_goals_and_evaluation(sector, husbanken_deck):
+    # The deck reads the plans' long texts only when each plan gets a slide of its own; these are such slides.
+    plans = store_frame(sector, "SELECT pilot_name, problem, goals, evaluation FROM pilot_plans_current "
+                                "WHERE agency = 'Husbanken'")
+    slides = {title_of(s): slide_text(s) for s in open_deck(husbanken_deck).slides}
+    quoted = 0
+    for plan in plans.itertuples(index=False):
+        for text in (plan.problem, plan.goals, plan.evaluation):
+            if isinstance(text, str) and text.strip():
+                assert text.strip()[:40] in slides[plan.pilot_name], (plan.pilot_name, text[:40])
+                quoted += 1
+    assert quoted >= 3
+
+
 def test_the_element_matrix_marks_each_element_with_a_tick_or_a_dash(sector, sector_deck):
     prs = open_deck(sector_deck)
     tables = [s.table for slide in prs.slides for s in slide.shapes if s.name == deck_module.MATRIX_TABLE]
