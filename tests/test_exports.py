@@ -459,9 +459,8 @@ def test_the_dashboard_shows_the_two_export_buttons_and_a_csv_button(sector, tmp
 
 
 def test_the_export_behind_the_buttons_is_cached_per_store_and_filter(sector, tmp_path, monkeypatch, reference):
-    from ui.downloads import _build, export_bytes, file_name
+    from ui.downloads import export_bytes, file_name
 
-    _build.clear()
     path = tmp_path / "copy.duckdb"
     path.write_bytes(sector.read_bytes())
     monkeypatch.setenv("PILOT_DB", str(path))
@@ -489,6 +488,67 @@ def test_the_export_behind_the_buttons_is_cached_per_store_and_filter(sector, tm
             _pilot("Ny pilot etter import", "Planlagt", D(2024, 1, 1), D(2024, 6, 30), 100_000)]))], reference)
     assert export_bytes("deck", f) != deck
     assert file_name(".pptx", today=D(2026, 11, 23)) == "pilotoversikt_2026-11-23.pptx"
+
+
+def test_downloads_are_kept_as_files_per_store_and_filter_and_the_oldest_go(sector, tmp_path, monkeypatch):
+    from exports import building
+    from ui import store_access
+
+    path = tmp_path / "kept.duckdb"
+    path.write_bytes(sector.read_bytes())
+    monkeypatch.setattr(building, "KEEP_FILES", 2)
+    sig = store_access.signature(path)
+    folder = building.cache_folder(path)
+    first = building.built("excel", sig, PilotFilter(agencies=("Husbanken",)).key())
+    kept = list(folder.glob("*.xlsx"))
+    assert len(kept) == 1 and kept[0].read_bytes() == first
+    written = kept[0].stat().st_mtime_ns
+    # The same click again (another user, or after the server restarted) reads the file, not a new build.
+    assert building.built("excel", sig, PilotFilter(agencies=("Husbanken",)).key()) == first
+    assert kept[0].stat().st_mtime_ns == written
+    for agency in ("Kartverket", "Statsbygg"):
+        time.sleep(0.01)
+        building.built("excel", sig, PilotFilter(agencies=(agency,)).key())
+    left = list(folder.glob("*.xlsx"))
+    assert len(left) == 2 and kept[0] not in left  # the oldest went
+    assert not list(folder.glob(".*.part"))
+
+
+def test_two_clicks_at_once_build_the_download_once(sector, tmp_path, monkeypatch):
+    from exports import building
+    from ui import store_access
+
+    path = tmp_path / "twice.duckdb"
+    path.write_bytes(sector.read_bytes())
+    builds = []
+    real_build = building.build
+
+    def counted(*args):
+        builds.append(args)
+        return real_build(*args)
+
+    monkeypatch.setattr(building, "build", counted)
+    sig, key = store_access.signature(path), PilotFilter(agencies=("Kartverket",)).key()
+    results: list[bytes] = []
+    threads = [threading.Thread(target=lambda: results.append(building.built("deck", sig, key))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(results) == 2 and results[0] == results[1]
+    assert len(builds) == 1
+
+
+def test_a_download_is_given_even_where_it_cannot_be_kept(sector, tmp_path, monkeypatch):
+    from exports import building
+    from ui import store_access
+
+    not_a_folder = tmp_path / "tmp-is-a-file"
+    not_a_folder.write_text("x")
+    monkeypatch.setattr(building, "CACHE_ROOT", not_a_folder / "pilotoversikt-nedlastinger")
+    content = building.built("excel", store_access.signature(sector), PilotFilter(agencies=("Husbanken",)).key())
+    sheet = pd.read_excel(io.BytesIO(content), sheet_name="Piloter", engine="openpyxl")
+    assert set(sheet["Virksomhet"]) == {"Husbanken"}
 
 
 def test_download_names_carry_the_filter_so_two_downloads_on_a_day_differ():

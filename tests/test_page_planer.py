@@ -94,7 +94,7 @@ def test_the_workbook_and_csv_downloads_hold_the_plans_the_page_shows_after_its_
     import pandas as pd
 
     from store.queries import PilotFilter, PlanChoice
-    from ui.downloads import _build, export_bytes
+    from ui.downloads import export_bytes
 
     at = open_page(monkeypatch, sample_db)
     at.toggle(key="planer_uten_evaluering").set_value(True).run()
@@ -103,7 +103,6 @@ def test_the_workbook_and_csv_downloads_hold_the_plans_the_page_shows_after_its_
     assert "Utvalg: Hele sektoren; bare uten evaluering" in buttons["planer_csv"].proto.help
     assert "Utvalg: Hele sektoren." in buttons["planer_pptx"].proto.help  # the deck is the filter's overview
     assert any("Excel og CSV har bare planene som vises (bare uten evaluering)" in c.value for c in at.caption)
-    _build.clear()
     downloaded = pd.read_csv(io.BytesIO(export_bytes("csv", PilotFilter(), PlanChoice(only_missing_evaluation=True))),
                              sep=";", encoding="utf-8-sig", dtype=str)
     assert set(zip(downloaded["Virksomhet"], downloaded["Pilotnavn"].str.removeprefix("'"))) == plan_list(at)

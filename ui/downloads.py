@@ -4,23 +4,22 @@
     csv_button(df, filename, key, label=…)   a table as CSV for Norwegian Excel
 
 The deck and the workbook are built only when a button is clicked (Streamlit's deferred
-download), from a read-only connection, and cached under the store's signature and the
-filter: a rerun builds nothing, a second click on the same filter is instant, and an import
-(which changes the signature) is picked up by itself.
+download), in a process of their own from a read-only connection, and kept as files under the
+store's signature and the filter (exports.building): a rerun builds nothing, a second click on
+the same filter is instant, and an import (which changes the signature) is picked up by itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import astuple
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from exports import building
 from exports.common import file_stem, filter_text
 from exports.excel import csv_bytes, selection_text
-from store import database
 from store.queries import ALL_PLANS, PilotFilter, PlanChoice
 from ui import store_access
 
@@ -29,28 +28,14 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _build(kind: str, sig: tuple, key: tuple, choice: tuple = ()) -> bytes:
-    """The deck or the workbook for a store signature, a filter and Planer's choice (sig[0] is the store's path)."""
-    from exports.deck import build_deck
-    from exports.excel import excel_bytes, frames
-
-    with database.reading(Path(sig[0])) as con:
-        f, chosen = PilotFilter(*key), PlanChoice(*choice)
-        if kind == "deck":
-            return build_deck(con, f)
-        if kind == "csv":
-            return csv_bytes(frames(con, f, chosen)["Piloter"])
-        return excel_bytes(con, f, chosen)
-
-
 def export_bytes(kind: str, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> bytes:
-    """«deck», «excel» or «csv» (the pilots) for the dashboard's store, this filter and choice, through the cache.
+    """«deck», «excel» or «csv» (the pilots) for the dashboard's store, this filter and choice.
 
-    The deck shows the sector (or the filter's part of it); the choice narrows only the workbook and the CSV.
+    Built in a process of its own and kept as a file (exports.building); the deck shows the
+    sector (or the filter's part of it); the choice narrows only the workbook and the CSV.
     """
     path = store_access.store_path()
-    return _build(kind, store_access.signature(path), f.key(), astuple(choice))
+    return building.built(kind, store_access.signature(path), f.key(), astuple(choice))
 
 
 def file_name(suffix: str, scope: str = "", today: dt.date | None = None) -> str:
