@@ -458,6 +458,27 @@ def test_the_dashboard_shows_the_two_export_buttons_and_a_csv_button(sector, tmp
     assert not buttons["oversikt_pptx"].proto.disabled
 
 
+def test_a_large_selection_says_before_the_click_that_excel_takes_a_while(sector, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    import ui.downloads as downloads
+
+    monkeypatch.setenv("PILOT_DB", str(sector))
+    script = tmp_path / "app.py"
+    script.write_text("from store.queries import PilotFilter\nfrom ui.downloads import export_buttons\n"
+                      "export_buttons(PilotFilter(), key='oversikt')\n"
+                      "export_buttons(PilotFilter(agencies=('Husbanken',)), key='husbanken')\n", encoding="utf-8")
+    monkeypatch.setattr(downloads, "LARGE_EXPORT_PLANS", 10)  # the sample's sector has 21 plans, Husbanken 4
+    at = AppTest.from_file(str(script), default_timeout=30).run()
+    assert not at.exception
+    notes = [c.value for c in at.caption if "Excel-filen tar" in c.value]
+    assert notes == ["Utvalget har 21 planer: Excel-filen tar noen sekunder å lage første gang. Deretter hentes den "
+                     "med en gang, også for andre brukere, fram til neste import. Velg færre virksomheter i filteret "
+                     "for en mindre fil."]
+    assert "opp mot et halvt minutt" in downloads.large_export_note(20_000)
+    assert "20\u00a0000 planer" in downloads.large_export_note(20_000)
+
+
 def test_the_export_behind_the_buttons_is_cached_per_store_and_filter(sector, tmp_path, monkeypatch, reference):
     from ui.downloads import export_bytes, file_name
 
