@@ -200,7 +200,8 @@ def frames(con: duckdb.DuckDBPyConnection, f: PilotFilter,
 # Workbook
 
 _FORMATS = {"amount": AMOUNT_FORMAT, "date": DATE_FORMAT, "datetime": DATETIME_FORMAT, "integer": INTEGER_FORMAT}
-# Rows converted at a time: the store's rows stay in Arrow, and only a slice of them is ever Python objects.
+# Rows converted at a time: the store's rows stay in the frame's Arrow-backed columns, and only a slice of them
+# is ever Python objects.
 CHUNK_ROWS = 2_000
 
 
@@ -264,7 +265,8 @@ def _write_sheet(ws: Worksheet, rows: pd.DataFrame, columns: list[Column], forma
     ws.set_row(0, 30)
     for c, column in enumerate(columns):
         ws.write_string(0, c, column.header, formats.header)
-    lengths: list[list[int]] = [[] for _ in columns]
+    lengths: list[list[int]] = [[] for _ in columns]  # text lengths, for the columns sized by their values
+    measured = [column.kind not in _WIDTHS for column in columns]
     kinds = [column.kind for column in columns]
     for first in range(0, len(rows), CHUNK_ROWS):
         values = [column.values(rows.iloc[first:first + CHUNK_ROWS]) for column in columns]
@@ -272,7 +274,9 @@ def _write_sheet(ws: Worksheet, rows: pd.DataFrame, columns: list[Column], forma
             r = first + offset + 1
             for c, (value, kind) in enumerate(zip(row, kinds, strict=True)):
                 if value is not None:
-                    lengths[c].append(_write_cell(ws, r, c, value, kind, formats))
+                    length = _write_cell(ws, r, c, value, kind, formats)
+                    if measured[c]:
+                        lengths[c].append(length)
     for c, column in enumerate(columns):
         ws.set_column(c, c, _width(column, lengths[c]))
     ws.freeze_panes(1, 0)
