@@ -4,9 +4,9 @@
     csv_button(df, filename, key, label=…)   a table as CSV for Norwegian Excel
 
 The deck and the workbook are built only when a button is clicked (Streamlit's deferred
-download), in a process of their own from a read-only connection, and kept as files under the
-store's signature and the filter (exports.building): a rerun builds nothing, a second click on
-the same filter is instant, and an import (which changes the signature) is picked up by itself.
+download), one at a time, from a read-only connection, and kept as files under the store's
+signature and the filter (exports.building): a rerun builds nothing, a second click on the same
+filter is instant, and an import (which changes the signature) is picked up by itself.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ CSV_MIME = "text/csv"
 def export_bytes(kind: str, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> bytes:
     """«deck», «excel» or «csv» (the pilots) for the dashboard's store, this filter and choice.
 
-    Built in a process of its own and kept as a file (exports.building); the deck shows the
-    sector (or the filter's part of it); the choice narrows only the workbook and the CSV.
+    Built once and kept as a file (exports.building). The deck shows the sector (or the
+    filter's part of it); the choice narrows only the workbook and the CSV.
     """
     path = store_access.store_path()
     return building.built(kind, store_access.signature(path), f.key(), astuple(choice))
