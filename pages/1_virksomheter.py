@@ -18,11 +18,12 @@ st.caption(f"Viser {f.describe()}. Klikk på en rad for å filtrere hele oversik
 
 
 def submission_text(r) -> str:
-    """'2023: 20.08.2023, i tide, med planer' for one agency and round."""
+    """'2023: i tide 20.08.2023, med planer' for one agency and round: in time or late first, where a column too
+    narrow for the whole text still shows it."""
     if pd.isna(r.submitted_on):
         return f"{r.start_year}: ikke levert" + ("" if r.was_asked else " (ikke bedt om)")
     plans = "med planer" if r.has_plans else "uten planer"
-    return f"{r.start_year}: {fmt.date(r.submitted_on)}, {r.reporting_state.lower()}, {plans}"
+    return f"{r.start_year}: {r.reporting_state.lower()} {fmt.date(r.submitted_on)}, {plans}"
 
 
 by_agency = status.assign(
