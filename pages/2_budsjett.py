@@ -32,13 +32,13 @@ st.html(html_blocks.block(html_blocks.key_figures([
 st.subheader("Budsjett per virksomhet")
 per_agency = charts.budget_per_agency(pilots)  # largest first, as the chart draws them
 amounts = per_agency.reindex(columns=["Ja", "Delvis", "Nei", "Totalt"], fill_value=0)
-table = pd.DataFrame({
+table = pd.DataFrame({  # the total (the order of the rows) next to the name: on a laptop it stays in view
     "Virksomhet": per_agency.index,
     "Piloter": pilots.groupby("agency").size().reindex(per_agency.index).values,
+    "Totalt": fmt.whole_kroner(amounts["Totalt"].values),
     "Innenfor rammer": fmt.whole_kroner(amounts["Ja"].values),
     "Delvis": fmt.whole_kroner(amounts["Delvis"].values),
     "Utenfor rammer": fmt.whole_kroner(amounts["Nei"].values),
-    "Totalt": fmt.whole_kroner(amounts["Totalt"].values),
 })
 rest = fmt.rest_note(per_agency["Totalt"], charts.MAX_BARS, "tabellen under")
 chart_with_table(charts.budget_by_agency(per_agency), table, "budsjett_virksomhet",
@@ -52,7 +52,7 @@ if lines.empty:
     st.info("Pilotene i filteret har ingen budsjettrader (arket Budsjett).")
 else:
     per_year = lines.pivot_table(index="year", columns="category", values="amount_nok", aggfunc="sum", fill_value=0)
-    per_year["Totalt"] = per_year.sum(axis=1)
+    per_year.insert(0, "Totalt", per_year.sum(axis=1))
     year_table = pd.DataFrame({"År": per_year.index.astype(str)})
     for column in per_year.columns:
         year_table[column] = fmt.whole_kroner(per_year[column].values)
