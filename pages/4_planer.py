@@ -36,7 +36,10 @@ def _summary(f, all_count: int, shown, choice: PlanChoice) -> None:
     first, second, third = st.columns(3)
     first.metric("Planer", fmt.number(len(shown)))
     second.metric("Forsøk", fmt.number(int(shown["needs_exemption"].sum())))
-    third.metric("Mangler evaluering", fmt.number(int(plans.lacks_evaluation(shown).sum())))
+    third.metric("Mangler evaluering", fmt.number(int(plans.lacks_evaluation(shown).sum())),
+                 help="Planer der feltet «Evaluering og gevinstmåling» er tomt. Element 6 (Dokumentasjon og "
+                      "evaluering) kan likevel være dekket: det regnes som dekket også når bare «Dokumentasjon av "
+                      "funn» er fylt ut.")
 
 
 REGULATION = "Regelverk det søkes unntak fra"

@@ -88,6 +88,14 @@ def test_the_without_evaluation_toggle_shows_exactly_the_plans_that_say_nothing_
     assert any("Element 6 kan likevel være dekket" in c.value for c in at.caption)
 
 
+def test_the_count_of_plans_without_evaluation_says_why_element_6_can_still_be_covered(monkeypatch, sample_db):
+    # Without the toggle, a plan shows «6 av 6» next to «Mangler evaluering» (exploratory test at L): the count
+    # itself tells why, where a reader meets it first.
+    at = open_page(monkeypatch, sample_db)
+    metric = next(m for m in at.metric if m.label == "Mangler evaluering")
+    assert "Element 6 (Dokumentasjon og evaluering) kan likevel være dekket" in metric.proto.help
+
+
 def test_the_workbook_and_csv_downloads_hold_the_plans_the_page_shows_after_its_choices(monkeypatch, sample_db):
     import io
 
