@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -191,8 +192,11 @@ def part_memory(run: Run, size: str, db: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     from benchmarks import browser
+    from exports import building
 
     run.log(f"(e) Chromium, {size}: every page visited, then the sector's downloads; the server's VmHWM …")
+    # The downloads are kept as files between servers (exports.building): without these the clicks would read them.
+    shutil.rmtree(building.cache_folder(db), ignore_errors=True)
     proc, url = browser.start_server(ROOT / "dashboard.py", db, generate.size_dir(size) / "server_memory.log")
     try:
         with sync_playwright() as pw:
