@@ -155,4 +155,4 @@ _element_matrix(shown)
 _agency_matrix(shown)
 _plan_in_full(shown, store_access.frame("milestones", f))
 
-export_row(f, "planer", choice)
+export_row(f, "planer", choice, len(shown) if choice else None)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import re
 import threading
 import time
 import zipfile
@@ -145,6 +147,26 @@ def export(path: Path, f: PilotFilter | None = None, choice: PlanChoice = ALL_PL
         return excel_bytes(con, f or PilotFilter(), choice)
 
 
+def slide_texts(deck: bytes) -> str:
+    """Every text of a deck, slide after slide."""
+    from pptx import Presentation
+
+    prs = Presentation(io.BytesIO(deck))
+    return "\n".join(shape.text_frame.text for slide in prs.slides for shape in slide.shapes if shape.has_text_frame)
+
+
+def column_widths(content: bytes, sheet_number: int) -> dict[int, float]:
+    """Column number → width from a sheet's <col> elements, each range (min..max) for every column in it."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = archive.read(f"xl/worksheets/sheet{sheet_number}.xml").decode()
+    widths = {}
+    for col in re.finditer(r"<col\b([^>]*)/>", xml):
+        attrs = dict(re.findall(r'(\w+)="([^"]*)"', col.group(1)))
+        for number in range(int(attrs["min"]), int(attrs["max"]) + 1):
+            widths[number] = float(attrs["width"])
+    return widths
+
+
 def about_sheet(content: bytes) -> dict:
     """The «Om uttrekket» sheet of a workbook as label → value."""
     rows = openpyxl.load_workbook(io.BytesIO(content))[ABOUT_SHEET].iter_rows(min_row=3, values_only=True)
@@ -226,10 +248,10 @@ def test_headers_are_the_forms_labels_frozen_filtered_and_the_columns_sized(work
         sheet = book[name]
         assert sheet.freeze_panes == "A2", name
         assert sheet.auto_filter.ref, name
-        widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width
-                  for i in range(1, sheet.max_column + 1)]
+        widths = column_widths(workbook_bytes, book.sheetnames.index(name) + 1)
+        assert sorted(widths) == list(range(1, sheet.max_column + 1)), (name, widths)  # every column is sized
         # Stored as Excel stores a width of n characters: n plus the cell's padding (60 → 60.71).
-        assert all(8 <= w <= 61 for w in widths), (name, widths)
+        assert all(8 <= w <= 61 for w in widths.values()), (name, widths)
 
 
 def test_the_about_sheet_names_the_filter_and_the_date_of_the_data(sector):
@@ -471,10 +493,10 @@ def test_a_large_selection_says_before_the_click_that_excel_takes_a_while(sector
     monkeypatch.setattr(downloads, "LARGE_EXPORT_PLANS", 10)  # the sample's sector has 21 plans, Husbanken 4
     at = AppTest.from_file(str(script), default_timeout=30).run()
     assert not at.exception
-    notes = [c.value for c in at.caption if "Excel-filen tar" in c.value]
-    assert notes == ["Utvalget har 21 planer: Excel-filen tar noen sekunder å lage første gang. Deretter hentes den "
-                     "med en gang, også for andre brukere, fram til neste import. Velg færre virksomheter i filteret "
-                     "for en mindre fil."]
+    notes = [c.value for c in at.caption if "Excel-filen med" in c.value]
+    assert notes == ["Excel-filen med 21 planer tar noen sekunder å lage første gang. Deretter hentes den med en "
+                     "gang, også for andre brukere, resten av dagen eller fram til neste import. Velg færre "
+                     "virksomheter i filteret for en mindre fil."]
     assert "opp mot et halvt minutt" in downloads.large_export_note(20_000)
     assert "20\u00a0000 planer" in downloads.large_export_note(20_000)
 
@@ -511,7 +533,7 @@ def test_the_export_behind_the_buttons_is_cached_per_store_and_filter(sector, tm
     assert file_name(".pptx", today=D(2026, 11, 23)) == "pilotoversikt_2026-11-23.pptx"
 
 
-def test_downloads_are_kept_as_files_per_store_and_filter_and_the_oldest_go(sector, tmp_path, monkeypatch):
+def test_downloads_are_kept_beside_the_store_and_the_least_used_go(sector, tmp_path, monkeypatch):
     from exports import building
     from ui import store_access
 
@@ -520,19 +542,52 @@ def test_downloads_are_kept_as_files_per_store_and_filter_and_the_oldest_go(sect
     monkeypatch.setattr(building, "KEEP_FILES", 2)
     sig = store_access.signature(path)
     folder = building.cache_folder(path)
-    first = building.built("excel", sig, PilotFilter(agencies=("Husbanken",)).key())
-    kept = list(folder.glob("*.xlsx"))
-    assert len(kept) == 1 and kept[0].read_bytes() == first
-    written = kept[0].stat().st_mtime_ns
+    assert folder.parent == tmp_path  # beside the store: whoever may read the store may read its downloads
+
+    def download(agency: str) -> bytes:
+        return building.built("excel", sig, PilotFilter(agencies=(agency,)).key())
+
+    def files() -> dict[str, int]:
+        return {p.name: p.stat().st_ino for p in folder.glob("*.xlsx")}
+
+    first = download("Husbanken")
+    (name, inode), = files().items()
     # The same click again (another user, or after the server restarted) reads the file, not a new build.
-    assert building.built("excel", sig, PilotFilter(agencies=("Husbanken",)).key()) == first
-    assert kept[0].stat().st_mtime_ns == written
-    for agency in ("Kartverket", "Statsbygg"):
-        time.sleep(0.01)
-        building.built("excel", sig, PilotFilter(agencies=(agency,)).key())
-    left = list(folder.glob("*.xlsx"))
-    assert len(left) == 2 and kept[0] not in left  # the oldest went
+    assert download("Husbanken") == first and files() == {name: inode}
+    time.sleep(0.01)
+    download("Kartverket")
+    time.sleep(0.01)
+    download("Husbanken")  # used again: now the most recently used
+    time.sleep(0.01)
+    download("Statsbygg")
+    left = files()
+    assert len(left) == 2 and left.get(name) == inode  # Kartverket's, the least recently used, went
     assert not list(folder.glob(".*.part"))
+
+
+def test_a_download_of_yesterday_or_before_an_import_is_never_served(sector, tmp_path, monkeypatch, reference):
+    from exports import building
+    from ui import store_access
+
+    path = tmp_path / "dated.duckdb"
+    path.write_bytes(sector.read_bytes())
+    folder = building.cache_folder(path)
+    key = PilotFilter(agencies=("Kartverket",)).key()
+    monkeypatch.setattr(building, "norwegian_today", lambda: D(2026, 11, 23))
+    building.built("deck", store_access.signature(path), key)
+    yesterdays = {p.name for p in folder.glob("*.pptx")}
+    # The deck says when it was made and counts statuses out of date by today: a new day builds a new one,
+    monkeypatch.setattr(building, "norwegian_today", lambda: D(2026, 11, 24))
+    building.built("deck", store_access.signature(path), key)
+    todays = {p.name for p in folder.glob("*.pptx")}
+    assert len(todays) == 1 and todays != yesterdays  # and yesterday's, never asked for again, is gone
+    # and so does an import, which changes the store's signature.
+    with database.open_store(path) as con:
+        import_files(con, [("kv.xlsx", workbook(_submission("Kartverket", 2023, D(2023, 8, 1)), [
+            _pilot("Ny pilot etter import", "Planlagt", D(2024, 1, 1), D(2024, 6, 30), 100_000)]))], reference)
+    after = building.built("deck", store_access.signature(path), key)
+    assert "Ny pilot etter import" in slide_texts(after)
+    assert {p.name for p in folder.glob("*.pptx")}.isdisjoint(todays)
 
 
 def test_two_clicks_at_once_build_the_download_once(sector, tmp_path, monkeypatch):
@@ -560,16 +615,29 @@ def test_two_clicks_at_once_build_the_download_once(sector, tmp_path, monkeypatc
     assert len(builds) == 1
 
 
-def test_a_download_is_given_even_where_it_cannot_be_kept(sector, tmp_path, monkeypatch):
+def test_a_download_is_given_even_where_it_cannot_be_kept_and_leaves_no_part(sector, tmp_path):
     from exports import building
     from ui import store_access
 
-    not_a_folder = tmp_path / "tmp-is-a-file"
-    not_a_folder.write_text("x")
-    monkeypatch.setattr(building, "CACHE_ROOT", not_a_folder / "pilotoversikt-nedlastinger")
-    content = building.built("excel", store_access.signature(sector), PilotFilter(agencies=("Husbanken",)).key())
-    sheet = pd.read_excel(io.BytesIO(content), sheet_name="Piloter", engine="openpyxl")
+    path = tmp_path / "nowhere.duckdb"
+    path.write_bytes(sector.read_bytes())
+    sig, key = store_access.signature(path), PilotFilter(agencies=("Husbanken",)).key()
+    blocked = tmp_path / "nowhere.duckdb.nedlastinger"
+    blocked.write_text("a file where the folder should be")
+    sheet = pd.read_excel(io.BytesIO(building.built("excel", sig, key)), sheet_name="Piloter", engine="openpyxl")
     assert set(sheet["Virksomhet"]) == {"Husbanken"}
+    # A folder that takes no file of this name (a write that fails at the end): nothing half-written stays.
+    blocked.unlink()
+    blocked.mkdir()
+    stale = blocked / ".old.xlsx.1.part"  # left by a build that was killed an hour ago
+    stale.write_bytes(b"half")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    building.built("excel", sig, PilotFilter(agencies=("Statsbygg",)).key())
+    target = next(blocked.glob("*.xlsx"))
+    target.unlink()
+    target.mkdir()  # the rename onto it fails
+    assert building.built("excel", sig, PilotFilter(agencies=("Statsbygg",)).key())
+    assert not list(blocked.glob(".*.part"))
 
 
 def test_download_names_carry_the_filter_so_two_downloads_on_a_day_differ():

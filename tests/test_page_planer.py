@@ -116,6 +116,19 @@ def test_the_workbook_and_csv_downloads_hold_the_plans_the_page_shows_after_its_
     assert set(zip(downloaded["Virksomhet"], downloaded["Pilotnavn"].str.removeprefix("'"))) == plan_list(at)
 
 
+def test_the_note_on_a_large_download_counts_the_plans_the_choice_leaves(monkeypatch, sample_db):
+    import ui.downloads as downloads
+
+    monkeypatch.setattr(downloads, "LARGE_EXPORT_PLANS", 1)  # the sample is small: every download is «large»
+    at = open_page(monkeypatch, sample_db)
+    at.toggle(key="planer_uten_evaluering").set_value(True).run()
+    chosen = len(plan_list(at))
+    every = rows(sample_db, "SELECT count(*) FROM pilot_plans_current")[0][0]
+    assert 0 < chosen < every
+    notes = [c.value for c in at.caption if "Excel-filen med" in c.value]
+    assert notes and all(n.startswith(f"Excel-filen med {chosen} plan") for n in notes), notes
+
+
 def test_the_forsok_filter_shows_exactly_the_plans_needing_exemption_with_their_regulation(monkeypatch, sample_db):
     at = open_page(monkeypatch, sample_db)
     at.segmented_control(key="forsok").set_value("ja").run()

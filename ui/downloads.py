@@ -44,11 +44,11 @@ def file_name(suffix: str, scope: str = "", today: dt.date | None = None) -> str
     return f"{file_stem(today, scope)}{suffix}"
 
 
-def export_buttons(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> None:
+def export_buttons(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS, plans: int | None = None) -> None:
     """The download buttons for the current filter, side by side: deck, workbook, pilots as CSV.
 
-    With Planer's choice, the workbook and the CSV hold the plans the page shows; the deck stays
-    the filter's overview, and a line above the buttons says so.
+    With Planer's choice, the workbook and the CSV hold the plans the page shows (plans: how many);
+    the deck stays the filter's overview, and a line above the buttons says so.
     """
     missing = store_access.state() == "missing"  # no file, or never initialised: nothing to build from
     scope, chosen = filter_text(f), selection_text(f, choice)
@@ -58,8 +58,8 @@ def export_buttons(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> 
     if choice:
         st.caption(f"Excel og CSV har bare planene som vises ({choice.describe()}), med milepælene og budsjettet "
                    "deres. Presentasjonen og arket Innsendinger viser hele utvalget i filteret.")
-    if not missing and (plans := plan_count(f)) >= LARGE_EXPORT_PLANS:
-        st.caption(large_export_note(plans))
+    if not missing and (count := plan_count(f) if plans is None else plans) >= LARGE_EXPORT_PLANS:
+        st.caption(large_export_note(count))
     with st.container(horizontal=True, key=f"{key}_exports"):
         st.download_button(
             "Last ned presentasjon", data=lambda: export_bytes("deck", f), file_name=file_name(".pptx", deck_words),
@@ -90,9 +90,9 @@ def plan_count(f: PilotFilter) -> int:
 def large_export_note(plans: int) -> str:
     """What a user should know before clicking a large download."""
     wait = "opp mot et halvt minutt" if plans >= 15_000 else "noen sekunder"
-    return (f"Utvalget har {format_number(plans)} planer: Excel-filen tar {wait} å lage første gang. Deretter "
-            "hentes den med en gang, også for andre brukere, fram til neste import. Velg færre virksomheter i "
-            "filteret for en mindre fil.")
+    return (f"Excel-filen med {format_number(plans)} planer tar {wait} å lage første gang. Deretter hentes den med "
+            "en gang, også for andre brukere, resten av dagen eller fram til neste import. Velg færre virksomheter "
+            "i filteret for en mindre fil.")
 
 
 def csv_button(df: pd.DataFrame, filename: str, key: str, label: str = "Last ned CSV") -> None:

@@ -11,9 +11,9 @@ from ui import formatting as fmt
 from ui.timeline import page_count
 
 
-def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> None:
+def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS, plans: int | None = None) -> None:
     """Downloads for what is on screen: the deck, the Excel workbook and the pilots as CSV, for the current filter
-    (and Planer's choice of plans).
+    (and Planer's choice of plans; plans: how many the choice leaves, for the note on a large download).
 
     In a popover, whose buttons the browser draws only when it is opened: three download buttons
     with their tooltips were about a tenth of the overview's first draw (issue 5).
@@ -22,7 +22,7 @@ def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS) -> None
 
     st.divider()
     with st.popover("Last ned for lysark og videre arbeid"):
-        export_buttons(f, key, choice)
+        export_buttons(f, key, choice, plans)
 
 
 FOLLOW_UP_KEY = "virksomheter_oppfolging"  # Virksomheter's «Bare til oppfølging», which Oversikt can turn on
