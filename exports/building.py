@@ -11,7 +11,7 @@ download, waits for it (memory before speed; at L a whole-sector workbook is abo
 file is written to a folder beside the store (`pilots.duckdb.nedlastinger/`, readable by whoever
 may read the store), named after what it shows: the store's signature (an import changes it),
 today's date (the deck and the workbook say when they were made, and which statuses look out
-of date by today), the export code, the filter and Planer's choice. A second click, a second
+of date by today), the code that builds it, the filter and Planer's choice. A second click, a second
 user, or the same click after a restart reads the file as it is. Writing a file deletes those
 that can no longer be asked for (another signature, day or code) and all but the KEEP_FILES
 most recently used of the rest.
@@ -85,8 +85,8 @@ def _code_version() -> str:
     """The code a download is built by: a file built before a change of it is never served after."""
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
-    for path in sorted(p for folder in ("exports", "store") for p in (root / folder).glob("*.*")
-                       if p.suffix in (".py", ".sql")):
+    for path in sorted(p for folder in ("exports", "store", "loaders", "ui") for p in (root / folder).glob("*.*")
+                       if p.suffix in (".py", ".sql")):  # a build runs code of all four (labels, formats, queries)
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
