@@ -7,14 +7,15 @@ A whole-sector workbook at L takes some 200 MB while it is built, and the finish
 up to 42 MB (the pilots as CSV). Kept in Streamlit's cache, 32 of them stayed in the server's
 memory, and two users building at once needed twice the memory: an exploratory test at L
 took the server past 1 GB (issue 5). Here one build runs at a time: another click, on any
-download, waits for it (memory before speed; at L a whole-sector workbook is about 20 s). Each
-file is written to a folder beside the store (`pilots.duckdb.nedlastinger/`, readable by whoever
-may read the store), named after what it shows: the store's signature (an import changes it),
-today's date (the deck and the workbook say when they were made, and which statuses look out
-of date by today), the code that builds it, the filter and Planer's choice. A second click, a second
-user, or the same click after a restart reads the file as it is. Writing a file deletes those
-that can no longer be asked for (another signature, day or code) and all but the KEEP_FILES
-most recently used of the rest.
+download, waits for it (memory before speed; at L a whole-sector workbook is about 20 s).
+
+Each file is written to a folder beside the store (`pilots.duckdb.nedlastinger/`, made for the
+server's user alone, as the files hold contact people), named after what it shows: the store's
+signature (an import changes it), today's date (the deck and the workbook say when they were
+made, and which statuses look out of date by today), the code that builds it, the filter and
+Planer's choice. A second click, a second user, or the same click after a restart reads the
+file as it is. Writing a file deletes those that can no longer be asked for (another
+signature, day or code) and all but the KEEP_FILES most recently used of the rest.
 """
 
 from __future__ import annotations

@@ -542,7 +542,7 @@ def test_downloads_are_kept_beside_the_store_and_the_least_used_go(sector, tmp_p
     monkeypatch.setattr(building, "KEEP_FILES", 2)
     sig = store_access.signature(path)
     folder = building.cache_folder(path)
-    assert folder.parent == tmp_path  # beside the store: whoever may read the store may read its downloads
+    assert folder.parent == tmp_path  # beside the store, not in a /tmp every user can read
 
     def download(agency: str) -> bytes:
         return building.built("excel", sig, PilotFilter(agencies=(agency,)).key())
@@ -551,6 +551,7 @@ def test_downloads_are_kept_beside_the_store_and_the_least_used_go(sector, tmp_p
         return {p.name: p.stat().st_ino for p in folder.glob("*.xlsx")}
 
     first = download("Husbanken")
+    assert folder.stat().st_mode & 0o077 == 0  # the files hold contact people: for the server's user alone
     (name, inode), = files().items()
     # The same click again (another user, or after the server restarted) reads the file, not a new build.
     assert download("Husbanken") == first and files() == {name: inode}
