@@ -113,9 +113,10 @@ def agency_spans(pilots: pd.DataFrame) -> pd.DataFrame:
 
     spans = pilots.groupby("agency", sort=True).agg(
         pilots=("pilot_name", "size"), first_start=("start_date", "min"), last_end=("end_date", "max"))
-    counts = pd.crosstab(pilots["agency"], pilots["status"]).reindex(spans.index, fill_value=0)
-    spans["statuses"] = [", ".join(f"{row[s]} {s.lower()}" for s in PILOT_STATUSES if row.get(s, 0))
-                         for _, row in counts.iterrows()]
+    counts = pilots.groupby(["agency", "status"]).size().unstack(fill_value=0).reindex(spans.index, fill_value=0)
+    columns = [[f"{n} {status.lower()}" if n else "" for n in counts[status]]
+               for status in PILOT_STATUSES if status in counts.columns]
+    spans["statuses"] = [", ".join(part for part in row if part) for row in zip(*columns)] if columns else ""
     return spans.reset_index()
 
 
@@ -214,27 +215,45 @@ def _date_range(frames: Iterable[pd.Series], refs: list[Reference]) -> tuple[dt.
     return min(days), max(days)
 
 
+def _vline(x: str, line: dict, layer: str | None = None) -> dict:
+    """A line down the plot at a date, as fig.add_vline draws it."""
+    shape = {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain", "line": line}
+    return {**shape, "layer": layer} if layer else shape
+
+
+def _vrect(x0: str, x1: str, fillcolor: str, opacity: float | None = None) -> dict:
+    """A band down the plot between two dates, behind the bars, as fig.add_vrect draws it."""
+    shape = {"type": "rect", "x0": x0, "x1": x1, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+             "fillcolor": fillcolor, "line": {"width": 0}, "layer": "below"}
+    return {**shape, "opacity": opacity} if opacity is not None else shape
+
+
 def _add_references(fig: go.Figure, refs: list[Reference], span: tuple[dt.date, dt.date]) -> int:
-    """Draw bands and lines with staggered labels above the plot; returns the label levels used."""
+    """Draw bands and lines with staggered labels above the plot; returns the label levels used.
+
+    The shapes and labels are given to the figure at once: plotly's add_vline and add_annotation
+    check every shape and label already there on each call, a sixth of Tidslinje's time at M.
+    """
     levels = label_levels(refs, span)
     anchors = [anchor for _, _, anchor in label_extents(refs, span)]
+    shapes, labels = [], []
     for ref, level, anchor in zip(refs, levels, anchors):
         x0 = ref.start.isoformat()
         if ref.kind == "reform":
-            fig.add_vrect(x0=x0, x1=ref.end.isoformat(), fillcolor=REFORM_COLOR, line_width=0, layer="below")
-            for edge in (ref.start, ref.end):
-                fig.add_vline(x=edge.isoformat(), line={"color": ACCENT, "width": 1, "dash": "dot"}, layer="below")
+            shapes.append(_vrect(x0, ref.end.isoformat(), REFORM_COLOR))
+            shapes += [_vline(edge.isoformat(), {"color": ACCENT, "width": 1, "dash": "dot"}, "below")
+                       for edge in (ref.start, ref.end)]
         elif ref.kind == "event" and ref.end:
-            fig.add_vrect(x0=x0, x1=ref.end.isoformat(), fillcolor=SEMINAR_COLOR, opacity=0.6, line_width=0,
-                          layer="below")
+            shapes.append(_vrect(x0, ref.end.isoformat(), SEMINAR_COLOR, opacity=0.6))
         elif ref.kind == "today":
-            fig.add_vline(x=x0, line={"color": "#222", "width": 1.5, "dash": "dash"})
+            shapes.append(_vline(x0, {"color": "#222", "width": 1.5, "dash": "dash"}))
         else:
-            fig.add_vline(x=x0, line={"color": DEADLINE_COLOR, "width": 1.5, "dash": "dot"})
-        fig.add_annotation(x=x0, xref="x", y=1, yref="paper", yanchor="bottom", xanchor=anchor,
-                           yshift=2 + level * LABEL_PX, showarrow=False, text=ref.label,
-                           hovertext=ref.hover or ref.label, font={"size": 12, "color": "#222"},
-                           bgcolor="rgba(255,255,255,0.85)")
+            shapes.append(_vline(x0, {"color": DEADLINE_COLOR, "width": 1.5, "dash": "dot"}))
+        labels.append({"x": x0, "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom", "xanchor": anchor,
+                       "yshift": 2 + level * LABEL_PX, "showarrow": False, "text": ref.label,
+                       "hovertext": ref.hover or ref.label, "font": {"size": 12, "color": "#222"},
+                       "bgcolor": "rgba(255,255,255,0.85)"})
+    fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *labels])
     return (max(levels) + 1) if levels else 0
 
 
