@@ -51,7 +51,7 @@ st.subheader("Budsjett per år (budsjettrader)")
 if lines.empty:
     st.info("Pilotene i filteret har ingen budsjettrader (arket Budsjett).")
 else:
-    per_year = lines.pivot_table(index="year", columns="category", values="amount_nok", aggfunc="sum", fill_value=0)
+    per_year = charts.budget_per_year(lines)
     per_year.insert(0, "Totalt", per_year.sum(axis=1))
     year_table = pd.DataFrame({"År": per_year.index.astype(str)})
     for column in per_year.columns:
