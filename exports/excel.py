@@ -18,7 +18,7 @@ import datetime as dt
 import io
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import duckdb
@@ -169,17 +169,22 @@ def _submission_rows(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataF
 def source_rows(con: duckdb.DuckDBPyConnection, f: PilotFilter,
                 choice: PlanChoice = ALL_PLANS) -> dict[str, pd.DataFrame]:
     """The store's rows behind each sheet, filtered; with a choice, only its plans and their rows."""
-    rows = {
-        PILOTS.sheet: queries.chosen_pilots(con, f, choice) if choice else queries.pilots(con, f),
-        MILESTONES.sheet: queries.milestones(con, f),
-        BUDGET.sheet: queries.budget_lines(con, f),
-        "Innsendinger": _submission_rows(con, f),
-    }
-    if choice:
-        kept = rows[PILOTS.sheet][queries.PLAN_KEYS].drop_duplicates()
-        for sheet in (MILESTONES.sheet, BUDGET.sheet):
-            rows[sheet] = rows[sheet].merge(kept, on=queries.PLAN_KEYS, how="inner")
-    return rows
+    return dict(each_sheets_rows(con, f, choice))
+
+
+def each_sheets_rows(con: duckdb.DuckDBPyConnection, f: PilotFilter,
+                     choice: PlanChoice = ALL_PLANS) -> Iterator[tuple[str, pd.DataFrame]]:
+    """source_rows a sheet at a time, each read when the one before has been taken: a caller that lets each go
+    before asking for the next holds one sheet's rows at a time (at L the plans with their texts are the most)."""
+    pilots = queries.chosen_pilots(con, f, choice) if choice else queries.pilots(con, f)
+    kept = pilots[queries.PLAN_KEYS].drop_duplicates() if choice else None
+    yield PILOTS.sheet, pilots
+    del pilots
+    for sheet, read in ((MILESTONES.sheet, queries.milestones), (BUDGET.sheet, queries.budget_lines)):
+        rows = read(con, f)
+        yield sheet, rows if kept is None else rows.merge(kept, on=queries.PLAN_KEYS, how="inner")
+        del rows
+    yield "Innsendinger", _submission_rows(con, f)
 
 
 def _table(rows: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
@@ -320,16 +325,18 @@ def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.dat
 
 def excel_bytes(con: duckdb.DuckDBPyConnection, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> bytes:
     """The filtered data as an .xlsx workbook; with a choice (Planer's), only its plans and their rows."""
-    rows = source_rows(con, f, choice)
     when = data_date(con)
     out = io.BytesIO()
+    counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="pilotoversikt-xlsx-") as scratch:  # each sheet's rows, until closed
         book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": scratch, "strings_to_formulas": False,
                                          "strings_to_numbers": False, "strings_to_urls": False})
         formats = _Formats(book)
-        for name, make in SHEETS.items():
-            _write_sheet(book.add_worksheet(name), rows[name], make(), formats)
-        _write_about(book.add_worksheet(ABOUT_SHEET), f, choice, when, {n: len(t) for n, t in rows.items()}, formats)
+        for name, rows in each_sheets_rows(con, f, choice):  # in SHEETS' order
+            _write_sheet(book.add_worksheet(name), rows, SHEETS[name](), formats)
+            counts[name] = len(rows)
+            del rows  # written: let it go before the next sheet is read
+        _write_about(book.add_worksheet(ABOUT_SHEET), f, choice, when, counts, formats)
         book.set_properties({"title": f"Pilotoversikt – {selection_text(f, choice)}", "author": "Pilotoversikt"})
         book.close()
     return out.getvalue()
