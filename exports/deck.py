@@ -1045,9 +1045,15 @@ class _Deck:
                       rows, size=14, row_height=0.5, align=["l", "r", "r"],
                       description="Tabell: hvor mange av planene som dekker hvert av brevets seks elementer.")
         frame.name = ELEMENT_COUNTS
-        text_box(slide, LEFT, BODY_TOP + 0.4 + 0.5 * (len(rows) + 1), WIDTH, 0.6,
+        silent = sum(not p.describes_evaluation for p in self.pilots)
+        # Element 6 counts documentation too: without this, «97 % dekker 6» and «20 % sier ingenting om evaluering»
+        # on the next slide read as a contradiction (exploratory test at L).
+        evaluation = (f" Element 6 regnes som dekket også når bare «Dokumentasjon av funn» er fylt ut: "
+                      f"{plural(silent, 'plan', 'planer')} sier ingenting om evaluering og gevinstmåling."
+                      if silent else "")
+        text_box(slide, LEFT, BODY_TOP + 0.4 + 0.5 * (len(rows) + 1), WIDTH, 0.9,
                  f"Matrisen per plan kommer med når utvalget har høyst {MATRIX_PLANS_UP_TO} planer. Siden Planer i "
-                 "Pilotoversikt viser den for alle.", size=12, color=MUTED)
+                 f"Pilotoversikt viser den for alle.{evaluation}", size=12, color=MUTED)
 
     def follow_up_slide(self) -> None:
         """«Til oppfølging»: plans without evaluation or missing elements, forsøk, late and missing reports."""

@@ -463,6 +463,12 @@ def test_a_deck_of_many_agencies_and_plans_stays_a_few_readable_slides(sector, m
     assert first[1] == str(int(pilots["covers_e1"].sum()))
     sixth = next(v for k, v in rows.items() if k.startswith("6 "))
     assert sixth[1] == str(int(pilots["covers_e6"].sum()))
+    # Element 6 counts documentation too; the slide says so, with the count the follow-up slide gives next.
+    silent = store_frame(sector, "SELECT count(*) AS n FROM pilot_plans_current WHERE NOT describes_evaluation")["n"][0]
+    elements = next(s for s in prs.slides if title_of(s) == "Elementene i planene")
+    assert (f"Element 6 regnes som dekket også når bare «Dokumentasjon av funn» er fylt ut: {silent} planer sier "
+            "ingenting om evaluering og gevinstmåling.") in slide_text(elements)
+    assert f"{silent} av " in slide_text(next(s for s in prs.slides if title_of(s) == "Til oppfølging"))
 
     timeline = next(s for s in prs.slides if title_of(s) == "Tidslinje")
     labels = [s.text_frame.text for s in timeline.shapes if s.name == deck_module.TIMELINE_AGENCY]
