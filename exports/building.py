@@ -6,26 +6,30 @@
 A whole-sector workbook at L takes some 200 MB while it is built, and the finished files are
 up to 42 MB (the pilots as CSV). Kept in Streamlit's cache, 32 of them stayed in the server's
 memory, and two users building at once needed twice the memory: an exploratory test at L
-took the server past 1 GB (issue 5). Here one build runs at a time: another click, on any
-download, waits for it (memory before speed; at L a whole-sector workbook is about 20 s).
+took the server past 1 GB (issue 5). Here one build runs at a time, for every server on the
+store (a thread lock and a file lock): another click, on any download, waits for it (memory
+before speed; at L a whole-sector workbook is about 20 s).
 
 Each file is written to a folder beside the store (`pilots.duckdb.nedlastinger/`, made for the
-server's user alone, as the files hold contact people), named after what it shows: the store's
-signature (an import changes it), today's date (the deck and the workbook say when they were
-made, and which statuses look out of date by today), the code that builds it, the filter and
-Planer's choice. A second click, a second user, or the same click after a restart reads the
-file as it is. Writing a file deletes those that can no longer be asked for (another
-signature, day or code) and all but the KEEP_FILES most recently used of the rest.
+server's user alone, as the files hold contact people), named after what it shows: the day (the
+deck and the workbook say when they were made, and which statuses look out of date by today),
+the store's content (its signature: an import changes it), the code that builds it (hashed when
+the server loads it), the filter and Planer's choice. A second click, a second user, or the same
+click after a restart reads the file as it is. Writing a file deletes those of other days or
+other data, and all but the KEEP_FILES most recently used of the rest.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
+import fcntl
 import hashlib
 import os
+import shutil
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from loaders.values import norwegian_today
@@ -34,26 +38,54 @@ SUFFIXES = {"deck": ".pptx", "excel": ".xlsx", "csv": ".csv"}
 KEEP_FILES = 24
 PARTIAL_MAX_AGE_S = 3600  # a .part older than this was left by a build that failed or was killed
 
-_one_at_a_time = threading.Lock()
+_one_at_a_time = threading.Lock()  # in this server; _store_lock for servers sharing a store
 
 
 def built(kind: str, sig: tuple, key: tuple, choice: tuple = ()) -> bytes:
-    """The download's bytes: its file when built before for this store, day, filter and choice, else built now."""
+    """The download's bytes: its file when built before for this store, day, code, filter and choice, else built now."""
     store = Path(sig[0])
     folder = cache_folder(store)
-    current = _digest(sig, norwegian_today().isoformat(), _code_version())
-    target = folder / f"{current}-{_digest(kind, key, choice)}{SUFFIXES[kind]}"
     with contextlib.suppress(OSError):  # not built yet, trimmed meanwhile, or no folder to keep files in
-        return _read(target)
-    with _one_at_a_time:
+        return _read(_target(folder, kind, sig, key, choice))
+    with _one_at_a_time, _store_lock(folder):
+        target = _target(folder, kind, sig, key, choice)  # again: the wait may have run past midnight
         with contextlib.suppress(OSError):
             return _read(target)  # built by the click this one waited for
         content = build(kind, store, key, choice)
         # A full or read-only disk: the user gets the file all the same, built again next time.
         with contextlib.suppress(OSError):
             _write(target, content)
-            _trim(folder, current)
+            _trim(folder, _prefix(sig))
         return content
+
+
+def _prefix(sig: tuple) -> str:
+    """What a file's name starts with: the day and the store's content (its signature, the path resolved, so two
+    servers that name the store differently share its files)."""
+    store, *stat = sig
+    return f"{norwegian_today().isoformat()}_{_digest(str(Path(store).resolve()), *stat)}"
+
+
+def _target(folder: Path, kind: str, sig: tuple, key: tuple, choice: tuple) -> Path:
+    return folder / f"{_prefix(sig)}_{_digest(CODE_VERSION, kind, key, choice)}{SUFFIXES[kind]}"
+
+
+@contextlib.contextmanager
+def _store_lock(folder: Path) -> Iterator[None]:
+    """Hold the store's build lock: one build at a time for every server on the store (none where the folder
+    cannot be made: the build goes on, unkept)."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle = open(folder / ".bygger", "a")  # noqa: SIM115 (held across the yield)
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def cache_folder(store: Path) -> Path:
@@ -81,9 +113,9 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
 
 
-@functools.cache
 def _code_version() -> str:
-    """The code a download is built by: a file built before a change of it is never served after."""
+    """The code a download is built by, hashed when this module is loaded (with the server), so a file built
+    before a change of it is never served after, even when the files change under a running server."""
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     for path in sorted(p for folder in ("exports", "store", "loaders", "ui") for p in (root / folder).glob("*.*")
@@ -91,6 +123,9 @@ def _code_version() -> str:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+CODE_VERSION = _code_version()
 
 
 def _read(path: Path) -> bytes:
@@ -103,9 +138,10 @@ def _read(path: Path) -> bytes:
 def _write(path: Path, content: bytes) -> None:
     """Write a file whole or not at all: a reader never sees half of one, and a failure leaves nothing."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")  # a name no other writer has
+    partial = Path(name)
     try:
-        with open(partial, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())  # a crash after the rename cannot leave an empty file to be served
@@ -115,21 +151,32 @@ def _write(path: Path, content: bytes) -> None:
         raise
 
 
-def _trim(folder: Path, current: str) -> None:
-    """Delete the files no click can ask for any more, and all but the KEEP_FILES most recently used of the rest."""
+def _trim(folder: Path, prefix: str) -> None:
+    """Delete the files no click can ask for any more (another day, or data an import has replaced), and all but
+    the KEEP_FILES most recently used of the rest. Files of other code age out with the day: a second server on
+    the same store, with other code, keeps its own."""
     kept = []
     for p in folder.iterdir():
         try:
             used = p.stat().st_mtime
             if p.name.startswith(".") and p.name.endswith(".part"):
-                if used < time.time() - PARTIAL_MAX_AGE_S:
+                if used < time.time() - PARTIAL_MAX_AGE_S:  # left by a build that failed or was killed
                     p.unlink()
             elif p.suffix in SUFFIXES.values():
-                if p.name.startswith(f"{current}-"):
+                if p.name.startswith(f"{prefix}_"):
                     kept.append((used, p))
                 else:
-                    p.unlink()  # another store signature, day or code: never asked for again
-        except FileNotFoundError:  # deleted by another server meanwhile
+                    p.unlink()
+        except OSError:  # deleted by another server meanwhile, or not ours to delete: the next file
             continue
     for _, old in sorted(kept, reverse=True)[KEEP_FILES:]:
-        old.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            old.unlink()
+
+
+def _forget_the_old_place() -> None:
+    """Delete the downloads an earlier version kept in the temporary folder, readable by every user there."""
+    shutil.rmtree(Path(tempfile.gettempdir()) / "pilotoversikt-nedlastinger", ignore_errors=True)
+
+
+_forget_the_old_place()

@@ -205,8 +205,7 @@ def frames(con: duckdb.DuckDBPyConnection, f: PilotFilter,
 # Workbook
 
 _FORMATS = {"amount": AMOUNT_FORMAT, "date": DATE_FORMAT, "datetime": DATETIME_FORMAT, "integer": INTEGER_FORMAT}
-# Rows converted at a time: the store's rows stay in the frame's Arrow-backed columns, and only a slice of them
-# is ever Python objects.
+# Rows converted to the cells' values at a time, so the converted values of only one slice are held at once.
 CHUNK_ROWS = 2_000
 
 

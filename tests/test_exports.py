@@ -591,6 +591,52 @@ def test_a_download_of_yesterday_or_before_an_import_is_never_served(sector, tmp
     assert {p.name for p in folder.glob("*.pptx")}.isdisjoint(todays)
 
 
+def test_a_click_that_waited_past_midnight_keeps_its_file_under_the_new_day(sector, tmp_path, monkeypatch):
+    from exports import building
+    from ui import store_access
+
+    path = tmp_path / "midnight.duckdb"
+    path.write_bytes(sector.read_bytes())
+    days = iter([D(2026, 11, 23)])  # the first look, before the wait for the lock; then the new day
+    monkeypatch.setattr(building, "norwegian_today", lambda: next(days, D(2026, 11, 24)))
+    building.built("deck", store_access.signature(path), PilotFilter(agencies=("Kartverket",)).key())
+    names = [p.name for p in building.cache_folder(path).glob("*.pptx")]
+    assert len(names) == 1 and names[0].startswith("2026-11-24_"), names
+
+
+def test_servers_on_one_store_share_its_files_and_keep_each_others_code(sector, tmp_path, monkeypatch):
+    from exports import building
+    from ui import store_access
+
+    (tmp_path / "x").mkdir()
+    path = tmp_path / "shared.duckdb"
+    path.write_bytes(sector.read_bytes())
+    key = PilotFilter(agencies=("Husbanken",)).key()
+    folder = building.cache_folder(path)
+    building.built("excel", store_access.signature(path), key)
+    # The same store named another way (PILOT_DB relative, or through a folder and back) is the same file.
+    other_spelling = tmp_path / "x" / ".." / "shared.duckdb"
+    building.built("excel", store_access.signature(other_spelling), key)
+    assert len(list(folder.glob("*.xlsx"))) == 1
+    # A second server with other code builds its own file, and neither deletes the other's.
+    monkeypatch.setattr(building, "CODE_VERSION", "another version")
+    building.built("excel", store_access.signature(path), key)
+    monkeypatch.undo()
+    building.built("deck", store_access.signature(path), key)
+    assert len(list(folder.glob("*.xlsx"))) == 2
+
+
+def test_downloads_kept_in_the_temporary_folder_by_an_earlier_version_are_deleted(tmp_path, monkeypatch):
+    from exports import building
+
+    monkeypatch.setattr(building.tempfile, "gettempdir", lambda: str(tmp_path))
+    old = tmp_path / "pilotoversikt-nedlastinger" / "0123456789abcdef"
+    old.mkdir(parents=True)
+    (old / "workbook.xlsx").write_bytes(b"contact people, readable by every user")
+    building._forget_the_old_place()
+    assert not (tmp_path / "pilotoversikt-nedlastinger").exists()
+
+
 def test_two_clicks_at_once_build_the_download_once(sector, tmp_path, monkeypatch):
     from exports import building
     from ui import store_access

@@ -4,9 +4,10 @@
     csv_button(df, filename, key, label=…)   a table as CSV for Norwegian Excel
 
 The deck and the workbook are built only when a button is clicked (Streamlit's deferred
-download), one at a time, from a read-only connection, and kept as files under the store's
-signature and the filter (exports.building): a rerun builds nothing, a second click on the same
-filter is instant, and an import (which changes the signature) is picked up by itself.
+download), one at a time, from a read-only connection, and kept as files named after the day,
+the store's signature, the code, the filter and the choice (exports.building): a rerun builds
+nothing, a second click on the same filter is instant, and an import (which changes the
+signature) is picked up by itself.
 """
 
 from __future__ import annotations
