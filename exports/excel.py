@@ -18,7 +18,7 @@ import datetime as dt
 import io
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -64,18 +64,11 @@ class Column:
     """
 
     header: str
-    source: str | Callable[[Mapping], object]
+    source: str  # the store's column
     kind: str = "text"
 
-    def value(self, row: Mapping) -> object:
-        """The cell's value for a source row, converted to a plain Python value."""
-        raw = self.source(row) if callable(self.source) else row.get(self.source)
-        return convert(raw, self.kind)
-
     def values(self, rows: pd.DataFrame) -> list[object]:
-        """The cells' values for source rows, converted, a column at a time."""
-        if callable(self.source):
-            return [convert(self.source(r), self.kind) for r in rows.to_dict("records")]
+        """The cells' values for source rows, converted to plain Python values, a column at a time."""
         if self.source not in rows:
             return [None] * len(rows)
         return [convert(raw, self.kind) for raw in rows[self.source].tolist()]
@@ -188,9 +181,8 @@ def each_sheets_rows(con: duckdb.DuckDBPyConnection, f: PilotFilter,
 
 
 def _table(rows: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
-    """Source rows as a sheet: Norwegian headers, plain Python values."""
-    records = rows.to_dict("records")
-    data = {c.header: [c.value(r) for r in records] for c in columns}
+    """Source rows as a sheet: Norwegian headers, plain Python values (as the workbook converts them)."""
+    data = {c.header: c.values(rows) for c in columns}
     return pd.DataFrame(data, columns=[c.header for c in columns], dtype=object)
 
 
