@@ -8,7 +8,6 @@ loaders.reading's decode_text and split_csv). Both get the files' bytes from mem
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import shutil
@@ -65,13 +64,9 @@ def import_into(path: Path, files: list[tuple[str, bytes]], reference) -> tuple[
 
 def code_key() -> str:
     """A hash of the code an import runs (loaders/ and store/): a cached store is stale when it changes."""
-    h = hashlib.sha256()
-    for folder in ("loaders", "store"):
-        for p in sorted((ROOT / folder).glob("*.*")):
-            if p.suffix in (".py", ".sql"):
-                h.update(p.name.encode())
-                h.update(p.read_bytes())
-    return h.hexdigest()
+    from exports.building import source_hash
+
+    return source_hash("loaders", "store")
 
 
 def cached_store(size: str, log=print) -> dict:

@@ -113,19 +113,20 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
 
 
-def _code_version() -> str:
-    """The code a download is built by, hashed when this module is loaded (with the server), so a file built
-    before a change of it is never served after, even when the files change under a running server."""
+def source_hash(*folders: str) -> str:
+    """A hash of the project's .py and .sql files in these folders: it changes when their code does."""
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
-    for path in sorted(p for folder in ("exports", "store", "loaders", "ui") for p in (root / folder).glob("*.*")
-                       if p.suffix in (".py", ".sql")):  # a build runs code of all four (labels, formats, queries)
+    for path in sorted(p for folder in folders for p in (root / folder).glob("*.*") if p.suffix in (".py", ".sql")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 
 
-CODE_VERSION = _code_version()
+# The code a download is built by (labels, formats and queries come from all four), hashed when this module is
+# loaded (with the server): a file built before a change of it is never served after, even when the files change
+# under a running server.
+CODE_VERSION = source_hash("exports", "store", "loaders", "ui")
 
 
 def _read(path: Path) -> bytes:
