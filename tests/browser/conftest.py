@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks import browser as benchmarks_browser
 
@@ -73,9 +75,18 @@ def wait_for_app(page) -> None:
     page.wait_for_function(SCRIPT_DONE, timeout=30_000)
 
 
+# Tables (a canvas the grid sizes after it has its data) and plotly charts (their axes) are drawn after the script
+# has finished: without waiting for them, screenshots 03 and 21 showed an empty table frame and no chart.
+DRAWN = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].every(
+        t => [...t.querySelectorAll('canvas')].some(c => c.getBoundingClientRect().width > 100))
+    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))"""
+
+
 def shoot(page, name: str) -> Path:
-    """Save a full-page screenshot to look at."""
+    """Save a full-page screenshot to look at, once the page's tables and charts are drawn."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    with contextlib.suppress(PlaywrightTimeout):  # else a screenshot of what there is, to look at why
+        page.wait_for_function(DRAWN, timeout=10_000)
     page.screenshot(path=str(path), full_page=True)
     return path
