@@ -4,8 +4,8 @@
     python -m exports excel [--db PATH] --out FILE.xlsx [--virksomhet NAME ...] [--aar YEAR]
 
 --virksomhet may be repeated and takes a name, an abbreviation or an alias (HB, Statens
-kartverk). An unknown agency is an error (exit 2). The store is opened read-only, so the
-dashboard may keep running.
+kartverk). An unknown agency, or a year with no round, is an error (exit 2) and nothing is
+written. The store is opened read-only, so the dashboard may keep running.
 """
 
 from __future__ import annotations
@@ -75,9 +75,10 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             if args.aar is not None:
                 known = [int(y) for y in queries.rounds(con)["start_year"]]
-                if args.aar not in known:
-                    print(f"Merk: ingen runde har oppstartsår {args.aar} (kjente: "
-                          f"{', '.join(map(str, sorted(known))) or 'ingen'}); utvalget blir tomt.", file=sys.stderr)
+                if args.aar not in known:  # a typo, most likely: an empty file would pass for a report
+                    print(f"Ingen runde har oppstartsår {args.aar}. Forventet et av de kjente oppstartsårene: "
+                          f"{', '.join(map(str, sorted(known))) or 'ingen'}. Ingenting er skrevet.", file=sys.stderr)
+                    return 2
             if args.command == "deck":
                 from exports.deck import build_deck
 

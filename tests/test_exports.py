@@ -438,6 +438,15 @@ def test_an_unknown_agency_is_refused_in_norwegian_with_exit_code_2(sector, tmp_
     assert not out.exists()
 
 
+def test_a_year_with_no_round_is_refused_and_nothing_is_written(sector, tmp_path, capsys):
+    # «--aar 1999» used to write a workbook with no plans and exit 0: an empty file passed on as a report
+    out = tmp_path / "x.xlsx"
+    assert cli(["excel", "--db", str(sector), "--out", str(out), "--aar", "1999"]) == 2
+    error = capsys.readouterr().err
+    assert "Ingen runde har oppstartsår 1999" in error and "2023, 2024" in error
+    assert not out.exists()
+
+
 def test_a_missing_store_is_reported_without_a_traceback(tmp_path, capsys):
     assert cli(["excel", "--db", str(tmp_path / "finnes-ikke.duckdb"), "--out", str(tmp_path / "x.xlsx")]) == 1
     assert "finnes ikke" in capsys.readouterr().err
