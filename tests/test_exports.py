@@ -10,6 +10,8 @@ import datetime as dt
 import io
 import os
 import re
+import subprocess
+import sys
 import threading
 import time
 import zipfile
@@ -669,6 +671,43 @@ def test_two_clicks_at_once_build_the_download_once(sector, tmp_path, monkeypatc
         t.join(60)
     assert len(results) == 2 and results[0] == results[1]
     assert len(builds) == 1
+
+
+# A server's process, clicking a download: its build is slow enough that the other server clicks meanwhile.
+SERVER_CLICK = """
+import sys, time
+from exports import building
+from store.queries import PilotFilter
+from ui import store_access
+
+real_build = building.build
+
+def slow_build(*args):
+    with open(sys.argv[2], "a") as log:
+        log.write("built\\n")
+    time.sleep(2)
+    return real_build(*args)
+
+building.build = slow_build
+path = __import__("pathlib").Path(sys.argv[1])
+content = building.built("deck", store_access.signature(path), PilotFilter(agencies=("Kartverket",)).key())
+sys.stdout.write(__import__("hashlib").sha256(content).hexdigest())
+"""
+
+
+def test_two_servers_on_one_store_build_a_download_once(sector, tmp_path):
+    # Each server has its own thread lock; only the file lock beside the store keeps two builds (twice the
+    # memory) from running at once, and lets the second server read the first one's file.
+    path = tmp_path / "shared.duckdb"
+    path.write_bytes(sector.read_bytes())
+    log = tmp_path / "builds.log"
+    root = Path(__file__).resolve().parents[1]
+    servers = [subprocess.Popen([sys.executable, "-c", SERVER_CLICK, str(path), str(log)], cwd=root,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [server.communicate(timeout=120) for server in servers]
+    assert [server.returncode for server in servers] == [0, 0], [err for _, err in outputs]
+    assert outputs[0][0] == outputs[1][0], "both servers give the same file"
+    assert log.read_text().splitlines() == ["built"]
 
 
 def test_a_download_is_given_even_where_it_cannot_be_kept_and_leaves_no_part(sector, tmp_path):
