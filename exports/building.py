@@ -93,20 +93,41 @@ def cache_folder(store: Path) -> Path:
     return store.with_name(f"{store.name}.nedlastinger")
 
 
+BUILD_ATTEMPTS = 3  # an import that lands during a build makes it start again, at most this often
+
+
 def build(kind: str, store: Path, key: tuple, choice: tuple = ()) -> bytes:
-    """Build a download from the store, read-only."""
+    """Build a download from the store, read-only.
+
+    The workbook and the CSV take the store for each sheet's read only, so the server's other users and an
+    import need not wait while the rows are written (at L the workbook takes 20 s, its reads about 1 s). An
+    import between two reads would mix two versions in one file: the build then starts again.
+    """
+    from store import database
+
+    content = b""
+    for _ in range(BUILD_ATTEMPTS):
+        before = database.signature(store)
+        content = _build_once(kind, store, key, choice)
+        if database.signature(store) == before:
+            break
+    return content
+
+
+def _build_once(kind: str, store: Path, key: tuple, choice: tuple) -> bytes:
     from exports.deck import build_deck
-    from exports.excel import csv_bytes, excel_bytes, frames
+    from exports.excel import csv_bytes, excel_bytes, pilot_sheet
     from store import database
     from store.queries import PilotFilter, PlanChoice
 
-    with database.reading(store) as con:
-        f, chosen = PilotFilter(*key), PlanChoice(*choice)
-        if kind == "deck":
+    f, chosen = PilotFilter(*key), PlanChoice(*choice)
+    if kind == "deck":  # its reads come between its slides, and it takes a second or two at L
+        with database.reading(store) as con:
             return build_deck(con, f)
-        if kind == "csv":
-            return csv_bytes(frames(con, f, chosen)["Piloter"])
-        return excel_bytes(con, f, chosen)
+    reads = lambda: database.reading(store)  # noqa: E731 (a function to open the store for each read)
+    if kind == "csv":
+        return csv_bytes(pilot_sheet(reads, f, chosen))
+    return excel_bytes(reads, f, chosen)
 
 
 def _digest(*parts: object) -> str:

@@ -4,11 +4,14 @@ guard that keeps text that looks like a formula from ever becoming one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import math
 import re
 import unicodedata
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import duckdb
 import numpy as np
@@ -86,6 +89,19 @@ def as_float(value: object) -> float | None:
         return None
     number = float(value)
     return None if math.isnan(number) else number
+
+
+# The store for one read: a function that opens it for a block. An export that reads a little at a time and
+# writes a long while in between (the workbook at L: 20 s) holds the store only while it reads, so the
+# dashboard's other users (whose reads take the store in turn) and an import need not wait for the writing.
+Reads = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
+
+
+def reads_of(store: duckdb.DuckDBPyConnection | Reads) -> Reads:
+    """The reads of a store given as a connection the caller holds open throughout, or as a function opening it."""
+    if isinstance(store, duckdb.DuckDBPyConnection):
+        return lambda: contextlib.nullcontext(store)
+    return store
 
 
 def data_date(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:

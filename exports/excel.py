@@ -1,9 +1,13 @@
 """The data behind the dashboard as a workbook and as CSV, for Norwegian Excel.
 
-    excel_bytes(con, f)  ->  .xlsx with the sheets Piloter, Milepæler, Budsjett, Innsendinger
-                             and «Om uttrekket» (filter, data date, what each sheet holds)
-    csv_bytes(df)        ->  UTF-8 with BOM, «;», decimal comma, dates 31.10.2023
-    frames(con, f)       ->  the same four tables as DataFrames with Norwegian headers
+    excel_bytes(store, f)  ->  .xlsx with the sheets Piloter, Milepæler, Budsjett, Innsendinger
+                               and «Om uttrekket» (filter, data date, what each sheet holds)
+    csv_bytes(df)          ->  UTF-8 with BOM, «;», decimal comma, dates 31.10.2023
+    frames(store, f)       ->  the same four tables as DataFrames with Norwegian headers
+    pilot_sheet(store, f)  ->  only the first of them, Piloter
+
+The store is a connection, or a function that opens it for each read (exports.common.Reads):
+then it is held only while a sheet's rows are read, not while they are written.
 
 Headers are the reporting form's labels (loaders/contract.py) where the form has the field.
 Amounts and dates are real numbers and dates. Text that a spreadsheet could take for a
@@ -28,6 +32,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from exports.common import (
+    Reads,
     as_date,
     as_datetime,
     as_float,
@@ -37,6 +42,7 @@ from exports.common import (
     filter_text,
     looks_like_formula,
     missing,
+    reads_of,
     source_line,
 )
 from loaders.contract import BUDGET, ELEMENTS, MILESTONES, PILOTS, SUBMISSION
@@ -159,25 +165,31 @@ def _submission_rows(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataF
     return status.merge(details, on=["agency", "start_year"], how="left")
 
 
-def source_rows(con: duckdb.DuckDBPyConnection, f: PilotFilter,
+def source_rows(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter,
                 choice: PlanChoice = ALL_PLANS) -> dict[str, pd.DataFrame]:
     """The store's rows behind each sheet, filtered; with a choice, only its plans and their rows."""
-    return dict(each_sheets_rows(con, f, choice))
+    return dict(each_sheets_rows(store, f, choice))
 
 
-def each_sheets_rows(con: duckdb.DuckDBPyConnection, f: PilotFilter,
+def each_sheets_rows(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter,
                      choice: PlanChoice = ALL_PLANS) -> Iterator[tuple[str, pd.DataFrame]]:
     """source_rows a sheet at a time, each read when the one before has been taken: a caller that lets each go
-    before asking for the next holds one sheet's rows at a time (at L the plans with their texts are the most)."""
-    pilots = queries.chosen_pilots(con, f, choice) if choice else queries.pilots(con, f)
+    before asking for the next holds one sheet's rows at a time (at L the plans with their texts are the most).
+    The store is held for each sheet's read only, never while the caller has the rows."""
+    reads = reads_of(store)
+    with reads() as con:
+        pilots = queries.chosen_pilots(con, f, choice) if choice else queries.pilots(con, f)
     kept = pilots[queries.PLAN_KEYS].drop_duplicates() if choice else None
     yield PILOTS.sheet, pilots
     del pilots
     for sheet, read in ((MILESTONES.sheet, queries.milestones), (BUDGET.sheet, queries.budget_lines)):
-        rows = read(con, f)
+        with reads() as con:
+            rows = read(con, f)
         yield sheet, rows if kept is None else rows.merge(kept, on=queries.PLAN_KEYS, how="inner")
         del rows
-    yield "Innsendinger", _submission_rows(con, f)
+    with reads() as con:
+        rows = _submission_rows(con, f)
+    yield "Innsendinger", rows
 
 
 def _table(rows: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
@@ -186,11 +198,18 @@ def _table(rows: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=[c.header for c in columns], dtype=object)
 
 
-def frames(con: duckdb.DuckDBPyConnection, f: PilotFilter,
+def frames(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter,
            choice: PlanChoice = ALL_PLANS) -> dict[str, pd.DataFrame]:
     """The four data sheets as DataFrames with Norwegian headers (for CSV downloads too)."""
-    rows = source_rows(con, f, choice)
+    rows = source_rows(store, f, choice)
     return {name: _table(rows[name], make()) for name, make in SHEETS.items()}
+
+
+def pilot_sheet(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter,
+                choice: PlanChoice = ALL_PLANS) -> pd.DataFrame:
+    """frames(...)["Piloter"] without reading the other sheets (the pilots as CSV)."""
+    name, rows = next(each_sheets_rows(store, f, choice))
+    return _table(rows, SHEETS[name]())
 
 
 # ---------------------------------------------------------------------------------------
@@ -314,16 +333,17 @@ def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.dat
         _write_cell(ws, r, 1, convert(shown, shown_kind), shown_kind, formats, wrapped=True)
 
 
-def excel_bytes(con: duckdb.DuckDBPyConnection, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> bytes:
+def excel_bytes(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> bytes:
     """The filtered data as an .xlsx workbook; with a choice (Planer's), only its plans and their rows."""
-    when = data_date(con)
+    with reads_of(store)() as con:
+        when = data_date(con)
     out = io.BytesIO()
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="pilotoversikt-xlsx-") as scratch:  # each sheet's rows, until closed
         book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": scratch, "strings_to_formulas": False,
                                          "strings_to_numbers": False, "strings_to_urls": False})
         formats = _Formats(book)
-        for name, rows in each_sheets_rows(con, f, choice):  # in SHEETS' order
+        for name, rows in each_sheets_rows(store, f, choice):  # in SHEETS' order
             _write_sheet(book.add_worksheet(name), rows, SHEETS[name](), formats)
             counts[name] = len(rows)
             del rows  # written: let it go before the next sheet is read

@@ -54,6 +54,18 @@ def db_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
+def signature(path: Path) -> tuple:
+    """What changes whenever the store's content changes: size and mtime of file and WAL."""
+    parts: list[object] = [str(path)]
+    for p in (path, Path(f"{path}.wal")):
+        try:
+            stat = os.stat(p)
+            parts += [stat.st_size, stat.st_mtime_ns]
+        except FileNotFoundError:
+            parts += [None, None]
+    return tuple(parts)
+
+
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Open the file, waiting while another process holds its lock."""
     if read_only and not path.exists():

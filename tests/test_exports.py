@@ -25,7 +25,7 @@ import pytest
 from exports.__main__ import main as cli
 from exports.excel import ABOUT_SHEET, csv_bytes, excel_bytes, frames
 from loaders.importer import import_files
-from store import database
+from store import database, queries
 from store.queries import ALL_PLANS, PilotFilter, PlanChoice
 from tests.form_files import budget_line as budget_row
 from tests.form_files import csv_bytes as form_csv
@@ -671,6 +671,74 @@ def test_two_clicks_at_once_build_the_download_once(sector, tmp_path, monkeypatc
         t.join(60)
     assert len(results) == 2 and results[0] == results[1]
     assert len(builds) == 1
+
+
+def test_the_dashboards_reads_go_on_while_a_workbook_is_written(sector, tmp_path, monkeypatch):
+    # The workbook held the store from its first read to its last row written: at L every other user's read on
+    # the server (and any import) waited some 14 s for a whole-sector workbook.
+    from exports import building, excel
+    from ui import store_access
+
+    path = tmp_path / "busy.duckdb"
+    path.write_bytes(sector.read_bytes())
+    writing, read_taken = threading.Event(), threading.Event()
+    real_write = excel._write_sheet
+
+    def slow_write(*args):
+        writing.set()
+        read_taken.wait(20)  # the rows of a large sheet take a long time to write
+        return real_write(*args)
+
+    monkeypatch.setattr(excel, "_write_sheet", slow_write)
+    built: list[bytes] = []
+    builder = threading.Thread(target=lambda: built.append(
+        building.built("excel", store_access.signature(path), PilotFilter().key())))
+    builder.start()
+    assert writing.wait(30)
+    read: list[int] = []
+
+    def another_users_read():
+        with database.reading(path) as con:
+            read.append(len(queries.pilots(con, PilotFilter())))
+
+    reader = threading.Thread(target=another_users_read)
+    reader.start()
+    reader.join(10)
+    read_while_writing = list(read)
+    read_taken.set()
+    builder.join(60)
+    reader.join(10)
+    assert read_while_writing == [21], "a read during the workbook's writing waited for the whole build"
+    sheet = pd.read_excel(io.BytesIO(built[0]), sheet_name="Piloter", engine="openpyxl")
+    assert len(sheet) == 21
+
+
+def test_an_import_during_a_workbook_build_gives_the_new_data_in_every_sheet(sector, tmp_path, monkeypatch,
+                                                                             reference):
+    # With the store taken for each sheet's read only, an import can land between two of them: the workbook
+    # would have the plans from before it and the submissions from after. The build starts again instead.
+    from exports import building, excel
+    from ui import store_access
+
+    path = tmp_path / "changing.duckdb"
+    path.write_bytes(sector.read_bytes())
+    real_write, imported = excel._write_sheet, []
+
+    def write_then_import(*args):
+        if not imported:  # after the plans were read, before the submissions are
+            new_file = workbook(_submission("Kartverket", 2023, D(2023, 8, 1)), [
+                _pilot("Pilot importert under byggingen", "Planlagt", D(2023, 9, 1), D(2024, 6, 30), 300_000)])
+            with database.open_store(path) as con:
+                imported.extend(import_files(con, [("kv.xlsx", new_file)], reference))
+        return real_write(*args)
+
+    monkeypatch.setattr(excel, "_write_sheet", write_then_import)
+    content = building.built("excel", store_access.signature(path), PilotFilter(agencies=("Kartverket",)).key())
+    assert [plan.outcome for plan in imported] == ["imported"]
+    pilots = pd.read_excel(io.BytesIO(content), sheet_name="Piloter", engine="openpyxl")
+    submissions = pd.read_excel(io.BytesIO(content), sheet_name="Innsendinger", engine="openpyxl")
+    assert "Pilot importert under byggingen" in set(pilots["Pilotnavn"])
+    assert 2023 in set(submissions.loc[submissions["Virksomhet"] == "Kartverket", "Oppstartsår"])
 
 
 # A server's process, clicking a download: its build is slow enough that the other server clicks meanwhile.

@@ -8,7 +8,6 @@ next rerun without anyone clearing anything, and most reruns touch no file at al
 from __future__ import annotations
 
 import copy
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,16 +26,7 @@ def store_path() -> Path:
     return database.db_path()
 
 
-def signature(path: Path) -> tuple:
-    """What changes whenever the store's content changes: size and mtime of file and WAL."""
-    parts: list[object] = [str(path)]
-    for p in (path, Path(f"{path}.wal")):
-        try:
-            stat = os.stat(p)
-            parts += [stat.st_size, stat.st_mtime_ns]
-        except FileNotFoundError:
-            parts += [None, None]
-    return tuple(parts)
+signature = database.signature  # the key of every cached read
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
