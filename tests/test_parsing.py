@@ -380,13 +380,21 @@ def test_budget_rows_adding_up_give_no_warning(reference):
     ("Husbanken", "Husbanken"), ("husbanken", "Husbanken"), ("HB", "Husbanken"), ("hb", "Husbanken"),
     ("Den norske stats husbank", "Husbanken"), ("  DEN NORSKE  stats husbank ", "Husbanken"),
     ("dibk", "Direktoratet for byggkvalitet"), ("Statens bygningstekniske etat", "Direktoratet for byggkvalitet"),
-    ("Difi", "Digitaliseringsdirektoratet"), ("direktoratet for forvaltning og økonomistyring",
-                                              "Digitaliseringsdirektoratet"),
+    ("Difi", "Digitaliseringsdirektoratet"), ("direktoratet for forvaltning og ikt", "Digitaliseringsdirektoratet"),
     ("valgdir", "Valgdirektoratet"), ("datatilsynet", "Datatilsynet"),
 ])
 def test_agency_by_name_abbreviation_or_alias_in_any_case_becomes_its_canonical_name(reference, written, canonical):
     sub = accepted(reference, workbook(innsending=valid_submission(agency=written)))
     assert sub.agency == canonical
+
+
+def test_dfo_is_not_taken_for_digdir(reference):
+    # The register had DFØ's name as an alias of Digdir (Difi's tasks went to both in 2020): a DFØ report
+    # replaced Digdir's submission, and its plans were gone from every figure.
+    for written in ("Direktoratet for forvaltning og økonomistyring", "DFØ"):
+        error = only_error(parse(reference, workbook(innsending=valid_submission(agency=written))))
+        assert (error.sheet, error.column, error.value) == ("Innsending", "Virksomhet", written)
+        assert error.expected.startswith("en virksomhet i registeret")
 
 
 @pytest.mark.parametrize(("written", "nearest"), [("Husbankn", "Husbanken"), ("Kartverk", "Kartverket"),
