@@ -52,6 +52,7 @@ from loaders.values import (
     fold,
     format_kroner,
     is_blank,
+    name_key,
     parse_text,
     shown,
 )
@@ -409,14 +410,14 @@ def check_pilots(parsed: ParsedFile, sheet: str, pilots: list[dict]) -> None:
         row = p["_row"]
         name = p.get("pilot_name")
         if name:
-            key = fold(name)
+            key = name_key(name)
             if key in seen_names:
                 parsed.error(f"et pilotnavn som ikke er brukt før i filen (det står også på rad {seen_names[key]})",
                              sheet, row, PILOTS.field("pilot_name").label, name)
             seen_names.setdefault(key, row)
         ref = p.get("pilot_ref")
         if ref:
-            key = fold(ref)
+            key = name_key(ref)
             if key in seen_refs:
                 parsed.error(f"en Pilot-ID som ikke er brukt før i filen (den står også på rad {seen_refs[key]})",
                              sheet, row, PILOTS.field("pilot_ref").label, ref)
@@ -444,25 +445,43 @@ def check_milestones(parsed: ParsedFile, sheet: str, milestones: list[dict]) -> 
 
 
 def resolve_pilots(parsed: ParsedFile, sheet: str, rows: list[dict], pilots: list[dict]) -> None:
-    """Point each milestone or budget row at its pilot by Pilot-ID or Pilotnavn; set 'pilot_name'."""
-    by_key: dict[str, str | None] = {}
-    for p in pilots:
-        if p.get("pilot_ref"):  # a pilot without a name has an error of its own; rows naming it are not wrong
-            by_key.setdefault(fold(p["pilot_ref"]), p.get("pilot_name"))
-    for p in pilots:
-        if p.get("pilot_name"):
-            by_key.setdefault(fold(p["pilot_name"]), p["pilot_name"])
+    """Point each milestone or budget row at its pilot by Pilot-ID or Pilotnavn; set 'pilot_name'.
+
+    A row's text is matched as written (case and spacing aside), else with accents and æøå folded when that
+    finds one pilot. A text that is one pilot's ID and another's name is refused: guessing would put the row
+    on a pilot the agency may not have meant.
+    """
+    exact: dict[str, set[int]] = {}
+    loose: dict[str, set[int]] = {}
+    for index, p in enumerate(pilots):  # a pilot without a name has an error of its own; rows naming it are not wrong
+        for text in (p.get("pilot_ref"), p.get("pilot_name")):
+            if text:
+                exact.setdefault(name_key(text), set()).add(index)
+                loose.setdefault(fold(text), set()).add(index)
     known = sorted({p["pilot_name"] for p in pilots if p.get("pilot_name")})
     for r in rows:
         text = r.get("pilot")
         if not text:
             continue
-        key = fold(text)
-        name = by_key.get(key)
-        if key not in by_key:
+        found = exact.get(name_key(text)) or loose.get(fold(text)) or set()
+        if len(found) > 1:
+            meant = " og ".join(f"«{_pilot_words(pilots[i], text)}»" for i in sorted(found))
+            parsed.error(f"en Pilot-ID eller et Pilotnavn som peker på én pilot; «{text}» peker på både {meant}. "
+                         "Bruk en Pilot-ID eller et navn som bare den ene piloten har", sheet, r["_row"], "Pilot", text)
+            r["pilot_name"] = None
+            continue
+        if not found:
             hint = ", ".join(known[:5]) + (" …" if len(known) > 5 else "") if known else "ingen piloter er registrert"
             parsed.error(f"en Pilot-ID eller et Pilotnavn fra Piloter ({hint})", sheet, r["_row"], "Pilot", text)
-        r["pilot_name"] = name
+        r["pilot_name"] = pilots[next(iter(found))].get("pilot_name") if found else None
+
+
+def _pilot_words(pilot: dict, text: str) -> str:
+    """A pilot as a row's text meets it: «Tillitsbasert tilsyn» (Pilot-ID Veiledning), or just its name."""
+    name, ref = pilot.get("pilot_name") or "uten navn", pilot.get("pilot_ref")
+    if ref and name_key(ref) == name_key(text) and name_key(name) != name_key(text):
+        return f"{name} (Pilot-ID {ref})"
+    return name
 
 
 def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget: list[dict],
@@ -786,6 +805,11 @@ def _mark_csv_errors(grid: Grid) -> None:
                 row[index] = CellError(cell.strip())
 
 
+def _as_written(value: object) -> str:
+    """A read Innsending value in the form's words: Ja or Nei, 30.10.2023."""
+    return ("Ja" if value else "Nei") if isinstance(value, bool) else shown(value)
+
+
 def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, year: int, rows: list[dict]) -> None:
     """One agency's rows of a CSV as a submission holding that one table."""
     first_row = rows[0]["_row"]
@@ -800,9 +824,9 @@ def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, y
     for key in SUBMISSION_FIELD_KEYS:
         seen = [(r[key], r["_row"]) for r in rows if r.get(key) not in (None, "")]
         if seen and any(v != seen[0][0] for v, _ in seen):
-            row = next(r for v, r in seen if v != seen[0][0])
-            parsed.error(f"samme verdi på alle rader for {agency} {year} (rad {seen[0][1]} har «{seen[0][0]}»)",
-                         sheet, row, SUBMISSION.field(key).label, next(v for v, _ in seen if v != seen[0][0]))
+            other, row = next((v, r) for v, r in seen if v != seen[0][0])
+            parsed.error(f"samme verdi på alle rader for {agency} {year} (rad {seen[0][1]} har "
+                         f"«{_as_written(seen[0][0])}»)", sheet, row, SUBMISSION.field(key).label, _as_written(other))
         values[key] = seen[0][0] if seen else None
     pilots = [r for r in rows if r.get("pilot_name")]
     if values["has_plans"] is None:

@@ -113,6 +113,12 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+def name_key(text: str) -> str:
+    """What makes two names one name: case and spacing aside, the same letters. «Tillit i Ås» and «Tillit i As»
+    are two pilots (fold() would make them one); «tillit  i ås» is the first of them."""
+    return SPACES.sub(" ", unicodedata.normalize("NFC", str(text))).strip().casefold()
+
+
 def parse_text(value: object) -> str | None:
     """Text as written, trimmed; numbers from a workbook become their plain text."""
     if is_blank(value):

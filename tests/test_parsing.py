@@ -320,6 +320,35 @@ def test_duplicate_pilot_id_is_an_error(reference):
     assert (error.row, error.column, error.value) == (3, "Pilot-ID", "hb-1")
 
 
+def test_names_differing_only_in_aeoeaa_are_two_pilots_and_rows_find_each(reference):
+    # «Tillit i Ås» and «Tillit i As» were refused as one name written twice: æøå were folded for the comparison
+    pilots = [valid_pilot(pilot_name="Tillit i Ås", budget_total_nok=100), valid_pilot(pilot_name="Tillit i As",
+                                                                                       budget_total_nok=200)]
+    sub = accepted(reference, workbook(pilots=pilots, milestones=[milestone(pilot="tillit i ås"),
+                                                                  milestone(pilot="Tillit i As", name="Slutt")],
+                                       budget=[budget_line(pilot="Tillit i Ås", amount=100),
+                                               budget_line(pilot="TILLIT I AS", amount=200)]))
+    assert [p["pilot_name"] for p in sub.pilots] == ["Tillit i Ås", "Tillit i As"]
+    assert [m["pilot_name"] for m in sub.milestones] == ["Tillit i Ås", "Tillit i As"]
+    assert [b["pilot_name"] for b in sub.budget] == ["Tillit i Ås", "Tillit i As"]
+
+
+def test_a_row_written_without_aeoeaa_still_finds_its_one_pilot(reference):
+    sub = accepted(reference, workbook(milestones=[milestone(pilot="Digital soknad")]))
+    assert sub.milestones[0]["pilot_name"] == "Digital søknad"
+
+
+def test_a_reference_that_is_one_pilots_id_and_anothers_name_is_refused(reference):
+    # It used to land on the pilot with that ID, without a word: the agency may have meant the other one
+    pilots = [valid_pilot(pilot_ref="Veiledning", pilot_name="Tillitsbasert tilsyn"),
+              valid_pilot(pilot_ref="P2", pilot_name="Veiledning")]
+    error = only_error(parse(reference, workbook(pilots=pilots, milestones=[milestone(pilot="Veiledning")])))
+    assert (error.sheet, error.row, error.column, error.value) == ("Milepæler", 2, "Pilot", "Veiledning")
+    assert "Tillitsbasert tilsyn (Pilot-ID Veiledning)" in error.expected and "«Veiledning»" in error.expected
+    sub = accepted(reference, workbook(pilots=pilots, milestones=[milestone(pilot="P2")]))
+    assert sub.milestones[0]["pilot_name"] == "Veiledning"
+
+
 @pytest.mark.parametrize("reference_text", ["HB-1", "hb-1", "Digital søknad", "digital SØKNAD", "  Digital søknad "])
 def test_milestones_and_budget_refer_to_a_pilot_by_id_or_name_in_any_case(reference, reference_text):
     sub = accepted(reference, workbook(pilots=[valid_pilot(pilot_ref="HB-1"), valid_pilot(pilot_name="Annen")],
@@ -984,6 +1013,20 @@ def test_a_milestone_csv_with_rows_of_two_agencies_gives_two_submissions(referen
     assert parsed.errors == []
     assert sorted((s.agency, s.start_year, len(s.milestones)) for s in parsed.submissions) == [
         ("Husbanken", 2024, 1), ("Kartverket", 2023, 1)]
+
+
+@pytest.mark.parametrize(("key", "first", "second", "words"), [
+    ("has_plans", "Ja", "nei", ("Nei", "Ja")),
+    ("submitted_on", "30.10.2023", "2023-10-31", ("31.10.2023", "30.10.2023")),
+])
+def test_a_piloter_csv_with_two_answers_for_its_submission_names_them_as_the_form_writes_them(
+        reference, key, first, second, words):
+    # The message said «fant «False» … (rad 2 har «True»)» and «rad 2 har «2023-10-30»» for 30.10.2023
+    rows = [csv_pilot(**{key: first}), csv_pilot(pilot_name="Annen", **{key: second})]
+    error = only_error(parse(reference, csv_bytes(rows), "piloter.csv"))
+    found, before = words
+    assert (error.row, error.column, str(error.value)) == (3, SUBMISSION.field(key).label, found)
+    assert f"(rad 2 har «{before}»)" in error.expected
 
 
 def test_piloter_csv_with_nei_and_no_pilot_fields_is_a_submission_with_zero_pilots(reference):
