@@ -44,6 +44,7 @@ class FilePlan:
     summary: str = ""
     changes: list[str] = field(default_factory=list)
     replaces_existing: bool = False
+    stored_file_id: int | None = None  # the same bytes are in the store: imported again to be current again
     differences: list[str] = field(default_factory=list)  # what changes against the stored version, in words
 
     @property
@@ -128,12 +129,17 @@ class _Planner:
             plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen importeres"
             return plan
         earlier = self.seen_hashes.get(parsed.sha256) or self._stored_hash(parsed.sha256)
-        if earlier:
+        if earlier and not self.seen_hashes.get(parsed.sha256) and self._current_again(parsed):
+            plan.stored_file_id = self.stored_hashes[parsed.sha256][2]
+        elif earlier:
             plan.outcome = "unchanged"
             plan.summary = f"samme innhold som {earlier}; ingenting endret"
             parsed.problems[:] = [p for p in parsed.problems if not p.is_warning]
             return plan
         kept_budget_checks = [self._plan_submission(plan, data) for data in parsed.submissions]
+        if plan.stored_file_id is not None:
+            plan.changes.append(f"samme innhold som {earlier}, men en eldre fil ble gjeldende etter den, så denne "
+                                "blir gjeldende igjen")
         if parsed.errors:
             self.differences_found.clear()
             plan.outcome = "refused"
@@ -159,6 +165,24 @@ class _Planner:
         plan.outcome = "replaces" if plan.replaces_existing else "new"
         plan.summary = "; ".join(plan.changes)
         return plan
+
+    def _current_again(self, parsed: ParsedFile) -> bool:
+        """Whether a file imported before should be imported again: what it holds was replaced since by a file
+        dated before it (an old copy imported after it, which its warning tells to mend by importing the newest
+        again). A file replaced by a newer one, or with no Innsendt dato, stays unchanged: a folder imported
+        again must not bring back its old copies."""
+        sheet = None if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
+        replaced_by_older = False
+        for data in parsed.submissions:
+            current = self.current.get((data.agency, data.start_year))
+            if current is None or database.current_source_hash(self.con, data.agency, data.start_year,
+                                                                sheet) == parsed.sha256:
+                continue
+            ours, theirs = data.fields.get("submitted_on"), current.get("submitted_on")
+            if ours is None or theirs is None or ours < theirs:
+                return False
+            replaced_by_older = True
+        return replaced_by_older
 
     def _stored_hash(self, sha256: str) -> str | None:
         """'«name» (importert 01.11.2023)' when the same bytes are in the store."""
@@ -482,7 +506,7 @@ def _import(con: duckdb.DuckDBPyConnection, parsed: Iterable[ParsedFile], count:
             writer = database.BatchWriter(con)
             for plan in stream:
                 if take(plan):
-                    _store(writer, plan.parsed)
+                    _store(writer, plan)
             _store(writer, None)
     except _StoreRefused:
         for plan in stream:
@@ -495,13 +519,13 @@ def _import(con: duckdb.DuckDBPyConnection, parsed: Iterable[ParsedFile], count:
     return plans
 
 
-def _store(writer: database.BatchWriter, parsed: ParsedFile | None) -> None:
+def _store(writer: database.BatchWriter, plan: FilePlan | None) -> None:
     """Buffer a file, or (None) insert everything buffered; a refusal of any kind rolls the batch back."""
     try:
-        if parsed is None:
+        if plan is None:
             writer.flush()
         else:
-            _write(writer, parsed)
+            _write(writer, plan)
     except Exception as exc:  # whatever the store or the conversion refuses; each file then gets its reason
         raise _StoreRefused() from exc
 
@@ -511,7 +535,7 @@ def _write_alone(con: duckdb.DuckDBPyConnection, plan: FilePlan) -> None:
     try:
         with database.transaction(con):
             writer = database.BatchWriter(con)
-            _write(writer, plan.parsed)
+            _write(writer, plan)
             writer.flush()
         plan.outcome = "imported"
     except Exception as exc:  # the transaction is rolled back; the user gets the reason
@@ -521,11 +545,11 @@ def _write_alone(con: duckdb.DuckDBPyConnection, plan: FilePlan) -> None:
         plan.summary = "ingenting fra filen ble importert"
 
 
-def _write(writer: database.BatchWriter, parsed: ParsedFile) -> None:
+def _write(writer: database.BatchWriter, plan: FilePlan) -> None:
     """Buffer the file and a new version of each submission it holds."""
-    now = norwegian_now()
+    parsed, now = plan.parsed, norwegian_now()
     file_id = writer.add_file(parsed.name, parsed.sha256, parsed.content, parsed.kind, parsed.table,
-                              lambda: [str(w) for w in parsed.warnings], now)
+                              lambda: [str(w) for w in parsed.warnings], now, plan.stored_file_id)
     replaced = ", ".join(TABLE_SHEETS.values()) if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
     for data in parsed.submissions:
         previous = writer.current.get((data.agency, data.start_year))

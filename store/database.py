@@ -310,10 +310,22 @@ BUDGET_COLUMNS = ["position", "pilot_name", "year", "amount_nok", "category", "f
 TABLE_NAMES = {"pilots": "pilots", "milestones": "milestones", "budget": "budget_lines"}
 
 
-def known_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, dt.datetime]]:
-    """Every imported file's hash, with its name and import time: the same bytes again change nothing."""
-    return {h: (name, at) for h, name, at in con.execute(
-        "SELECT sha256, file_name, imported_at FROM source_files").fetchall()}
+def known_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, dt.datetime, int]]:
+    """Every imported file's hash, with its name, import time and id: the same bytes again change nothing."""
+    return {h: (name, at, file_id) for h, name, at, file_id in con.execute(
+        "SELECT sha256, file_name, imported_at, file_id FROM source_files").fetchall()}
+
+
+def current_source_hash(con: duckdb.DuckDBPyConnection, agency: str, start_year: int,
+                        sheet: str | None) -> str | None:
+    """The hash of the file whose rows a submission shows now: of its latest version (sheet None: a workbook,
+    which every later version replaces some of), or of the latest that replaced the sheet's table."""
+    row = con.execute(
+        "SELECT f.sha256 FROM submissions s JOIN source_files f USING (file_id) "
+        "WHERE s.agency = $agency AND s.start_year = $year "
+        "AND ($sheet IS NULL OR list_contains(string_split(s.replaced_tables, ', '), $sheet)) "
+        "ORDER BY s.version DESC LIMIT 1", {"agency": agency, "year": start_year, "sheet": sheet}).fetchone()
+    return row[0] if row else None
 
 
 COMPARED_PILOT_KEYS = ("status", "start_date", "end_date")  # what an import preview says changed, with the total
@@ -385,12 +397,14 @@ class BatchWriter:
         self.rows: dict[str, dict[int, list[list]]] = {key: {} for key in TABLE_NAMES}  # table → version → rows
 
     def add_file(self, name: str, sha256: str, content: bytes, file_kind: str, table_kind: str,
-                 warnings: Callable[[], list[str]], imported_at: dt.datetime) -> int:
-        """Keep an imported file's bytes; returns its id.
+                 warnings: Callable[[], list[str]], imported_at: dt.datetime, stored_id: int | None = None) -> int:
+        """Keep an imported file's bytes; returns its id (stored_id for a file the store holds already).
 
         warnings is asked for when the batch is flushed: checks that need the whole batch may
         add to a file's warnings until then.
         """
+        if stored_id is not None:  # imported again to be current again: its versions share the one copy
+            return stored_id
         file_id = self.next_file_id
         self.next_file_id += 1
         self.files.append([file_id, name, sha256, content, len(content), file_kind, table_kind, imported_at, warnings])

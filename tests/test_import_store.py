@@ -152,6 +152,47 @@ def test_the_same_bytes_imported_again_are_unchanged_and_the_store_is_untouched(
     assert history(store_path) == before_history
 
 
+def _dated(on: dt.date, budget: int) -> bytes:
+    return workbook(valid_submission(submitted_on=on), [valid_pilot(budget_total_nok=budget)])
+
+
+NEWEST, OLD_COPY = _dated(dt.date(2023, 10, 28), 2_000_000), _dated(dt.date(2023, 10, 20), 1_500_000)
+
+
+def current_husbanken(store_path: Path) -> tuple:
+    [row] = rows(store_path, "SELECT s.submitted_on, s.source_file, p.budget_total_nok FROM submissions_current s "
+                             "JOIN pilots_current p USING (agency, start_year) WHERE agency = 'Husbanken'")
+    return row["submitted_on"], row["source_file"], row["budget_total_nok"]
+
+
+def test_the_newest_file_imported_again_after_an_old_copy_becomes_current_again(store_path, reference):
+    # The old copy's warning says «importer den nyeste på nytt», but the newest's bytes were known, so the import
+    # said «uendret» and the old copy's figures stayed in every view.
+    run_import(store_path, reference, ("husbanken.xlsx", NEWEST))
+    old = run_import(store_path, reference, ("husbanken gammel.xlsx", OLD_COPY))["husbanken gammel.xlsx"]
+    assert any("importer den nyeste på nytt" in str(w) for w in old.problems)
+    assert current_husbanken(store_path) == (dt.date(2023, 10, 20), "husbanken gammel.xlsx", 1_500_000)
+    files_before = counts(store_path)["source_files"]
+    again = run_import(store_path, reference, ("husbanken.xlsx", NEWEST))["husbanken.xlsx"]
+    assert again.outcome == "imported"
+    assert "blir gjeldende igjen" in again.summary
+    assert current_husbanken(store_path) == (dt.date(2023, 10, 28), "husbanken.xlsx", 2_000_000)
+    assert [h["version"] for h in history(store_path)] == [1, 2, 3]
+    assert counts(store_path)["source_files"] == files_before  # the one copy of its bytes serves both versions
+
+
+def test_an_old_copy_imported_again_after_the_newest_changes_nothing(store_path, reference):
+    # A folder imported again must not bring back its old copies
+    run_import(store_path, reference, ("husbanken gammel.xlsx", OLD_COPY))
+    run_import(store_path, reference, ("husbanken.xlsx", NEWEST))
+    before = history(store_path)
+    plans = import_files_in_order(store_path, reference, [("husbanken gammel.xlsx", OLD_COPY),
+                                                          ("husbanken.xlsx", NEWEST)])
+    assert [p.outcome for p in plans] == ["unchanged", "unchanged"]
+    assert history(store_path) == before
+    assert current_husbanken(store_path) == (dt.date(2023, 10, 28), "husbanken.xlsx", 2_000_000)
+
+
 def test_the_same_bytes_twice_in_one_import_are_written_once(store_path, reference):
     plans = import_files_in_order(store_path, reference, [("a.xlsx", FULL_WORKBOOK), ("b.xlsx", FULL_WORKBOOK)])
     assert [p.outcome for p in plans] == ["imported", "unchanged"]
