@@ -336,8 +336,7 @@ class _Planner:
         old = max(filter(None, (stored, replaced)), default=None)
         if new is None or old is None or new >= old:
             return
-        where = ("Innsending", None) if parsed.table == "workbook" else (f"CSV ({TABLE_SHEETS[parsed.table]})",
-                                                                         data.year_row)
+        where = ("Innsending" if parsed.table == "workbook" else f"CSV ({TABLE_SHEETS[parsed.table]})", data.date_row)
         parsed.warn(f"er {format_date(new)}, tidligere enn versjonen den erstatter ({format_date(old)}). Filen blir "
                     f"likevel gjeldende for {data.agency} {data.start_year}; er den en eldre kopi, importer den "
                     "nyeste på nytt", *where, SUBMISSION.field("submitted_on").label)

@@ -76,6 +76,7 @@ class SubmissionData:
     milestones: list[dict] | None = None
     budget: list[dict] | None = None
     year_row: int | None = None  # where Oppstartsår stands: its Innsending row, or the CSV's first row of it
+    date_row: int | None = None  # where Innsendt dato stands, likewise
     absent_sheets: tuple[str, ...] = ()  # tables of a workbook without their sheet (held as no rows)
 
     @property
@@ -593,7 +594,9 @@ def _read_submission_sheet(parsed: ParsedFile, sheet: str, grid: Grid,
             continue
         f = lookup.get(label_key(row[col]))
         if f is None:
-            if header_index is not None:
+            # Without the Felt/Verdi header, a lone text above the fields is a title; a label with a value beside
+            # it is a field the form does not know (a label written otherwise), and must not vanish unseen.
+            if header_index is not None or not is_blank(_cell(row, col + 1)):
                 parsed.warn(f"ukjent felt «{row[col]}» ble ikke lest", sheet, index + 1)
             continue
         raw = _cell(row, col + 1)
@@ -694,7 +697,8 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     fields = {k: values.get(k) for k in SUBMISSION_FIELD_KEYS}
     absent = tuple(t.key for t in (MILESTONES, BUDGET) if t.key not in found)
     parsed.submissions.append(SubmissionData(values["agency"], values["start_year"], fields,
-                                             pilots, milestones, budget, rows.get("start_year"), absent))
+                                             pilots, milestones, budget, rows.get("start_year"),
+                                             rows.get("submitted_on"), absent))
 
 
 def _check_sheet_marks(parsed: ParsedFile, name: str, grid: SheetGrid) -> None:
@@ -835,7 +839,8 @@ def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, y
     _check_no_plans_fields(parsed, sheet, values, dict.fromkeys(SUBMISSION_FIELD_KEYS, first_row), complete=False)
     check_pilots(parsed, sheet, pilots)
     _check_plans_match_rows(parsed, sheet, values, pilots, sheet)
-    parsed.submissions.append(SubmissionData(agency, year, values, pilots=pilots, year_row=first_row))
+    parsed.submissions.append(SubmissionData(agency, year, values, pilots=pilots, year_row=first_row,
+                                             date_row=first_row))
 
 
 # ---------------------------------------------------------------------------------------

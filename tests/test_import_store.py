@@ -170,7 +170,8 @@ def test_the_newest_file_imported_again_after_an_old_copy_becomes_current_again(
     # said «uendret» and the old copy's figures stayed in every view.
     run_import(store_path, reference, ("husbanken.xlsx", NEWEST))
     old = run_import(store_path, reference, ("husbanken gammel.xlsx", OLD_COPY))["husbanken gammel.xlsx"]
-    assert any("importer den nyeste på nytt" in str(w) for w in old.problems)
+    [warning] = [w for w in old.problems if "importer den nyeste på nytt" in str(w)]
+    assert (warning.sheet, warning.row, warning.column) == ("Innsending", 4, "Innsendt dato")
     assert current_husbanken(store_path) == (dt.date(2023, 10, 20), "husbanken gammel.xlsx", 1_500_000)
     files_before = counts(store_path)["source_files"]
     again = run_import(store_path, reference, ("husbanken.xlsx", NEWEST))["husbanken.xlsx"]

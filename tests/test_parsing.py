@@ -444,6 +444,17 @@ def test_innsending_fields_match_label_variants_below_a_title_without_felt_verdi
     assert (sub.fields["has_plans"], sub.fields["email"]) == (True, "post@kartverket.no")
 
 
+def test_an_unknown_field_with_a_value_is_warned_of_even_without_felt_verdi_header(reference):
+    # Without the header row, every row the form did not know vanished without a word; a title still may
+    grid = [["Rapportering om piloter"], [], ["Virksomhet", "Kartverket"], ["Oppstartsår", 2023.0],
+            ["Innsendt dato", "1. august 2023"], ["Har planer om piloter", "Ja"], ["E-postadresse", "post@kv.no"],
+            ["Involvering av tillitsvalgte", "Drøftet i august"]]
+    parsed = parse(reference, raw_workbook({"Innsending": grid, "Piloter": workbook_pilot_grid()}))
+    assert parsed.errors == []
+    assert [(w.sheet, w.row, w.expected) for w in parsed.warnings] == [
+        ("Innsending", 7, "ukjent felt «E-postadresse» ble ikke lest")]
+
+
 def workbook_pilot_grid() -> list[list]:
     pilot = valid_pilot()
     return [[PILOTS.field(k).label for k in pilot], list(pilot.values())]
