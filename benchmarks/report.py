@@ -159,14 +159,16 @@ the raw samples in `benchmarks/results-details.json`.
 - the server process's peak RSS (`VmHWM` in `/proc/<pid>/status`) at L after every page has
   been visited, and then after the whole sector's workbook and deck have been downloaded from
   the overview in the browser (the target is on this one: a user's click builds them on the server);
-- the whole sector's downloads at M and L, the deck (`build_deck`) and the workbook
-  (`excel_bytes`), each size in a fresh process: build time, file size, and the process's
-  peak RSS before and after.
+- the whole sector's downloads at M and L, the deck and the workbook, built as a click builds them
+  (`exports.building.build`), each size and kind in a fresh process: build time, file size, and
+  the process's peak RSS before and after.
 
 `python -m benchmarks --sizes S --quick` is the two-minute check for developers (its results go
 to `benchmarks/work/`, so they never overwrite the full run's); `python -m benchmarks --help`
 lists the options, and `python -m benchmarks.profile page L pages/4_planer.py` (or `import M`)
-samples a page's reruns or an import with py-spy and prints where the time goes.
+samples a page's reruns or an import with py-spy and prints where the time goes;
+`python -m benchmarks.import_bound M` measures the import with its checks made free, the least it
+can take while it writes to the store.
 
 Latest full run ({machine_line(machine_info)}; load average
 {machine_info['loadavg'][0]:.1f} at the start — other work on the machine skews the timings):
@@ -185,9 +187,11 @@ checks every cell against the form and the register, plans each submission again
 and writes the rows and every original file into DuckDB in one transaction that is committed to
 disk; a forked worker already reads half the files on the second core. Measured phase by phase
 in one process at M (30.11.2026): calamine about 0.25 s, the loader's own checks about 0.35 s,
-and the store about 0.36 s, of which 0.21 s (inserting the batch, the commit, closing) can only
-start after the last file is read. So even if the checks cost nothing, the import on two cores
-would take at least (0.25 + 0.15) / 2 + 0.21 ≈ 0.41 s, 1.6 × the floor. Where its time goes:
+and the store about 0.36 s, of which about 0.11 s (inserting the batch, the commit, closing) can
+only start after the last file is read. With the checks made free (each file's result computed
+beforehand, calamine still reading every file on both cores) the import took 0.34–0.37 s against
+a floor of 0.21 s on the same quiet host: 1.6–1.7 ×, so the target cannot hold while the store
+is part of the import (`python -m benchmarks.import_bound M`). Where its time goes:
 `python -m benchmarks.profile import M`.
 """
 
