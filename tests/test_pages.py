@@ -227,9 +227,14 @@ def test_an_agency_name_in_the_link_in_other_letter_case_is_chosen(monkeypatch, 
     assert not at.sidebar.warning
 
 
-def test_an_abbreviation_in_the_link_is_named_with_the_agency_it_means(monkeypatch, sample_db):
-    at = open_app(monkeypatch, sample_db, query={"virksomhet": ["kv"]})
-    assert any("«kv»" in w.value and "Mente du Kartverket?" in w.value for w in at.sidebar.warning)
+def test_an_abbreviation_or_alias_in_the_link_chooses_the_agency_it_means(monkeypatch, sample_db):
+    # «?virksomhet=KV» was named as unknown («Mente du Kartverket?») and the page showed the whole sector
+    at = open_app(monkeypatch, sample_db, query={"virksomhet": ["kv", "Den norske stats husbank"]})
+    assert at.multiselect(key="virksomhet").value == ["Kartverket", "Husbanken"]
+    assert not at.sidebar.warning
+    total = sql(sample_db, "SELECT sum(budget_total_nok) FROM pilots_current "
+                           "WHERE agency IN ('Husbanken', 'Kartverket')")
+    assert metric(at, "Budsjett, mill. kr") == millions(total)
 
 
 def test_a_misspelt_agency_in_the_link_gets_the_closest_name_as_the_importer_suggests_it(monkeypatch, sample_db):

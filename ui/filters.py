@@ -47,11 +47,15 @@ def _seed_from_link(page: str, names: list[str], ministries: list[str], years: l
             chosen.append(by_folded_name[key])
         elif key:
             reference = store_access.reference()
-            try:
-                suggestions = [reference.match_agency(text).name]
-            except ValueError:  # misspelt («Husbank»): the closest names, as the importer suggests them
-                suggestions = reference.nearest_agencies(text)
-            unknown.append((text, next((s for s in suggestions if s in names), None)))
+            try:  # an abbreviation or alias («KV», «Statens kartverk») is the agency, as in the importer
+                name = reference.match_agency(text).name
+            except ValueError:  # misspelt («Husbank»): named, with the closest names as the importer suggests them
+                name = None
+            if name in names:
+                chosen.append(name)
+            else:
+                suggestions = [name] if name else reference.nearest_agencies(text)
+                unknown.append((text, next((s for s in suggestions if s in names), None)))
     st.session_state[UNKNOWN_KEY] = unknown
     st.session_state[AGENCY_KEY] = list(dict.fromkeys(chosen))
     # The rest of the link is matched as typed links are written («kdd», «planlagt», «Ja», «2024 »), and what
