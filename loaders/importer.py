@@ -66,10 +66,11 @@ class FilePlan:
 def _counts(data: SubmissionData) -> str:
     """'3 piloter, 12 milepæler, 6 budsjettrader' for what a submission carries."""
     parts = []
-    for key, noun in (("pilots", "pilot(er)"), ("milestones", "milepæl(er)/fase(r)"), ("budget", "budsjettrad(er)")):
+    for key, one, many in (("pilots", "pilot", "piloter"), ("milestones", "milepæl eller fase", "milepæler og faser"),
+                           ("budget", "budsjettrad", "budsjettrader")):
         rows = data.tables[key]
         if rows is not None:
-            parts.append(f"{len(rows)} {noun}")
+            parts.append(f"{len(rows)} {one if len(rows) == 1 else many}")
     if data.fields.get("has_plans") is False:
         parts.append("ingen planer om piloter (vurderinger rapportert)")
     return ", ".join(parts)
@@ -253,6 +254,9 @@ class _Planner:
             lines.append(("submission", f"«Har planer om piloter» {answer[plans_before]} → {answer[plans_now]}"))
         rnd = self.reference.round_for(data.start_year)
         sent_before, sent_now = previous.get("submitted_on"), data.fields.get("submitted_on")
+        if sent_now is not None and sent_before is not None and sent_now != sent_before and (
+                rnd is None or (sent_before > rnd.deadline) == (sent_now > rnd.deadline)):
+            lines.append(("submission", f"Innsendt dato {format_date(sent_before)} → {format_date(sent_now)}"))
         if rnd is not None and sent_now is not None and sent_before is not None:
             late_before, late_now = sent_before > rnd.deadline, sent_now > rnd.deadline
             if late_before != late_now:

@@ -721,7 +721,8 @@ def _check_plans_match_rows(parsed: ParsedFile, sheet: str, values: dict, pilots
         parsed.error(f"«{label}» er Ja, men arket «{psheet}» har ingen piloter; fyll ut Piloter eller svar Nei",
                      sheet, row, label)
     if values.get("has_plans") is False and pilots:
-        parsed.error(f"«{label}» er Nei, men arket «{psheet}» har {len(pilots)} pilot(er); svar Ja eller fjern dem",
+        count = f"{len(pilots)} {'pilot' if len(pilots) == 1 else 'piloter'}"
+        parsed.error(f"«{label}» er Nei, men arket «{psheet}» har {count}; svar Ja eller fjern dem",
                      sheet, row, label)
 
 

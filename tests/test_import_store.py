@@ -451,6 +451,17 @@ def test_a_correction_dated_after_the_deadline_says_the_agency_turns_late(store_
     assert rows(store_path, "SELECT is_late FROM submissions_current") == [{"is_late": True}]
 
 
+def test_a_correction_with_a_new_submission_date_says_so_though_it_stays_on_time(store_path, reference):
+    # The preview listed the budget's changes but not the new Innsendt dato, which decides on time or late
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(submitted_on=dt.date(2023, 10, 27)),
+                                                           [valid_pilot()])))
+    later = workbook(valid_submission(submitted_on=dt.date(2023, 10, 30)), [valid_pilot()])
+    plan = run_import(store_path, reference, ("v2.xlsx", later))["v2.xlsx"]
+    assert plan.differences == ["Husbanken 2024: Innsendt dato 27.10.2023 → 30.10.2023"]
+    assert plan.summary == ("Husbanken 2024: 1 pilot, 0 milepæler og faser, 0 budsjettrader – erstatter alt i "
+                            "versjon 1 (innsendt 27.10.2023)")
+
+
 def test_a_correction_to_no_plans_says_so_and_is_not_told_to_put_the_sheets_back(store_path, reference):
     run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()], [milestone()],
                                                            [budget_line()])))
@@ -534,7 +545,7 @@ def test_a_piloter_csv_without_union_involvement_keeps_the_stored_text_and_does_
     plan = run_import(store_path, reference, ("piloter.csv", content))["piloter.csv"]
     assert plan.outcome == "imported", errors_of(plan)
     assert not involvement_warnings(plan), [str(p) for p in plan.problems]
-    assert plan.summary.startswith("Husbanken 2024: 1 pilot(er) – erstatter Piloter i versjon 1"), plan.summary
+    assert plan.summary.startswith("Husbanken 2024: 1 pilot – erstatter Piloter i versjon 1"), plan.summary
     assert rows(store_path, "SELECT union_involvement FROM submission_history WHERE is_current") == [stored]
 
 
@@ -774,7 +785,7 @@ def test_cli_imports_a_valid_file_and_exits_0_with_one_line_for_it(store_path, t
     result = run_cli(store_path, path)
     assert result.returncode == 0, result.stdout + result.stderr
     [line] = file_lines(result.stdout, "husbanken.xlsx")
-    assert line.startswith("husbanken.xlsx: importert – Husbanken 2024: 2 pilot(er)")
+    assert line.startswith("husbanken.xlsx: importert – Husbanken 2024: 2 piloter")
     assert rows(store_path, "SELECT agency FROM submissions_current") == [{"agency": "Husbanken"}]
 
     again = run_cli(store_path, path)
