@@ -302,8 +302,9 @@ class _Planner:
             dropped = database.dropped_on_carry_over(self.con, previous["submission_id"], names)
             for table, count in dropped.items():
                 if count:
-                    parsed.warn(f"{count} rad(er) i {TABLE_SHEETS[table]} for {label} viser til piloter som ikke "
-                                "lenger finnes og blir ikke med i den nye versjonen (de finnes i historikken)")
+                    rows = "1 rad" if count == 1 else f"{count} rader"
+                    parsed.warn(f"{rows} i {TABLE_SHEETS[table]} for {label} viser til piloter som ikke lenger finnes "
+                                "og blir ikke med i den nye versjonen (de finnes i historikken)")
             if kept_budget is None:
                 kept_budget = database.budget_amounts(self.con, previous["submission_id"])
             if pilots_before is None:

@@ -462,6 +462,21 @@ def test_a_correction_with_a_new_submission_date_says_so_though_it_stays_on_time
                             "versjon 1 (innsendt 27.10.2023)")
 
 
+def test_a_piloter_csv_without_a_pilot_warns_of_its_milestones_and_budget_rows_left_behind(store_path, reference):
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [
+        valid_pilot(), valid_pilot(pilot_name="Gammel pilot", budget_total_nok=500_000)],
+        [milestone(), milestone(pilot="Gammel pilot"), milestone(pilot="Gammel pilot", name="Slutt")],
+        [budget_line(), budget_line(pilot="Gammel pilot", amount=500_000)])))
+    plan = run_import(store_path, reference, ("p.csv", csv_bytes([csv_pilot()])))["p.csv"]
+    assert plan.outcome == "imported"
+    assert [w.expected for w in plan.parsed.warnings if "ikke lenger finnes" in w.expected] == [
+        "2 rader i Milepæler for Husbanken 2024 viser til piloter som ikke lenger finnes og blir ikke med i den nye "
+        "versjonen (de finnes i historikken)",
+        "1 rad i Budsjett for Husbanken 2024 viser til piloter som ikke lenger finnes og blir ikke med i den nye "
+        "versjonen (de finnes i historikken)"]
+    assert rows(store_path, "SELECT count(*) AS n FROM milestones_current") == [{"n": 1}]
+
+
 def test_a_correction_to_no_plans_says_so_and_is_not_told_to_put_the_sheets_back(store_path, reference):
     run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()], [milestone()],
                                                            [budget_line()])))
