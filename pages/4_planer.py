@@ -20,7 +20,7 @@ def _choices() -> PlanChoice:
 
     Forsøk or not is the app's filter (in the sidebar), so it applies on every page.
     """
-    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    left, right = st.columns([1, 1], vertical_alignment="bottom")  # [1, 2] cut the toggle at 1024 px
     only_missing = left.toggle("Bare planer uten evaluering", key=NO_EVALUATION_KEY,
                                help="Planer der feltet «Evaluering og gevinstmåling» er tomt.")
     text = right.text_input("Søk i planene", key=SEARCH_KEY, placeholder="F.eks. kommune, tillitsvalgte …",

@@ -348,3 +348,15 @@ def test_the_timeline_labels_stay_apart_and_inside_the_chart_at_1024_px(page, se
             apart = (a["x"] + a["width"] <= b["x"] + 1 or b["x"] + b["width"] <= a["x"] + 1
                      or a["y"] + a["height"] <= b["y"] + 1 or b["y"] + b["height"] <= a["y"] + 1)
             assert apart, (a, b)
+
+
+def test_the_planer_choices_show_their_whole_labels_at_1024_px(page, server):
+    # At 1024 px the toggle read «Bare planer uten …»: «evaluering», the point of it, was cut off
+    page.set_viewport_size(NARROW)
+    page.goto(f"{server}/planer")
+    wait_for_app(page)
+    label = '[data-testid="stMain"] [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"]'
+    labels = page.evaluate(f"""[...document.querySelectorAll('{label}')]
+        .map(e => [e.innerText, e.scrollWidth <= e.clientWidth + 1])""")
+    assert ["Bare planer uten evaluering", True] in labels, labels
+    assert all(fits for _, fits in labels), labels
