@@ -7,6 +7,8 @@ depends on the entry file having run first.
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from store import database
@@ -25,13 +27,63 @@ PAGES = (
 )
 
 
+# Streamlit and plotly draw some texts of their own in English, whatever the page's language: the skip link a
+# keyboard user meets first, the «Page not found» dialog for an unknown address, the tables' and the charts'
+# toolbar buttons. The page puts Norwegian in their place as they appear (texts matched whole, so nothing of ours
+# is touched; Streamlit is pinned, and a browser test reads them). The tables' own «Download as CSV» is hidden:
+# it wrote comma-separated files that Norwegian Excel opens in one column; the downloads row writes them right.
+CHROME_WORDS = {
+    "Skip to main content": "Hopp til hovedinnholdet",
+    "Page not found": "Fant ikke siden",
+    "The page that you have requested does not seem to exist. Running the app's main page.":
+        "Siden du ba om, finnes ikke. Oversikten vises i stedet.",
+    "Show/hide columns": "Vis eller skjul kolonner",
+    "Search": "Søk i tabellen",
+    "Fullscreen": "Fullskjerm",
+    "Close fullscreen": "Lukk fullskjerm",
+    "Download plot as a PNG": "Last ned figuren som PNG",
+    "Zoom": "Zoom inn på et område",
+    "Pan": "Flytt",
+    "Zoom in": "Zoom inn",
+    "Zoom out": "Zoom ut",
+    "Autoscale": "Vis alt",
+    "Reset axes": "Tilbakestill aksene",
+}
+_CHROME_SCRIPT = """<script>
+if (!window.poNorwegianChrome) {
+  window.poNorwegianChrome = true;
+  const hidden = document.createElement('style');  // in the page's head: st.html keeps its own styles to itself
+  hidden.textContent = '[data-testid="stTooltipHoverTarget"]:has(> button[aria-label="Download as CSV"])'
+    + ' { display: none !important; }';
+  document.head.appendChild(hidden);
+  const words = WORDS;
+  const texts = '[data-testid="stSkipToContent"], section[role="dialog"] h2, section[role="dialog"] div, '
+    + '[data-testid="stTooltipContent"] p';
+  const labels = '[data-testid="stBaseButton-elementToolbar"][aria-label], .modebar-btn[data-title]';
+  const norwegian = () => {
+    for (const e of document.querySelectorAll(texts)) {
+      if (e.childElementCount === 0 && words[e.textContent.trim()]) e.textContent = words[e.textContent.trim()];
+    }
+    for (const e of document.querySelectorAll(labels)) {
+      for (const name of ['aria-label', 'data-title']) {
+        const text = e.getAttribute(name);
+        if (text && text !== 'Download as CSV' && words[text]) e.setAttribute(name, words[text]);
+      }
+    }
+  };
+  new MutationObserver(norwegian).observe(document.body, {childList: true, subtree: true});
+  norwegian();
+}
+</script>""".replace("WORDS", json.dumps(CHROME_WORDS, ensure_ascii=False))
+
+
 def _menu(menu: st.delta_generator.DeltaGenerator, f: PilotFilter | None) -> None:
     """The sidebar menu with Norwegian labels; each link carries the current filter."""
     params = filters.query_params(f) if f is not None else {}
     with menu:
         # One element for the name, the tagline and the page's language: every element is a render of its own.
         # The page is in Norwegian: say so, so screen readers pronounce it right (WCAG 3.1.1).
-        st.html("<script>document.documentElement.lang = 'nb';</script>"
+        st.html("<script>document.documentElement.lang = 'nb';</script>" + _CHROME_SCRIPT +
                 '<h3 style="font-size:1.25rem;font-weight:600;margin:0.5rem 0 0.25rem 0;padding:0">Pilotoversikt</h3>'
                 '<div style="color:rgba(49,51,63,0.6);font-size:0.875rem">Tillitsreformen – piloter i sektoren</div>',
                 unsafe_allow_javascript=True)

@@ -355,8 +355,34 @@ def test_the_planer_choices_show_their_whole_labels_at_1024_px(page, server):
     page.set_viewport_size(NARROW)
     page.goto(f"{server}/planer")
     wait_for_app(page)
+    page.get_by_text("Bare planer uten evaluering").wait_for()
     label = '[data-testid="stMain"] [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"]'
     labels = page.evaluate(f"""[...document.querySelectorAll('{label}')]
         .map(e => [e.innerText, e.scrollWidth <= e.clientWidth + 1])""")
     assert ["Bare planer uten evaluering", True] in labels, labels
     assert all(fits for _, fits in labels), labels
+
+
+def test_streamlits_and_plotlys_own_texts_are_norwegian_and_tables_have_no_comma_csv(page, server):
+    # «Skip to main content», «Page not found», the tables' and charts' toolbars were English; the tables' own
+    # «Download as CSV» wrote comma-separated files that Norwegian Excel opens in one column
+    page.goto(f"{server}/budsjett")
+    wait_for_app(page)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.innerText") == "Hopp til hovedinnholdet"
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.scroll_into_view_if_needed()
+    table.hover()
+    buttons = page.locator('[data-testid="stBaseButton-elementToolbar"]:visible')
+    buttons.first.wait_for()
+    labels = [b.get_attribute("aria-label") for b in buttons.all()]
+    assert "Søk i tabellen" in labels and "Fullskjerm" in labels, labels
+    assert not any(label in ("Download as CSV", "Search", "Fullscreen", "Show/hide columns") for label in labels)
+    titles = page.evaluate("[...document.querySelectorAll('.modebar-btn')].map(e => e.getAttribute('data-title'))")
+    assert "Last ned figuren som PNG" in titles and "Download plot as a PNG" not in titles, titles
+    page.goto(f"{server}/finnes-ikke")
+    wait_for_app(page)
+    dialog = page.locator('section[role="dialog"]')
+    dialog.wait_for()
+    assert "Fant ikke siden" in dialog.inner_text() and "Page not found" not in dialog.inner_text()
+    shoot(page, "25_ukjent_adresse")
