@@ -54,7 +54,9 @@ if (!window.poNorwegianChrome) {
   window.poNorwegianChrome = true;
   const hidden = document.createElement('style');  // in the page's head: st.html keeps its own styles to itself
   hidden.textContent = '[data-testid="stTooltipHoverTarget"]:has(> button[aria-label="Download as CSV"])'
-    + ' { display: none !important; }';
+    + ' { display: none !important; }'
+    // «Flere filter» opening downwards in a 900 px window had «Forsøk» below its edge
+    + ' [data-testid="stPopoverBody"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }';
   document.head.appendChild(hidden);
   const words = WORDS;
   const texts = '[data-testid="stSkipToContent"], section[role="dialog"] h2, section[role="dialog"] div, '

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import duckdb
+import pytest
 
 from tests.browser.conftest import shoot, start_server, stop_server, wait_for_app
 from tests.form_files import valid_pilot, workbook
@@ -386,3 +387,17 @@ def test_streamlits_and_plotlys_own_texts_are_norwegian_and_tables_have_no_comma
     dialog.wait_for()
     assert "Fant ikke siden" in dialog.inner_text() and "Page not found" not in dialog.inner_text()
     shoot(page, "25_ukjent_adresse")
+
+
+@pytest.mark.parametrize("height", [900, 790])  # a monitor's window, and a 1440×900 laptop's under its toolbars
+def test_every_choice_in_flere_filter_is_in_view_when_it_opens(page, server, height):
+    # In a 900 px window the panel opened downwards with «Forsøk» below the window's edge
+    page.set_viewport_size({"width": 1400, "height": height})
+    page.goto(server)
+    wait_for_app(page)
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Flere filter").click()
+    choices = page.locator('[data-testid="stPopoverBody"]:visible').get_by_text("Bare forsøk", exact=True)
+    choices.wait_for()
+    page.wait_for_timeout(300)  # the panel settles where it opens
+    box = choices.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, box
