@@ -237,6 +237,15 @@ def test_an_abbreviation_or_alias_in_the_link_chooses_the_agency_it_means(monkey
     assert metric(at, "Budsjett, mill. kr") == millions(total)
 
 
+def test_a_link_names_agencies_as_the_stores_register_does(monkeypatch, sample_db):
+    # Links were read against data/agencies.csv, not the register in the store the dashboard shows
+    with duckdb.connect(str(sample_db)) as con:
+        con.execute("UPDATE agencies SET aliases = ['Boligbanken'] WHERE name = 'Husbanken'")
+    at = open_app(monkeypatch, sample_db, query={"virksomhet": ["boligbanken"]})
+    assert at.multiselect(key="virksomhet").value == ["Husbanken"]
+    assert not at.sidebar.warning
+
+
 def test_a_misspelt_agency_in_the_link_gets_the_closest_name_as_the_importer_suggests_it(monkeypatch, sample_db):
     at = open_app(monkeypatch, sample_db, query={"virksomhet": ["Husbank"]})
     assert any("«Husbank»" in w.value and "Mente du Husbanken?" in w.value for w in at.sidebar.warning)

@@ -8,6 +8,9 @@ Every page turns it into one PilotFilter.
 
 from __future__ import annotations
 
+import difflib
+
+import pandas as pd
 import streamlit as st
 
 from loaders.contract import PILOT_STATUSES
@@ -27,7 +30,7 @@ UNKNOWN_KEY = "_unknown_agencies_in_link"
 IGNORED_KEY = "_ignored_in_link"  # other values of the link the filter could not use, in words
 
 
-def _seed_from_link(page: str, names: list[str], ministries: list[str], years: list[int]) -> bool:
+def _seed_from_link(page: str, agencies: pd.DataFrame, ministries: list[str], years: list[int]) -> bool:
     """On the first run of each page, take the filter from the link; name agencies it cannot use.
 
     A page is entered by a link (a shared one, or the menu's, which carries the filter), so
@@ -40,22 +43,14 @@ def _seed_from_link(page: str, names: list[str], ministries: list[str], years: l
     link = st.query_params
     unknown = []
     chosen = []
-    by_folded_name = {fold(name): name for name in names}  # «husbanken» in a typed link is Husbanken
+    spellings = agency_spellings(agencies)
     for text in link.get_all(AGENCY_KEY):
         key = fold(text)
-        if key in by_folded_name:
-            chosen.append(by_folded_name[key])
-        elif key:
-            reference = store_access.reference()
-            try:  # an abbreviation or alias («KV», «Statens kartverk») is the agency, as in the importer
-                name = reference.match_agency(text).name
-            except ValueError:  # misspelt («Husbank»): named, with the closest names as the importer suggests them
-                name = None
-            if name in names:
-                chosen.append(name)
-            else:
-                suggestions = [name] if name else reference.nearest_agencies(text)
-                unknown.append((text, next((s for s in suggestions if s in names), None)))
+        if key in spellings:  # «husbanken», «KV» or «Statens kartverk» in a typed link: the agency it names
+            chosen.append(spellings[key])
+        elif key:  # misspelt («Husbank»): named, with the closest name, as the importer suggests it
+            close = difflib.get_close_matches(key, spellings, n=1, cutoff=0.5)
+            unknown.append((text, spellings[close[0]] if close else None))
     st.session_state[UNKNOWN_KEY] = unknown
     st.session_state[AGENCY_KEY] = list(dict.fromkeys(chosen))
     # The rest of the link is matched as typed links are written («kdd», «planlagt», «Ja», «2024 »), and what
@@ -71,6 +66,16 @@ def _seed_from_link(page: str, names: list[str], ministries: list[str], years: l
     st.session_state[FORSOK_KEY] = forsok[0] if forsok else "alle"
     st.session_state[IGNORED_KEY] = ignored
     return True
+
+
+def agency_spellings(agencies: pd.DataFrame) -> dict[str, str]:
+    """Every way the store's register writes an agency (name, abbreviation, alias), folded, to its name."""
+    spellings: dict[str, str] = {}
+    for name, short_name, aliases in agencies[["name", "short_name", "aliases"]].itertuples(index=False):
+        for text in (name, short_name, *(list(aliases) if aliases is not None else [])):
+            if isinstance(text, str) and text.strip():
+                spellings.setdefault(fold(text), name)
+    return spellings
 
 
 def _matched(given: list[str], known: list[str], what: str, ignored: list[str], known_text: str = "") -> list[str]:
@@ -118,7 +123,7 @@ def sidebar_filter(page: str) -> PilotFilter:
     ministry_names = dict(zip(agencies["ministry"], agencies["ministry_name"].fillna(agencies["ministry"]),
                               strict=True))
     years = [int(y) for y in rounds["start_year"]]
-    entered = _seed_from_link(page, names, sorted(ministry_names), years)
+    entered = _seed_from_link(page, agencies, sorted(ministry_names), years)
     with st.sidebar:
         st.html('<hr style="margin:0.75rem 0"><h3 style="font-size:1.25rem;font-weight:600;padding:0">Filter</h3>')
         for text, suggestion in st.session_state.get(UNKNOWN_KEY, []):
