@@ -97,7 +97,8 @@ def check_file(con, reference, name: str, content: bytes) -> None:
         return
     # imported completely: the file, one version per submission, and the current views hold its rows
     assert not plan.parsed.errors
-    assert after["source_files"] == before["source_files"] + 1
+    # a file imported before and replaced since by an older copy is current again with its stored bytes
+    assert after["source_files"] == before["source_files"] + (plan.stored_file_id is None)
     assert after["submissions"] == before["submissions"] + len(plan.parsed.submissions)
     for data in plan.parsed.submissions:
         for key, rows in data.tables.items():
