@@ -130,8 +130,10 @@ class _Planner:
             plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen importeres"
             return plan
         earlier = self.seen_hashes.get(parsed.sha256) or self._stored_hash(parsed.sha256)
-        if earlier and not self.seen_hashes.get(parsed.sha256) and self._current_again(parsed):
+        again = self._current_again(parsed) if earlier and not self.seen_hashes.get(parsed.sha256) else []
+        if again:  # only the submissions an older copy replaced: for the others the file is current as it is
             plan.stored_file_id = self.stored_hashes[parsed.sha256][2]
+            parsed.submissions[:] = again
         elif earlier:
             plan.outcome = "unchanged"
             plan.summary = f"samme innhold som {earlier}; ingenting endret"
@@ -167,23 +169,24 @@ class _Planner:
         plan.summary = "; ".join(plan.changes)
         return plan
 
-    def _current_again(self, parsed: ParsedFile) -> bool:
-        """Whether a file imported before should be imported again: what it holds was replaced since by a file
-        dated before it (an old copy imported after it, which its warning tells to mend by importing the newest
-        again). A file replaced by a newer one, or with no Innsendt dato, stays unchanged: a folder imported
-        again must not bring back its old copies."""
+    def _current_again(self, parsed: ParsedFile) -> list[SubmissionData]:
+        """The submissions of a file imported before that it should be current for again: what it holds of them
+        was replaced since by a file dated before it (an old copy imported after it, which its warning tells to
+        mend by importing the newest again). None when any of them was replaced by a file of the same or a later
+        date, or by a milestone or budget table (which carries no date of its own), or the file has no Innsendt
+        dato: a folder imported again must not bring back its old copies, nor undo a correction."""
         sheet = None if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
-        replaced_by_older = False
+        again = []
         for data in parsed.submissions:
-            current = self.current.get((data.agency, data.start_year))
-            if current is None or database.current_source_hash(self.con, data.agency, data.start_year,
-                                                                sheet) == parsed.sha256:
+            source = database.current_source(self.con, data.agency, data.start_year, sheet)
+            if source is None or source[0] == parsed.sha256:
                 continue
-            ours, theirs = data.fields.get("submitted_on"), current.get("submitted_on")
-            if ours is None or theirs is None or ours < theirs:
-                return False
-            replaced_by_older = True
-        return replaced_by_older
+            _, kind, theirs = source
+            ours = data.fields.get("submitted_on")
+            if kind not in ("workbook", "pilots") or ours is None or theirs is None or ours <= theirs:
+                return []
+            again.append(data)
+        return again
 
     def _stored_hash(self, sha256: str) -> str | None:
         """'«name» (importert 01.11.2023)' when the same bytes are in the store."""

@@ -316,16 +316,17 @@ def known_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, dt.date
         "SELECT sha256, file_name, imported_at, file_id FROM source_files").fetchall()}
 
 
-def current_source_hash(con: duckdb.DuckDBPyConnection, agency: str, start_year: int,
-                        sheet: str | None) -> str | None:
-    """The hash of the file whose rows a submission shows now: of its latest version (sheet None: a workbook,
-    which every later version replaces some of), or of the latest that replaced the sheet's table."""
+def current_source(con: duckdb.DuckDBPyConnection, agency: str, start_year: int,
+                   sheet: str | None) -> tuple[str, str, dt.date | None] | None:
+    """The file whose rows a submission shows now: of its latest version (sheet None: a workbook, which every later
+    version replaces some of), or of the latest that replaced the sheet's table. Its hash, its kind (workbook,
+    pilots, milestones or budget) and the version's Innsendt dato; None for no such version."""
     row = con.execute(
-        "SELECT f.sha256 FROM submissions s JOIN source_files f USING (file_id) "
+        "SELECT f.sha256, f.table_kind, s.submitted_on FROM submissions s JOIN source_files f USING (file_id) "
         "WHERE s.agency = $agency AND s.start_year = $year "
         "AND ($sheet IS NULL OR list_contains(string_split(s.replaced_tables, ', '), $sheet)) "
         "ORDER BY s.version DESC LIMIT 1", {"agency": agency, "year": start_year, "sheet": sheet}).fetchone()
-    return row[0] if row else None
+    return tuple(row) if row else None
 
 
 COMPARED_PILOT_KEYS = ("status", "start_date", "end_date")  # what an import preview says changed, with the total

@@ -194,6 +194,36 @@ def test_an_old_copy_imported_again_after_the_newest_changes_nothing(store_path,
     assert current_husbanken(store_path) == (dt.date(2023, 10, 28), "husbanken.xlsx", 2_000_000)
 
 
+def test_a_folder_imported_again_keeps_a_correction_of_the_same_date_or_by_a_milestone_table(store_path, reference):
+    # The review found both brought back the first file: an equal date counted as older, and a milestone CSV's
+    # version carries the workbook's date, not one of its own
+    same_day = dt.date(2023, 10, 28)
+    first, corrected = _dated(same_day, 1_000_000), _dated(same_day, 2_000_000)
+    run_import(store_path, reference, ("v1.xlsx", first))
+    run_import(store_path, reference, ("v2.xlsx", corrected))
+    plans = import_files_in_order(store_path, reference, [("v1.xlsx", first), ("v2.xlsx", corrected)])
+    assert [p.outcome for p in plans] == ["unchanged", "unchanged"]
+    assert current_husbanken(store_path)[2] == 2_000_000
+    milestones = csv_bytes([csv_row(milestone(name="Korrigert oppstart"))])
+    run_import(store_path, reference, ("milepaeler.csv", milestones))
+    plans = import_files_in_order(store_path, reference, [("v2.xlsx", corrected), ("milepaeler.csv", milestones)])
+    assert [p.outcome for p in plans] == ["unchanged", "unchanged"]
+    assert rows(store_path, "SELECT name FROM milestones_current") == [{"name": "Korrigert oppstart"}]
+
+
+def test_a_csv_of_two_agencies_made_current_again_makes_a_version_only_for_the_one_replaced(store_path, reference):
+    both = csv_bytes([csv_pilot(pilot_name="A"), csv_pilot(agency="Kartverket", pilot_name="K")])
+    run_import(store_path, reference, ("begge.csv", both))
+    run_import(store_path, reference, ("gammel.csv", csv_bytes([csv_pilot(submitted_on="01.10.2023",
+                                                                           pilot_name="A gammel")])))
+    plan = run_import(store_path, reference, ("begge.csv", both))["begge.csv"]
+    assert plan.outcome == "imported" and "Kartverket" not in plan.summary
+    assert [(h["agency"], h["version"]) for h in history(store_path)] == [
+        ("Husbanken", 1), ("Kartverket", 1), ("Husbanken", 2), ("Husbanken", 3)]
+    assert rows(store_path, "SELECT pilot_name FROM pilots_current WHERE agency = 'Husbanken'") == [
+        {"pilot_name": "A"}]
+
+
 def test_the_same_bytes_twice_in_one_import_are_written_once(store_path, reference):
     plans = import_files_in_order(store_path, reference, [("a.xlsx", FULL_WORKBOOK), ("b.xlsx", FULL_WORKBOOK)])
     assert [p.outcome for p in plans] == ["imported", "unchanged"]
