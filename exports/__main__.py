@@ -76,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.aar is not None:
                 known = [int(y) for y in queries.rounds(con)["start_year"]]
                 if args.aar not in known:  # a typo, most likely: an empty file would pass for a report
-                    print(f"Ingen runde har oppstartsår {args.aar}. Forventet et av de kjente oppstartsårene: "
-                          f"{', '.join(map(str, sorted(known))) or 'ingen'}. Ingenting er skrevet.", file=sys.stderr)
+                    rounds = (f"Forventet et av de kjente oppstartsårene: {', '.join(map(str, sorted(known)))}"
+                              if known else "Databasen har ingen runder ennå (python -m loaders init)")
+                    print(f"Ingen runde har oppstartsår {args.aar}. {rounds}. Ingenting er skrevet.", file=sys.stderr)
                     return 2
             if args.command == "deck":
                 from exports.deck import build_deck

@@ -64,12 +64,13 @@ if (!window.poNorwegianChrome) {
   const labels = '[data-testid="stBaseButton-elementToolbar"][aria-label], .modebar-btn[data-title]';
   const norwegian = () => {
     for (const e of document.querySelectorAll(texts)) {
-      if (e.childElementCount === 0 && words[e.textContent.trim()]) e.textContent = words[e.textContent.trim()];
+      const text = e.textContent.trim();
+      if (e.childElementCount === 0 && Object.hasOwn(words, text)) e.textContent = words[text];
     }
     for (const e of document.querySelectorAll(labels)) {
       for (const name of ['aria-label', 'data-title']) {
         const text = e.getAttribute(name);
-        if (text && text !== 'Download as CSV' && words[text]) e.setAttribute(name, words[text]);
+        if (text && text !== 'Download as CSV' && Object.hasOwn(words, text)) e.setAttribute(name, words[text]);
       }
     }
   };
