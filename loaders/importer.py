@@ -27,7 +27,7 @@ from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
 from loaders.parsing import ParsedFile, SubmissionData, check_budget_sums, check_union_involvement, resolve_pilots
 from loaders.problems import Problem
 from loaders.register import Reference
-from loaders.values import format_date, format_kroner, norwegian_now
+from loaders.values import format_date, format_kroner, name_key, norwegian_now
 from store import database
 
 TABLE_SHEETS = {"pilots": PILOTS.sheet, "milestones": MILESTONES.sheet, "budget": BUDGET.sheet}
@@ -377,18 +377,20 @@ DIFFERENCES_NAMED = 8  # pilots named one by one before «og N til»
 def pilot_differences(before: list[dict], after: list[dict]) -> list[str]:
     """What a new version changes in the pilots, in words: pilots added and removed, and for the others a
     changed status, budget total or period; then the budget total of all of them, when it changes."""
-    old = {p["pilot_name"]: p for p in before}
-    new = {p["pilot_name"]: p for p in after}
+    old = {name_key(p["pilot_name"]): p for p in before}  # one pilot, whatever the case its name is written in
+    new = {name_key(p["pilot_name"]): p for p in after}
     lines = []
-    added, removed = [n for n in new if n not in old], [n for n in old if n not in new]
+    added = [new[k]["pilot_name"] for k in new if k not in old]
+    removed = [old[k]["pilot_name"] for k in old if k not in new]
     if added:
         lines.append(f"{'ny pilot' if len(added) == 1 else 'nye piloter'}: {_names(added)}")
     if removed:
         lines.append(f"{'pilot' if len(removed) == 1 else 'piloter'} som ikke er med lenger: {_names(removed)}")
     changed = []
-    for name in (n for n in new if n in old):
-        a, b = old[name], new[name]
-        parts = []
+    for key in (k for k in new if k in old):
+        a, b = old[key], new[key]
+        name = b["pilot_name"]
+        parts = [f"skrevet «{a['pilot_name']}» før"] if a["pilot_name"] != name else []
         if (a.get("status") or "Planlagt") != (b.get("status") or "Planlagt"):
             parts.append(f"status {a.get('status')} → {b.get('status')}")
         if a.get("budget_total_nok") != b.get("budget_total_nok"):

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from loaders.contract import ELEMENTS, PILOTS
 from loaders.register import Reference
+from loaders.values import name_key
 
 HERE = Path(__file__).resolve().parent
 PROJECT_DIR = HERE.parent
@@ -452,7 +453,12 @@ class BatchWriter:
             columns = ", ".join(["submission_id", *ROW_COLUMNS[key]])
             old = self.con.execute(f"SELECT {columns} FROM {TABLE_NAMES[key]} WHERE submission_id = ? "
                                    "ORDER BY position", [old_id]).fetchall()
-        return [[new_id, *r[1:]] for r in old if pilot_names is None or r[2] in pilot_names]
+        if pilot_names is None:
+            return [[new_id, *r[1:]] for r in old]
+        # A Piloter CSV that writes a pilot's name in other case («Digital Søknad») keeps its rows, under the new name
+        names = {name_key(n): n for n in pilot_names}
+        return [[new_id, r[1], names[name_key(r[2])], *r[3:]] for r in old
+                if r[2] is not None and name_key(r[2]) in names]
 
     def flush(self) -> None:
         """Insert everything buffered: one insert per table."""
@@ -484,5 +490,6 @@ def dropped_on_carry_over(con: duckdb.DuckDBPyConnection, previous_id: int, pilo
     for key in ("milestones", "budget"):
         table = TABLE_NAMES[key]
         rows = con.execute(f"SELECT pilot_name FROM {table} WHERE submission_id = ?", [previous_id]).fetchall()
-        counts[key] = sum(1 for (name,) in rows if name not in set(pilot_names))
+        kept = {name_key(n) for n in pilot_names}  # a pilot whose name a file writes in other case keeps its rows
+        counts[key] = sum(1 for (name,) in rows if name is None or name_key(name) not in kept)
     return counts

@@ -507,6 +507,19 @@ def test_a_piloter_csv_without_a_pilot_warns_of_its_milestones_and_budget_rows_l
     assert rows(store_path, "SELECT count(*) AS n FROM milestones_current") == [{"n": 1}]
 
 
+def test_a_piloter_csv_writing_a_name_in_other_case_keeps_its_milestones_and_budget(store_path, reference):
+    # A file takes «Digital Søknad» for «Digital søknad», but the rows carried over matched names exactly: the
+    # pilot's milestones and budget rows were dropped from the new version
+    run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()], [milestone()],
+                                                           [budget_line()])))
+    plan = run_import(store_path, reference, ("p.csv", csv_bytes([csv_pilot(pilot_name="Digital Søknad")])))["p.csv"]
+    assert plan.outcome == "imported"
+    assert not [w for w in plan.parsed.warnings if "ikke lenger finnes" in w.expected]
+    assert plan.differences == ["Husbanken 2024: Digital Søknad: skrevet «Digital søknad» før"]  # not removed + new
+    assert rows(store_path, "SELECT pilot_name FROM milestones_current") == [{"pilot_name": "Digital Søknad"}]
+    assert rows(store_path, "SELECT pilot_name FROM budget_lines_current") == [{"pilot_name": "Digital Søknad"}]
+
+
 def test_a_correction_to_no_plans_says_so_and_is_not_told_to_put_the_sheets_back(store_path, reference):
     run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()], [milestone()],
                                                            [budget_line()])))
