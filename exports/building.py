@@ -51,11 +51,13 @@ def built(kind: str, sig: tuple, key: tuple, choice: tuple = ()) -> bytes:
         target = _target(folder, kind, sig, key, choice)  # again: the wait may have run past midnight
         with contextlib.suppress(OSError):
             return _read(target)  # built by the click this one waited for
-        content = build(kind, store, key, choice)
-        # A full or read-only disk: the user gets the file all the same, built again next time.
-        with contextlib.suppress(OSError):
-            _write(target, content)
-            _trim(folder, _prefix(sig))
+        content, shows = _build_still(kind, store, key, choice)
+        # Kept under the store's content it shows (an import since the click: the new one); one that mixes two
+        # versions is given, never kept. A full or read-only disk: the user gets the file all the same.
+        if shows is not None:
+            with contextlib.suppress(OSError):
+                _write(_target(folder, kind, shows, key, choice), content)
+                _trim(folder, _prefix(shows))
         return content
 
 
@@ -103,6 +105,11 @@ def build(kind: str, store: Path, key: tuple, choice: tuple = ()) -> bytes:
     import need not wait while the rows are written (at L the workbook takes 20 s, its reads about 1 s). An
     import between two reads would mix two versions in one file: the build then starts again.
     """
+    return _build_still(kind, store, key, choice)[0]
+
+
+def _build_still(kind: str, store: Path, key: tuple, choice: tuple) -> tuple[bytes, tuple | None]:
+    """build(), and the store's signature while it was built; None if the store changed in every attempt."""
     from store import database
 
     content = b""
@@ -110,8 +117,8 @@ def build(kind: str, store: Path, key: tuple, choice: tuple = ()) -> bytes:
         before = database.signature(store)
         content = _build_once(kind, store, key, choice)
         if database.signature(store) == before:
-            break
-    return content
+            return content, before
+    return content, None
 
 
 def _build_once(kind: str, store: Path, key: tuple, choice: tuple) -> bytes:
