@@ -45,7 +45,7 @@ from loaders.values import norwegian_today
 from store import queries
 from store.queries import PilotFilter
 from ui.formatting import (
-    ambition_verdict,
+    ambition_words,
     date,
     kr,
     kr_short,
@@ -503,10 +503,9 @@ class _Deck:
         low, high = self.band
         counting = [p for p in self.pilots if p.status in self.counting_statuses]
         planned = [p for p in self.pilots if p.status == "Planlagt"]
-        verdict = f"{plural(len(counting), 'pilot', 'piloter')} pågår eller er gjennomført – " \
-                  f"{ambition_verdict(len(counting), self.band)}"
-        if not self.f.is_empty:
-            verdict += " (tall for utvalget)"
+        filtered = not self.f.is_empty  # the words Oversikt uses
+        verdict = (f"{plural(len(counting), 'pilot', 'piloter')} pågår eller er gjennomført"
+                   f"{ambition_words(len(counting), self.band, filtered)}")
         slide = self.slide(f"Ambisjonen: {low}–{high} piloter i reformperioden", verdict)
         legend_y = self.ambition_squares(slide, counting, planned)
         self.ambition_figures(slide, legend_y, len(counting), len(planned))

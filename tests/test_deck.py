@@ -212,6 +212,20 @@ def test_the_ambition_slide_counts_pilots_under_way_or_completed_against_3_to_5(
     assert f"Planlagt ({row.planned})" in text and "F = forsøk" in text
 
 
+def test_a_filtered_decks_ambition_slide_gives_the_sectors_band_without_a_verdict(sector):
+    # Two agencies' pilots were «2 under ambisjonen (tall for utvalget)» on a slide for leadership: the ambition is
+    # the sector's, not theirs
+    with database.open_store(sector, read_only=True) as con:
+        prs = open_deck(build_deck(con, PilotFilter(agencies=("Husbanken", "Kartverket"))))
+    counted = store_frame(sector, """
+        SELECT count(*) AS n FROM pilots_current p, settings s
+        WHERE p.agency IN ('Husbanken', 'Kartverket') AND p.status IN (SELECT unnest(s.counting_statuses))""").iloc[0].n
+    text = slide_text(prs.slides[1])
+    words = "pilot pågår eller er gjennomført" if counted == 1 else "piloter pågår eller er gjennomført"
+    assert f"{counted} {words} i utvalget – sektorens ambisjon er 3–5" in text
+    assert "under ambisjonen" not in text and "over ambisjonen" not in text
+
+
 def test_the_ambition_slide_says_how_many_statuses_look_out_of_date_as_the_overview_does(sector, sector_deck):
     today = norwegian_today()
     stale = store_frame(sector, f"""

@@ -111,9 +111,13 @@ def test_the_ambition_heading_says_when_its_count_is_the_filters_part_of_the_sec
     sector = open_app(monkeypatch, sample_db)
     [whole] = [m for h in sector.get("html") for m in heading.findall(h.proto.body)]
     assert "utvalget" not in whole
+    assert re.search(r"gjennomført – (\d+ under|innenfor|\d+ over) ambisjonen$", whole), whole
     filtered = open_app(monkeypatch, sample_db, query={"virksomhet": ["Husbanken"]})
     [part] = [m for h in filtered.get("html") for m in heading.findall(h.proto.body)]
-    assert part.endswith("(tall for utvalget)"), part
+    # one agency is no «2 under ambisjonen»: the ambition is the sector's, so the heading gives it without a verdict
+    low, high = sql(sample_db, "SELECT ambition_min FROM settings"), sql(sample_db, "SELECT ambition_max FROM settings")
+    assert part.endswith(f"gjennomført i utvalget – sektorens ambisjon er {low}–{high}"), part
+    assert "under ambisjonen" not in part and "over ambisjonen" not in part
 
 
 def test_overview_says_how_many_statuses_look_out_of_date_by_today(monkeypatch, sample_db):

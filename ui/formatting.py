@@ -121,6 +121,15 @@ def ambition_verdict(counted: int, band: tuple[int, int]) -> str:
     return "innenfor ambisjonen"
 
 
+def ambition_words(counted: int, band: tuple[int, int], filtered: bool) -> str:
+    """What follows «N piloter i gang eller gjennomført»: « – 2 under ambisjonen» for the whole sector, and for a
+    filter's part of it « i utvalget – sektorens ambisjon er 3–5», with no verdict (two agencies are not «2 under
+    ambisjonen»: the ambition is the sector's)."""
+    if filtered:
+        return f" i utvalget – sektorens ambisjon er {band[0]}–{band[1]}"
+    return f" – {ambition_verdict(counted, band)}"
+
+
 def largest_first(totals: pd.Series) -> pd.Series:
     """Totals per agency, largest first, agencies of equal totals by name."""
     return totals.sort_index().sort_values(ascending=False, kind="stable")

@@ -51,9 +51,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     planned = int(by_status["pilots"].get("Planlagt", 0))
     band = (settings["ambition_min"], settings["ambition_max"])
     asked = status[status["was_asked"]]
-    verdict = fmt.ambition_verdict(counted, band)
-    if not f.is_empty:  # the ambition is the sector's: say the count is the filter's part of it, as the deck does
-        verdict += " (tall for utvalget)"
+    verdict = fmt.ambition_words(counted, band, filtered=not f.is_empty)  # the words the deck uses
     rounds = store_access.frame("rounds")
     upcoming = store_access.frame("upcoming_milestones", f, today)
     dates = [(r.deadline, f"Frist for rapportering, oppstart {r.start_year}") for r in rounds.itertuples()]
@@ -62,7 +60,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     dates = sorted((pd.Timestamp(d).date(), text) for d, text in dates)
 
     ambition = html_blocks.section(
-        f"Ambisjonen: {fmt.plural(counted, 'pilot', 'piloter')} i gang eller gjennomført – {verdict}",
+        f"Ambisjonen: {fmt.plural(counted, 'pilot', 'piloter')} i gang eller gjennomført{verdict}",
         html_blocks.ambition_bar(counted, planned, band),
         html_blocks.table(pd.DataFrame({
             "Status": by_status.index,
