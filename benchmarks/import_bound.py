@@ -12,7 +12,6 @@ work as usual). The last is the least the import can take while it writes to the
 from __future__ import annotations
 
 import argparse
-import io
 import pickle
 import statistics
 import sys
@@ -27,11 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.import_bound")
     parser.add_argument("size", nargs="?", default="M", choices=("S", "M", "L"))
     args = parser.parse_args(argv)
-    from python_calamine import CalamineWorkbook
-
     from loaders import batch
     from loaders.parsing import parse_file
-    from loaders.reading import decode_text, split_csv
     from loaders.register import load_reference
 
     generate.ensure(args.size)
@@ -43,12 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def calamine_only(name: str, content: bytes, _reference) -> object:
         """The floor's reading of the file, then the result computed beforehand."""
-        if name.lower().endswith(".xlsx"):
-            book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-            for sheet in book.sheet_names:
-                book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        else:
-            split_csv(decode_text(content), ";")
+        stores.read_cells(name, content)
         parsed = checked[name]
         parsed.content = content
         return parsed
