@@ -172,7 +172,7 @@ class _Planner:
     def _current_again(self, parsed: ParsedFile) -> list[SubmissionData]:
         """The submissions of a file imported before that it should be current for again: what it holds of them
         was replaced since by a file dated before it (an old copy imported after it, which its warning tells to
-        mend by importing the newest again). None when any of them was replaced by a file of the same or a later
+        mend by importing the newest again). None of them when any was replaced by a file of the same or a later
         date, or by a milestone or budget table (which carries no date of its own), or the file has no Innsendt
         dato: a folder imported again must not bring back its old copies, nor undo a correction."""
         sheet = None if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
