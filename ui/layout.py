@@ -74,7 +74,9 @@ if (!window.poNorwegianChrome) {
       }
     }
   };
-  new MutationObserver(norwegian).observe(document.body, {childList: true, subtree: true});
+  let queued = false;  // once a frame at most: a page's drawing makes many changes in a row
+  const soon = () => { if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; norwegian(); }); } };
+  new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
   norwegian();
 }
 </script>""".replace("WORDS", json.dumps(CHROME_WORDS, ensure_ascii=False))
