@@ -189,9 +189,9 @@ disk; a forked worker already reads half the files on the second core. Measured 
 in one process at M (30.11.2026): calamine about 0.25 s, the loader's own checks about 0.35 s,
 and the store about 0.36 s, of which about 0.11 s (inserting the batch, the commit, closing) can
 only start after the last file is read. With the checks made free (each file's result computed
-beforehand, calamine still reading every file on both cores) the import took 0.34–0.37 s against
-a floor of 0.21 s on the same quiet host: 1.6–1.7 ×, so the target cannot hold while the store
-is part of the import (`python -m benchmarks.import_bound M`). Where its time goes:
+beforehand, calamine still reading every file on both cores) the import took 1.65–1.8 × the floor
+measured in the same run (0.35–0.43 s against 0.21–0.25 s, four runs), so the target cannot hold
+while the store is part of the import (`python -m benchmarks.import_bound M`). Where its time goes:
 `python -m benchmarks.profile import M`.
 """
 
