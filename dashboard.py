@@ -18,8 +18,13 @@ summary = store_access.read("store_summary")
 ov = overview(f, norwegian_today())
 low, high = ov.band
 
-moved = "Tallene tar med virksomhetene som gikk over til DFD 1.1.2024" + (
-    "." if f.ministries else "; velg departement i filteret for å avgrense.")  # not once it is chosen
+MOVED = "virksomhetene som gikk over til DFD 1.1.2024"
+if not f.ministries:
+    moved = f"Tallene tar med {MOVED}; velg departement i filteret for å avgrense."
+elif "DFD" in f.ministries:
+    moved = f"Tallene tar med {MOVED}."
+else:  # KDD alone leaves them out: saying they are in was wrong
+    moved = f"Tallene tar ikke med {MOVED}; velg også DFD for å ta dem med."
 st.caption(f"Viser {f.describe()}. Data per {fmt.long_date(summary['last_import'].date())} "
            f"(siste import). Ambisjonen: KDD-sektoren skal gjennomføre {low}–{high} piloter i "
            f"reformperioden. {moved}")

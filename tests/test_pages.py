@@ -120,6 +120,18 @@ def test_the_ambition_heading_says_when_its_count_is_the_filters_part_of_the_sec
     assert "under ambisjonen" not in part and "over ambisjonen" not in part
 
 
+@pytest.mark.parametrize(("ministries", "words"), [
+    ([], "Tallene tar med virksomhetene som gikk over til DFD 1.1.2024; velg departement i filteret for å avgrense."),
+    (["DFD"], "Tallene tar med virksomhetene som gikk over til DFD 1.1.2024."),
+    (["KDD"], "Tallene tar ikke med virksomhetene som gikk over til DFD 1.1.2024; velg også DFD for å ta dem med."),
+])
+def test_the_overview_says_whether_its_figures_hold_the_agencies_moved_to_dfd(monkeypatch, sample_db, ministries,
+                                                                              words):
+    # With KDD chosen the caption said the figures held the agencies moved to DFD, while they left them out
+    at = open_app(monkeypatch, sample_db, query={"departement": ministries} if ministries else None)
+    assert any(c.value.endswith(words) for c in at.caption), [c.value for c in at.caption]
+
+
 def test_overview_says_how_many_statuses_look_out_of_date_by_today(monkeypatch, sample_db):
     # the ambition's count rests on the statuses reported; a «Planlagt» pilot past its start may be under way
     today = norwegian_today()
