@@ -48,6 +48,25 @@ CHROME_WORDS = {
     "Zoom out": "Zoom ut",
     "Autoscale": "Vis alt",
     "Reset axes": "Tilbakestill aksene",
+    # a table's column menu (⋮ in its header), its list of columns, its search bar
+    "Sort ascending": "Sorter stigende",
+    "Sort descending": "Sorter synkende",
+    "Statistics": "Statistikk",
+    "Autosize": "Tilpass bredden",
+    "Pin column": "Fest kolonnen",
+    "Unpin column": "Løsne kolonnen",
+    "Hide column": "Skjul kolonnen",
+    "Select all": "Velg alle",
+    "Type to search": "Skriv for å søke",
+    "Previous Result": "Forrige treff",
+    "Next Result": "Neste treff",
+    "Close Search": "Lukk søket",
+    # what screen readers say of the sidebar, headings and choice boxes
+    "Sidebar": "Sidemeny",
+    "Collapse sidebar": "Skjul sidemenyen",
+    "Expand sidebar": "Vis sidemenyen",
+    "Link to heading": "Lenke til overskriften",
+    "Open": "Åpne",
 }
 _CHROME_SCRIPT = """<script>
 if (!window.poNorwegianChrome) {
@@ -59,16 +78,25 @@ if (!window.poNorwegianChrome) {
     + ' [data-testid="stPopoverBody"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }';
   document.head.appendChild(hidden);
   const words = WORDS;
-  const texts = '[data-testid="stSkipToContent"], section[role="dialog"] h2, section[role="dialog"] div, '
-    + '[data-testid="stTooltipContent"] p';
-  const labels = '[data-testid="stBaseButton-elementToolbar"][aria-label], .modebar-btn[data-title]';
+  // Texts are looked for in these parts of the page only (each is small, or there only while open)
+  const places = '[data-testid="stSkipToContent"], section[role="dialog"], [data-testid="stTooltipContent"], '
+    + '[data-testid="stDataFrameColumnMenu"], [data-testid="stDataFrameColumnVisibilityMenu"]';
+  const labels = '[aria-label], .modebar-btn[data-title], input[placeholder]';
   const norwegian = () => {
-    for (const e of document.querySelectorAll(texts)) {
-      const text = e.textContent.trim();
-      if (e.childElementCount === 0 && Object.hasOwn(words, text)) e.textContent = words[text];
+    for (const place of document.querySelectorAll(places)) {
+      const walker = document.createTreeWalker(place, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.nodeValue.trim();
+        if (text === '(index)') {  // the tables hide their index; the list of columns named it all the same
+          const row = node.parentElement.closest('label');
+          if (row) row.style.display = 'none';
+        } else if (Object.hasOwn(words, text)) {
+          node.nodeValue = words[text];
+        }
+      }
     }
     for (const e of document.querySelectorAll(labels)) {
-      for (const name of ['aria-label', 'data-title']) {
+      for (const name of ['aria-label', 'data-title', 'placeholder']) {
         const text = e.getAttribute(name);
         if (text && text !== 'Download as CSV' && Object.hasOwn(words, text)) e.setAttribute(name, words[text]);
       }

@@ -381,6 +381,18 @@ def test_streamlits_and_plotlys_own_texts_are_norwegian_and_tables_have_no_comma
     assert not any(label in ("Download as CSV", "Search", "Fullscreen", "Show/hide columns") for label in labels)
     titles = page.evaluate("[...document.querySelectorAll('.modebar-btn')].map(e => e.getAttribute('data-title'))")
     assert "Last ned figuren som PNG" in titles and "Download plot as a PNG" not in titles, titles
+    # the list of columns: Norwegian, and without the «(index)» the tables hide
+    toolbar = '[data-testid="stBaseButton-elementToolbar"]'
+    page.locator(f'{toolbar}[aria-label="Vis eller skjul kolonner"]:visible').first.click()
+    columns = page.get_by_test_id("stDataFrameColumnVisibilityMenu")
+    columns.get_by_text("Velg alle").wait_for()
+    shown = [t.strip() for t in columns.locator("label:visible").all_inner_texts()]
+    assert shown[0] == "Velg alle" and "(index)" not in shown and "Select all" not in shown, shown
+    page.keyboard.press("Escape")
+    english = page.evaluate("""[...document.querySelectorAll('[aria-label], input[placeholder]')]
+        .map(e => e.getAttribute('aria-label') || e.getAttribute('placeholder'))
+        .filter(t => ['Collapse sidebar', 'Link to heading', 'Sidebar', 'Open', 'Type to search'].includes(t))""")
+    assert english == [], english
     page.goto(f"{server}/finnes-ikke")
     wait_for_app(page)
     dialog = page.locator('section[role="dialog"]')
