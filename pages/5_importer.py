@@ -78,6 +78,7 @@ def show_plans(plans: list[FilePlan]) -> None:
 
 
 if uploaded:
+    st.session_state.pop("last_result", None)  # new files: the last import's outcome would stand beside their preview
     files = [(u.name, u.getvalue()) for u in uploaded]
     digest = hashlib.sha256(b"".join(hashlib.sha256(c).digest() for _, c in files)).hexdigest()
     if st.session_state.get("preview_digest") != digest:

@@ -410,6 +410,12 @@ def test_importer_previews_then_imports_an_uploaded_workbook(monkeypatch, store_
     at.button(key="importer_knapp").click().run()
     assert sql(store_path, "SELECT pilot_name FROM pilots_current") == "Tillit i praksis"
     assert any("Ferdig: 1 fil importert" in s.value for s in at.success)
+    # the next file's preview stands alone: the last import's outcome and changes went with it
+    correction = workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": "31.10.2023",
+                           "Har planer om piloter": "Ja"}, [valid_pilot(pilot_name="Tillit i praksis 2")])
+    at.get("file_uploader")[0].upload("rettelse.xlsx", correction).run()
+    assert table(at, "Fil", "Utfall")["Utfall"].tolist() == ["Erstatter"]
+    assert not any("Ferdig" in s.value for s in at.success)
 
 
 def test_importer_shows_every_error_and_writes_nothing_for_a_bad_file(monkeypatch, store_path):
