@@ -97,22 +97,24 @@ def test_the_milestone_table_narrows_to_what_comes_from_today_or_in_a_quarter(mo
     assert {"Neste år", "Fase over nyttår"} <= in_quarter and "Gjort" not in in_quarter
 
 
-def test_the_milestone_window_follows_the_filter_until_the_user_picks_one(monkeypatch, sample_db):
+def test_the_milestone_window_follows_the_filter_until_the_user_picks_one(monkeypatch, store_path, reference):
     # with more milestones than a table shows, it opens on «Fra i dag» (the first rows of every date are the
-    # oldest); a filter with fewer goes back to every date, unless the user has picked a window
+    # oldest); a filter with fewer goes back to every date, unless the user has picked a window. Dated from
+    # today: the sample's milestones have all passed since 1.12.2026, and the test was skipped.
     monkeypatch.setattr("ui.page_parts.TABLE_LIMIT", 10)
-    (today_or_later,), = rows(sample_db, "SELECT count(*) FROM milestones_current "
-                                         "WHERE coalesce(to_date, from_date) >= ?", [norwegian_today()])
-    (few_agency, few), = rows(sample_db, "SELECT agency, count(*) FROM milestones_current GROUP BY agency "
-                                         "HAVING count(*) <= 10 ORDER BY agency LIMIT 1")
-    at = open_page(monkeypatch, sample_db)
-    if today_or_later == 0:
-        pytest.skip("nothing in the sample comes after today")
+    today, day = norwegian_today(), dt.timedelta(days=1)
+    pilot = valid_pilot(start_date=today - 400 * day, end_date=today + 400 * day)
+    many = [milestone(name=f"Milepæl {i}", from_date=today + (i - 6) * 30 * day) for i in range(12)]
+    few = [milestone(name=f"Kartverket {i}", from_date=today + (i - 1) * 60 * day) for i in range(3)]
+    with database.open_store(store_path) as con:
+        import_files(con, [("hb.xlsx", workbook(valid_submission(), [pilot], many)),
+                           ("kv.xlsx", workbook(valid_submission(agency="Kartverket"), [pilot], few))], reference)
+    at = open_page(monkeypatch, store_path)
     assert at.selectbox(key="tidslinje_milepaeler_naar").value == "Fra i dag"
     agencies = next(m for m in at.multiselect if m.label == "Virksomheter")
-    agencies.set_value([few_agency]).run()
+    agencies.set_value(["Kartverket"]).run()
     assert at.selectbox(key="tidslinje_milepaeler_naar").value == "Alle datoer"
-    assert len(table(at, "milestones")) == few
+    assert len(table(at, "milestones")) == len(few)
     at.selectbox(key="tidslinje_milepaeler_naar").set_value("Fra i dag").run()
     next(m for m in at.multiselect if m.label == "Virksomheter").set_value([]).run()
     assert at.selectbox(key="tidslinje_milepaeler_naar").value == "Fra i dag"  # the user's pick stays
