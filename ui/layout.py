@@ -48,7 +48,7 @@ CHROME_WORDS = {
     "Zoom out": "Zoom ut",
     "Autoscale": "Vis alt",
     "Reset axes": "Tilbakestill aksene",
-    # a table's column menu (⋮ in its header), its list of columns, its search bar
+    # a table's column menu (⋮ in its header) with its Format and Statistikk menus, its list of columns, its search
     "Sort ascending": "Sorter stigende",
     "Sort descending": "Sorter synkende",
     "Statistics": "Statistikk",
@@ -56,6 +56,27 @@ CHROME_WORDS = {
     "Pin column": "Fest kolonnen",
     "Unpin column": "Løsne kolonnen",
     "Hide column": "Skjul kolonnen",
+    "Copy column name": "Kopier kolonnenavnet",
+    "Automatic": "Automatisk",
+    "Localized": "Lokalt format",
+    "Plain": "Uten skilletegn",
+    "Compact": "Kompakt",
+    "Percent": "Prosent",
+    "Scientific": "Vitenskapelig",
+    "Accounting": "Regnskap",
+    "Duration": "Varighet",
+    "Calendar": "Kalender",
+    "Values": "Verdier",
+    "Count": "Antall",
+    "Empty": "Tomme",
+    "Distinct": "Ulike",
+    "Average": "Gjennomsnitt",
+    "Maximum": "Maksimum",
+    "Standard deviation": "Standardavvik",
+    "Based on sample": "Basert på et utvalg",
+    "Minimum length": "Korteste",
+    "Maximum length": "Lengste",
+    "Average length": "Snittlengde",
     "Select all": "Velg alle",
     "Type to search": "Skriv for å søke",
     "Previous Result": "Forrige treff",
@@ -80,8 +101,10 @@ if (!window.poNorwegianChrome) {
   const words = WORDS;
   // Texts are looked for in these parts of the page only (each is small, or there only while open)
   const places = '[data-testid="stSkipToContent"], section[role="dialog"], [data-testid="stTooltipContent"], '
-    + '[data-testid="stDataFrameColumnMenu"], [data-testid="stDataFrameColumnVisibilityMenu"]';
-  const labels = '[aria-label], .modebar-btn[data-title], input[placeholder]';
+    + '[data-testid="stDataFrameColumnMenu"], [data-testid="stDataFrameColumnVisibilityMenu"], '
+    + '[data-testid="stDataFrameColumnFormattingMenu"], [data-testid="stDataFrameStatisticsMenu"]';
+  const labels = '[aria-label], .modebar-btn[data-title], input[placeholder], '
+    + '[data-testid="stDataFrameColumnMenu"] [title]';
   const norwegian = () => {
     for (const place of document.querySelectorAll(places)) {
       const walker = document.createTreeWalker(place, NodeFilter.SHOW_TEXT);
@@ -96,7 +119,7 @@ if (!window.poNorwegianChrome) {
       }
     }
     for (const e of document.querySelectorAll(labels)) {
-      for (const name of ['aria-label', 'data-title', 'placeholder']) {
+      for (const name of ['aria-label', 'data-title', 'placeholder', 'title']) {
         const text = e.getAttribute(name);
         if (text && text !== 'Download as CSV' && Object.hasOwn(words, text)) e.setAttribute(name, words[text]);
       }
