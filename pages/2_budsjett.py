@@ -51,13 +51,13 @@ st.subheader("Budsjett per år (budsjettrader)")
 if lines.empty:
     st.info("Pilotene i filteret har ingen budsjettrader (arket Budsjett).")
 else:
-    per_year = charts.budget_per_year(lines)
-    per_year.insert(0, "Totalt", per_year.sum(axis=1))
-    year_table = pd.DataFrame({"År": per_year.index.astype(str)})
-    for column in per_year.columns:
-        year_table[column] = fmt.whole_kroner(per_year[column].values)
-    chart_with_table(charts.budget_by_year(lines), year_table, "budsjett_aar",
-                     column_config=kroner_columns(*per_year.columns))
+    per_year = charts.budget_per_year(lines)  # summed once, for the chart and its table
+    shown = per_year.assign(Totalt=per_year.sum(axis=1))[["Totalt", *per_year.columns]]
+    year_table = pd.DataFrame({"År": shown.index.astype(str)})
+    for column in shown.columns:
+        year_table[column] = fmt.whole_kroner(shown[column].values)
+    chart_with_table(charts.budget_by_year(per_year), year_table, "budsjett_aar",
+                     column_config=kroner_columns(*shown.columns))
     financing = lines.groupby("financing")["amount_nok"].sum()
     st.caption("Finansiering i budsjettradene: " + " · ".join(f"{k}: {fmt.kr(v)}" for k, v in financing.items()))
     sums = lines.groupby(["agency", "start_year", "pilot_name"])["amount_nok"].sum()

@@ -94,9 +94,8 @@ def budget_per_year(lines: pd.DataFrame) -> pd.DataFrame:
     return lines.groupby(["year", "category"])["amount_nok"].sum().unstack(fill_value=0)
 
 
-def budget_by_year(lines: pd.DataFrame) -> go.Figure:
-    """Budget rows per year, stacked by category."""
-    table = budget_per_year(lines)
+def budget_by_year(table: pd.DataFrame) -> go.Figure:
+    """Budget rows per year, stacked by category, from budget_per_year's table (the page's table has it too)."""
     fig = go.Figure()
     for category, color in CATEGORY_COLORS.items():
         if category in table:
