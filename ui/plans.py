@@ -126,12 +126,13 @@ def coverage_matrix(pilots: pd.DataFrame) -> go.Figure:
     hover: list[list[str]] = []
     ticktext: list[str] = []
     # Only the columns drawn: every column of a plan made a page's rows into dicts ten times slower (issue 5).
-    for agency, group in pilots[["agency", "pilot_name", *ELEMENT_COLUMNS]].groupby("agency", sort=False):
+    drawn = pilots[["pilot_name", *ELEMENT_COLUMNS]]
+    for agency, group in drawn.groupby(pilots["agency"], sort=False):
         ticktext.append(f"<b>{_short(str(agency))}</b>")
         z.append([None] * len(ELEMENTS))
         text.append([""] * len(ELEMENTS))
         hover.append([str(agency)] * len(ELEMENTS))
-        for name, *covered in group[["pilot_name", *ELEMENT_COLUMNS]].itertuples(index=False, name=None):
+        for name, *covered in group.itertuples(index=False, name=None):
             marks = [int(bool(c)) for c in covered]
             ticktext.append(_short(str(name)))
             z.append(marks)
