@@ -116,7 +116,13 @@ def _fold(text: str) -> str:
 def name_key(text: str) -> str:
     """What makes two names one name: case and spacing aside, the same letters. «Tillit i Ås» and «Tillit i As»
     are two pilots (fold() would make them one); «tillit  i ås» is the first of them."""
-    return SPACES.sub(" ", unicodedata.normalize("NFC", str(text))).strip().casefold()
+    return _name_key(str(text))
+
+
+@memo_short_texts(maxsize=8192)
+def _name_key(text: str) -> str:
+    """name_key() for a str; cached, as every milestone and budget row names its pilot again."""
+    return SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
 
 
 def parse_text(value: object) -> str | None:
