@@ -268,6 +268,15 @@ def test_a_misspelt_agency_in_the_link_gets_the_closest_name_as_the_importer_sug
     assert at.multiselect(key="virksomhet").value == []  # named, not chosen for the user
 
 
+def test_the_suggestion_for_a_misspelt_agency_is_one_click_away(monkeypatch, sample_db):
+    # «Mente du Husbanken?» could not be clicked: the user had to open the filter and find Husbanken
+    at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py", {"virksomhet": ["Husbank", "Kartverket"]})
+    at.button(key="suggested_agency_0").click().run()
+    assert at.multiselect(key="virksomhet").value == ["Kartverket", "Husbanken"]
+    assert not at.sidebar.warning
+    assert at.query_params["virksomhet"] == ["Kartverket", "Husbanken"]
+
+
 def test_a_year_ministry_status_or_forsok_the_filter_cannot_use_is_named_not_dropped(monkeypatch, sample_db):
     # «?aar=2031» showed the whole sector under «Viser hele sektoren», as if the link had asked for that
     at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py",

@@ -106,6 +106,13 @@ def select_agencies(agencies: list[str]) -> None:
     _forget_link_notes()
 
 
+def _take_suggestion(text: str, suggestion: str) -> None:
+    """Callback of «Vis Husbanken» under a misspelt agency of the link: choose the agency it suggests."""
+    chosen = st.session_state.get(AGENCY_KEY) or []
+    st.session_state[AGENCY_KEY] = list(dict.fromkeys([*chosen, suggestion]))
+    st.session_state[UNKNOWN_KEY] = [u for u in st.session_state.get(UNKNOWN_KEY, []) if u[0] != text]
+
+
 def reset() -> None:
     """Clear every filter."""
     for key in (AGENCY_KEY, MINISTRY_KEY, STATUS_KEY):
@@ -126,10 +133,13 @@ def sidebar_filter(page: str) -> PilotFilter:
     entered = _seed_from_link(page, agencies, sorted(ministry_names), years)
     with st.sidebar:
         st.html('<hr style="margin:0.75rem 0"><h3 style="font-size:1.25rem;font-weight:600;padding:0">Filter</h3>')
-        for text, suggestion in st.session_state.get(UNKNOWN_KEY, []):
+        for index, (text, suggestion) in enumerate(st.session_state.get(UNKNOWN_KEY, [])):
             hint = f" Mente du {suggestion}?" if suggestion else ""
             st.warning(f"Ukjent virksomhet i lenken: «{text}». Den er ikke med i filteret.{hint}",
                        icon=":material/help:")
+            if suggestion:
+                st.button(f"Vis {suggestion}", key=f"suggested_agency_{index}", on_click=_take_suggestion,
+                          args=(text, suggestion), help=f"Legger {suggestion} til i filteret i stedet for «{text}».")
         for what in st.session_state.get(IGNORED_KEY, []):
             st.warning(f"Ukjent i lenken: {what}. Det er ikke med i filteret.", icon=":material/help:")
         # The choices sit in popovers, which the browser draws only when opened: the select widgets
