@@ -5,8 +5,8 @@ a forked process can, and starts in milliseconds because it shares this one's me
 two take files from one counter, so both stay busy to the end, and the worker sends back
 each file's result as it has it.
 
-`parsed_in_order` hands out the results in the order of the files, each as soon as it is ready,
-so the importer plans and writes the first files while the worker still reads the last ones;
+`parsed_in_order` hands out the results in the order of the files, each as soon as it is ready
+(the importer takes them all before it plans: which file is newest is known only then);
 whenever the next result is not ready, this process reads the next file nobody has taken.
 
 A fork is made only where it is safe and pays: a batch of several files, two CPUs or more,

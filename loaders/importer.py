@@ -6,9 +6,10 @@ and `import_into_store` (opening it) make the same plans and write each accepted
 of it or none of it. The CLI and the dashboard's import page both use these, so a user sees
 the same outcome and the same messages in both.
 
-A batch is planned and buffered in order as its files are read, while the rest are still
-being read: workbooks and Piloter tables first, then milestone and budget tables, which may
-refer to pilots of files before them. It is written in one transaction at the end.
+A batch is planned once its files are read: workbooks and Piloter tables first, then milestone
+and budget tables, which may refer to pilots of files before them, and in each group the dated
+files oldest first, so the newest report of a submission is the current one. It is written in
+one transaction at the end.
 """
 
 from __future__ import annotations
@@ -103,18 +104,17 @@ class _Planner:
         self.asked = {(r.start_year, r.agency) for r in reference.requests}
 
     def plan_all(self, parsed_files: Iterable[ParsedFile]) -> Iterator[FilePlan]:
-        """Plans as the files come: workbooks and Piloter tables at once, milestone and budget tables last.
+        """Plans for a batch: workbooks and Piloter tables first, milestone and budget tables last, and in each
+        group the dated files oldest first (_oldest_first), so that of two reports of one submission the newest
+        is what ends up current, whatever the files are called.
 
         Checks that need the whole batch run after the last plan and may add warnings to earlier
         files (before anything is written: the writer asks for a file's warnings when it flushes).
         """
-        later = []
+        first, later = [], []
         for parsed in parsed_files:
-            if _batch_order(parsed):
-                later.append(parsed)
-            else:
-                yield self.plan(parsed)
-        for parsed in later:
+            (later if _batch_order(parsed) else first).append(parsed)
+        for parsed in (*_oldest_first(first), *_oldest_first(later)):
             yield self.plan(parsed)
         for checks in self.kept_budget_checks.values():
             for parsed, pilots, kept_budget in checks:
@@ -230,9 +230,15 @@ class _Planner:
         if key in self.pending_exists:
             plan.replaces_existing = plan.replaces_existing or previous is not None or data.pilots is not None
             verb = "erstatter" if data.pilots is not None else "legges til"
-            if data.pilots is not None:  # two reports of one submission: the one read last wins, which may be the older
-                parsed.warn(f"{label} står også i «{self.pending_exists[key]}» i samme import; denne filen kommer "
-                            "etter den og blir gjeldende. Er den andre den nyeste, importer den alene etterpå")
+            if data.pilots is not None:  # two reports of one submission: the newer is current, the other history
+                ours, theirs = data.fields.get("submitted_on"), (self.pending_fields.get(key) or {}).get("submitted_on")
+                if ours is not None and theirs is not None and ours > theirs:
+                    parsed.warn(f"{label} står også i «{self.pending_exists[key]}» i samme import, innsendt "
+                                f"{format_date(theirs)}; denne filen er nyere og blir gjeldende, den andre blir "
+                                "historikk")
+                else:  # the same date, or none to tell by: the one read last wins
+                    parsed.warn(f"{label} står også i «{self.pending_exists[key]}» i samme import; denne filen kommer "
+                                "etter den og blir gjeldende. Er den andre den nyeste, importer den alene etterpå")
             plan.changes.append(f"{label}: {_counts(data)} – {verb} innsendingen fra «{self.pending_exists[key]}» "
                                 "i samme import")
         elif previous is not None:
@@ -431,6 +437,21 @@ def _kr(amount: object) -> str:
 def _period(pilot: dict) -> str:
     start, end = pilot.get("start_date"), pilot.get("end_date")
     return f"{format_date(start) if start else '–'}–{format_date(end) if end else '–'}"
+
+
+def _oldest_first(files: list[ParsedFile]) -> list[ParsedFile]:
+    """The files with the dated ones among them in order of Innsendt dato (the newest of a file's submissions),
+    each into a place a dated file had: the undated stay where they are, and files of one date keep their order.
+
+    A folder is read in name order, where «Husbanken 2024 - korrigert.xlsx» comes before «Husbanken 2024.xlsx»:
+    read in that order, the original was what ended up current.
+    """
+    dates = [max(filter(None, (d.fields.get("submitted_on") for d in p.submissions)), default=None) for p in files]
+    places = [i for i, date in enumerate(dates) if date is not None]
+    ordered = list(files)
+    for place, index in zip(places, sorted(places, key=dates.__getitem__), strict=True):
+        ordered[place] = files[index]
+    return ordered
 
 
 def _batch_order(parsed: ParsedFile) -> int:

@@ -405,14 +405,33 @@ def test_an_older_file_followed_by_a_newer_one_in_the_same_import_is_not_warned_
     assert rows(store_path, "SELECT pilot_name FROM pilots_current") == [{"pilot_name": "Ny plan"}]
 
 
-def test_an_older_file_after_a_newer_one_in_the_same_import_is_warned_of_as_it_ends_up_current(
-        store_path, reference):
+def test_a_correction_named_before_its_original_in_one_import_is_what_ends_up_current(store_path, reference):
+    # A folder is read in name order, and «… - korrigert.xlsx» sorts before «….xlsx»: the original was read last and
+    # became current, so the figures showed the report the agency had corrected.
+    original = workbook(valid_submission(submitted_on="15.10.2023"), [valid_pilot(pilot_name="Første plan")])
+    correction = workbook(valid_submission(submitted_on="20.10.2023"),
+                          [valid_pilot(pilot_name="Første plan", status="Pågår"), valid_pilot(pilot_name="Ny plan")])
+    folder = store_path.parent / "innsendt"
+    folder.mkdir()
+    (folder / "Husbanken 2024 - korrigert.xlsx").write_bytes(correction)
+    (folder / "Husbanken 2024.xlsx").write_bytes(original)
+    result = subprocess.run([sys.executable, "-m", "loaders", "import", "--db", str(store_path), str(folder)],
+                            capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert rows(store_path, "SELECT pilot_name, status FROM pilots_current ORDER BY pilot_name") == [
+        {"pilot_name": "Første plan", "status": "Pågår"}, {"pilot_name": "Ny plan", "status": "Planlagt"}]
+    assert [(h["version"], h["file_name"]) for h in history(store_path)] == [
+        (1, "Husbanken 2024.xlsx"), (2, "Husbanken 2024 - korrigert.xlsx")]
+    assert "innsendt 15.10.2023; denne filen er nyere og blir gjeldende" in result.stdout
+
+
+def test_an_older_file_after_a_newer_one_in_the_same_import_becomes_history_not_current(store_path, reference):
     newer = workbook(valid_submission(submitted_on="20.11.2023"), [valid_pilot(pilot_name="Ny plan")])
     older = workbook(valid_submission(submitted_on="01.10.2023"), [valid_pilot(pilot_name="Gammel plan")])
     plans = run_import(store_path, reference, ("a_ny.xlsx", newer), ("b_gammel.xlsx", older))
-    assert not dated_warnings(plans["a_ny.xlsx"])
-    [warning] = dated_warnings(plans["b_gammel.xlsx"])
-    assert "01.10.2023" in warning.expected and "20.11.2023" in warning.expected
+    assert [p.outcome for p in plans.values()] == ["imported", "imported"]
+    assert not dated_warnings(plans["a_ny.xlsx"]) and not dated_warnings(plans["b_gammel.xlsx"])
+    assert rows(store_path, "SELECT pilot_name FROM pilots_current") == [{"pilot_name": "Ny plan"}]
 
 
 def test_two_workbooks_of_one_submission_in_one_import_warn_which_one_ends_up_current(store_path, reference):
