@@ -11,23 +11,16 @@ from ui import filters, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
 from ui.overview import overview
-from ui.page_parts import FOLLOW_UP_KEY, export_row
+from ui.page_parts import FOLLOW_UP_KEY, export_row, moves_note
 
 f = page_setup("Oversikt")
 summary = store_access.read("store_summary")
 ov = overview(f, norwegian_today())
 low, high = ov.band
 
-MOVED = "virksomhetene som gikk over til DFD 1.1.2024"
-if not f.ministries:
-    moved = f"Tallene tar med {MOVED}; velg departement i filteret for å avgrense."
-elif "DFD" in f.ministries:
-    moved = f"Tallene tar med {MOVED}."
-else:  # KDD alone leaves them out: saying they are in was wrong
-    moved = f"Tallene tar ikke med {MOVED}; velg også DFD for å ta dem med."
 st.caption(f"Viser {f.describe()}. Data per {fmt.long_date(summary['last_import'].date())} "
            f"(siste import). Ambisjonen: KDD-sektoren skal gjennomføre {low}–{high} piloter i "
-           f"reformperioden. {moved}")
+           f"reformperioden.{moves_note(f, whole_sector=True)}")
 
 # Below the caption the page is one HTML block (ui/html_blocks.py, built in ui/overview.py): the key
 # figures as cards, charts as HTML/CSS bars, tables as <table>s, headings, notes and two columns.

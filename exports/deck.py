@@ -421,6 +421,7 @@ class _Deck:
         self.milestones = queries.milestones(con, f)
         self.budget_lines = queries.budget_lines(con, f)
         register = queries.agencies(con)
+        self.moves = queries.ministry_moves_note(f, register, advice=False)
         self.short_names = {r["name"]: (r["short_name"] if isinstance(r["short_name"], str) else "")
                             for r in register.to_dict("records")}
         self.ministry_of = dict(zip(register["name"], register["ministry"]))
@@ -492,6 +493,7 @@ class _Deck:
         when = long_date(self.when.date()) if self.when else "ingen data importert ennå"
         text_box(slide, LEFT + 0.45, 3.65, 11.5, 1.6, [
             [("Utvalg: ", {"bold": True}), (filter_text(self.f), {})],
+            *([[("Departement: ", {"bold": True}), (self.moves, {})]] if self.moves else []),
             [("Data per ", {"bold": True}), (when, {})],
             [("Innhold: ", {"bold": True}), (summary, {})],
         ], size=16, color=TEXT, name="Utvalg", space_after=6)

@@ -304,13 +304,14 @@ def selection_text(f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> str:
 
 
 def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.datetime | None,
-                 counts: dict[str, int], formats: _Formats) -> None:
+                 counts: dict[str, int], formats: _Formats, moves: str = "") -> None:
     """The «Om uttrekket» sheet: what was exported, for which filter, and as of when."""
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 90)
     ws.write_string(0, 0, "Pilotoversikt – uttrekk", formats.title)
     lines: list[tuple[str, object, str]] = [
         ("Utvalg", selection_text(f, choice), "text"),
+        *([("Departement", moves, "text")] if moves else []),
         ("Data per", when, "datetime"),
         ("Laget", norwegian_now(), "datetime"),
         ("Kilde", source_line(when), "text"),
@@ -337,6 +338,7 @@ def excel_bytes(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter, choice
     """The filtered data as an .xlsx workbook; with a choice (Planer's), only its plans and their rows."""
     with reads_of(store)() as con:
         when = data_date(con)
+        moves = queries.ministry_moves_note(f, queries.agencies(con), advice=False)
     out = io.BytesIO()
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="pilotoversikt-xlsx-") as scratch:  # each sheet's rows, until closed
@@ -347,7 +349,7 @@ def excel_bytes(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter, choice
             _write_sheet(book.add_worksheet(name), rows, SHEETS[name](), formats)
             counts[name] = len(rows)
             del rows  # written: let it go before the next sheet is read
-        _write_about(book.add_worksheet(ABOUT_SHEET), f, choice, when, counts, formats)
+        _write_about(book.add_worksheet(ABOUT_SHEET), f, choice, when, counts, formats, moves)
         book.set_properties({"title": f"Pilotoversikt – {selection_text(f, choice)}", "author": "Pilotoversikt"})
         book.close()
     return out.getvalue()

@@ -7,14 +7,14 @@ from store import queries
 from ui import filters, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import DATE, FOLLOW_UP_KEY, IMPORTED_AT, export_row, kroner_columns
+from ui.page_parts import DATE, FOLLOW_UP_KEY, IMPORTED_AT, export_row, kroner_columns, moves_note
 
 PILOT_COLUMNS = {**kroner_columns("Budsjett"), "Start": DATE, "Slutt": DATE}  # the tables of one agency's pilots
 
 f = page_setup("Virksomheter")
 status = store_access.frame("reporting_status", f)
 pilots = store_access.frame("pilots", f)
-st.caption(f"Viser {f.describe()}. Klikk på en rad for å filtrere hele oversikten til virksomheten.")
+st.caption(f"Viser {f.describe()}.{moves_note(f)} Klikk på en rad for å filtrere hele oversikten til virksomheten.")
 
 
 def submission_text(r) -> str:

@@ -6,12 +6,20 @@ import streamlit as st
 from ui import charts, html_blocks, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import TABLE_LIMIT, agency_click_handler, capped, chart_with_table, export_row, kroner_columns
+from ui.page_parts import (
+    TABLE_LIMIT,
+    agency_click_handler,
+    capped,
+    chart_with_table,
+    export_row,
+    kroner_columns,
+    moves_note,
+)
 
 f = page_setup("Budsjett")
 pilots = store_access.frame("pilots", f)
 lines = store_access.frame("budget_lines", f)
-st.caption(f"Viser {f.describe()}. «Budsjett totalt (kr)» fra hver plan er tallet som gjelder; "
+st.caption(f"Viser {f.describe()}.{moves_note(f)} «Budsjett totalt (kr)» fra hver plan er tallet som gjelder; "
            "årsfordelingen bygger på budsjettradene.")
 
 if pilots.empty:

@@ -6,7 +6,7 @@ from loaders.values import norwegian_today
 from ui import filters, store_access, timeline
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import DATE, TABLE_LIMIT, capped, export_row, figure_page
+from ui.page_parts import DATE, TABLE_LIMIT, capped, export_row, figure_page, moves_note
 
 VIEW_KEY = "tidslinje_visning"
 # The view the user chose, kept apart from the switch's own state, which Streamlit drops when the
@@ -92,7 +92,7 @@ refs = timeline.references(store_access.frame("rounds"), store_access.frame("eve
                            norwegian_today())
 
 count = len(pilots)
-st.caption(f"{fmt.plural(count, 'pilot', 'piloter')} – {f.describe()}")
+st.caption(f"{fmt.plural(count, 'pilot', 'piloter')} – {f.describe()}.{moves_note(f)}")
 if _choose_view(pilots) == timeline.VIEW_AGENCY:
     _agency_view(pilots, refs)
 else:

@@ -6,7 +6,7 @@ from store.queries import PilotFilter, PlanChoice
 from ui import formatting as fmt
 from ui import plans, store_access, timeline
 from ui.layout import page_setup
-from ui.page_parts import DATE, TABLE_LIMIT, capped, export_row, figure_page
+from ui.page_parts import DATE, TABLE_LIMIT, capped, export_row, figure_page, moves_note
 
 NO_EVALUATION_KEY = "planer_uten_evaluering"
 SEARCH_KEY = "planer_sok"
@@ -32,7 +32,7 @@ def _choices() -> PlanChoice:
 def _summary(f, all_count: int, shown, choice: PlanChoice) -> None:
     """What the page shows, in words, with the two flags counted."""
     st.caption(f"Viser {fmt.number(len(shown))} av {fmt.plural(all_count, 'plan', 'planer')} – {f.describe()}"
-               + (f"; {choice.describe()}" if choice else ""))
+               + (f"; {choice.describe()}" if choice else "") + f".{moves_note(f)}")
     first, second, third = st.columns(3)
     first.metric("Planer", fmt.number(len(shown)))
     second.metric("Forsøk", fmt.number(int(shown["needs_exemption"].sum())))

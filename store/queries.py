@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from loaders.contract import PILOTS
+from loaders.values import format_date
 from store import database
 
 
@@ -133,9 +134,34 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 
 
 def agencies(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The register: name, short_name, ministry, ministry's full name."""
-    return _frame(con, "SELECT a.name, a.short_name, a.ministry, m.name AS ministry_name, a.aliases "
+    """The register: name, short_name, ministry, ministry's full name, aliases, and the ministry before a move."""
+    return _frame(con, "SELECT a.name, a.short_name, a.ministry, m.name AS ministry_name, a.aliases, "
+                       "a.previous_ministry, a.ministry_changed_on "
                        "FROM agencies a LEFT JOIN ministries m ON m.short_name = a.ministry ORDER BY a.name")
+
+
+def ministry_moves_note(f: PilotFilter, register: pd.DataFrame, whole_sector: bool = False, advice: bool = True) -> str:
+    """What the ministry filter means for the agencies that moved ministry: it takes the ministry an agency is under
+    today. «Tallene tar ikke med virksomhetene som gikk over fra KDD til DFD 01.01.2024; velg også DFD for å ta dem
+    med.» for KDD alone (without advice, for a file, no «velg …»). With whole_sector, a selection of no ministry says
+    that they are in; '' where no moved agency is in question (a selection of agencies names them itself).
+    """
+    if f.agencies or not (f.ministries or whole_sector):
+        return ""
+    moved = register[register["previous_ministry"].notna()]
+    notes = []
+    for (before, after), group in moved.groupby(["previous_ministry", "ministry"], sort=True):
+        days = sorted({d for d in group["ministry_changed_on"] if not pd.isna(d)})
+        what = (f"{'virksomheten' if len(group) == 1 else 'virksomhetene'} som gikk over fra {before} til {after}"
+                + (f" {format_date(days[0])}" if len(days) == 1 else ""))
+        if not f.ministries:
+            notes.append(f"Tallene tar med {what}"
+                         + ("; velg departement i filteret for å avgrense." if advice else "."))
+        elif after in f.ministries:
+            notes.append(f"Tallene tar med {what} (filteret gjelder departementet i dag).")
+        elif before in f.ministries:
+            notes.append(f"Tallene tar ikke med {what}" + (f"; velg også {after} for å ta dem med." if advice else "."))
+    return " ".join(notes)
 
 
 def rounds(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -116,6 +116,13 @@ def test_the_title_slide_names_the_filter_and_the_date_of_the_data(sector, secto
     assert f"Data per {when}" in whole
     assert "21 piloter fra 7 virksomheter" in whole
     assert "Utvalg: Husbanken" in slide_text(open_deck(husbanken_deck).slides[0])
+    assert "Departement:" not in whole
+
+
+def test_the_title_slide_of_a_ministry_says_which_moved_agencies_it_leaves_out(sector):
+    # A deck for KDD left out Statsbygg and Digdir, moved to DFD, while it said «rapportert til KDD»
+    text = slide_text(open_deck(build(sector, PilotFilter(ministries=("KDD",)))).slides[0])
+    assert "Departement: Tallene tar ikke med virksomhetene som gikk over fra KDD til DFD 01.01.2024." in text
 
 
 def test_every_slide_has_the_source_and_a_page_number(sector, sector_deck):

@@ -256,6 +256,13 @@ def test_headers_are_the_forms_labels_frozen_filtered_and_the_columns_sized(work
         assert all(8 <= w <= 61 for w in widths.values()), (name, widths)
 
 
+def test_the_about_sheet_says_that_a_ministry_is_the_one_agencies_are_under_today(sector):
+    # A workbook for KDD left out the agencies moved to DFD, and said nothing of it
+    kdd = about_sheet(export(sector, PilotFilter(ministries=("KDD",))))
+    assert kdd["Departement"] == "Tallene tar ikke med virksomhetene som gikk over fra KDD til DFD 01.01.2024."
+    assert "Departement" not in about_sheet(export(sector, PilotFilter(agencies=("Husbanken",))))
+
+
 def test_the_about_sheet_names_the_filter_and_the_date_of_the_data(sector):
     content = export(sector, PilotFilter(agencies=("Husbanken",), start_year=2024))
     about = about_sheet(content)

@@ -120,16 +120,35 @@ def test_the_ambition_heading_says_when_its_count_is_the_filters_part_of_the_sec
     assert "under ambisjonen" not in part and "over ambisjonen" not in part
 
 
+MOVED = "virksomhetene som gikk over fra KDD til DFD 01.01.2024"
+
+
 @pytest.mark.parametrize(("ministries", "words"), [
-    ([], "Tallene tar med virksomhetene som gikk over til DFD 1.1.2024; velg departement i filteret for å avgrense."),
-    (["DFD"], "Tallene tar med virksomhetene som gikk over til DFD 1.1.2024."),
-    (["KDD"], "Tallene tar ikke med virksomhetene som gikk over til DFD 1.1.2024; velg også DFD for å ta dem med."),
+    ([], f"Tallene tar med {MOVED}; velg departement i filteret for å avgrense."),
+    (["DFD"], f"Tallene tar med {MOVED} (filteret gjelder departementet i dag)."),
+    (["KDD"], f"Tallene tar ikke med {MOVED}; velg også DFD for å ta dem med."),
 ])
 def test_the_overview_says_whether_its_figures_hold_the_agencies_moved_to_dfd(monkeypatch, sample_db, ministries,
                                                                               words):
     # With KDD chosen the caption said the figures held the agencies moved to DFD, while they left them out
     at = open_app(monkeypatch, sample_db, query={"departement": ministries} if ministries else None)
     assert any(c.value.endswith(words) for c in at.caption), [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("page", ["pages/1_virksomheter.py", "pages/2_budsjett.py", "pages/3_tidslinje.py",
+                                  "pages/4_planer.py"])
+def test_every_page_says_that_kdd_alone_leaves_out_the_agencies_moved_to_dfd(monkeypatch, sample_db, page):
+    # Only Oversikt said so: Budsjett for KDD showed less than the sector had reported to KDD in 2023, unexplained
+    at = open_app(monkeypatch, sample_db, page, {"departement": "KDD"})
+    assert any(f"Tallene tar ikke med {MOVED}" in c.value for c in at.caption), [c.value for c in at.caption]
+    whole = open_app(monkeypatch, sample_db, page)
+    assert not any("gikk over" in c.value for c in whole.caption), [c.value for c in whole.caption]
+
+
+def test_the_overview_of_chosen_agencies_says_nothing_of_agencies_moved_between_ministries(monkeypatch, sample_db):
+    # «?virksomhet=Husbanken» read «Tallene tar med virksomhetene som gikk over til DFD»: Husbanken's figures do not
+    at = open_app(monkeypatch, sample_db, query={"virksomhet": "Husbanken"})
+    assert not any("gikk over" in c.value for c in at.caption), [c.value for c in at.caption]
 
 
 def test_overview_says_how_many_statuses_look_out_of_date_by_today(monkeypatch, sample_db):

@@ -6,9 +6,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from store.queries import ALL_PLANS, PilotFilter, PlanChoice
+from store.queries import ALL_PLANS, PilotFilter, PlanChoice, ministry_moves_note
 from ui import formatting as fmt
+from ui import store_access
 from ui.timeline import page_count
+
+
+def moves_note(f: PilotFilter, whole_sector: bool = False) -> str:
+    """« Tallene tar ikke med virksomhetene som gikk over …» after a caption, where the ministry filter leaves
+    agencies out or takes them in (store.queries.ministry_moves_note); '' elsewhere."""
+    note = ministry_moves_note(f, store_access.frame("agencies"), whole_sector)
+    return f" {note}" if note else ""
 
 
 def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS, plans: int | None = None) -> None:
