@@ -102,6 +102,10 @@ class Reference:
             return self._by_spelling[key]
         raise ValueProblem(self._nearest_message(key))
 
+    def agency_named(self, text: str) -> Agency | None:
+        """The agency written as text, as match_agency, or None for no agency of the register."""
+        return self._by_spelling.get(fold(text))
+
     def nearest_agencies(self, text: str) -> list[str]:
         """The register's names closest to a misspelt agency, closest first (at most three)."""
         names: list[str] = []

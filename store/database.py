@@ -278,8 +278,31 @@ def sync_reference(con: duckdb.DuckDBPyConnection, reference: Reference) -> None
         for table, table_rows in rows.items():
             con.execute(f"DELETE FROM {table}")
             insert_rows(con, table, table_rows)
+        _rename_stored_agencies(con, reference)
         con.execute("DELETE FROM reference_version")
         con.execute("INSERT INTO reference_version VALUES (?)", [fingerprint])
+
+
+def _rename_stored_agencies(con: duckdb.DuckDBPyConnection, reference: Reference) -> None:
+    """Give submissions stored under a name the register no longer has the name it has now for that agency.
+
+    A submission keeps the agency's name as the register had it at import. Renamed in data/agencies.csv (the old
+    name kept as an alias), the agency showed «ikke levert» under its new name, and its pilots under the old name
+    without a ministry. A stored name no agency answers to stays as it is; so does one whose agency also has a
+    submission of its own for the same round (two agencies merged: which report is current is not for a rename to
+    decide).
+    """
+    names = {a.name for a in reference.agencies}
+    stored = [row[0] for row in con.execute("SELECT DISTINCT agency FROM submissions").fetchall()]
+    for old in (name for name in stored if name not in names):
+        agency = reference.agency_named(old)
+        if agency is None:
+            continue
+        clash = con.execute("SELECT count(*) FROM submissions WHERE agency = $new AND start_year IN "
+                            "(SELECT start_year FROM submissions WHERE agency = $old)",
+                            {"new": agency.name, "old": old}).fetchone()[0]
+        if not clash:
+            con.execute("UPDATE submissions SET agency = $new WHERE agency = $old", {"new": agency.name, "old": old})
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list] | list[tuple]) -> None:

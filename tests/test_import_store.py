@@ -259,6 +259,43 @@ def test_reference_data_edited_in_data_reach_the_store_with_the_next_import_and_
     assert stored() == before
 
 
+def renamed(reference, old: str, new: str):
+    """The reference with an agency renamed in the register, its old name kept as an alias, as data/ would have it."""
+    agencies = [dataclasses.replace(a, name=new, aliases=(*a.aliases, old)) if a.name == old else a
+                for a in reference.agencies]
+    requests = [dataclasses.replace(r, agency=new) if r.agency == old else r for r in reference.requests]
+    return dataclasses.replace(reference, agencies=agencies, requests=requests, _by_spelling={})
+
+
+def test_an_agency_renamed_in_the_register_keeps_what_it_reported_under_its_old_name(store_path, reference):
+    # Its submissions kept the old name: the renamed agency showed «Ikke levert», its pilots no ministry
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    new_name = "Den norske stats husbank"
+    run_import(store_path, renamed(reference, "Husbanken", new_name),
+               ("kartverket.xlsx", workbook(innsending=valid_submission(agency="Kartverket"))))
+    assert rows(store_path, "SELECT DISTINCT agency, ministry FROM pilot_plans_current WHERE agency <> 'Kartverket'"
+                ) == [{"agency": new_name, "ministry": "KDD"}]
+    status = rows(store_path, "SELECT agency, reporting_state FROM reporting_status WHERE start_year = 2024 "
+                              "AND agency IN ('Husbanken', $1)", [new_name])
+    assert status == [{"agency": new_name, "reporting_state": "I tide"}]
+    run_import(store_path, renamed(reference, "Husbanken", new_name),  # a correction under the new name: version 2
+               ("rettet.xlsx", workbook(valid_submission(agency=new_name, submitted_on="20.10.2023"), [valid_pilot()])))
+    assert [(h["agency"], h["version"], h["is_current"]) for h in history(store_path) if h["start_year"] == 2024
+            and h["agency"] != "Kartverket"] == [(new_name, 1, False), (new_name, 2, True)]
+
+
+def test_two_agencies_merged_in_the_register_keep_their_reports_for_one_round_apart(store_path, reference):
+    # Which of two reports for one round is current is not for a change of the register to decide
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK),
+               ("kartverket.xlsx", workbook(innsending=valid_submission(agency="Kartverket"))))
+    kept = dataclasses.replace(reference, agencies=[a for a in reference.agencies if a.name != "Kartverket"],
+                               _by_spelling={})
+    merged = renamed(kept, "Husbanken", "Kartverket")
+    run_import(store_path, merged, ("valgdir.xlsx", workbook(innsending=valid_submission(agency="Valgdirektoratet"))))
+    assert sorted((h["agency"], h["version"]) for h in history(store_path)) == [
+        ("Husbanken", 1), ("Kartverket", 1), ("Valgdirektoratet", 1)]
+
+
 def test_when_the_store_refuses_a_files_rows_only_that_file_is_left_out_and_says_why(tmp_path, reference):
     path = tmp_path / "strict.duckdb"
     with database.open_store(path) as con:  # a store stricter than the form: «Brukere som deltar» required
