@@ -466,12 +466,20 @@ class _Deck:
         """A grey line where a slide's chart or table would be, saying why there is none."""
         text_box(slide, LEFT, BODY_TOP + 0.4, WIDTH, 0.5, text, size=16, color=MUTED)
 
+    @property
+    def footer_text(self) -> str:
+        """The source line, and the selection where there is one: a slide pasted into another deck still says what it
+        shows («Rapportering per runde» for KDD read as the whole sector's)."""
+        if self.f.is_empty:
+            return source_line(self.when)
+        return f"{source_line(self.when)} · Utvalg: {clip(filter_text(self.f), 100)}"
+
     def footers(self) -> None:
         """Source line and page number at the foot of every slide."""
         total = len(self.prs.slides)
         for page, slide in enumerate(self.prs.slides, 1):
             line(slide, LEFT, 6.98, RIGHT, 6.98, RULE, 0.5)
-            text_box(slide, LEFT, 7.05, 9.0, 0.28, source_line(self.when), size=10, color=MUTED, name="Kilde")
+            text_box(slide, LEFT, 7.05, 10.1, 0.28, self.footer_text, size=10, color=MUTED, name="Kilde")
             text_box(slide, RIGHT - 2.0, 7.05, 2.0, 0.28, f"{page} av {total}", size=10, color=MUTED,
                      align=PP_ALIGN.RIGHT, name="Sidenummer")
 
@@ -649,6 +657,8 @@ class _Deck:
                 f"{number(sum(late))} for sent, {number(sum(missing))} ikke levert") if rounds else ""
         if sum(unasked):
             lede += f"; {number(sum(unasked))} levert uten forespørsel"
+        if self.f.statuses or self.f.forsok is not None:  # the title slide's «3 piloter» is not these submissions
+            lede += " (status og forsøk i utvalget gjelder pilotene, ikke innsendingene)"
         slide = self.slide("Rapportering per runde", lede)
         if not rounds:
             self.empty_note(slide, "Ingen rapporteringsrunder i utvalget.")
@@ -1032,7 +1042,14 @@ class _Deck:
                                       "(✓ dekket, – ikke dekket).")
             frame.name = MATRIX_TABLE
             names = " · ".join(f"{e.number} {e.name}" for e in ELEMENTS)
-            text_box(slide, LEFT, BODY_BOTTOM - 0.05, WIDTH, 0.25, f"Elementene: {names}", size=9, color=MUTED)
+            # ✓ under 6 for a plan that «Til oppfølging» lists as saying nothing of evaluation read as a contradiction
+            documented_only = sum(p.covered[5] and not p.describes_evaluation for p in pilots)
+            notes = [f"Elementene: {names}"] + ([
+                f"Element 6 regnes som dekket også når bare «Dokumentasjon av funn» er fylt ut: "
+                f"{plural(documented_only, 'plan', 'planer')} med ✓ under 6 sier ingenting om evaluering og "
+                "gevinstmåling (se «Til oppfølging»)."] if documented_only else [])
+            text_box(slide, LEFT, BODY_BOTTOM - 0.33, WIDTH, 0.5, notes, size=9, color=MUTED,
+                     anchor=MSO_ANCHOR.BOTTOM)
 
     def element_counts(self, lede: str) -> None:
         """In place of the matrix per plan, when there are too many plans: how many plans cover each element."""

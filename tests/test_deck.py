@@ -133,6 +133,22 @@ def test_every_slide_has_the_source_and_a_page_number(sector, sector_deck):
         assert shape(slide, "Sidenummer").text_frame.text == f"{number} av {len(prs.slides)}"
 
 
+def test_every_slide_of_a_filtered_deck_says_which_selection_it_shows(sector, husbanken_deck):
+    # Only the title slide said so: a slide pasted into the leadership's deck read as the whole sector's
+    prs = open_deck(husbanken_deck)
+    source = f"Kilde: Pilotoversikt, data per {last_import(sector):%d.%m.%Y} · Utvalg: Husbanken"
+    assert all(shape(slide, "Kilde").text_frame.text == source for slide in prs.slides)
+
+
+def test_the_reporting_slide_says_a_status_filter_leaves_the_submissions_whole(sector):
+    # «Utvalg: bare forsøk, 3 piloter» on the title slide, «12 av 23 innsendinger» after it, and nothing to say why
+    prs = open_deck(build(sector, PilotFilter(statuses=("Pågår",))))
+    [slide] = [s for s in prs.slides if title_of(s) == "Rapportering per runde"]
+    assert "(status og forsøk i utvalget gjelder pilotene, ikke innsendingene)" in slide_text(slide)
+    [whole] = [s for s in open_deck(build(sector)).slides if title_of(s) == "Rapportering per runde"]
+    assert "gjelder pilotene" not in slide_text(whole)
+
+
 def test_every_shape_sits_inside_the_16_9_slide(sector_deck, husbanken_deck):
     for content in (sector_deck, husbanken_deck):
         prs = open_deck(content)
@@ -336,6 +352,13 @@ def test_the_element_matrix_marks_each_element_with_a_tick_or_a_dash(sector, sec
         assert row[2:8] == expected[row[1][:40]], row
         assert set(row[2:8]) <= {"✓", "–"}
     assert [c.text for c in tables[0].rows[0].cells][2] == "1 Problem og mål"
+    # ✓ under 6 for a plan «Til oppfølging» lists as silent on evaluation is explained beside the matrix
+    documented_only = store_frame(sector, "SELECT count(*) AS n FROM pilot_plans_current "
+                                          "WHERE covers_e6 AND NOT describes_evaluation")["n"][0]
+    assert documented_only > 0, "the sector should have a plan with documentation and no evaluation"
+    matrix_slides = [slide for slide in prs.slides if any(s.name == deck_module.MATRIX_TABLE for s in slide.shapes)]
+    words = "1 plan" if documented_only == 1 else f"{documented_only} planer"
+    assert all(f"{words} med ✓ under 6 sier ingenting om evaluering" in slide_text(slide) for slide in matrix_slides)
 
 
 def test_follow_up_counts_plans_without_evaluation_as_the_planer_page_does(sector, sector_deck):
