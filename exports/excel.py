@@ -324,7 +324,8 @@ def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.dat
                         "eller ikke levert",
     }
     for name, note in notes.items():
-        lines.append((f"Arket {name}", f"{format_number(counts[name])} rader – {note}", "text"))
+        rows = "1 rad" if counts[name] == 1 else f"{format_number(counts[name])} rader"
+        lines.append((f"Arket {name}", f"{rows} – {note}", "text"))
     narrowed = " og valgene på siden Planer" if choice else ""
     lines.append(("Merk", f"Filter på status og forsøk{narrowed} gjelder pilotene og deres milepæler og budsjett; "
                           "Innsendinger følger utvalget av virksomheter, departement og runde.", "text"))

@@ -117,7 +117,8 @@ st.dataframe(pd.DataFrame({
     column_config={"Innsendt": DATE, "Importert": IMPORTED_AT})
 
 labels = {int(r.submission_id): f"{r.start_year} versjon {r.version} – {r.file_name}" for r in history.itertuples()}
-picked = st.selectbox("Se en versjon", list(labels), format_func=labels.get, key="virksomhet_versjon")
+picked = st.selectbox("Se en versjon", list(labels), format_func=labels.get, key="virksomhet_versjon",
+                      placeholder="Velg en versjon")
 if picked is not None:
     row = history[history["submission_id"] == picked].iloc[0]
     old = store_access.frame("pilots_of_version", None, picked)

@@ -114,6 +114,7 @@ else:
     st.session_state[WINDOW_KEY] = (chosen if chosen in choices
                                     else timeline.default_window(choices, len(milestones), TABLE_LIMIT))
     window = st.selectbox("Når", choices, key=WINDOW_KEY, on_change=_remember_window_choice,
+                          placeholder="Velg en periode",
                           help="Milepæler med dato i perioden, og faser som pågår i den.")
     shown = timeline.in_window(milestones, window, today)
     if window != timeline.ALL_DATES:

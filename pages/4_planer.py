@@ -102,7 +102,7 @@ def _plan_in_full(shown, milestones) -> None:
     if st.session_state.get(CHOSEN_KEY) not in labels:
         # Set, not dropped: the browser keeps showing a dropped value that is no longer an option.
         st.session_state[CHOSEN_KEY] = labels[0]
-    label = st.selectbox("Velg en plan", labels, key=CHOSEN_KEY,
+    label = st.selectbox("Velg en plan", labels, key=CHOSEN_KEY, placeholder="Velg en plan",
                          help=f"De første {fmt.number(TABLE_LIMIT)} planene i utvalget; søk eller filtrer for å finne "
                               "andre."
                          if len(shown) > TABLE_LIMIT else None)
