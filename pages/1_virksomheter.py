@@ -50,12 +50,17 @@ overview = pd.DataFrame({  # the short figures before the long texts: on a lapto
 
 # Oversikt names ten agencies to follow up and sends the reader here for the rest.
 to_follow = set(status.loc[queries.to_follow_up(status), "agency"])
+export_note = ""
 if st.toggle(f"Bare til oppfølging: ikke levert eller levert for sent "
              f"({fmt.plural(len(to_follow), 'virksomhet', 'virksomheter')})",
              key=FOLLOW_UP_KEY, disabled=not to_follow):
     overview = overview[overview["Virksomhet"].isin(to_follow)].reset_index(drop=True)
     st.caption(f"Viser {fmt.number(len(overview))} av {fmt.plural(len(agencies), 'virksomhet', 'virksomheter')}: "
                "de som ikke har levert, eller har levert for sent, for minst én runde de er bedt om.")
+    # The files follow the filter: with the toggle on, the page showed nine agencies and the workbook every one
+    export_note = ("«Bare til oppfølging» gjelder bare tabellen på siden: filene har hele utvalget i filteret. "
+                   "Presentasjonen har dem som skal følges opp på lysarket «Til oppfølging», og Excel på arket "
+                   "Innsendinger.")
 
 
 def filter_to_clicked_row() -> None:
@@ -75,7 +80,7 @@ chosen = st.selectbox("Virksomhet", agencies, index=default, key="virksomhet_det
                       placeholder="Velg en virksomhet")
 if chosen is None:
     st.caption("Velg en virksomhet for å se innsendingene, tidligere versjoner og pilotene.")
-    export_row(f, "virksomheter")
+    export_row(f, "virksomheter", note=export_note)
     st.stop()
 
 history = store_access.frame("history", None, chosen)
@@ -132,4 +137,4 @@ if picked is not None:
     if original:
         st.download_button("Last ned originalfilen", original[1], file_name=original[0], key="last_ned_original",
                            icon=":material/download:")
-export_row(f, "virksomheter")
+export_row(f, "virksomheter", note=export_note)

@@ -397,6 +397,10 @@ def test_agencies_page_narrows_to_those_to_follow_up_that_the_overview_sends_the
     every = sql(sample_db, "SELECT count(DISTINCT agency) FROM reporting_status")
     assert set(shown["Virksomhet"]) == expected and 0 < len(expected) < every
     assert all("ikke levert" in text or "for sent" in text for text in shown["Innsending"])
+    # the downloads follow the filter, not the toggle: said beside them (the page showed 9 agencies, Excel all)
+    assert any("filene har hele utvalget i filteret" in c.value for c in at.caption)
+    at.toggle(key="virksomheter_oppfolging").set_value(False).run()
+    assert not any("filene har hele utvalget" in c.value for c in at.caption)
 
 
 def test_the_overview_opens_virksomheter_on_the_agencies_to_follow_up(monkeypatch, sample_db):

@@ -19,9 +19,11 @@ def moves_note(f: PilotFilter, whole_sector: bool = False) -> str:
     return f" {note}" if note else ""
 
 
-def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS, plans: int | None = None) -> None:
+def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS, plans: int | None = None,
+               note: str = "") -> None:
     """Downloads for what is on screen: the deck, the Excel workbook and the pilots as CSV, for the current filter
-    (and Planer's choice of plans; plans: how many the choice leaves, for the note on a large download).
+    (and Planer's choice of plans; plans: how many the choice leaves, for the note on a large download). A note,
+    where given, comes first: what the page shows that the files do not.
 
     In a popover, whose buttons the browser draws only when it is opened: three download buttons
     with their tooltips were about a tenth of the overview's first draw (issue 5).
@@ -30,6 +32,8 @@ def export_row(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS, plans: 
 
     st.divider()
     with st.popover("Last ned for lysark og videre arbeid"):
+        if note:
+            st.caption(note)
         export_buttons(f, key, choice, plans)
 
 
