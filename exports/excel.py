@@ -22,6 +22,7 @@ import datetime as dt
 import io
 import re
 import tempfile
+import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -270,6 +271,23 @@ def _width(column: Column, lengths: list[int]) -> float:
     return float(min(60, max(longest_word + 3, base + 2, 8)))
 
 
+HEADER_LINE_POINTS = 15  # one line of the header's 11 pt text
+
+
+def _header_height(columns: list[Column]) -> float:
+    """The header row's height in points: every header wrapped whole into the narrowest width its column can get.
+
+    The row is written before the values that size some columns are read (constant-memory mode), so a header is
+    wrapped into the least width _width can give it. At a fixed 30 pt (two lines) «Element 5: Økonomi og
+    administrative konsekvenser» and «Behov for unntak fra regelverk» were cut.
+    """
+    lines = 2
+    for column in columns:
+        width = int(_width(column, []))  # for a column sized by its values, the least it can get
+        lines = max(lines, len(textwrap.wrap(column.header, max(1, width - 2), break_long_words=False)))
+    return HEADER_LINE_POINTS * lines + 2
+
+
 def _write_sheet(ws: Worksheet, rows: pd.DataFrame, columns: list[Column], formats: _Formats) -> None:
     """A data sheet: styled header, the rows, sized columns, frozen header and an autofilter.
 
@@ -277,7 +295,7 @@ def _write_sheet(ws: Worksheet, rows: pd.DataFrame, columns: list[Column], forma
     constant-memory mode): building the whole sector at L as Python objects and writing it with
     openpyxl took 40 s and took the dashboard's server from 420 to 660 MB (issue 5).
     """
-    ws.set_row(0, 30)
+    ws.set_row(0, _header_height(columns))
     for c, column in enumerate(columns):
         ws.write_string(0, c, column.header, formats.header)
     lengths: list[list[int]] = [[] for _ in columns]  # text lengths, for the columns sized by their values

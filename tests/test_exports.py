@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 import zipfile
@@ -254,6 +255,12 @@ def test_headers_are_the_forms_labels_frozen_filtered_and_the_columns_sized(work
         assert sorted(widths) == list(range(1, sheet.max_column + 1)), (name, widths)  # every column is sized
         # Stored as Excel stores a width of n characters: n plus the cell's padding (60 → 60.71).
         assert all(8 <= w <= 61 for w in widths.values()), (name, widths)
+        # Every header shows whole: its words wrapped into its column's width fit the header row's lines (15 pt
+        # each). At a fixed 30 pt «Element 5: Økonomi og administrative konsekvenser» was cut after two lines.
+        lines = int(sheet.row_dimensions[1].height // 15)
+        for c, cell in enumerate(sheet[1], 1):
+            wrapped = textwrap.wrap(cell.value, int(widths[c]) - 2, break_long_words=False)
+            assert len(wrapped) <= lines, (name, cell.value, widths[c], sheet.row_dimensions[1].height)
 
 
 def test_the_about_sheet_says_that_a_ministry_is_the_one_agencies_are_under_today(sector):
