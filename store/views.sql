@@ -71,6 +71,7 @@ SELECT coalesce(q.start_year, sub.start_year) AS start_year,
        sub.version,
        sub.pilot_count,
        CASE WHEN sub.agency IS NULL THEN 'Ikke levert'
+            WHEN q.agency IS NULL THEN 'Uten forespørsel'  -- no request, so no deadline to keep or miss
             WHEN sub.is_late THEN 'For sent'
             ELSE 'I tide' END AS reporting_state
 FROM asked q

@@ -876,8 +876,10 @@ def test_reporting_status_shows_an_agency_that_reported_without_being_asked(stor
     plan = run_import(store_path, reference, ("skjema.xlsx", content))["skjema.xlsx"]
     assert plan.outcome == "imported"
     assert any("ikke registrert som bedt om å rapportere" in p.expected for p in plan.problems if p.is_warning)
+    # with no request there is no deadline to keep: «Uten forespørsel», as Oversikt counts it, not «I tide»
     assert rows(store_path, "SELECT was_asked, reporting_state FROM reporting_status WHERE agency = ? "
-                            "AND start_year = 2023", [agency]) == [{"was_asked": False, "reporting_state": "I tide"}]
+                            "AND start_year = 2023", [agency]) == [{"was_asked": False,
+                                                                    "reporting_state": "Uten forespørsel"}]
 
 
 # ---------------------------------------------------------------------------------------------
