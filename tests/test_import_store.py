@@ -259,6 +259,30 @@ def test_reference_data_edited_in_data_reach_the_store_with_the_next_import_and_
     assert stored() == before
 
 
+def round_warnings(plan) -> list:
+    return [p for p in plan.problems if p.is_warning and "også; hver rundes piloter telles" in p.expected]
+
+
+def test_a_pilot_reported_again_for_the_next_round_is_warned_of_as_counted_twice(store_path, reference):
+    # Reported again in round 2024, a 2023 pilot counted twice towards the ambition and its budget twice, unwarned
+    first = workbook(valid_submission(start_year=2023, submitted_on="20.08.2023"),
+                     [valid_pilot(pilot_ref="HB-01", pilot_name="Digital søknad", start_date="1.9.2023")])
+    run_import(store_path, reference, ("2023.xlsx", first))
+    again = workbook(valid_submission(), [valid_pilot(pilot_ref="HB-01", pilot_name="Digital  SØKNAD",
+                                                      start_date="1.9.2023"),
+                                          valid_pilot(pilot_name="Ny plan for 2024")])
+    plan = run_import(store_path, reference, ("2024.xlsx", again))["2024.xlsx"]
+    assert plan.outcome == "imported"
+    [warning] = round_warnings(plan)
+    assert "Husbanken har rapportert «Digital  SØKNAD» for Oppstartsår 2023 også" in warning.expected
+    assert (warning.sheet, warning.row, warning.column) == ("Piloter", 2, "Pilotnavn")
+    # two rounds in one import: the second is told of the first; other agencies' pilots of the same name are not
+    both = run_import(store_path.parent / "both.duckdb", reference,
+                      ("a.xlsx", first), ("b.xlsx", again),
+                      ("kv.xlsx", workbook(valid_submission(agency="Kartverket"), [valid_pilot()])))
+    assert [len(round_warnings(p)) for p in both.values()] == [0, 1, 0]
+
+
 def renamed(reference, old: str, new: str):
     """The reference with an agency renamed in the register, its old name kept as an alias, as data/ would have it."""
     agencies = [dataclasses.replace(a, name=new, aliases=(*a.aliases, old)) if a.name == old else a
