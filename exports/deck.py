@@ -262,6 +262,25 @@ def text_box(slide: Slide, x: float, y: float, w: float, h: float,
     return shape
 
 
+def title_box(slide: Slide, x: float, y: float, w: float, h: float, text: str, *, size: float,
+              anchor: MSO_VERTICAL_ANCHOR = MSO_ANCHOR.TOP) -> Shape:
+    """The slide's title in its title placeholder (a «Title Only» slide), placed and styled as a text box.
+
+    A title in a plain text box is no title to PowerPoint: its accessibility check reports «Missing slide
+    title», the outline and screen readers show none, and a slide pasted into another template keeps no title.
+    """
+    shape = slide.shapes.title
+    shape.left, shape.top, shape.width, shape.height = Inches(x), Inches(y), Inches(w), Inches(h)
+    tf = shape.text_frame
+    tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.NONE
+    tf.margin_left = tf.margin_right = tf.margin_top = tf.margin_bottom = 0
+    tf.vertical_anchor = anchor
+    _fill_text_frame(tf, [text], size, ACCENT, True, PP_ALIGN.LEFT)
+    shape.name = TITLE_SHAPE
+    return shape
+
+
 def _unstyled(shape: Shape | Connector) -> Shape | Connector:
     """Drop the theme's shape style (its shadow and default colours): every colour is set here."""
     style = shape._element.find(qn("p:style"))
@@ -430,7 +449,7 @@ class _Deck:
         self.prs = Presentation()
         self.prs.slide_width = Inches(SLIDE_WIDTH)
         self.prs.slide_height = Inches(SLIDE_HEIGHT)
-        self.blank = self.prs.slide_layouts[6]
+        self.titled = self.prs.slide_layouts[5]  # «Title Only»: each slide's title is its title placeholder
         self.titles: list[str] = []
 
     # -- helpers -------------------------------------------------------------------------
@@ -451,11 +470,10 @@ class _Deck:
 
     def slide(self, title: str, lede: str | Sequence[Sequence[Run]] = "") -> Slide:
         """A new blank slide with its title (and a grey lede line under it)."""
-        slide = self.prs.slides.add_slide(self.blank)
+        slide = self.prs.slides.add_slide(self.titled)
         rect(slide, LEFT, 0.38, 0.55, 0.06, fill=ACCENT)
         title = clip(title, 72)  # one line: 26 pt holds about 55 characters, 22 pt about 72
-        text_box(slide, LEFT, 0.5, WIDTH, 0.6, title, size=26 if len(title) <= 55 else 22, color=ACCENT, bold=True,
-                 name=TITLE_SHAPE, anchor=MSO_ANCHOR.TOP)
+        title_box(slide, LEFT, 0.5, WIDTH, 0.6, title, size=26 if len(title) <= 55 else 22)
         if lede:
             text_box(slide, LEFT, 1.1, WIDTH, 0.45, lede if isinstance(lede, str) else list(lede),
                      size=14, color=MUTED, name="Ingress")
@@ -487,11 +505,11 @@ class _Deck:
 
     def title_slide(self) -> None:
         """The first slide: what the deck is, for which selection, and how fresh the data is."""
-        slide = self.prs.slides.add_slide(self.blank)
+        slide = self.prs.slides.add_slide(self.titled)
         title = "Piloter i tillitsreformen"
         self.titles.append(title)
         rect(slide, LEFT, 1.9, 0.12, 3.3, fill=ACCENT)
-        text_box(slide, LEFT + 0.45, 1.85, 11.5, 0.9, title, size=40, color=ACCENT, bold=True, name=TITLE_SHAPE)
+        title_box(slide, LEFT + 0.45, 1.85, 11.5, 0.9, title, size=40)
         text_box(slide, LEFT + 0.45, 2.8, 11.5, 0.5,
                  "Pilotplanene virksomhetene har rapportert til Kommunal- og distriktsdepartementet",
                  size=18, color=MUTED)

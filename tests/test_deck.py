@@ -133,6 +133,15 @@ def test_every_slide_has_the_source_and_a_page_number(sector, sector_deck):
         assert shape(slide, "Sidenummer").text_frame.text == f"{number} av {len(prs.slides)}"
 
 
+def test_every_slide_has_its_title_in_the_title_placeholder(sector_deck, husbanken_deck):
+    # In a plain text box the title was none to PowerPoint: «Missing slide title» in its accessibility check, an
+    # empty outline, and no title for a slide pasted into the ministry's template
+    for content in (sector_deck, husbanken_deck):
+        for slide in open_deck(content).slides:
+            assert slide.shapes.title is not None and slide.shapes.title.text == title_of(slide)
+            assert slide.shapes.title.text.strip()
+
+
 def test_every_slide_of_a_filtered_deck_says_which_selection_it_shows(sector, husbanken_deck):
     # Only the title slide said so: a slide pasted into the leadership's deck read as the whole sector's
     prs = open_deck(husbanken_deck)
