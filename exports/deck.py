@@ -40,7 +40,7 @@ from pptx.text.text import Font, TextFrame
 from pptx.util import Inches, Pt
 
 from exports.common import as_date, as_float, data_date, filter_text, source_line
-from loaders.contract import ELEMENTS, PILOT_STATUSES
+from loaders.contract import ELEMENT_SHORT, ELEMENTS, PILOT_STATUSES
 from loaders.values import norwegian_today
 from store import queries
 from store.queries import PilotFilter
@@ -90,8 +90,6 @@ MATRIX_PLANS_UP_TO = 5 * MATRIX_ROWS
 AMBITION_WIDTH = 7.3        # inches the squares of the ambition slide may take
 AMBITION_SQUARES_UP_TO = 40  # a square per pilot up to this many; beyond, two bars on a scale (squares of
 #                              0.005 inches at M, and 20 000 shapes took python-pptx minutes at L)
-ELEMENT_SHORT = {1: "Problem og mål", 2: "Omfang", 3: "Tid", 4: "Deltakere", 5: "Økonomi",
-                 6: "Dok. og evaluering"}
 # Shape names, so tests (and anyone scripting the deck) can find things.
 TITLE_SHAPE = "Tittel"
 CHART_STATUS = "Diagram: piloter etter status"

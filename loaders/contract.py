@@ -56,6 +56,8 @@ ELEMENTS: tuple[Element, ...] = (
             "Hvordan skal dere observere og dokumentere funn underveis på en strukturert måte? "
             "Hvordan kan gevinstene og resultatene måles og evalueres?"),
 )
+# The elements' names where a column has little room: the deck's matrix, the Planer page's figures.
+ELEMENT_SHORT = {1: "Problem og mål", 2: "Omfang", 3: "Tid", 4: "Deltakere", 5: "Økonomi", 6: "Dok. og evaluering"}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from loaders.contract import ELEMENTS, PILOTS, Element, Field, element_fields
+from loaders.contract import ELEMENT_SHORT, ELEMENTS, PILOTS, Element, Field, element_fields
 from store.queries import lacks_evaluation
 from ui import formatting as fmt
 from ui.charts import style
@@ -31,6 +31,12 @@ MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:])")
 def element_title(element: Element) -> str:
     """«1. Problembeskrivelse og mål»."""
     return f"{element.number}. {element.name}"
+
+
+def element_columns() -> list[str]:
+    """The matrices' column labels: «1. Problem<br>og mål», short enough to stand upright in a 1024 px window (the
+    full names, turned on end, were cut at the figure's top edge); the full name is in each cell's hover text."""
+    return [_wrapped(f"{e.number}. {ELEMENT_SHORT[e.number]}", 11) for e in ELEMENTS]
 
 
 def _wrapped(text: str, width: int = 16) -> str:
@@ -120,7 +126,7 @@ def _two_tone(covered_color: str, missing_color: str) -> list:
 
 def coverage_matrix(pilots: pd.DataFrame) -> go.Figure:
     """A heatmap of pilots × the six elements under their agency's heading: ✓ covered, – missing."""
-    x = [_wrapped(element_title(e)) for e in ELEMENTS]
+    x = element_columns()
     z: list[list[int | None]] = []
     text: list[list[str]] = []
     hover: list[list[str]] = []
@@ -147,7 +153,7 @@ def coverage_matrix(pilots: pd.DataFrame) -> go.Figure:
     ))
     fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=rows, ticktext=ticktext, showgrid=False,
                      zeroline=False)
-    fig.update_xaxes(side="top", showgrid=False)
+    fig.update_xaxes(side="top", showgrid=False)  # turned on end where the plans' names leave little room
     style(fig, height=120 + 34 * max(len(rows), 1))
     fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
     return fig
@@ -171,7 +177,7 @@ def agency_coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
 
 def agency_matrix(coverage: pd.DataFrame) -> go.Figure:
     """A heatmap of agencies × elements: the share of the agency's pilots covering it, labelled «2 av 3»."""
-    x = [_wrapped(element_title(e)) for e in ELEMENTS]
+    x = element_columns()
     rows = list(range(len(coverage)))
     z = [[coverage.at[i, c] / coverage.at[i, "pilots"] for c in ELEMENT_COLUMNS] for i in rows]
     text = [[f"{int(coverage.at[i, c])} av {int(coverage.at[i, 'pilots'])}" for c in ELEMENT_COLUMNS] for i in rows]
@@ -180,13 +186,13 @@ def agency_matrix(coverage: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=z, x=x, y=rows, text=text, texttemplate="%{text}", textfont={"size": 14, "color": "#111"},
         hovertext=hover, hoverinfo="text", zmin=0, zmax=1, xgap=3, ygap=3,
-        colorscale=[[0, MISSING_COLOR], [0.5, "#F4EBC4"], [1, COVERED_COLOR]],
-        colorbar={"title": {"text": "Andel"}, "tickvals": [0, 0.5, 1], "ticktext": ["0 %", "50 %", "100 %"],
-                  "thickness": 12, "len": 0.8},
+        # no colour scale: each cell says «2 av 3», and the page's caption says what the colours mean (for two
+        # agencies the scale was as short as the figure, its «0 %», «50 %» and «100 %» printed over each other)
+        colorscale=[[0, MISSING_COLOR], [0.5, "#F4EBC4"], [1, COVERED_COLOR]], showscale=False,
     ))
     fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=rows,
                      ticktext=[_short(str(a)) for a in coverage["agency"]], showgrid=False)
-    fig.update_xaxes(side="top", showgrid=False)
+    fig.update_xaxes(side="top", showgrid=False, tickangle=0)
     style(fig, height=120 + 40 * max(len(rows), 1))
     fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
     return fig
