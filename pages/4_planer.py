@@ -3,8 +3,8 @@
 import streamlit as st
 
 from store.queries import PilotFilter, PlanChoice
+from ui import filters, plans, store_access, timeline
 from ui import formatting as fmt
-from ui import plans, store_access, timeline
 from ui.layout import page_setup
 from ui.page_parts import DATE, TABLE_LIMIT, capped, export_row, figure_page, moves_note
 
@@ -13,20 +13,34 @@ SEARCH_KEY = "planer_sok"
 CHOSEN_KEY = "planer_valgt"
 MATRIX_PAGE_KEY = "planer_matrise_side"
 MATRIX_PER_PAGE = 40
+LINK_SEARCH, LINK_NO_EVALUATION = "sok", "uten_evaluering"  # the choices in the link, so a shared one shows them
 
 
 def _choices() -> PlanChoice:
     """The page's own narrowing: plans without evaluation only, and a search text.
 
-    Forsøk or not is the app's filter (in the sidebar), so it applies on every page.
+    Forsøk or not is the app's filter (in the sidebar), so it applies on every page. Both choices are in the
+    link as the filter is: taken from it when the page is entered, and written to it when changed.
     """
+    link = st.query_params
+    if filters.just_entered():
+        st.session_state[NO_EVALUATION_KEY] = link.get(LINK_NO_EVALUATION, "").strip().lower() == "ja"
+        st.session_state[SEARCH_KEY] = link.get(LINK_SEARCH, "")
     left, right = st.columns([1, 1], vertical_alignment="bottom")  # [1, 2] cut the toggle at 1024 px
     only_missing = left.toggle("Bare planer uten evaluering", key=NO_EVALUATION_KEY,
                                help="Planer der feltet «Evaluering og gevinstmåling» er tomt.")
     text = right.text_input("Søk i planene", key=SEARCH_KEY, placeholder="F.eks. kommune, tillitsvalgte …",
                             help="Søker i alle tekstfeltene og listene i planene; skiller ikke mellom store og "
                                  "små bokstaver.")
-    return PlanChoice(only_missing, (text or "").strip())
+    choice = PlanChoice(only_missing, (text or "").strip())
+    if not filters.just_entered():  # entering, the browser may not be on the page's path yet: it holds them anyway
+        for key, value in ((LINK_NO_EVALUATION, "ja" if choice.only_missing_evaluation else ""),
+                           (LINK_SEARCH, choice.text)):
+            if value and link.get(key) != value:
+                link[key] = value
+            elif not value and key in link:
+                del link[key]
+    return choice
 
 
 def _summary(f, all_count: int, shown, choice: PlanChoice) -> None:

@@ -246,3 +246,28 @@ def test_with_no_forsok_in_the_filter_the_list_leaves_out_the_empty_regulation(m
     grid = next(d for d in at.dataframe if "Merknader" in d.value.columns)
     order = list(grid.proto.column_order)
     assert "Forsøk" not in order and "Regelverk det søkes unntak fra" not in order and "Pilot" in order
+
+
+def link_of(at: AppTest) -> dict[str, list[str]]:
+    """The page's query parameters, each as a list of its values."""
+    return {k: [v] if isinstance(v, str) else list(v) for k, v in at.query_params.items()}
+
+
+def test_a_shared_link_carries_planers_search_and_toggle(monkeypatch, sample_db):
+    # The address stayed «/planer» after a search: a colleague opening the link saw every plan, not the two meant
+    at = open_page(monkeypatch, sample_db)
+    at.toggle(key="planer_uten_evaluering").set_value(True).run()
+    at.text_input(key="planer_sok").input("kommune").run()
+    assert link_of(at) == {"uten_evaluering": ["ja"], "sok": ["kommune"]}
+    agency = sorted(plan_list(at))[0][0]
+    at.multiselect(key="virksomhet").set_value([agency]).run()  # a filter change keeps them in the link
+    link = link_of(at)
+    assert link == {"uten_evaluering": ["ja"], "sok": ["kommune"], "virksomhet": [agency]}
+    shown = plan_list(at)
+    assert shown and len(shown) < len(names(sample_db))
+    colleague = open_page(monkeypatch, sample_db, {k: v if len(v) > 1 else v[0] for k, v in link.items()})
+    assert colleague.toggle(key="planer_uten_evaluering").value is True
+    assert colleague.text_input(key="planer_sok").value == "kommune"
+    assert plan_list(colleague) == shown
+    colleague.toggle(key="planer_uten_evaluering").set_value(False).run()
+    assert "uten_evaluering" not in link_of(colleague) and link_of(colleague)["sok"] == ["kommune"]

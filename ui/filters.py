@@ -26,6 +26,7 @@ FORSOK_KEY = "forsok"
 FORSOK_CHOICES = {"alle": None, "ja": True, "nei": False}
 FORSOK_LABELS = {"alle": "Alle", "ja": "Bare forsøk", "nei": "Ikke forsøk"}
 FILTER_KEYS = (AGENCY_KEY, MINISTRY_KEY, YEAR_KEY, STATUS_KEY, FORSOK_KEY)
+ENTERED_KEY = "_filter_page_entered"
 UNKNOWN_KEY = "_unknown_agencies_in_link"
 IGNORED_KEY = "_ignored_in_link"  # other values of the link the filter could not use, in words
 
@@ -131,6 +132,7 @@ def sidebar_filter(page: str) -> PilotFilter:
                               strict=True))
     years = [int(y) for y in rounds["start_year"]]
     entered = _seed_from_link(page, agencies, sorted(ministry_names), years)
+    st.session_state[ENTERED_KEY] = entered
     with st.sidebar:
         st.html('<hr style="margin:0.75rem 0"><h3 style="font-size:1.25rem;font-weight:600;padding:0">Filter</h3>')
         for index, (text, suggestion) in enumerate(st.session_state.get(UNKNOWN_KEY, [])):
@@ -172,8 +174,14 @@ def sidebar_filter(page: str) -> PilotFilter:
     # to the page's path yet: writing now would put the params on the wrong path.
     in_link = {k: st.query_params.get_all(k) for k in FILTER_KEYS}
     if not entered and in_link != {k: _as_list(wanted.get(k)) for k in FILTER_KEYS}:
-        st.query_params.from_dict(wanted)
+        page_own = {k: st.query_params.get_all(k) for k in st.query_params if k not in FILTER_KEYS}  # Planer's search
+        st.query_params.from_dict({**page_own, **wanted})
     return current
+
+
+def just_entered() -> bool:
+    """Whether this run is the page's first since it was entered by a link: the link then holds what it shows."""
+    return bool(st.session_state.get(ENTERED_KEY))
 
 
 def agency_label(chosen: list[str]) -> str:
