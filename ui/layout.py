@@ -122,6 +122,10 @@ if (!window.poNorwegianChrome) {
       for (const name of ['aria-label', 'data-title', 'placeholder', 'title']) {
         const text = e.getAttribute(name);
         if (text && text !== 'Download as CSV' && Object.hasOwn(words, text)) e.setAttribute(name, words[text]);
+        // a widget's «?» button: «Help for Søk i planene» to a screen reader
+        else if (name === 'aria-label' && text && text.startsWith('Help for ')) {
+          e.setAttribute(name, 'Hjelp til ' + text.slice(9));
+        }
       }
     }
   };

@@ -393,6 +393,10 @@ def test_streamlits_and_plotlys_own_texts_are_norwegian_and_tables_have_no_comma
         .map(e => e.getAttribute('aria-label') || e.getAttribute('placeholder'))
         .filter(t => ['Collapse sidebar', 'Link to heading', 'Sidebar', 'Open', 'Type to search'].includes(t))""")
     assert english == [], english
+    page.goto(f"{server}/planer")  # its toggle and search field have a «?» each
+    wait_for_app(page)
+    page.get_by_role("button", name="Hjelp til Søk i planene").wait_for(state="attached")
+    assert page.evaluate("[...document.querySelectorAll('[aria-label^=\"Help for \"]')].length") == 0
     page.goto(f"{server}/finnes-ikke")
     wait_for_app(page)
     dialog = page.locator('section[role="dialog"]')
