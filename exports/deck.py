@@ -108,9 +108,16 @@ BULLET = {"color": ACCENT, "bold": True}  # the style of a «• » in front of 
 
 
 def clip(text: object, limit: int) -> str:
-    """Text cut to at most limit characters, with «…» when cut."""
+    """Text cut to at most limit characters, with «…» when cut: after a whole word where one ends in the last third
+    («Færre interne rapporteringskrav…», not «…rapporteringsk…»)."""
     value = " ".join(str(text or "").split())
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= (limit * 2) // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:–-") + "…"
 
 
 def join_words(items: Sequence[str]) -> str:
@@ -629,13 +636,16 @@ class _Deck:
 
     def status_chart(self, slide: Slide) -> None:
         """A native stacked column chart: pilots per status, split into forsøk and not."""
-        statuses = [s for s in PILOT_STATUSES if any(p.status == s for p in self.pilots)] or list(PILOT_STATUSES)
+        text_box(slide, 8.3, BODY_TOP + 0.25, 4.4, 0.3, "Piloter etter status", size=13, color=TEXT, bold=True)
+        if not self.pilots:  # an all-zero chart with empty axes says less than a line does
+            text_box(slide, 8.3, BODY_TOP + 0.7, 4.4, 0.6, "Ingen piloter i utvalget.", size=14, color=MUTED)
+            return
+        statuses = [s for s in PILOT_STATUSES if any(p.status == s for p in self.pilots)]
         data = CategoryChartData()
         data.categories = statuses
         data.add_series("Ikke forsøk", [sum(1 for p in self.pilots if p.status == s and not p.forsok)
                                          for s in statuses])
         data.add_series("Forsøk", [sum(1 for p in self.pilots if p.status == s and p.forsok) for s in statuses])
-        text_box(slide, 8.3, BODY_TOP + 0.25, 4.4, 0.3, "Piloter etter status", size=13, color=TEXT, bold=True)
         frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, Inches(8.3), Inches(BODY_TOP + 0.6),
                                        Inches(4.4), Inches(4.3), data)
         frame.name = CHART_STATUS

@@ -356,9 +356,10 @@ def test_the_element_matrix_marks_each_element_with_a_tick_or_a_dash(sector, sec
     store = store_frame(sector, "SELECT pilot_name, covers_e1, covers_e2, covers_e3, covers_e4, covers_e5, "
                                 "covers_e6 FROM pilot_plans_current")
     assert len(rows) == len(store)
-    expected = {r[0][:40]: ["✓" if ok else "–" for ok in r[1:]] for r in store.itertuples(index=False)}
-    for row in rows:
-        assert row[2:8] == expected[row[1][:40]], row
+    expected = {r[0]: ["✓" if ok else "–" for ok in r[1:]] for r in store.itertuples(index=False)}
+    for row in rows:  # a long name is cut after a word, with «…»
+        [name] = [n for n in expected if n == row[1] or (row[1].endswith("…") and n.startswith(row[1][:-1]))]
+        assert row[2:8] == expected[name], row
         assert set(row[2:8]) <= {"✓", "–"}
     assert [c.text for c in tables[0].rows[0].cells][2] == "1 Problem og mål"
     # ✓ under 6 for a plan «Til oppfølging» lists as silent on evaluation is explained beside the matrix
@@ -463,10 +464,22 @@ def test_the_slides_use_norwegian_formats(sector_deck):
     assert re.search(r"\d{2}\.\d{2}\.\d{4}–\d{2}\.\d{2}\.\d{4}", text)
 
 
+def test_long_names_are_cut_after_a_whole_word():
+    # no word ends in the last third: cut inside one rather than drop half the name
+    assert deck_module.clip("Færre interne rapporteringskrav for driftsledere", 30) == "Færre interne rapporteringskr…"
+    assert deck_module.clip("Færre interne rapporteringskrav for driftsledere", 40) == (
+        "Færre interne rapporteringskrav for…")
+    assert deck_module.clip("Rapporteringskravforenklingsprosjektet", 20) == "Rapporteringskravfo…"  # no word to cut at
+    assert deck_module.clip("Kort navn", 20) == "Kort navn"
+
+
 def test_an_agency_without_pilots_still_gets_a_complete_deck(sector):
     prs = open_deck(build(sector, PilotFilter(agencies=("Valgdirektoratet",))))
     assert titles(prs) == [*FIXED_TITLES, "Tidslinje", "Elementene i planene", "Til oppfølging"]
     assert "Ingen piloter i utvalget." in slide_text(prs.slides[3])
+    # the ambition slide says so too, instead of an all-zero «Piloter etter status» with empty axes
+    assert "Ingen piloter i utvalget." in slide_text(prs.slides[1])
+    assert not [s for s in prs.slides[1].shapes if s.name == deck_module.CHART_STATUS]
 
 
 def test_an_empty_store_still_gives_a_deck(store_path):
