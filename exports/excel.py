@@ -314,6 +314,11 @@ def _write_sheet(ws: Worksheet, rows: pd.DataFrame, columns: list[Column], forma
         ws.set_column(c, c, _width(column, lengths[c]))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(rows), len(columns) - 1)
+    # printed: A4 landscape, the columns fitted to the page's width, the header row on every page
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
 
 
 def selection_text(f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> str:

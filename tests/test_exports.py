@@ -257,6 +257,11 @@ def test_headers_are_the_forms_labels_frozen_filtered_and_the_columns_sized(work
         assert all(8 <= w <= 61 for w in widths.values()), (name, widths)
         # Every header shows whole: its words wrapped into its column's width fit the header row's lines (15 pt
         # each). At a fixed 30 pt «Element 5: Økonomi og administrative konsekvenser» was cut after two lines.
+        # printed on A4 landscape, as wide as the page, the header on every page
+        setup = sheet.page_setup
+        assert (setup.orientation, setup.paperSize, setup.fitToHeight, sheet.print_title_rows) == (
+            "landscape", 9, 0, "$1:$1"), name
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth in (None, 1), name  # 1 if unwritten
         lines = int(sheet.row_dimensions[1].height // 15)
         for c, cell in enumerate(sheet[1], 1):
             wrapped = textwrap.wrap(cell.value, int(widths[c]) - 2, break_long_words=False)
