@@ -272,6 +272,7 @@ def _width(column: Column, lengths: list[int]) -> float:
 
 
 HEADER_LINE_POINTS = 15  # one line of the header's 11 pt text
+PRINT_FIT_CHARACTERS = 220  # column widths an A4 landscape page holds at about 70 % of their size
 
 
 def _header_height(columns: list[Column]) -> float:
@@ -310,15 +311,18 @@ def _write_sheet(ws: Worksheet, rows: pd.DataFrame, columns: list[Column], forma
                     length = _write_cell(ws, r, c, value, kind, formats)
                     if measured[c]:
                         lengths[c].append(length)
-    for c, column in enumerate(columns):
-        ws.set_column(c, c, _width(column, lengths[c]))
+    widths = [_width(column, lengths[c]) for c, column in enumerate(columns)]
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(rows), len(columns) - 1)
-    # printed: A4 landscape, the columns fitted to the page's width, the header row on every page
+    # printed: A4 landscape with the header row on every page, and as wide as the page where that leaves the text
+    # readable (Piloter's forty columns would print at a tenth of their size: they run on over pages instead)
     ws.set_paper(9)
     ws.set_landscape()
-    ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
+    if sum(widths) <= PRINT_FIT_CHARACTERS:
+        ws.fit_to_pages(1, 0)
 
 
 def selection_text(f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> str:
