@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from loaders.arguments import NorwegianArgumentParser
 from loaders.register import load_reference
 from store import database, queries
 from store.queries import PilotFilter
@@ -26,15 +27,15 @@ KINDS = {"deck": ("presentasjonen", ".pptx"), "excel": ("Excel-uttrekket", ".xls
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line: a sub-command (deck or excel) with the same options for both."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = NorwegianArgumentParser(add_help=False)
     common.add_argument("--db", help="databasefilen (standard: $PILOT_DB eller data/pilots.duckdb)")
     common.add_argument("--out", required=True, help="filen som skal skrives")
     common.add_argument("--virksomhet", action="append", default=[], metavar="NAVN",
                         help="bare denne virksomheten (navn, forkortelse eller alias); kan gjentas")
     common.add_argument("--aar", type=int, metavar="ÅR", help="bare denne runden (oppstartsår), f.eks. 2024")
-    parser = argparse.ArgumentParser(prog="python -m exports",
+    parser = NorwegianArgumentParser(prog="python -m exports",
                                      description="Lag presentasjon eller Excel-uttrekk fra Pilotoversikt.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="kommando")
     sub.add_parser("deck", parents=[common], help="presentasjon (.pptx) for utvalget")
     sub.add_parser("excel", parents=[common], help="Excel-uttrekk (.xlsx) for utvalget")
     return parser.parse_args(argv)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from loaders.arguments import NorwegianArgumentParser
 from loaders.importer import FilePlan, import_into_store
 from loaders.register import DATA_DIR, load_reference
 from store import database
@@ -126,8 +127,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the command."""
-    parser = argparse.ArgumentParser(prog="python -m loaders", description="Pilotoversikt: skjema og import")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = NorwegianArgumentParser(prog="python -m loaders", description="Pilotoversikt: skjema og import")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="kommando")
     p = sub.add_parser("template", help="skriv det tomme rapporteringsskjemaet")
     p.add_argument("file")
     p.set_defaults(func=cmd_template)

@@ -462,6 +462,25 @@ def test_an_unknown_agency_is_refused_in_norwegian_with_exit_code_2(sector, tmp_
     assert not out.exists()
 
 
+def test_the_command_lines_own_help_and_errors_are_norwegian(sector, tmp_path, capsys):
+    # argparse's «usage:», «error: the following arguments are required» were the only English a user met
+    with pytest.raises(SystemExit) as exit_code:
+        cli(["deck", "--db", str(sector)])
+    error = capsys.readouterr().err
+    assert exit_code.value.code == 2
+    assert error.startswith("bruk:  python -m exports deck") and "feil: dette må oppgis: --out" in error
+    with pytest.raises(SystemExit):
+        cli(["deck", "--out", str(tmp_path / "x.pptx"), "--aar", "x"])
+    assert "feil: --aar: forventet et heltall, fikk 'x'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli(["--help"])
+    help_text = capsys.readouterr().out
+    assert "valg:" in help_text and "vis denne hjelpen og avslutt" in help_text and "usage" not in help_text
+    result = subprocess.run([sys.executable, "-m", "loaders", "lag"], cwd=Path(__file__).resolve().parent.parent,
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "feil: kommando: ugyldig valg 'lag' (velg blant 'template'" in result.stderr
+
+
 def test_a_year_with_no_round_is_refused_and_nothing_is_written(sector, tmp_path, capsys):
     # «--aar 1999» used to write a workbook with no plans and exit 0: an empty file passed on as a report
     out = tmp_path / "x.xlsx"
