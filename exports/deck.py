@@ -737,8 +737,10 @@ class _Deck:
         order = list(largest_first(sums).index[:BUDGET_BARS])
         total = sum(totals.values())
         rest = rest_note(sums, BUDGET_BARS, "Pilotoversikt under Budsjett")
-        lede = (f"Samlet {kr(total)} for {plural(len(self.pilots), 'pilot', 'piloter')} "
-                f"({mill_kr(total)})") if self.pilots else ""
+        cancelled = [p for p in self.pilots if p.status == "Avbrutt"]
+        lede = (f"Samlet {kr(total)} for {plural(len(self.pilots), 'pilot', 'piloter')} ({mill_kr(total)})"
+                + (f"; medregnet {plural(len(cancelled), 'avbrutt pilot', 'avbrutte piloter')} "
+                   f"({kr(sum(p.budget or 0 for p in cancelled))})" if cancelled else "")) if self.pilots else ""
         slide = self.slide("Budsjett per virksomhet", lede)
         if not order:
             self.empty_note(slide, "Ingen piloter i utvalget.")

@@ -19,8 +19,10 @@ from ui.page_parts import (
 f = page_setup("Budsjett")
 pilots = store_access.frame("pilots", f)
 lines = store_access.frame("budget_lines", f)
+cancelled = pilots[pilots["status"] == "Avbrutt"]  # in the sums, while the ambition leaves them out: said
+cancelled_note = fmt.cancelled_words(len(cancelled), cancelled["budget_total_nok"].sum())
 st.caption(f"Viser {f.describe()}.{moves_note(f)} «Budsjett totalt (kr)» fra hver plan er tallet som gjelder; "
-           "årsfordelingen bygger på budsjettradene.")
+           f"årsfordelingen bygger på budsjettradene. {cancelled_note}".rstrip())
 
 if pilots.empty:
     st.info("Ingen piloter i filteret.")
@@ -31,7 +33,8 @@ by_frame = pilots.groupby("within_budget_frame")["budget_total_nok"].sum()
 frames = [("Innenfor rammer", "Ja"), ("Delvis innenfor", "Delvis"), ("Utenfor rammer", "Nei")]
 # Cards that wrap onto a second row on a narrow window; st.metric in four columns cut «8 762,7» to «8 76…» at 1024 px.
 st.html(html_blocks.block(html_blocks.key_figures([
-    html_blocks.Figure("Budsjett, mill. kr", fmt.millions(total), f"Sum av «Budsjett totalt (kr)»: {fmt.kr(total)}."),
+    html_blocks.Figure("Budsjett, mill. kr", fmt.millions(total),
+                       f"Sum av «Budsjett totalt (kr)»: {fmt.kr(total)}. {cancelled_note}".rstrip()),
     *(html_blocks.Figure(f"{label}, mill. kr", fmt.millions(by_frame.get(answer, 0)),
                          f"Pilotene som svarer {answer} på «Innenfor gjeldende rammer»: "
                          f"{fmt.kr(by_frame.get(answer, 0))}.") for label, answer in frames),

@@ -26,7 +26,7 @@ from loaders.values import norwegian_today
 from store import database
 from store.queries import PilotFilter
 from tests.form_files import workbook
-from ui.formatting import ambition_verdict, kr_short, long_date
+from ui.formatting import ambition_verdict, kr, kr_short, long_date
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots" / "deck"
 FIXED_TITLES = ["Piloter i tillitsreformen", "Ambisjonen: 3–5 piloter i reformperioden", "Rapportering per runde",
@@ -462,6 +462,15 @@ def test_the_slides_use_norwegian_formats(sector_deck):
     assert "Samlet 28\u00a0900\u00a0000\u00a0kr for 21 piloter" in text  # the budget slide
     assert "28,9\u00a0mill.\u00a0kr" in text
     assert re.search(r"\d{2}\.\d{2}\.\d{4}–\d{2}\.\d{2}\.\d{4}", text)
+
+
+def test_the_budget_slide_says_its_sum_holds_the_cancelled_pilots(sector, sector_deck):
+    count, amount = store_frame(sector, "SELECT count(*) AS n, sum(budget_total_nok) AS kr FROM pilots_current "
+                                        "WHERE status = 'Avbrutt'").iloc[0]
+    assert count, "the sector should have a cancelled pilot"
+    [slide] = [s for s in open_deck(sector_deck).slides if title_of(s) == "Budsjett per virksomhet"]
+    words = "1 avbrutt pilot" if count == 1 else f"{count} avbrutte piloter"
+    assert f"; medregnet {words} ({kr(amount)})" in slide_text(slide)
 
 
 def test_long_names_are_cut_after_a_whole_word():

@@ -342,6 +342,18 @@ def test_budget_page_total_agrees_with_the_overview(monkeypatch, sample_db):
     assert metric(budget, "Budsjett, mill. kr") == metric(overview, "Budsjett, mill. kr")
 
 
+def test_budget_page_says_its_sums_hold_the_cancelled_pilots(monkeypatch, sample_db):
+    # The sums count a cancelled pilot's budget while the ambition leaves it out, and nothing said so
+    count, amount = rows(sample_db, "SELECT count(*), sum(budget_total_nok) FROM pilots_current "
+                                    "WHERE status = 'Avbrutt'")[0]
+    assert count, "the sample should have a cancelled pilot"
+    at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py")
+    words = f"Summen tar med {fmt.plural(count, 'avbrutt pilot', 'avbrutte piloter')} ({fmt.kr(amount)})."
+    assert any(c.value.endswith(words) for c in at.caption), [c.value for c in at.caption]
+    running = open_app(monkeypatch, sample_db, "pages/2_budsjett.py", {"status": "Pågår"})
+    assert not any("avbrutt" in c.value for c in running.caption)
+
+
 def test_budget_page_splits_the_total_by_budget_frame(monkeypatch, sample_db):
     at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py")
     partly = sql(sample_db, "SELECT coalesce(sum(budget_total_nok), 0) FROM pilots_current "

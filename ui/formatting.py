@@ -111,6 +111,14 @@ def plural(n: int, one: str, many: str) -> str:
     return f"{number(n)} {one if n == 1 else many}"
 
 
+def cancelled_words(count: int, amount: float) -> str:
+    """«Summen tar med 1 avbrutt pilot (300 000 kr).» for budget totals, which count every pilot of the selection
+    while the ambition leaves the cancelled out; '' when there are none."""
+    if not count:
+        return ""
+    return f"Summen tar med {plural(count, 'avbrutt pilot', 'avbrutte piloter')} ({kr(amount)})."
+
+
 def ambition_verdict(counted: int, band: tuple[int, int]) -> str:
     """«2 under ambisjonen», «innenfor ambisjonen» or «6 over ambisjonen»: the dashboard's and the deck's words."""
     low, high = band

@@ -92,7 +92,9 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
         html_blocks.Figure("Planlagt", fmt.number(planned), "Piloter med status Planlagt: det som kommer."),
         html_blocks.Figure("Forsøk", fmt.number(forsok), "Piloter som trenger unntak fra lov eller forskrift."),
         html_blocks.Figure("Budsjett, mill. kr", fmt.millions(budget_nok),
-                           f"Sum av «Budsjett totalt (kr)» for pilotene i filteret: {fmt.kr(budget_nok)}."),
+                           (f"Sum av «Budsjett totalt (kr)» for pilotene i filteret: {fmt.kr(budget_nok)}. "
+                            + fmt.cancelled_words(int(by_status["pilots"].get("Avbrutt", 0) or 0),
+                                                  float(by_status["budget_nok"].get("Avbrutt", 0) or 0))).rstrip()),
         html_blocks.Figure("Innsendinger", f"{fmt.number(delivered)} av {fmt.number(len(asked))}",
                            "Innsendinger fra virksomheter som er bedt om å rapportere, per runde."),
     ])
