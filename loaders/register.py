@@ -7,6 +7,7 @@ These are data, not code: a ministry advisor edits the CSV and TOML files, and t
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import difflib
 import tomllib
@@ -94,6 +95,10 @@ class Reference:
         for agency in self.agencies:
             for spelling in agency.spellings:
                 self._by_spelling.setdefault(fold(spelling), agency)
+        # A request names its agency as the register does, whatever requests.csv writes: an agency renamed in
+        # agencies.csv alone (its old name an alias) was «Ikke levert» under the old name and unasked under the new
+        self.requests = [r if (a := self.agency_named(r.agency)) is None or a.name == r.agency
+                         else dataclasses.replace(r, agency=a.name) for r in self.requests]
 
     def match_agency(self, text: str) -> Agency:
         """The agency written as text (name, abbreviation or alias, any case and spacing)."""
