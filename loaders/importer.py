@@ -15,6 +15,8 @@ one transaction at the end.
 from __future__ import annotations
 
 import gc
+import heapq
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -108,7 +110,7 @@ class _Planner:
 
     def plan_all(self, parsed_files: Iterable[ParsedFile]) -> Iterator[FilePlan]:
         """Plans for a batch: workbooks and Piloter tables first, milestone and budget tables last, and in each
-        group the dated files oldest first (_oldest_first), so that of two reports of one submission the newest
+        group the dated files oldest first (_newest_last), so that of two reports of one submission the newest
         is what ends up current, whatever the files are called.
 
         Checks that need the whole batch run after the last plan and may add warnings to earlier
@@ -117,7 +119,7 @@ class _Planner:
         first, later = [], []
         for parsed in parsed_files:
             (later if _batch_order(parsed) else first).append(parsed)
-        for parsed in (*_oldest_first(first), *_oldest_first(later)):
+        for parsed in (*_newest_last(first), *_newest_last(later)):
             yield self.plan(parsed)
         for checks in self.kept_budget_checks.values():
             for parsed, pilots, kept_budget in checks:
@@ -479,19 +481,46 @@ def _pilot_keys(pilot: dict, year: int) -> dict[str, int]:
     return keys
 
 
-def _oldest_first(files: list[ParsedFile]) -> list[ParsedFile]:
-    """The files with the dated ones among them in order of Innsendt dato (the newest of a file's submissions),
-    each into a place a dated file had: the undated stay where they are, and files of one date keep their order.
+def _newest_last(files: list[ParsedFile]) -> list[ParsedFile]:
+    """The files in an order where, of two that report the same submission, the one with the older Innsendt dato
+    for it comes first (so the newer ends up current); files of one date, and files that share no submission,
+    keep their order.
 
     A folder is read in name order, where «Husbanken 2024 - korrigert.xlsx» comes before «Husbanken 2024.xlsx»:
-    read in that order, the original was what ended up current.
+    read in that order, the original was what ended up current. A file of several submissions (a CSV of two
+    agencies) is ordered by each of them; where two files ask for opposite orders, the given one stands.
     """
-    dates = [max(filter(None, (d.fields.get("submitted_on") for d in p.submissions)), default=None) for p in files]
-    places = [i for i, date in enumerate(dates) if date is not None]
-    ordered = list(files)
-    for place, index in zip(places, sorted(places, key=dates.__getitem__), strict=True):
-        ordered[place] = files[index]
-    return ordered
+    reports: dict[tuple[str, int], list[tuple[object, int]]] = {}  # submission → (date, file's place)
+    for place, parsed in enumerate(files):
+        for data in parsed.submissions:
+            if data.fields.get("submitted_on") is not None:
+                reports.setdefault((data.agency, data.start_year), []).append((data.fields["submitted_on"], place))
+    later: list[set[int]] = [set() for _ in files]  # place → the places that must come after it
+    for dated in reports.values():
+        for (date_a, a), (date_b, b) in itertools.combinations(dated, 2):  # a < b: given order
+            if a == b:
+                continue
+            first, then = (b, a) if date_b < date_a else (a, b)
+            later[first].add(then)
+    waiting = [0] * len(files)
+    for after in later:
+        for place in after:
+            waiting[place] += 1
+    ready = [place for place in range(len(files)) if not waiting[place]]
+    heapq.heapify(ready)
+    left, order = set(range(len(files))), []
+    while left:
+        # in a cycle (opposite orders asked for) the first file left in the given order goes next
+        place = heapq.heappop(ready) if ready else min(left)
+        if place not in left:
+            continue
+        left.discard(place)
+        order.append(place)
+        for then in later[place]:
+            waiting[then] -= 1
+            if waiting[then] == 0 and then in left:
+                heapq.heappush(ready, then)
+    return [files[place] for place in order]
 
 
 def _batch_order(parsed: ParsedFile) -> int:

@@ -488,6 +488,21 @@ def test_a_correction_named_before_its_original_in_one_import_is_what_ends_up_cu
     assert "innsendt 15.10.2023; denne filen er nyere og blir gjeldende" in result.stdout
 
 
+def test_the_order_of_an_import_goes_by_each_submissions_date_not_a_files_newest(store_path, reference):
+    # A CSV of two agencies, Husbanken's dated 01.10 and Kartverket's 25.10, and Husbanken's correction of 10.10: put
+    # after the CSV by the CSV's newest date, the correction lost to Husbanken's older report
+    both = csv_bytes([csv_pilot(submitted_on="01.10.2023", pilot_name="HB gammel"),
+                      csv_pilot(agency="Kartverket", submitted_on="25.10.2023", pilot_name="KV plan")])
+    correction = workbook(valid_submission(submitted_on="10.10.2023"), [valid_pilot(pilot_name="HB rettet")])
+    plans = run_import(store_path, reference, ("a.csv", both), ("b.xlsx", correction))
+    assert [p.outcome for p in plans.values()] == ["imported", "imported"]
+    assert rows(store_path, "SELECT agency, pilot_name FROM pilots_current ORDER BY agency") == [
+        {"agency": "Husbanken", "pilot_name": "HB rettet"}, {"agency": "Kartverket", "pilot_name": "KV plan"}]
+    # given the other way round, the same outcome
+    again = run_import(store_path.parent / "b.duckdb", reference, ("a.xlsx", correction), ("b.csv", both))
+    assert list(again) == ["b.csv", "a.xlsx"]
+
+
 def test_an_older_file_after_a_newer_one_in_the_same_import_becomes_history_not_current(store_path, reference):
     newer = workbook(valid_submission(submitted_on="20.11.2023"), [valid_pilot(pilot_name="Ny plan")])
     older = workbook(valid_submission(submitted_on="01.10.2023"), [valid_pilot(pilot_name="Gammel plan")])
