@@ -103,6 +103,7 @@ class _Planner:
         self.differences_told: dict[tuple[tuple[str, int], str], tuple[FilePlan, list[str]]] = {}
         self.current = database.current_versions(con)
         self.rounds_of: dict[str, set[int]] = {}  # the rounds each agency has pilots for, stored or in this import
+        self.pilots_from: dict[tuple[str, int], tuple[ParsedFile, SubmissionData]] = {}  # the file giving them
         for agency, year in self.current:
             self.rounds_of.setdefault(agency, set()).add(year)
         self.stored_hashes = database.known_hashes(con)
@@ -127,6 +128,7 @@ class _Planner:
                                   f"CSV ({PILOTS.sheet})")
         for key, (parsed, data, replaced) in self.last_dated.items():
             self._check_not_older(parsed, data, self.newest_before_batch.get(key), replaced)
+        self._warn_of_pilots_in_two_rounds()
 
     def plan(self, parsed: ParsedFile) -> FilePlan:
         """The plan for one parsed file, given the store and the files planned before it."""
@@ -167,6 +169,7 @@ class _Planner:
                 self.pending_exists[key] = parsed.name
             if data.pilots is not None:
                 self.pending_pilots[key] = data.pilots
+                self.pilots_from[key] = (parsed, data)
                 self.rounds_of.setdefault(data.agency, set()).add(data.start_year)
         for check in filter(None, kept_budget_checks):
             key, pilots, kept_budget = check
@@ -230,8 +233,6 @@ class _Planner:
               and data.fields.get("has_plans") is not False):  # with no plans the sheets are to be empty anyway
             self._warn_of_absent_sheets(parsed, data, previous)
         self._check_round(parsed, data)
-        if data.pilots is not None:
-            self._warn_of_pilots_in_other_rounds(parsed, data)
         if parsed.table == "pilots":  # the involvement the new version holds: the CSV's, or the one before's
             check_union_involvement(parsed, f"CSV ({PILOTS.sheet})", self._kept_fields(parsed, data), data.year_row)
         what = "alt" if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
@@ -331,31 +332,28 @@ class _Planner:
                    if p["pilot_name"] in totals_before and p.get("budget_total_nok") != totals_before[p["pilot_name"]]]
         return (key, changed, kept_budget) if kept_budget and changed else None
 
-    def _warn_of_pilots_in_other_rounds(self, parsed: ParsedFile, data: SubmissionData) -> None:
-        """Warn of a pilot the agency has reported for another round too (its Pilot-ID, or its name): each round's
-        pilots are counted, so a pilot reported again in the next round counts twice towards the ambition, and its
-        budget is added twice."""
-        others: dict[str, int] = {}  # the other rounds' pilots by ID and by name → their round
-        for year in self.rounds_of.get(data.agency, ()):
-            key = (data.agency, year)
-            if year == data.start_year:
-                continue
-            if key in self.pending_pilots:
-                pilots = self.pending_pilots[key]
-            else:
-                pilots = database.current_pilot_keys(self.con, self.current[key]["submission_id"])
-            for pilot in pilots:
-                others.update(_pilot_keys(pilot, year))
-        if not others:
-            return
-        sheet = PILOTS.sheet if parsed.table == "workbook" else f"CSV ({PILOTS.sheet})"
-        for pilot in data.pilots:
-            year = next((others[k] for k in _pilot_keys(pilot, 0) if k in others), None)
-            if year is not None:
-                parsed.warn(f"{data.agency} har rapportert «{pilot['pilot_name']}» for Oppstartsår {year} også; hver "
-                            "rundes piloter telles, så den teller to ganger mot ambisjonen og budsjettet legges "
-                            "sammen. Er det samme pilot, ta den bare med i runden den starter i", sheet,
-                            pilot.get("_row"), "Pilotnavn", pilot["pilot_name"])
+    def _warn_of_pilots_in_two_rounds(self) -> None:
+        """Warn of a pilot an agency has in two rounds once the batch is planned, as the store will hold them: each
+        round's pilots are counted, so a pilot reported again for the next round counts twice towards the ambition,
+        and its budget is added twice. Told to the file whose pilots end up current for a round (by name: a
+        Pilot-ID is unique within one file only)."""
+        for (agency, year), (parsed, data) in self.pilots_from.items():
+            others: dict[str, int] = {}  # the agency's pilots of its other rounds, by name → their round
+            for other in sorted(self.rounds_of.get(agency, ())):
+                key = (agency, other)
+                pilots = self.pending_pilots.get(key)
+                if pilots is None and key in self.current:
+                    pilots = database.current_pilot_keys(self.con, self.current[key]["submission_id"])
+                if other != year:
+                    for pilot in pilots or []:
+                        others.setdefault(name_key(pilot["pilot_name"]), other)
+            sheet = PILOTS.sheet if parsed.table == "workbook" else f"CSV ({PILOTS.sheet})"
+            for pilot in data.pilots:
+                if (other := others.get(name_key(pilot["pilot_name"]))) is not None:
+                    parsed.warn(f"{agency} har rapportert «{pilot['pilot_name']}» for Oppstartsår {other} også; hver "
+                                "rundes piloter telles, så den teller to ganger mot ambisjonen og budsjettet legges "
+                                "sammen. Er det samme pilot, ta den bare med i runden den starter i", sheet,
+                                pilot.get("_row"), "Pilotnavn", pilot["pilot_name"])
 
     def _warn_of_absent_sheets(self, parsed: ParsedFile, data: SubmissionData, previous: dict) -> None:
         """A workbook replaces everything: a sheet left out of a correction takes the version before's rows with it."""
@@ -471,14 +469,6 @@ def _kr(amount: object) -> str:
 def _period(pilot: dict) -> str:
     start, end = pilot.get("start_date"), pilot.get("end_date")
     return f"{format_date(start) if start else '–'}–{format_date(end) if end else '–'}"
-
-
-def _pilot_keys(pilot: dict, year: int) -> dict[str, int]:
-    """A pilot's Pilot-ID and name as keys that tell it from the others (name_key), each → year."""
-    keys = {f"navn:{name_key(pilot['pilot_name'])}": year}
-    if pilot.get("pilot_ref"):
-        keys[f"id:{name_key(pilot['pilot_ref'])}"] = year
-    return keys
 
 
 def _newest_last(files: list[ParsedFile]) -> list[ParsedFile]:

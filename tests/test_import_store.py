@@ -277,11 +277,32 @@ def test_a_pilot_reported_again_for_the_next_round_is_warned_of_as_counted_twice
     [warning] = round_warnings(plan)
     assert "Husbanken har rapportert «Digital  SØKNAD» for Oppstartsår 2023 også" in warning.expected
     assert (warning.sheet, warning.row, warning.column) == ("Piloter", 2, "Pilotnavn")
-    # two rounds in one import: the second is told of the first; other agencies' pilots of the same name are not
+    # two rounds in one import: each is told of the other; another agency's pilot of the same name is not
     both = run_import(store_path.parent / "both.duckdb", reference,
                       ("a.xlsx", first), ("b.xlsx", again),
                       ("kv.xlsx", workbook(valid_submission(agency="Kartverket"), [valid_pilot()])))
-    assert [len(round_warnings(p)) for p in both.values()] == [0, 1, 0]
+    assert [len(round_warnings(p)) for p in both.values()] == [1, 1, 0]
+
+
+def test_a_pilot_moved_to_the_next_round_or_an_id_used_again_is_not_warned_of(store_path, reference):
+    run_import(store_path, reference, ("2023.xlsx", workbook(
+        valid_submission(start_year=2023, submitted_on="20.08.2023"),
+        [valid_pilot(pilot_ref="1", pilot_name="Flyttes", start_date="1.9.2023"),
+         valid_pilot(pilot_ref="2", pilot_name="Blir", start_date="1.9.2023")])))
+    # a 2023 correction that takes the pilot out, and the 2024 report that has it, in one import, in either order
+    correction = workbook(valid_submission(start_year=2023, submitted_on="20.10.2023"),
+                          [valid_pilot(pilot_ref="2", pilot_name="Blir", start_date="1.9.2023")])
+    report = workbook(valid_submission(submitted_on="15.10.2023"),
+                      [valid_pilot(pilot_ref="1", pilot_name="Flyttes"), valid_pilot(pilot_ref="2", pilot_name="Ny")])
+    plans = run_import(store_path, reference, ("a 2023 rettet.xlsx", correction), ("b 2024.xlsx", report))
+    assert [round_warnings(p) for p in plans.values()] == [[], []]  # and «2» is another pilot in each round
+
+
+def test_a_piloter_csv_of_two_rounds_warns_of_a_pilot_in_both(store_path, reference):
+    both = csv_bytes([csv_pilot(start_year=2023, submitted_on="20.08.2023", pilot_name="Samme", start_date="1.9.2023"),
+                      csv_pilot(pilot_name="Samme", start_date="1.9.2023")])
+    [plan] = run_import(store_path, reference, ("to_runder.csv", both)).values()
+    assert {w.row for w in round_warnings(plan)} == {2, 3}
 
 
 def renamed(reference, old: str, new: str):
