@@ -12,6 +12,7 @@ tables use «✓»/«–» so no meaning rests on colour. Norwegian text and for
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import math
@@ -115,7 +116,7 @@ def clip(text: object, limit: int) -> str:
         return value
     cut = value[: limit - 1]
     space = cut.rfind(" ")
-    if space >= (limit * 2) // 3:
+    if value[limit - 1] != " " and space >= (limit * 2) // 3:  # (a cut just before a space keeps a whole word)
         cut = cut[:space]
     return cut.rstrip(" ,;:–-") + "…"
 
@@ -495,7 +496,9 @@ class _Deck:
         shows («Rapportering per runde» for KDD read as the whole sector's)."""
         if self.f.is_empty:
             return source_line(self.when)
-        return f"{source_line(self.when)} · Utvalg: {clip(filter_text(self.f), 100)}"
+        # abbreviations where the register has them: two long names left no room for the year after them
+        short = dataclasses.replace(self.f, agencies=tuple(self.short_names.get(a) or a for a in self.f.agencies))
+        return f"{source_line(self.when)} · Utvalg: {clip(filter_text(short), 130)}"
 
     def footers(self) -> None:
         """Source line and page number at the foot of every slide."""
@@ -683,7 +686,7 @@ class _Deck:
                 f"{number(sum(late))} for sent, {number(sum(missing))} ikke levert") if rounds else ""
         if sum(unasked):
             lede += f"; {number(sum(unasked))} levert uten forespørsel"
-        if self.f.statuses or self.f.forsok is not None:  # the title slide's «3 piloter» is not these submissions
+        if rounds and (self.f.statuses or self.f.forsok is not None):  # the title slide's pilots are not these
             lede += " (status og forsøk i utvalget gjelder pilotene, ikke innsendingene)"
         slide = self.slide("Rapportering per runde", lede)
         if not rounds:
@@ -1071,10 +1074,10 @@ class _Deck:
             frame.name = MATRIX_TABLE
             names = " · ".join(f"{e.number} {e.name}" for e in ELEMENTS)
             # ✓ under 6 for a plan that «Til oppfølging» lists as saying nothing of evaluation read as a contradiction
-            documented_only = sum(p.covered[5] and not p.describes_evaluation for p in pilots)
+            documented_only = sum(p.covered[5] and not p.describes_evaluation for p in chunk)
             notes = [f"Elementene: {names}"] + ([
                 f"Element 6 regnes som dekket også når bare «Dokumentasjon av funn» er fylt ut: "
-                f"{plural(documented_only, 'plan', 'planer')} med ✓ under 6 sier ingenting om evaluering og "
+                f"{plural(documented_only, 'plan', 'planer')} med ✓ under 6 her sier ingenting om evaluering og "
                 "gevinstmåling (se «Til oppfølging»)."] if documented_only else [])
             text_box(slide, LEFT, BODY_BOTTOM - 0.33, WIDTH, 0.5, notes, size=9, color=MUTED,
                      anchor=MSO_ANCHOR.BOTTOM)

@@ -152,15 +152,17 @@ def ministry_moves_note(f: PilotFilter, register: pd.DataFrame, whole_sector: bo
     notes = []
     for (before, after), group in moved.groupby(["previous_ministry", "ministry"], sort=True):
         days = sorted({d for d in group["ministry_changed_on"] if not pd.isna(d)})
-        what = (f"{'virksomheten' if len(group) == 1 else 'virksomhetene'} som gikk over fra {before} til {after}"
+        one = len(group) == 1
+        what = (f"{'virksomheten' if one else 'virksomhetene'} som gikk over fra {before} til {after}"
                 + (f" {format_date(days[0])}" if len(days) == 1 else ""))
-        if not f.ministries:
-            notes.append(f"Tallene tar med {what}"
-                         + ("; velg departement i filteret for å avgrense." if advice else "."))
-        elif after in f.ministries:
-            notes.append(f"Tallene tar med {what} (filteret gjelder departementet i dag).")
+        if not f.ministries or after in f.ministries:
+            notes.append(f"Tallene tar med {what}" + ("." if not f.ministries else
+                                                        " (filteret gjelder departementet i dag)."))
         elif before in f.ministries:
-            notes.append(f"Tallene tar ikke med {what}" + (f"; velg også {after} for å ta dem med." if advice else "."))
+            notes.append(f"Tallene tar ikke med {what}"
+                         + (f"; velg også {after} for å ta {'den' if one else 'dem'} med." if advice else "."))
+    if notes and not f.ministries and advice:  # once, after every move
+        notes[-1] = notes[-1][:-1] + "; velg departement i filteret for å avgrense."
     return " ".join(notes)
 
 

@@ -5,6 +5,7 @@ Figures are checked against SQL on the same DuckDB file, never against numbers w
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -18,7 +19,8 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.importer import import_files
 from loaders.values import norwegian_today
-from store import database
+from store import database, queries
+from store.queries import PilotFilter
 from tests.apptest_support import ROOT, open_app, rows
 from tests.form_files import budget_line, no_plans_submission, valid_pilot, valid_submission, workbook
 from tests.test_page_tidslinje import many_pilots_store
@@ -143,6 +145,19 @@ def test_every_page_says_that_kdd_alone_leaves_out_the_agencies_moved_to_dfd(mon
     assert any(f"Tallene tar ikke med {MOVED}" in c.value for c in at.caption), [c.value for c in at.caption]
     whole = open_app(monkeypatch, sample_db, page)
     assert not any("gikk over" in c.value for c in whole.caption), [c.value for c in whole.caption]
+
+
+def test_the_ministry_note_speaks_of_one_agency_as_one_and_advises_once():
+    register = pd.DataFrame({"name": ["Statsbygg", "Nkom", "Husbanken"], "ministry": ["DFD", "NFD", "KDD"],
+                             "previous_ministry": ["KDD", "SD", None],
+                             "ministry_changed_on": [dt.date(2024, 1, 1), dt.date(2020, 1, 1), None]})
+    kdd = queries.ministry_moves_note(PilotFilter(ministries=("KDD",)), register)
+    assert kdd == ("Tallene tar ikke med virksomheten som gikk over fra KDD til DFD 01.01.2024; velg også DFD for å "
+                   "ta den med.")
+    whole = queries.ministry_moves_note(PilotFilter(), register, whole_sector=True)
+    assert whole == ("Tallene tar med virksomheten som gikk over fra KDD til DFD 01.01.2024. Tallene tar med "
+                     "virksomheten som gikk over fra SD til NFD 01.01.2020; velg departement i filteret for å "
+                     "avgrense.")
 
 
 def test_the_overview_of_chosen_agencies_says_nothing_of_agencies_moved_between_ministries(monkeypatch, sample_db):
