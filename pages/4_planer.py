@@ -23,7 +23,9 @@ def _choices() -> PlanChoice:
     link as the filter is: taken from it when the page is entered, and written to it when changed.
     """
     link = st.query_params
-    if filters.just_entered():
+    # from the link when the page is entered, and when it stopped before drawing them (its filter had no plans):
+    # widened later, the filter kept them in the link, and the widgets, new, wrote them away
+    if filters.just_entered() or SEARCH_KEY not in st.session_state:
         st.session_state[NO_EVALUATION_KEY] = link.get(LINK_NO_EVALUATION, "").strip().lower() == "ja"
         st.session_state[SEARCH_KEY] = link.get(LINK_SEARCH, "")
     left, right = st.columns([1, 1], vertical_alignment="bottom")  # [1, 2] cut the toggle at 1024 px

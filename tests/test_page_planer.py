@@ -271,3 +271,12 @@ def test_a_shared_link_carries_planers_search_and_toggle(monkeypatch, sample_db)
     assert plan_list(colleague) == shown
     colleague.toggle(key="planer_uten_evaluering").set_value(False).run()
     assert "uten_evaluering" not in link_of(colleague) and link_of(colleague)["sok"] == ["kommune"]
+
+
+def test_a_link_whose_filter_has_no_plans_keeps_its_search_for_a_wider_filter(monkeypatch, sample_db):
+    # The page stopped before drawing the search; widening the filter then wrote the search out of the link
+    at = open_page(monkeypatch, sample_db, {"virksomhet": "Husbanken", "status": "Avbrutt", "sok": "kommune"})
+    assert not at.text_input  # «Ingen planer passer filteret»
+    at.multiselect(key="status").set_value([]).run()
+    assert at.text_input(key="planer_sok").value == "kommune"
+    assert link_of(at)["sok"] == ["kommune"]
