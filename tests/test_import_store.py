@@ -1277,3 +1277,18 @@ def test_an_import_is_stamped_with_the_time_in_norway_whatever_the_servers_zone(
     [(stamped,)] = [tuple(r.values()) for r in rows(store_path, "SELECT imported_at FROM source_files")]
     assert abs(stamped - oslo) < dt.timedelta(minutes=1)
     assert oslo - utc >= dt.timedelta(hours=1)  # Oslo is one or two hours ahead, so the test tells them apart
+
+
+def test_an_import_tells_its_progress_as_it_reads_the_files(store_path, reference, monkeypatch):
+    # Planning waits for the last file (the newest report must be known), and the Importer's bar stood at 0 until then
+    from loaders import batch
+
+    events = []
+    real = batch.parse_file
+    monkeypatch.setattr(batch, "parse_file", lambda name, *a: events.append(("read", name)) or real(name, *a))
+    files = [(f"{agency}.xlsx", workbook(valid_submission(agency=agency))) for agency in ("Husbanken", "Kartverket",
+                                                                                          "Statsbygg")]
+    with database.open_store(store_path) as con:
+        import_files(con, files, reference, lambda done, n, name: events.append(("told", f"{done}/{n} {name}")))
+    assert events == [("read", "Husbanken.xlsx"), ("told", "1/3 Husbanken.xlsx"), ("read", "Kartverket.xlsx"),
+                      ("told", "2/3 Kartverket.xlsx"), ("read", "Statsbygg.xlsx"), ("told", "3/3 Statsbygg.xlsx")]
