@@ -348,7 +348,7 @@ def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.dat
         MILESTONES.sheet: "milepæler og faser for pilotene i utvalget",
         BUDGET.sheet: "årlige budsjettrader (kr) for pilotene i utvalget",
         "Innsendinger": "én rad per runde og virksomhet: bedt om å rapportere, levert i tide, for sent "
-                        "eller ikke levert",
+                        "eller ikke levert, eller levert uten forespørsel",
     }
     for name, note in notes.items():
         rows = "1 rad" if counts[name] == 1 else f"{format_number(counts[name])} rader"

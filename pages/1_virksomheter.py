@@ -18,12 +18,13 @@ st.caption(f"Viser {f.describe()}.{moves_note(f)} Klikk på en rad for å filtre
 
 
 def submission_text(r) -> str:
-    """'2023: i tide 20.08.2023, med planer' for one agency and round: in time or late first, where a column too
-    narrow for the whole text still shows it."""
+    """'2023: i tide 20.08.2023, med planer' for one agency and round: in time or late (or delivered unasked)
+    first, where a column too narrow for the whole text still shows it."""
     if pd.isna(r.submitted_on):
         return f"{r.start_year}: ikke levert" + ("" if r.was_asked else " (ikke bedt om)")
     plans = "med planer" if r.has_plans else "uten planer"
-    return f"{r.start_year}: {r.reporting_state.lower()} {fmt.date(r.submitted_on)}, {plans}"
+    state = "levert uten forespørsel" if r.reporting_state == "Uten forespørsel" else r.reporting_state.lower()
+    return f"{r.start_year}: {state} {fmt.date(r.submitted_on)}, {plans}"
 
 
 by_agency = status.assign(

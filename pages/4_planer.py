@@ -102,8 +102,8 @@ def _agency_matrix(shown) -> None:
     coverage = plans.agency_coverage(shown)
     if len(coverage) <= MATRIX_PER_PAGE:
         st.plotly_chart(plans.agency_matrix(coverage), key="planer_virksomheter")
-        st.caption("Hvor mange av virksomhetens planer som dekker hvert element, f.eks. «2 av 3»: grønn når alle gjør "
-                   "det, gul når halvparten gjør det, rød når ingen gjør det.")
+        st.caption("Hvor mange av virksomhetens planer som dekker hvert element, f.eks. «2 av 3». Fargen går fra rød "
+                   "(ingen av planene) over gul (halvparten) til grønn (alle).")
     else:  # hundreds of labelled rows make an unreadable figure that takes seconds to draw
         st.caption(f"{fmt.number(len(coverage))} virksomheter er for mange for en lesbar figur; tabellen viser alle. "
                    "Avgrens med filteret for å se figuren. Cellene viser hvor mange av virksomhetens planer som dekker "
