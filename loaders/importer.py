@@ -568,7 +568,8 @@ class _StoreRefused(Exception):
 
 def _import(con: duckdb.DuckDBPyConnection, parsed: Iterable[ParsedFile], count: int, reference: Reference,
             progress: Callable[[int, int, str], None] | None) -> list[FilePlan]:
-    """Plan each file as it is read and write the accepted ones: all of a file or none of it.
+    """Plan the files once all are read (telling progress as each is) and write the accepted ones: all of a file
+    or none of it.
 
     The batch is buffered as it is planned and written in one transaction with one insert per
     table (inserting in chunks while reading went on cost more than it saved: each insert has a
