@@ -353,7 +353,7 @@ class _Planner:
                     parsed.warn(f"{agency} har rapportert «{pilot['pilot_name']}» for Oppstartsår {other} også; hver "
                                 "rundes piloter telles, så den teller to ganger mot ambisjonen og budsjettet legges "
                                 "sammen. Er det samme pilot, ta den bare med i runden den starter i", sheet,
-                                pilot.get("_row"), "Pilotnavn", pilot["pilot_name"])
+                                pilot.get("_row"), "Pilotnavn")
 
     def _warn_of_absent_sheets(self, parsed: ParsedFile, data: SubmissionData, previous: dict) -> None:
         """A workbook replaces everything: a sheet left out of a correction takes the version before's rows with it."""

@@ -601,8 +601,8 @@ def _read_submission_sheet(parsed: ParsedFile, sheet: str, grid: Grid,
             continue
         raw = _cell(row, col + 1)
         if f.key in rows:  # a block pasted twice (last year's form below): which one is meant is not ours to guess
-            parsed.error(f"feltet står to ganger i arket (rad {rows[f.key]} og rad {index + 1}); fjern den ene",
-                         sheet, index + 1, f.label, raw)
+            parsed.error(f"feltet står to ganger i arket (rad {rows[f.key]} og rad {index + 1}, her med "
+                         f"«{shown(raw)}»); fjern den ene", sheet, index + 1, f.label)
             continue
         try:
             values[f.key] = converter.convert(f, raw)

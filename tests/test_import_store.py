@@ -277,6 +277,7 @@ def test_a_pilot_reported_again_for_the_next_round_is_warned_of_as_counted_twice
     [warning] = round_warnings(plan)
     assert "Husbanken har rapportert «Digital  SØKNAD» for Oppstartsår 2023 også" in warning.expected
     assert (warning.sheet, warning.row, warning.column) == ("Piloter", 2, "Pilotnavn")
+    assert "fant «" not in str(warning)  # a sentence, not «fant «X», forventet Husbanken har rapportert …»
     # two rounds in one import: each is told of the other; another agency's pilot of the same name is not
     both = run_import(store_path.parent / "both.duckdb", reference,
                       ("a.xlsx", first), ("b.xlsx", again),
