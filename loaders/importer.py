@@ -181,17 +181,24 @@ class _Planner:
     def _current_again(self, parsed: ParsedFile) -> list[SubmissionData]:
         """The submissions of a file imported before that it should be current for again: what it holds of them
         was replaced since by a file dated before it (an old copy imported after it, which its warning tells to
-        mend by importing the newest again). None of them when any was replaced by a file of the same or a later
+        mend by importing the newest again), or is replaced by one earlier in this import (a folder of the newest,
+        imported before, and an old copy beside it). None of them when any was replaced by a file of the same or a later
         date, or by a milestone or budget table (which carries no date of its own), or the file has no Innsendt
         dato: a folder imported again must not bring back its old copies, nor undo a correction."""
         sheet = None if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
         again = []
         for data in parsed.submissions:
+            ours, key = data.fields.get("submitted_on"), (data.agency, data.start_year)
+            if key in self.pending_exists:  # replaced earlier in this import (by an older file, as it is ordered)
+                theirs = (self.pending_fields.get(key) or {}).get("submitted_on")
+                if ours is None or theirs is None or ours <= theirs or parsed.table not in ("workbook", "pilots"):
+                    return []
+                again.append(data)
+                continue
             source = database.current_source(self.con, data.agency, data.start_year, sheet)
             if source is None or source[0] == parsed.sha256:
                 continue
             _, kind, theirs = source
-            ours = data.fields.get("submitted_on")
             if kind not in ("workbook", "pilots") or ours is None or theirs is None or ours <= theirs:
                 return []
             again.append(data)

@@ -525,6 +525,26 @@ def test_the_order_of_an_import_goes_by_each_submissions_date_not_a_files_newest
     assert list(again) == ["b.csv", "a.xlsx"]
 
 
+def test_a_folder_of_the_imported_correction_and_its_never_imported_original_keeps_the_correction(store_path,
+                                                                                                   reference):
+    # The correction, imported before, was «uendret» beside the original new to the store, which became current
+    original = workbook(valid_submission(submitted_on="15.10.2023"), [valid_pilot(pilot_name="Første plan")])
+    correction = workbook(valid_submission(submitted_on="20.10.2023"), [valid_pilot(pilot_name="Rettet plan")])
+    run_import(store_path, reference, ("Husbanken 2024 - korrigert.xlsx", correction))
+    plans = run_import(store_path, reference, ("Husbanken 2024 - korrigert.xlsx", correction),
+                       ("Husbanken 2024.xlsx", original))
+    assert rows(store_path, "SELECT pilot_name FROM pilots_current") == [{"pilot_name": "Rettet plan"}]
+    assert [(h["version"], h["file_name"], h["is_current"]) for h in history(store_path)] == [
+        (1, "Husbanken 2024 - korrigert.xlsx", False), (2, "Husbanken 2024.xlsx", False),
+        (3, "Husbanken 2024 - korrigert.xlsx", True)]
+    assert counts(store_path)["source_files"] == 2  # the correction's bytes are kept once
+    # the same folder once more: nothing changes
+    again = run_import(store_path, reference, ("Husbanken 2024 - korrigert.xlsx", correction),
+                       ("Husbanken 2024.xlsx", original))
+    assert [p.outcome for p in again.values()] == ["unchanged", "unchanged"]
+    assert len(history(store_path)) == 3 and list(plans) == ["Husbanken 2024.xlsx", "Husbanken 2024 - korrigert.xlsx"]
+
+
 def test_an_older_file_after_a_newer_one_in_the_same_import_becomes_history_not_current(store_path, reference):
     newer = workbook(valid_submission(submitted_on="20.11.2023"), [valid_pilot(pilot_name="Ny plan")])
     older = workbook(valid_submission(submitted_on="01.10.2023"), [valid_pilot(pilot_name="Gammel plan")])
