@@ -182,26 +182,25 @@ class _Planner:
         """The submissions of a file imported before that it should be current for again: what it holds of them
         was replaced since by a file dated before it (an old copy imported after it, which its warning tells to
         mend by importing the newest again), or is replaced by one earlier in this import (a folder of the newest,
-        imported before, and an old copy beside it). None of them when any was replaced by a file of the same or a later
-        date, or by a milestone or budget table (which carries no date of its own), or the file has no Innsendt
-        dato: a folder imported again must not bring back its old copies, nor undo a correction."""
+        imported before, and an old copy beside it). Not one replaced by a file of the same or a later date, or by
+        a milestone or budget table (which carries no date of its own), nor any of a file with no Innsendt dato: a
+        folder imported again must not bring back its old copies, nor undo a correction. (A CSV of two agencies
+        may be the newest for one and not the other: it is current again for the one.)"""
+        if parsed.table not in ("workbook", "pilots"):
+            return []
         sheet = None if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
         again = []
         for data in parsed.submissions:
             ours, key = data.fields.get("submitted_on"), (data.agency, data.start_year)
             if key in self.pending_exists:  # replaced earlier in this import (by an older file, as it is ordered)
-                theirs = (self.pending_fields.get(key) or {}).get("submitted_on")
-                if ours is None or theirs is None or ours <= theirs or parsed.table not in ("workbook", "pilots"):
-                    return []
+                kind, theirs = "pilots", (self.pending_fields.get(key) or {}).get("submitted_on")
+            else:
+                source = database.current_source(self.con, data.agency, data.start_year, sheet)
+                if source is None or source[0] == parsed.sha256:
+                    continue
+                _, kind, theirs = source
+            if kind in ("workbook", "pilots") and ours is not None and theirs is not None and ours > theirs:
                 again.append(data)
-                continue
-            source = database.current_source(self.con, data.agency, data.start_year, sheet)
-            if source is None or source[0] == parsed.sha256:
-                continue
-            _, kind, theirs = source
-            if kind not in ("workbook", "pilots") or ours is None or theirs is None or ours <= theirs:
-                return []
-            again.append(data)
         return again
 
     def _stored_hash(self, sha256: str) -> str | None:
@@ -248,13 +247,18 @@ class _Planner:
             verb = "erstatter" if data.pilots is not None else "legges til"
             if data.pilots is not None:  # two reports of one submission: the newer is current, the other history
                 ours, theirs = data.fields.get("submitted_on"), (self.pending_fields.get(key) or {}).get("submitted_on")
+                other = self.pending_exists[key]
                 if ours is not None and theirs is not None and ours > theirs:
-                    parsed.warn(f"{label} står også i «{self.pending_exists[key]}» i samme import, innsendt "
-                                f"{format_date(theirs)}; denne filen er nyere og blir gjeldende, den andre blir "
-                                "historikk")
+                    parsed.warn(f"{label} står også i «{other}» i samme import, innsendt {format_date(theirs)}; denne "
+                                "filen er nyere og blir gjeldende, den andre blir historikk")
+                elif ours is not None and theirs is not None and ours < theirs:  # files of several, in opposite orders
+                    parsed.warn(f"{label} står også i «{other}» i samme import, innsendt {format_date(theirs)}, som er "
+                                "nyere; filene holder flere innsendinger og kunne ikke leses i datoenes rekkefølge for "
+                                f"alle, så denne blir gjeldende. Importer «{other}» alene etterpå")
                 else:  # the same date, or none to tell by: the one read last wins
-                    parsed.warn(f"{label} står også i «{self.pending_exists[key]}» i samme import; denne filen kommer "
-                                "etter den og blir gjeldende. Er den andre den nyeste, importer den alene etterpå")
+                    parsed.warn(f"{label} står også i «{other}» i samme import med samme eller uten «Innsendt dato»; "
+                                "denne filen kommer etter den og blir gjeldende. Er den andre den nyeste, rett "
+                                "«Innsendt dato» i den til dagen den ble sendt, og importer den på nytt")
             plan.changes.append(f"{label}: {_counts(data)} – {verb} innsendingen fra «{self.pending_exists[key]}» "
                                 "i samme import")
         elif previous is not None:

@@ -545,6 +545,22 @@ def test_a_folder_of_the_imported_correction_and_its_never_imported_original_kee
     assert len(history(store_path)) == 3 and list(plans) == ["Husbanken 2024.xlsx", "Husbanken 2024 - korrigert.xlsx"]
 
 
+def test_two_csvs_asking_for_opposite_orders_can_be_mended_by_importing_the_newer_again(store_path, reference):
+    # Each of two CSVs is the newest for one agency: read in the given order, b won for both; importing a again, as
+    # the warning says, was «uendret», since a was older than b for Husbanken
+    a = csv_bytes([csv_pilot(submitted_on="10.10.2023", pilot_name="HB fra A"),
+                   csv_pilot(agency="Kartverket", submitted_on="20.10.2023", pilot_name="KV fra A")])
+    b = csv_bytes([csv_pilot(submitted_on="20.10.2023", pilot_name="HB fra B"),
+                   csv_pilot(agency="Kartverket", submitted_on="10.10.2023", pilot_name="KV fra B")])
+    plans = run_import(store_path, reference, ("a.csv", a), ("b.csv", b))
+    [told] = [w.expected for w in plans["b.csv"].parsed.warnings if "Kartverket 2024 står også i «a.csv»" in w.expected]
+    assert told.endswith("Importer «a.csv» alene etterpå")
+    again = run_import(store_path, reference, ("a.csv", a))
+    assert again["a.csv"].outcome == "imported"
+    assert rows(store_path, "SELECT agency, pilot_name FROM pilots_current ORDER BY agency") == [
+        {"agency": "Husbanken", "pilot_name": "HB fra B"}, {"agency": "Kartverket", "pilot_name": "KV fra A"}]
+
+
 def test_an_older_file_after_a_newer_one_in_the_same_import_becomes_history_not_current(store_path, reference):
     newer = workbook(valid_submission(submitted_on="20.11.2023"), [valid_pilot(pilot_name="Ny plan")])
     older = workbook(valid_submission(submitted_on="01.10.2023"), [valid_pilot(pilot_name="Gammel plan")])
@@ -563,6 +579,8 @@ def test_two_workbooks_of_one_submission_in_one_import_warn_which_one_ends_up_cu
     assert not plans["skjema (1).xlsx"].parsed.warnings
     [warning] = plans["skjema.xlsx"].parsed.warnings
     assert "Husbanken 2024 står også i «skjema (1).xlsx»" in warning.expected and "gjeldende" in warning.expected
+    # the way out: importing the other alone was «uendret» (same date), so the advice is to date it as sent
+    assert warning.expected.endswith("rett «Innsendt dato» i den til dagen den ble sendt, og importer den på nytt")
     assert rows(store_path, "SELECT pilot_name FROM pilots_current") == [{"pilot_name": "Første plan"}]
 
 
