@@ -272,37 +272,36 @@ def sync_reference(con: duckdb.DuckDBPyConnection, reference: Reference) -> None
         "settings": [(s.ambition_min, s.ambition_max, list(s.counting_statuses), s.reform_start, s.reform_end)],
     }
     fingerprint = hashlib.sha256(repr(rows).encode()).hexdigest()
-    if con.execute("SELECT fingerprint FROM reference_version").fetchall() == [(fingerprint,)]:
+    renames = _renames(con, reference)
+    if not renames and con.execute("SELECT fingerprint FROM reference_version").fetchall() == [(fingerprint,)]:
         return
     with transaction(con):
         for table, table_rows in rows.items():
             con.execute(f"DELETE FROM {table}")
             insert_rows(con, table, table_rows)
-        _rename_stored_agencies(con, reference)
+        for old, new in renames:
+            con.execute("UPDATE submissions SET agency = $new WHERE agency = $old AND start_year NOT IN "
+                        "(SELECT start_year FROM submissions WHERE agency = $new)", {"new": new, "old": old})
         con.execute("DELETE FROM reference_version")
         con.execute("INSERT INTO reference_version VALUES (?)", [fingerprint])
 
 
-def _rename_stored_agencies(con: duckdb.DuckDBPyConnection, reference: Reference) -> None:
-    """Give submissions stored under a name the register no longer has the name it has now for that agency.
+def _renames(con: duckdb.DuckDBPyConnection, reference: Reference) -> list[tuple[str, str]]:
+    """(stored name, the register's name now) for submissions stored under a name the register no longer has.
 
     A submission keeps the agency's name as the register had it at import. Renamed in data/agencies.csv (the old
-    name kept as an alias), the agency showed «ikke levert» under its new name, and its pilots under the old name
-    without a ministry. A stored name no agency answers to stays as it is; so does one whose agency also has a
-    submission of its own for the same round (two agencies merged: which report is current is not for a rename to
-    decide).
+    name kept as an alias), the agency showed «Ikke levert» under its new name, and its pilots under the old name
+    without a ministry. Looked for at every sync, not only when data/ changed: a store renamed by a version before
+    this one is mended too. A stored name no agency answers to stays as it is; so does a round the agency also
+    has a report of its own for (two agencies merged: which report is current is not for a rename to decide).
     """
     names = {a.name for a in reference.agencies}
-    stored = [row[0] for row in con.execute("SELECT DISTINCT agency FROM submissions").fetchall()]
-    for old in (name for name in stored if name not in names):
-        agency = reference.agency_named(old)
-        if agency is None:
-            continue
-        clash = con.execute("SELECT count(*) FROM submissions WHERE agency = $new AND start_year IN "
-                            "(SELECT start_year FROM submissions WHERE agency = $old)",
-                            {"new": agency.name, "old": old}).fetchone()[0]
-        if not clash:
-            con.execute("UPDATE submissions SET agency = $new WHERE agency = $old", {"new": agency.name, "old": old})
+    rounds: dict[str, set[int]] = {}
+    for agency, year in con.execute("SELECT DISTINCT agency, start_year FROM submissions").fetchall():
+        rounds.setdefault(agency, set()).add(year)
+    return [(old, agency.name) for old in rounds
+            if old not in names and (agency := reference.agency_named(old)) is not None and agency.name != old
+            and rounds[old] - rounds.get(agency.name, set())]  # a round left to move
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list] | list[tuple]) -> None:

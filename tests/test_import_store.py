@@ -334,14 +334,27 @@ def test_an_agency_renamed_in_the_register_keeps_what_it_reported_under_its_old_
 
 
 def test_two_agencies_merged_in_the_register_keep_their_reports_for_one_round_apart(store_path, reference):
-    # Which of two reports for one round is current is not for a change of the register to decide
+    # Which of two reports for one round is current is not for a change of the register to decide; a round only
+    # one of them reported for moves
     run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK),
+               ("husbanken_2023.xlsx", workbook(innsending=valid_submission(start_year=2023))),
                ("kartverket.xlsx", workbook(innsending=valid_submission(agency="Kartverket"))))
     merged = renamed(Reference([a for a in reference.agencies if a.name != "Kartverket"], reference.ministries,
                                reference.rounds, reference.requests, reference.settings), "Husbanken", "Kartverket")
     run_import(store_path, merged, ("valgdir.xlsx", workbook(innsending=valid_submission(agency="Valgdirektoratet"))))
-    assert sorted((h["agency"], h["version"]) for h in history(store_path)) == [
-        ("Husbanken", 1), ("Kartverket", 1), ("Valgdirektoratet", 1)]
+    assert sorted((h["agency"], h["start_year"], h["version"]) for h in history(store_path)) == [
+        ("Husbanken", 2024, 1), ("Kartverket", 2023, 1), ("Kartverket", 2024, 1), ("Valgdirektoratet", 2024, 1)]
+
+
+def test_a_store_renamed_by_an_earlier_version_is_mended_at_the_next_sync(store_path, reference):
+    # The register's fingerprint was unchanged, so nothing was looked at: the agency stayed «Ikke levert»
+    new_name = "Den norske stats husbank"
+    run_import(store_path, renamed(reference, "Husbanken", new_name), ("husbanken.xlsx", FULL_WORKBOOK))
+    with duckdb.connect(str(store_path)) as con:  # as a version before the rename left it
+        con.execute("UPDATE submissions SET agency = 'Husbanken'")
+    with database.open_store(store_path) as con:
+        database.sync_reference(con, renamed(reference, "Husbanken", new_name))
+    assert [h["agency"] for h in history(store_path)] == [new_name]
 
 
 def test_when_the_store_refuses_a_files_rows_only_that_file_is_left_out_and_says_why(tmp_path, reference):
