@@ -21,7 +21,7 @@ def test_the_ambition_bar_is_as_long_as_the_counts_on_a_scale_that_holds_the_ban
     # The scale runs to one past the band (6): 3 counted is half of it, 1 planned a sixth.
     assert widths(html) == [50.0, 16.667]
     band = re.search(r'class="po-band" style="left:([\d.]+)%;width:([\d.]+)%', html)
-    assert (float(band[1]), float(band[2])) == (41.667, 50.0)  # 2.5 … 5.5: the whole numbers 3, 4 and 5
+    assert (float(band[1]), float(band[2])) == (50.0, 33.333)  # from the axis' 3 to its 5
     assert 'aria-label="3 piloter i gang eller gjennomført og 1 planlagt, mot ambisjonen 3–5 piloter"' in html
 
 

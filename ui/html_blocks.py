@@ -58,7 +58,7 @@ STYLE = f"""<style>
 .po-seg {{ position: absolute; top: 0; bottom: 0; display: flex; align-items: center; justify-content: center;
   overflow: hidden; white-space: nowrap; }}
 .po-label {{ background: rgba(255,255,255,.92); color: #222; font-weight: 600; font-size: 0.85rem;
-  padding: 0 0.4rem; border-radius: 3px; overflow: hidden; text-overflow: ellipsis; }}
+  padding: 0 0.4rem; border-radius: 3px; overflow: hidden; text-overflow: ellipsis; position: relative; z-index: 2; }}
 .po-band, .po-band-line {{ position: absolute; top: -1.6rem; bottom: -0.3rem; box-sizing: border-box; }}
 .po-band {{ background: {LIGHT}; }}
 .po-band-line {{ border: 2px dashed {ACCENT}; z-index: 1; }}
@@ -220,8 +220,10 @@ def ambition_bar(counted: int, planned: int, band: tuple[int, int]) -> str:
                 Segment("Planlagt", planned, PLANNED_COLOR, "/", f"{fmt.number(planned)} planlagt")]
     summary = (f"{fmt.plural(counted, 'pilot', 'piloter')} i gang eller gjennomført og {fmt.number(planned)} planlagt, "
                f"mot ambisjonen {low}–{high} piloter")
-    where = f"left:{_pct(low - 0.5, top)};width:{_pct(high - low + 1, top)}"
-    # The band's fill lies under the bars and its dashed outline over them, so both stay visible.
+    # From the axis' «3» to its «5», as a reader takes the ticks (from 2.5 to 5.5 it looked drawn off the scale); a
+    # bar that ends inside it, or on its edge, has reached the ambition.
+    where = f"left:{_pct(low, top)};width:{_pct(max(high - low, 0.2), top)}"
+    # The band's fill lies under the bars and its dashed outline over them (under the bars' labels), so all show.
     band_html = (f'<div class="po-band" style="{where}"></div><div class="po-band-line" style="{where}">'
                  f'<div class="po-band-label">Ambisjon: {low}–{high}</div></div>')
     return (f'<div class="po-chart" role="img" aria-label="{escape(summary)}">'
