@@ -69,6 +69,7 @@ RULE = RGBColor(0xBF, 0xBF, 0xBF)
 BAND = RGBColor(0xF2, 0xF2, 0xF2)
 MID_GREY = RGBColor(0x8C, 0x8C, 0x8C)
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+FORSOK = RGBColor(0xE6, 0x9F, 0x00)  # forsøk in the status chart: not the blues that mean under way and planned
 FONT = "Arial"
 NO_GRID_TABLE = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"  # «No Style, No Grid»
 
@@ -621,7 +622,7 @@ class _Deck:
     def ambition_figures(self, slide: Slide, legend_y: float, counted: int, planned: int) -> None:
         """The three big numbers under the squares, and a note on cancelled pilots (they do not count)."""
         forsok = sum(p.forsok for p in self.pilots)
-        figures = [(number(counted), "pågår eller er gjennomført"), (number(planned), "planlagt (i rørledningen)"),
+        figures = [(number(counted), "pågår eller er gjennomført"), (number(planned), "planlagt (på vei)"),
                    (number(forsok), "forsøk blant dem")]
         fig_y = legend_y + 1.05
         for i, (big, label) in enumerate(figures):
@@ -657,10 +658,12 @@ class _Deck:
         plot = chart.plots[0]
         plot.gap_width = 60 if len(statuses) > 2 else 180
         plot.overlap = 100
-        color_series(plot.series[0], ACCENT)
-        color_series(plot.series[1], ACCENT_LIGHT, ACCENT)
+        # grey and amber: beside the ambition's squares, where dark blue is under way and light blue planned, a
+        # dark blue «Ikke forsøk» made the Planlagt column read as pilots under way
+        color_series(plot.series[0], MID_GREY)
+        color_series(plot.series[1], FORSOK)
         count_labels(plot.series[0])
-        count_labels(plot.series[1], color=ACCENT)
+        count_labels(plot.series[1], color=TEXT)
         alt_text(frame, "Stolpediagram: antall piloter etter status, delt i forsøk og ikke forsøk. "
                         + "; ".join(f"{s}: {sum(1 for p in self.pilots if p.status == s)}" for s in statuses))
 
