@@ -373,8 +373,13 @@ def excel_bytes(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter, choice
         book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": scratch, "strings_to_formulas": False,
                                          "strings_to_numbers": False, "strings_to_urls": False})
         formats = _Formats(book)
+        # printed, every page says what it shows: the selection was named on the last sheet only
+        shown = f"Pilotoversikt – {selection_text(f, choice)}"[:180].replace("&", "&&")  # & starts a code there
+        header = f"&L&8{shown}&R&8{source_line(when).removeprefix('Kilde: ')}"
         for name, rows in each_sheets_rows(store, f, choice):  # in SHEETS' order
-            _write_sheet(book.add_worksheet(name), rows, SHEETS[name](), formats)
+            sheet = book.add_worksheet(name)
+            sheet.set_header(header)
+            _write_sheet(sheet, rows, SHEETS[name](), formats)
             counts[name] = len(rows)
             del rows  # written: let it go before the next sheet is read
         _write_about(book.add_worksheet(ABOUT_SHEET), f, choice, when, counts, formats, moves)

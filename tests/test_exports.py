@@ -258,6 +258,7 @@ def test_headers_are_the_forms_labels_frozen_filtered_and_the_columns_sized(work
         # Every header shows whole: its words wrapped into its column's width fit the header row's lines (15 pt
         # each). At a fixed 30 pt «Element 5: Økonomi og administrative konsekvenser» was cut after two lines.
         # printed on A4 landscape, as wide as the page, the header on every page
+        assert sheet.oddHeader.left.text == "Pilotoversikt – Hele sektoren", name  # printed, each page says what
         setup = sheet.page_setup
         assert (setup.orientation, setup.paperSize, sheet.print_title_rows) == ("landscape", 9, "$1:$1"), name
         # as wide as the page where the text stays readable: Budsjett, not Piloter's forty columns
@@ -276,6 +277,15 @@ def test_the_about_sheet_says_that_a_ministry_is_the_one_agencies_are_under_toda
     husbanken = about_sheet(export(sector, PilotFilter(agencies=("Husbanken",), start_year=2024)))
     assert "Departement" not in husbanken
     assert husbanken["Arket Innsendinger"].startswith("1 rad – ")  # not «1 rader»
+
+
+def test_every_printed_page_says_the_selection_even_with_an_ampersand_in_it(sector):
+    content = export(sector, PilotFilter(agencies=("Husbanken",)), PlanChoice(text="R&D"))
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    for name in ("Piloter", "Milepæler", "Budsjett", "Innsendinger"):
+        # stored as Excel writes a printed «&»: doubled (a lone & starts a code such as &P, the page number)
+        assert book[name].oddHeader.left.text == "Pilotoversikt – Husbanken; søk «R&&D»", name
+        assert book[name].oddHeader.right.text.startswith("Pilotoversikt, data per "), name
 
 
 def test_the_about_sheet_names_the_filter_and_the_date_of_the_data(sector):
