@@ -96,8 +96,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    """Import the bundled sample sector."""
-    args.paths = [str(SAMPLE_DIR)]
+    """Import the bundled sample sector (its files, not the README beside them, which a folder's import names)."""
+    args.paths = [str(p) for p in sorted(SAMPLE_DIR.iterdir()) if p.suffix.lower() in (".xlsx", ".csv")]
     return cmd_import(args)
 
 

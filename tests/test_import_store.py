@@ -1344,3 +1344,11 @@ def test_an_import_tells_its_progress_as_it_reads_the_files(store_path, referenc
         import_files(con, files, reference, lambda done, n, name: events.append(("told", f"{done}/{n} {name}")))
     assert events == [("read", "Husbanken.xlsx"), ("told", "1/3 Husbanken.xlsx"), ("read", "Kartverket.xlsx"),
                       ("told", "2/3 Kartverket.xlsx"), ("read", "Statsbygg.xlsx"), ("told", "3/3 Statsbygg.xlsx")]
+
+
+def test_loading_the_sample_sector_says_nothing_of_the_readme_beside_its_files(store_path):
+    # «Hoppet over README.md: ikke en .xlsx- eller .csv-fil» greeted everyone who ran `make run` on an empty store
+    result = subprocess.run([sys.executable, "-m", "loaders", "sample", "--db", str(store_path)], cwd=PROJECT_DIR,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Hoppet over" not in result.stderr and " avvist." in result.stdout and "0 avvist." in result.stdout
