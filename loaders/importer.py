@@ -89,6 +89,8 @@ class _Planner:
         self.pending_exists: dict[tuple[str, int], str] = {}
         self.pending_fields: dict[tuple[str, int], dict] = {}  # Innsending fields of versions planned in this batch
         self.pending_budget: dict[tuple[str, int], list[dict]] = {}  # and their budget rows, where a file gave them
+        # the milestone and budget rows versions planned in this batch hold (a Piloter CSV keeps its pilots' rows)
+        self.pending_rows: dict[tuple[str, int], dict[str, list[dict]]] = {}
         # Piloter CSVs that changed a total, with the budget rows they keep: checked once the batch shows
         # that no later file replaces those rows
         self.kept_budget_checks: dict[tuple[str, int], list[tuple[ParsedFile, list[dict], list[dict]]]] = {}
@@ -167,6 +169,20 @@ class _Planner:
                 self._note_date(parsed, data)
             if data.pilots is not None or key not in self.pending_exists:
                 self.pending_exists[key] = parsed.name
+            held = self.pending_rows.get(key)
+            if held is None:  # the batch's first version of it: a CSV starts from the stored version's rows
+                previous, held = self.current.get(key), {}
+                if previous is not None and parsed.table != "workbook":
+                    held = {table: [{"pilot_name": row[0]} for row in
+                                    database.version_rows(self.con, table, previous["submission_id"])]
+                            for table in ("milestones", "budget")}
+                self.pending_rows[key] = held
+            for table in ("milestones", "budget"):
+                if data.tables[table] is not None:
+                    held[table] = data.tables[table]
+                elif parsed.table == "pilots" and table in held:  # kept, for the pilots the CSV still has
+                    names = {name_key(p["pilot_name"]) for p in data.pilots}
+                    held[table] = [r for r in held[table] if r.get("pilot_name") and name_key(r["pilot_name"]) in names]
             if data.pilots is not None:
                 self.pending_pilots[key] = data.pilots
                 self.pilots_from[key] = (parsed, data)
@@ -244,7 +260,13 @@ class _Planner:
         what = "alt" if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
         if key in self.pending_exists:
             plan.replaces_existing = plan.replaces_existing or previous is not None or data.pilots is not None
-            verb = "erstatter" if data.pilots is not None else "legges til"
+            # what the file does to the version an earlier file of the batch made: a CSV replaces its one table
+            if parsed.table == "workbook":
+                verb = "erstatter"
+            elif parsed.table == "pilots" or self.pending_rows.get(key, {}).get(parsed.table):
+                verb = f"erstatter {TABLE_SHEETS[parsed.table]} i"
+            else:
+                verb = "legges til"
             if data.pilots is not None:  # two reports of one submission: the newer is current, the other history
                 ours, theirs = data.fields.get("submitted_on"), (self.pending_fields.get(key) or {}).get("submitted_on")
                 other = self.pending_exists[key]
@@ -326,14 +348,23 @@ class _Planner:
         batch is planned and no later file replaces the rows (see plan_all)."""
         key, label = (data.agency, data.start_year), f"{data.agency} {data.start_year}"
         kept_budget, pilots_before = self.pending_budget.get(key), self.pending_pilots.get(key)
-        if previous is not None:
-            names = [p["pilot_name"] for p in data.pilots]
+        names = [p["pilot_name"] for p in data.pilots]
+        if key in self.pending_rows:  # the version before is one of this batch: its rows, not the store's
+            kept = {name_key(n) for n in names}
+            dropped = {table: sum(1 for r in rows if not r.get("pilot_name") or name_key(r["pilot_name"]) not in kept)
+                       for table, rows in self.pending_rows[key].items()}
+            where = f"i «{self.pending_exists[key]}» i samme import"
+        elif previous is not None:
             dropped = database.dropped_on_carry_over(self.con, previous["submission_id"], names)
-            for table, count in dropped.items():
-                if count:
-                    rows = "1 rad" if count == 1 else f"{count} rader"
-                    parsed.warn(f"{rows} i {TABLE_SHEETS[table]} for {label} viser til piloter som ikke lenger finnes "
-                                "og blir ikke med i den nye versjonen (de finnes i historikken)")
+            where = "i historikken"
+        else:
+            dropped, where = {}, ""
+        for table, count in dropped.items():
+            if count:
+                rows = "1 rad" if count == 1 else f"{count} rader"
+                parsed.warn(f"{rows} i {TABLE_SHEETS[table]} for {label} viser til piloter som ikke lenger finnes "
+                            f"og blir ikke med i den nye versjonen (de finnes {where})")
+        if previous is not None:
             if kept_budget is None:
                 kept_budget = database.budget_amounts(self.con, previous["submission_id"])
             if pilots_before is None:

@@ -1352,3 +1352,23 @@ def test_loading_the_sample_sector_says_nothing_of_the_readme_beside_its_files(s
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Hoppet over" not in result.stderr and " avvist." in result.stdout and "0 avvist." in result.stdout
+
+
+def test_a_piloter_csv_after_a_workbook_in_one_import_warns_of_the_rows_it_leaves_behind(store_path, reference):
+    # Imported one by one, the CSV warned «1 rad i Milepæler … blir ikke med»; in one import it said nothing, and
+    # its summary said it replaced the whole submission
+    both = workbook(valid_submission(submitted_on="10.10.2023"), [valid_pilot(pilot_name="A"),
+                                                                   valid_pilot(pilot_name="B")],
+                    [milestone(pilot="A"), milestone(pilot="B")],
+                    [budget_line(pilot="A"), budget_line(pilot="B")])
+    only_a = csv_bytes([csv_pilot(submitted_on="20.10.2023", pilot_name="A")])
+    milestones = csv_bytes([csv_row(milestone(pilot="A", name="Ny milepæl"))])
+    plans = run_import(store_path, reference, ("a.xlsx", both), ("b_piloter.csv", only_a),
+                       ("c_milepaeler.csv", milestones))
+    left = [w.expected for w in plans["b_piloter.csv"].parsed.warnings if "blir ikke med" in w.expected]
+    assert left == [f"1 rad i {table} for Husbanken 2024 viser til piloter som ikke lenger finnes og blir ikke med i "
+                    "den nye versjonen (de finnes i «a.xlsx» i samme import)" for table in ("Milepæler", "Budsjett")]
+    assert "erstatter Piloter i innsendingen fra «a.xlsx» i samme import" in plans["b_piloter.csv"].summary
+    assert "erstatter Milepæler i innsendingen fra «b_piloter.csv» i samme import" in plans["c_milepaeler.csv"].summary
+    assert rows(store_path, "SELECT pilot_name, name FROM milestones_current") == [
+        {"pilot_name": "A", "name": "Ny milepæl"}]
