@@ -30,7 +30,7 @@ from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
 from loaders.parsing import ParsedFile, SubmissionData, check_budget_sums, check_union_involvement, resolve_pilots
 from loaders.problems import Problem
 from loaders.register import Reference
-from loaders.values import format_date, format_kroner, name_key, norwegian_now
+from loaders.values import format_date, format_kroner, name_key, norwegian_now, norwegian_today
 from store import database
 
 TABLE_SHEETS = {"pilots": PILOTS.sheet, "milestones": MILESTONES.sheet, "budget": BUDGET.sheet}
@@ -255,6 +255,12 @@ class _Planner:
               and data.fields.get("has_plans") is not False):  # with no plans the sheets are to be empty anyway
             self._warn_of_absent_sheets(parsed, data, previous)
         self._check_round(parsed, data)
+        sent = data.fields.get("submitted_on")
+        if sent is not None and sent > norwegian_today():  # a typo (2033 for 2023) that would outrank every correction
+            sheet = "Innsending" if parsed.table == "workbook" else f"CSV ({TABLE_SHEETS[parsed.table]})"
+            parsed.warn(f"«Innsendt dato» {format_date(sent)} er etter i dag; rett den om den er feil: den avgjør om "
+                        "innsendingen kom i tide, og en senere rettelse blir ikke gjeldende over den", sheet,
+                        data.date_row, SUBMISSION.field("submitted_on").label)
         if parsed.table == "pilots":  # the involvement the new version holds: the CSV's, or the one before's
             check_union_involvement(parsed, f"CSV ({PILOTS.sheet})", self._kept_fields(parsed, data), data.year_row)
         what = "alt" if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]

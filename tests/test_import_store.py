@@ -1372,3 +1372,14 @@ def test_a_piloter_csv_after_a_workbook_in_one_import_warns_of_the_rows_it_leave
     assert "erstatter Milepæler i innsendingen fra «b_piloter.csv» i samme import" in plans["c_milepaeler.csv"].summary
     assert rows(store_path, "SELECT pilot_name, name FROM milestones_current") == [
         {"pilot_name": "A", "name": "Ny milepæl"}]
+
+
+def test_an_innsendt_dato_after_today_is_warned_of(store_path, reference):
+    # 30.10.2033 for 2023 outranked every correction and showed the report as late, without a word
+    typo = workbook(valid_submission(submitted_on="30.10.2033"), [valid_pilot()])
+    [plan] = run_import(store_path, reference, ("skjema.xlsx", typo)).values()
+    [warning] = [w for w in plan.parsed.warnings if "etter i dag" in w.expected]
+    assert (warning.sheet, warning.column) == ("Innsending", "Innsendt dato") and warning.row
+    assert warning.expected.startswith("«Innsendt dato» 30.10.2033 er etter i dag")
+    [ok] = run_import(store_path.parent / "b.duckdb", reference, ("skjema.xlsx", FULL_WORKBOOK)).values()
+    assert not [w for w in ok.parsed.warnings if "etter i dag" in w.expected]
