@@ -17,7 +17,7 @@ import duckdb
 
 from loaders.arguments import NorwegianArgumentParser
 from loaders.importer import FilePlan, import_into_store
-from loaders.register import DATA_DIR, load_reference
+from loaders.register import DATA_DIR, Reference, load_reference
 from store import database
 
 SAMPLE_DIR = DATA_DIR / "samples"
@@ -90,9 +90,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("Ingen .xlsx- eller .csv-filer å importere.", file=sys.stderr)
         return 1
     reference = load_reference()
+    _warn_of_unknown_requests(reference)
     plans = import_into_store(database.db_path(args.db), files, reference)
     print_report(plans)
     return 1 if missing or any(p.outcome == "refused" for p in plans) else 0
+
+
+def _warn_of_unknown_requests(reference: Reference) -> None:
+    """Name the requests of data/requests.csv that no agency of the register answers to (a typo, or a rename)."""
+    if reference.unknown_requests:
+        print(f"Advarsel: data/requests.csv ber {', '.join(reference.unknown_requests)} om å rapportere, men "
+              "registeret (data/agencies.csv) har ingen virksomhet med det navnet, forkortelsen eller det andre "
+              "navnet. Rett navnet: ellers vises den som en egen virksomhet som ikke har levert.", file=sys.stderr)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -114,6 +123,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     """Create the store and copy the reference data into it; load the sample if asked and empty."""
     reference = load_reference()
+    _warn_of_unknown_requests(reference)
     path = database.db_path(args.db)
     with database.open_store(path) as con:
         database.sync_reference(con, reference)

@@ -107,6 +107,13 @@ class Reference:
             return self._by_spelling[key]
         raise ValueProblem(self._nearest_message(key))
 
+    @property
+    def unknown_requests(self) -> list[str]:
+        """«Kartverkt (2024)» for each request in requests.csv that names no agency of the register: it would show
+        as an agency of its own that never reported, and the agency meant as reporting without being asked."""
+        names = {a.name for a in self.agencies}
+        return [f"{r.agency} ({r.start_year})" for r in self.requests if r.agency not in names]
+
     def agency_named(self, text: str) -> Agency | None:
         """The agency written as text, as match_agency, or None for no agency of the register."""
         return self._by_spelling.get(fold(text))

@@ -1383,3 +1383,18 @@ def test_an_innsendt_dato_after_today_is_warned_of(store_path, reference):
     assert warning.expected.startswith("«Innsendt dato» 30.10.2033 er etter i dag")
     [ok] = run_import(store_path.parent / "b.duckdb", reference, ("skjema.xlsx", FULL_WORKBOOK)).values()
     assert not [w for w in ok.parsed.warnings if "etter i dag" in w.expected]
+
+
+def test_a_request_naming_no_agency_of_the_register_is_named_at_import(reference, capsys):
+    # «Kartverkt» in requests.csv was an agency of its own that never reported, and Kartverket reported unasked,
+    # with no word from init or import
+    from loaders.__main__ import _warn_of_unknown_requests
+    from loaders.register import Request
+
+    typo = Reference(reference.agencies, reference.ministries, reference.rounds,
+                     [*reference.requests, Request(2024, "Kartverkt", None, "", ""),
+                      Request(2024, "HB", None, "", "")], reference.settings)
+    assert typo.unknown_requests == ["Kartverkt (2024)"]  # «HB» is Husbanken's abbreviation: matched
+    _warn_of_unknown_requests(typo)
+    assert "data/requests.csv ber Kartverkt (2024) om å rapportere" in capsys.readouterr().err
+    assert reference.unknown_requests == []  # the data/ the project ships
