@@ -88,6 +88,8 @@ CHROME_WORDS = {
     "Expand sidebar": "Vis sidemenyen",
     "Link to heading": "Lenke til overskriften",
     "Open": "Åpne",
+    # a choice box's list when nothing matches what was typed
+    "No results": "Ingen treff",
 }
 _CHROME_SCRIPT = """<script>
 if (!window.poNorwegianChrome) {
@@ -102,7 +104,8 @@ if (!window.poNorwegianChrome) {
   // Texts are looked for in these parts of the page only (each is small, or there only while open)
   const places = '[data-testid="stSkipToContent"], section[role="dialog"], [data-testid="stTooltipContent"], '
     + '[data-testid="stDataFrameColumnMenu"], [data-testid="stDataFrameColumnVisibilityMenu"], '
-    + '[data-testid="stDataFrameColumnFormattingMenu"], [data-testid="stDataFrameStatisticsMenu"]';
+    + '[data-testid="stDataFrameColumnFormattingMenu"], [data-testid="stDataFrameStatisticsMenu"], '
+    + '[data-testid="stMultiSelectDropdown"], [data-testid="stSelectboxVirtualDropdown"]';
   const labels = '[aria-label], .modebar-btn[data-title], input[placeholder], '
     + '[data-testid="stDataFrameColumnMenu"] [title]';
   const norwegian = () => {

@@ -393,6 +393,13 @@ def test_streamlits_and_plotlys_own_texts_are_norwegian_and_tables_have_no_comma
         .map(e => e.getAttribute('aria-label') || e.getAttribute('placeholder'))
         .filter(t => ['Collapse sidebar', 'Link to heading', 'Sidebar', 'Open', 'Type to search'].includes(t))""")
     assert english == [], english
+    choose = page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile("^Virksomheter:"))
+    choose.click()  # a choice box with nothing matching what is typed
+    page.get_by_test_id("stPopoverBody").get_by_test_id("stMultiSelect").locator("input").click()
+    page.keyboard.type("zzzq")
+    page.get_by_test_id("stMultiSelectDropdown").get_by_text("Ingen treff").wait_for()
+    assert "No results" not in page.get_by_test_id("stMultiSelectDropdown").inner_text()
+    page.keyboard.press("Escape")
     page.goto(f"{server}/planer")  # its toggle and search field have a «?» each
     wait_for_app(page)
     page.get_by_role("button", name="Hjelp til Søk i planene").wait_for(state="attached")
