@@ -146,7 +146,9 @@ def ministry_moves_note(f: PilotFilter, register: pd.DataFrame, whole_sector: bo
     med.» for KDD alone (without advice, for a file, no «velg …»). With whole_sector, a selection of no ministry says
     that they are in; '' where no moved agency is in question (a selection of agencies names them itself).
     """
-    if f.agencies or not (f.ministries or whole_sector):
+    if f.agencies:
+        return _chosen_outside(f, register)
+    if not (f.ministries or whole_sector):
         return ""
     moved = register[register["previous_ministry"].notna()]
     notes = []
@@ -163,6 +165,26 @@ def ministry_moves_note(f: PilotFilter, register: pd.DataFrame, whole_sector: bo
                          + (f"; velg også {after} for å ta {'den' if one else 'dem'} med." if advice else "."))
     if notes and not f.ministries and advice:  # once, after every move
         notes[-1] = notes[-1][:-1] + "; velg departement i filteret for å avgrense."
+    return " ".join(notes)
+
+
+def _chosen_outside(f: PilotFilter, register: pd.DataFrame) -> str:
+    """For agencies chosen with a ministry they are not under today: that they are left out, and why (with
+    «?virksomhet=Statsbygg&departement=KDD» Statsbygg went without a word)."""
+    if not f.ministries:
+        return ""
+    by_name = register.set_index("name")
+    notes = []
+    for name in f.agencies:
+        if name not in by_name.index or by_name.at[name, "ministry"] in f.ministries:
+            continue
+        now, before, on = (by_name.at[name, c] for c in ("ministry", "previous_ministry", "ministry_changed_on"))
+        if isinstance(before, str) and before in f.ministries:
+            when = "" if pd.isna(on) else f" {format_date(on)}"
+            notes.append(f"{name} gikk over fra {before} til {now}{when} og er ikke med (filteret gjelder "
+                         "departementet i dag).")
+        else:
+            notes.append(f"{name} hører under {now} og er ikke med i departement {', '.join(f.ministries)}.")
     return " ".join(notes)
 
 

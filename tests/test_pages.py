@@ -160,6 +160,19 @@ def test_the_ministry_note_speaks_of_one_agency_as_one_and_advises_once():
                      "avgrense.")
 
 
+def test_an_agency_chosen_with_a_ministry_it_is_not_under_is_said_to_be_left_out(monkeypatch, sample_db):
+    # «?virksomhet=Statsbygg&departement=kdd» showed nothing for Statsbygg, without a word
+    at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py",
+                  {"virksomhet": ["Statsbygg", "Husbanken"], "departement": "kdd"})
+    words = "Statsbygg gikk over fra KDD til DFD 01.01.2024 og er ikke med (filteret gjelder departementet i dag)."
+    assert any(words in c.value for c in at.caption), [c.value for c in at.caption]
+    assert not any("Husbanken gikk over" in c.value or "Husbanken hører under" in c.value for c in at.caption)
+    register = pd.DataFrame({"name": ["Husbanken"], "ministry": ["KDD"], "previous_ministry": [None],
+                             "ministry_changed_on": [None]})
+    assert queries.ministry_moves_note(PilotFilter(agencies=("Husbanken",), ministries=("DFD",)), register) == (
+        "Husbanken hører under KDD og er ikke med i departement DFD.")
+
+
 def test_the_overview_of_chosen_agencies_says_nothing_of_agencies_moved_between_ministries(monkeypatch, sample_db):
     # «?virksomhet=Husbanken» read «Tallene tar med virksomhetene som gikk over til DFD»: Husbanken's figures do not
     at = open_app(monkeypatch, sample_db, query={"virksomhet": "Husbanken"})
