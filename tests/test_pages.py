@@ -315,6 +315,13 @@ def test_a_misspelt_agency_in_the_link_gets_the_closest_name_as_the_importer_sug
     assert at.multiselect(key="virksomhet").value == []  # named, not chosen for the user
 
 
+def test_no_agency_already_chosen_is_suggested_for_a_misspelt_one(monkeypatch, sample_db):
+    at = open_app(monkeypatch, sample_db, query={"virksomhet": ["HB", "Husbank"]})
+    assert any("«Husbank»" in w.value for w in at.sidebar.warning)
+    assert not any("Mente du" in w.value for w in at.sidebar.warning)
+    assert not [b for b in at.button if b.key == "suggested_agency_0"]
+
+
 def test_the_suggestion_for_a_misspelt_agency_is_one_click_away(monkeypatch, sample_db):
     # «Mente du Husbanken?» could not be clicked: the user had to open the filter and find Husbanken
     at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py", {"virksomhet": ["Husbank", "Kartverket"]})

@@ -52,7 +52,9 @@ def _seed_from_link(page: str, agencies: pd.DataFrame, ministries: list[str], ye
         elif key:  # misspelt («Husbank»): named, with the closest name, as the importer suggests it
             close = difflib.get_close_matches(key, spellings, n=1, cutoff=0.5)
             unknown.append((text, spellings[close[0]] if close else None))
-    st.session_state[UNKNOWN_KEY] = unknown
+    # «?virksomhet=HB&virksomhet=Husbank»: named, but with no «Mente du Husbanken?» for an agency already chosen
+    st.session_state[UNKNOWN_KEY] = [(text, None if suggestion in chosen else suggestion)
+                                     for text, suggestion in unknown]
     st.session_state[AGENCY_KEY] = list(dict.fromkeys(chosen))
     # The rest of the link is matched as typed links are written («kdd», «planlagt», «Ja», «2024 »), and what
     # the filter cannot use is named: dropped silently, «?aar=2031» showed the whole sector under the caption
