@@ -5,7 +5,7 @@ import streamlit as st
 from store.queries import PilotFilter, PlanChoice
 from ui import filters, plans, store_access, timeline
 from ui import formatting as fmt
-from ui.layout import page_setup
+from ui.layout import PAGE_LINK_KEY, page_setup
 from ui.page_parts import DATE, TABLE_LIMIT, capped, export_row, figure_page, moves_note
 
 NO_EVALUATION_KEY = "planer_uten_evaluering"
@@ -35,6 +35,9 @@ def _choices() -> PlanChoice:
                             help="Søker i alle tekstfeltene og listene i planene; skiller ikke mellom store og "
                                  "små bokstaver.")
     choice = PlanChoice(only_missing, (text or "").strip())
+    own = {key: value for key, value in ((LINK_NO_EVALUATION, "ja" if choice.only_missing_evaluation else ""),
+                                         (LINK_SEARCH, choice.text)) if value}
+    st.session_state.setdefault(PAGE_LINK_KEY, {})["pages/4_planer.py"] = own  # the menu's link back here
     if not filters.just_entered():  # entering, the browser may not be on the page's path yet: it holds them anyway
         for key, value in ((LINK_NO_EVALUATION, "ja" if choice.only_missing_evaluation else ""),
                            (LINK_SEARCH, choice.text)):

@@ -280,3 +280,15 @@ def test_a_link_whose_filter_has_no_plans_keeps_its_search_for_a_wider_filter(mo
     at.multiselect(key="status").set_value([]).run()
     assert at.text_input(key="planer_sok").value == "kommune"
     assert link_of(at)["sok"] == ["kommune"]
+
+
+def test_the_menus_link_back_to_planer_keeps_its_search_and_toggle(monkeypatch, sample_db):
+    # Search «kommune», the toggle on, a look at Budsjett, and back through the menu: all 18 plans again
+    at = open_page(monkeypatch, sample_db)
+    at.toggle(key="planer_uten_evaluering").set_value(True).run()
+    at.text_input(key="planer_sok").input("kommune").run()
+    at.switch_page("pages/2_budsjett.py").run()
+    [planer] = [e.proto for e in at.get("page_link") if e.proto.label == "Planer"]
+    assert "sok=kommune" in planer.query_string and "uten_evaluering=ja" in planer.query_string
+    [budsjett] = [e.proto for e in at.get("page_link") if e.proto.label == "Budsjett"]
+    assert "sok" not in budsjett.query_string  # the other pages' links carry the filter only

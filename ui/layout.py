@@ -140,6 +140,9 @@ if (!window.poNorwegianChrome) {
 </script>""".replace("WORDS", json.dumps(CHROME_WORDS, ensure_ascii=False))
 
 
+PAGE_LINK_KEY = "_page_own_link"  # page path → the page's own query parameters (Planer's search and toggle)
+
+
 def _menu(menu: st.delta_generator.DeltaGenerator, f: PilotFilter | None) -> None:
     """The sidebar menu with Norwegian labels; each link carries the current filter."""
     params = filters.query_params(f) if f is not None else {}
@@ -151,7 +154,9 @@ def _menu(menu: st.delta_generator.DeltaGenerator, f: PilotFilter | None) -> Non
                 '<div style="color:rgba(49,51,63,0.6);font-size:0.875rem">Tillitsreformen – piloter i sektoren</div>',
                 unsafe_allow_javascript=True)
         for path, label in PAGES:
-            st.page_link(path, label=label, query_params=params)
+            # Planer's own choices ride along on its link, so coming back to it from another page keeps them
+            own = st.session_state.get(PAGE_LINK_KEY, {}).get(path, {})
+            st.page_link(path, label=label, query_params={**params, **own})
 
 
 def page_setup(title: str, needs_data: bool = True) -> PilotFilter | None:
