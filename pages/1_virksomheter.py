@@ -71,8 +71,18 @@ def filter_to_clicked_row() -> None:
         filters.select_agencies([overview["Virksomhet"].iloc[rows[0]]])
 
 
+# The short columns narrow, so «Innsending», which says who is late or missing, has the room (at 1400 px it was cut)
 st.dataframe(overview, hide_index=True, key="virksomheter_tabell", on_select=filter_to_clicked_row,
-             selection_mode="single-row", column_config=kroner_columns("Budsjett"), placeholder="–")
+             selection_mode="single-row", placeholder="–", column_config={
+                 **kroner_columns("Budsjett"),
+                 "Departement": st.column_config.TextColumn("Dep.", width=60, help="Departementet i dag"),
+                 "Piloter": st.column_config.NumberColumn(width=55),
+                 "Elementer dekket (snitt av 6)": st.column_config.TextColumn(
+                     "Elementer", width=80, help="Hvor mange av brevets seks elementer planene dekker, i snitt"),
+                 "Runder bedt om": st.column_config.TextColumn("Bedt om", width=90,
+                                                               help="Rundene virksomheten er bedt om å rapportere for"),
+                 "Innsending": st.column_config.TextColumn(width="large"),
+             })
 
 st.divider()
 st.subheader("Én virksomhet i dybden")
