@@ -661,7 +661,7 @@ class _Deck:
         # grey and amber: beside the ambition's squares, where dark blue is under way and light blue planned, a
         # dark blue «Ikke forsøk» made the Planlagt column read as pilots under way
         color_series(plot.series[0], MID_GREY)
-        color_series(plot.series[1], FORSOK)
+        color_series(plot.series[1], FORSOK, TEXT)  # outlined: amber alone stands out too little from white
         count_labels(plot.series[0])
         count_labels(plot.series[1], color=TEXT)
         alt_text(frame, "Stolpediagram: antall piloter etter status, delt i forsøk og ikke forsøk. "

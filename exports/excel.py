@@ -374,7 +374,8 @@ def excel_bytes(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter, choice
                                          "strings_to_numbers": False, "strings_to_urls": False})
         formats = _Formats(book)
         # printed, every page says what it shows: the selection was named on the last sheet only
-        shown = f"Pilotoversikt – {selection_text(f, choice)}"[:180].replace("&", "&&")  # & starts a code there
+        shown = f"Pilotoversikt – {selection_text(f, choice)}".replace("&", "&&")[:180]  # a lone & starts a code
+        shown = shown[:-1] if (len(shown) - len(shown.rstrip("&"))) % 2 else shown  # no && cut in two
         header = f"&L&8{shown}&R&8{source_line(when).removeprefix('Kilde: ')}"
         for name, rows in each_sheets_rows(store, f, choice):  # in SHEETS' order
             sheet = book.add_worksheet(name)

@@ -14,11 +14,12 @@ one transaction at the end.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import heapq
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,7 +123,7 @@ class _Planner:
         first, later = [], []
         for parsed in parsed_files:
             (later if _batch_order(parsed) else first).append(parsed)
-        for parsed in (*_newest_last(first), *_newest_last(later)):
+        for parsed in (*_newest_last(first, self.stored_hashes), *_newest_last(later, self.stored_hashes)):
             yield self.plan(parsed)
         for checks in self.kept_budget_checks.values():
             for parsed, pilots, kept_budget in checks:
@@ -207,7 +208,7 @@ class _Planner:
         sheet = None if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
         again = []
         for data in parsed.submissions:
-            ours, key = data.fields.get("submitted_on"), (data.agency, data.start_year)
+            ours, key = _ranking(data.fields.get("submitted_on")), (data.agency, data.start_year)
             if key in self.pending_exists:  # replaced earlier in this import (by an older file, as it is ordered)
                 kind, theirs = "pilots", (self.pending_fields.get(key) or {}).get("submitted_on")
             else:
@@ -215,6 +216,7 @@ class _Planner:
                 if source is None or source[0] == parsed.sha256:
                     continue
                 _, kind, theirs = source
+            theirs = _ranking(theirs)
             if kind in ("workbook", "pilots") and ours is not None and theirs is not None and ours > theirs:
                 again.append(data)
         return again
@@ -259,8 +261,8 @@ class _Planner:
         if sent is not None and sent > norwegian_today():  # a typo (2033 for 2023) that would outrank every correction
             sheet = "Innsending" if parsed.table == "workbook" else f"CSV ({TABLE_SHEETS[parsed.table]})"
             parsed.warn(f"«Innsendt dato» {format_date(sent)} er etter i dag; rett den om den er feil: den avgjør om "
-                        "innsendingen kom i tide, og en senere rettelse blir ikke gjeldende over den", sheet,
-                        data.date_row, SUBMISSION.field("submitted_on").label)
+                        "innsendingen kom i tide (en dato etter i dag teller ikke når versjoner rangeres etter dato)",
+                        sheet, data.date_row, SUBMISSION.field("submitted_on").label)
         if parsed.table == "pilots":  # the involvement the new version holds: the CSV's, or the one before's
             check_union_involvement(parsed, f"CSV ({PILOTS.sheet})", self._kept_fields(parsed, data), data.year_row)
         what = "alt" if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
@@ -274,15 +276,16 @@ class _Planner:
             else:
                 verb = "legges til"
             if data.pilots is not None:  # two reports of one submission: the newer is current, the other history
-                ours, theirs = data.fields.get("submitted_on"), (self.pending_fields.get(key) or {}).get("submitted_on")
+                sent_then = (self.pending_fields.get(key) or {}).get("submitted_on")
+                ours, theirs = _ranking(data.fields.get("submitted_on")), _ranking(sent_then)
                 other = self.pending_exists[key]
                 if ours is not None and theirs is not None and ours > theirs:
-                    parsed.warn(f"{label} står også i «{other}» i samme import, innsendt {format_date(theirs)}; denne "
-                                "filen er nyere og blir gjeldende, den andre blir historikk")
+                    parsed.warn(f"{label} står også i «{other}» i samme import, innsendt {format_date(sent_then)}; "
+                                "denne filen er nyere og blir gjeldende, den andre blir historikk")
                 elif ours is not None and theirs is not None and ours < theirs:  # files of several, in opposite orders
-                    parsed.warn(f"{label} står også i «{other}» i samme import, innsendt {format_date(theirs)}, som er "
-                                "nyere; filene holder flere innsendinger og kunne ikke leses i datoenes rekkefølge for "
-                                f"alle, så denne blir gjeldende. Importer «{other}» alene etterpå")
+                    parsed.warn(f"{label} står også i «{other}» i samme import, innsendt {format_date(sent_then)}, som "
+                                "er nyere; filene holder flere innsendinger og kunne ikke leses i datoenes rekkefølge "
+                                f"for alle, så denne blir gjeldende. Importer «{other}» alene etterpå")
                 else:  # the same date, or none to tell by: the one read last wins
                     parsed.warn(f"{label} står også i «{other}» i samme import med samme eller uten «Innsendt dato»; "
                                 "denne filen kommer etter den og blir gjeldende. Er den andre den nyeste, rett "
@@ -427,8 +430,10 @@ class _Planner:
         """Warn when the file that ends up current for a submission is dated before a version it replaces: the
         one in the store, or an earlier file of the same import (an old copy sent again)."""
         new = data.fields.get("submitted_on")
-        old = max(filter(None, (stored, replaced)), default=None)
-        if new is None or old is None or new >= old:
+        if new is None or new > norwegian_today():  # a date after today has a warning of its own
+            return
+        old = max(filter(lambda d: d is not None and d <= norwegian_today(), (stored, replaced)), default=None)
+        if old is None or new >= old:
             return
         where = ("Innsending" if parsed.table == "workbook" else f"CSV ({TABLE_SHEETS[parsed.table]})", data.date_row)
         parsed.warn(f"er {format_date(new)}, tidligere enn versjonen den erstatter ({format_date(old)}). Filen blir "
@@ -519,20 +524,30 @@ def _period(pilot: dict) -> str:
     return f"{format_date(start) if start else '–'}–{format_date(end) if end else '–'}"
 
 
-def _newest_last(files: list[ParsedFile]) -> list[ParsedFile]:
+def _ranking(date: object) -> object:
+    """A date as it ranks reports against each other: one after today (a typo, 2033 for 2023) ranks below every
+    other, so it cannot outrank the correction sent to mend it, nor come back in a folder imported again."""
+    if date is None:
+        return None
+    return dt.date.min if date > norwegian_today() else date
+
+
+def _newest_last(files: list[ParsedFile], known: Container[str] = ()) -> list[ParsedFile]:
     """The files in an order where, of two that report the same submission, the one with the older Innsendt dato
     for it comes first (so the newer ends up current); files of one date, and files that share no submission,
     keep their order.
 
     A folder is read in name order, where «Husbanken 2024 - korrigert.xlsx» comes before «Husbanken 2024.xlsx»:
     read in that order, the original was what ended up current. A file of several submissions (a CSV of two
-    agencies) is ordered by each of them; where two files ask for opposite orders, the given one stands.
+    agencies) is ordered by each of them; where two files ask for opposite orders, files new to the store go
+    first (one imported before may then be current again for what it is newer for: a new one is all or none),
+    in the given order.
     """
     reports: dict[tuple[str, int], list[tuple[object, int]]] = {}  # submission → (date, file's place)
     for place, parsed in enumerate(files):
         for data in parsed.submissions:
-            if data.fields.get("submitted_on") is not None:
-                reports.setdefault((data.agency, data.start_year), []).append((data.fields["submitted_on"], place))
+            if (date := _ranking(data.fields.get("submitted_on"))) is not None:
+                reports.setdefault((data.agency, data.start_year), []).append((date, place))
     later: list[set[int]] = [set() for _ in files]  # place → the places that must come after it
     for dated in reports.values():
         for (date_a, a), (date_b, b) in itertools.combinations(dated, 2):  # a < b: given order
@@ -548,8 +563,8 @@ def _newest_last(files: list[ParsedFile]) -> list[ParsedFile]:
     heapq.heapify(ready)
     left, order = set(range(len(files))), []
     while left:
-        # in a cycle (opposite orders asked for) the first file left in the given order goes next
-        place = heapq.heappop(ready) if ready else min(left)
+        # in a cycle (opposite orders asked for) the first new file left goes next
+        place = heapq.heappop(ready) if ready else min(left, key=lambda p: (files[p].sha256 in known, p))
         if place not in left:
             continue
         left.discard(place)

@@ -183,8 +183,11 @@ def _chosen_outside(f: PilotFilter, register: pd.DataFrame) -> str:
             when = "" if pd.isna(on) else f" {format_date(on)}"
             notes.append(f"{name} gikk over fra {before} til {now}{when} og er ikke med (filteret gjelder "
                          "departementet i dag).")
-        else:
+        elif isinstance(now, str) and now:
             notes.append(f"{name} hører under {now} og er ikke med i departement {', '.join(f.ministries)}.")
+        else:
+            notes.append(f"{name} har ikke noe departement i registeret og er ikke med i departement "
+                         f"{', '.join(f.ministries)}.")
     return " ".join(notes)
 
 

@@ -1398,3 +1398,40 @@ def test_a_request_naming_no_agency_of_the_register_is_named_at_import(reference
     _warn_of_unknown_requests(typo)
     assert "data/requests.csv ber Kartverkt (2024) om å rapportere" in capsys.readouterr().err
     assert reference.unknown_requests == []  # the data/ the project ships
+
+
+def test_a_typo_date_after_today_neither_outranks_its_correction_nor_comes_back(store_path, reference):
+    typo = workbook(valid_submission(submitted_on="30.10.2033"), [valid_pilot(pilot_name="Skrivefeil")])
+    fix = workbook(valid_submission(submitted_on="30.10.2023"), [valid_pilot(pilot_name="Rettet")])
+    run_import(store_path, reference, ("Husbanken 2024.xlsx", typo))
+    [plan] = run_import(store_path, reference, ("Husbanken 2024 rettet.xlsx", fix)).values()
+    assert not dated_warnings(plan)  # no «tidligere enn versjonen den erstatter (30.10.2033)»
+    # the folder of both, again: the typo came back as a new version each time
+    again = run_import(store_path, reference, ("Husbanken 2024 rettet.xlsx", fix), ("Husbanken 2024.xlsx", typo))
+    assert [p.outcome for p in again.values()] == ["unchanged", "unchanged"]
+    assert rows(store_path, "SELECT pilot_name FROM pilots_current") == [{"pilot_name": "Rettet"}]
+    # imported after the fix, the typo is current, and the fix imported again mends it
+    store = store_path.parent / "b.duckdb"
+    run_import(store, reference, ("rettet.xlsx", fix))
+    run_import(store, reference, ("skrivefeil.xlsx", typo))
+    assert rows(store, "SELECT pilot_name FROM pilots_current") == [{"pilot_name": "Skrivefeil"}]
+    assert run_import(store, reference, ("rettet.xlsx", fix))["rettet.xlsx"].outcome == "imported"
+    assert rows(store, "SELECT pilot_name FROM pilots_current") == [{"pilot_name": "Rettet"}]
+
+
+def test_in_opposite_orders_a_new_file_goes_before_one_imported_before(store_path, reference):
+    # a.csv, imported before, is the newer for Husbanken, b.csv for Kartverket: planned first, a.csv was «uendret»,
+    # and b.csv's older Husbanken report became current; a second import of the same folder changed it again
+    a = csv_bytes([csv_pilot(submitted_on="20.10.2023", pilot_name="HB fra A"),
+                   csv_pilot(agency="Kartverket", submitted_on="20.10.2023", pilot_name="KV fra A")])
+    b = csv_bytes([csv_pilot(submitted_on="15.10.2023", pilot_name="HB fra B"),
+                   csv_pilot(agency="Kartverket", submitted_on="25.10.2023", pilot_name="KV fra B")])
+    run_import(store_path, reference, ("a.csv", a))
+    run_import(store_path, reference, ("a.csv", a), ("b.csv", b))
+    current = "SELECT agency, pilot_name FROM pilots_current ORDER BY agency"
+    expected = [{"agency": "Husbanken", "pilot_name": "HB fra A"}, {"agency": "Kartverket", "pilot_name": "KV fra B"}]
+    assert rows(store_path, current) == expected
+    versions = len(history(store_path))
+    again = run_import(store_path, reference, ("a.csv", a), ("b.csv", b))
+    assert [p.outcome for p in again.values()] == ["unchanged", "unchanged"]
+    assert rows(store_path, current) == expected and len(history(store_path)) == versions

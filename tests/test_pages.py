@@ -171,6 +171,10 @@ def test_an_agency_chosen_with_a_ministry_it_is_not_under_is_said_to_be_left_out
                              "ministry_changed_on": [None]})
     assert queries.ministry_moves_note(PilotFilter(agencies=("Husbanken",), ministries=("DFD",)), register) == (
         "Husbanken hører under KDD og er ikke med i departement DFD.")
+    nameless = pd.DataFrame({"name": ["Nybyrå"], "ministry": [""], "previous_ministry": [None],
+                             "ministry_changed_on": [None]})
+    assert queries.ministry_moves_note(PilotFilter(agencies=("Nybyrå",), ministries=("KDD",)), nameless) == (
+        "Nybyrå har ikke noe departement i registeret og er ikke med i departement KDD.")
 
 
 def test_the_overview_of_chosen_agencies_says_nothing_of_agencies_moved_between_ministries(monkeypatch, sample_db):
