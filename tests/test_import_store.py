@@ -9,6 +9,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -16,6 +17,8 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from loaders.importer import import_files
 from loaders.register import Reference
@@ -1435,3 +1438,32 @@ def test_in_opposite_orders_a_new_file_goes_before_one_imported_before(store_pat
     again = run_import(store_path, reference, ("a.csv", a), ("b.csv", b))
     assert [p.outcome for p in again.values()] == ["unchanged", "unchanged"]
     assert rows(store_path, current) == expected and len(history(store_path)) == versions
+
+
+# Of reports of one submission with distinct dates, a folder of all of them leaves the newest current, whatever
+# the files are called and whichever of them the store held before, in whichever order; the same folder imported
+# again changes nothing.
+REPORT_DATES = [dt.date(2023, 10, day) for day in (2, 9, 16, 23, 30)]
+REPORTS = {day: workbook(valid_submission(submitted_on=day.strftime("%d.%m.%Y")),
+                         [valid_pilot(pilot_name=f"Plan {day:%d.%m}")]) for day in REPORT_DATES}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_folder_of_reports_leaves_the_newest_current_whatever_the_store_held(reference, data):
+    dates = data.draw(st.lists(st.sampled_from(REPORT_DATES), min_size=2, max_size=4, unique=True), label="dates")
+    names = data.draw(st.permutations([f"fil_{i}.xlsx" for i in range(len(dates))]), label="names")
+    named = dict(zip(names, dates, strict=True))
+    before = data.draw(st.lists(st.sampled_from(names), max_size=3), label="imported before, in order")
+    with tempfile.TemporaryDirectory() as folder:
+        store = Path(folder) / "pilots.duckdb"
+        for name in before:
+            run_import(store, reference, (name, REPORTS[named[name]]))
+        folder_files = [(name, REPORTS[named[name]]) for name in sorted(names)]
+        run_import(store, reference, *folder_files)
+        newest = max(dates)
+        assert rows(store, "SELECT pilot_name FROM pilots_current") == [{"pilot_name": f"Plan {newest:%d.%m}"}]
+        versions = len(history(store))
+        again = run_import(store, reference, *folder_files)
+        assert {p.outcome for p in again.values()} == {"unchanged"}
+        assert len(history(store)) == versions
