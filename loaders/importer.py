@@ -182,8 +182,7 @@ class _Planner:
                 if data.tables[table] is not None:
                     held[table] = data.tables[table]
                 elif parsed.table == "pilots" and table in held:  # kept, for the pilots the CSV still has
-                    names = {name_key(p["pilot_name"]) for p in data.pilots}
-                    held[table] = [r for r in held[table] if r.get("pilot_name") and name_key(r["pilot_name"]) in names]
+                    held[table] = _rows_of(held[table], data.pilots)
             if data.pilots is not None:
                 self.pending_pilots[key] = data.pilots
                 self.pilots_from[key] = (parsed, data)
@@ -258,11 +257,10 @@ class _Planner:
             self._warn_of_absent_sheets(parsed, data, previous)
         self._check_round(parsed, data)
         sent = data.fields.get("submitted_on")
-        if sent is not None and sent > norwegian_today():  # a typo (2033 for 2023) that would outrank every correction
-            sheet = "Innsending" if parsed.table == "workbook" else f"CSV ({TABLE_SHEETS[parsed.table]})"
+        if _ranking(sent) == dt.date.min:  # after today: a typo (2033 for 2023) that would outrank every correction
             parsed.warn(f"«Innsendt dato» {format_date(sent)} er etter i dag; rett den om den er feil: den avgjør om "
                         "innsendingen kom i tide (en dato etter i dag teller ikke når versjoner rangeres etter dato)",
-                        sheet, data.date_row, SUBMISSION.field("submitted_on").label)
+                        _innsending_sheet(parsed), data.date_row, SUBMISSION.field("submitted_on").label)
         if parsed.table == "pilots":  # the involvement the new version holds: the CSV's, or the one before's
             check_union_involvement(parsed, f"CSV ({PILOTS.sheet})", self._kept_fields(parsed, data), data.year_row)
         what = "alt" if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
@@ -357,14 +355,13 @@ class _Planner:
         batch is planned and no later file replaces the rows (see plan_all)."""
         key, label = (data.agency, data.start_year), f"{data.agency} {data.start_year}"
         kept_budget, pilots_before = self.pending_budget.get(key), self.pending_pilots.get(key)
-        names = [p["pilot_name"] for p in data.pilots]
         if key in self.pending_rows:  # the version before is one of this batch: its rows, not the store's
-            kept = {name_key(n) for n in names}
-            dropped = {table: sum(1 for r in rows if not r.get("pilot_name") or name_key(r["pilot_name"]) not in kept)
+            dropped = {table: len(rows) - len(_rows_of(rows, data.pilots))
                        for table, rows in self.pending_rows[key].items()}
             where = f"i «{self.pending_exists[key]}» i samme import"
         elif previous is not None:
-            dropped = database.dropped_on_carry_over(self.con, previous["submission_id"], names)
+            dropped = database.dropped_on_carry_over(self.con, previous["submission_id"],
+                                                     [p["pilot_name"] for p in data.pilots])
             where = "i historikken"
         else:
             dropped, where = {}, ""
@@ -430,12 +427,12 @@ class _Planner:
         """Warn when the file that ends up current for a submission is dated before a version it replaces: the
         one in the store, or an earlier file of the same import (an old copy sent again)."""
         new = data.fields.get("submitted_on")
-        if new is None or new > norwegian_today():  # a date after today has a warning of its own
+        if _ranking(new) in (None, dt.date.min):  # none, or after today, which has a warning of its own
             return
-        old = max(filter(lambda d: d is not None and d <= norwegian_today(), (stored, replaced)), default=None)
+        old = max((d for d in (stored, replaced) if _ranking(d) not in (None, dt.date.min)), default=None)
         if old is None or new >= old:
             return
-        where = ("Innsending" if parsed.table == "workbook" else f"CSV ({TABLE_SHEETS[parsed.table]})", data.date_row)
+        where = (_innsending_sheet(parsed), data.date_row)
         parsed.warn(f"er {format_date(new)}, tidligere enn versjonen den erstatter ({format_date(old)}). Filen blir "
                     f"likevel gjeldende for {data.agency} {data.start_year}; er den en eldre kopi, importer den "
                     "nyeste på nytt", *where, SUBMISSION.field("submitted_on").label)
@@ -453,7 +450,7 @@ class _Planner:
         rnd = self.reference.round_for(data.start_year)
         if rnd is None:
             known = ", ".join(str(r.start_year) for r in self.reference.rounds)
-            sheet = "Innsending" if parsed.table == "workbook" else f"CSV ({TABLE_SHEETS[parsed.table]})"
+            sheet = _innsending_sheet(parsed)
             parsed.error(f"et oppstartsår med en rapporteringsrunde ({known}); en ny runde legges inn i "
                          "data/rounds.csv med frist", sheet, data.year_row, "Oppstartsår", data.start_year)
             return
@@ -522,6 +519,17 @@ def _kr(amount: object) -> str:
 def _period(pilot: dict) -> str:
     start, end = pilot.get("start_date"), pilot.get("end_date")
     return f"{format_date(start) if start else '–'}–{format_date(end) if end else '–'}"
+
+
+def _innsending_sheet(parsed: ParsedFile) -> str:
+    """Where a file's Innsending fields are, for a message: the sheet of a workbook, or its CSV."""
+    return "Innsending" if parsed.table == "workbook" else f"CSV ({TABLE_SHEETS[parsed.table]})"
+
+
+def _rows_of(rows: list[dict], pilots: list[dict]) -> list[dict]:
+    """The milestone or budget rows of these pilots (by name_key: a name in other case is the same pilot)."""
+    names = {name_key(p["pilot_name"]) for p in pilots}
+    return [r for r in rows if r.get("pilot_name") and name_key(r["pilot_name"]) in names]
 
 
 def _ranking(date: object) -> object:
