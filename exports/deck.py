@@ -256,6 +256,24 @@ def text_box(slide: Slide, x: float, y: float, w: float, h: float,
              anchor: MSO_VERTICAL_ANCHOR = MSO_ANCHOR.TOP, name: str | None = None, space_after: float = 0) -> Shape:
     """A text box with no margins, wrapping inside its width."""
     shape = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
+    return _written(shape, paragraphs, size, color, bold, align, anchor, name, space_after)
+
+
+def title_box(slide: Slide, x: float, y: float, w: float, h: float, text: str, *, size: float) -> Shape:
+    """The slide's title in its title placeholder (a «Title Only» slide), placed and styled as a text box.
+
+    A title in a plain text box is no title to PowerPoint: its accessibility check reports «Missing slide
+    title», the outline and screen readers show none, and a slide pasted into another template keeps no title.
+    """
+    shape = slide.shapes.title
+    shape.left, shape.top, shape.width, shape.height = Inches(x), Inches(y), Inches(w), Inches(h)
+    return _written(shape, text, size, ACCENT, True, PP_ALIGN.LEFT, MSO_ANCHOR.TOP, TITLE_SHAPE)
+
+
+def _written(shape: Shape, paragraphs: str | Sequence[str | Sequence[Run]], size: float, color: RGBColor, bold: bool,
+             align: PP_PARAGRAPH_ALIGNMENT, anchor: MSO_VERTICAL_ANCHOR, name: str | None,
+             space_after: float = 0) -> Shape:
+    """The shape with the paragraphs in its text frame: no margins, wrapping inside its width, never resized."""
     tf = shape.text_frame
     tf.word_wrap = True
     tf.auto_size = MSO_AUTO_SIZE.NONE
@@ -266,25 +284,6 @@ def text_box(slide: Slide, x: float, y: float, w: float, h: float,
     _fill_text_frame(tf, paragraphs, size, color, bold, align, space_after)
     if name:
         shape.name = name
-    return shape
-
-
-def title_box(slide: Slide, x: float, y: float, w: float, h: float, text: str, *, size: float,
-              anchor: MSO_VERTICAL_ANCHOR = MSO_ANCHOR.TOP) -> Shape:
-    """The slide's title in its title placeholder (a «Title Only» slide), placed and styled as a text box.
-
-    A title in a plain text box is no title to PowerPoint: its accessibility check reports «Missing slide
-    title», the outline and screen readers show none, and a slide pasted into another template keeps no title.
-    """
-    shape = slide.shapes.title
-    shape.left, shape.top, shape.width, shape.height = Inches(x), Inches(y), Inches(w), Inches(h)
-    tf = shape.text_frame
-    tf.word_wrap = True
-    tf.auto_size = MSO_AUTO_SIZE.NONE
-    tf.margin_left = tf.margin_right = tf.margin_top = tf.margin_bottom = 0
-    tf.vertical_anchor = anchor
-    _fill_text_frame(tf, [text], size, ACCENT, True, PP_ALIGN.LEFT)
-    shape.name = TITLE_SHAPE
     return shape
 
 

@@ -47,9 +47,10 @@ from exports.common import (
     source_line,
 )
 from loaders.contract import BUDGET, ELEMENTS, MILESTONES, PILOTS, SUBMISSION
-from loaders.values import format_number, norwegian_now
+from loaders.values import norwegian_now
 from store import queries
 from store.queries import ALL_PLANS, PilotFilter, PlanChoice
+from ui.formatting import plural
 
 # Format codes are stored locale-neutral in the file: Norwegian Excel shows «#,##0» as
 # 1 500 000 (its own dialog calls it «# ##0»). A literal «# ##0» would show 1500 000.
@@ -351,8 +352,7 @@ def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.dat
                         "eller ikke levert, eller levert uten forespørsel",
     }
     for name, note in notes.items():
-        rows = "1 rad" if counts[name] == 1 else f"{format_number(counts[name])} rader"
-        lines.append((f"Arket {name}", f"{rows} – {note}", "text"))
+        lines.append((f"Arket {name}", f"{plural(counts[name], 'rad', 'rader')} – {note}", "text"))
     narrowed = " og valgene på siden Planer" if choice else ""
     lines.append(("Merk", f"Filter på status og forsøk{narrowed} gjelder pilotene og deres milepæler og budsjett; "
                           "Innsendinger følger utvalget av virksomheter, departement og runde.", "text"))

@@ -35,12 +35,10 @@ def _choices() -> PlanChoice:
                             help="Søker i alle tekstfeltene og listene i planene; skiller ikke mellom store og "
                                  "små bokstaver.")
     choice = PlanChoice(only_missing, (text or "").strip())
-    own = {key: value for key, value in ((LINK_NO_EVALUATION, "ja" if choice.only_missing_evaluation else ""),
-                                         (LINK_SEARCH, choice.text)) if value}
-    st.session_state.setdefault(PAGE_LINK_KEY, {})["pages/4_planer.py"] = own  # the menu's link back here
+    in_link = ((LINK_NO_EVALUATION, "ja" if choice.only_missing_evaluation else ""), (LINK_SEARCH, choice.text))
+    st.session_state.setdefault(PAGE_LINK_KEY, {})["pages/4_planer.py"] = {k: v for k, v in in_link if v}  # the menu
     if not filters.just_entered():  # entering, the browser may not be on the page's path yet: it holds them anyway
-        for key, value in ((LINK_NO_EVALUATION, "ja" if choice.only_missing_evaluation else ""),
-                           (LINK_SEARCH, choice.text)):
+        for key, value in in_link:
             if value and link.get(key) != value:
                 link[key] = value
             elif not value and key in link:
