@@ -85,7 +85,7 @@ def _pilot_view(pilots, milestones, refs) -> None:
 f = page_setup("Tidslinje")
 pilots = store_access.frame("pilots", f)
 if pilots.empty:
-    st.info(f"Ingen piloter passer filteret ({f.describe()}).", icon=":material/filter_alt:")
+    st.info(f"Ingen piloter passer filteret ({f.describe()}).{moves_note(f)}", icon=":material/filter_alt:")
     st.stop()
 milestones = store_access.frame("milestones", f)
 refs = timeline.references(store_access.frame("rounds"), store_access.frame("events"), store_access.read("settings"),

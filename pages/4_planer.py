@@ -158,7 +158,7 @@ def _section(section, plan, milestones) -> None:
 f = page_setup("Planer")
 pilots = store_access.frame("pilots", f)
 if pilots.empty:
-    st.info(f"Ingen planer passer filteret ({f.describe()}).", icon=":material/filter_alt:")
+    st.info(f"Ingen planer passer filteret ({f.describe()}).{moves_note(f)}", icon=":material/filter_alt:")
     st.stop()
 
 choice = _choices()

@@ -167,6 +167,9 @@ def test_an_agency_chosen_with_a_ministry_it_is_not_under_is_said_to_be_left_out
     words = "Statsbygg gikk over fra KDD til DFD 01.01.2024 og er ikke med (filteret gjelder departementet i dag)."
     assert any(words in c.value for c in at.caption), [c.value for c in at.caption]
     assert not any("Husbanken gikk over" in c.value or "Husbanken hører under" in c.value for c in at.caption)
+    for page in ("pages/3_tidslinje.py", "pages/4_planer.py"):  # Statsbygg alone: the page stops with a notice
+        alone = open_app(monkeypatch, sample_db, page, {"virksomhet": "Statsbygg", "departement": "KDD"})
+        assert any(words in i.value for i in alone.info), (page, [i.value for i in alone.info])
     register = pd.DataFrame({"name": ["Husbanken"], "ministry": ["KDD"], "previous_ministry": [None],
                              "ministry_changed_on": [None]})
     assert queries.ministry_moves_note(PilotFilter(agencies=("Husbanken",), ministries=("DFD",)), register) == (
