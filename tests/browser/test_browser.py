@@ -6,6 +6,7 @@ import re
 
 import duckdb
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import shoot, start_server, stop_server, wait_for_app
 from tests.form_files import valid_pilot, workbook
@@ -403,7 +404,15 @@ def test_streamlits_and_plotlys_own_texts_are_norwegian_and_tables_have_no_comma
     page.goto(f"{server}/planer")  # its toggle and search field have a «?» each
     wait_for_app(page)
     page.get_by_role("button", name="Hjelp til Søk i planene").wait_for(state="attached")
-    assert page.evaluate("[...document.querySelectorAll('[aria-label^=\"Help for \"]')].length") == 0
+    # the «?» buttons further down the page are drawn after the search field's, and are renamed in the frame after
+    # they are drawn: wait for that frame rather than read the page between the two (CI did, once)
+    english_help = ("[...document.querySelectorAll('[aria-label^=\"Help for \"]')]"
+                    ".map(e => e.getAttribute('aria-label'))")
+    try:
+        page.wait_for_function(f"{english_help}.length === 0", timeout=5_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"still English after 5 s: {page.evaluate(english_help)}")
+    assert page.get_by_role("button", name=re.compile("^Hjelp til ")).count() >= 2
     page.goto(f"{server}/finnes-ikke")
     wait_for_app(page)
     dialog = page.locator('section[role="dialog"]')
