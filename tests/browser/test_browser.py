@@ -375,15 +375,17 @@ def test_streamlits_and_plotlys_own_texts_are_norwegian_and_tables_have_no_comma
     table = page.locator('[data-testid="stDataFrame"]').first
     table.scroll_into_view_if_needed()
     table.hover()
-    buttons = page.locator('[data-testid="stBaseButton-elementToolbar"]:visible')
-    buttons.first.wait_for()
+    toolbar = '[data-testid="stBaseButton-elementToolbar"]'
+    buttons = page.locator(f"{toolbar}:visible")
+    # the toolbar is drawn on hover and renamed in the frame after: wait for that frame, then read all of it
+    page.locator(f'{toolbar}[aria-label="Søk i tabellen"]:visible').first.wait_for()
     labels = [b.get_attribute("aria-label") for b in buttons.all()]
     assert "Søk i tabellen" in labels and "Fullskjerm" in labels, labels
     assert not any(label in ("Download as CSV", "Search", "Fullscreen", "Show/hide columns") for label in labels)
+    page.locator('.modebar-btn[data-title="Last ned figuren som PNG"]').first.wait_for(state="attached")
     titles = page.evaluate("[...document.querySelectorAll('.modebar-btn')].map(e => e.getAttribute('data-title'))")
     assert "Last ned figuren som PNG" in titles and "Download plot as a PNG" not in titles, titles
     # the list of columns: Norwegian, and without the «(index)» the tables hide
-    toolbar = '[data-testid="stBaseButton-elementToolbar"]'
     page.locator(f'{toolbar}[aria-label="Vis eller skjul kolonner"]:visible').first.click()
     columns = page.get_by_test_id("stDataFrameColumnVisibilityMenu")
     columns.get_by_text("Velg alle").wait_for()
