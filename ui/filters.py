@@ -130,6 +130,10 @@ def sidebar_filter(page: str) -> PilotFilter:
     agencies = store_access.frame("agencies")
     rounds = store_access.frame("rounds")
     names = agencies["name"].tolist()
+    # «Direktoratet for byggkvalitet (DiBK)»: the box finds an agency by what it shows, and the ministry's staff
+    # know many agencies by their abbreviation only
+    shown_names = {n: f"{n} ({s})" if isinstance(s, str) and s and s != n else n
+                   for n, s in zip(agencies["name"], agencies["short_name"], strict=True)}
     ministry_names = dict(zip(agencies["ministry"], agencies["ministry_name"].fillna(agencies["ministry"]),
                               strict=True))
     years = [int(y) for y in rounds["start_year"]]
@@ -152,8 +156,8 @@ def sidebar_filter(page: str) -> PilotFilter:
             # select_all=False: typing «Stats» and Enter picks the first match, as the README says, not
             # every match through Streamlit's «Select 2 matches» row (in English) on top
             chosen = st.multiselect("Virksomheter", names, key=AGENCY_KEY, placeholder="Alle virksomheter",
-                                    help="Skriv for å søke; velg flere for å sammenligne.", select_all=False,
-                                    on_change=_forget_link_notes)
+                                    help="Skriv for å søke, også på forkortelsen; velg flere for å sammenligne.",
+                                    format_func=shown_names.get, select_all=False, on_change=_forget_link_notes)
         more = st.popover(more_label(), width="stretch")
         ministries = more.multiselect("Departement", sorted(ministry_names), key=MINISTRY_KEY,
                                       format_func=lambda m: f"{m} – {ministry_names.get(m, m)}",

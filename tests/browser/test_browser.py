@@ -93,6 +93,17 @@ def test_choosing_an_agency_in_the_filter_puts_it_in_the_link(page, server):
     assert metric_value(page, "Budsjett, mill. kr") != total_before
 
 
+def test_typing_an_agencys_abbreviation_chooses_that_agency(page, server):
+    # «KV» used to pick Direktoratet for byggkvalitet, whose name holds «kv», and Kartverket was not offered at all
+    page.goto(server)
+    wait_for_app(page)
+    choose_agency(page, "KV")
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    assert re.findall(r"virksomhet=([^&]+)", page.url) == ["Kartverket"], page.url
+    assert page.get_by_test_id("stSidebar").get_by_role("button", name="Virksomheter: Kartverket").is_visible()
+
+
 def test_typing_part_of_two_names_and_enter_chooses_one_agency_not_both(page, server, sample_db_master):
     with duckdb.connect(str(sample_db_master), read_only=True) as con:
         names = [n for (n,) in con.execute("SELECT name FROM agencies WHERE name LIKE 'Stats%'").fetchall()]
