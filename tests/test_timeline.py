@@ -201,6 +201,20 @@ def test_the_budget_chart_draws_the_thirty_largest_and_tells_the_rest_in_words()
     assert fmt.rest_note(totals.head(30), charts.MAX_BARS, "tabellen") == ""
 
 
+def test_the_budget_legend_reads_in_the_order_of_the_key_figures_and_the_bars():
+    from loaders.contract import BUDGET_FRAME_ANSWERS
+    from ui import charts
+
+    pilots = pd.DataFrame({"agency": ["A", "A", "B"], "within_budget_frame": ["Nei", "Ja", "Delvis"],
+                           "budget_total_nok": [1.0, 2.0, 3.0]})
+    fig = charts.budget_by_agency(charts.budget_per_agency(pilots))
+    names = [t.name for t in fig.data if t.type == "bar"]
+    # the page's key figures and table: Innenfor, Delvis, Utenfor; plotly would list a stack's legend backwards
+    assert names == ["Innenfor rammer", "Delvis innenfor", "Utenfor rammer"]
+    assert fig.layout.legend.traceorder == "normal"
+    assert set(charts.FRAME_LABELS) == set(BUDGET_FRAME_ANSWERS)
+
+
 def test_the_milestone_window_offers_the_quarters_from_todays_to_the_last_milestone():
     milestones = pd.DataFrame({"from_date": pd.to_datetime(["2026-12-10", "2027-02-01"]),
                                "to_date": pd.to_datetime([None, "2027-05-15"])})

@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from loaders.contract import BUDGET_FRAME_ANSWERS
 from ui import formatting as fmt
 
 # Okabe–Ito, with a dark blue as the ministry's accent.
@@ -38,7 +37,10 @@ def style(fig: go.Figure, height: int = 360, legend_title: str | None = None) ->
     fig.update_layout(
         height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, plot_bgcolor="white", paper_bgcolor="white",
         font={"family": FONT, "size": 14, "color": "#222"}, separators=", ",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": legend_title},
+        # traceorder: plotly lists a stack's legend last trace first, and Budsjett's legend read «Delvis innenfor,
+        # Utenfor rammer, Innenfor rammer» beside key figures and bars in the opposite order
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": legend_title,
+                "traceorder": "normal"},
         hoverlabel={"font_size": 13},
     )
     fig.update_xaxes(gridcolor="#EEE", zerolinecolor="#CCC")
@@ -63,14 +65,17 @@ def budget_per_agency(pilots: pd.DataFrame) -> pd.DataFrame:
     return table.loc[fmt.largest_first(table["Totalt"]).index]
 
 
+# In the order of the page's key figures and table: fits, fits in part, does not
+FRAME_LABELS = {"Ja": "Innenfor rammer", "Delvis": "Delvis innenfor", "Nei": "Utenfor rammer"}
+
+
 def budget_by_agency(per_agency: pd.DataFrame) -> go.Figure:
     """The largest MAX_BARS agencies of budget_per_agency, each bar split by whether it fits current frames."""
     table = per_agency.iloc[:MAX_BARS].iloc[::-1]
     fig = go.Figure()
-    for answer in BUDGET_FRAME_ANSWERS:
+    for answer, label in FRAME_LABELS.items():
         if answer not in table:
             continue
-        label = {"Ja": "Innenfor rammer", "Delvis": "Delvis innenfor", "Nei": "Utenfor rammer"}[answer]
         fig.add_bar(y=table.index, x=table[answer] / MILLION, orientation="h", name=label,
                     marker={"color": FRAME_COLORS[answer], "pattern": pattern(FRAME_PATTERNS[answer])},
                     customdata=[fmt.kr(v) for v in table[answer]],
