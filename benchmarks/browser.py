@@ -119,7 +119,9 @@ def start_server(script: Path, db: Path | None, log: Path) -> tuple[subprocess.P
             break
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
+                # ours, not another server that took the port between _free_port and our bind: ours is alive
+                # and says it listens there
+                if response.status == 200 and proc.poll() is None and f":{port}" in log.read_text(errors="replace"):
                     return proc, url
         except OSError:
             time.sleep(0.25)

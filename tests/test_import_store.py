@@ -10,6 +10,8 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from hypothesis import strategies as st
 
 from loaders.importer import import_files
 from loaders.register import Reference
+from loaders.values import norwegian_today
 from store import database, queries
 from store.queries import PilotFilter
 from tests.form_files import (
@@ -1194,15 +1197,28 @@ def test_a_read_left_in_a_broken_state_does_not_break_the_next(store_path, tmp_p
 def test_a_read_waits_while_an_import_holds_the_store(store_path):
     # a writer in another process holds the file for a moment, as an import does; the read waits for it
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time\n"
-         "con = duckdb.connect(sys.argv[1]); print('holding', flush=True); time.sleep(0.8); con.close()",
-         str(store_path)], stdout=subprocess.PIPE, text=True)
+        [sys.executable, "-c", "import duckdb, sys\n"
+         "con = duckdb.connect(sys.argv[1]); print('holding', flush=True); sys.stdin.readline(); con.close()",
+         str(store_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    released = []
+
+    def release() -> None:  # once the read has had time to meet the lock: it cannot be done before this
+        time.sleep(0.5)
+        released.append(time.monotonic())
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+
+    releaser = threading.Thread(target=release)
     try:
         assert holder.stdout.readline().strip() == "holding"
+        releaser.start()
         assert agencies_read(store_path) == []
+        read_done = time.monotonic()
     finally:
+        releaser.join(timeout=30)
         holder.wait(timeout=30)
     assert holder.returncode == 0
+    assert read_done > released[0]  # it waited for the import, and did not read around it
 
 
 def test_a_file_that_is_no_store_leaves_the_next_read_of_a_good_one_working(store_path, tmp_path):
@@ -1377,13 +1393,17 @@ def test_a_piloter_csv_after_a_workbook_in_one_import_warns_of_the_rows_it_leave
         {"pilot_name": "A", "name": "Ny milepæl"}]
 
 
+# a typo for 2023 that stays after today, whenever the suite runs
+AFTER_TODAY = f"30.10.{norwegian_today().year + 7}"
+
+
 def test_an_innsendt_dato_after_today_is_warned_of(store_path, reference):
     # 30.10.2033 for 2023 outranked every correction and showed the report as late, without a word
-    typo = workbook(valid_submission(submitted_on="30.10.2033"), [valid_pilot()])
+    typo = workbook(valid_submission(submitted_on=AFTER_TODAY), [valid_pilot()])
     [plan] = run_import(store_path, reference, ("skjema.xlsx", typo)).values()
     [warning] = [w for w in plan.parsed.warnings if "etter i dag" in w.expected]
     assert (warning.sheet, warning.column) == ("Innsending", "Innsendt dato") and warning.row
-    assert warning.expected.startswith("«Innsendt dato» 30.10.2033 er etter i dag")
+    assert warning.expected.startswith(f"«Innsendt dato» {AFTER_TODAY} er etter i dag")
     [ok] = run_import(store_path.parent / "b.duckdb", reference, ("skjema.xlsx", FULL_WORKBOOK)).values()
     assert not [w for w in ok.parsed.warnings if "etter i dag" in w.expected]
 
@@ -1404,7 +1424,7 @@ def test_a_request_naming_no_agency_of_the_register_is_named_at_import(reference
 
 
 def test_a_typo_date_after_today_neither_outranks_its_correction_nor_comes_back(store_path, reference):
-    typo = workbook(valid_submission(submitted_on="30.10.2033"), [valid_pilot(pilot_name="Skrivefeil")])
+    typo = workbook(valid_submission(submitted_on=AFTER_TODAY), [valid_pilot(pilot_name="Skrivefeil")])
     fix = workbook(valid_submission(submitted_on="30.10.2023"), [valid_pilot(pilot_name="Rettet")])
     run_import(store_path, reference, ("Husbanken 2024.xlsx", typo))
     [plan] = run_import(store_path, reference, ("Husbanken 2024 rettet.xlsx", fix)).values()
