@@ -10,6 +10,8 @@ from ui.layout import page_setup
 from ui.page_parts import DATE, FOLLOW_UP_KEY, IMPORTED_AT, export_row, kroner_columns, moves_note
 
 PILOT_COLUMNS = {**kroner_columns("Budsjett"), "Start": DATE, "Slutt": DATE}  # the tables of one agency's pilots
+DETAIL_KEY = "virksomhet_detalj"
+DETAIL_FOLLOWS_KEY = "_virksomhet_detalj_fra_filter"  # the filter's one agency the box was last set to
 
 f = page_setup("Virksomheter")
 status = store_access.frame("reporting_status", f)
@@ -86,9 +88,15 @@ st.dataframe(overview, hide_index=True, key="virksomheter_tabell", on_select=fil
 
 st.divider()
 st.subheader("Én virksomhet i dybden")
-default = agencies.index(f.agencies[0]) if len(f.agencies) == 1 and f.agencies[0] in agencies else None
-chosen = st.selectbox("Virksomhet", agencies, index=default, key="virksomhet_detalj",
-                      placeholder="Velg en virksomhet")
+# A filter of one agency shows that agency here, however it was chosen (a link, the filter, a row of the table).
+# The box keeps its own value between runs, so it is set when the filter comes to one agency, and left to the
+# user's choice until the filter changes again.
+single = f.agencies[0] if len(f.agencies) == 1 and f.agencies[0] in agencies else None
+if single != st.session_state.get(DETAIL_FOLLOWS_KEY):
+    st.session_state[DETAIL_FOLLOWS_KEY] = single
+    if single is not None:
+        st.session_state[DETAIL_KEY] = single
+chosen = st.selectbox("Virksomhet", agencies, index=None, key=DETAIL_KEY, placeholder="Velg en virksomhet")
 if chosen is None:
     st.caption("Velg en virksomhet for å se innsendingene, tidligere versjoner og pilotene.")
     export_row(f, "virksomheter", note=export_note)

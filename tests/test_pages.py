@@ -478,6 +478,22 @@ def test_agencies_page_shows_an_agencys_earlier_versions(monkeypatch, sample_db)
     assert set(history["Gjeldende"]) == {"Ja", "Nei"}
 
 
+def test_choosing_one_agency_in_the_filter_shows_it_in_depth_however_it_is_chosen(monkeypatch, sample_db):
+    # «Én virksomhet i dybden» said «Velg en virksomhet» after a row or the filter chose one; only a link filled it
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")
+    assert at.selectbox(key="virksomhet_detalj").value is None
+    at.multiselect(key="virksomhet").set_value(["Husbanken"]).run()
+    assert at.selectbox(key="virksomhet_detalj").value == "Husbanken"
+    assert any(m.value.startswith("**Oppstartsår") for m in at.markdown)
+    # the user's own choice in the box stands until the filter comes to one agency again
+    at.multiselect(key="virksomhet").set_value(["Husbanken", "Kartverket"]).run()
+    at.selectbox(key="virksomhet_detalj").set_value("Kartverket").run()
+    assert at.selectbox(key="virksomhet_detalj").value == "Kartverket"
+    at.multiselect(key="virksomhet").set_value(["Statsbygg"]).run()
+    assert at.selectbox(key="virksomhet_detalj").value == "Statsbygg"
+    assert not at.exception and not [w for w in at.warning if "Session State" in w.value]
+
+
 def test_agencies_page_shows_the_assessment_of_an_agency_without_plans(monkeypatch, sample_db):
     agency, assessment = duckdb.connect(str(sample_db), read_only=True).execute(
         "SELECT agency, assessment FROM submission_history WHERE is_current AND NOT has_plans LIMIT 1").fetchone()
