@@ -727,3 +727,11 @@ def test_budget_per_year_says_which_pilots_it_leaves_out(monkeypatch, store_path
     left_out = table(at, "Pilot", "Sum budsjettrader").set_index("Pilot")["Sum budsjettrader"]
     assert sorted(left_out.index) == ["For mye", "Uten rader"]
     assert left_out["For mye"] == 3_500_000 and pd.isna(left_out["Uten rader"])
+
+
+def test_the_overview_of_an_agency_without_pilots_says_so_instead_of_an_empty_table(monkeypatch, sample_db):
+    assert sql(sample_db, "SELECT count(*) FROM pilots_current WHERE agency = 'Datatilsynet'") == 0
+    at = open_app(monkeypatch, sample_db, query={"virksomhet": ["Datatilsynet"]})
+    assert not [df for _, df in html_tables(at) if "Herav forsøk" in df.columns]
+    assert any("Ingen piloter i utvalget." in h.proto.body for h in at.get("html"))
+    assert metric(at, "I gang / gjennomført") == "0"

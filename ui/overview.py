@@ -62,7 +62,8 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     ambition = html_blocks.section(
         f"Ambisjonen: {fmt.plural(counted, 'pilot', 'piloter')} i gang eller gjennomført{verdict}",
         html_blocks.ambition_bar(counted, planned, band),
-        html_blocks.table(pd.DataFrame({
+        # an agency without pilots had a table of headers only
+        html_blocks.note("Ingen piloter i utvalget.") if by_status.empty else html_blocks.table(pd.DataFrame({
             "Status": by_status.index,
             "Piloter": by_status["pilots"].astype(int),
             "Herav forsøk": by_status["forsok"].astype(int),
