@@ -55,9 +55,10 @@ def show_plans(plans: list[FilePlan]) -> None:
     st.dataframe(pd.DataFrame({
         "Fil": [p.name for p in plans],
         "Utfall": [OUTCOME_LABELS[p.outcome] for p in plans],
-        "Hva": [p.summary for p in plans],
+        # the counts before the long text: at 1280 px «Hva» pushed them out of view
         "Feil": [len(p.parsed.errors) for p in plans],
         "Advarsler": [len(p.parsed.warnings) for p in plans],
+        "Hva": [p.summary for p in plans],
     }), hide_index=True, key=f"plan_table_{len(plans)}_{plans[0].name if plans else ''}",
         column_config={"Hva": st.column_config.TextColumn(width=540),  # the longest text, cut first
                        "Feil": st.column_config.NumberColumn(width="small"),
