@@ -192,7 +192,9 @@ def agency_matrix(coverage: pd.DataFrame) -> go.Figure:
     ))
     fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=rows,
                      ticktext=[_short(str(a)) for a in coverage["agency"]], showgrid=False)
-    fig.update_xaxes(side="top", showgrid=False, tickangle=0)
+    # upright where they fit; forced upright, the nine sample agencies' long names left 43 px a column at 1024 px,
+    # and the headers ran into each other
+    fig.update_xaxes(side="top", showgrid=False)
     style(fig, height=120 + 40 * max(len(rows), 1))
     fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
     return fig

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import duckdb
@@ -385,6 +386,23 @@ def test_the_planer_choices_show_their_whole_labels_at_1024_px(page, server):
         .map(e => [e.innerText, e.scrollWidth <= e.clientWidth + 1])""")
     assert ["Bare planer uten evaluering", True] in labels, labels
     assert all(fits for _, fits in labels), labels
+
+
+def test_the_planer_matrices_headers_stay_apart_at_1024_px(page, server):
+    # The per-agency matrix's headers, forced upright, ran into each other: «og mål2. Omfang», «Deltake5. Økonomi»
+    page.set_viewport_size(NARROW)
+    page.goto(f"{server}/planer")
+    wait_for_app(page)
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    for index in range(2):  # the plans' matrix and the agencies'
+        headers = charts.nth(index).locator(".xtick text")
+        headers.nth(5).wait_for()
+        boxes = [h.bounding_box() for h in headers.all()]
+        assert len(boxes) == 6
+        for a, b in itertools.pairwise(boxes):
+            assert a["x"] + a["width"] <= b["x"] + 1, (index, a, b)
+    charts.nth(1).scroll_into_view_if_needed()
+    shoot(page, "26_planer_matriser_1024")
 
 
 def test_streamlits_and_plotlys_own_texts_are_norwegian_and_tables_have_no_comma_csv(page, server):
