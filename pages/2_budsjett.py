@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui import charts, html_blocks, store_access
 from ui import formatting as fmt
+from ui.downloads import chart_config
 from ui.layout import page_setup
 from ui.page_parts import (
     TABLE_LIMIT,
@@ -56,7 +57,8 @@ chart_with_table(charts.budget_by_agency(per_agency), table, "budsjett_virksomhe
                  caption=(rest + " " if rest else "") + "Klikk på en virksomhets stolpe for å filtrere hele oversikten "
                                                        "til den.",
                  on_select=agency_click_handler("budsjett_virksomhet_chart"),
-                 column_config=kroner_columns("Innenfor rammer", "Delvis", "Utenfor rammer", "Totalt"))
+                 column_config=kroner_columns("Innenfor rammer", "Delvis", "Utenfor rammer", "Totalt"),
+                 config=chart_config("budsjett per virksomhet", f))
 
 st.subheader("Budsjett per år (budsjettrader)")
 if lines.empty:
@@ -68,7 +70,7 @@ else:
     for column in shown.columns:
         year_table[column] = fmt.whole_kroner(shown[column].values)
     chart_with_table(charts.budget_by_year(per_year), year_table, "budsjett_aar",
-                     column_config=kroner_columns(*shown.columns))
+                     column_config=kroner_columns(*shown.columns), config=chart_config("budsjett per år", f))
     financing = lines.groupby("financing")["amount_nok"].sum()
     st.caption("Finansiering i budsjettradene: " + " · ".join(f"{k}: {fmt.kr(v)}" for k, v in financing.items()))
     sums = lines.groupby(["agency", "start_year", "pilot_name"])["amount_nok"].sum()

@@ -5,6 +5,7 @@ import streamlit as st
 from loaders.values import norwegian_today
 from ui import filters, store_access, timeline
 from ui import formatting as fmt
+from ui.downloads import chart_config
 from ui.layout import page_setup
 from ui.page_parts import DATE, TABLE_LIMIT, capped, export_row, figure_page, moves_note
 
@@ -63,7 +64,7 @@ def _agency_view(pilots, refs) -> None:
                          "i alfabetisk rekkefølge")
     shown = timeline.page(spans, number, timeline.AGENCIES_PER_PAGE)
     st.plotly_chart(timeline.agency_gantt(shown, refs), key=CHART_KEY, on_select=_filter_to_clicked_agency,
-                    selection_mode="points")
+                    selection_mode="points", config=chart_config("tidslinje per virksomhet", f, number))
     st.caption("Hver linje går fra virksomhetens første oppstart til siste avslutning. Klikk på en linje for å "
                "vise bare den virksomhetens piloter.")
     st.subheader("Per virksomhet")
@@ -77,7 +78,8 @@ def _pilot_view(pilots, milestones, refs) -> None:
     number = figure_page(len(pilots), timeline.PER_PAGE, PAGE_KEY, "piloter", "sortert etter virksomhet og startdato",
                          table_has_all=len(pilots) <= TABLE_LIMIT)
     shown = timeline.page(timeline.ordered(pilots), number)
-    st.plotly_chart(timeline.pilot_gantt(shown, milestones, refs), key="tidslinje_chart_piloter")
+    st.plotly_chart(timeline.pilot_gantt(shown, milestones, refs), key="tidslinje_chart_piloter",
+                    config=chart_config("tidslinje per pilot", f, number))
     st.caption("Fargen, mønsteret og forklaringen viser status. Tynne blå felt er faser, romber er milepæler. "
                "Stiplet linje: i dag. Prikkede linjer: rapporteringsfrister og reformperioden.")
 

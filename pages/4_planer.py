@@ -5,6 +5,7 @@ import streamlit as st
 from store.queries import PilotFilter, PlanChoice
 from ui import filters, plans, store_access, timeline
 from ui import formatting as fmt
+from ui.downloads import chart_config
 from ui.layout import PAGE_LINK_KEY, page_setup
 from ui.page_parts import DATE, TABLE_LIMIT, capped, export_row, figure_page, moves_note
 
@@ -91,7 +92,8 @@ def _element_matrix(shown) -> None:
     st.subheader("Brevets seks elementer")
     number = figure_page(len(shown), MATRIX_PER_PAGE, MATRIX_PAGE_KEY, "planer", label="Side i figuren")
     part = timeline.page(shown, number, MATRIX_PER_PAGE)
-    st.plotly_chart(plans.coverage_matrix(part), key="planer_matrise")
+    st.plotly_chart(plans.coverage_matrix(part), key="planer_matrise",
+                    config=chart_config("planer elementer", f, number))
     st.caption(f"{plans.COVERED} = elementet er dekket i planen, {plans.MISSING} = det mangler. Et element er dekket "
                "når minst ett av feltene er fylt ut; Tid krever begge datoene og Økonomi budsjettet totalt.")
     st.dataframe(plans.coverage_table(capped(shown, "planer")), hide_index=True)
@@ -102,7 +104,8 @@ def _agency_matrix(shown) -> None:
     st.subheader("Per virksomhet")
     coverage = plans.agency_coverage(shown)
     if len(coverage) <= MATRIX_PER_PAGE:
-        st.plotly_chart(plans.agency_matrix(coverage), key="planer_virksomheter")
+        st.plotly_chart(plans.agency_matrix(coverage), key="planer_virksomheter",
+                        config=chart_config("planer elementer per virksomhet", f))
         st.caption("Hvor mange av virksomhetens planer som dekker hvert element, f.eks. «2 av 3». Fargen går fra rød "
                    "(ingen av planene) over gul (halvparten) til grønn (alle).")
     else:  # hundreds of labelled rows make an unreadable figure that takes seconds to draw

@@ -45,6 +45,15 @@ def file_name(suffix: str, scope: str = "", today: dt.date | None = None) -> str
     return f"{file_stem(today, scope)}{suffix}"
 
 
+def chart_config(chart: str, f: PilotFilter, page: int = 1) -> dict:
+    """st.plotly_chart's config: the toolbar's PNG is named after the chart (and its page, after the first) and the
+    filter, as the downloads are (pilotoversikt_budsjett-per-virksomhet_departement-kdd_2026-12-01.png; every
+    chart's was «plot-image.png»)."""
+    chart = f"{chart} side {page}" if page > 1 else chart
+    scope = "; ".join(w for w in (chart, "" if f.is_empty else f.describe()) if w)
+    return {"toImageButtonOptions": {"filename": file_stem(norwegian_today(), scope)}}
+
+
 def export_buttons(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS, plans: int | None = None) -> None:
     """The download buttons for the current filter, side by side: deck, workbook, pilots as CSV.
 

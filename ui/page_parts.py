@@ -73,12 +73,13 @@ def kroner_columns(*names: str) -> dict:
 
 
 def chart_with_table(fig: go.Figure, table: pd.DataFrame, key: str, caption: str = "", on_select=None,
-                     column_config: dict | None = None) -> None:
-    """A chart and, under it, its data as a table (the text alternative, and what goes into slides)."""
+                     column_config: dict | None = None, config: dict | None = None) -> None:
+    """A chart and, under it, its data as a table (the text alternative, and what goes into slides); config is
+    the chart's (downloads.chart_config)."""
     if on_select is None:
-        st.plotly_chart(fig, key=f"{key}_chart")
+        st.plotly_chart(fig, key=f"{key}_chart", config=config)
     else:
-        st.plotly_chart(fig, key=f"{key}_chart", on_select=on_select, selection_mode="points")
+        st.plotly_chart(fig, key=f"{key}_chart", on_select=on_select, selection_mode="points", config=config)
     if caption:
         st.caption(caption)
     st.dataframe(table, hide_index=True, key=f"{key}_table", column_config=column_config, placeholder="–")

@@ -292,6 +292,20 @@ def test_the_deck_downloaded_from_a_filtered_overview_holds_that_filter(page, se
     assert len(deck.slides) > 5
 
 
+def test_a_charts_png_is_named_after_the_chart_and_the_filter(page, server):
+    # every chart's PNG was «plot-image.png»: pasted into slides, nothing said it was KDD's agencies only
+    page.goto(f"{server}/budsjett?departement=KDD")
+    wait_for_app(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.hover()
+    camera = chart.locator('.modebar-btn[data-title="Last ned figuren som PNG"]')
+    with page.expect_download(timeout=30_000) as download:
+        camera.click()
+    name = download.value.suggested_filename
+    assert re.fullmatch(r"pilotoversikt_budsjett-per-virksomhet-departement-kdd_\d{4}-\d{2}-\d{2}\.png", name), name
+    assert download.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_the_overview_sends_the_reader_to_all_agencies_to_follow_up(page, server):
     page.goto(f"{server}/?aar=2023")
     wait_for_app(page)
