@@ -88,6 +88,7 @@ MATRIX_ROWS = 14
 # A deck of the whole state had hundreds of slides and took minutes (issue 5): slides per agency and the
 # matrix per plan come with a narrower selection; beyond it, one slide says so, or counts per element.
 DETAIL_SLIDES_UP_TO = 15
+FOOTER_NAMES_CHARS = 70     # a selection longer than this is written in abbreviations in the footers
 MATRIX_PLANS_UP_TO = 5 * MATRIX_ROWS
 AMBITION_WIDTH = 7.3        # inches the squares of the ambition slide may take
 AMBITION_SQUARES_UP_TO = 40  # a square per pilot up to this many; beyond, two bars on a scale (squares of
@@ -496,9 +497,11 @@ class _Deck:
         shows («Rapportering per runde» for KDD read as the whole sector's)."""
         if self.f.is_empty:
             return source_line(self.when)
-        # abbreviations where the register has them: two long names left no room for the year after them
-        short = dataclasses.replace(self.f, agencies=tuple(self.short_names.get(a) or a for a in self.f.agencies))
-        return f"{source_line(self.when)} · Utvalg: {clip(filter_text(short), 130)}"
+        chosen = filter_text(self.f)  # names as the title slide has them: «HB» alone meant little to a reader
+        if len(chosen) > FOOTER_NAMES_CHARS:  # abbreviations where the register has them, so the year still fits
+            chosen = filter_text(dataclasses.replace(
+                self.f, agencies=tuple(self.short_names.get(a) or a for a in self.f.agencies)))
+        return f"{source_line(self.when)} · Utvalg: {clip(chosen, 130)}"
 
     def footers(self) -> None:
         """Source line and page number at the foot of every slide."""

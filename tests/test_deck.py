@@ -145,8 +145,11 @@ def test_every_slide_has_its_title_in_the_title_placeholder(sector_deck, husbank
 def test_every_slide_of_a_filtered_deck_says_which_selection_it_shows(sector, husbanken_deck):
     # Only the title slide said so: a slide pasted into the leadership's deck read as the whole sector's
     prs = open_deck(husbanken_deck)
-    source = f"Kilde: Pilotoversikt, data per {last_import(sector):%d.%m.%Y} · Utvalg: HB"
+    source = f"Kilde: Pilotoversikt, data per {last_import(sector):%d.%m.%Y} · Utvalg: Husbanken"
     assert all(shape(slide, "Kilde").text_frame.text == source for slide in prs.slides)
+    # names while they fit: «Utvalg: HB, KV» meant little in another deck
+    hb_kv = open_deck(build(sector, PilotFilter(agencies=("Husbanken", "Kartverket"))))
+    assert shape(hb_kv.slides[1], "Kilde").text_frame.text.endswith("· Utvalg: Husbanken, Kartverket")
     # two long names and a year: abbreviated, so the year is not cut off
     two = open_deck(build(sector, PilotFilter(agencies=("Departementenes sikkerhets- og serviceorganisasjon",
                                                         "Statsforvalterens fellestjenester"), start_year=2024)))
