@@ -554,7 +554,7 @@ class _Deck:
         """A square per pilot against the dashed band, then the legend; returns the legend's top."""
         low, high = self.band
         n = len(counting)
-        slots = max(high + 1, n + len(planned))
+        slots = max(high, n + len(planned))  # an empty square past the band meant nothing
         if slots > AMBITION_SQUARES_UP_TO:
             return self.ambition_bars(slide, n, len(planned))
         size = min(0.55, AMBITION_WIDTH / (slots * 1.25))

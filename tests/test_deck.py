@@ -269,6 +269,19 @@ def test_a_filtered_decks_ambition_slide_gives_the_sectors_band_without_a_verdic
     assert "under ambisjonen" not in text and "over ambisjonen" not in text
 
 
+def test_the_ambition_squares_stop_at_the_bands_top_where_the_pilots_are_fewer(sector):
+    # an agency of two pilots had an empty dashed «6» past the 3–5 band, which meant nothing
+    agency, shown = store_frame(sector, """
+        SELECT agency, count(*) AS n FROM pilots_current p, settings s
+        WHERE p.status = 'Planlagt' OR p.status IN (SELECT unnest(s.counting_statuses))
+        GROUP BY agency HAVING count(*) < 5 ORDER BY agency LIMIT 1""").iloc[0]
+    with database.open_store(sector, read_only=True) as con:
+        slide = open_deck(build_deck(con, PilotFilter(agencies=(agency,)))).slides[1]
+    labels = [s for s in slide.shapes if s.has_text_frame and s.text_frame.text.isdigit()]
+    row = next(s.top for s in labels if s.text_frame.text == "1")  # the squares' numbers, on one line
+    assert shown < 5 and [int(s.text_frame.text) for s in labels if s.top == row] == [1, 2, 3, 4, 5]
+
+
 def test_the_ambition_slide_says_how_many_statuses_look_out_of_date_as_the_overview_does(sector, sector_deck):
     today = norwegian_today()
     stale = store_frame(sector, f"""
