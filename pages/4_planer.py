@@ -15,6 +15,7 @@ CHOSEN_KEY = "planer_valgt"
 MATRIX_PAGE_KEY = "planer_matrise_side"
 MATRIX_PER_PAGE = 40
 LINK_SEARCH, LINK_NO_EVALUATION = "sok", "uten_evaluering"  # the choices in the link, so a shared one shows them
+LINK_YES, LINK_NO = {"ja", "1", "true", "yes"}, {"nei", "0", "false", "no"}  # what a hand-written link may say
 
 
 def _choices() -> PlanChoice:
@@ -27,7 +28,11 @@ def _choices() -> PlanChoice:
     # from the link when the page is entered, and when it stopped before drawing them (its filter had no plans):
     # widened later, the filter kept them in the link, and the widgets, new, wrote them away
     if filters.just_entered() or SEARCH_KEY not in st.session_state:
-        st.session_state[NO_EVALUATION_KEY] = link.get(LINK_NO_EVALUATION, "").strip().lower() == "ja"
+        said = link.get(LINK_NO_EVALUATION, "").strip().lower()
+        st.session_state[NO_EVALUATION_KEY] = said in LINK_YES
+        if said and said not in LINK_YES | LINK_NO:  # «uten_evaluering=kanskje» was passed over without a word
+            st.warning(f"Ukjent i lenken: {LINK_NO_EVALUATION}=«{link.get(LINK_NO_EVALUATION)}» (forventet «ja»). "
+                       "Det er ikke med i valget.", icon=":material/help:")
         st.session_state[SEARCH_KEY] = link.get(LINK_SEARCH, "")
     left, right = st.columns([1, 1], vertical_alignment="bottom")  # [1, 2] cut the toggle at 1024 px
     only_missing = left.toggle("Bare planer uten evaluering", key=NO_EVALUATION_KEY,

@@ -291,3 +291,13 @@ def test_the_menus_link_back_to_planer_keeps_its_search_and_toggle(monkeypatch, 
     assert "sok=kommune" in planer.query_string and "uten_evaluering=ja" in planer.query_string
     [budsjett] = [e.proto for e in at.get("page_link") if e.proto.label == "Budsjett"]
     assert "sok" not in budsjett.query_string  # the other pages' links carry the filter only
+
+
+def test_a_hand_written_link_may_say_1_for_ja_and_an_unknown_answer_is_named(monkeypatch, sample_db):
+    # «uten_evaluering=1» showed every plan, without a word
+    at = open_page(monkeypatch, sample_db, {"uten_evaluering": "1"})
+    assert at.toggle(key="planer_uten_evaluering").value is True and not at.warning
+    at = open_page(monkeypatch, sample_db, {"uten_evaluering": "kanskje"})
+    assert at.toggle(key="planer_uten_evaluering").value is False
+    assert [w.value for w in at.warning] == [
+        "Ukjent i lenken: uten_evaluering=«kanskje» (forventet «ja»). Det er ikke med i valget."]
