@@ -88,6 +88,7 @@ MATRIX_ROWS = 14
 # A deck of the whole state had hundreds of slides and took minutes (issue 5): slides per agency and the
 # matrix per plan come with a narrower selection; beyond it, one slide says so, or counts per element.
 DETAIL_SLIDES_UP_TO = 15
+SUB_ITEM_HANG = (0.45, 0.15)  # inches: a sub-item's left margin, and its «– » hanging before it
 FOOTER_NAMES_CHARS = 70     # a selection longer than this is written in abbreviations in the footers
 MATRIX_PLANS_UP_TO = 5 * MATRIX_ROWS
 AMBITION_WIDTH = 7.3        # inches the squares of the ambition slide may take
@@ -107,7 +108,7 @@ TIMELINE_GROUP = "Tidslinje: virksomhet"
 TIMELINE_PILOT = "Tidslinje: pilot"
 TIMELINE_AGENCY = "Tidslinje: virksomhet samlet"
 MATRIX_TABLE = "Tabell: elementer"
-BULLET = {"color": ACCENT, "bold": True}  # the style of a «• » in front of a follow-up point
+BULLET = {"color": ACCENT, "bold": True, "hang": (0.15, 0.15)}  # a «• » in front of a follow-up point, hanging
 
 
 def clip(text: object, limit: int) -> str:
@@ -244,6 +245,10 @@ def _fill_text_frame(tf: TextFrame, paragraphs: Sequence[str | Sequence[Run]], s
         runs: Sequence[Run] = [(para, {})] if isinstance(para, str) else para
         if runs and runs[0][1].get("space_before"):
             p.space_before = Pt(runs[0][1]["space_before"])
+        if runs and runs[0][1].get("hang"):  # (left margin, hanging first line) in inches: a wrapped item's next
+            left, hanging = runs[0][1]["hang"]  # line starts under its text, not at the box's edge
+            p._p.get_or_add_pPr().set("marL", str(Inches(left)))
+            p._p.get_or_add_pPr().set("indent", str(-Inches(hanging)))
         for text, style in runs:
             run = p.add_run()
             run.text = text
@@ -1169,10 +1174,10 @@ class _Deck:
     def items(texts: list[str], limit: int) -> list[Sequence[Run]]:
         """Indented sub-items, at most limit, then «… og N til»."""
         shown = texts if len(texts) <= limit else texts[: limit - 1]
-        out: list[Sequence[Run]] = [[("     – " + t, {"size": 12})] for t in shown]
+        out: list[Sequence[Run]] = [[("– " + t, {"size": 12, "hang": SUB_ITEM_HANG})] for t in shown]
         if len(shown) < len(texts):
-            out.append([(f"     … og {number(len(texts) - len(shown))} til (se Excel-uttrekket)",
-                         {"size": 12, "color": MUTED})])
+            out.append([(f"… og {number(len(texts) - len(shown))} til (se Excel-uttrekket)",
+                         {"size": 12, "color": MUTED, "hang": (SUB_ITEM_HANG[0], 0)})])
         return out
 
     def build(self) -> bytes:

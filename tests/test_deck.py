@@ -421,6 +421,22 @@ def test_follow_up_counts_plans_without_evaluation_as_the_planer_page_does(secto
     assert "Tillitsbasert oppfølging av kommunene (Husbanken): mangler 2 omfang, 4 deltakere" in text
 
 
+def test_follow_up_items_wrap_under_their_own_text(sector_deck):
+    # A wrapped point's second line («deltakere») started at the box's left edge, under the bullets: the items
+    # were indented with spaces
+    from pptx.util import Inches
+
+    slide = open_deck(sector_deck).slides[-1]
+    points = [p for shape in slide.shapes if shape.has_text_frame for p in shape.text_frame.paragraphs
+              if p.text.startswith(("• ", "– "))]
+    assert len(points) > 4
+    for p in points:
+        left, first = int(p._p.pPr.get("marL")), int(p._p.pPr.get("indent"))
+        assert left > 0 and first < 0 and left + first >= 0, p.text  # the mark hangs left of the text, in the box
+    subs = [p for p in points if p.text.startswith("– ")]
+    assert subs and all(int(p._p.pPr.get("marL")) > Inches(0.3) for p in subs)  # under their point
+
+
 def test_follow_up_lists_late_and_missing_submissions_of_those_asked(sector, sector_deck):
     text = slide_text(open_deck(sector_deck).slides[-1])
     row = store_frame(sector, "SELECT count(*) FILTER (WHERE reporting_state = 'For sent') AS late, "
