@@ -92,7 +92,8 @@ st.subheader("Én virksomhet i dybden")
 # The box keeps its own value between runs, so it is set when the filter comes to one agency, and left to the
 # user's choice until the filter changes again.
 single = f.agencies[0] if len(f.agencies) == 1 and f.agencies[0] in agencies else None
-if single != st.session_state.get(DETAIL_FOLLOWS_KEY):
+# Streamlit forgets the box's value when the user goes to another page; the filter's agency is then set anew.
+if single != st.session_state.get(DETAIL_FOLLOWS_KEY) or DETAIL_KEY not in st.session_state:
     st.session_state[DETAIL_FOLLOWS_KEY] = single
     if single is not None:
         st.session_state[DETAIL_KEY] = single

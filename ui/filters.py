@@ -157,7 +157,7 @@ def sidebar_filter(page: str) -> PilotFilter:
             # every match through Streamlit's «Select 2 matches» row (in English) on top
             chosen = st.multiselect("Virksomheter", names, key=AGENCY_KEY, placeholder="Alle virksomheter",
                                     help="Skriv for å søke, også på forkortelsen; velg flere for å sammenligne.",
-                                    format_func=shown_names.get, select_all=False, on_change=_forget_link_notes)
+                                    format_func=lambda n: shown_names.get(n, n), select_all=False, on_change=_forget_link_notes)
         more = st.popover(more_label(), width="stretch")
         ministries = more.multiselect("Departement", sorted(ministry_names), key=MINISTRY_KEY,
                                       format_func=lambda m: f"{m} – {ministry_names.get(m, m)}",
