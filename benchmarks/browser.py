@@ -123,6 +123,7 @@ def start_server(script: Path, db: Path | None, log: Path) -> tuple[subprocess.P
                 # and says it listens there
                 if response.status == 200 and proc.poll() is None and f":{port}" in log.read_text(errors="replace"):
                     return proc, url
+            time.sleep(0.25)
         except OSError:
             time.sleep(0.25)
     proc.kill()

@@ -31,7 +31,8 @@ def _choices() -> PlanChoice:
         said = link.get(LINK_NO_EVALUATION, "").strip().lower()
         st.session_state[NO_EVALUATION_KEY] = said in LINK_YES
         if said and said not in LINK_YES | LINK_NO:  # «uten_evaluering=kanskje» was passed over without a word
-            st.warning(f"Ukjent i lenken: {LINK_NO_EVALUATION}=«{link.get(LINK_NO_EVALUATION)}» (forventet «ja»). "
+            st.warning(f"Ukjent i lenken: {LINK_NO_EVALUATION}=«{fmt.escape_markdown(link.get(LINK_NO_EVALUATION))}» "
+                       "(forventet «ja»). "
                        "Det er ikke med i valget.", icon=":material/help:")
         st.session_state[SEARCH_KEY] = link.get(LINK_SEARCH, "")
     left, right = st.columns([1, 1], vertical_alignment="bottom")  # [1, 2] cut the toggle at 1024 px
@@ -136,9 +137,9 @@ def _plan_in_full(shown, milestones) -> None:
     ref = plans.pilot_ref(plan)
     badges = [f":orange-badge[:material/gavel: {b}]" if b == "Forsøk" else f":red-badge[:material/warning: {b}]"
               for b in plans.flags(plan)]
-    st.markdown(f"**{plans.escape_markdown(plan['agency'])}** · oppstart {plan['start_year']} · "
-                f"status {plans.escape_markdown(plan['status'])}"
-                + (f" · Pilot-ID {plans.escape_markdown(ref)}" if ref else "")
+    st.markdown(f"**{fmt.escape_markdown(plan['agency'])}** · oppstart {plan['start_year']} · "
+                f"status {fmt.escape_markdown(plan['status'])}"
+                + (f" · Pilot-ID {fmt.escape_markdown(ref)}" if ref else "")
                 + f" · {int(plan['elements_covered'])} av {len(plans.ELEMENT_COLUMNS)} elementer  \n"
                 + " ".join(badges))
     for section in plans.sections(plan):
@@ -154,7 +155,7 @@ def _section(section, plan, milestones) -> None:
             st.warning(f"Planen dekker ikke dette elementet. Brevet spør: {section.element.questions}",
                        icon=":material/report:")
         for field_label, value in section.fields:
-            shown = plans.escape_markdown(value) if value is not None else f":gray[*{plans.NOT_GIVEN}*]"
+            shown = fmt.escape_markdown(value) if value is not None else f":gray[*{plans.NOT_GIVEN}*]"
             st.markdown(f"**{field_label}**  \n{shown}")
         if section.element.number == 3:
             rows = plans.plan_milestones(milestones, plan)

@@ -1214,10 +1214,12 @@ def test_a_read_waits_while_an_import_holds_the_store(store_path):
         releaser.start()
         assert agencies_read(store_path) == []
         read_done = time.monotonic()
-    finally:
         releaser.join(timeout=30)
-        holder.wait(timeout=30)
-    assert holder.returncode == 0
+        assert holder.wait(timeout=30) == 0
+    finally:
+        if holder.poll() is None:  # a failure above: the holder must not keep the store locked
+            holder.kill()
+            holder.wait(timeout=30)
     assert read_done > released[0]  # it waited for the import, and did not read around it
 
 

@@ -741,3 +741,16 @@ def test_the_overview_of_an_agency_without_pilots_says_so_instead_of_an_empty_ta
     assert not [df for _, df in html_tables(at) if "Herav forsøk" in df.columns]
     assert any("Ingen piloter i utvalget." in h.proto.body for h in at.get("html"))
     assert metric(at, "I gang / gjennomført") == "0"
+
+
+def test_a_link_cannot_put_a_link_of_its_own_in_the_apps_warnings(monkeypatch, sample_db):
+    # «?virksomhet=[Logg inn](https://…)» showed a clickable «Logg inn» inside the app's own warning
+    at = open_app(monkeypatch, sample_db, query={"virksomhet": ["[Logg inn](https://phish.example)"]})
+    [warning] = [w.value for w in at.sidebar.warning if "Ukjent virksomhet" in w.value]
+    assert "](" not in warning.replace("\\]\\(", "") and "\\[Logg inn\\]" in warning
+    at = open_app(monkeypatch, sample_db, "pages/4_planer.py", query={"uten_evaluering": "[Logg inn](https://x.y)"})
+    [warning] = [w.value for w in at.warning if "uten_evaluering" in w.value]
+    assert "\\[Logg inn\\]\\(https" in warning
+    at = open_app(monkeypatch, sample_db, query={"status": "[Logg inn](https://x.y)"})
+    [warning] = [w.value for w in at.sidebar.warning if "status" in w.value]
+    assert "«\\[Logg inn\\]\\(https" in warning

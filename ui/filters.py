@@ -16,6 +16,7 @@ import streamlit as st
 from loaders.contract import PILOT_STATUSES
 from loaders.values import fold
 from store.queries import PilotFilter
+from ui import formatting as fmt
 from ui import store_access
 
 AGENCY_KEY = "virksomhet"
@@ -93,7 +94,8 @@ def _matched(given: list[str], known: list[str], what: str, ignored: list[str], 
         if key in by_folded:
             found.append(by_folded[key])
         else:
-            ignored.append(f"{what} «{text.strip()}» ({known_text or 'kjente: ' + ', '.join(known)})")
+            said = fmt.escape_markdown(text.strip())  # shown as written, never as markup
+            ignored.append(f"{what} «{said}» ({known_text or 'kjente: ' + ', '.join(known)})")
     return list(dict.fromkeys(found))
 
 
@@ -143,7 +145,8 @@ def sidebar_filter(page: str) -> PilotFilter:
         st.html('<hr style="margin:0.75rem 0"><h3 style="font-size:1.25rem;font-weight:600;padding:0">Filter</h3>')
         for index, (text, suggestion) in enumerate(st.session_state.get(UNKNOWN_KEY, [])):
             hint = f" Mente du {suggestion}?" if suggestion else ""
-            st.warning(f"Ukjent virksomhet i lenken: «{text}». Den er ikke med i filteret.{hint}",
+            # what a link says is shown as written: «[Logg inn](…)» in one was a link in the app's own warning
+            st.warning(f"Ukjent virksomhet i lenken: «{fmt.escape_markdown(text)}». Den er ikke med i filteret.{hint}",
                        icon=":material/help:")
             if suggestion:
                 st.button(f"Vis {suggestion}", key=f"suggested_agency_{index}", on_click=_take_suggestion,
@@ -157,7 +160,8 @@ def sidebar_filter(page: str) -> PilotFilter:
             # every match through Streamlit's «Select 2 matches» row (in English) on top
             chosen = st.multiselect("Virksomheter", names, key=AGENCY_KEY, placeholder="Alle virksomheter",
                                     help="Skriv for å søke, også på forkortelsen; velg flere for å sammenligne.",
-                                    format_func=lambda n: shown_names.get(n, n), select_all=False, on_change=_forget_link_notes)
+                                    format_func=lambda n: shown_names.get(n, n), select_all=False,
+                                    on_change=_forget_link_notes)
         more = st.popover(more_label(), width="stretch")
         ministries = more.multiselect("Departement", sorted(ministry_names), key=MINISTRY_KEY,
                                       format_func=lambda m: f"{m} – {ministry_names.get(m, m)}",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -154,3 +155,11 @@ def rest_note(totals: pd.Series, shown: int, where: str) -> str:
         return ""
     return (f"Figuren viser de {shown} største av {number(len(totals))} virksomheter. De "
             f"{number(len(rest))} andre har til sammen {kr_short(rest.sum())} og står i {where}.")
+
+
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text safe to put in st.markdown as it is written (no markup, line breaks kept)."""
+    return MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")

@@ -6,7 +6,6 @@ this module only shows it. Covered and missing differ in symbol (✓ and –) as
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,7 +24,6 @@ COVERED_COLOR = "#CFEBDD"
 MISSING_COLOR = "#F9D9C4"
 ELEMENT_COLUMNS = [f"covers_e{e.number}" for e in ELEMENTS]
 MAX_TICK_CHARS = 45
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:])")
 
 
 def element_title(element: Element) -> str:
@@ -249,11 +247,6 @@ def sections(plan: Mapping) -> list[Section]:
 def pilot_ref(plan: Mapping) -> str | None:
     """The agency's own reference for the pilot, if any."""
     return format_value(PILOTS.field("pilot_ref"), plan.get("pilot_ref"))
-
-
-def escape_markdown(text: str) -> str:
-    """Text safe to put in st.markdown as it is written (no markup, line breaks kept)."""
-    return MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
 
 
 def plan_milestones(milestones: pd.DataFrame, plan: Mapping) -> pd.DataFrame:

@@ -88,11 +88,11 @@ def wait_for_app(page) -> None:
 
 # Counts the changes of the app's run state from the moment it is first asked for (a new document starts afresh)
 WATCH_RUNS = """() => {
-    if (window.poRuns === undefined) {
-        window.poRuns = 0;
+    if (window.poRuns === undefined) {  // counting only once it watches: else a later call would wait in vain
         new MutationObserver(records => { window.poRuns += records.length; }).observe(
             document.querySelector('[data-testid="stApp"]'),
             {attributes: true, attributeFilter: ['data-test-script-state']});
+        window.poRuns = 0;
     }
     return window.poRuns;
 }"""
@@ -107,7 +107,10 @@ def rerun(page):
     """
     before = page.evaluate(WATCH_RUNS)
     yield
-    page.wait_for_function(f"() => (window.poRuns ?? Infinity) > {before}", timeout=30_000)
+    try:
+        page.wait_for_function(f"() => (window.poRuns ?? Infinity) > {before}", timeout=30_000)
+    except PlaywrightTimeout:
+        pytest.fail("the action started no rerun of the app in 30 s")
     wait_for_app(page)
 
 
