@@ -31,7 +31,7 @@ if pilots.empty:
 
 total = pilots["budget_total_nok"].sum()
 by_frame = pilots.groupby("within_budget_frame")["budget_total_nok"].sum()
-frames = [("Innenfor rammer", "Ja"), ("Delvis innenfor", "Delvis"), ("Utenfor rammer", "Nei")]
+frames = [(label, answer) for answer, label in charts.FRAME_LABELS.items()]  # the chart's order
 # Cards that wrap onto a second row on a narrow window; st.metric in four columns cut «8 762,7» to «8 76…» at 1024 px.
 st.html(html_blocks.block(html_blocks.key_figures([
     html_blocks.Figure("Budsjett, mill. kr", fmt.millions(total),

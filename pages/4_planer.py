@@ -93,25 +93,25 @@ def _plan_list(shown, f: PilotFilter, choice: PlanChoice) -> None:
                  column_config={"Start": DATE, "Slutt": DATE, REGULATION: st.column_config.TextColumn(width="large")})
 
 
-def _element_matrix(shown) -> None:
+def _element_matrix(shown, choice: PlanChoice) -> None:
     """Pilots × the six elements, paged when long, with the same as a table."""
     st.subheader("Brevets seks elementer")
     number = figure_page(len(shown), MATRIX_PER_PAGE, MATRIX_PAGE_KEY, "planer", label="Side i figuren")
     part = timeline.page(shown, number, MATRIX_PER_PAGE)
     st.plotly_chart(plans.coverage_matrix(part), key="planer_matrise",
-                    config=chart_config("planer elementer", f, number))
+                    config=chart_config("brevets seks elementer", f, number, choice))
     st.caption(f"{plans.COVERED} = elementet er dekket i planen, {plans.MISSING} = det mangler. Et element er dekket "
                "når minst ett av feltene er fylt ut; Tid krever begge datoene og Økonomi budsjettet totalt.")
     st.dataframe(plans.coverage_table(capped(shown, "planer")), hide_index=True)
 
 
-def _agency_matrix(shown) -> None:
+def _agency_matrix(shown, choice: PlanChoice) -> None:
     """Agencies × elements: how many of each agency's plans cover each element."""
     st.subheader("Per virksomhet")
     coverage = plans.agency_coverage(shown)
     if len(coverage) <= MATRIX_PER_PAGE:
         st.plotly_chart(plans.agency_matrix(coverage), key="planer_virksomheter",
-                        config=chart_config("planer elementer per virksomhet", f))
+                        config=chart_config("elementene per virksomhet", f, choice=choice))
         st.caption("Hvor mange av virksomhetens planer som dekker hvert element, f.eks. «2 av 3». Fargen går fra rød "
                    "(ingen av planene) over gul (halvparten) til grønn (alle).")
     else:  # hundreds of labelled rows make an unreadable figure that takes seconds to draw
@@ -178,8 +178,8 @@ if shown.empty:
     st.stop()
 
 _plan_list(shown, f, choice)
-_element_matrix(shown)
-_agency_matrix(shown)
+_element_matrix(shown, choice)
+_agency_matrix(shown, choice)
 _plan_in_full(shown, store_access.frame("milestones", f))
 
 export_row(f, "planer", choice, len(shown) if choice else None)

@@ -12,6 +12,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from loaders.contract import ELEMENTS, element_fields
+from loaders.values import norwegian_today
 from tests.apptest_support import agency_without_pilots, open_app, rows
 from tests.test_page_tidslinje import many_pilots_store
 
@@ -301,3 +302,12 @@ def test_a_hand_written_link_may_say_1_for_ja_and_an_unknown_answer_is_named(mon
     assert at.toggle(key="planer_uten_evaluering").value is False
     assert [w.value for w in at.warning] == [
         "Ukjent i lenken: uten_evaluering=«kanskje» (forventet «ja»). Det er ikke med i valget."]
+
+
+def test_the_matrices_pngs_are_named_after_the_filter_and_the_pages_choices(monkeypatch, sample_db):
+    # the matrices show the plans the search leaves; their PNGs were named as if they showed every plan
+    at = open_page(monkeypatch, sample_db, {"virksomhet": "Husbanken", "sok": "kommune"})
+    names = [json.loads(c.proto.config)["toImageButtonOptions"]["filename"] for c in at.get("plotly_chart")]
+    today = norwegian_today().isoformat()
+    assert names == [f"pilotoversikt_brevets-seks-elementer-husbanken-sok-kommune_{today}",
+                     f"pilotoversikt_elementene-per-virksomhet-husbanken-sok-kommune_{today}"]

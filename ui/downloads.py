@@ -45,12 +45,12 @@ def file_name(suffix: str, scope: str = "", today: dt.date | None = None) -> str
     return f"{file_stem(today, scope)}{suffix}"
 
 
-def chart_config(chart: str, f: PilotFilter, page: int = 1) -> dict:
-    """st.plotly_chart's config: the toolbar's PNG is named after the chart (and its page, after the first) and the
-    filter, as the downloads are (pilotoversikt_budsjett-per-virksomhet_departement-kdd_2026-12-01.png; every
-    chart's was «plot-image.png»)."""
+def chart_config(chart: str, f: PilotFilter, page: int = 1, choice: PlanChoice = ALL_PLANS) -> dict:
+    """st.plotly_chart's config: the toolbar's PNG is named after the chart (and its page, after the first), the
+    filter and Planer's choice, as the downloads are (pilotoversikt_budsjett-per-virksomhet-departement-kdd_
+    2026-12-01.png; every chart's was «plot-image.png»)."""
     chart = f"{chart} side {page}" if page > 1 else chart
-    scope = "; ".join(w for w in (chart, "" if f.is_empty else f.describe()) if w)
+    scope = "; ".join(w for w in (chart, "" if f.is_empty else f.describe(), choice.describe()) if w)
     return {"toImageButtonOptions": {"filename": file_stem(norwegian_today(), scope)}}
 
 
