@@ -89,9 +89,9 @@ def wait_for_app(page) -> None:
 # Counts the changes of the app's run state from the moment it is first asked for (a new document starts afresh)
 WATCH_RUNS = """() => {
     if (window.poRuns === undefined) {  // counting only once it watches: else a later call would wait in vain
+        // the whole body, not the app's element: should React put up a new one, the count goes on
         new MutationObserver(records => { window.poRuns += records.length; }).observe(
-            document.querySelector('[data-testid="stApp"]'),
-            {attributes: true, attributeFilter: ['data-test-script-state']});
+            document.body, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
         window.poRuns = 0;
     }
     return window.poRuns;
