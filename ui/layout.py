@@ -98,7 +98,13 @@ if (!window.poNorwegianChrome) {
   hidden.textContent = '[data-testid="stTooltipHoverTarget"]:has(> button[aria-label="Download as CSV"])'
     + ' { display: none !important; }'
     // «Flere filter» opening downwards in a 900 px window had «Forsøk» below its edge
-    + ' [data-testid="stPopoverBody"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }';
+    + ' [data-testid="stPopoverBody"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }'
+    // a choice box's list as wide as its names, not as the sidebar: «Departementenes sikkerhets- og
+    // serviceorganisasjon (DSS)» was cut before the abbreviation, and two long names looked the same
+    + ' [data-testid="stMultiSelectDropdown"] { width: max(var(--trigger-width), 28rem) !important; }'
+    + ' [data-testid="stMultiSelectDropdown"] [role="listbox"] > [role="presentation"],'
+    + ' [data-testid="stMultiSelectDropdown"] [role="listbox"] > [role="presentation"] > [role="presentation"]'
+    + ' { width: 100% !important; }';
   document.head.appendChild(hidden);
   const words = WORDS;
   // Texts are looked for in these parts of the page only (each is small, or there only while open)

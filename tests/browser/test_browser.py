@@ -98,6 +98,15 @@ def test_typing_an_agencys_abbreviation_chooses_that_agency(page, server):
     wait_for_app(page)
     assert re.findall(r"virksomhet=([^&]+)", page.url) == ["Kartverket"], page.url
     assert page.get_by_test_id("stSidebar").get_by_role("button", name="Virksomheter: Kartverket").is_visible()
+    # the list shows a long name whole, with its abbreviation: it was as narrow as the sidebar
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Virksomheter: Kartverket").click()
+    page.get_by_test_id("stPopoverBody").get_by_test_id("stMultiSelect").locator("input").click()
+    page.keyboard.type("DSS")
+    option = page.get_by_test_id("stMultiSelectDropdown").get_by_role("option").first
+    option.wait_for()
+    text = option.locator("[data-item-hl]")
+    assert text.inner_text() == "Departementenes sikkerhets- og serviceorganisasjon (DSS)"
+    assert text.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "the name is cut"
 
 
 def test_typing_part_of_two_names_and_enter_chooses_one_agency_not_both(page, server, sample_db_master):
