@@ -96,7 +96,8 @@ def _plan_list(shown, f: PilotFilter, choice: PlanChoice) -> None:
 def _element_matrix(shown, choice: PlanChoice) -> None:
     """Pilots × the six elements, paged when long, with the same as a table."""
     st.subheader("Brevets seks elementer")
-    number = figure_page(len(shown), MATRIX_PER_PAGE, MATRIX_PAGE_KEY, "planer", label="Side i figuren")
+    number = figure_page(len(shown), MATRIX_PER_PAGE, MATRIX_PAGE_KEY, "planer", label="Side i figuren",
+                         table_has_all=len(shown) <= TABLE_LIMIT)
     part = timeline.page(shown, number, MATRIX_PER_PAGE)
     st.plotly_chart(plans.coverage_matrix(part), key="planer_matrise",
                     config=chart_config("brevets seks elementer", f, number, choice))

@@ -239,6 +239,12 @@ def test_thousands_of_plans_are_counted_with_norwegian_grouping(monkeypatch, tmp
                     and "Pilot" in d.value.columns)
     assert len(elements) == len(plan_list(at)) == 1000
     assert sum(f"Viser de første 1\u00a0000 av {grouped} planer" in c.value for c in at.caption) == 2
+    # the figure's caption does not promise a table of all when the table shows the first thousand
+    assert not any("Tabellen under har alle" in c.value for c in at.caption)
+    # a search starts at its first page: page 30 of all became the last page of the search's
+    at.number_input(key="planer_matrise_side").set_value(30).run()
+    at.text_input(key="planer_sok").input("Pilot 1").run()
+    assert any(c.value.startswith("Side 1 av 8 (planer 1–40 av 311)") for c in at.caption)
 
 
 def test_with_no_forsok_in_the_filter_the_list_leaves_out_the_empty_regulation(monkeypatch, sample_db):

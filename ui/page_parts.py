@@ -90,10 +90,13 @@ def figure_page(count: int, per_page: int, key: str, what: str, order: str = "",
     """The page of a long figure to draw (from 1), with a number input and a caption when there is more than one.
 
     The caption says which rows the page holds («Side 2 av 10 (virksomheter 41–80 av 400, i alfabetisk
-    rekkefølge)») and, when table_has_all, that the table under the figure holds them all. A page number
-    left too high by a narrower filter becomes the last page.
+    rekkefølge)») and, when table_has_all, that the table under the figure holds them all. Other rows (a
+    new search or filter) start at page 1: page 500 of every plan became «Side 488 av 488» of a search's.
     """
     pages = page_count(count, per_page)
+    if st.session_state.get(f"{key}_rows", count) != count:
+        st.session_state[key] = 1
+    st.session_state[f"{key}_rows"] = count
     if pages == 1:
         return 1
     _clamp_page(key, pages)
