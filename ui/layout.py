@@ -90,6 +90,8 @@ CHROME_WORDS = {
     "Open": "Åpne",
     # a choice box's list when nothing matches what was typed
     "No results": "Ingen treff",
+    # under a text or number field while something typed is not yet applied
+    "Press Enter to apply": "Trykk Enter for å bruke",
 }
 _CHROME_SCRIPT = """<script>
 if (!window.poNorwegianChrome) {
@@ -111,7 +113,8 @@ if (!window.poNorwegianChrome) {
   const places = '[data-testid="stSkipToContent"], section[role="dialog"], [data-testid="stTooltipContent"], '
     + '[data-testid="stDataFrameColumnMenu"], [data-testid="stDataFrameColumnVisibilityMenu"], '
     + '[data-testid="stDataFrameColumnFormattingMenu"], [data-testid="stDataFrameStatisticsMenu"], '
-    + '[data-testid="stMultiSelectDropdown"], [data-testid="stSelectboxVirtualDropdown"]';
+    + '[data-testid="stMultiSelectDropdown"], [data-testid="stSelectboxVirtualDropdown"], '
+    + '[data-testid="InputInstructions"]';
   const labels = '[aria-label], .modebar-btn[data-title], input[placeholder], '
     + '[data-testid="stDataFrameColumnMenu"] [title]';
   const norwegian = () => {

@@ -481,6 +481,12 @@ def test_streamlits_and_plotlys_own_texts_are_norwegian_and_tables_have_no_comma
     except PlaywrightTimeout:
         pytest.fail(f"still English after 5 s: {page.evaluate(english_help)}")
     assert page.get_by_role("button", name=re.compile("^Hjelp til ")).count() >= 2
+    # typed but not yet applied: the field's hint said «Press Enter to apply»
+    page.get_by_role("textbox", name="Søk i planene").fill("kommune")
+    hint = page.get_by_test_id("InputInstructions").first
+    hint.get_by_text("Trykk Enter for å bruke").wait_for()
+    assert "Press" not in hint.inner_text()
+    page.keyboard.press("Escape")
     page.goto(f"{server}/finnes-ikke")
     wait_for_app(page)
     dialog = page.locator('section[role="dialog"]')
