@@ -126,6 +126,9 @@ def test_a_milestone_without_an_end_shows_a_dash_not_none(monkeypatch, sample_db
     shown = next(d for d in at.dataframe if "Navn" in d.value.columns)
     assert shown.value["Til"].isna().any()
     assert shown.proto.placeholder == "–"
+    # and the dates under the dashes are whole: sized by its first rows of «–», «Til» cut them to «20.03.2»
+    columns = json.loads(shown.proto.columns)
+    assert all(columns[c]["width"] >= 90 for c in ("Dato", "Til")), columns
 
 
 def test_the_round_deadlines_the_seminar_the_reform_and_today_are_labelled(monkeypatch, sample_db):

@@ -61,9 +61,11 @@ def capped(rows: pd.DataFrame, what: str, order: str = "") -> pd.DataFrame:
 # A plain space, not fmt.kr's non-breaking one: a grid cell never breaks a line, and the table's search
 # matches what the user types («3 950 000»).
 KRONER = st.column_config.NumberColumn(format="%' ,d kr")
+DATE_PX = 100  # «31.12.2026» and a sort arrow
 # Dates in a table stay dates, so they sort as dates (as text, 02.12.2026 came before 30.11.2026); a time
 # of import to the minute.
-DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
+# A width of their own: sized by their first rows, a column of «–» cut the dates under them to «20.03.2».
+DATE = st.column_config.DateColumn(format="DD.MM.YYYY", width=DATE_PX)
 IMPORTED_AT = st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm")
 
 
