@@ -628,9 +628,12 @@ class _Deck:
 
     def ambition_figures(self, slide: Slide, legend_y: float, counted: int, planned: int) -> None:
         """The three big numbers under the squares, and a note on cancelled pilots (they do not count)."""
-        forsok = sum(p.forsok for p in self.pilots)
+        forsok = sum(p.forsok for p in self.pilots)  # as Oversikt's «Forsøk»: every status
+        # «blant dem» beside «N avbrutte piloter telles ikke med» read as if the cancelled were left out here too
+        cancelled_forsok = sum(p.forsok and p.status == "Avbrutt" for p in self.pilots)
         figures = [(number(counted), "pågår eller er gjennomført"), (number(planned), "planlagt (på vei)"),
-                   (number(forsok), "forsøk blant dem")]
+                   (number(forsok), f"forsøk, {number(cancelled_forsok)} av dem avbrutt" if cancelled_forsok
+                    else "forsøk blant dem")]
         fig_y = legend_y + 1.05
         for i, (big, label) in enumerate(figures):
             fx = LEFT + i * 2.45
@@ -1133,7 +1136,7 @@ class _Deck:
         items: list[Sequence[Run]] = []
         no_eval = [p for p in self.pilots if not p.describes_evaluation]
         others = [p for p in self.pilots if p.gaps_besides_evaluation]
-        forsok = [p for p in self.pilots if p.forsok]
+        forsok = [p for p in self.pilots if p.forsok and p.status != "Avbrutt"]  # a cancelled one needs no follow-up
         if no_eval:
             share = f"{number(len(no_eval))} av {plural(len(self.pilots), 'plan', 'planer')}"
             items.append([("• ", BULLET), (f"{share} sier ingenting om evaluering og gevinstmåling:", {"bold": True})])

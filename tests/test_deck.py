@@ -455,6 +455,22 @@ def reporting_table(prs) -> dict[str, dict[str, str]]:
     return {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
 
 
+def test_a_cancelled_forsok_is_told_apart_and_left_out_of_the_follow_up(tmp_path, reference):
+    # «3 forsøk blant dem» stood under «1 avbrutt pilot telles ikke med», and «Til oppfølging» asked to follow up
+    # the exemption of a pilot that was cancelled
+    path = tmp_path / "forsok.duckdb"
+    with database.open_store(path) as con:
+        import_files(con, [("husbanken_2024.xlsx", workbook(_submission("Husbanken", 2024, D(2023, 10, 1)), [
+            _pilot("Unntak i drift", "Pågår", D(2024, 1, 1), D(2024, 12, 31), 100_000, forsok=True),
+            _pilot("Unntak på vei", "Planlagt", D(2025, 1, 1), D(2025, 12, 31), 100_000, forsok=True),
+            _pilot("Unntak som ble stanset", "Avbrutt", D(2024, 1, 1), D(2024, 6, 30), 100_000, forsok=True),
+        ]))], reference)
+    prs = open_deck(build(path))
+    ambition = slide_text(prs.slides[1])
+    assert "forsøk, 1 av dem avbrutt" in ambition and "1 avbrutt pilot telles ikke med" in ambition
+    assert "2 forsøk krever unntak fra lov eller forskrift" in slide_text(prs.slides[-1])
+
+
 def test_an_agency_reporting_without_being_asked_is_counted_apart_from_those_asked(tmp_path, reference):
     path = tmp_path / "unasked.duckdb"
     with database.open_store(path) as con:
