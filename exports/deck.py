@@ -177,8 +177,11 @@ class Pilot:
 
 
 def elements_named(numbers: list[int]) -> str:
-    """«4 deltakere, 5 økonomi»: elements by number and short name, so a slide read alone says what is missing."""
-    return ", ".join(f"{n} {ELEMENT_SHORT[n].lower()}" for n in numbers)
+    """«element 4 og 5 (deltakere og økonomi)»: elements by number and short name, so a slide read alone says what
+    is missing («mangler 4 deltakere» read as four participants missing)."""
+    word = "element" if len(numbers) == 1 else "elementene"
+    return (f"{word} {join_words([str(n) for n in numbers])} "
+            f"({join_words([ELEMENT_SHORT[n].lower() for n in numbers])})")
 
 
 def _text(value: object) -> str:

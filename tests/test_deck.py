@@ -356,7 +356,7 @@ def test_a_pilot_slide_shows_status_period_budget_forsok_and_elements(husbanken_
     assert facts["Budsjett totalt"] == "2\u00a0500\u00a0000\u00a0kr"
     assert facts["Forsøk (unntak fra regelverk)"] == "Ja – Forskrift om startlån § 5"
     assert facts["Elementer dekket"] == "4 av 6"
-    assert facts["Mangler"] == "2 omfang, 4 deltakere"
+    assert facts["Mangler"] == "elementene 2 og 4 (omfang og deltakere)"
 
 
 def test_a_pilot_slide_quotes_the_plans_problem_goals_and_evaluation(sector, husbanken_deck):
@@ -417,8 +417,9 @@ def test_follow_up_counts_plans_without_evaluation_as_the_planer_page_does(secto
     assert "Lærende nettverk for ledere (Digdir)" in text, "element 6 covered, but no evaluation"
     assert "element 6" not in text
     # a gap besides evaluation is named, so the slide read alone says what is missing
-    assert "Digital søknad om startlån (Husbanken): mangler 2 omfang" in text
-    assert "Tillitsbasert oppfølging av kommunene (Husbanken): mangler 2 omfang, 4 deltakere" in text
+    assert "Digital søknad om startlån (Husbanken): mangler element 2 (omfang)" in text
+    assert ("Tillitsbasert oppfølging av kommunene (Husbanken): mangler elementene 2 og 4 (omfang og deltakere)"
+            in text)
 
 
 def test_follow_up_items_wrap_under_their_own_text(sector_deck):
