@@ -241,3 +241,14 @@ def test_the_milestone_table_opens_on_what_comes_only_when_every_date_would_not_
     assert timeline.default_window(choices, 8_000, 1_000) == "Fra i dag"  # the first 1 000 by date are the oldest
     assert timeline.default_window(choices, 64, 1_000) == "Alle datoer"
     assert timeline.default_window(choices[:2], 8_000, 1_000) == "Alle datoer"  # nothing comes
+
+
+def test_the_budget_per_year_table_has_its_categories_in_the_legends_order():
+    from ui import charts
+
+    lines = pd.DataFrame({"year": [2024, 2024, 2025, 2025], "category": ["Annet", "Lønn", "Drift", "Innkjøp"],
+                          "amount_nok": [1.0, 2.0, 3.0, 4.0]})
+    table = charts.budget_per_year(lines)
+    assert list(table.columns) == ["Lønn", "Innkjøp", "Drift", "Annet"]  # not alphabetical: as the legend reads
+    assert [t.name for t in charts.budget_by_year(table).data if t.type == "bar"] == list(table.columns)
+    assert table.loc[2024, "Lønn"] == 2.0 and table.loc[2025, "Annet"] == 0

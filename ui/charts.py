@@ -95,8 +95,11 @@ TOTAL_LABEL_PX = 90  # room right of the axis for a total such as «12 345,6 mil
 
 
 def budget_per_year(lines: pd.DataFrame) -> pd.DataFrame:
-    """Budget rows summed per year (rows) and category (columns); the Budsjett page's table and its chart."""
-    return lines.groupby(["year", "category"])["amount_nok"].sum().unstack(fill_value=0)
+    """Budget rows summed per year (rows) and category (columns, in the chart's order: the table's were
+    alphabetical, the legend's Lønn to Annet); the Budsjett page's table and its chart."""
+    table = lines.groupby(["year", "category"])["amount_nok"].sum().unstack(fill_value=0)
+    order = [c for c in CATEGORY_COLORS if c in table] + [c for c in table if c not in CATEGORY_COLORS]
+    return table[order]
 
 
 def budget_by_year(table: pd.DataFrame) -> go.Figure:
