@@ -507,3 +507,12 @@ def test_every_choice_in_flere_filter_is_in_view_when_it_opens(page, server, hei
     page.wait_for_timeout(300)  # the panel settles where it opens
     box = choices.bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= height, box
+
+
+def test_the_filter_change_benchmark_still_measures_the_app(browser, own_server):
+    # The choice box came to show «Husbanken (HB)», and make bench lost its filter-change figure without a word
+    from benchmarks import browser as bench
+
+    measured = bench.filter_change(browser, own_server, ["Husbanken", "Kartverket"], settle_wait_s=30)
+    assert measured["selected_ok"], measured["selected"]
+    assert len(measured["ms"]) == 2 and all(ms > 0 for ms in measured["ms"]) and not measured["errors"]
