@@ -110,6 +110,7 @@ class _Planner:
         for agency, year in self.current:
             self.rounds_of.setdefault(agency, set()).add(year)
         self.stored_hashes = database.known_hashes(con)
+        self.stored_rows: dict[tuple[str, int], list[tuple]] = {}  # (table, version) → its rows, read once
         self.asked = {(r.start_year, r.agency) for r in reference.requests}
 
     def plan_all(self, parsed_files: Iterable[ParsedFile]) -> Iterator[FilePlan]:
@@ -174,9 +175,7 @@ class _Planner:
             if held is None:  # the batch's first version of it: a CSV starts from the stored version's rows
                 previous, held = self.current.get(key), {}
                 if previous is not None and parsed.table != "workbook":
-                    held = {table: [{"pilot_name": row[0]} for row in
-                                    database.version_rows(self.con, table, previous["submission_id"])]
-                            for table in ("milestones", "budget")}
+                    held = self._row_dicts(previous)
                 self.pending_rows[key] = held
             for table in ("milestones", "budget"):
                 if data.tables[table] is not None:
@@ -332,8 +331,20 @@ class _Planner:
             if rows is not None:
                 after = [tuple(r.get(c) for c in database.ROW_COLUMNS[key][1:]) for r in rows]
                 lines += [(key, line) for line in row_differences(
-                    database.version_rows(self.con, key, previous["submission_id"]), after, words)]
+                    self._stored_rows(key, previous["submission_id"]), after, words)]
         return lines
+
+    def _stored_rows(self, table: str, submission_id: int) -> list[tuple]:
+        """A stored version's milestones or budget rows (database.version_rows), read once for every check of it."""
+        if (table, submission_id) not in self.stored_rows:
+            self.stored_rows[(table, submission_id)] = database.version_rows(self.con, table, submission_id)
+        return self.stored_rows[(table, submission_id)]
+
+    def _row_dicts(self, previous: dict) -> dict[str, list[dict]]:
+        """A stored version's milestone and budget rows as dicts of their columns, as a file's rows are."""
+        return {table: [dict(zip(database.ROW_COLUMNS[table][1:], row, strict=True))
+                        for row in self._stored_rows(table, previous["submission_id"])]
+                for table in ("milestones", "budget")}
 
     def _tell_differences(self, plan: FilePlan) -> None:
         """Give an accepted file the differences found for it. Of two files in one import about the same thing
@@ -360,8 +371,8 @@ class _Planner:
                        for table, rows in self.pending_rows[key].items()}
             where = f"i «{self.pending_exists[key]}» i samme import"
         elif previous is not None:
-            dropped = database.dropped_on_carry_over(self.con, previous["submission_id"],
-                                                     [p["pilot_name"] for p in data.pilots])
+            dropped = {table: len(rows) - len(_rows_of(rows, data.pilots))
+                       for table, rows in self._row_dicts(previous).items()}
             where = "i historikken"
         else:
             dropped, where = {}, ""
@@ -372,7 +383,7 @@ class _Planner:
                             f"og blir ikke med i den nye versjonen (de finnes {where})")
         if previous is not None:
             if kept_budget is None:
-                kept_budget = database.budget_amounts(self.con, previous["submission_id"])
+                kept_budget = self._row_dicts(previous)["budget"]
             if pilots_before is None:
                 pilots_before = database.current_pilot_keys(self.con, previous["submission_id"])
         totals_before = {p["pilot_name"]: p.get("budget_total_nok") for p in pilots_before or []}
@@ -405,7 +416,7 @@ class _Planner:
 
     def _warn_of_absent_sheets(self, parsed: ParsedFile, data: SubmissionData, previous: dict) -> None:
         """A workbook replaces everything: a sheet left out of a correction takes the version before's rows with it."""
-        held = database.dropped_on_carry_over(self.con, previous["submission_id"], [])  # every row, none kept
+        held = {table: len(rows) for table, rows in self._row_dicts(previous).items()}
         for key in data.absent_sheets:
             if held.get(key):
                 rows = "den ene raden" if held[key] == 1 else f"de {held[key]} radene"

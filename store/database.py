@@ -497,21 +497,3 @@ def version_rows(con: duckdb.DuckDBPyConnection, key: str, submission_id: int) -
     columns = ", ".join(ROW_COLUMNS[key][1:])
     return con.execute(f"SELECT {columns} FROM {TABLE_NAMES[key]} WHERE submission_id = ? ORDER BY position",
                        [submission_id]).fetchall()
-
-
-def budget_amounts(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[dict]:
-    """Pilot and amount of each budget row of a submission version."""
-    rows = con.execute("SELECT pilot_name, amount_nok FROM budget_lines WHERE submission_id = ? ORDER BY position",
-                       [submission_id]).fetchall()
-    return [{"pilot_name": n, "amount_nok": a} for n, a in rows]
-
-
-def dropped_on_carry_over(con: duckdb.DuckDBPyConnection, previous_id: int, pilot_names: list[str]) -> dict[str, int]:
-    """How many milestones and budget rows of a version point at pilots not in pilot_names."""
-    counts = {}
-    for key in ("milestones", "budget"):
-        table = TABLE_NAMES[key]
-        rows = con.execute(f"SELECT pilot_name FROM {table} WHERE submission_id = ?", [previous_id]).fetchall()
-        kept = {name_key(n) for n in pilot_names}  # a pilot whose name a file writes in other case keeps its rows
-        counts[key] = sum(1 for (name,) in rows if name is None or name_key(name) not in kept)
-    return counts
