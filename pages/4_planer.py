@@ -32,8 +32,7 @@ def _choices() -> PlanChoice:
         st.session_state[NO_EVALUATION_KEY] = said in LINK_YES
         if said and said not in LINK_YES | LINK_NO:  # «uten_evaluering=kanskje» was passed over without a word
             st.warning(f"Ukjent i lenken: {LINK_NO_EVALUATION}=«{fmt.escape_markdown(link.get(LINK_NO_EVALUATION))}» "
-                       "(forventet «ja»). "
-                       "Det er ikke med i valget.", icon=":material/help:")
+                       "(forventet «ja»). Det er ikke med i valget.", icon=":material/help:")
         st.session_state[SEARCH_KEY] = link.get(LINK_SEARCH, "")
     left, right = st.columns([1, 1], vertical_alignment="bottom")  # [1, 2] cut the toggle at 1024 px
     only_missing = left.toggle("Bare planer uten evaluering", key=NO_EVALUATION_KEY,

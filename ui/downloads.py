@@ -50,8 +50,12 @@ def chart_config(chart: str, f: PilotFilter, page: int = 1, choice: PlanChoice =
     filter and Planer's choice, as the downloads are (pilotoversikt_budsjett-per-virksomhet-departement-kdd_
     2026-12-01.png; every chart's was «plot-image.png»)."""
     chart = f"{chart} side {page}" if page > 1 else chart
-    scope = "; ".join(w for w in (chart, "" if f.is_empty else f.describe(), choice.describe()) if w)
-    return {"toImageButtonOptions": {"filename": file_stem(norwegian_today(), scope)}}
+    return {"toImageButtonOptions": {"filename": file_stem(norwegian_today(), _words(chart, f, choice))}}
+
+
+def _words(first: str, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> str:
+    """What a file holds, for its name: «budsjett per år; Husbanken; søk «kommune»» (the whole sector says nothing)."""
+    return "; ".join(w for w in (first, "" if f.is_empty else f.describe(), choice.describe()) if w)
 
 
 def export_buttons(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS, plans: int | None = None) -> None:
@@ -63,8 +67,7 @@ def export_buttons(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS, pla
     missing = store_access.state() == "missing"  # no file, or never initialised: nothing to build from
     scope, chosen = filter_text(f), selection_text(f, choice)
     # File names carry the filter (and the choice), not «hele sektoren»: pilotoversikt_husbanken_2026-11-23.xlsx
-    deck_words = "" if f.is_empty else f.describe()
-    table_words = "; ".join(w for w in (deck_words, choice.describe()) if w)
+    deck_words, table_words = _words("", f), _words("", f, choice)
     if choice:
         st.caption(f"Excel og CSV har bare planene som vises ({choice.describe()}), med milepælene og budsjettet "
                    "deres. Presentasjonen og arket Innsendinger viser hele utvalget i filteret.")

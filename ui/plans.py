@@ -31,12 +31,6 @@ def element_title(element: Element) -> str:
     return f"{element.number}. {element.name}"
 
 
-def element_columns() -> list[str]:
-    """The matrices' column labels: «1. Problem<br>og mål», short enough to stand upright in a 1024 px window (the
-    full names, turned on end, were cut at the figure's top edge); the full name is in each cell's hover text."""
-    return [_wrapped(f"{e.number}. {ELEMENT_SHORT[e.number]}", 11) for e in ELEMENTS]
-
-
 def _wrapped(text: str, width: int = 16) -> str:
     """Text broken into lines of about width characters for an axis label."""
     lines, line = [], ""
@@ -47,6 +41,11 @@ def _wrapped(text: str, width: int = 16) -> str:
         else:
             line = f"{line} {word}".strip()
     return "<br>".join([*lines, line])
+
+
+# The matrices' column labels: «1. Problem<br>og mål», short (the full names, turned on end, were cut at the
+# figure's top edge); the full name is in each cell's hover text
+ELEMENT_LABELS = tuple(_wrapped(f"{e.number}. {ELEMENT_SHORT[e.number]}", 11) for e in ELEMENTS)
 
 
 def _short(text: str, limit: int = MAX_TICK_CHARS) -> str:
@@ -124,7 +123,7 @@ def _two_tone(covered_color: str, missing_color: str) -> list:
 
 def coverage_matrix(pilots: pd.DataFrame) -> go.Figure:
     """A heatmap of pilots × the six elements under their agency's heading: ✓ covered, – missing."""
-    x = element_columns()
+    x = ELEMENT_LABELS
     z: list[list[int | None]] = []
     text: list[list[str]] = []
     hover: list[list[str]] = []
@@ -175,7 +174,7 @@ def agency_coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
 
 def agency_matrix(coverage: pd.DataFrame) -> go.Figure:
     """A heatmap of agencies × elements: the share of the agency's pilots covering it, labelled «2 av 3»."""
-    x = element_columns()
+    x = ELEMENT_LABELS
     rows = list(range(len(coverage)))
     z = [[coverage.at[i, c] / coverage.at[i, "pilots"] for c in ELEMENT_COLUMNS] for i in rows]
     text = [[f"{int(coverage.at[i, c])} av {int(coverage.at[i, 'pilots'])}" for c in ELEMENT_COLUMNS] for i in rows]
