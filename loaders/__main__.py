@@ -25,34 +25,59 @@ MAX_ERRORS_SHOWN = 200
 
 
 def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str], list[str]]:
-    """The .xlsx and .csv files named or found in folders, with their bytes; what was not found; what was passed over.
+    """The .xlsx and .csv files named or found in folders, with their bytes; what was not found or could not be
+    read; what was passed over.
 
     A folder's other files and its subfolders are passed over, each said, so no agency's file
-    goes missing unseen (an .xls, a CSV saved as .txt, a folder per round).
+    goes missing unseen (an .xls, a CSV saved as .txt, a folder per round). A file or folder that
+    cannot be read (no access, a link to a file that is gone) is said as well, and the others are
+    imported.
     """
     files: list[tuple[str, bytes]] = []
-    missing: list[str] = []
+    not_read: list[str] = []
     skipped: list[str] = []
+
+    def read(p: Path) -> None:
+        try:
+            files.append((_shown_name(p), p.read_bytes()))
+        except OSError as exc:
+            not_read.append(f"{_shown_name(p)}: kunne ikke leses ({_why_unreadable(exc)}); ingenting fra filen "
+                           "importeres")
+
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for p in sorted(path.iterdir()):
+            try:
+                found = sorted(path.iterdir())
+            except OSError as exc:
+                not_read.append(f"{raw}: mappen kunne ikke leses ({_why_unreadable(exc)})")
+                continue
+            for p in found:
                 if p.name.startswith(("~$", ".")):  # Excel's lock files and hidden files
                     continue
                 if p.is_dir():
                     skipped.append(f"{_shown_name(p)}: en undermappe, som ikke leses; oppgi den for seg")
                 elif p.suffix.lower() in (".xlsx", ".xlsm", ".csv"):
-                    files.append((_shown_name(p), p.read_bytes()))
+                    read(p)
                 elif p.suffix.lower() == ".xls":
                     skipped.append(f"{_shown_name(p)}: gammelt Excel-format (.xls); lagre filen som .xlsx")
                 else:
                     skipped.append(f"{_shown_name(p)}: ikke en .xlsx- eller .csv-fil; oppgi den direkte om den er "
                                    "en CSV med annen endelse")
         elif path.is_file():
-            files.append((_shown_name(path), path.read_bytes()))
+            read(path)
         else:
-            missing.append(raw)
-    return files, missing, skipped
+            not_read.append(f"{raw}: finnes ikke (verken fil eller mappe)")
+    return files, not_read, skipped
+
+
+def _why_unreadable(exc: OSError) -> str:
+    """Why a file could not be read, in words."""
+    if isinstance(exc, PermissionError):
+        return "ingen tilgang; sjekk at brukeren som importerer har lov til å lese den"
+    if isinstance(exc, FileNotFoundError):
+        return "filen finnes ikke lenger, eller er en snarvei til en fil som er borte"
+    return exc.strerror or type(exc).__name__
 
 
 def _shown_name(path: Path) -> str:
@@ -81,9 +106,9 @@ def print_report(plans: list[FilePlan]) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import files and folders; exit 1 when any file was refused."""
-    files, missing, skipped = _files_in(args.paths)
-    for raw in missing:
-        print(f"{raw}: finnes ikke (verken fil eller mappe)", file=sys.stderr)
+    files, not_read, skipped = _files_in(args.paths)
+    for line in not_read:
+        print(line, file=sys.stderr)
     for line in skipped:
         print(f"Hoppet over {line}", file=sys.stderr)
     if not files:
@@ -93,7 +118,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     _warn_of_unknown_requests(reference)
     plans = import_into_store(database.db_path(args.db), files, reference)
     print_report(plans)
-    return 1 if missing or any(p.outcome == "refused" for p in plans) else 0
+    return 1 if not_read or any(p.outcome == "refused" for p in plans) else 0
 
 
 def _warn_of_unknown_requests(reference: Reference) -> None:

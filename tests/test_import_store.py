@@ -1087,6 +1087,21 @@ def test_cli_says_which_files_in_a_folder_it_passed_over(store_path, tmp_path):
     assert "~$" not in result.stderr
 
 
+def test_cli_names_a_file_in_a_folder_it_cannot_read_and_imports_the_others(store_path, tmp_path):
+    # a link to a file that is gone (a network drive, a moved original) ended the import with a traceback
+    folder = tmp_path / "innkommet"
+    folder.mkdir()
+    (folder / "husbanken.xlsx").write_bytes(FULL_WORKBOOK)
+    (folder / "kartverket.xlsx").symlink_to(tmp_path / "borte.xlsx")
+    result = run_cli(store_path, folder)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert ("kartverket.xlsx: kunne ikke leses (filen finnes ikke lenger, eller er en snarvei til en fil som er "
+            "borte); ingenting fra filen importeres") in result.stderr
+    assert "husbanken.xlsx: importert" in result.stdout
+    assert rows(store_path, "SELECT agency FROM submissions_current") == [{"agency": "Husbanken"}]
+
+
 def test_cli_imports_a_file_whose_name_is_windows_1252_not_utf8(store_path, tmp_path):
     # a zip unpacked from Windows leaves «ø» as the single byte 0xF8 in the name
     folder = tmp_path / "innkommet"
