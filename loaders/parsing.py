@@ -11,7 +11,7 @@ import difflib
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from loaders.contract import (
@@ -511,18 +511,24 @@ def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget
 
 
 FORM_SHEET_KEYS = {label_key(t.sheet): t.key for t in (SUBMISSION, *DATA_TABLES)}
+_DATA_SHEET_KEYS = frozenset(label_key(t.sheet) for t in DATA_TABLES)
 
 
 _GUIDE_AND_LISTS = frozenset((label_key(GUIDE_SHEET), label_key(LISTS_SHEET)))  # in every form: named, not read
 SHEET_NAME_CLOSENESS = 0.75  # difflib's ratio: «Pilotar» is 0,86 from «Piloter», «Budsjettnotat» 0,76 from «Budsjett»
 
 
-def _close_to_form_sheet(name: str) -> bool:
-    """Whether a sheet's name is a form sheet's, or close enough to be one renamed (then it is read, to tell)."""
+def _worth_reading(name: str, names: Sequence[str]) -> bool:
+    """Whether to read a sheet: a form sheet's, one named close to one, or, in a workbook without a sheet of the
+    form's names for every data table, any sheet but the guide and the lists (each read to tell whether it holds
+    a form table under another name: «Tidsplan» with the Milepæler table would be left out unread)."""
     key = label_key(name)
     if key in FORM_SHEET_KEYS:
         return True
-    return key not in _GUIDE_AND_LISTS and bool(_form_sheets_like(key, FORM_SHEET_KEYS))
+    if key in _GUIDE_AND_LISTS:
+        return False
+    every_table_named = _DATA_SHEET_KEYS.issubset(label_key(n) for n in names)
+    return bool(_form_sheets_like(key, FORM_SHEET_KEYS)) or not every_table_named
 
 
 def _form_sheets_like(key: str, form_keys: Iterable[str]) -> list[str]:
@@ -567,11 +573,17 @@ def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid | None]) -> tuple[di
         # reported instead of the one thing to fix. A data sheet counts as renamed only when it has that table's
         # header: «Budsjettnotat» beside a workbook without the (optional) Budsjett sheet is a note.
         close = _form_sheets_like(label_key(name), missing)
-        if close and _has_table_header(missing[close[0]], sheets.get(name)):
+        grid = sheets.get(name)
+        if close and _has_table_header(missing[close[0]], grid):
             table = missing.pop(close[0])
             renamed.add(table.key)
             parsed.error(f"arket «{table.sheet}» mangler, men arbeidsboken har arket «{name}»; gi det skjemaets "
                          f"navn «{table.sheet}»")
+        elif held := [k for k, t in missing.items() if t.key != SUBMISSION.key and _has_table_header(t, grid)]:
+            table = missing.pop(held[0])
+            renamed.add(table.key)
+            parsed.error(f"arket «{table.sheet}» mangler, men arket «{name}» har overskriftene til tabellen der; gi "
+                         f"det skjemaets navn «{table.sheet}», så radene blir med")
         else:
             parsed.warn(f"arket «{name}» er ikke en del av skjemaet og ble ikke lest")
     return found, renamed
@@ -668,7 +680,7 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     """Read a filled-in form: Innsending, Piloter, Milepæler and Budsjett."""
     converter = Converter(reference)
     found, renamed = _find_sheets(parsed, read_workbook(parsed.content, reference.settings.limits,
-                                                        _close_to_form_sheet))
+                                                        _worth_reading))
     for name, grid in found.values():
         if isinstance(grid, SheetGrid):
             _check_sheet_marks(parsed, name, grid)

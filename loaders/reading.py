@@ -14,7 +14,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -62,8 +62,10 @@ def check_size(content: bytes, limits: Limits) -> None:
 
 
 def read_workbook(content: bytes, limits: Limits,
-                  wanted: Callable[[str], bool] | None = None) -> dict[str, Grid | None]:
+                  wanted: Callable[[str, Sequence[str]], bool] | None = None) -> dict[str, Grid | None]:
     """Every sheet of a workbook as a grid, sheet name → rows; None for a sheet not wanted (it is not read).
+
+    wanted(name, names) tells whether to read a sheet, given the names of all the workbook's sheets.
 
     A grid starts at A1 (row index + 1 is the Excel row); a cell holding an Excel error is a CellError.
     """
@@ -74,7 +76,7 @@ def read_workbook(content: bytes, limits: Limits,
         grids: dict[str, Grid | None] = {}
         merges: dict[str, list[tuple[int, int, int]]] = {}
         for name in book.sheet_names:
-            if wanted is not None and not wanted(name):
+            if wanted is not None and not wanted(name, book.sheet_names):
                 grids[name] = None
                 continue
             sheet = book.get_sheet_by_name(name)
@@ -221,7 +223,7 @@ class _Marks:
 
 
 def _scan_sheets(content: bytes, members: list[Member] | None,
-                 wanted: Callable[[str], bool] | None) -> dict[str, _Marks]:
+                 wanted: Callable[[str, Sequence[str]], bool] | None) -> dict[str, _Marks]:
     """Look at every sheet's XML once before calamine reads it: refuse a sheet to be read that reaches far
     beyond any table, and find the cells holding an Excel error (calamine reads those as blank) and the
     hidden rows.
@@ -245,7 +247,7 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
         names = _sheet_names_by_part(content)
         for part, (rows, columns, last_cell) in too_large.items():
             sheet = names.get(part, part)
-            if wanted is None or wanted(sheet):
+            if wanted is None or wanted(sheet, list(names.values())):
                 raise UnreadableFile(
                     f"arket «{sheet}» har innhold helt ut til celle {last_cell}, langt utenfor tabellen "
                     f"({format_number(rows)} rader og {format_number(columns)} kolonner). Slett innholdet i cellene "
