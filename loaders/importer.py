@@ -92,6 +92,7 @@ class _Planner:
         self.pending_budget: dict[tuple[str, int], list[dict]] = {}  # and their budget rows, where a file gave them
         # the milestone and budget rows versions planned in this batch hold (a Piloter CSV keeps its pilots' rows)
         self.pending_rows: dict[tuple[str, int], dict[str, list[dict]]] = {}
+        self.table_files: dict[tuple[tuple[str, int], str], str] = {}  # the CSV of this batch a table's rows are from
         # Piloter CSVs that changed a total, with the budget rows they keep: checked once the batch shows
         # that no later file replaces those rows
         self.kept_budget_checks: dict[tuple[str, int], list[tuple[ParsedFile, list[dict], list[dict]]]] = {}
@@ -179,7 +180,15 @@ class _Planner:
                 self.pending_rows[key] = held
             for table in ("milestones", "budget"):
                 if data.tables[table] is not None:
+                    other = self.table_files.get((key, table)) if parsed.table == table else None
+                    if other and held.get(table):  # two CSVs of one table: the later's rows are all there is
+                        parsed.warn(f"{data.agency} {data.start_year} har {TABLE_SHEETS[table]} også i «{other}» i "
+                                    "samme import; denne filen kommer etter den og erstatter radene derfra. Skal "
+                                    "radene i begge gjelde, samle dem i én fil og importer den",
+                                    f"CSV ({TABLE_SHEETS[table]})")
                     held[table] = data.tables[table]
+                    if parsed.table == table:
+                        self.table_files[(key, table)] = parsed.name
                 elif parsed.table == "pilots" and table in held:  # kept, for the pilots the CSV still has
                     held[table] = _rows_of(held[table], data.pilots)
             if data.pilots is not None:

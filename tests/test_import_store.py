@@ -610,6 +610,24 @@ def test_a_workbook_and_milestone_csv_of_one_submission_in_one_import_are_not_wa
     assert not any("samme import" in w.expected for p in plans.values() for w in p.parsed.warnings)
 
 
+def test_two_milestone_csvs_of_one_submission_in_one_import_warn_that_the_later_replaces_the_first(
+        store_path, reference):
+    # one CSV per pilot: the first file's milestones were gone, with nothing said
+    pilots = csv_bytes([csv_pilot(pilot_name="Digital søknad"), csv_pilot(pilot_name="Ny veileder")])
+    first = csv_bytes([csv_row(milestone(pilot="Digital søknad", name="Oppstart"))])
+    second = csv_bytes([csv_row(milestone(pilot="Ny veileder", name="Utprøving"))])
+    plans = import_files_in_order(store_path, reference, [("piloter.csv", pilots), ("milepaeler_1.csv", first),
+                                                          ("milepaeler_2.csv", second)])
+    assert [p.outcome for p in plans] == ["imported", "imported", "imported"]
+    [warning] = plans[2].parsed.warnings
+    assert warning.expected == ("Husbanken 2024 har Milepæler også i «milepaeler_1.csv» i samme import; denne filen "
+                                "kommer etter den og erstatter radene derfra. Skal radene i begge gjelde, samle dem "
+                                "i én fil og importer den")
+    assert warning.sheet == "CSV (Milepæler)"
+    assert plans[1].parsed.warnings == []
+    assert rows(store_path, "SELECT name FROM milestones_current") == [{"name": "Utprøving"}]
+
+
 def test_a_correction_without_the_milestone_sheet_warns_that_the_milestones_go(store_path, reference):
     run_import(store_path, reference, ("v1.xlsx", workbook(valid_submission(), [valid_pilot()],
                                                            [milestone(), milestone(name="Slutt")], [budget_line()])))
