@@ -8,6 +8,7 @@ was expected. The reader adds file, sheet, row and column to that message.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import functools
 import math
@@ -131,11 +132,21 @@ def parse_text(value: object) -> str | None:
         return None
     if type(value) is CellError:  # #N/A is no one's text
         raise ValueProblem(EXCEL_ERROR)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    if isinstance(value, float):
+        return _number_text(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return format_date(value if isinstance(value, dt.date) else value.date())
+    if isinstance(value, bool):
+        return "SANN" if value else "USANN"
     return str(value).strip()
+
+
+def _number_text(value: float) -> str:
+    """A number cell in a text field as Norwegian Excel shows it: 12000, 1,5 (not 1.5)."""
+    if value.is_integer():
+        return str(int(value))
+    text = repr(value)
+    return text.replace(".", ",") if "e" not in text else text
 
 
 def parse_list(value: object) -> list[str]:
@@ -170,6 +181,9 @@ def parse_choice(value: object, choices: tuple[str, ...], default: str | None) -
     for choice in choices:
         if fold(choice) == key:
             return choice
+    if "Ja" in choices and "Nei" in choices:  # Ja / Nei / Delvis: Ja and Nei as any Ja/Nei answer is written
+        with contextlib.suppress(ValueProblem):
+            return "Ja" if parse_yes_no(value) else "Nei"
     raise ValueProblem("en av: " + ", ".join(choices))
 
 
@@ -380,8 +394,10 @@ def shown(value: object) -> str:
         value = value.date()
     if isinstance(value, dt.date):
         return format_date(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, bool):  # a TRUE cell, as Norwegian Excel shows it
+        return "SANN" if value else "USANN"
+    if isinstance(value, float):
+        return _number_text(value)
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "…"
 

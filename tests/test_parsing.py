@@ -1266,6 +1266,16 @@ def test_a_sheet_with_a_blank_far_below_its_table_is_read_as_ever(reference):
     assert accepted(reference, stray) == accepted(reference, content)
 
 
+def test_a_true_cell_where_a_date_belongs_is_shown_as_norwegian_excel_shows_it(reference):
+    error = only_error(parse(reference, workbook(pilots=[valid_pilot(start_date=True)])))
+    assert "fant «SANN»" in str(error)  # «True» is not what the user sees in the cell
+
+
+def test_innenfor_gjeldende_rammer_takes_a_true_cell_as_ja(reference):
+    assert accepted(reference, workbook(pilots=[valid_pilot(within_budget_frame=True)])).pilots[0][
+        "within_budget_frame"] == "Ja"
+
+
 @pytest.mark.parametrize(("field", "written", "shown"), [
     ("end_date", dt.date(9999, 12, 31), "31.12.9999"),  # a date cell meaning "no end"
     ("end_date", "31.12.9999", "31.12.9999"),

@@ -248,6 +248,25 @@ def test_choice_rejects_a_value_outside_the_list_naming_the_allowed_values():
     assert problem.value.expected == "en av: Ja, Nei, Delvis"
 
 
+@pytest.mark.parametrize(("written", "expected"), [("j", "Ja"), ("x", "Ja"), ("yes", "Ja"), (True, "Ja"), (1, "Ja"),
+                                                   ("n", "Nei"), (False, "Nei"), ("delvis", "Delvis")])
+def test_ja_nei_delvis_takes_ja_and_nei_as_any_ja_nei_answer_is_written(written, expected):
+    # «Innenfor gjeldende rammer» refused the «j» and «x» every Ja/Nei column of the form takes
+    assert parse_choice(written, ("Ja", "Nei", "Delvis"), None) == expected
+
+
+def test_a_choice_without_ja_and_nei_does_not_take_ja_nei_answers():
+    with pytest.raises(ValueProblem):
+        parse_choice("x", ("Planlagt", "Pågår", "Gjennomført", "Avbrutt"), "Planlagt")
+
+
+@pytest.mark.parametrize(("cell", "expected"), [(1.5, "1,5"), (0.05, "0,05"), (12000.0, "12000"), (2024.0, "2024"),
+                                                (True, "SANN")])
+def test_a_number_cell_in_a_text_field_reads_as_norwegian_excel_shows_it(cell, expected):
+    # «Brukere som deltar» typed as 1,5 was stored and shown as «1.5»
+    assert parse_text(cell) == expected
+
+
 # ---------------------------------------------------------------------------------------------
 # Cell parsers: the fast paths give what the parse_* functions give, values and messages alike
 
