@@ -751,6 +751,9 @@ def _csv_fields(table: Table) -> tuple[Field, ...]:
     return (*CSV_KEY_FIELDS, *extra, *table.fields)
 
 
+_SEP_LINE = re.compile(r"sep=(.)[ \t]*\r?\n", re.IGNORECASE)  # «sep=;», which Excel writes and reads
+
+
 def _best_csv_layout(text: str) -> tuple[Grid, Table, Header] | None:
     """The delimiter and table whose header row matches best, and the file split at that delimiter.
 
@@ -759,7 +762,11 @@ def _best_csv_layout(text: str) -> tuple[Grid, Table, Header] | None:
     read is refused with that delimiter's row number.
     """
     best: tuple[int, str, Table, Header] | None = None
-    for delimiter in CSV_DELIMITERS:
+    delimiters = CSV_DELIMITERS
+    if declared := _SEP_LINE.match(text):  # Excel takes the line as the delimiter to use, and does not show it
+        text = text[declared.end():]
+        delimiters = (declared[1],) if declared[1] in CSV_DELIMITERS else CSV_DELIMITERS
+    for delimiter in delimiters:
         head = first_csv_rows(text, delimiter, HEADER_SEARCH_ROWS)
         for table in DATA_TABLES:
             header = find_header(head, _csv_fields(table))

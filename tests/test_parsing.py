@@ -1067,6 +1067,16 @@ def test_csv_row_numbers_count_blank_lines_as_excel_shows_them(reference):
     assert (error.sheet, error.row, error.column) == ("CSV (Milepæler)", 4, "Til dato")
 
 
+@pytest.mark.parametrize("line", ["sep=;", "SEP=;"])
+def test_csv_row_numbers_leave_out_the_sep_line_excel_does_not_show(reference, line):
+    # Excel reads «sep=;» as the delimiter to use and hides it: the messages were a row off
+    rows = [csv_row(milestone()), csv_row(milestone(name="Fase", kind="Fase"))]
+    content = csv_bytes(rows)
+    bom = "\ufeff".encode()
+    error = only_error(parse(reference, bom + f"{line}\r\n".encode() + content.removeprefix(bom), "milepæler.csv"))
+    assert (error.sheet, error.row, error.column) == ("CSV (Milepæler)", 3, "Til dato")
+
+
 def test_csv_with_only_a_header_is_refused(reference):
     error = only_error(parse(reference, csv_bytes([], headers=list(csv_pilot())), "piloter.csv"))
     assert "ingen datarader" in error.expected
