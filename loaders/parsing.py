@@ -403,8 +403,12 @@ def check_header(parsed: ParsedFile, sheet: str, header: Header, fields: tuple[F
 # Rules across rows
 
 
+SMALLEST_LIKELY_TOTAL = 1000  # kroner: a pilot's budget below it is an amount in thousands or millions
+
+
 def check_pilots(parsed: ParsedFile, sheet: str, pilots: list[dict]) -> None:
-    """Rules for pilots: unique names and IDs, exemption text, end not before start."""
+    """Rules for pilots: unique names and IDs, exemption text, end not before start; a warning for a total so small
+    that it is likely in thousands or millions."""
     seen_names: dict[str, int] = {}
     seen_refs: dict[str, int] = {}
     for p in pilots:
@@ -430,6 +434,13 @@ def check_pilots(parsed: ParsedFile, sheet: str, pilots: list[dict]) -> None:
         if start and end and end < start:
             parsed.error(f"en sluttdato som ikke er før startdatoen ({start:%d.%m.%Y})",
                          sheet, row, PILOTS.field("end_date").label, end)
+        total = p.get("budget_total_nok")
+        if total is not None and 0 < total < SMALLEST_LIKELY_TOTAL:  # 2,5 meant as millions, in a cell formatted so
+            parsed.warn("et beløp i kroner, som 2 500 000 eller «2,5 mill.»; under "
+                        f"{format_kroner(SMALLEST_LIKELY_TOTAL)} er neppe en pilots budsjett. Filen importeres med "
+                        "beløpet som det står; er det oppgitt i tusen eller millioner, rett det og importer filen "
+                        "på nytt",
+                        sheet, row, PILOTS.field("budget_total_nok").label, total)
         p["elements"] = covered_elements(p)
 
 

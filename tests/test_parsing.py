@@ -1276,6 +1276,18 @@ def test_a_sheet_with_a_blank_far_below_its_table_is_read_as_ever(reference):
     assert accepted(reference, stray) == accepted(reference, content)
 
 
+def test_a_budget_total_of_a_few_kroner_is_imported_with_a_warning_that_it_may_be_in_millions(reference):
+    # a cell formatted to show «2,5 mill. kr» holds 2,5: the ambition's budget figures were off by millions
+    parsed = parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=2.5)]))
+    assert parsed.errors == []
+    [warning] = parsed.warnings
+    assert (warning.sheet, warning.row, warning.column) == ("Piloter", 2, "Budsjett totalt (kr)")
+    assert str(warning).startswith("Advarsel: skjema.xlsx › Piloter › rad 2 › kolonne «Budsjett totalt (kr)»: fant "
+                                   "«2,5», forventet et beløp i kroner, som 2 500 000 eller «2,5 mill.»")
+    assert parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=0)])).warnings == []  # within frames
+    assert parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=1000)])).warnings == []
+
+
 def test_a_true_cell_where_a_date_belongs_is_shown_as_norwegian_excel_shows_it(reference):
     error = only_error(parse(reference, workbook(pilots=[valid_pilot(start_date=True)])))
     assert "fant «SANN»" in str(error)  # «True» is not what the user sees in the cell
