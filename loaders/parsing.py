@@ -46,6 +46,7 @@ from loaders.register import Reference
 from loaders.values import (
     EXPECTED,
     MEMO_TEXT_CHARS,
+    MONTH_NAMES,
     CellError,
     ValueProblem,
     cell_parser,
@@ -304,10 +305,55 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
                              f.label)
             record[f.key] = value
         records.append(record)
+    _refuse_guessed_slashed_dates(parsed, grid, sheet, header, fields)
     _warn_of_unlabelled_content(parsed, grid, sheet, header)
     if isinstance(grid, SheetGrid):
         _warn_of_hidden_rows(parsed, grid, sheet, header)
     return records
+
+
+_SLASHED_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?:[ t][\d:.]*)?\s*")
+
+
+def _refuse_guessed_slashed_dates(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
+                                  fields: tuple[Field, ...]) -> None:
+    """Refuse dates such as 03/01/2024 in a table that also has a date with the month first (10/31/2023), and
+    otherwise say once how such dates were read.
+
+    Slashed dates are read day first, as Norwegians write them; a table with a date that can only
+    be month first was saved with American dates (an English Excel or LibreOffice), and then
+    03/01/2024 is more likely 1 March than 3 January. The date that cannot be day first is refused
+    on its own; without this, the others would go in turned around, unseen.
+    """
+    dated = [(f, col) for f in fields if f.kind in ("date", "end_date")
+             and (col := header.columns.get(f.key)) is not None]
+    month_first: tuple[int, str] | None = None
+    either_way: list[tuple[int, Field, str, re.Match]] = []
+    for index in range(header.row_index + 1, len(grid)):
+        row = grid[index]
+        for f, col in dated:
+            value = row[col] if col < len(row) else None
+            if type(value) is not str or "/" not in value or not (m := _SLASHED_DATE.fullmatch(value)):
+                continue
+            first, second = int(m[1]), int(m[2])
+            if first <= 12 < second <= 31 and month_first is None:
+                month_first = (index + 1, value.strip())
+            elif first <= 12 and second <= 12 and first != second:
+                either_way.append((index + 1, f, value, m))
+    if month_first is None:
+        if either_way:
+            excel_row, f, value, m = either_way[0]
+            parsed.warn(f"datoer med skråstrek er lest med dagen først, som vi skriver dem i Norge: «{value.strip()}» "
+                        f"er {int(m[1])}. {MONTH_NAMES[int(m[2]) - 1]}. Er filen lagret med amerikanske datoer "
+                        "(måneden først), lagre den med norske datoer og importer den på nytt", sheet, excel_row,
+                        f.label)
+        return
+    for excel_row, f, value, m in either_way:
+        first, second = int(m[1]), int(m[2])
+        parsed.error(f"en dato skrevet som 31.10.2023: tabellen har datoer med måneden først (som «{month_first[1]}» "
+                     f"på rad {month_first[0]}), så denne kan være {first}. {MONTH_NAMES[second - 1]} eller {second}. "
+                     f"{MONTH_NAMES[first - 1]}. Lagre filen med norske datoer, eller skriv dem som 31.10.2023, og "
+                     "importer den på nytt", sheet, excel_row, f.label, value)
 
 
 def _nothing_to_read(row: list[object]) -> bool:

@@ -1077,6 +1077,32 @@ def test_csv_row_numbers_leave_out_the_sep_line_excel_does_not_show(reference, l
     assert (error.sheet, error.row, error.column) == ("CSV (Milepæler)", 3, "Til dato")
 
 
+def test_a_csv_with_american_dates_is_refused_for_every_date_that_could_be_either_way(reference):
+    # a LibreOffice export in English: 03/01/2024 went in as 3 January, unseen, beside a refused 10/31/2023
+    rows = [csv_row(milestone(from_date="03/01/2024", name="Oppstart")),
+            csv_row(milestone(from_date="10/31/2024", name="Midtveis")),
+            csv_row(milestone(from_date="20/01/2024", name="Første samling"))]  # only day first: read as written
+    errors = parse(reference, csv_bytes(rows), "milepæler.csv").errors
+    assert sorted((e.row, e.column, e.value) for e in errors) == [(2, "Fra dato", "03/01/2024"),
+                                                                  (3, "Fra dato", "10/31/2024")]
+    assert next(e for e in errors if e.row == 2).expected == (
+        "en dato skrevet som 31.10.2023: tabellen har datoer med måneden først (som «10/31/2024» på rad 3), så "
+        "denne kan være 3. januar eller 1. mars. Lagre filen med norske datoer, eller skriv dem som 31.10.2023, og "
+        "importer den på nytt")
+
+
+def test_slashed_dates_are_read_day_first_with_one_warning_when_no_date_of_the_table_is_month_first(reference):
+    rows = [csv_row(milestone(from_date="20/01/2024", name="Oppstart")), csv_row(milestone(from_date="03/01/2024")),
+            csv_row(milestone(from_date="04/02/2024", name="Slutt"))]
+    parsed = parse(reference, csv_bytes(rows), "milepæler.csv")
+    assert [m["from_date"] for m in parsed.submissions[0].milestones] == [
+        dt.date(2024, 1, 20), dt.date(2024, 1, 3), dt.date(2024, 2, 4)]
+    [warning] = parsed.warnings  # one, at the first date that could be read either way
+    assert (warning.row, warning.column) == (3, "Fra dato")
+    assert warning.expected.startswith("datoer med skråstrek er lest med dagen først, som vi skriver dem i Norge: "
+                                       "«03/01/2024» er 3. januar.")
+
+
 def test_csv_with_only_a_header_is_refused(reference):
     error = only_error(parse(reference, csv_bytes([], headers=list(csv_pilot())), "piloter.csv"))
     assert "ingen datarader" in error.expected
