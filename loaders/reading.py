@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
-from loaders.values import CellError, format_number
+from loaders.values import CellError, Percent, format_number
 
 Grid = list[list[object]]
 
@@ -220,6 +220,7 @@ class _Marks:
 
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row index, column index, as Excel shows it)
     hidden_rows: list[int] = field(default_factory=list)
+    percents: list[tuple[int, int]] = field(default_factory=list)  # number cells shown as a percentage
 
 
 def _scan_sheets(content: bytes, members: list[Member] | None,
@@ -234,6 +235,7 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
     """
     too_large: dict[str, tuple[int, int, str]] = {}
     marks: dict[str, _Marks] = {}
+    percent_styles = _percent_styles(content, members)
     for part, data in _sheet_parts(content, members):  # one at a time: a large sheet's text is not kept
         extent = _extent(data)
         if extent and extent[0] * extent[1] > MAX_SHEET_CELLS:
@@ -241,8 +243,9 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
         # nearly every sheet has neither: a search of its text each
         errors = _error_cells(data) if b't="e"' in data or b"t='e'" in data else []
         hidden_rows = _hidden_rows(data) if b"hidden=" in data else []
-        if errors or hidden_rows:
-            marks[part] = _Marks(errors, hidden_rows)
+        percents = _percent_cells(data, percent_styles) if percent_styles else []
+        if errors or hidden_rows or percents:
+            marks[part] = _Marks(errors, hidden_rows, percents)
     if too_large:
         names = _sheet_names_by_part(content)
         for part, (rows, columns, last_cell) in too_large.items():
@@ -289,6 +292,51 @@ def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
     return found
 
 
+_STYLE = re.compile(rb"""\bs=["'](\d+)["']""")
+_TEXT_TYPE = re.compile(rb"""\bt=["'](?:s|str|inlineStr|b|e)["']""")
+
+
+def _percent_cells(data: bytes, styles: frozenset[int]) -> list[tuple[int, int]]:
+    """(row index, column index) of each number cell in a sheet's XML whose style shows it as a percentage."""
+    found = []
+    for attributes in _VALUED_CELL.findall(data):
+        style = _STYLE.search(attributes)
+        if (style and int(style.group(1)) in styles and not _TEXT_TYPE.search(attributes)
+                and (ref := _CELL_REF.search(attributes))):
+            found.append((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1))
+    return found
+
+
+_PERCENT_FORMATS = frozenset((9, 10))  # Excel's own: 0% and 0.00%
+_NUMBER_FORMAT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]{0,2000}+)>")
+_FORMAT_ID = re.compile(rb"""\bnumFmtId=["'](\d+)["']""")
+_FORMAT_CODE = re.compile(rb"""\bformatCode=(?:"([^"]*)"|'([^']*)')""")
+_CELL_FORMATS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]{0,1000}+>(.*?)</(?:\w+:)?cellXfs>", re.DOTALL)
+_CELL_FORMAT = re.compile(rb"<(?:\w+:)?xf\b([^>]{0,1000}+)>")
+
+
+def _percent_styles(content: bytes, members: list[Member] | None) -> frozenset[int]:
+    """The cell styles (their index, as a cell's s="…" names them) whose number format shows a percentage."""
+    styles = next((_unpacked(content, m) for m in members or () if m.name == "xl/styles.xml"), b"")
+    if members is None:
+        with contextlib.suppress(Exception), zipfile.ZipFile(io.BytesIO(content)) as archive:
+            styles = archive.read("xl/styles.xml")
+    if b"%" not in styles and b'numFmtId="9"' not in styles and b'numFmtId="10"' not in styles:
+        return frozenset()
+    percent = set(_PERCENT_FORMATS)
+    for attributes in _NUMBER_FORMAT.findall(styles):
+        number, code = _FORMAT_ID.search(attributes), _FORMAT_CODE.search(attributes)
+        if number and code:
+            text = html.unescape((code.group(1) or code.group(2) or b"").decode("utf-8", "replace"))
+            if "%" in re.sub(r'"[^"]*"|\\.', "", text):  # a % sign of the format, not one in quoted text
+                percent.add(int(number.group(1)))
+    cell_formats = _CELL_FORMATS.search(styles)
+    if cell_formats is None:
+        return frozenset()
+    return frozenset(index for index, attributes in enumerate(_CELL_FORMAT.findall(cell_formats.group(1)))
+                     if (number := _FORMAT_ID.search(attributes)) and int(number.group(1)) in percent)
+
+
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]{0,1000}+)>")
 _HIDDEN = re.compile(rb"""\bhidden=["'](?:1|true)["']""")
 _ROW_NUMBER = re.compile(rb"""\br=["'](\d+)["']""")
@@ -308,7 +356,12 @@ def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: di
     by_sheet = {names[part]: found for part, found in marks.items() if part in names}
     for name, grid in grids.items():
         found = by_sheet.get(name, _Marks())
-        if grid is None or not (found.errors or found.hidden_rows or name in hidden or name in merges):
+        if grid is None:
+            continue
+        for row, col in found.percents:
+            if row < len(grid) and col < len(grid[row]) and type(grid[row][col]) is float:
+                grid[row][col] = Percent(grid[row][col])
+        if not (found.errors or found.hidden_rows or name in hidden or name in merges):
             continue
         unplaced = []
         for row, col, text in found.errors:

@@ -126,6 +126,17 @@ def _name_key(text: str) -> str:
     return SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
 
 
+class Percent(float):
+    """A number cell Excel shows as a percentage: «20 %» typed into a cell is 0.2 with a percent format."""
+
+    __slots__ = ()
+
+
+def _percent_text(value: Percent) -> str:
+    """A percentage as Norwegian Excel shows it: 20 %, 12,5 %."""
+    return f"{_number_text(round(value * 100, 10))} %"
+
+
 def parse_text(value: object) -> str | None:
     """Text as written, trimmed; numbers from a workbook become their plain text."""
     if is_blank(value):
@@ -133,7 +144,7 @@ def parse_text(value: object) -> str | None:
     if type(value) is CellError:  # #N/A is no one's text
         raise ValueProblem(EXCEL_ERROR)
     if isinstance(value, float):
-        return _number_text(value)
+        return _percent_text(value) if type(value) is Percent else _number_text(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return format_date(value if isinstance(value, dt.date) else value.date())
     if isinstance(value, bool):
@@ -397,7 +408,7 @@ def shown(value: object) -> str:
     if isinstance(value, bool):  # a TRUE cell, as Norwegian Excel shows it
         return "SANN" if value else "USANN"
     if isinstance(value, float):
-        return _number_text(value)
+        return _percent_text(value) if type(value) is Percent else _number_text(value)
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "…"
 

@@ -1314,6 +1314,20 @@ def test_a_budget_total_of_a_few_kroner_is_imported_with_a_warning_that_it_may_b
     assert parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=1000)])).warnings == []
 
 
+def test_a_percentage_typed_into_a_text_field_reads_as_excel_shows_it(reference):
+    # Norwegian Excel turns «20 %» typed into a cell into 0,2 formatted as a percentage: Planer showed «0.2»
+    book = load_workbook(io.BytesIO(workbook(pilots=[valid_pilot(service_scope=0.2, org_scope=0.125,
+                                                                  users=1.5)])))
+    sheet = book["Piloter"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(2, header.index("Omfang av tjenesten") + 1).number_format = "0%"
+    sheet.cell(2, header.index("Omfang i virksomheten") + 1).number_format = "0.0%"
+    out = io.BytesIO()
+    book.save(out)
+    pilot = accepted(reference, out.getvalue()).pilots[0]
+    assert (pilot["service_scope"], pilot["org_scope"], pilot["users"]) == ("20 %", "12,5 %", "1,5")
+
+
 def test_a_true_cell_where_a_date_belongs_is_shown_as_norwegian_excel_shows_it(reference):
     error = only_error(parse(reference, workbook(pilots=[valid_pilot(start_date=True)])))
     assert "fant «SANN»" in str(error)  # «True» is not what the user sees in the cell
