@@ -321,8 +321,8 @@ def filter_change(browser, app_url: str, agencies: list[str], settle_wait_s: flo
                     opener.click(timeout=120_000)
                 box.locator("input").click(timeout=120_000)
                 v.page.keyboard.type(agency, delay=5)
-                # the option is the name, with the abbreviation after it where the register has one
-                shown = re.compile(rf"^{re.escape(agency)}( \(.+\))?$")
+                # the option is the name, with the abbreviation and other names after it where the register has them
+                shown = re.compile(rf"^{re.escape(agency)}( \(.+\))?( – også .+)?$")
                 v.page.get_by_role("option", name=shown).wait_for(timeout=30_000)
                 caption = json.dumps(agency)
                 before = len(v.events)

@@ -72,6 +72,22 @@ def _seed_from_link(page: str, agencies: pd.DataFrame, ministries: list[str], ye
     return True
 
 
+def agency_choice_labels(agencies: pd.DataFrame) -> dict[str, str]:
+    """Each agency's name as the choice boxes show it: «Digitaliseringsdirektoratet (Digdir) – også Direktoratet for
+    forvaltning og IKT, Difi».
+
+    A box finds an agency by what it shows: the ministry's staff know many agencies by their abbreviation only, and
+    some by an old name, which a link takes. Typing «Difi», the box offered only Direktoratet for byggkvalitet (whose
+    name holds the letters d, i, f, i in that order), and Enter chose it.
+    """
+    labels = {}
+    for name, short_name, aliases in agencies[["name", "short_name", "aliases"]].itertuples(index=False):
+        label = f"{name} ({short_name})" if isinstance(short_name, str) and short_name and short_name != name else name
+        others = [a for a in (list(aliases) if aliases is not None else []) if isinstance(a, str) and a.strip()]
+        labels[name] = f"{label} – også {', '.join(others)}" if others else label
+    return labels
+
+
 def agency_spellings(agencies: pd.DataFrame) -> dict[str, str]:
     """Every way the store's register writes an agency (name, abbreviation, alias), folded, to its name."""
     spellings: dict[str, str] = {}
@@ -132,10 +148,7 @@ def sidebar_filter(page: str) -> PilotFilter:
     agencies = store_access.frame("agencies")
     rounds = store_access.frame("rounds")
     names = agencies["name"].tolist()
-    # «Direktoratet for byggkvalitet (DiBK)»: the box finds an agency by what it shows, and the ministry's staff
-    # know many agencies by their abbreviation only
-    shown_names = {n: f"{n} ({s})" if isinstance(s, str) and s and s != n else n
-                   for n, s in zip(agencies["name"], agencies["short_name"], strict=True)}
+    shown_names = agency_choice_labels(agencies)
     ministry_names = dict(zip(agencies["ministry"], agencies["ministry_name"].fillna(agencies["ministry"]),
                               strict=True))
     years = [int(y) for y in rounds["start_year"]]
@@ -159,7 +172,8 @@ def sidebar_filter(page: str) -> PilotFilter:
             # select_all=False: typing «Stats» and Enter picks the first match, as the README says, not
             # every match through Streamlit's «Select 2 matches» row (in English) on top
             chosen = st.multiselect("Virksomheter", names, key=AGENCY_KEY, placeholder="Alle virksomheter",
-                                    help="Skriv for å søke, også på forkortelsen; velg flere for å sammenligne.",
+                                    help="Skriv for å søke, også på forkortelsen eller et tidligere navn; velg flere "
+                                         "for å sammenligne.",
                                     format_func=lambda n: shown_names.get(n, n), select_all=False,
                                     on_change=_forget_link_notes)
         more = st.popover(more_label(), width="stretch")

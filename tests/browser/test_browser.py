@@ -109,6 +109,15 @@ def test_typing_an_agencys_abbreviation_chooses_that_agency(page, server):
     assert text.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "the name is cut"
 
 
+def test_typing_an_agencys_old_name_chooses_it_as_a_link_of_that_name_does(page, server):
+    # «Difi» offered only Direktoratet for byggkvalitet (d-i-f-i in that order), and Enter chose it
+    page.goto(server)
+    wait_for_app(page)
+    choose_agency(page, "Difi")
+    wait_for_app(page)
+    assert re.findall(r"virksomhet=([^&]+)", page.url) == ["Digitaliseringsdirektoratet"], page.url
+
+
 def test_typing_part_of_two_names_and_enter_chooses_one_agency_not_both(page, server, sample_db_master):
     with duckdb.connect(str(sample_db_master), read_only=True) as con:
         names = [n for (n,) in con.execute("SELECT name FROM agencies WHERE name LIKE 'Stats%'").fetchall()]
