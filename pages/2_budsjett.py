@@ -98,11 +98,15 @@ st.subheader("Budsjett per pilot")
 # Beyond what a table sends, the largest budgets: the ones a reader looks for first.
 largest = (capped(pilots.sort_values("budget_total_nok", ascending=False, kind="stable"), "piloter",
                   "størst budsjett først") if len(pilots) > TABLE_LIMIT else pilots)
-st.dataframe(pd.DataFrame({
+per_pilot = pd.DataFrame({
     "Virksomhet": largest["agency"], "Pilot": largest["pilot_name"], "Status": largest["status"],
     "Budsjett totalt": fmt.whole_kroner(largest["budget_total_nok"]),
     "Innenfor gjeldende rammer": largest["within_budget_frame"],
-    "Årsverk": largest["person_years"].map(lambda v: fmt.number(v, 1)),
+    "Årsverk": largest["person_years"],
     "Ressurser": largest["resources"].fillna("–"),
-}), hide_index=True, key="budsjett_piloter", column_config=kroner_columns("Budsjett totalt"), placeholder="–")
+})
+# Årsverk as numbers, shown with a decimal comma (no column format has one): as text, 12,0 sorted below 3,0.
+st.dataframe(per_pilot.style.format({"Årsverk": lambda v: fmt.number(v, 1)}, na_rep="–"), hide_index=True,
+             key="budsjett_piloter", placeholder="–",
+             column_config={**kroner_columns("Budsjett totalt"), "Årsverk": st.column_config.Column(width=90)})
 export_row(f, "budsjett")
