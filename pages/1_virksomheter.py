@@ -134,6 +134,10 @@ if not own.empty:
     }), hide_index=True, key="virksomhet_piloter", placeholder="–",
         column_config=PILOT_COLUMNS)
 
+if history.empty:  # nothing sent: no versions to list or look at
+    export_row(f, "virksomheter", note=export_note)
+    st.stop()
+
 st.markdown("**Alle versjoner** (den nyeste gjelder; de tidligere er historikk)")
 st.dataframe(pd.DataFrame({
     "Oppstartsår": history["start_year"].astype(str), "Versjon": history["version"],

@@ -758,6 +758,15 @@ def test_the_overview_of_an_agency_without_pilots_says_so_instead_of_an_empty_ta
     assert metric(at, "I gang / gjennomført") == "0"
 
 
+def test_an_agency_that_sent_nothing_gets_no_empty_version_list_or_picker(monkeypatch, sample_db):
+    # under «har ikke sendt inn noe ennå» stood a table saying «empty» and a box with nothing to choose
+    assert sql(sample_db, "SELECT count(*) FROM submissions WHERE agency = 'Datatilsynet'") == 0
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py", query={"virksomhet": ["Datatilsynet"]})
+    assert [i.value for i in at.info] == ["Datatilsynet har ikke sendt inn noe ennå."]
+    assert not [m for m in at.markdown if "Alle versjoner" in m.value]
+    assert not [s for s in at.selectbox if s.label == "Se en versjon"]
+
+
 def test_a_link_cannot_put_a_link_of_its_own_in_the_apps_warnings(monkeypatch, sample_db):
     # «?virksomhet=[Logg inn](https://…)» showed a clickable «Logg inn» inside the app's own warning
     at = open_app(monkeypatch, sample_db, query={"virksomhet": ["[Logg inn](https://phish.example)"]})
