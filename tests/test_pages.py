@@ -758,6 +758,16 @@ def test_the_overview_of_an_agency_without_pilots_says_so_instead_of_an_empty_ta
     assert metric(at, "I gang / gjennomført") == "0"
 
 
+def test_the_overviews_key_dates_give_the_seminars_window_not_its_first_day(monkeypatch, sample_db):
+    # «01.09.2023 Erfaringsdelingsseminar» read as the day of the seminar, held some time that autumn
+    [(start, end, label)] = rows(sample_db, "SELECT start_date, end_date, label FROM events")
+    at = open_app(monkeypatch, sample_db)
+    [dates] = [df for _, df in html_tables(at) if list(df.columns) == ["Dato", "Hva"]]
+    [shown] = [d for d, what in zip(dates["Dato"], dates["Hva"], strict=True) if what.startswith(label)]
+    assert start.year == end.year and shown == f"{start:%d.%m.}–{end:%d.%m.%Y}"
+    assert "31.10.2023" in list(dates["Dato"])  # a deadline is one day
+
+
 def test_an_agency_that_sent_nothing_gets_no_empty_version_list_or_picker(monkeypatch, sample_db):
     # under «har ikke sendt inn noe ennå» stood a table saying «empty» and a box with nothing to choose
     assert sql(sample_db, "SELECT count(*) FROM submissions WHERE agency = 'Datatilsynet'") == 0

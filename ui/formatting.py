@@ -86,6 +86,13 @@ def date(value: dt.date | dt.datetime | None) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def date_span(start: dt.date, end: dt.date | None) -> str:
+    """A day, or the days from start to end: 01.09.–30.11.2023 (01.12.2023–31.01.2024 across a new year)."""
+    if end is None or end == start:
+        return date(start)
+    return f"{start:%d.%m.}–{date(end)}" if start.year == end.year else f"{date(start)}–{date(end)}"
+
+
 def long_date(value: dt.date | None) -> str:
     """31. oktober 2023."""
     if _missing(value):

@@ -54,10 +54,13 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     verdict = fmt.ambition_words(counted, band, filtered=not f.is_empty)  # the words the deck uses
     rounds = store_access.frame("rounds")
     upcoming = store_access.frame("upcoming_milestones", f, today)
-    dates = [(r.deadline, f"Frist for rapportering, oppstart {r.start_year}") for r in rounds.itertuples()]
-    dates += [(e.start_date, f"{e.label} ({e.note})") for e in store_access.frame("events").itertuples()]
-    dates += [(settings["reform_end"], "Reformperioden slutter")]
-    dates = sorted((pd.Timestamp(d).date(), text) for d, text in dates)
+    dates = [(r.deadline, None, f"Frist for rapportering, oppstart {r.start_year}") for r in rounds.itertuples()]
+    # an event with an end is a window («høsten 2023»): its first day alone read as the day of the seminar
+    dates += [(e.start_date, e.end_date, f"{e.label} ({e.note})" if e.note else e.label)
+              for e in store_access.frame("events").itertuples()]
+    dates += [(settings["reform_end"], None, "Reformperioden slutter")]
+    dates = sorted((pd.Timestamp(d).date(), None if pd.isna(end) else pd.Timestamp(end).date(), text)
+                   for d, end, text in dates)
 
     ambition = html_blocks.section(
         f"Ambisjonen: {fmt.plural(counted, 'pilot', 'piloter')} i gang eller gjennomført{verdict}",
@@ -79,8 +82,8 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
                       "Pilot": upcoming["pilot_name"],
                       "Virksomhet": upcoming["agency"],
                   })))
-    key_dates = html_blocks.table(pd.DataFrame({"Dato": [fmt.date(d) for d, _ in dates],
-                                                "Hva": [t for _, t in dates]}))
+    key_dates = html_blocks.table(pd.DataFrame({"Dato": [fmt.date_span(d, end) for d, end, _ in dates],
+                                                "Hva": [t for _, _, t in dates]}))
     right = html_blocks.section("Neste milepæler", milestones) + html_blocks.section("Viktige datoer", key_dates)
     forsok = int(by_status["forsok"].sum())
     budget_nok = float(by_status["budget_nok"].sum())
