@@ -32,7 +32,7 @@ from html import escape
 import pandas as pd
 
 from ui import formatting as fmt
-from ui.charts import ACCENT, LIGHT, REPORTING_COLORS, REPORTING_PATTERNS, STATUS_COLORS
+from ui.charts import ACCENT, FADED_TEXT, LIGHT, REPORTING_COLORS, REPORTING_PATTERNS, STATUS_COLORS
 
 PLANNED_COLOR = STATUS_COLORS["Planlagt"]
 # Hatches drawn over the colour, as ui.charts.pattern does in plotly: "/" diagonal, "x" crossed.
@@ -80,7 +80,7 @@ STYLE = f"""<style>
 .po-table td {{ border-bottom: 1px solid #eee; }}
 .po-table .po-num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 .po-table .po-short {{ white-space: nowrap; }}
-.po-note {{ color: rgba(49, 51, 63, 0.6); font-size: 0.875rem; margin: -0.25rem 0 0.75rem 0; }}
+.po-note {{ color: {FADED_TEXT}; font-size: 0.875rem; margin: -0.25rem 0 0.75rem 0; }}
 .po-section h3 {{ font-size: 1.5rem; font-weight: 600; line-height: 1.2; margin: 1rem 0 0.75rem 0; padding: 0; }}
 .po-columns-box {{ container-type: inline-size; }}
 .po-columns {{ display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 2.5rem; }}

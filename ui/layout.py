@@ -14,6 +14,7 @@ import streamlit as st
 from store import database
 from store.queries import PilotFilter
 from ui import filters, store_access
+from ui.charts import FADED_TEXT
 
 # The menu is text only: a Material icon makes the browser load and decode the 375 kB icon font
 # on every page view, which was a tenth of the overview's first draw (issue 5).
@@ -101,6 +102,8 @@ if (!window.poNorwegianChrome) {
     + ' { display: none !important; }'
     // «Flere filter» opening downwards in a 900 px window had «Forsøk» below its edge
     + ' [data-testid="stPopoverBody"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }'
+    // captions in a grey that small text can be read in (WCAG 2.1 AA: 4.5:1; Streamlit's, at 60 % opacity, 3.7:1)
+    + ' [data-testid="stCaptionContainer"] { color: FADED_TEXT !important; opacity: 1 !important; }'
     // a choice box's list as wide as its names, not as the sidebar: «Departementenes sikkerhets- og
     // serviceorganisasjon (DSS)» was cut before the abbreviation, and two long names looked the same
     + ' [data-testid="stMultiSelectDropdown"] { width: max(var(--trigger-width), 28rem) !important; }'
@@ -146,7 +149,7 @@ if (!window.poNorwegianChrome) {
   new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
   norwegian();
 }
-</script>""".replace("WORDS", json.dumps(CHROME_WORDS, ensure_ascii=False))
+</script>""".replace("WORDS", json.dumps(CHROME_WORDS, ensure_ascii=False)).replace("FADED_TEXT", FADED_TEXT)
 
 
 PAGE_LINK_KEY = "_page_own_link"  # page path → the page's own query parameters (Planer's search and toggle)
@@ -160,7 +163,7 @@ def _menu(menu: st.delta_generator.DeltaGenerator, f: PilotFilter | None) -> Non
         # The page is in Norwegian: say so, so screen readers pronounce it right (WCAG 3.1.1).
         st.html("<script>document.documentElement.lang = 'nb';</script>" + _CHROME_SCRIPT +
                 '<h3 style="font-size:1.25rem;font-weight:600;margin:0.5rem 0 0.25rem 0;padding:0">Pilotoversikt</h3>'
-                '<div style="color:rgba(49,51,63,0.6);font-size:0.875rem">Tillitsreformen – piloter i sektoren</div>',
+                f'<div style="color:{FADED_TEXT};font-size:0.875rem">Tillitsreformen – piloter i sektoren</div>',
                 unsafe_allow_javascript=True)
         for path, label in PAGES:
             # Planer's own choices ride along on its link, so coming back to it from another page keeps them

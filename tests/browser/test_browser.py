@@ -354,6 +354,35 @@ def test_the_key_figures_explain_themselves_to_keyboard_users(page, server):
 NARROW = {"width": 1024, "height": 900}  # a laptop window with the sidebar open: about 700 px for the page
 
 
+CONTRAST_JS = """e => {
+  let seen = 1;  // how much of the text shows through its own and its parents' opacity
+  for (let n = e; n instanceof Element; n = n.parentElement) seen *= Number(getComputedStyle(n).opacity);
+  const rgb = c => {  // an rgba() colour as it shows on white
+    const [r, g, b, a = 1] = c.match(/[\\d.]+/g).map(Number);
+    return [r, g, b].map(v => a * seen * v + (1 - a * seen) * 255);
+  };
+  const lum = c => rgb(c).map(v => v / 255).map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const style = getComputedStyle(e);
+  const color = e instanceof SVGElement ? style.fill : style.color;
+  return 1.05 / (lum(color) + 0.05);  // against the white page
+}"""
+
+
+def test_small_grey_text_and_chart_labels_reach_wcag_aa_contrast(page, server):
+    # captions («Viser …») and the charts' axis labels were about 3.7:1; WCAG 2.1 AA asks 4.5:1 of small text
+    page.goto(f"{server}/budsjett")
+    wait_for_app(page)
+    caption = page.get_by_test_id("stCaptionContainer").first
+    caption.wait_for()
+    assert caption.evaluate(CONTRAST_JS) >= 4.5
+    tick = page.locator(".js-plotly-plot .ytick text").first
+    tick.wait_for()
+    assert tick.evaluate(CONTRAST_JS) >= 4.5
+    tagline = page.get_by_test_id("stSidebar").get_by_text("Tillitsreformen – piloter i sektoren")
+    assert tagline.evaluate(CONTRAST_JS) >= 4.5
+
+
 def test_a_1024_px_window_stacks_the_overview_and_cuts_no_figure_or_table(page, server):
     page.set_viewport_size(NARROW)
     page.goto(server)
