@@ -139,6 +139,7 @@ class _Planner:
         """The plan for one parsed file, given the store and the files planned before it."""
         plan = FilePlan(parsed)
         if parsed.errors:
+            self._check_pilots_of_refused(parsed)
             plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen importeres"
             return plan
         earlier = self.seen_hashes.get(parsed.sha256) or self._stored_hash(parsed.sha256)
@@ -201,6 +202,19 @@ class _Planner:
         plan.outcome = "replaces" if plan.replaces_existing else "new"
         plan.summary = "; ".join(plan.changes)
         return plan
+
+    def _check_pilots_of_refused(self, parsed: ParsedFile) -> None:
+        """Look up the pilots a refused milestone or budget CSV names, as for one accepted, so that its errors are
+        told together rather than one kind per round of mending and sending."""
+        if parsed.table not in ("milestones", "budget"):
+            return
+        for data in parsed.refused_submissions:
+            key = (data.agency, data.start_year)
+            pilots, previous = self.pending_pilots.get(key), self.current.get(key)
+            if pilots is None and previous is not None:
+                pilots = database.current_pilot_keys(self.con, previous["submission_id"])
+            if pilots is not None:  # without a submission to add to, that is the error (told once the rest is right)
+                resolve_pilots(parsed, f"CSV ({TABLE_SHEETS[parsed.table]})", data.tables[parsed.table], pilots)
 
     def _current_again(self, parsed: ParsedFile) -> list[SubmissionData]:
         """The submissions of a file imported before that it should be current for again: what it holds of them

@@ -96,6 +96,9 @@ class ParsedFile:
     table: str = ""  # 'workbook', or the table a CSV holds: 'pilots', 'milestones', 'budget'
     submissions: list[SubmissionData] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # What a refused CSV holds: not imported, but its rows' pilots are looked up all the same, so that the agency
+    # hears of every error at once (a pilot that does not exist was told only once the cells were mended)
+    refused_submissions: list[SubmissionData] = field(default_factory=list)
 
     @functools.cached_property
     def sha256(self) -> str:
@@ -869,6 +872,7 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
     for (agency, year), group in groups.items():
         _csv_submission(parsed, sheet, table, agency, year, group)
     if parsed.errors:
+        parsed.refused_submissions[:] = parsed.submissions
         parsed.submissions.clear()
 
 

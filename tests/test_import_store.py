@@ -945,6 +945,18 @@ def test_a_milestone_csv_naming_a_pilot_the_stored_submission_lacks_is_refused(s
     assert counts(store_path) == before
 
 
+def test_a_budget_csv_with_a_bad_cell_also_names_the_pilot_that_does_not_exist(store_path, reference):
+    # «ca. 2 mill» on one row and a pilot unknown on the next: the second was told only after the first was mended
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    content = csv_bytes([csv_row(budget_line(pilot="HB-1", amount_nok="ca. 2 mill")),
+                         csv_row(budget_line(pilot="Finnes ikke"))])
+    plan = run_import(store_path, reference, ("budsjett.csv", content))["budsjett.csv"]
+    assert plan.outcome == "refused"
+    errors = [(p.row, p.column, p.value) for p in plan.problems if not p.is_warning]
+    assert (2, "Beløp (kr)", "ca. 2 mill") in errors and (3, "Pilot", "Finnes ikke") in errors
+    assert plan.summary == f"{len(errors)} feil; ingenting fra filen importeres"
+
+
 @pytest.mark.parametrize("bad_file", ["workbook", "csv"])
 def test_a_file_with_one_error_among_valid_rows_writes_nothing_at_all(store_path, reference, bad_file):
     run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
