@@ -338,6 +338,14 @@ def test_the_suggestion_for_a_misspelt_agency_is_one_click_away(monkeypatch, sam
     assert at.query_params["virksomhet"] == ["Kartverket", "Husbanken"]
 
 
+def test_a_link_with_two_years_says_which_one_the_filter_shows(monkeypatch, sample_db):
+    # «?aar=2023&aar=2024» showed 2024 alone, with nothing said of 2023
+    at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py", {"aar": ["2023", "2024"]})
+    assert at.selectbox(key="aar").value == 2024
+    assert [w.value for w in at.sidebar.warning] == [
+        "Lenken har flere oppstartsår (2023, 2024); filteret viser én runde om gangen og tar 2024."]
+
+
 def test_a_year_ministry_status_or_forsok_the_filter_cannot_use_is_named_not_dropped(monkeypatch, sample_db):
     # «?aar=2031» showed the whole sector under «Viser hele sektoren», as if the link had asked for that
     at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py",

@@ -29,7 +29,7 @@ FORSOK_LABELS = {"alle": "Alle", "ja": "Bare forsøk", "nei": "Ikke forsøk"}
 FILTER_KEYS = (AGENCY_KEY, MINISTRY_KEY, YEAR_KEY, STATUS_KEY, FORSOK_KEY)
 ENTERED_KEY = "_filter_page_entered"
 UNKNOWN_KEY = "_unknown_agencies_in_link"
-IGNORED_KEY = "_ignored_in_link"  # other values of the link the filter could not use, in words
+IGNORED_KEY = "_ignored_in_link"  # what the filter could not use of the link, each in a sentence
 
 
 def _seed_from_link(page: str, agencies: pd.DataFrame, ministries: list[str], years: list[int]) -> bool:
@@ -64,10 +64,12 @@ def _seed_from_link(page: str, agencies: pd.DataFrame, ministries: list[str], ye
     st.session_state[MINISTRY_KEY] = _matched(link.get_all(MINISTRY_KEY), ministries, "departement", ignored)
     st.session_state[STATUS_KEY] = _matched(link.get_all(STATUS_KEY), list(PILOT_STATUSES), "status", ignored)
     rounds = [str(y) for y in years]
-    year = _matched([link.get(YEAR_KEY) or ""], rounds, "oppstartsår", ignored, f"rundene: {', '.join(rounds)}")
-    st.session_state[YEAR_KEY] = int(year[0]) if year else None
-    forsok = _matched([link.get(FORSOK_KEY) or ""], list(FORSOK_CHOICES), "forsøk", ignored, "ja eller nei")
-    st.session_state[FORSOK_KEY] = forsok[0] if forsok else "alle"
+    year = _one_of(_matched(link.get_all(YEAR_KEY), rounds, "oppstartsår", ignored, f"rundene: {', '.join(rounds)}"),
+                   "oppstartsår", "én runde", ignored)
+    st.session_state[YEAR_KEY] = int(year) if year else None
+    forsok = _one_of(_matched(link.get_all(FORSOK_KEY), list(FORSOK_CHOICES), "forsøk", ignored, "ja eller nei"),
+                     "svar på forsøk", "ett svar", ignored)
+    st.session_state[FORSOK_KEY] = forsok or "alle"
     st.session_state[IGNORED_KEY] = ignored
     return True
 
@@ -111,8 +113,18 @@ def _matched(given: list[str], known: list[str], what: str, ignored: list[str], 
             found.append(by_folded[key])
         else:
             said = fmt.escape_markdown(text.strip())  # shown as written, never as markup
-            ignored.append(f"{what} «{said}» ({known_text or 'kjente: ' + ', '.join(known)})")
+            ignored.append(f"Ukjent i lenken: {what} «{said}» ({known_text or 'kjente: ' + ', '.join(known)}). Det er "
+                           "ikke med i filteret.")
     return list(dict.fromkeys(found))
+
+
+def _one_of(found: list[str], what: str, one: str, ignored: list[str]) -> str | None:
+    """The one value a choice of one takes from a link: the last, as the link is read; more than one is said
+    («?aar=2023&aar=2024» showed 2024 as if the link had asked for it alone)."""
+    if len(found) > 1:
+        ignored.append(f"Lenken har flere {what} ({', '.join(found)}); filteret viser {one} om gangen og tar "
+                       f"{found[-1]}.")
+    return found[-1] if found else None
 
 
 def _forget_link_notes() -> None:
@@ -165,7 +177,7 @@ def sidebar_filter(page: str) -> PilotFilter:
                 st.button(f"Vis {suggestion}", key=f"suggested_agency_{index}", on_click=_take_suggestion,
                           args=(text, suggestion), help=f"Legger {suggestion} til i filteret i stedet for «{text}».")
         for what in st.session_state.get(IGNORED_KEY, []):
-            st.warning(f"Ukjent i lenken: {what}. Det er ikke med i filteret.", icon=":material/help:")
+            st.warning(what, icon=":material/help:")
         # The choices sit in popovers, which the browser draws only when opened: the select widgets
         # were a third of the overview's first draw (issue 5). Each label says what is chosen.
         with st.popover(agency_label(st.session_state.get(AGENCY_KEY) or []), width="stretch"):
