@@ -776,6 +776,16 @@ def test_the_overviews_key_dates_give_the_seminars_window_not_its_first_day(monk
     assert "31.10.2023" in list(dates["Dato"])  # a deadline is one day
 
 
+def test_the_overview_opens_with_an_event_on_the_day_of_a_deadline(monkeypatch, sample_db):
+    # an event and a deadline of one day were compared by their ends, a date against none: the page failed
+    [(deadline,)] = rows(sample_db, "SELECT deadline FROM rounds ORDER BY start_year LIMIT 1")
+    with duckdb.connect(str(sample_db)) as con:
+        con.execute("INSERT INTO events VALUES ('Dialogmøte', $1, $1, 'med virksomhetslederne')", [deadline])
+    at = open_app(monkeypatch, sample_db)
+    [dates] = [df for _, df in html_tables(at) if list(df.columns) == ["Dato", "Hva"]]
+    assert "Dialogmøte (med virksomhetslederne)" in list(dates["Hva"])
+
+
 def test_an_agency_that_sent_nothing_gets_no_empty_version_list_or_picker(monkeypatch, sample_db):
     # under «har ikke sendt inn noe ennå» stood a table saying «empty» and a box with nothing to choose
     assert sql(sample_db, "SELECT count(*) FROM submissions WHERE agency = 'Datatilsynet'") == 0

@@ -59,8 +59,8 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     dates += [(e.start_date, e.end_date, f"{e.label} ({e.note})" if e.note else e.label)
               for e in store_access.frame("events").itertuples()]
     dates += [(settings["reform_end"], None, "Reformperioden slutter")]
-    dates = sorted((pd.Timestamp(d).date(), None if pd.isna(end) else pd.Timestamp(end).date(), text)
-                   for d, end, text in dates)
+    dates = sorted(((pd.Timestamp(d).date(), None if pd.isna(end) else pd.Timestamp(end).date(), text)
+                    for d, end, text in dates), key=lambda day: (day[0], day[2]))  # by day, then by what
 
     ambition = html_blocks.section(
         f"Ambisjonen: {fmt.plural(counted, 'pilot', 'piloter')} i gang eller gjennomført{verdict}",
