@@ -386,21 +386,6 @@ def test_budget_page_lists_the_thousand_largest_budgets_of_thousands_of_pilots(m
                for c in at.caption)
 
 
-def test_budget_per_pilot_sorts_person_years_as_numbers_shown_with_a_decimal_comma(monkeypatch, sample_db):
-    # shown as text, a click on «Årsverk» put 3,0 and 2,5 above 12,0
-    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
-
-    at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py")
-    grid = next(d for d in at.dataframe if "Ressurser" in d.value.columns)
-    values = grid.value["Årsverk"]
-    assert pd.api.types.is_float_dtype(values)  # what the table sorts by
-    stored = sorted(y for (y,) in rows(sample_db, "SELECT person_years FROM pilot_plans_current") if y is not None)
-    assert sorted(values.dropna()) == stored
-    shown = convert_arrow_bytes_to_pandas_df(grid.proto.arrow_data.styler.display_values)["Årsverk"]
-    assert list(shown) == [fmt.number(v, 1) for v in values]
-    assert any("," in text for text in shown)
-
-
 def test_budget_page_total_agrees_with_the_overview(monkeypatch, sample_db):
     overview = open_app(monkeypatch, sample_db)
     budget = open_app(monkeypatch, sample_db, "pages/2_budsjett.py")
