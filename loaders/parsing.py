@@ -31,6 +31,7 @@ from loaders.contract import (
 )
 from loaders.problems import Problem
 from loaders.reading import (
+    PEEK,
     Grid,
     SheetGrid,
     UnreadableFile,
@@ -578,17 +579,17 @@ _GUIDE_AND_LISTS = frozenset((label_key(GUIDE_SHEET), label_key(LISTS_SHEET)))  
 SHEET_NAME_CLOSENESS = 0.75  # difflib's ratio: «Pilotar» is 0,86 from «Piloter», «Budsjettnotat» 0,76 from «Budsjett»
 
 
-def _worth_reading(name: str, names: Sequence[str]) -> bool:
-    """Whether to read a sheet: a form sheet's, one named close to one, or, in a workbook without a sheet of the
-    form's names for every data table, any sheet but the guide and the lists (each read to tell whether it holds
-    a form table under another name: «Tidsplan» with the Milepæler table would be left out unread)."""
+def _worth_reading(name: str, names: Sequence[str]) -> bool | str:
+    """Whether to read a sheet: a form sheet's, or one named close to one; in a workbook without a sheet of the
+    form's names for every data table, any other sheet but the guide and the lists is peeked at (PEEK: read if not
+    too large), to tell whether it holds a form table under another name («Tidsplan» with the Milepæler table
+    was left out unread)."""
     key = label_key(name)
-    if key in FORM_SHEET_KEYS:
+    if key in FORM_SHEET_KEYS or _form_sheets_like(key, FORM_SHEET_KEYS):
         return True
-    if key in _GUIDE_AND_LISTS:
+    if key in _GUIDE_AND_LISTS or _DATA_SHEET_KEYS.issubset(label_key(n) for n in names):
         return False
-    every_table_named = _DATA_SHEET_KEYS.issubset(label_key(n) for n in names)
-    return bool(_form_sheets_like(key, FORM_SHEET_KEYS)) or not every_table_named
+    return PEEK
 
 
 def _form_sheets_like(key: str, form_keys: Iterable[str]) -> list[str]:
@@ -610,10 +611,13 @@ def _has_table_header(table: Table, grid: Grid | None) -> bool:
 
 
 def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid | None]) -> tuple[dict[str, tuple[str, Grid]], set[str]]:
-    """The form's sheets by table key, matched by name ignoring case and spacing.
+    """The form's sheets by table key, matched by name ignoring case and spacing, and the tables whose sheet is
+    there under another name (the file is refused, naming both).
 
     A name with a note in brackets is taken too («Piloter (2024)»), but the form's own name
-    comes first: a copy «Piloter (gammel)» in front of «Piloter» is not read instead of it.
+    comes first: a copy «Piloter (gammel)» in front of «Piloter» is not read instead of it. A
+    sheet under another name is one of the form's when it is named close to one and has its
+    table's header, or has the header of a table whose sheet is missing.
     """
     found: dict[str, tuple[str, Grid]] = {}
     unknown: list[str] = []

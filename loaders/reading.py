@@ -61,22 +61,27 @@ def check_size(content: bytes, limits: Limits) -> None:
         )
 
 
+PEEK = "peek"  # wanted's answer for a sheet to read only if it is small enough (see read_workbook)
+
+
 def read_workbook(content: bytes, limits: Limits,
-                  wanted: Callable[[str, Sequence[str]], bool] | None = None) -> dict[str, Grid | None]:
+                  wanted: Callable[[str, Sequence[str]], bool | str] | None = None) -> dict[str, Grid | None]:
     """Every sheet of a workbook as a grid, sheet name → rows; None for a sheet not wanted (it is not read).
 
-    wanted(name, names) tells whether to read a sheet, given the names of all the workbook's sheets.
+    wanted(name, names) tells whether to read a sheet, given the names of all the workbook's sheets: True, False,
+    or PEEK, to read it only if it is not too large to read (a sheet looked at for a form table's header: one that
+    is too large holds no table of the form, and is left unread rather than refusing the file).
 
     A grid starts at A1 (row index + 1 is the Excel row); a cell holding an Excel error is a CellError.
     """
     members = _check_zip(content, limits)
-    marks = _scan_sheets(content, members, wanted)
+    marks, too_large = _scan_sheets(content, members, wanted)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         grids: dict[str, Grid | None] = {}
         merges: dict[str, list[tuple[int, int, int]]] = {}
         for name in book.sheet_names:
-            if wanted is not None and not wanted(name, book.sheet_names):
+            if (wanted is not None and not wanted(name, book.sheet_names)) or name in too_large:
                 grids[name] = None
                 continue
             sheet = book.get_sheet_by_name(name)
@@ -224,14 +229,15 @@ class _Marks:
 
 
 def _scan_sheets(content: bytes, members: list[Member] | None,
-                 wanted: Callable[[str, Sequence[str]], bool] | None) -> dict[str, _Marks]:
+                 wanted: Callable[[str, Sequence[str]], bool | str] | None) -> tuple[dict[str, _Marks], set[str]]:
     """Look at every sheet's XML once before calamine reads it: refuse a sheet to be read that reaches far
-    beyond any table, and find the cells holding an Excel error (calamine reads those as blank) and the
-    hidden rows.
+    beyond any table, and find the cells holding an Excel error (calamine reads those as blank), the
+    hidden rows and the number cells shown as a percentage.
 
     A sheet's extent is its dimension element, which Excel keeps right; a sheet without one
     (some generators leave it out) is scanned for its last row and its widest cell. Returns the
-    marks by sheet part, for the parts that have any.
+    marks by sheet part, for the parts that have any, and the names of the sheets only to peek at
+    (PEEK) that are too large to read.
     """
     too_large: dict[str, tuple[int, int, str]] = {}
     marks: dict[str, _Marks] = {}
@@ -246,16 +252,20 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
         percents = _percent_cells(data, percent_styles) if percent_styles else []
         if errors or hidden_rows or percents:
             marks[part] = _Marks(errors, hidden_rows, percents)
+    left_unread: set[str] = set()
     if too_large:
         names = _sheet_names_by_part(content)
         for part, (rows, columns, last_cell) in too_large.items():
             sheet = names.get(part, part)
-            if wanted is None or wanted(sheet, list(names.values())):
+            choice = wanted(sheet, list(names.values())) if wanted is not None else True
+            if choice == PEEK:
+                left_unread.add(sheet)
+            elif choice:
                 raise UnreadableFile(
                     f"arket «{sheet}» har innhold helt ut til celle {last_cell}, langt utenfor tabellen "
                     f"({format_number(rows)} rader og {format_number(columns)} kolonner). Slett innholdet i cellene "
                     "utenfor tabellen (Ctrl+End i Excel går til den siste cellen med innhold) og lagre filen på nytt")
-    return marks
+    return marks, left_unread
 
 
 def _sheet_parts(content: bytes, members: list[Member] | None) -> Iterator[tuple[str, bytes]]:

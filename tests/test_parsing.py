@@ -1295,6 +1295,15 @@ def test_a_stray_character_in_a_sheet_the_form_does_not_read_is_no_matter(refere
     assert accepted(reference, content) == accepted(reference, workbook(pilots=[valid_pilot()]))
 
 
+def test_a_stray_character_in_a_note_sheet_beside_a_workbook_without_budsjett_is_no_matter(reference):
+    # without Budsjett, «Notater» is looked at for a form table's header: far too large to read, it refused the file
+    plain = workbook(pilots=[valid_pilot()], milestones=[milestone()], extra_sheets={"Notater": [["Husk"]]})
+    parsed = parse(reference, with_stray_cell(plain, "Notater", "XFD1048576"))
+    assert parsed.errors == []
+    assert parsed.submissions == parse(reference, plain).submissions
+    assert "arket «Notater» er ikke en del av skjemaet og ble ikke lest" in [w.expected for w in parsed.warnings]
+
+
 def test_a_sheet_with_a_blank_far_below_its_table_is_read_as_ever(reference):
     pilots = [valid_pilot(pilot_name=f"Pilot {i}") for i in range(300)]
     content = workbook(pilots=pilots, milestones=[milestone(pilot="Pilot 0")])
