@@ -57,6 +57,7 @@ from loaders.values import (
     name_key,
     parse_text,
     shown,
+    slashed_day_month,
 )
 
 HEADER_SEARCH_ROWS = 10
@@ -100,6 +101,9 @@ class ParsedFile:
     # What a refused CSV holds: not imported, but its rows' pilots are looked up all the same, so that the agency
     # hears of every error at once (a pilot that does not exist was told only once the cells were mended)
     refused_submissions: list[SubmissionData] = field(default_factory=list)
+    # Dates written with slashes, noted table by table and judged for the whole file (judge_slashed_dates):
+    # (sheet, row, column, text, first number, second number)
+    slashed_dates: list[tuple[str, int, str, str, int, int]] = field(default_factory=list)
 
     @functools.cached_property
     def sha256(self) -> str:
@@ -309,55 +313,56 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
                              f.label)
             record[f.key] = value
         records.append(record)
-    _refuse_guessed_slashed_dates(parsed, grid, sheet, header, fields)
+    _note_slashed_dates(parsed, grid, sheet, header, fields)
     _warn_of_unlabelled_content(parsed, grid, sheet, header)
     if isinstance(grid, SheetGrid):
         _warn_of_hidden_rows(parsed, grid, sheet, header)
     return records
 
 
-_SLASHED_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?:[ t][\d:.]*)?\s*")
-
-
-def _refuse_guessed_slashed_dates(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
-                                  fields: tuple[Field, ...]) -> None:
-    """Refuse dates such as 03/01/2024 in a table that also has a date with the month first (10/31/2023), and
-    otherwise say once how such dates were read.
-
-    Slashed dates are read day first, as Norwegians write them; a table with a date that can only
-    be month first was saved with American dates (an English Excel or LibreOffice), and then
-    03/01/2024 is more likely 1 March than 3 January. The date that cannot be day first is refused
-    on its own; without this, the others would go in turned around, unseen.
-    """
+def _note_slashed_dates(parsed: ParsedFile, grid: Grid, sheet: str, header: Header, fields: tuple[Field, ...]) -> None:
+    """Note the table's dates written with slashes that could be read either way (03/01/2024), and the first that
+    can only be month first (10/31/2023), for judge_slashed_dates."""
     dated = [(f, col) for f in fields if f.kind in ("date", "end_date")
              and (col := header.columns.get(f.key)) is not None]
-    month_first: tuple[int, str] | None = None
-    either_way: list[tuple[int, Field, str, re.Match]] = []
     for index in range(header.row_index + 1, len(grid)):
         row = grid[index]
         for f, col in dated:
             value = row[col] if col < len(row) else None
-            if type(value) is not str or "/" not in value or not (m := _SLASHED_DATE.fullmatch(value)):
+            if (numbers := slashed_day_month(value)) is None:
                 continue
-            first, second = int(m[1]), int(m[2])
-            if first <= 12 < second <= 31 and month_first is None:
-                month_first = (index + 1, value.strip())
-            elif first <= 12 and second <= 12 and first != second:
-                either_way.append((index + 1, f, value, m))
+            first, second = numbers
+            only_month_first = 1 <= first <= 12 < second <= 31
+            if only_month_first or (1 <= first <= 12 and 1 <= second <= 12 and first != second):
+                parsed.slashed_dates.append((sheet, index + 1, f.label, value.strip(), first, second))
+
+
+def judge_slashed_dates(parsed: ParsedFile) -> None:
+    """Refuse dates such as 03/01/2024 in a file that also has a date with the month first (10/31/2023), and
+    otherwise say once how such dates were read.
+
+    Slashed dates are read day first, as Norwegians write them; a file with a date that can only
+    be month first was saved with American dates (an English Excel or LibreOffice), and then
+    03/01/2024 is more likely 1 March than 3 January. The date that cannot be day first is refused
+    on its own; without this, the others would go in turned around, unseen. The whole file is
+    judged, every sheet of a workbook: its sheets are saved alike.
+    """
+    noted, parsed.slashed_dates = parsed.slashed_dates, []
+    month_first = next(((sheet, row, value) for sheet, row, _, value, first, second in noted if second > 12), None)
+    either_way = [n for n in noted if n[5] <= 12]
     if month_first is None:
         if either_way:
-            excel_row, f, value, m = either_way[0]
-            parsed.warn(f"datoer med skråstrek er lest med dagen først, som vi skriver dem i Norge: «{value.strip()}» "
-                        f"er {int(m[1])}. {MONTH_NAMES[int(m[2]) - 1]}. Er filen lagret med amerikanske datoer "
-                        "(måneden først), lagre den med norske datoer og importer den på nytt", sheet, excel_row,
-                        f.label)
+            sheet, row, label, value, first, second = either_way[0]
+            parsed.warn(f"datoer med skråstrek er lest med dagen først, som vi skriver dem i Norge: «{value}» er "
+                        f"{first}. {MONTH_NAMES[second - 1]}. Er filen lagret med amerikanske datoer (måneden først), "
+                        "lagre den med norske datoer og importer den på nytt", sheet, row, label)
         return
-    for excel_row, f, value, m in either_way:
-        first, second = int(m[1]), int(m[2])
-        parsed.error(f"en dato skrevet som 31.10.2023: tabellen har datoer med måneden først (som «{month_first[1]}» "
-                     f"på rad {month_first[0]}), så denne kan være {first}. {MONTH_NAMES[second - 1]} eller {second}. "
+    for sheet, row, label, value, first, second in either_way:
+        where = f"rad {month_first[1]}" + (f" på arket {month_first[0]}" if month_first[0] != sheet else "")
+        parsed.error(f"en dato skrevet som 31.10.2023: filen har datoer med måneden først (som «{month_first[2]}» på "
+                     f"{where}), så denne kan være {first}. {MONTH_NAMES[second - 1]} eller {second}. "
                      f"{MONTH_NAMES[first - 1]}. Lagre filen med norske datoer, eller skriv dem som 31.10.2023, og "
-                     "importer den på nytt", sheet, excel_row, f.label, value)
+                     "importer den på nytt", sheet, row, label, value)
 
 
 def _nothing_to_read(row: list[object]) -> bool:
@@ -763,6 +768,7 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     bsheet = found.get("budget", (BUDGET.sheet,))[0]
     check_pilots(parsed, psheet, pilots)
     check_milestones(parsed, msheet, milestones)
+    judge_slashed_dates(parsed)
     if "pilots" not in renamed:  # a renamed Piloter sheet is reported once, not on every row that names a pilot
         resolve_pilots(parsed, msheet, milestones, pilots)
         resolve_pilots(parsed, bsheet, budget, pilots)
@@ -875,6 +881,7 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
         parsed.error("CSV-filen har ingen datarader under overskriftsraden", sheet, header.row_index + 1)
     for (agency, year), group in groups.items():
         _csv_submission(parsed, sheet, table, agency, year, group)
+    judge_slashed_dates(parsed)
     if parsed.errors:
         parsed.refused_submissions[:] = parsed.submissions
         parsed.submissions.clear()
@@ -946,6 +953,7 @@ def parse_file(name: str, content: bytes, reference: Reference) -> ParsedFile:
         parsed.error(str(exc))
     if not parsed.errors and not parsed.submissions:
         parsed.error("filen inneholder ingen innsending (ingen rader med Virksomhet og Oppstartsår)")
+    parsed.slashed_dates.clear()  # judged, or left unjudged by a file refused before its tables were read
     if parsed.errors:
         parsed.submissions.clear()
     return parsed

@@ -243,6 +243,18 @@ _TIME_OF_DAY = r"(?:[ t]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?"  # a time after the da
 _WEEKDAY = r"(?:(?:man|tirs|ons|tors|fre|l[øo]r|s[øo]n)dag,? )?"
 
 
+_SLASHED = re.compile(_WEEKDAY + r"(\d{1,2})/(\d{1,2})/(?:\d{4}|\d{2})" + _TIME_OF_DAY)
+
+
+def slashed_day_month(value: object) -> tuple[int, int] | None:
+    """The two numbers before the year of a date written with slashes (03/01/2024 gives 3 and 1), as parse_date
+    reads the text; None for anything else."""
+    if type(value) is not str or "/" not in value:
+        return None
+    m = _SLASHED.fullmatch(SPACES.sub(" ", value).strip().lower())
+    return (int(m[1]), int(m[2])) if m else None
+
+
 def _date_from_text(text: str, month_end: bool = False) -> dt.date:
     """Parse 31.10.2023, 31.10.23, 31/10/2023, 31-10-2023, 2024-03-01, 1. mars 2024, mars 2024; ValueError otherwise.
 

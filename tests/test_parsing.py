@@ -1086,9 +1086,26 @@ def test_a_csv_with_american_dates_is_refused_for_every_date_that_could_be_eithe
     assert sorted((e.row, e.column, e.value) for e in errors) == [(2, "Fra dato", "03/01/2024"),
                                                                   (3, "Fra dato", "10/31/2024")]
     assert next(e for e in errors if e.row == 2).expected == (
-        "en dato skrevet som 31.10.2023: tabellen har datoer med måneden først (som «10/31/2024» på rad 3), så "
-        "denne kan være 3. januar eller 1. mars. Lagre filen med norske datoer, eller skriv dem som 31.10.2023, og "
+        "en dato skrevet som 31.10.2023: filen har datoer med måneden først (som «10/31/2024» på rad 3), så denne "
+        "kan være 3. januar eller 1. mars. Lagre filen med norske datoer, eller skriv dem som 31.10.2023, og "
         "importer den på nytt")
+
+
+def test_american_dates_on_one_sheet_refuse_the_dates_that_could_be_either_way_on_another(reference):
+    # a workbook's sheets are saved alike: with only Piloter's cells mended, Milepæler's went in turned round
+    content = workbook(pilots=[valid_pilot(start_date="03/01/2024", end_date="12/31/2024")],
+                       milestones=[milestone(from_date="03/02/2024  10:00")])  # as a datetime cell saved to text
+    errors = parse(reference, content).errors
+    assert sorted((e.sheet, e.row, e.column) for e in errors) == [
+        ("Milepæler", 2, "Fra dato"), ("Piloter", 2, "Sluttdato"), ("Piloter", 2, "Startdato")]
+    [on_milestones] = [e for e in errors if e.sheet == "Milepæler"]
+    assert "(som «12/31/2024» på rad 2 på arket Piloter)" in on_milestones.expected
+
+
+def test_a_slashed_date_with_a_zero_is_no_sign_of_american_dates(reference):
+    rows = [csv_row(milestone(from_date="00/31/2024")), csv_row(milestone(from_date="03/01/2024", name="Slutt"))]
+    errors = parse(reference, csv_bytes(rows), "milepæler.csv").errors
+    assert [(e.row, e.value) for e in errors] == [(2, "00/31/2024")]  # refused as no date, the other not doubted
 
 
 def test_slashed_dates_are_read_day_first_with_one_warning_when_no_date_of_the_table_is_month_first(reference):
