@@ -225,7 +225,7 @@ class _Marks:
 
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row index, column index, as Excel shows it)
     hidden_rows: list[int] = field(default_factory=list)
-    percents: list[tuple[int, int]] = field(default_factory=list)  # number cells shown as a percentage
+    percents: list[tuple[int, int, int]] = field(default_factory=list)  # cells shown as a percentage, decimals
 
 
 def _scan_sheets(content: bytes, members: list[Member] | None,
@@ -306,45 +306,53 @@ _STYLE = re.compile(rb"""\bs=["'](\d+)["']""")
 _TEXT_TYPE = re.compile(rb"""\bt=["'](?:s|str|inlineStr|b|e)["']""")
 
 
-def _percent_cells(data: bytes, styles: frozenset[int]) -> list[tuple[int, int]]:
-    """(row index, column index) of each number cell in a sheet's XML whose style shows it as a percentage."""
+def _percent_cells(data: bytes, styles: dict[int, int]) -> list[tuple[int, int, int]]:
+    """(row index, column index, decimals) of each number cell in a sheet's XML whose style shows it as a
+    percentage (a cell without its reference, which Excel always writes, is left as the number it holds)."""
     found = []
     for attributes in _VALUED_CELL.findall(data):
         style = _STYLE.search(attributes)
         if (style and int(style.group(1)) in styles and not _TEXT_TYPE.search(attributes)
                 and (ref := _CELL_REF.search(attributes))):
-            found.append((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1))
+            found.append((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1, styles[int(style.group(1))]))
     return found
 
 
-_PERCENT_FORMATS = frozenset((9, 10))  # Excel's own: 0% and 0.00%
+_PERCENT_FORMATS = {9: 0, 10: 2}  # Excel's own: 0% and 0.00%, with their decimals
+_NUMBER_FORMATS = re.compile(rb"<(?:\w+:)?numFmts\b[^>]{0,1000}+>(.*?)</(?:\w+:)?numFmts>", re.DOTALL)
 _NUMBER_FORMAT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]{0,2000}+)>")
+_BUILT_IN_PERCENT = re.compile(rb"""numFmtId=["'](?:9|10)["']""")
 _FORMAT_ID = re.compile(rb"""\bnumFmtId=["'](\d+)["']""")
 _FORMAT_CODE = re.compile(rb"""\bformatCode=(?:"([^"]*)"|'([^']*)')""")
 _CELL_FORMATS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]{0,1000}+>(.*?)</(?:\w+:)?cellXfs>", re.DOTALL)
 _CELL_FORMAT = re.compile(rb"<(?:\w+:)?xf\b([^>]{0,1000}+)>")
 
 
-def _percent_styles(content: bytes, members: list[Member] | None) -> frozenset[int]:
-    """The cell styles (their index, as a cell's s="…" names them) whose number format shows a percentage."""
+def _percent_styles(content: bytes, members: list[Member] | None) -> dict[int, int]:
+    """The cell styles (their index, as a cell's s="…" names them) whose number format shows a percentage, with
+    the decimals the format shows."""
     styles = next((_unpacked(content, m) for m in members or () if m.name == "xl/styles.xml"), b"")
     if members is None:
         with contextlib.suppress(Exception), zipfile.ZipFile(io.BytesIO(content)) as archive:
             styles = archive.read("xl/styles.xml")
-    if b"%" not in styles and b'numFmtId="9"' not in styles and b'numFmtId="10"' not in styles:
-        return frozenset()
-    percent = set(_PERCENT_FORMATS)
-    for attributes in _NUMBER_FORMAT.findall(styles):
+    if b"%" not in styles and not _BUILT_IN_PERCENT.search(styles):
+        return {}
+    percent = dict(_PERCENT_FORMATS)
+    own = _NUMBER_FORMATS.search(styles)  # the workbook's own formats; those of conditional formats come after
+    for attributes in _NUMBER_FORMAT.findall(own.group(1) if own else b""):
         number, code = _FORMAT_ID.search(attributes), _FORMAT_CODE.search(attributes)
         if number and code:
             text = html.unescape((code.group(1) or code.group(2) or b"").decode("utf-8", "replace"))
-            if "%" in re.sub(r'"[^"]*"|\\.', "", text):  # a % sign of the format, not one in quoted text
-                percent.add(int(number.group(1)))
+            shown = re.sub(r'"[^"]*"|\\.', "", text).split(";")[0]  # a % of the format, not one in quoted text
+            if "%" in shown:
+                decimals = re.search(r"\.([0#?]+)", shown)
+                percent[int(number.group(1))] = len(decimals.group(1)) if decimals else 0
     cell_formats = _CELL_FORMATS.search(styles)
     if cell_formats is None:
-        return frozenset()
-    return frozenset(index for index, attributes in enumerate(_CELL_FORMAT.findall(cell_formats.group(1)))
-                     if (number := _FORMAT_ID.search(attributes)) and int(number.group(1)) in percent)
+        return {}
+    return {index: percent[int(number.group(1))]
+            for index, attributes in enumerate(_CELL_FORMAT.findall(cell_formats.group(1)))
+            if (number := _FORMAT_ID.search(attributes)) and int(number.group(1)) in percent}
 
 
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]{0,1000}+)>")
@@ -360,17 +368,17 @@ def _hidden_rows(data: bytes) -> list[int]:
 
 def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: dict[str, list[tuple[int, int, int]]],
           grids: dict[str, Grid | None]) -> None:
-    """Put a CellError where a sheet that was read has an error cell (calamine left the cell blank), and make
-    a sheet with more to say a SheetGrid saying it."""
+    """Put a CellError where a sheet that was read has an error cell (calamine left the cell blank), a Percent
+    where a number cell is shown as a percentage, and make a sheet with more to say a SheetGrid saying it."""
     names = _sheet_names_by_part(content) if marks else {}
     by_sheet = {names[part]: found for part, found in marks.items() if part in names}
     for name, grid in grids.items():
         found = by_sheet.get(name, _Marks())
         if grid is None:
             continue
-        for row, col in found.percents:
+        for row, col, decimals in found.percents:
             if row < len(grid) and col < len(grid[row]) and type(grid[row][col]) is float:
-                grid[row][col] = Percent(grid[row][col])
+                grid[row][col] = Percent(grid[row][col], decimals)
         if not (found.errors or found.hidden_rows or name in hidden or name in merges):
             continue
         unplaced = []

@@ -127,14 +127,21 @@ def _name_key(text: str) -> str:
 
 
 class Percent(float):
-    """A number cell Excel shows as a percentage: «20 %» typed into a cell is 0.2 with a percent format."""
+    """A number cell Excel shows as a percentage: «20 %» typed into a cell is 0.2 with a percent format;
+    decimals are the format's (0 for 0 %, 1 for 0,0 %), None where not known."""
 
-    __slots__ = ()
+    def __new__(cls, value: float, decimals: int | None = None) -> Percent:
+        number = super().__new__(cls, value)
+        number.decimals = decimals
+        return number
 
 
 def _percent_text(value: Percent) -> str:
-    """A percentage as Norwegian Excel shows it: 20 %, 12,5 %."""
-    return f"{_number_text(round(value * 100, 10))} %"
+    """A percentage as Norwegian Excel shows it: 20 %, 12,5 %, 33 % for a third in a 0 % cell."""
+    decimals = getattr(value, "decimals", None)
+    if decimals is None:
+        return f"{_number_text(round(value * 100, 10))} %"
+    return f"{format_number(value * 100, decimals)} %"
 
 
 def parse_text(value: object) -> str | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.styles import Font
 
 from loaders import reading
 from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
@@ -1352,6 +1353,38 @@ def test_a_percentage_typed_into_a_text_field_reads_as_excel_shows_it(reference)
     book.save(out)
     pilot = accepted(reference, out.getvalue()).pilots[0]
     assert (pilot["service_scope"], pilot["org_scope"], pilot["users"]) == ("20 %", "12,5 %", "1,5")
+
+
+def test_a_percentage_shows_the_decimals_of_its_format_as_excel_does(reference):
+    book = load_workbook(io.BytesIO(workbook(pilots=[valid_pilot(service_scope=1 / 3, org_scope=0.2)])))
+    sheet = book["Piloter"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(2, header.index("Omfang av tjenesten") + 1).number_format = "0%"
+    sheet.cell(2, header.index("Omfang i virksomheten") + 1).number_format = "0.00%"
+    out = io.BytesIO()
+    book.save(out)
+    pilot = accepted(reference, out.getvalue()).pilots[0]
+    assert (pilot["service_scope"], pilot["org_scope"]) == ("33 %", "20,00 %")
+
+
+def test_a_percent_format_of_a_conditional_format_alone_makes_no_cell_a_percentage(reference):
+    # a <numFmt> inside <dxfs> shares its id with a cell's own format: 12000 read as «1200000 %»
+    book = load_workbook(io.BytesIO(workbook(pilots=[valid_pilot(users=12000)])))
+    sheet = book["Piloter"]
+    cell = sheet.cell(2, [c.value for c in sheet[1]].index("Brukere som deltar") + 1)
+    cell.font = Font(bold=True)  # a style of its own, with the General number format (id 0)
+    written = io.BytesIO()
+    book.save(written)
+    content = written.getvalue()
+    with zipfile.ZipFile(io.BytesIO(content)) as source:
+        styles = source.read("xl/styles.xml")
+    styles = styles.replace(b"</styleSheet>", b'<dxfs count="1"><dxf><numFmt numFmtId="0" formatCode="0%"/></dxf>'
+                                              b"</dxfs></styleSheet>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, styles if info.filename == "xl/styles.xml" else source.read(info.filename))
+    assert accepted(reference, out.getvalue()).pilots[0]["users"] == "12000"
 
 
 def test_a_true_cell_where_a_date_belongs_is_shown_as_norwegian_excel_shows_it(reference):
