@@ -46,16 +46,22 @@ def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str], lis
 
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            try:
-                found = sorted(path.iterdir())
-            except OSError as exc:
-                not_read.append(f"{raw}: mappen kunne ikke leses ({_why_unreadable(exc)})")
-                continue
+        try:  # is_dir and exists too fail where the user may not look
+            found = sorted(path.iterdir()) if path.is_dir() else None
+            exists = found is not None or path.exists()
+        except OSError as exc:
+            not_read.append(f"{raw}: kunne ikke leses ({_why_unreadable(exc)})")
+            continue
+        if found is not None:
             for p in found:
                 if p.name.startswith(("~$", ".")):  # Excel's lock files and hidden files
                     continue
-                if p.is_dir():
+                try:
+                    is_folder = p.is_dir()
+                except OSError as exc:
+                    not_read.append(f"{_shown_name(p)}: kunne ikke leses ({_why_unreadable(exc)})")
+                    continue
+                if is_folder:
                     skipped.append(f"{_shown_name(p)}: en undermappe, som ikke leses; oppgi den for seg")
                 elif p.suffix.lower() in (".xlsx", ".xlsm", ".csv"):
                     read(p)
@@ -64,8 +70,8 @@ def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str], lis
                 else:
                     skipped.append(f"{_shown_name(p)}: ikke en .xlsx- eller .csv-fil; oppgi den direkte om den er "
                                    "en CSV med annen endelse")
-        elif path.is_file():
-            read(path)
+        elif exists:
+            read(path)  # a file, or what read_bytes says it is not
         else:
             not_read.append(f"{raw}: finnes ikke (verken fil eller mappe)")
     return files, not_read, skipped
