@@ -832,9 +832,9 @@ def _best_csv_layout(text: str) -> tuple[Grid, Table, Header] | None:
     read is refused with that delimiter's row number.
     """
     best: tuple[int, str, Table, Header] | None = None
-    delimiters = CSV_DELIMITERS
+    delimiters, lines_before = CSV_DELIMITERS, 0
     if declared := _SEP_LINE.match(text):  # Excel takes the line as the delimiter to use, and does not show it
-        text = text[declared.end():]
+        text, lines_before = text[declared.end():], 1
         delimiters = (declared[1],) if declared[1] in CSV_DELIMITERS else CSV_DELIMITERS
     for delimiter in delimiters:
         head = first_csv_rows(text, delimiter, HEADER_SEARCH_ROWS)
@@ -850,7 +850,7 @@ def _best_csv_layout(text: str) -> tuple[Grid, Table, Header] | None:
     if best is None:
         return None
     _, delimiter, table, header = best
-    return split_csv(text, delimiter), table, header
+    return split_csv(text, delimiter, lines_before), table, header
 
 
 def parse_csv(parsed: ParsedFile, reference: Reference) -> None:

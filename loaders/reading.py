@@ -536,19 +536,20 @@ def decode_text(content: bytes) -> str:
         ) from None
 
 
-def split_csv(text: str, delimiter: str) -> Grid:
-    """CSV text into rows with the given delimiter.
+def split_csv(text: str, delimiter: str, lines_before: int = 0) -> Grid:
+    """CSV text into rows with the given delimiter; lines_before are lines of the file before the text (a «sep=;»
+    line, which Excel does not show as a row).
 
     A row that cannot be read is refused with its number (as the other messages count rows:
-    the header is row 1) and, where cells above hold line breaks, the line of the file it starts on.
+    the header is row 1) and, where it is not the same, the line of the file it starts on.
     """
     reader = _csv_reader(text, delimiter)
     rows: Grid = []
-    start = 1
+    start = 1 + lines_before
     try:
         for row in reader:
             rows.append(row)
-            start = reader.line_num + 1
+            start = reader.line_num + 1 + lines_before
     except csv.Error as exc:
         where = f"rad {len(rows) + 1}" + (f" (linje {start} i filen)" if start != len(rows) + 1 else "")
         if "field limit" in str(exc):

@@ -1291,6 +1291,9 @@ def test_a_csv_rows_line_in_the_file_is_named_when_cells_above_hold_line_breaks(
     rows = [csv_pilot(problem="Linje én\nlinje to\nlinje tre"), csv_pilot(pilot_name="Lang", problem="p" * 200_000)]
     error = only_error(parse(reference, csv_bytes(rows), "piloter.csv"))
     assert error.expected.startswith("rad 3 (linje 5 i filen) har en celle på mer enn")
+    with_sep = "\ufeffsep=;\r\n".encode() + csv_bytes(rows).removeprefix("\ufeff".encode())
+    error = only_error(parse(reference, with_sep, "piloter.csv"))  # a line Excel hides, but an editor shows
+    assert error.expected.startswith("rad 3 (linje 6 i filen) har en celle på mer enn")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1337,7 +1340,7 @@ def test_a_budget_total_of_a_few_kroner_is_imported_with_a_warning_that_it_may_b
     assert (warning.sheet, warning.row, warning.column) == ("Piloter", 2, "Budsjett totalt (kr)")
     assert str(warning).startswith("Advarsel: skjema.xlsx › Piloter › rad 2 › kolonne «Budsjett totalt (kr)»: fant "
                                    "«2,5», forventet et beløp i kroner, som 2 500 000 eller «2,5 mill.»")
-    assert parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=0)])).warnings == []  # within frames
+    assert parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=0)])).warnings == []  # no cost of its own
     assert parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=1000)])).warnings == []
 
 

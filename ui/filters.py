@@ -184,8 +184,8 @@ def sidebar_filter(page: str) -> PilotFilter:
             # select_all=False: typing «Stats» and Enter picks the first match, as the README says, not
             # every match through Streamlit's «Select 2 matches» row (in English) on top
             chosen = st.multiselect("Virksomheter", names, key=AGENCY_KEY, placeholder="Alle virksomheter",
-                                    help="Skriv for å søke, også på forkortelsen eller et tidligere navn; velg flere "
-                                         "for å sammenligne.",
+                                    help="Skriv for å søke, også på forkortelsen eller et annet navn i registeret; "
+                                         "velg flere for å sammenligne.",
                                     format_func=lambda n: shown_names.get(n, n), select_all=False,
                                     on_change=_forget_link_notes)
         more = st.popover(more_label(), width="stretch")
