@@ -1344,41 +1344,42 @@ def test_a_budget_total_of_a_few_kroner_is_imported_with_a_warning_that_it_may_b
     assert parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=1000)])).warnings == []
 
 
-def test_a_percentage_typed_into_a_text_field_reads_as_excel_shows_it(reference):
-    # Norwegian Excel turns «20 %» typed into a cell into 0,2 formatted as a percentage: Planer showed «0.2»
-    book = load_workbook(io.BytesIO(workbook(pilots=[valid_pilot(service_scope=0.2, org_scope=0.125,
-                                                                  users=1.5)])))
+def with_pilot_cells_styled(pilot: dict, **number_formats: str) -> bytes:
+    """A workbook of one pilot whose Piloter cells (by column label, underscores for spaces) have these number
+    formats, as Excel saves them; a format of «bold» gives the cell a bold font instead."""
+    book = load_workbook(io.BytesIO(workbook(pilots=[pilot])))
     sheet = book["Piloter"]
     header = [c.value for c in sheet[1]]
-    sheet.cell(2, header.index("Omfang av tjenesten") + 1).number_format = "0%"
-    sheet.cell(2, header.index("Omfang i virksomheten") + 1).number_format = "0.0%"
+    for label, number_format in number_formats.items():
+        cell = sheet.cell(2, header.index(label.replace("_", " ")) + 1)
+        if number_format == "bold":
+            cell.font = Font(bold=True)
+        else:
+            cell.number_format = number_format
     out = io.BytesIO()
     book.save(out)
-    pilot = accepted(reference, out.getvalue()).pilots[0]
+    return out.getvalue()
+
+
+def test_a_percentage_typed_into_a_text_field_reads_as_excel_shows_it(reference):
+    # Norwegian Excel turns «20 %» typed into a cell into 0,2 formatted as a percentage: Planer showed «0.2»
+    content = with_pilot_cells_styled(valid_pilot(service_scope=0.2, org_scope=0.125, users=1.5),
+                                      Omfang_av_tjenesten="0%", Omfang_i_virksomheten="0.0%")
+    pilot = accepted(reference, content).pilots[0]
     assert (pilot["service_scope"], pilot["org_scope"], pilot["users"]) == ("20 %", "12,5 %", "1,5")
 
 
 def test_a_percentage_shows_the_decimals_of_its_format_as_excel_does(reference):
-    book = load_workbook(io.BytesIO(workbook(pilots=[valid_pilot(service_scope=1 / 3, org_scope=0.2)])))
-    sheet = book["Piloter"]
-    header = [c.value for c in sheet[1]]
-    sheet.cell(2, header.index("Omfang av tjenesten") + 1).number_format = "0%"
-    sheet.cell(2, header.index("Omfang i virksomheten") + 1).number_format = "0.00%"
-    out = io.BytesIO()
-    book.save(out)
-    pilot = accepted(reference, out.getvalue()).pilots[0]
+    content = with_pilot_cells_styled(valid_pilot(service_scope=1 / 3, org_scope=0.2),
+                                      Omfang_av_tjenesten="0%", Omfang_i_virksomheten="0.00%")
+    pilot = accepted(reference, content).pilots[0]
     assert (pilot["service_scope"], pilot["org_scope"]) == ("33 %", "20,00 %")
 
 
 def test_a_percent_format_of_a_conditional_format_alone_makes_no_cell_a_percentage(reference):
     # a <numFmt> inside <dxfs> shares its id with a cell's own format: 12000 read as «1200000 %»
-    book = load_workbook(io.BytesIO(workbook(pilots=[valid_pilot(users=12000)])))
-    sheet = book["Piloter"]
-    cell = sheet.cell(2, [c.value for c in sheet[1]].index("Brukere som deltar") + 1)
-    cell.font = Font(bold=True)  # a style of its own, with the General number format (id 0)
-    written = io.BytesIO()
-    book.save(written)
-    content = written.getvalue()
+    # bold: a style of its own, with the General number format (id 0)
+    content = with_pilot_cells_styled(valid_pilot(users=12000), Brukere_som_deltar="bold")
     with zipfile.ZipFile(io.BytesIO(content)) as source:
         styles = source.read("xl/styles.xml")
     styles = styles.replace(b"</styleSheet>", b'<dxfs count="1"><dxf><numFmt numFmtId="0" formatCode="0%"/></dxf>'

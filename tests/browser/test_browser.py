@@ -90,16 +90,23 @@ def test_choosing_an_agency_in_the_filter_puts_it_in_the_link(page, server):
     assert metric_value(page, "Budsjett, mill. kr") != total_before
 
 
-def test_typing_an_agencys_abbreviation_chooses_that_agency(page, server):
-    # «KV» used to pick Direktoratet for byggkvalitet, whose name holds «kv», and Kartverket was not offered at all
+# «KV» picked Direktoratet for byggkvalitet, whose name holds «kv», and Kartverket was not offered at all;
+# «Difi» offered only Direktoratet for byggkvalitet (d-i-f-i in that order), and Enter chose it
+@pytest.mark.parametrize(("typed", "agency"), [("KV", "Kartverket"), ("Difi", "Digitaliseringsdirektoratet")])
+def test_typing_an_agencys_abbreviation_or_old_name_chooses_that_agency(page, server, typed, agency):
     page.goto(server)
     wait_for_app(page)
-    choose_agency(page, "KV")
+    choose_agency(page, typed)
     wait_for_app(page)
-    assert re.findall(r"virksomhet=([^&]+)", page.url) == ["Kartverket"], page.url
-    assert page.get_by_test_id("stSidebar").get_by_role("button", name="Virksomheter: Kartverket").is_visible()
-    # the list shows a long name whole, with its abbreviation: it was as narrow as the sidebar
-    page.get_by_test_id("stSidebar").get_by_role("button", name="Virksomheter: Kartverket").click()
+    assert re.findall(r"virksomhet=([^&]+)", page.url) == [agency], page.url
+    assert page.get_by_test_id("stSidebar").get_by_role("button", name=f"Virksomheter: {agency}").is_visible()
+
+
+def test_the_agency_list_shows_a_long_name_whole_with_its_abbreviation(page, server):
+    # the list was as narrow as the sidebar, and cut the name before its abbreviation
+    page.goto(server)
+    wait_for_app(page)
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Virksomheter: alle").click()
     page.get_by_test_id("stPopoverBody").get_by_test_id("stMultiSelect").locator("input").click()
     page.keyboard.type("DSS")
     option = page.get_by_test_id("stMultiSelectDropdown").get_by_role("option").first
@@ -107,15 +114,6 @@ def test_typing_an_agencys_abbreviation_chooses_that_agency(page, server):
     text = option.locator("[data-item-hl]")
     assert text.inner_text() == "Departementenes sikkerhets- og serviceorganisasjon (DSS)"
     assert text.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "the name is cut"
-
-
-def test_typing_an_agencys_old_name_chooses_it_as_a_link_of_that_name_does(page, server):
-    # «Difi» offered only Direktoratet for byggkvalitet (d-i-f-i in that order), and Enter chose it
-    page.goto(server)
-    wait_for_app(page)
-    choose_agency(page, "Difi")
-    wait_for_app(page)
-    assert re.findall(r"virksomhet=([^&]+)", page.url) == ["Digitaliseringsdirektoratet"], page.url
 
 
 def test_typing_part_of_two_names_and_enter_chooses_one_agency_not_both(page, server, sample_db_master):
