@@ -329,8 +329,8 @@ def _note_slashed_dates(parsed: ParsedFile, grid: Grid, sheet: str, header: Head
         row = grid[index]
         for f, col in dated:
             value = row[col] if col < len(row) else None
-            if (numbers := slashed_day_month(value)) is None:
-                continue
+            if type(value) is not str or "/" not in value or (numbers := slashed_day_month(value)) is None:
+                continue  # (the first two tests: nearly every cell, a date cell or text without a slash)
             first, second = numbers
             only_month_first = 1 <= first <= 12 < second <= 31
             if only_month_first or (1 <= first <= 12 and 1 <= second <= 12 and first != second):
@@ -585,6 +585,12 @@ SHEET_NAME_CLOSENESS = 0.75  # difflib's ratio: «Pilotar» is 0,86 from «Pilot
 
 
 def _worth_reading(name: str, names: Sequence[str]) -> bool | str:
+    """Whether to read a sheet (_sheet_choice), asked for every sheet of every workbook."""
+    return _sheet_choice(name, tuple(names))
+
+
+@functools.lru_cache(maxsize=256)  # a batch's workbooks mostly share the form's sheet names
+def _sheet_choice(name: str, names: tuple[str, ...]) -> bool | str:
     """Whether to read a sheet: a form sheet's, or one named close to one; in a workbook without a sheet of the
     form's names for every data table, any other sheet but the guide and the lists is peeked at (PEEK: read if not
     too large), to tell whether it holds a form table under another name («Tidsplan» with the Milepæler table
