@@ -8,6 +8,7 @@ import re
 import duckdb
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from tests.browser.conftest import rerun, shoot, wait_for_app
 from tests.form_files import valid_pilot, workbook
@@ -22,7 +23,9 @@ def choose_agency(page, name: str) -> None:
     box = page.get_by_test_id("stPopoverBody").get_by_test_id("stMultiSelect")
     box.locator("input").click()
     page.keyboard.type(name)
-    page.get_by_test_id("stMultiSelectDropdown").wait_for()  # the list narrowed to what was typed
+    # the list narrowed to what was typed: it opens with every name on the click, and Enter takes the first
+    expect(page.get_by_test_id("stMultiSelectDropdown").get_by_role("option").first).to_contain_text(
+        name, ignore_case=True)
     with rerun(page):
         page.keyboard.press("Enter")
     page.keyboard.press("Escape")  # the list of names
