@@ -1351,7 +1351,8 @@ def with_pilot_cells_styled(pilot: dict, **number_formats: str) -> bytes:
     sheet = book["Piloter"]
     header = [c.value for c in sheet[1]]
     for label, number_format in number_formats.items():
-        cell = sheet.cell(2, header.index(label.replace("_", " ")) + 1)
+        cell = sheet.cell(2, next(i for i, h in enumerate(header, 1)
+                                  if h.replace("(", "").replace(")", "") == label.replace("_", " ")))
         if number_format == "bold":
             cell.font = Font(bold=True)
         else:
@@ -1374,6 +1375,16 @@ def test_a_percentage_shows_the_decimals_of_its_format_as_excel_does(reference):
                                       Omfang_av_tjenesten="0%", Omfang_i_virksomheten="0.00%")
     pilot = accepted(reference, content).pilots[0]
     assert (pilot["service_scope"], pilot["org_scope"]) == ("33 %", "20,00 %")
+
+
+@pytest.mark.parametrize(("total", "number_format"), [(2.5, '0.0 "mill. kr"'), (2.5, '0.00 "MNOK"'),
+                                                    (2_500_000, '#,##0.0,, "mill. kr"')])
+def test_a_budget_total_in_a_cell_shown_in_millions_is_read_as_the_amount_it_shows(reference, total, number_format):
+    # a cell showing «2,5 mill. kr» holding 2,5 went into every budget figure as 2,50 kr
+    content = with_pilot_cells_styled(valid_pilot(budget_total_nok=total), Budsjett_totalt_kr=number_format)
+    parsed = parse(reference, content)
+    assert parsed.errors == [] and parsed.warnings == []
+    assert parsed.submissions[0].pilots[0]["budget_total_nok"] == 2_500_000
 
 
 def test_a_percent_format_of_a_conditional_format_alone_makes_no_cell_a_percentage(reference):
