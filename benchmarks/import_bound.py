@@ -3,8 +3,9 @@
     python -m benchmarks.import_bound [M]
 
 Not part of `make bench`. After a bench run has generated the size's files, it measures in one
-process, interleaved, median of five: the parse floor (benchmarks.stores.parse_floor), the import
-as `make bench` measures it, and the same import with every file's checks computed beforehand, so
+process, interleaved, median of five: the parse floor (benchmarks.stores.parse_floor), the loader's
+reading of every file on one core (parse_file, as the floor reads them), the import as `make bench`
+measures it, and the same import with every file's checks computed beforehand, so
 that reading a file costs what calamine costs and nothing more (the forked worker and the store
 work as usual). The last is the least the import can take while it writes to the store.
 """
@@ -15,6 +16,7 @@ import argparse
 import pickle
 import statistics
 import sys
+import time
 from pathlib import Path
 
 from benchmarks import generate, stores
@@ -46,10 +48,14 @@ def main(argv: list[str] | None = None) -> int:
 
     store = generate.size_dir(args.size) / "import-bound.tmp.duckdb"
     stores.parse_floor(files)  # warm-up
-    floors, imports, free = [], [], []
+    floors, imports, free, parses = [], [], [], []
     try:
         for _ in range(REPS):
             floors.append(stores.parse_floor(files))
+            start = time.perf_counter()
+            for name, content in files:  # the reading alone, one file after the other, as the floor does
+                real_parse(name, content, reference)
+            parses.append(time.perf_counter() - start)
             batch.parse_file = real_parse
             imports.append(stores.import_into(store, files, reference)[0])
             batch.parse_file = calamine_only
@@ -62,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     floor = statistics.median(floors)
     print(f"{args.size}, {len(files)} files, median of {REPS}:")
     print(f"  parse floor                    {floor * 1000:5.0f} ms")
-    for label, times in (("import", imports), ("import, checks made free", free)):
+    for label, times in (("parse_file alone, one core", parses), ("import", imports),
+                         ("import, checks made free", free)):
         value = statistics.median(times)
         print(f"  {label:<30} {value * 1000:5.0f} ms  {value / floor:.2f} × the floor")
     return 0
