@@ -128,20 +128,27 @@ def _name_key(text: str) -> str:
 
 class Percent(float):
     """A number cell Excel shows as a percentage: «20 %» typed into a cell is 0.2 with a percent format;
-    decimals are the format's (0 for 0 %, 1 for 0,0 %), None where not known."""
+    decimals are the format's (0 for 0 %, 1 for 0,0 %)."""
 
-    def __new__(cls, value: float, decimals: int | None = None) -> Percent:
+    def __new__(cls, value: float, decimals: int = 0) -> Percent:
         number = super().__new__(cls, value)
-        number.decimals = decimals
+        number.decimals = decimals  # (a copy through pickle is made with the default, then given its own)
         return number
 
 
-def _percent_text(value: Percent) -> str:
-    """A percentage as Norwegian Excel shows it: 20 %, 12,5 %, 33 % for a third in a 0 % cell."""
-    decimals = getattr(value, "decimals", None)
-    if decimals is None:
-        return f"{_number_text(round(value * 100, 10))} %"
-    return f"{format_number(value * 100, decimals)} %"
+def _number_shown(value: object) -> str | None:
+    """A number or TRUE/FALSE cell as Norwegian Excel shows it: 12000, 1,5 (not 1.5), 20 %, SANN; None for any
+    other value."""
+    if isinstance(value, bool):
+        return "SANN" if value else "USANN"
+    if type(value) is Percent:
+        return f"{format_number(value * 100, value.decimals)} %"
+    if not isinstance(value, float):
+        return None
+    if value.is_integer():
+        return str(int(value))
+    text = repr(value)
+    return text.replace(".", ",") if "e" not in text else text
 
 
 def parse_text(value: object) -> str | None:
@@ -150,21 +157,11 @@ def parse_text(value: object) -> str | None:
         return None
     if type(value) is CellError:  # #N/A is no one's text
         raise ValueProblem(EXCEL_ERROR)
-    if isinstance(value, float):
-        return _percent_text(value) if type(value) is Percent else _number_text(value)
+    if (number := _number_shown(value)) is not None:
+        return number
     if isinstance(value, (dt.datetime, dt.date)):
         return format_date(value if isinstance(value, dt.date) else value.date())
-    if isinstance(value, bool):
-        return "SANN" if value else "USANN"
     return str(value).strip()
-
-
-def _number_text(value: float) -> str:
-    """A number cell in a text field as Norwegian Excel shows it: 12000, 1,5 (not 1.5)."""
-    if value.is_integer():
-        return str(int(value))
-    text = repr(value)
-    return text.replace(".", ",") if "e" not in text else text
 
 
 def parse_list(value: object) -> list[str]:
@@ -250,7 +247,8 @@ _TIME_OF_DAY = r"(?:[ t]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?"  # a time after the da
 _WEEKDAY = r"(?:(?:man|tirs|ons|tors|fre|l[øo]r|s[øo]n)dag,? )?"
 
 
-_SLASHED = re.compile(_WEEKDAY + r"(\d{1,2})/(\d{1,2})/(?:\d{4}|\d{2})" + _TIME_OF_DAY)
+# Day, month and year, with dots or slashes (31.10.2023, 31/10/23), as _date_from_text and slashed_day_month read it
+_DAY_FIRST = re.compile(_WEEKDAY + r"(\d{1,2})([./])(\d{1,2})\2(\d{4}|\d{2})" + _TIME_OF_DAY)
 
 
 def slashed_day_month(value: object) -> tuple[int, int] | None:
@@ -258,8 +256,8 @@ def slashed_day_month(value: object) -> tuple[int, int] | None:
     reads the text; None for anything else."""
     if type(value) is not str or "/" not in value:
         return None
-    m = _SLASHED.fullmatch(SPACES.sub(" ", value).strip().lower())
-    return (int(m[1]), int(m[2])) if m else None
+    m = _DAY_FIRST.fullmatch(SPACES.sub(" ", value).strip().lower())
+    return (int(m[1]), int(m[3])) if m and m[2] == "/" else None
 
 
 def _date_from_text(text: str, month_end: bool = False) -> dt.date:
@@ -269,7 +267,7 @@ def _date_from_text(text: str, month_end: bool = False) -> dt.date:
     turned around). A two-digit year is 2000–2069 (and 70–99 the last century's, which no plan
     holds); with hyphens the year is written whole, as 24-03-01 could be either end first.
     """
-    if m := re.fullmatch(_WEEKDAY + r"(\d{1,2})([./])(\d{1,2})\2(\d{4}|\d{2})" + _TIME_OF_DAY, text) or \
+    if m := _DAY_FIRST.fullmatch(text) or \
             re.fullmatch(_WEEKDAY + r"(\d{1,2})(-)(\d{1,2})-(\d{4})" + _TIME_OF_DAY, text):
         year = int(m[4]) if len(m[4]) == 4 else int(m[4]) + (2000 if int(m[4]) < 70 else 1900)
         return dt.date(year, int(m[3]), int(m[1]))
@@ -424,10 +422,8 @@ def shown(value: object) -> str:
         value = value.date()
     if isinstance(value, dt.date):
         return format_date(value)
-    if isinstance(value, bool):  # a TRUE cell, as Norwegian Excel shows it
-        return "SANN" if value else "USANN"
-    if isinstance(value, float):
-        return _percent_text(value) if type(value) is Percent else _number_text(value)
+    if (number := _number_shown(value)) is not None:
+        return number
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "…"
 
