@@ -650,17 +650,15 @@ def _find_sheets(parsed: ParsedFile, sheets: dict[str, Grid | None]) -> tuple[di
         close = _form_sheets_like(label_key(name), missing)
         grid = sheets.get(name)
         if close and _has_table_header(missing[close[0]], grid):
-            table = missing.pop(close[0])
-            renamed.add(table.key)
-            parsed.error(f"arket «{table.sheet}» mangler, men arbeidsboken har arket «{name}»; gi det skjemaets "
-                         f"navn «{table.sheet}»")
+            key, found_so, after = close[0], f"arbeidsboken har arket «{name}»", ""
         elif held := [k for k, t in missing.items() if t.key != SUBMISSION.key and _has_table_header(t, grid)]:
-            table = missing.pop(held[0])
-            renamed.add(table.key)
-            parsed.error(f"arket «{table.sheet}» mangler, men arket «{name}» har overskriftene til tabellen der; gi "
-                         f"det skjemaets navn «{table.sheet}», så radene blir med")
+            key, found_so, after = held[0], f"arket «{name}» har overskriftene til tabellen der", ", så radene blir med"
         else:
             parsed.warn(f"arket «{name}» er ikke en del av skjemaet og ble ikke lest")
+            continue
+        table = missing.pop(key)
+        renamed.add(table.key)
+        parsed.error(f"arket «{table.sheet}» mangler, men {found_so}; gi det skjemaets navn «{table.sheet}»{after}")
     return found, renamed
 
 
