@@ -41,8 +41,7 @@ def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str], lis
         try:
             files.append((_shown_name(p), p.read_bytes()))
         except OSError as exc:
-            not_read.append(f"{_shown_name(p)}: kunne ikke leses ({_why_unreadable(exc)}); ingenting fra filen "
-                           "importeres")
+            not_read.append(f"{_unreadable(_shown_name(p), exc)}; ingenting fra filen importeres")
 
     for raw in paths:
         path = Path(raw)
@@ -50,7 +49,7 @@ def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str], lis
             found = sorted(path.iterdir()) if path.is_dir() else None
             exists = found is not None or path.exists()
         except OSError as exc:
-            not_read.append(f"{raw}: kunne ikke leses ({_why_unreadable(exc)})")
+            not_read.append(_unreadable(raw, exc))
             continue
         if found is not None:
             for p in found:
@@ -59,7 +58,7 @@ def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str], lis
                 try:
                     is_folder = p.is_dir()
                 except OSError as exc:
-                    not_read.append(f"{_shown_name(p)}: kunne ikke leses ({_why_unreadable(exc)})")
+                    not_read.append(_unreadable(_shown_name(p), exc))
                     continue
                 if is_folder:
                     skipped.append(f"{_shown_name(p)}: en undermappe, som ikke leses; oppgi den for seg")
@@ -77,13 +76,15 @@ def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str], lis
     return files, not_read, skipped
 
 
-def _why_unreadable(exc: OSError) -> str:
-    """Why a file could not be read, in words."""
+def _unreadable(name: str, exc: OSError) -> str:
+    """«name: kunne ikke leses (why)», for a file or folder the import could not read."""
     if isinstance(exc, PermissionError):
-        return "ingen tilgang; sjekk at brukeren som importerer har lov til å lese den"
-    if isinstance(exc, FileNotFoundError):
-        return "filen finnes ikke lenger, eller er en snarvei til en fil som er borte"
-    return exc.strerror or type(exc).__name__
+        why = "ingen tilgang; sjekk at brukeren som importerer har lov til å lese den"
+    elif isinstance(exc, FileNotFoundError):
+        why = "filen finnes ikke lenger, eller er en snarvei til en fil som er borte"
+    else:
+        why = exc.strerror or type(exc).__name__
+    return f"{name}: kunne ikke leses ({why})"
 
 
 def _shown_name(path: Path) -> str:
