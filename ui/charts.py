@@ -16,7 +16,7 @@ from ui import formatting as fmt
 ACCENT = "#1F4E79"
 GREY = "#6B6B6B"
 LIGHT = "#E8EEF4"
-# Small text in grey, as captions and notes: Streamlit's own caption grey is 3.8:1 on white, under the 4.5:1 that
+# Small text in grey, as captions and notes: Streamlit's own caption grey is 3.7:1 on white, under the 4.5:1 that
 # WCAG 2.1 AA asks of text this small; this is 6.2:1, and plotly's axes were 3.7:1 in Streamlit's chart theme.
 FADED_TEXT = "#5F6169"
 TEXT = "#222"
