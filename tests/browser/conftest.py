@@ -99,16 +99,23 @@ WATCH_RUNS = """() => {
 
 
 @contextlib.contextmanager
-def rerun(page):
+def rerun(page, writes_address: bool = False):
     """The block's click or key reruns the app: afterwards, wait until that rerun has started and run to the end.
 
     wait_for_app alone could return on the page as it was before: a widget's or a page link's
     rerun leaves the run state alone until the server answers, which took over 370 ms under load.
+    A rerun is seen by a change of the run state, or, where the rerun's script writes the address
+    (writes_address: a choice in the filter or Planer's), of the address: a short rerun can leave
+    the run state as it was (running and done drawn in one frame), and a choice of agency once
+    failed so in CI with the agency in the address. (A page link changes the address before its
+    rerun, so it is not taken as a sign there.)
     """
-    before = page.evaluate(WATCH_RUNS)
+    before, address = page.evaluate(WATCH_RUNS), page.url if writes_address else None
     yield
     try:
-        page.wait_for_function(f"() => (window.poRuns ?? Infinity) > {before}", timeout=30_000)
+        page.wait_for_function("([runs, address]) => (window.poRuns ?? Infinity) > runs "
+                               "|| (address !== null && location.href !== address)",
+                               arg=[before, address], timeout=30_000)
     except PlaywrightTimeout:
         pytest.fail("the action started no rerun of the app in 30 s")
     wait_for_app(page)

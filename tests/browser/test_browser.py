@@ -26,7 +26,7 @@ def choose_agency(page, name: str) -> None:
     # the list narrowed to what was typed: it opens with every name on the click, and Enter takes the first
     expect(page.get_by_test_id("stMultiSelectDropdown").get_by_role("option").first).to_contain_text(
         name, ignore_case=True)
-    with rerun(page):
+    with rerun(page, writes_address=True):
         page.keyboard.press("Enter")
     page.keyboard.press("Escape")  # the list of names
     page.get_by_test_id("stMultiSelectDropdown").wait_for(state="hidden")
@@ -143,7 +143,7 @@ def test_clicking_an_agency_bar_filters_the_app_to_that_agency(page, server):
     middle = box["y"] + box["height"] / 2
     agency = min(labels.all(), key=lambda t: abs(t.bounding_box()["y"] + t.bounding_box()["height"] / 2 - middle))
     agency = agency.text_content()
-    with rerun(page):
+    with rerun(page, writes_address=True):
         page.mouse.click(box["x"] + box["width"] / 2, middle)
     page.wait_for_url(re.compile(r"virksomhet="), timeout=15_000)
     wait_for_app(page)
@@ -185,7 +185,7 @@ def test_question_which_plans_need_exemption_from_law(page, server, sample_db_ma
     page.goto(f"{server}/planer")
     wait_for_app(page)
     page.get_by_test_id("stSidebar").get_by_role("button", name="Flere filter").click()
-    with rerun(page):
+    with rerun(page, writes_address=True):
         page.get_by_text("Bare forsøk", exact=True).click()
     shoot(page, "13_sporsmal_forsok")
     assert "forsok=ja" in page.url
@@ -198,7 +198,7 @@ def test_question_which_plans_need_exemption_from_law(page, server, sample_db_ma
 def test_question_which_plans_say_nothing_about_evaluation(page, server, sample_db_master):
     page.goto(f"{server}/planer")
     wait_for_app(page)
-    with rerun(page):
+    with rerun(page, writes_address=True):
         page.get_by_text("Bare planer uten evaluering").click()
     shoot(page, "14_sporsmal_uten_evaluering")
     expected = count(sample_db_master, "coalesce(trim(evaluation), '') = ''")
