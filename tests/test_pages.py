@@ -724,6 +724,20 @@ def test_the_tables_show_an_amount_in_whole_kroner_as_written_elsewhere(monkeypa
     assert shown.loc[shown["Virksomhet"] == "Husbanken", "Budsjett"].tolist() == [2_500_001]
 
 
+def test_person_years_read_with_a_decimal_comma_and_sort_as_numbers(monkeypatch, store_path, reference):
+    # As plain text «12,0» sorted above «3,0»; padded with figure spaces, the table's text sort (the browser's
+    # collation puts a space before every digit: tests/browser) is the numbers' order
+    pilots = [valid_pilot(pilot_name=name, person_years=years, within_budget_frame="Ja")
+              for name, years in (("Tolv", 12), ("Tre", 3), ("Halv", 0.5), ("Hundre", 100.25), ("Uten", None))]
+    import_into(store_path, reference, ("hb.xlsx", workbook(valid_submission(), pilots)))
+    shown = table(open_app(monkeypatch, store_path, "pages/2_budsjett.py"), "Pilot", "Årsverk")
+    years = {name: text for name, text in zip(shown["Pilot"], shown["Årsverk"], strict=True) if not pd.isna(text)}
+    assert {name: text.replace(fmt.FIGURE_SPACE, " ") for name, text in years.items()} == {
+        "Tolv": " 12,0", "Tre": "  3,0", "Halv": "  0,5", "Hundre": "100,3"}  # «Uten»: the table's «–»
+    collated = sorted(years.values(), key=lambda t: t.replace(fmt.FIGURE_SPACE, " "))
+    assert [next(n for n, t in years.items() if t == c) for c in collated] == ["Halv", "Tre", "Tolv", "Hundre"]
+
+
 def test_budget_per_year_says_which_pilots_it_leaves_out(monkeypatch, store_path, reference):
     # a pilot with no budget rows is in every total but in no year: the user must not read the years as the whole
     # (and rows above one pilot's total must not hide another's missing rows in a sum)

@@ -16,6 +16,7 @@ import pandas as pd
 from loaders.values import format_number
 
 NBSP = "\u00a0"
+FIGURE_SPACE = "\u2007"  # as wide as a digit
 MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
           "oktober", "november", "desember")
 
@@ -30,6 +31,19 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     if _missing(value) or not math.isfinite(float(value)):
         return "–"
     return format_number(value, decimals)
+
+
+def aligned_numbers(values: pd.Series, decimals: int = 0) -> pd.Series:
+    """Numbers as text (number()), padded on the left with figure spaces to the longest: a table column of
+    them lines up on the right, and sorts as numbers where the table sorts text (a space comes before
+    every digit). Missing values stay missing (the table's placeholder).
+
+    For a column that needs the decimal comma, which no number column format of Streamlit's writes.
+    """
+    texts = [None if _missing(v) else number(v, decimals) for v in values]
+    width = max((len(t) for t in texts if t is not None), default=0)
+    return pd.Series([None if t is None else t.rjust(width, FIGURE_SPACE) for t in texts], index=values.index,
+                     dtype=object)
 
 
 def kr(value: float | int | None) -> str:

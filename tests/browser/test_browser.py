@@ -6,12 +6,14 @@ import itertools
 import re
 
 import duckdb
+import pandas as pd
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.browser.conftest import rerun, shoot, wait_for_app
 from tests.form_files import valid_pilot, workbook
+from ui import formatting as fmt
 
 PAGES = {"": "Oversikt", "virksomheter": "Virksomheter", "budsjett": "Budsjett", "tidslinje": "Tidslinje",
          "planer": "Planer", "importer": "Importer"}
@@ -309,6 +311,15 @@ def test_the_deck_downloaded_from_a_filtered_overview_holds_that_filter(page, se
     title_slide = " ".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
     assert "Utvalg: Husbanken" in title_slide
     assert len(deck.slides) > 5
+
+
+def test_numbers_padded_for_a_text_column_sort_as_numbers_in_the_browser(page):
+    # Budsjett's «Årsverk» is text for its decimal comma; the table sorts a text column with localeCompare
+    # (Streamlit's DataFrame), and «12,0» came above «3,0». Padded, the browser's own order is the numbers'.
+    years = [12, 3, 0.5, 100.25, 7, 1500, 10]
+    texts = fmt.aligned_numbers(pd.Series(years), 1)
+    collated = page.evaluate("texts => [...texts].sort((a, b) => a.localeCompare(b))", texts.tolist())
+    assert collated == fmt.aligned_numbers(pd.Series(sorted(years)), 1).tolist(), collated
 
 
 def test_a_charts_png_is_named_after_the_chart_and_the_filter(page, server):
