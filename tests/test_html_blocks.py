@@ -100,3 +100,10 @@ def test_a_narrow_reporting_segment_is_labelled_with_its_number_alone():
     counts = pd.DataFrame({"I tide": [166], "For sent": [34], "Ikke levert": [0]}, index=pd.Index([2023]))
     html = html_blocks.reporting_bars(counts)
     assert ">166 i tide<" in html and ">34<" in html and 'title="34 for sent"' in html
+
+
+def test_a_date_span_in_a_table_stays_on_one_line_and_a_long_text_wraps():
+    # Oversikt's «Viktige datoer»: «01.09.–30.11.2023» broke after its dash in the narrow right-hand column
+    html = html_blocks.table(pd.DataFrame({"Dato": ["01.09.–30.11.2023"], "Hva": ["Seminar om tillitsreformen i KDD"]}))
+    assert '<td class="po-short">01.09.–30.11.2023</td>' in html
+    assert "<td>Seminar om tillitsreformen i KDD</td>" in html

@@ -44,7 +44,7 @@ HATCHES = {
 }
 NUM = ' class="po-num"'  # a right-aligned table cell
 SHORT = ' class="po-short"'  # a cell that does not wrap (dates, statuses: «Ikke levert» on one line)
-SHORT_TEXT = 16
+SHORT_TEXT = len("01.09.–30.11.2023")  # a date span (Oversikt's key dates) stays on one line too
 MIN_LABEL_SHARE = 0.12  # a segment narrower than this share of the track carries no text (the legend has it)
 # Narrower than this share, a segment's label is its number alone: the ambition bar has the page's width,
 # the reporting bars half of it beside their labels («34 for sent» in a sixth of one read «3…»).
