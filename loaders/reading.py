@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
-from loaders.values import CellError, Percent, format_number
+from loaders.values import CellError, FormulaWithoutValue, Percent, format_number
 
 Grid = list[list[object]]
 
@@ -226,6 +226,7 @@ class _Marks:
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row index, column index, as Excel shows it)
     hidden_rows: list[int] = field(default_factory=list)
     shown: list[tuple[int, int, _Shown]] = field(default_factory=list)  # number cells to read as shown
+    uncomputed: list[tuple[int, int, str]] = field(default_factory=list)  # formula cells without a value
 
 
 def _scan_sheets(content: bytes, members: list[Member] | None,
@@ -250,8 +251,9 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
         errors = _error_cells(data) if b't="e"' in data or b"t='e'" in data else []
         hidden_rows = _hidden_rows(data) if b"hidden=" in data else []
         shown = _shown_cells(data, shown_styles) if shown_styles else []
-        if errors or hidden_rows or shown:
-            marks[part] = _Marks(errors, hidden_rows, shown)
+        uncomputed = _uncomputed_formulas(data) if b"<f" in data or b":f" in data else []
+        if errors or hidden_rows or shown or uncomputed:
+            marks[part] = _Marks(errors, hidden_rows, shown, uncomputed)
     left_unread: set[str] = set()
     if too_large:
         names = _sheet_names_by_part(content)
@@ -299,6 +301,30 @@ def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
             found.append((NOWHERE, NOWHERE, text or "#VERDI!"))
         else:
             found.append((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1, text or "#VERDI!"))
+    return found
+
+
+# A formula cell with no value: no <v> at all, or an empty one that is no empty text (Excel writes a formula giving
+# "" as t="str" with <v></v>). openpyxl and other libraries write formulas so, leaving Excel to work them out when
+# the file is opened; calamine reads such a cell as blank, so a budget total worked out by =SUM(…) was «påkrevd, men
+# tomt», and an optional field's value was dropped unsaid.
+_UNCOMPUTED_FORMULA = re.compile(
+    rb"<(?:\w+:)?c\b" + _ATTRIBUTES + rb"<(?:\w+:)?f\b[^>]{0,1000}+(?:(?<=/)>|>([^<]{0,8192}+)</(?:\w+:)?f>)"
+    rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
+_EMPTY_TEXT_TYPE = re.compile(rb"""\bt=["'](?:str|inlineStr)["']""")
+
+
+def _uncomputed_formulas(data: bytes) -> list[tuple[int, int, str]]:
+    """(row index, column index, formula as Excel shows it) of each formula cell in a sheet's XML that has no
+    value (a cell without its reference is left as it is)."""
+    found = []
+    for cell in _UNCOMPUTED_FORMULA.finditer(data):
+        attributes, formula, empty_value = cell.groups()
+        computed_empty_text = empty_value is not None and _EMPTY_TEXT_TYPE.search(attributes)
+        if computed_empty_text or not (ref := _CELL_REF.search(attributes)):
+            continue
+        text = html.unescape(formula.decode("utf-8", "replace")).strip() if formula else "…"
+        found.append((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1, f"={text}"))
     return found
 
 
@@ -427,6 +453,15 @@ def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: di
         for row, col, shown in found.shown:
             if row < len(grid) and col < len(grid[row]) and type(grid[row][col]) in (float, int):
                 grid[row][col] = shown.value(grid[row][col])
+        for row, col, formula in found.uncomputed:
+            # a row of formulas alone, below the cells calamine read, is a row too (within the cells a sheet may have)
+            width = max(col + 1, len(grid[0]) if grid else 0)
+            if row >= len(grid) and (row + 1) * width <= MAX_SHEET_CELLS:
+                grid.extend([] for _ in range(row + 1 - len(grid)))
+            if row < len(grid) and _read_as_nothing(grid[row][col] if col < len(grid[row]) else None):
+                values = grid[row]
+                values.extend([""] * (col + 1 - len(values)))
+                values[col] = FormulaWithoutValue(formula)
         if not (found.errors or found.hidden_rows or name in hidden or name in merges):
             continue
         unplaced = []
@@ -442,6 +477,11 @@ def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: di
         marked.hidden_rows = tuple(r for r in found.hidden_rows if r < len(grid))
         marked.merged_down = tuple(merges.get(name, ()))
         marked.unplaced_errors = tuple(unplaced)
+
+
+def _read_as_nothing(value: object) -> bool:
+    """A cell calamine read as nothing: None or an empty text."""
+    return value is None or value == ""
 
 
 def _parts_by_zipfile(content: bytes) -> dict[str, bytes]:

@@ -47,17 +47,30 @@ EXPECTED = {
     "year": "et årstall som 2024",
 }
 
+EXCEL_ERROR = ("en verdi, ikke en feil fra Excel (cellen viser en feil, ofte fra en formel som ikke fant det den "
+               "slo opp)")
+UNCOMPUTED_FORMULA = ("en verdi, ikke en formel uten utregnet verdi (filen er laget av et program som ikke regner ut "
+                      "formler, så verdien Excel viser er ikke lagret i filen); åpne filen i Excel eller LibreOffice "
+                      "og lagre den, så lagres verdiene, og importer den på nytt")
+
+
 class CellError(str):
     """An Excel error value in a cell (#N/A, #REF!, #DIV/0! …), as Excel shows it.
 
     calamine reads an error as a blank cell, so a failed lookup became the field's default
     («Planlagt») or nothing at all; reading.read_workbook puts these in its place, and every
-    cell parser refuses one.
+    cell parser refuses one, with its expected text.
     """
 
+    expected = EXCEL_ERROR
 
-EXCEL_ERROR = ("en verdi, ikke en feil fra Excel (cellen viser en feil, ofte fra en formel som ikke fant det den "
-               "slo opp)")
+
+class FormulaWithoutValue(CellError):
+    """A formula cell saved without its value («=SUM(C2:C3)»), as openpyxl and other libraries write formulas:
+    calamine reads it as a blank cell, though Excel shows a value there. Not nothing to read, as an error is (a row
+    of such cells may be a row of data): every cell parser refuses one."""
+
+    expected = UNCOMPUTED_FORMULA
 
 # Excel stores dates as days since 1899-12-30 (after the 1900 leap-year bug).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -155,8 +168,8 @@ def parse_text(value: object) -> str | None:
     """Text as written, trimmed; numbers from a workbook become their plain text."""
     if is_blank(value):
         return None
-    if type(value) is CellError:  # #N/A is no one's text
-        raise ValueProblem(EXCEL_ERROR)
+    if isinstance(value, CellError):  # #N/A is no one's text
+        raise ValueProblem(value.expected)
     if (number := _number_shown(value)) is not None:
         return number
     if isinstance(value, (dt.datetime, dt.date)):
@@ -521,8 +534,8 @@ def _remembering(parse: Callable[[object], object], typed: type | None = None,
                 if len(known) < MEMO_SIZE and len(value) <= MEMO_TEXT_CHARS:
                     known[value] = found
             return found
-        if type(value) is CellError:
-            raise ValueProblem(EXCEL_ERROR)
+        if isinstance(value, CellError):
+            raise ValueProblem(value.expected)
         if typed is not None and type(value) is typed:
             found = take(value)
             if found is not None:

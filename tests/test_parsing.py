@@ -537,6 +537,41 @@ def test_an_excel_error_in_a_sheet_that_is_not_read_is_not_blamed(reference):
     assert (error.sheet, error.value) == ("Piloter", "#N/A")
 
 
+
+# openpyxl (and other libraries) write a formula without its value, for Excel to work out when the file is opened
+@pytest.mark.parametrize(("key", "formula"), [
+    ("budget_total_nok", "=SUM(Budsjett!C2:C3)"),  # required: it was «påkrevd, men tomt» of a cell showing 1 500 000
+    ("person_years", "=3/2"),  # optional: it was dropped unsaid
+    ("themes", '="Bolig; "&"Lån"'),
+])
+def test_a_formula_saved_without_its_value_is_refused_as_a_formula_not_read_as_blank(reference, key, formula):
+    content = workbook(pilots=[valid_pilot(**{key: formula})], budget=[budget_line(amount=500_000),
+                                                                      budget_line(year=2025, amount=1_000_000)])
+    error = only_error(parse(reference, content))
+    assert (error.sheet, error.row, error.column, error.value) == ("Piloter", 2, PILOTS.field(key).label, formula)
+    assert "formel uten utregnet verdi" in error.expected and "lagre den" in error.expected
+
+
+def test_a_formula_saved_without_its_value_in_innsending_is_refused_as_a_formula(reference):
+    error = only_error(parse(reference, workbook(innsending=valid_submission(start_year="=2023+1"))))
+    assert (error.sheet, error.row, error.column, error.value) == ("Innsending", 3, "Oppstartsår", "=2023+1")
+    assert "formel uten utregnet verdi" in error.expected
+
+
+def test_a_formula_with_the_value_excel_saved_is_read_as_that_value(reference):
+    content = workbook(pilots=[valid_pilot(budget_total_nok="=SUM(Budsjett!C2:C3)", users='=IF(1=2,"x","")')],
+                       budget=[budget_line(amount=1_500_000)])
+
+    def as_excel_saves_them(xml: bytes) -> bytes:  # a number's value, and an empty text: t="str" and an empty <v>
+        return xml.replace(b"<f>SUM(Budsjett!C2:C3)</f><v></v>", b"<f>SUM(Budsjett!C2:C3)</f><v>1500000</v>").replace(
+            b'<c r="I2"><f>', b'<c r="I2" t="str"><f>')
+
+    saved = with_sheets_rewritten(content, as_excel_saves_them)
+    assert saved != content
+    pilot = accepted(reference, saved).pilots[0]
+    assert (pilot["budget_total_nok"], pilot["users"]) == (1_500_000, None)
+
+
 @pytest.mark.parametrize("key", ["trust_relation", "problem", "status"])
 def test_an_excel_error_saved_to_csv_is_refused_as_in_a_workbook(reference, key):
     # Excel's «Lagre som CSV» writes a failed lookup as the text «#N/A»: a text field kept it as the pilot's text
