@@ -365,20 +365,22 @@ _BUILT_IN_SHOWN = {9: _Shown(0, percent=True), 10: _Shown(2, percent=True)}  # E
 _NUMBER_FORMATS = re.compile(rb"<(?:\w+:)?numFmts\b[^>]{0,1000}+>(.*?)</(?:\w+:)?numFmts>", re.DOTALL)
 _NUMBER_FORMAT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]{0,2000}+)>")
 _BUILT_IN_PERCENT = re.compile(rb"""numFmtId=["'](?:9|10)["']""")
-_SIGNS = (b"%", b"mill", b"mnok", b"mrd", b"bnok")  # of a format to read as shown (looked for in lower case)
+# of a format to read as shown (looked for in lower case): per cent, millions and billions, thousands
+_SIGNS = (b"%", b"mill", b"mnok", b"mrd", b"bnok", b"tkr", b"tnok", b"knok", b"tusen")
 _FORMAT_ID = re.compile(rb"""\bnumFmtId=["'](\d+)["']""")
 _FORMAT_CODE = re.compile(rb"""\bformatCode=(?:"([^"]*)"|'([^']*)')""")
 _CELL_FORMATS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]{0,1000}+>(.*?)</(?:\w+:)?cellXfs>", re.DOTALL)
 _CELL_FORMAT = re.compile(rb"<(?:\w+:)?xf\b([^>]{0,1000}+)>")
 # A format's parts: quoted text, an escaped character, the number, a padding or repeat, anything else
 _FORMAT_PART = re.compile(r'"([^"]*)"|\\(.)|([#0?][#0?,.]*)|[_*].|\[[^\]]*\]|(.)')
-_MILLIONS = re.compile(r"\b(?:mill|million|mnok|mrd|milliard|bnok)", re.IGNORECASE)
+_MILLIONS = re.compile(r"\b(?:mill|million|mnok|mrd|milliard|bnok|tkr|tnok|knok|tusen)", re.IGNORECASE)
 
 
 def _shown_format(code: str) -> _Shown | None:
     """How a number format code (its first section, for positive numbers) shows a number, where the loader must
-    read it as shown: «0.0%» a percentage of one decimal, «0.0 "mill. kr"» an amount in millions. A format that
-    divides by a million itself («#,##0.0,, "mill."») shows a cell holding whole kroner: read as it is (None)."""
+    read it as shown: «0.0%» a percentage of one decimal, «0.0 "mill. kr"» an amount in millions, «# ##0 "tkr"» one
+    in thousands. A format that divides by a million or a thousand itself («#,##0.0,, "mill."», «#,##0, "tkr"»)
+    shows a cell holding whole kroner: read as it is (None)."""
     before, after, number, percent = [], [], None, False
     for part in _FORMAT_PART.finditer(code.split(";")[0]):
         quoted, escaped, digits, other = part.groups()

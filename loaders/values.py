@@ -304,6 +304,8 @@ def _month(name: str) -> int:
 AMOUNT_SCALES = (
     (re.compile(r"(mrd|milliard(?:er)?|bnok)\.?$"), 1_000_000_000),
     (re.compile(r"(mill|mill\.|million(?:er)?|mnok|mln)\.?$"), 1_000_000),
+    # a cell shown in thousands («1 500 tkr», «1 500 tusen kr»), as reading.read_workbook gives it
+    (re.compile(r"(tusen|tkr|tnok|knok)\.?$"), 1_000),
 )
 
 
@@ -346,7 +348,8 @@ def _amount_from_text(text: str) -> float:
     t = t.replace(" ", "")
     # Kroner have no thousandths: «250,000 kr» (as English Excel writes it) is a quarter million;
     # with a scale, «1,250 mill.» and «1.250 mill.» are 1,25 million, not 1 250.
-    number = _number_from_text(t, EXPECTED["amount"], comma_thousands=scale == 1, dot_thousands=scale == 1)
+    # In thousands, «1.500 tkr» is 1 500 thousand, as without a scale.
+    number = _number_from_text(t, EXPECTED["amount"], comma_thousands=scale == 1, dot_thousands=scale <= 1_000)
     return number * scale
 
 

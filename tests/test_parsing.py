@@ -1422,6 +1422,16 @@ def test_a_budget_total_in_a_cell_shown_in_millions_is_read_as_the_amount_it_sho
     assert parsed.submissions[0].pilots[0]["budget_total_nok"] == 2_500_000
 
 
+@pytest.mark.parametrize(("total", "number_format"), [(2_500, '# ##0 "tkr"'), (2_500, '#,##0 "tusen kr"'),
+                                                    (2_500, '#,##0" kNOK"'), (2_500_000, '#,##0, "tkr"')])
+def test_a_budget_total_in_a_cell_shown_in_thousands_is_read_as_the_amount_it_shows(reference, total, number_format):
+    # a cell showing «2 500 tkr» holding 2 500 went into every budget figure as 2 500 kr, without a word: too large
+    # for the warning of totals under 1 000 kr
+    content = with_pilot_cells_styled(valid_pilot(budget_total_nok=total), Budsjett_totalt_kr=number_format)
+    parsed = parse(reference, content)
+    assert parsed.errors == [] and parsed.warnings == []
+    assert parsed.submissions[0].pilots[0]["budget_total_nok"] == 2_500_000
+
 def test_a_percent_format_of_a_conditional_format_alone_makes_no_cell_a_percentage(reference):
     # a <numFmt> inside <dxfs> shares its id with a cell's own format: 12000 read as «1200000 %»
     # bold: a style of its own, with the General number format (id 0)

@@ -168,6 +168,11 @@ def test_date_reads_a_blank_cell_as_no_date():
     ("NOK 250,000", 250_000),
     ("kr 12,500,-", 12_500),
     ("0", 0),
+    ("1 500 tkr", 1_500_000),                # in thousands, as a cell formatted «# ##0 "tkr"» shows it
+    ("1.500 tkr", 1_500_000),                # dots are thousands there as without a scale
+    ("1 500 tusen kr", 1_500_000),
+    ("250 TNOK", 250_000),
+    ("1 500 kNOK", 1_500_000),
 ])
 def test_amount_accepts_the_ways_people_write_kroner(written, expected):
     assert parse_amount(written) == pytest.approx(expected)
