@@ -672,19 +672,30 @@ def _read_submission_sheet(parsed: ParsedFile, sheet: str, grid: Grid,
     values: dict[str, object] = {}
     rows: dict[str, int] = {}
     start = 0 if header_index is None else header_index + 1
+    # Under the header, the label is in its Felt column and the value in its Verdi column, wherever they are: with
+    # a column between («Felt, Forklaring, Verdi») or before («Nr, Felt, Verdi») the explanation was read as the
+    # value, or the number as the label. Without the header (or beside it), the value is right of the label.
+    felt_col = verdi_col = None
+    if header_index is not None:
+        header = [label_key(cell) for cell in grid[header_index]]
+        felt_col, verdi_col = (header.index(label_key(h)) for h in SUBMISSION_HEADERS)
     for index in range(start, len(grid)):
         row = grid[index]
-        col = None if _nothing_to_read(row) else next(c for c, cell in enumerate(row) if not is_blank(cell))
+        if felt_col is not None and not is_blank(_cell(row, felt_col)):
+            col, value_col = felt_col, verdi_col
+        else:
+            col = None if _nothing_to_read(row) else next(c for c, cell in enumerate(row) if not is_blank(cell))
+            value_col = None if col is None else col + 1
         if col is None:
             continue
         f = lookup.get(label_key(row[col]))
         if f is None:
             # Without the Felt/Verdi header, a lone text above the fields is a title; a label with a value beside
             # it is a field the form does not know (a label written otherwise), and must not vanish unseen.
-            if header_index is not None or not is_blank(_cell(row, col + 1)):
-                parsed.warn(f"ukjent felt «{row[col]}» ble ikke lest", sheet, index + 1)
+            if header_index is not None or not is_blank(_cell(row, value_col)):
+                parsed.warn(f"ukjent felt «{shown(row[col])}» ble ikke lest", sheet, index + 1)
             continue
-        raw = _cell(row, col + 1)
+        raw = _cell(row, value_col)
         if f.key in rows:  # a block pasted twice (last year's form below): which one is meant is not ours to guess
             parsed.error(f"feltet står to ganger i arket (rad {rows[f.key]} og rad {index + 1}, her med "
                          f"«{shown(raw)}»); fjern den ene", sheet, index + 1, f.label)

@@ -489,6 +489,22 @@ def test_an_invalid_innsending_value_is_an_error_naming_row_value_and_expectatio
     assert expected_text in error.expected
 
 
+@pytest.mark.parametrize("layout", [("Felt", "Forklaring", "Verdi"), ("Nr", "Felt", "Verdi"), ("Verdi", "Felt")])
+def test_innsending_values_are_read_from_the_verdi_column_wherever_it_is(reference, layout):
+    # «Felt, Forklaring, Verdi» read the explanation as the value («fant «Påkrevd.»»), and «Nr, Felt, Verdi» the
+    # number as the label: every field «mangler i arket»
+    cells = {"Forklaring": "Påkrevd.", "Nr": 7.0}
+    grid = [list(layout), *([{"Felt": SUBMISSION.field(k).label, "Verdi": v}.get(h, cells.get(h)) for h in layout]
+                            for k, v in valid_submission().items())]
+    sub = accepted(reference, raw_workbook({"Innsending": grid, "Piloter": workbook_pilot_grid()}))
+    assert (sub.agency, sub.start_year, sub.fields["contact_person"]) == ("Husbanken", 2024, "Kari Nordmann")
+
+
+def test_an_unknown_innsending_field_numbered_by_a_number_cell_is_named_as_excel_shows_it(reference):
+    grid = [*submission_grid(valid_submission()), [7.0, "Tekst"]]
+    parsed = parse(reference, raw_workbook({"Innsending": grid, "Piloter": workbook_pilot_grid()}))
+    assert [w.expected for w in parsed.warnings] == ["ukjent felt «7» ble ikke lest"]
+
 def test_an_innsending_field_written_twice_is_refused_naming_both_rows(reference):
     # Last year's block pasted below this year's: the agency of the second would otherwise win, silently, and the
     # file could replace another agency's submission.
