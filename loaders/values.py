@@ -116,9 +116,17 @@ def fold(text: str) -> str:
     return _fold(str(text))
 
 
+# Characters that show as nothing: zero-width spaces and joiners, the soft hyphen, direction marks, a byte order
+# mark. Pasted from a web page, Teams or Word they made «Husbanken» no agency («nærmest er Husbanken»), «Pilotnavn»
+# no column of the form, and a milestone's «Digital søknad» no pilot beside the pilot «Digital søknad».
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
 @memo_short_texts(maxsize=8192)
 def _fold(text: str) -> str:
     """fold() for a str; cached, as the same labels and choices recur in every file."""
+    if not text.isascii():
+        text = INVISIBLE.sub("", text)
     text = SPACES.sub(" ", text).strip().lower()
     text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a")
     if text.isascii():
@@ -128,14 +136,16 @@ def _fold(text: str) -> str:
 
 
 def name_key(text: str) -> str:
-    """What makes two names one name: case and spacing aside, the same letters. «Tillit i Ås» and «Tillit i As»
-    are two pilots (fold() would make them one); «tillit  i ås» is the first of them."""
+    """What makes two names one name: case, spacing and invisible characters aside, the same letters. «Tillit i Ås»
+    and «Tillit i As» are two pilots (fold() would make them one); «tillit  i ås» is the first of them."""
     return _name_key(str(text))
 
 
 @memo_short_texts(maxsize=8192)
 def _name_key(text: str) -> str:
     """name_key() for a str; cached, as every milestone and budget row names its pilot again."""
+    if not text.isascii():
+        text = INVISIBLE.sub("", text)
     return SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
 
 

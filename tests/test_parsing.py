@@ -418,6 +418,19 @@ def test_agency_by_name_abbreviation_or_alias_in_any_case_becomes_its_canonical_
     assert sub.agency == canonical
 
 
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\ufeff", "\u200e", "\u2060"])
+def test_characters_that_show_as_nothing_make_no_other_agency_label_or_pilot(reference, invisible):
+    # pasted from a web page, Teams or Word: «fant «Husbanken», forventet …; nærmest er Husbanken», «kolonnen
+    # mangler» of a column that is there, and a milestone's «Digital søknad» no pilot beside «Digital søknad»
+    pilot = {("Pilot" + invisible + "navn" if k == "pilot_name" else k): v
+             for k, v in valid_pilot(pilot_name="Digital søknad" + invisible).items()}
+    content = workbook(innsending=valid_submission(agency="Hus" + invisible + "banken" + invisible), pilots=[pilot],
+                       milestones=[milestone(pilot="Digital søknad")],
+                       budget=[budget_line(pilot=invisible + "digital søknad")])
+    sub = accepted(reference, content)
+    assert sub.agency == "Husbanken"
+    assert [m["pilot_name"] for m in sub.milestones + sub.budget] == [sub.pilots[0]["pilot_name"]] * 2
+
 def test_dfo_is_not_taken_for_digdir(reference):
     # The register had DFØ's name as an alias of Digdir (Difi's tasks went to both in 2020): a DFØ report
     # replaced Digdir's submission, and its plans were gone from every figure.
