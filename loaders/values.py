@@ -342,18 +342,18 @@ def parse_amount(value: object) -> float | None:
 
 
 def _amount_from_text(text: str) -> float:
-    """Parse '1 500 000 kr', 'kr 1 500 000,-', 'NOK 250000', '2,5 mill.', '1,2 mrd.'."""
+    """Parse '1 500 000 kr', 'kr 1 500 000,-', 'NOK 250000', '2,5 mill.', '1,2 mrd.', '1 500 000 kroner'."""
     t = SPACES.sub(" ", text).strip().lower()
     t = re.sub(r"^(kr\.?|nok)\s*", "", t)
     # A currency word only when it stands alone: the "nok" of "2,5 mnok" is part of the scale.
-    t = re.sub(r"\s*(?<![a-z])(kr\.?|nok|,-|,–|\.-)\s*$", "", t)
-    t = re.sub(r"\s*(?<![a-z])(kr\.?|nok|,-)\s*$", "", t)
+    t = re.sub(r"\s*(?<![a-z])(kr\.?|kroner|nok|,-|,–|\.-)\s*$", "", t)
+    t = re.sub(r"\s*(?<![a-z])(kr\.?|kroner|nok|,-)\s*$", "", t)
     scale = 1
     for pattern, factor in AMOUNT_SCALES:
         stripped = pattern.sub("", t).strip()
         if stripped != t:
             t, scale = stripped, factor
-            t = re.sub(r"\s*(kr\.?|nok)$", "", t)
+            t = re.sub(r"\s*(kr\.?|kroner|nok)$", "", t)
             break
     t = t.replace(" ", "")
     # Kroner have no thousandths: «250,000 kr» (as English Excel writes it) is a quarter million;

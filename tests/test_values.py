@@ -173,6 +173,9 @@ def test_date_reads_a_blank_cell_as_no_date():
     ("1 500 tusen kr", 1_500_000),
     ("250 TNOK", 250_000),
     ("1 500 kNOK", 1_500_000),
+    ("1 500 000 kroner", 1_500_000),         # the word written out, as often as «kr»
+    ("1,5 millioner kroner", 1_500_000),
+    ("1\u00a0500\u00a0000 kroner", 1_500_000),
 ])
 def test_amount_accepts_the_ways_people_write_kroner(written, expected):
     assert parse_amount(written) == pytest.approx(expected)
