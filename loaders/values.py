@@ -355,6 +355,9 @@ def _amount_from_text(text: str) -> float:
             t, scale = stripped, factor
             t = re.sub(r"\s*(kr\.?|kroner|nok)$", "", t)
             break
+    # Spaces group thousands: «1 5000 000» (a digit too many, or a space too few) is not 15 000 000, whatever was meant
+    if " " in t and not re.fullmatch(r"\d+( \d{3})+([.,]\d+)?", t):
+        raise ValueProblem(EXPECTED["amount"])
     t = t.replace(" ", "")
     # Kroner have no thousandths: «250,000 kr» (as English Excel writes it) is a quarter million;
     # with a scale, «1,250 mill.» and «1.250 mill.» are 1,25 million, not 1 250.

@@ -186,7 +186,9 @@ def test_amount_accepts_two_and_a_half_million_written_as_mill():
 
 
 @pytest.mark.parametrize("written", [-1, -1500000.0, "-1 500 000", "kr -100", "mye", "1 500 000 euro", "1,5,5",
-                                     "ca. 2 mill.", True])
+                                     "ca. 2 mill.", True,
+                                     # spaces out of step with the thousands: was 15 000 000 and 150 000, unsaid
+                                     "1 5000 000", "1 50 000", "1 500 00 kr", "2 5 mill."])
 def test_amount_rejects_negative_amounts_and_words_saying_what_was_expected(written):
     with pytest.raises(ValueProblem) as problem:
         parse_amount(written)
