@@ -10,6 +10,7 @@ import csv
 import dataclasses
 import datetime as dt
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,9 @@ from loaders.reading import Limits
 from loaders.values import ValueProblem, fold
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+# Two spellings of one agency in one cell, as a folded text: «husbanken (hb)», «valgdirektoratet / vdir»,
+# «hb – husbanken» (a dash between spaces only: «sikkerhets- og serviceorganisasjon» is one name)
+_TWO_SPELLINGS = (re.compile(r"(.+?)\s*\((.+)\)"), re.compile(r"(.+?)(?:\s+[-–]\s+|\s*/\s*)(.+)"))
 
 
 @dataclass(frozen=True)
@@ -101,11 +105,23 @@ class Reference:
                          else dataclasses.replace(r, agency=a.name) for r in self.requests]
 
     def match_agency(self, text: str) -> Agency:
-        """The agency written as text (name, abbreviation or alias, any case and spacing)."""
+        """The agency written as text (name, abbreviation or alias, any case and spacing), also as two of its
+        spellings together: «Husbanken (HB)», «Valgdirektoratet / VDIR», «HB – Husbanken»."""
         key = fold(text)
         if key in self._by_spelling:
             return self._by_spelling[key]
+        if (agency := self._both_spellings(key)) is not None:
+            return agency
         raise ValueProblem(self._nearest_message(key))
+
+    def _both_spellings(self, key: str) -> Agency | None:
+        """The agency a folded text names twice, by a spelling and another in brackets or after a dash or slash; None
+        when either part names no agency, or they name two."""
+        for pattern in _TWO_SPELLINGS:
+            if parts := pattern.fullmatch(key):
+                first, second = (self._by_spelling.get(part.strip()) for part in parts.group(1, 2))
+                return first if first is not None and first == second else None
+        return None
 
     @property
     def unknown_requests(self) -> list[str]:

@@ -418,6 +418,23 @@ def test_agency_by_name_abbreviation_or_alias_in_any_case_becomes_its_canonical_
     assert sub.agency == canonical
 
 
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("Husbanken (HB)", "Husbanken"), ("Digitaliseringsdirektoratet (Digdir)", "Digitaliseringsdirektoratet"),
+    ("Direktoratet for byggkvalitet (DiBK)", "Direktoratet for byggkvalitet"), ("Valgdirektoratet / VDIR",
+                                                                               "Valgdirektoratet"),
+    ("HB – Husbanken", "Husbanken"), ("Departementenes sikkerhets- og serviceorganisasjon (DSS)",
+                                      "Departementenes sikkerhets- og serviceorganisasjon"),
+])
+def test_an_agency_written_by_its_name_and_abbreviation_together_is_that_agency(reference, written, canonical):
+    # «Husbanken (HB)» was «forventet en virksomhet i registeret; nærmest er Husbanken»
+    assert accepted(reference, workbook(innsending=valid_submission(agency=written))).agency == canonical
+
+
+@pytest.mark.parametrize("written", ["Husbanken (Kartverket)", "HB / KV", "Husbanken (region vest)"])
+def test_two_agencies_or_an_agency_and_something_else_together_are_refused(reference, written):
+    error = only_error(parse(reference, workbook(innsending=valid_submission(agency=written))))
+    assert (error.column, error.value) == ("Virksomhet", written)
+
 @pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\ufeff", "\u200e", "\u2060"])
 def test_characters_that_show_as_nothing_make_no_other_agency_label_or_pilot(reference, invisible):
     # pasted from a web page, Teams or Word: «fant «Husbanken», forventet …; nærmest er Husbanken», «kolonnen
