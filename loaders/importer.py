@@ -88,6 +88,7 @@ class _Planner:
         self.reference = reference
         self.pending_pilots: dict[tuple[str, int], list[dict]] = {}
         self.pending_exists: dict[tuple[str, int], str] = {}
+        self.refused_pilots: dict[tuple[str, int], str] = {}  # submissions whose Piloter CSV was refused → its name
         self.pending_fields: dict[tuple[str, int], dict] = {}  # Innsending fields of versions planned in this batch
         self.pending_budget: dict[tuple[str, int], list[dict]] = {}  # and their budget rows, where a file gave them
         # the milestone and budget rows versions planned in this batch hold (a Piloter CSV keeps its pilots' rows)
@@ -138,7 +139,9 @@ class _Planner:
     def plan(self, parsed: ParsedFile) -> FilePlan:
         """The plan for one parsed file, given the store and the files planned before it."""
         plan = FilePlan(parsed)
+        self._tell_of_refused_pilots(parsed)
         if parsed.errors:
+            self._note_refused_pilots(parsed, parsed.refused_submissions)
             self._check_pilots_of_refused(parsed)
             plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen importeres"
             return plan
@@ -158,6 +161,7 @@ class _Planner:
                                 "blir gjeldende igjen")
         if parsed.errors:
             self.differences_found.clear()
+            self._note_refused_pilots(parsed, parsed.submissions)
             plan.outcome = "refused"
             plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen importeres"
             return plan
@@ -202,6 +206,25 @@ class _Planner:
         plan.outcome = "replaces" if plan.replaces_existing else "new"
         plan.summary = "; ".join(plan.changes)
         return plan
+
+    def _note_refused_pilots(self, parsed: ParsedFile, submissions: list[SubmissionData]) -> None:
+        """Remember the submissions whose Piloter table this import refused, in a Piloter CSV."""
+        if parsed.table == "pilots":
+            for data in submissions:
+                self.refused_pilots.setdefault((data.agency, data.start_year), parsed.name)
+
+    def _tell_of_refused_pilots(self, parsed: ParsedFile) -> None:
+        """Say so in a milestone or budget CSV whose submission's Piloter CSV in this import was refused: its rows are
+        looked up among the pilots imported before, and «ingen piloter er registrert», or «importer Piloter-tabellen
+        … sammen med denne», read as if the Piloter CSV beside it had not been there."""
+        if parsed.table not in ("milestones", "budget"):
+            return
+        for data in parsed.submissions or parsed.refused_submissions:
+            key = (data.agency, data.start_year)
+            if (other := self.refused_pilots.get(key)) is not None and key not in self.pending_pilots:
+                parsed.warn(f"pilotene til {data.agency} {data.start_year} står i «{other}» i samme import, som ble "
+                            "avvist; radene her er slått opp blant pilotene som var importert fra før. Rett feilene "
+                            f"i «{other}» og importer filene sammen på nytt", f"CSV ({TABLE_SHEETS[parsed.table]})")
 
     def _check_pilots_of_refused(self, parsed: ParsedFile) -> None:
         """Look up the pilots a refused milestone or budget CSV names, as for one accepted, so that its errors are

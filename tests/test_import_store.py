@@ -934,6 +934,23 @@ def test_a_milestone_csv_for_a_submission_that_does_not_exist_is_refused_with_a_
     assert counts(store_path) == before
 
 
+@pytest.mark.parametrize("stored", [False, True])
+def test_a_milestone_and_a_budget_csv_beside_a_refused_piloter_csv_say_why_their_pilots_are_not_found(
+        store_path, reference, stored):
+    # «ingen piloter er registrert», or «importer Piloter-tabellen … sammen med denne», of a set whose Piloter CSV
+    # was imported with them and refused: the user was sent to mend files that were right
+    if stored:
+        run_import(store_path, reference, ("nei.xlsx", workbook(innsending=no_plans_submission(), pilots=[])))
+    before = counts(store_path)
+    plans = run_import(store_path, reference, ("piloter.csv", csv_bytes([csv_pilot(start_date="31.02.2024")])),
+                       ("milepæler.csv", csv_bytes([csv_row(milestone())])),
+                       ("budsjett.csv", csv_bytes([csv_row(budget_line())])))
+    assert [p.outcome for p in plans.values()] == ["refused"] * 3
+    for name in ("milepæler.csv", "budsjett.csv"):
+        [warning] = [str(p) for p in plans[name].problems if p.is_warning]
+        assert "«piloter.csv» i samme import, som ble avvist" in warning and "Husbanken 2024" in warning
+    assert counts(store_path) == before
+
 def test_a_milestone_csv_naming_a_pilot_the_stored_submission_lacks_is_refused(store_path, reference):
     run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
     before = counts(store_path)
