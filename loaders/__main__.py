@@ -17,6 +17,7 @@ import duckdb
 
 from loaders.arguments import NorwegianArgumentParser
 from loaders.importer import FilePlan, import_into_store
+from loaders.reading import OPEN_DOCUMENT
 from loaders.register import DATA_DIR, Reference, load_reference
 from store import database
 
@@ -66,6 +67,8 @@ def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str], lis
                     read(p)
                 elif p.suffix.lower() == ".xls":
                     skipped.append(f"{_shown_name(p)}: gammelt Excel-format (.xls); lagre filen som .xlsx")
+                elif p.suffix.lower() in (".ods", ".fods"):
+                    skipped.append(f"{_shown_name(p)}: {OPEN_DOCUMENT}")
                 else:
                     skipped.append(f"{_shown_name(p)}: ikke en .xlsx- eller .csv-fil; oppgi den direkte om den er "
                                    "en CSV med annen endelse")

@@ -37,6 +37,12 @@ class Limits:
     max_unpacked_bytes: int = 200 * 1024 * 1024
 
 
+# LibreOffice's own format, which its users send unless told otherwise
+OPEN_DOCUMENT_KIND = "et OpenDocument-regneark (.ods, fra LibreOffice eller OpenOffice)"
+OPEN_DOCUMENT_SAVE = "lagre det som Excel-arbeidsbok (Fil › Lagre som, filtype «Excel 2007-365 (.xlsx)»)"
+OPEN_DOCUMENT = f"{OPEN_DOCUMENT_KIND}, som ikke kan leses; {OPEN_DOCUMENT_SAVE}"
+
+
 def file_kind(name: str) -> str:
     """'xlsx' or 'csv' from the file name; anything else is refused."""
     lower = name.lower()
@@ -47,6 +53,8 @@ def file_kind(name: str) -> str:
     if lower.endswith(".xls"):
         raise UnreadableFile("gammelt Excel-format (.xls), som ikke kan leses; åpne filen i Excel og lagre den som "
                              "Excel-arbeidsbok (.xlsx)")
+    if lower.endswith((".ods", ".fods")):
+        raise UnreadableFile(OPEN_DOCUMENT)
     raise UnreadableFile("filtypen støttes ikke: forventet en Excel-arbeidsbok (.xlsx) eller CSV (.csv)")
 
 
@@ -115,6 +123,9 @@ def _check_zip(content: bytes, limits: Limits) -> list[Member] | None:
         listing = _zipfile_listing(content)
     unpacked, names = listing
     if "xl/workbook.xml" not in names:
+        if "content.xml" in names and b"opendocument.spreadsheet" in content[:200]:  # its first member: «mimetype»
+            raise UnreadableFile(f"filen er {OPEN_DOCUMENT_KIND}, selv om navnet slutter på .xlsx; "
+                                 f"{OPEN_DOCUMENT_SAVE}")
         raise UnreadableFile("filen er en zip-fil, men ikke en Excel-arbeidsbok (.xlsx)")
     if unpacked > limits.max_unpacked_bytes:
         raise UnreadableFile(

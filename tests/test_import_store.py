@@ -1125,12 +1125,14 @@ def test_cli_says_which_files_in_a_folder_it_passed_over(store_path, tmp_path):
     (folder / "statsbygg_piloter.txt").write_text("Virksomhet;Oppstartsår\n", encoding="utf-8")
     (folder / "2023" / "statsbygg.csv").write_text("Virksomhet;Oppstartsår\n", encoding="utf-8")
     (folder / "~$husbanken.xlsx").write_bytes(b"Excel's lock file")
+    (folder / "dss.ods").write_bytes(b"PK a LibreOffice spreadsheet")
     result = run_cli(store_path, folder)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "husbanken.XLSX: importert" in result.stdout
     assert "Hoppet over kartverket.xls: gammelt Excel-format (.xls); lagre filen som .xlsx" in result.stderr
     assert "Hoppet over statsbygg_piloter.txt: ikke en .xlsx- eller .csv-fil" in result.stderr
     assert "Hoppet over 2023: en undermappe, som ikke leses; oppgi den for seg" in result.stderr
+    assert "Hoppet over dss.ods: et OpenDocument-regneark (.ods" in result.stderr  # not «en CSV med annen endelse»
     assert "~$" not in result.stderr
 
 

@@ -767,6 +767,23 @@ def test_a_workbook_with_a_password_or_in_the_old_format_is_refused_saying_which
     assert expected in error.expected
 
 
+
+def open_document_spreadsheet() -> bytes:
+    """The parts of a LibreOffice spreadsheet (.ods) that tell what it is: its mimetype first, then its content."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", ["husbanken.ods", "husbanken.xlsx"])
+def test_a_libreoffice_spreadsheet_is_refused_saying_what_it_is_and_how_to_save_it(reference, name):
+    # LibreOffice saves .ods unless told otherwise: it was «filtypen støttes ikke», or, named .xlsx, «en zip-fil, men
+    # ikke en Excel-arbeidsbok», neither saying what to do in LibreOffice
+    error = only_error(parse(reference, open_document_spreadsheet(), name))
+    assert "OpenDocument-regneark (.ods" in error.expected and "Excel 2007-365 (.xlsx)" in error.expected
+
 def test_a_month_alone_is_the_first_day_as_a_start_and_the_last_as_an_end(reference):
     content = workbook(innsending=valid_submission(),
                        pilots=[valid_pilot(start_date="mars 2024", end_date="mars 2024")],
