@@ -610,10 +610,27 @@ def _zipfile_listing(content: bytes) -> tuple[int, set[str]]:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return sum(info.file_size for info in archive.infolist()), set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        if _looks_like_text(content):
+            raise UnreadableFile("filen er en tekstfil, ikke en Excel-arbeidsbok, selv om navnet slutter på .xlsx; er "
+                                 "den en CSV-fil, gi den endelsen .csv og importer den på nytt") from None
         raise UnreadableFile(
             "filen er ikke en gyldig Excel-arbeidsbok (.xlsx): den er skadet, avkortet eller "
             "av en annen type. Lagre den på nytt som Excel-arbeidsbok"
         ) from None
+
+
+def _looks_like_text(content: bytes) -> bool:
+    """Whether a file's start is text in an encoding a CSV may have (a damaged workbook has NUL bytes at once)."""
+    head = content[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("cp1252")  # (UTF-8's bytes too are Windows-1252 but for five)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode_text(content: bytes) -> str:
@@ -623,6 +640,13 @@ def decode_text(content: bytes) -> str:
             return content.decode("utf-16")
         except UnicodeDecodeError:
             pass
+    if content.startswith(b"PK\x03\x04"):
+        raise UnreadableFile("filen er en Excel-arbeidsbok eller en annen zip-fil, ikke en CSV-fil, selv om "
+                             "navnet slutter på .csv; er den en Excel-arbeidsbok, gi den endelsen .xlsx og importer "
+                             "den på nytt")
+    if content.startswith(_OLE_SIGNATURE):
+        raise UnreadableFile("filen er en Excel-arbeidsbok i det gamle formatet (.xls), ikke en CSV-fil, selv om "
+                             "navnet slutter på .csv; åpne den i Excel og lagre den som Excel-arbeidsbok (.xlsx)")
     if b"\x00" in content:
         raise UnreadableFile("filen er ikke en tekstfil (CSV); den ser ut til å være binær")
     try:

@@ -784,6 +784,17 @@ def test_a_libreoffice_spreadsheet_is_refused_saying_what_it_is_and_how_to_save_
     error = only_error(parse(reference, open_document_spreadsheet(), name))
     assert "OpenDocument-regneark (.ods" in error.expected and "Excel 2007-365 (.xlsx)" in error.expected
 
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("piloter.xlsx", csv_bytes([csv_pilot()]), "en tekstfil, ikke en Excel-arbeidsbok"),
+    ("piloter.xlsx", csv_bytes([csv_pilot()], encoding="cp1252"), "gi den endelsen .csv"),
+    ("skjema.csv", workbook(), "gi den endelsen .xlsx"),
+    ("skjema.csv", (FILES / "gammelt_format_med_xlsx_navn.xlsx").read_bytes(), "det gamle formatet (.xls)"),
+])
+def test_a_file_named_for_the_other_kind_is_refused_saying_what_it_is(reference, name, content, expected):
+    # a CSV named .xlsx was «skadet, avkortet eller av en annen type», and a workbook named .csv «ser ut til å
+    # være binær»: neither said to give the file its right ending
+    assert expected in only_error(parse(reference, content, name)).expected
+
 def test_a_month_alone_is_the_first_day_as_a_start_and_the_last_as_an_end(reference):
     content = workbook(innsending=valid_submission(),
                        pilots=[valid_pilot(start_date="mars 2024", end_date="mars 2024")],
