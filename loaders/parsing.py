@@ -839,7 +839,7 @@ def _csv_fields(table: Table) -> tuple[Field, ...]:
 _SEP_LINE = re.compile(r"sep=(.)[ \t]*\r?\n", re.IGNORECASE)  # «sep=;», which Excel writes and reads
 
 
-def _best_csv_layout(text: str) -> tuple[Grid, Table, Header] | None:
+def _best_csv_layout(text: str) -> tuple[Grid, Table, Header, str] | None:
     """The delimiter and table whose header row matches best, and the file split at that delimiter.
 
     The delimiter is chosen from the first rows alone (at a wrong one, a long row can be one
@@ -865,7 +865,7 @@ def _best_csv_layout(text: str) -> tuple[Grid, Table, Header] | None:
     if best is None:
         return None
     _, delimiter, table, header = best
-    return split_csv(text, delimiter, lines_before), table, header
+    return split_csv(text, delimiter, lines_before), table, header, delimiter
 
 
 def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
@@ -876,7 +876,7 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
         parsed.error("fant ingen overskriftsrad med skjemaets kolonner i de første ti radene (Piloter, "
                      "Milepæler eller Budsjett, med Virksomhet og Oppstartsår)", CSV_SHEET)
         return
-    grid, table, header = layout
+    grid, table, header, delimiter = layout
     _mark_csv_errors(grid)
     parsed.table = table.key
     sheet = f"CSV ({table.sheet})"
@@ -887,7 +887,9 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
     if not check_header(parsed, sheet, header, fields):
         return
     own_keys = tuple(f.key for f in table.fields) if table.key == "pilots" else ()
+    errors_before = len(parsed.errors)
     rows = read_table(parsed, grid, sheet, header, fields, converter, optional_when_blank=own_keys)
+    _explain_shifted_rows(parsed, grid, sheet, header, delimiter, errors_before)
     groups: dict[tuple[str, int], list[dict]] = {}
     for row in rows:
         if row.get("agency") and row.get("start_year"):
@@ -900,6 +902,29 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
     if parsed.errors:
         parsed.refused_submissions[:] = parsed.submissions
         parsed.submissions.clear()
+
+
+def _explain_shifted_rows(parsed: ParsedFile, grid: Grid, sheet: str, header: Header, delimiter: str,
+                          errors_before: int) -> None:
+    """Say why a row with content right of the header's last column has errors, before them: a delimiter in a text
+    without quotes around it moves every cell after it one column to the right. Without it the agency read «fant
+    «Halvere saksbehandlingstiden», forventet Ja eller Nei», «fant «Nei», forventet en dato» … of cells it wrote
+    right."""
+    width = max((col for col, cell in enumerate(grid[header.row_index]) if not is_blank(cell)), default=-1) + 1
+    first_error: dict[int, Problem] = {}
+    for problem in parsed.errors[errors_before:]:
+        if problem.sheet == sheet and problem.row is not None:
+            first_error.setdefault(problem.row, problem)
+    shown_delimiter = {"\t": "tabulator"}.get(delimiter, f"«{delimiter}»")
+    for row_number, problem in first_error.items():
+        row = grid[row_number - 1]
+        if any(not is_blank(cell) for cell in row[width:]):
+            explanation = Problem(parsed.name, f"raden har {len(row)} celler, men overskriftsraden har {width}: står "
+                                  f"det {shown_delimiter} i en tekst uten anførselstegn rundt, er cellene etter den "
+                                  "flyttet én kolonne til høyre, og de andre feilene på raden kommer av det. Sett "
+                                  "teksten i anførselstegn (\"…\"), eller lagre filen på nytt fra Excel",
+                                  sheet, row_number)
+            parsed.problems.insert(parsed.problems.index(problem), explanation)
 
 
 # What Excel writes to a CSV for a cell showing an error: the error's code, as text.

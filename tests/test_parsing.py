@@ -795,6 +795,23 @@ def test_a_file_named_for_the_other_kind_is_refused_saying_what_it_is(reference,
     # være binær»: neither said to give the file its right ending
     assert expected in only_error(parse(reference, content, name)).expected
 
+def test_a_csv_row_moved_right_by_a_delimiter_in_a_text_without_quotes_says_so_before_its_other_errors(reference):
+    # each cell after «…lang tid; særlig i ferien» was one column to the right: «fant «Halvere
+    # saksbehandlingstiden», forventet Ja eller Nei», «fant «Nei», forventet en dato» … and no word of why
+    text = csv_bytes([csv_pilot(), csv_pilot(pilot_name="B")]).decode("utf-8-sig").split("\r\n")
+    text[2] = text[2].replace("tar for lang tid", "tar for lang tid; særlig i ferien")
+    parsed = parse(reference, "\r\n".join(text).encode(), "piloter.csv")
+    first, *others = parsed.errors
+    assert (first.row, first.column) == (3, None) and "står det «;» i en tekst uten anførselstegn" in first.expected
+    assert others and all(e.row == 3 for e in others)
+
+
+def test_a_note_right_of_a_csv_table_is_still_only_a_warning(reference):
+    grid = csv_grid([csv_pilot(), csv_pilot(pilot_name="B")])
+    grid[2].append("notat")
+    parsed = parse(reference, grid_csv_bytes(grid), "piloter.csv")
+    assert parsed.errors == [] and len(parsed.warnings) == 1
+
 def test_a_month_alone_is_the_first_day_as_a_start_and_the_last_as_an_end(reference):
     content = workbook(innsending=valid_submission(),
                        pilots=[valid_pilot(start_date="mars 2024", end_date="mars 2024")],
