@@ -237,7 +237,8 @@ class _Marks:
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row index, column index, as Excel shows it)
     hidden_rows: list[int] = field(default_factory=list)
     shown: list[tuple[int, int, _Shown]] = field(default_factory=list)  # number cells to read as shown
-    uncomputed: list[tuple[int, int, str]] = field(default_factory=list)  # formula cells without a value
+    # formula cells without a value: (row index, column index, formula, the value calamine reads there)
+    uncomputed: list[tuple[int, int, str, object]] = field(default_factory=list)
 
 
 def _scan_sheets(content: bytes, members: list[Member] | None,
@@ -254,6 +255,7 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
     too_large: dict[str, tuple[int, int, str]] = {}
     marks: dict[str, _Marks] = {}
     shown_styles = _shown_styles(content, members)
+    placeholders = _calculated_on_opening(content, members)
     for part, data in _sheet_parts(content, members):  # one at a time: a large sheet's text is not kept
         extent = _extent(data)
         if extent and extent[0] * extent[1] > MAX_SHEET_CELLS:
@@ -262,7 +264,7 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
         errors = _error_cells(data) if b't="e"' in data or b"t='e'" in data else []
         hidden_rows = _hidden_rows(data) if b"hidden=" in data else []
         shown = _shown_cells(data, shown_styles) if shown_styles else []
-        uncomputed = _uncomputed_formulas(data) if b"<f" in data or b":f" in data else []
+        uncomputed = _uncomputed_formulas(data, placeholders) if b"<f" in data or b":f" in data else []
         if errors or hidden_rows or shown or uncomputed:
             marks[part] = _Marks(errors, hidden_rows, shown, uncomputed)
     left_unread: set[str] = set()
@@ -319,23 +321,37 @@ def _error_cells(data: bytes) -> list[tuple[int, int, str]]:
 # "" as t="str" with <v></v>). openpyxl and other libraries write formulas so, leaving Excel to work them out when
 # the file is opened; calamine reads such a cell as blank, so a budget total worked out by =SUM(…) was «påkrevd, men
 # tomt», and an optional field's value was dropped unsaid.
+# XlsxWriter (and pandas through it) writes 0 as every formula's value and asks Excel to work them all out on
+# opening (fullCalcOnLoad): a budget total of =SUM(…) went in as 0 kr. Excel and LibreOffice never save that flag.
 _UNCOMPUTED_FORMULA = re.compile(
     rb"<(?:\w+:)?c\b" + _ATTRIBUTES + rb"<(?:\w+:)?f\b[^>]{0,1000}+(?:(?<=/)>|>([^<]{0,8192}+)</(?:\w+:)?f>)"
-    rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
+    rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*(0?)\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
 _EMPTY_TEXT_TYPE = re.compile(rb"""\bt=["'](?:str|inlineStr)["']""")
+_FULL_CALCULATION_ON_LOAD = re.compile(rb"""<(?:\w+:)?calcPr\b[^>]{0,1000}?\bfullCalcOnLoad=["'](?:1|true)["']""")
 
 
-def _uncomputed_formulas(data: bytes) -> list[tuple[int, int, str]]:
-    """(row index, column index, formula as Excel shows it) of each formula cell in a sheet's XML that has no
-    value (a cell without its reference is left as it is)."""
+def _calculated_on_opening(content: bytes, members: list[Member] | None) -> bool:
+    """Whether the workbook asks Excel to work out every formula when it is opened: its formulas' values are the
+    placeholders of a program that does not work them out."""
+    book = next((_unpacked(content, m) for m in members or () if m.name == "xl/workbook.xml"), b"")
+    if members is None:
+        with contextlib.suppress(Exception), zipfile.ZipFile(io.BytesIO(content)) as archive:
+            book = archive.read("xl/workbook.xml")
+    return bool(_FULL_CALCULATION_ON_LOAD.search(book))
+
+
+def _uncomputed_formulas(data: bytes, placeholders: bool = False) -> list[tuple[int, int, str, object]]:
+    """(row index, column index, formula as Excel shows it, what calamine reads there) of each formula cell in a
+    sheet's XML that has no value, or (placeholders) the 0 of a program that leaves them to Excel (a cell without its
+    reference is left as it is)."""
     found = []
     for cell in _UNCOMPUTED_FORMULA.finditer(data):
-        attributes, formula, empty_value = cell.groups()
-        computed_empty_text = empty_value is not None and _EMPTY_TEXT_TYPE.search(attributes)
-        if computed_empty_text or not (ref := _CELL_REF.search(attributes)):
+        attributes, formula, value, zero = cell.groups()
+        computed_empty_text = value is not None and not zero and _EMPTY_TEXT_TYPE.search(attributes)
+        if computed_empty_text or (zero and not placeholders) or not (ref := _CELL_REF.search(attributes)):
             continue
         text = html.unescape(formula.decode("utf-8", "replace")).strip() if formula else "…"
-        found.append((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1, f"={text}"))
+        found.append((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1, f"={text}", 0.0 if zero else ""))
     return found
 
 
@@ -466,12 +482,12 @@ def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: di
         for row, col, shown in found.shown:
             if row < len(grid) and col < len(grid[row]) and type(grid[row][col]) in (float, int):
                 grid[row][col] = shown.value(grid[row][col])
-        for row, col, formula in found.uncomputed:
+        for row, col, formula, placeholder in found.uncomputed:
             # a row of formulas alone, below the cells calamine read, is a row too (within the cells a sheet may have)
             width = max(col + 1, len(grid[0]) if grid else 0)
             if row >= len(grid) and (row + 1) * width <= MAX_SHEET_CELLS:
                 grid.extend([] for _ in range(row + 1 - len(grid)))
-            if row < len(grid) and _read_as_nothing(grid[row][col] if col < len(grid[row]) else None):
+            if row < len(grid) and _read_as(grid[row][col] if col < len(grid[row]) else None, placeholder):
                 values = grid[row]
                 values.extend([""] * (col + 1 - len(values)))
                 values[col] = FormulaWithoutValue(formula)
@@ -492,9 +508,9 @@ def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: di
         marked.unplaced_errors = tuple(unplaced)
 
 
-def _read_as_nothing(value: object) -> bool:
-    """A cell calamine read as nothing: None or an empty text."""
-    return value is None or value == ""
+def _read_as(value: object, placeholder: object) -> bool:
+    """Whether calamine read a cell as a formula's placeholder: nothing (None or an empty text), or 0."""
+    return value is None or (value == placeholder and type(value) in (str, float, int))
 
 
 def _parts_by_zipfile(content: bytes) -> dict[str, bytes]:

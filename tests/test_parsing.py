@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 from openpyxl import load_workbook
 from openpyxl.styles import Font
 
@@ -39,6 +40,7 @@ from tests.form_files import (
     with_sheets_rewritten,
     with_stray_cell,
     workbook,
+    workbook_sheets,
 )
 
 
@@ -603,6 +605,43 @@ def test_a_formula_saved_without_its_value_in_innsending_is_refused_as_a_formula
     assert (error.sheet, error.row, error.column, error.value) == ("Innsending", 3, "Oppstartsår", "=2023+1")
     assert "formel uten utregnet verdi" in error.expected
 
+
+def xlsxwriter_workbook(sheets: dict[str, list[list]]) -> bytes:
+    """The sheets as XlsxWriter writes them (as pandas does through it): a text starting with = is a formula, saved
+    with the value 0, and the workbook asks Excel to work out every formula on opening."""
+    out = io.BytesIO()
+    with xlsxwriter.Workbook(out) as book:
+        dates = book.add_format({"num_format": "dd.mm.yyyy"})
+        for name, rows in sheets.items():
+            sheet = book.add_worksheet(name)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if isinstance(value, dt.date):
+                        sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
+                    elif value is not None:
+                        sheet.write(r, c, value)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("key", ["budget_total_nok", "person_years", "users"])
+def test_a_formula_saved_with_xlsxwriters_placeholder_value_is_refused_not_read_as_0(reference, key):
+    # a budget total of =SUM(…) went in as 0 kr, and a text of a formula as «0»
+    sheets = workbook_sheets(pilots=[valid_pilot(**{key: "=SUM(Budsjett!C2:C3)"})],
+                             budget=[budget_line(amount=500_000), budget_line(year=2025, amount=1_000_000)])
+    error = only_error(parse(reference, xlsxwriter_workbook(sheets)))
+    assert (error.row, error.column, error.value) == (2, PILOTS.field(key).label, "=SUM(Budsjett!C2:C3)")
+    assert "formel uten utregnet verdi" in error.expected
+
+
+def test_a_formula_excel_worked_out_to_0_is_read_as_0(reference):
+    content = workbook(pilots=[valid_pilot(person_years="=1-1")])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)  # as Excel saves it: the value it worked out, and no fullCalcOnLoad
+            data = data.replace(b"<f>1-1</f><v></v>", b"<f>1-1</f><v>0</v>").replace(b' fullCalcOnLoad="1"', b"")
+            target.writestr(info, data)
+    assert accepted(reference, out.getvalue()).pilots[0]["person_years"] == 0
 
 def test_a_formula_with_the_value_excel_saved_is_read_as_that_value(reference):
     content = workbook(pilots=[valid_pilot(budget_total_nok="=SUM(Budsjett!C2:C3)", users='=IF(1=2,"x","")')],
