@@ -65,17 +65,23 @@ def show_plans(plans: list[FilePlan]) -> None:
                        "Advarsler": st.column_config.NumberColumn(width="small")})
     for plan in plans:
         errors, warnings = plan.parsed.errors, plan.parsed.warnings
+        # What the files hold is shown as written, never as markup: a formula «=B2*C2*12» lost its stars to italics
+        name = fmt.escape_markdown(plan.name)
         if plan.differences and plan.outcome in ("replaces", "imported"):
             against = "det som lå inne før importen" if plan.outcome == "imported" else "det som ligger inne"
-            st.info(f"**{plan.name}** – endringer mot {against}:\n\n"
-                    + "\n".join(f"- {line}" for line in plan.differences), icon=":material/compare_arrows:")
+            st.info(f"**{name}** – endringer mot {against}:\n\n"
+                    + "\n".join(f"- {fmt.escape_markdown(line)}" for line in plan.differences),
+                    icon=":material/compare_arrows:")
         if errors:
-            st.error(f"**{plan.name}** – {OUTCOME_TEXT[plan.outcome]}:\n\n"
-                     + "\n".join(f"- {p.where}: {p.message}" for p in errors[:200]), icon=":material/error:")
+            st.error(f"**{name}** – {OUTCOME_TEXT[plan.outcome]}:\n\n" + _problem_list(errors), icon=":material/error:")
         if warnings:
             still = " (filen importeres likevel)" if plan.outcome in ("new", "replaces", "imported") else ""
-            st.warning(f"**{plan.name}** – advarsler{still}:\n\n"
-                       + "\n".join(f"- {p.where}: {p.message}" for p in warnings[:200]), icon=":material/warning:")
+            st.warning(f"**{name}** – advarsler{still}:\n\n" + _problem_list(warnings), icon=":material/warning:")
+
+
+def _problem_list(problems: list) -> str:
+    """Problems as a Markdown list, each as the CLI words it, its text escaped."""
+    return "\n".join(f"- {fmt.escape_markdown(f'{p.where}: {p.message}')}" for p in problems[:200])
 
 
 if uploaded:

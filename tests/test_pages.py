@@ -539,12 +539,27 @@ def test_importer_shows_every_error_and_writes_nothing_for_a_bad_file(monkeypatc
                         "Har planer om piloter": "Ja"}, [valid_pilot(start_date="31.13.2024")])
     at = open_app(monkeypatch, store_path, "pages/5_importer.py")
     at.get("file_uploader")[0].upload("feil.xlsx", content).run()
-    error = at.error[0].value
+    error = as_written(at.error[0].value)
     assert "feil.xlsx" in error and "Piloter" in error and "Startdato" in error and "31.13.2024" in error
     assert at.button(key="importer_knapp").disabled
     assert at.button(key="importer_knapp").label == "Ingen filer å importere"
     assert sql(store_path, "SELECT count(*) FROM source_files") == 0
 
+
+def test_importer_shows_what_a_file_holds_as_written_not_as_markdown(monkeypatch, store_path):
+    # «fant «*Pilot* [se](http://x)»» showed an italic Pilot and a link; a formula «=B2*C2*12» lost its stars
+    content = workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                        "Har planer om piloter": "Ja"}, [valid_pilot(start_date="*mars* [se](http://x)")])
+    at = open_app(monkeypatch, store_path, "pages/5_importer.py")
+    at.get("file_uploader")[0].upload("_utkast_.xlsx", content).run()
+    error = at.error[0].value
+    assert "fant «*mars* [se](http://x)»" in as_written(error) and "_utkast_.xlsx" in as_written(error)
+    assert "*mars*" not in error and "](" not in error and "_utkast_" not in error
+
+
+def as_written(markdown: str) -> str:
+    """Markdown's text with its escapes undone: what the user reads."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 def test_a_broken_store_file_gives_a_clear_message_not_a_traceback(monkeypatch, tmp_path):
     broken = tmp_path / "skadet.duckdb"
