@@ -689,13 +689,15 @@ def _read_submission_sheet(parsed: ParsedFile, sheet: str, grid: Grid,
         if col is None:
             continue
         f = lookup.get(label_key(row[col]))
+        raw = _cell(row, value_col)
+        if f is None and is_blank(raw) and (in_one := _label_and_value(row[col], lookup)):
+            f, raw = in_one  # «Virksomhet: Husbanken» in one cell was «feltet «Virksomhet» mangler i arket»
         if f is None:
             # Without the Felt/Verdi header, a lone text above the fields is a title; a label with a value beside
             # it is a field the form does not know (a label written otherwise), and must not vanish unseen.
-            if header_index is not None or not is_blank(_cell(row, value_col)):
+            if header_index is not None or not is_blank(raw):
                 parsed.warn(f"ukjent felt «{shown(row[col])}» ble ikke lest", sheet, index + 1)
             continue
-        raw = _cell(row, value_col)
         if f.key in rows:  # a block pasted twice (last year's form below): which one is meant is not ours to guess
             parsed.error(f"feltet står to ganger i arket (rad {rows[f.key]} og rad {index + 1}, her med "
                          f"«{shown(raw)}»); fjern den ene", sheet, index + 1, f.label)
@@ -712,6 +714,16 @@ def _read_submission_sheet(parsed: ParsedFile, sheet: str, grid: Grid,
                          sheet, rows.get(f.key), f.label)
     _check_no_plans_fields(parsed, sheet, values, rows)
     return values, rows
+
+
+def _label_and_value(cell: object, lookup: dict[str, Field]) -> tuple[Field, str] | None:
+    """The field and value of a cell holding both, as «Virksomhet: Husbanken» or «Oppstartsår: 2024»; None for any
+    other cell (a title, or a text whose words before a colon are no label of the form)."""
+    if type(cell) is not str or ":" not in cell:
+        return None
+    label, _, value = cell.partition(":")
+    f = lookup.get(label_key(label))
+    return (f, value.strip()) if f is not None and value.strip() else None
 
 
 def _already_reported(parsed: ParsedFile, sheet: str, row: int | None) -> bool:

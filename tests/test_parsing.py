@@ -532,6 +532,16 @@ def test_innsending_values_are_read_from_the_verdi_column_wherever_it_is(referen
     assert (sub.agency, sub.start_year, sub.fields["contact_person"]) == ("Husbanken", 2024, "Kari Nordmann")
 
 
+@pytest.mark.parametrize("with_header", [False, True])
+def test_an_innsending_label_and_its_value_in_one_cell_are_read(reference, with_header):
+    # «Virksomhet: Husbanken» was «feltet «Virksomhet» mangler i arket», and «Kontaktperson: Kari» dropped unsaid
+    items = [(SUBMISSION.field(k).label, v) for k, v in valid_submission(submitted_on="15.10.2023").items()]
+    grid = [["Felt", "Verdi"]] if with_header else [["Rapportering om piloter"]]
+    grid += [[f"{name}: {value}"] if name in ("Virksomhet", "Kontaktperson") else [name, value]
+             for name, value in items]
+    sub = accepted(reference, raw_workbook({"Innsending": grid, "Piloter": workbook_pilot_grid()}))
+    assert (sub.agency, sub.fields["contact_person"]) == ("Husbanken", "Kari Nordmann")
+
 def test_an_unknown_innsending_field_numbered_by_a_number_cell_is_named_as_excel_shows_it(reference):
     grid = [*submission_grid(valid_submission()), [7.0, "Tekst"]]
     parsed = parse(reference, raw_workbook({"Innsending": grid, "Piloter": workbook_pilot_grid()}))
