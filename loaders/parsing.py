@@ -775,8 +775,17 @@ def _read_data_sheet(parsed: ParsedFile, found: dict, table: Table, converter: C
 def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     """Read a filled-in form: Innsending, Piloter, Milepæler and Budsjett."""
     converter = Converter(reference)
-    found, renamed = _find_sheets(parsed, read_workbook(parsed.content, reference.settings.limits,
-                                                        _worth_reading))
+    sheets = read_workbook(parsed.content, reference.settings.limits, _worth_reading)
+    if not any(_named_as_innsending(name) for name in sheets) and (in_csv_layout := _csv_table_in(sheets)):
+        # a CSV's table filled in in Excel and saved as a workbook: «Innsending mangler», or «gi arket navnet
+        # Piloter» (after which Innsending was still missing), said nothing of what it was
+        name, table = in_csv_layout
+        parsed.error(f"arbeidsboken har ikke arket «{SUBMISSION.sheet}», men arket «{name}» har tabellen "
+                     f"{table.sheet} slik en CSV-fil har den, med kolonnene Virksomhet og Oppstartsår på hver rad. "
+                     "Lagre arket som CSV (Fil › Lagre som, filtype «CSV (semikolondelt)») og importer CSV-filen, "
+                     f"eller bruk rapporteringsskjemaet, som har arket «{SUBMISSION.sheet}»")
+        return
+    found, renamed = _find_sheets(parsed, sheets)
     for name, grid in found.values():
         if isinstance(grid, SheetGrid):
             _check_sheet_marks(parsed, name, grid)
@@ -808,6 +817,24 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     parsed.submissions.append(SubmissionData(values["agency"], values["start_year"], fields,
                                              pilots, milestones, budget, rows.get("start_year"),
                                              rows.get("submitted_on"), absent))
+
+
+def _named_as_innsending(name: str) -> bool:
+    """Whether a sheet is named Innsending, or close to it (_form_sheets_like)."""
+    key = label_key(name)
+    return FORM_SHEET_KEYS.get(key) == SUBMISSION.key or bool(_form_sheets_like(key, [label_key(SUBMISSION.sheet)]))
+
+
+def _csv_table_in(sheets: dict[str, Grid | None]) -> tuple[str, Table] | None:
+    """The first sheet read that holds a data table as a CSV file has it (Virksomhet and Oppstartsår as columns, and
+    the table's required ones), with that table."""
+    for name, grid in sheets.items():
+        for table in DATA_TABLES if grid else ():
+            header = find_header(grid, _csv_fields(table))
+            needed = (*CSV_KEY_FIELDS, *(f for f in table.fields if f.required))
+            if header is not None and all(f.key in header.columns for f in needed):
+                return name, table
+    return None
 
 
 def _check_sheet_marks(parsed: ParsedFile, name: str, grid: SheetGrid) -> None:

@@ -861,6 +861,15 @@ def test_a_note_right_of_a_csv_table_is_still_only_a_warning(reference):
     parsed = parse(reference, grid_csv_bytes(grid), "piloter.csv")
     assert parsed.errors == [] and len(parsed.warnings) == 1
 
+@pytest.mark.parametrize(("sheet", "grid"), [
+    ("Piloter", csv_grid([csv_pilot(), csv_pilot(pilot_name="B")])),
+    ("Ark1", csv_grid([csv_pilot()])),  # was «gi det skjemaets navn «Piloter»», after which Innsending still lacked
+    ("Ark1", csv_grid([csv_row(milestone())])),
+])
+def test_a_csv_table_saved_as_a_workbook_is_refused_saying_to_save_it_as_csv(reference, sheet, grid):
+    error = only_error(parse(reference, raw_workbook({sheet: grid})))
+    assert f"arket «{sheet}» har tabellen" in error.expected and "CSV (semikolondelt)" in error.expected
+
 def test_a_month_alone_is_the_first_day_as_a_start_and_the_last_as_an_end(reference):
     content = workbook(innsending=valid_submission(),
                        pilots=[valid_pilot(start_date="mars 2024", end_date="mars 2024")],
