@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import html
 import io
 import re
@@ -20,7 +21,7 @@ from typing import NamedTuple
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
-from loaders.values import CellError, FormulaWithoutValue, Percent, format_number
+from loaders.values import MONTH_NAMES, CellError, FormulaWithoutValue, Percent, format_number
 
 Grid = list[list[object]]
 
@@ -362,12 +363,14 @@ _TEXT_TYPE = re.compile(rb"""\bt=["'](?:s|str|inlineStr|b|e)["']""")
 @dataclass(frozen=True)
 class _Shown:
     """How a number format shows a number cell, where the loader must read it as shown: a percentage («20 %» for
-    0,2), or an amount in millions with its unit («2,5 mill. kr» for 2,5, which is 2 500 000 kr to the reader)."""
+    0,2), an amount in millions with its unit («2,5 mill. kr» for 2,5, which is 2 500 000 kr to the reader), or a
+    date as its month («des.25» for 01.12.2025, which ends a period on the 31st to the reader)."""
 
     decimals: int
     percent: bool = False
     before: str = ""  # what a format in millions writes before the number, and after it
     after: str = ""
+    month: bool = False  # a date shown as its month and year only («des.25», «desember 2025»)
 
     def value(self, number: float) -> object:
         """The cell as the loader reads it: a Percent, or the text the cell shows."""
@@ -375,10 +378,25 @@ class _Shown:
             return Percent(number, self.decimals)
         return f"{self.before}{format_number(number, self.decimals)}{self.after}".strip()
 
+    def takes(self, value: object) -> bool:
+        """Whether a cell's value is what this format shows otherwise: a number, or for a month, the first of a month
+        (as Excel makes a month typed into a cell; another day was typed as a date, and the date is what it holds)."""
+        if self.month:
+            return isinstance(value, dt.date) and value.day == 1
+        return type(value) in (float, int)
+
+    def shown(self, value: object) -> object:
+        """The cell as the loader reads it (value, for a number): a month as its name and year, «desember 2025», which
+        parse_date reads as the first day and parse_end_date as the last, as it reads that text typed."""
+        if self.month:
+            return f"{MONTH_NAMES[value.month - 1]} {value.year}"
+        return self.value(value)
+
 
 def _shown_cells(data: bytes, styles: dict[int, _Shown]) -> list[tuple[int, int, _Shown]]:
     """(row index, column index, how it is shown) of each number cell in a sheet's XML whose style shows it as a
-    percentage or in millions (a cell without its reference, which Excel always writes, is left as it is)."""
+    percentage, in millions or as a month (a cell without its reference, which Excel always writes, is left as it
+    is)."""
     found = []
     for attributes in _VALUED_CELL.findall(data):
         style = _STYLE.search(attributes)
@@ -388,7 +406,11 @@ def _shown_cells(data: bytes, styles: dict[int, _Shown]) -> list[tuple[int, int,
     return found
 
 
-_BUILT_IN_SHOWN = {9: _Shown(0, percent=True), 10: _Shown(2, percent=True)}  # Excel's own 0% and 0.00%
+# Excel's own 0%, 0.00% and mmm-yy (what Norwegian Excel makes of «desember 2025» typed into a cell)
+_BUILT_IN_SHOWN = {9: _Shown(0, percent=True), 10: _Shown(2, percent=True), 17: _Shown(0, month=True)}
+# A format that may show a date's month and year alone, looked for in lower case before the formats are read (not
+# the month of a day's date, «dd.mm.yyyy»)
+_MONTH_YEAR_SIGN = re.compile(rb"""(?<!d[./ \-])mm+[^a-z;]{0,6}yy|numfmtid=["']17["']""")
 _NUMBER_FORMATS = re.compile(rb"<(?:\w+:)?numFmts\b[^>]{0,1000}+>(.*?)</(?:\w+:)?numFmts>", re.DOTALL)
 _NUMBER_FORMAT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]{0,2000}+)>")
 _BUILT_IN_PERCENT = re.compile(rb"""numFmtId=["'](?:9|10)["']""")
@@ -403,11 +425,22 @@ _FORMAT_PART = re.compile(r'"([^"]*)"|\\(.)|([#0?][#0?,.]*)|[_*].|\[[^\]]*\]|(.)
 _MILLIONS = re.compile(r"\b(?:mill|million|mnok|mrd|milliard|bnok|tkr|tnok|knok|tusen)", re.IGNORECASE)
 
 
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|[_*].')  # quoted text, escaped characters, [$-414], padding
+
+
+def _month_only(code: str) -> bool:
+    """Whether a number format (its first section) shows a date as its month and year, without its day or time."""
+    letters = {c for c in _FORMAT_LITERALS.sub("", code.split(";")[0]).lower() if c in "dmyhs"}
+    return letters == {"m", "y"}
+
+
 def _shown_format(code: str) -> _Shown | None:
     """How a number format code (its first section, for positive numbers) shows a number, where the loader must
     read it as shown: «0.0%» a percentage of one decimal, «0.0 "mill. kr"» an amount in millions, «# ##0 "tkr"» one
     in thousands. A format that divides by a million or a thousand itself («#,##0.0,, "mill."», «#,##0, "tkr"»)
     shows a cell holding whole kroner: read as it is (None)."""
+    if _month_only(code):
+        return _Shown(0, month=True)
     before, after, number, percent = [], [], None, False
     for part in _FORMAT_PART.finditer(code.split(";")[0]):
         quoted, escaped, digits, other = part.groups()
@@ -439,7 +472,8 @@ def _shown_styles(content: bytes, members: list[Member] | None) -> dict[int, _Sh
             styles = archive.read("xl/styles.xml")
     # plain searches first: one case-blind pattern of the same words took 50 ms over M's 410 workbooks, these 5
     lowered = styles.lower()
-    if not any(sign in lowered for sign in _SIGNS) and not _BUILT_IN_PERCENT.search(styles):
+    if (not any(sign in lowered for sign in _SIGNS) and not _BUILT_IN_PERCENT.search(styles)
+            and not _MONTH_YEAR_SIGN.search(lowered)):
         return {}
     formats = dict(_BUILT_IN_SHOWN)
     own = _NUMBER_FORMATS.search(styles)  # the workbook's own formats; those of conditional formats come after
@@ -480,8 +514,8 @@ def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: di
         if grid is None:
             continue
         for row, col, shown in found.shown:
-            if row < len(grid) and col < len(grid[row]) and type(grid[row][col]) in (float, int):
-                grid[row][col] = shown.value(grid[row][col])
+            if row < len(grid) and col < len(grid[row]) and shown.takes(grid[row][col]):
+                grid[row][col] = shown.shown(grid[row][col])
         for row, col, formula, placeholder in found.uncomputed:
             # a row of formulas alone, below the cells calamine read, is a row too (within the cells a sheet may have)
             width = max(col + 1, len(grid[0]) if grid else 0)

@@ -1581,6 +1581,23 @@ def test_a_budget_total_in_a_cell_shown_in_thousands_is_read_as_the_amount_it_sh
     assert parsed.errors == [] and parsed.warnings == []
     assert parsed.submissions[0].pilots[0]["budget_total_nok"] == 2_500_000
 
+@pytest.mark.parametrize("number_format", ["mmm-yy", "mmm.yy", "mmmm yyyy", "[$-414]mmmm\\ yyyy;@", "mm.yyyy"])
+def test_a_date_cell_shown_as_a_month_ends_a_period_on_the_months_last_day_as_the_month_typed_as_text(
+        reference, number_format):
+    # Excel makes «desember 2025» typed into a cell the date 01.12.2025 shown «des.25»: the pilot ended on the 1st,
+    # where the same text in a CSV ends it on the 31st
+    pilot = valid_pilot(start_date=dt.date(2024, 3, 1), end_date=dt.date(2025, 12, 1))
+    content = with_pilot_cells_styled(pilot, Startdato=number_format, Sluttdato=number_format)
+    pilot = accepted(reference, content).pilots[0]
+    assert (pilot["start_date"], pilot["end_date"]) == (dt.date(2024, 3, 1), dt.date(2025, 12, 31))
+
+
+@pytest.mark.parametrize(("end_date", "number_format"), [(dt.date(2025, 12, 1), "d. mmmm yyyy"),
+                                                         (dt.date(2025, 12, 15), "mmm-yy")])  # a day typed: kept
+def test_a_date_cell_of_a_day_is_read_as_that_day(reference, end_date, number_format):
+    content = with_pilot_cells_styled(valid_pilot(end_date=end_date), Sluttdato=number_format)
+    assert accepted(reference, content).pilots[0]["end_date"] == end_date
+
 def test_a_percent_format_of_a_conditional_format_alone_makes_no_cell_a_percentage(reference):
     # a <numFmt> inside <dxfs> shares its id with a cell's own format: 12000 read as «1200000 %»
     # bold: a style of its own, with the General number format (id 0)
