@@ -45,6 +45,7 @@ EXPECTED = {
     "amount": "et beløp i kroner som 1 500 000, 1 500 000 kr, 2,5 mill. eller 1,2 mrd. (ikke negativt)",
     "number": "et tall som ikke er negativt, f.eks. 1,5",
     "year": "et årstall som 2024",
+    "agency": "virksomhetens navn eller forkortelse slik registeret har dem, f.eks. Husbanken eller HB",
 }
 
 EXCEL_ERROR = ("en verdi, ikke en feil fra Excel (cellen viser en feil, ofte fra en formel som ikke fant det den "

@@ -506,6 +506,7 @@ def test_a_required_innsending_value_left_blank_is_an_error_naming_its_row(refer
     error = only_error(parse(reference, workbook(innsending=innsending)))
     assert (error.sheet, error.row, error.column) == ("Innsending", len(innsending) + 1,
                                                       SUBMISSION.field(key).label)
+    assert not error.expected.endswith("forventet en verdi")  # what a blank Virksomhet was told
 
 
 @pytest.mark.parametrize(("key", "written", "expected_text"), [("has_plans", "kanskje", "Ja eller Nei"),
