@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import functools
 import html
 import io
 import re
@@ -256,16 +257,20 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
     too_large: dict[str, tuple[int, int, str]] = {}
     marks: dict[str, _Marks] = {}
     shown_styles = _shown_styles(content, members)
-    placeholders = _calculated_on_opening(content, members)
+    placeholders: bool | None = None  # whether formulas' values are placeholders: asked of a workbook with formulas
     for part, data in _sheet_parts(content, members):  # one at a time: a large sheet's text is not kept
         extent = _extent(data)
         if extent and extent[0] * extent[1] > MAX_SHEET_CELLS:
             too_large[part] = extent
-        # nearly every sheet has neither: a search of its text each
+        # nearly every sheet has none of these: a search of its text each (8 ms over M's 10 MB of sheets per search)
         errors = _error_cells(data) if b't="e"' in data or b"t='e'" in data else []
         hidden_rows = _hidden_rows(data) if b"hidden=" in data else []
         shown = _shown_cells(data, shown_styles) if shown_styles else []
-        uncomputed = _uncomputed_formulas(data, placeholders) if b"<f" in data or b":f" in data else []
+        uncomputed = []
+        if _has_formulas(data):
+            if placeholders is None:
+                placeholders = _calculated_on_opening(content, members)
+            uncomputed = _uncomputed_formulas(data, placeholders)
         if errors or hidden_rows or shown or uncomputed:
             marks[part] = _Marks(errors, hidden_rows, shown, uncomputed)
     left_unread: set[str] = set()
@@ -329,6 +334,19 @@ _UNCOMPUTED_FORMULA = re.compile(
     rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*(0?)\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
 _EMPTY_TEXT_TYPE = re.compile(rb"""\bt=["'](?:str|inlineStr)["']""")
 _FULL_CALCULATION_ON_LOAD = re.compile(rb"""<(?:\w+:)?calcPr\b[^>]{0,1000}?\bfullCalcOnLoad=["'](?:1|true)["']""")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether a sheet's XML may hold a formula: the end of a formula's text, </f> or </x:f> (a shared formula's
+    other cells, <f t="shared" si="0"/>, come with the cell that has its text).
+
+    One search of the whole text where the sheet's elements have no prefix (<sheetData> is found near the top):
+    «<f» is in every data validation's <formula1>, and a search for it and «:f» took 20 ms over M's 10 MB of
+    sheets, one for «</f>» 8 ms.
+    """
+    if b"<sheetData" in data:
+        return b"</f>" in data
+    return b"</f>" in data or b":f>" in data
 
 
 def _calculated_on_opening(content: bytes, members: list[Member] | None) -> bool:
@@ -408,12 +426,9 @@ def _shown_cells(data: bytes, styles: dict[int, _Shown]) -> list[tuple[int, int,
 
 # Excel's own 0%, 0.00% and mmm-yy (what Norwegian Excel makes of «desember 2025» typed into a cell)
 _BUILT_IN_SHOWN = {9: _Shown(0, percent=True), 10: _Shown(2, percent=True), 17: _Shown(0, month=True)}
-# A format that may show a date's month and year alone, looked for in lower case before the formats are read (not
-# the month of a day's date, «dd.mm.yyyy»)
-_MONTH_YEAR_SIGN = re.compile(rb"""(?<!d[./ \-])mm+[^a-z;]{0,6}yy|numfmtid=["']17["']""")
 _NUMBER_FORMATS = re.compile(rb"<(?:\w+:)?numFmts\b[^>]{0,1000}+>(.*?)</(?:\w+:)?numFmts>", re.DOTALL)
 _NUMBER_FORMAT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]{0,2000}+)>")
-_BUILT_IN_PERCENT = re.compile(rb"""numFmtId=["'](?:9|10)["']""")
+_BUILT_IN_SHOWN_ID = re.compile(rb"""numFmtId=["'](?:9|10|17)["']""")  # of _BUILT_IN_SHOWN
 # of a format to read as shown (looked for in lower case): per cent, millions and billions, thousands
 _SIGNS = (b"%", b"mill", b"mnok", b"mrd", b"bnok", b"tkr", b"tnok", b"knok", b"tusen")
 _FORMAT_ID = re.compile(rb"""\bnumFmtId=["'](\d+)["']""")
@@ -466,18 +481,33 @@ def _shown_format(code: str) -> _Shown | None:
 def _shown_styles(content: bytes, members: list[Member] | None) -> dict[int, _Shown]:
     """The cell styles (their index, as a cell's s="…" names them) whose number format the loader must read as
     shown (_shown_format)."""
-    styles = next((_unpacked(content, m) for m in members or () if m.name == "xl/styles.xml"), b"")
+    member = next((m for m in members or () if m.name == "xl/styles.xml"), None)
+    if member is not None:
+        return _packed_styles_shown(bytes(_packed(content, member)), member.method, member.unpacked)
+    styles = b""
     if members is None:
         with contextlib.suppress(Exception), zipfile.ZipFile(io.BytesIO(content)) as archive:
             styles = archive.read("xl/styles.xml")
-    # plain searches first: one case-blind pattern of the same words took 50 ms over M's 410 workbooks, these 5
-    lowered = styles.lower()
-    if (not any(sign in lowered for sign in _SIGNS) and not _BUILT_IN_PERCENT.search(styles)
-            and not _MONTH_YEAR_SIGN.search(lowered)):
+    return _styles_shown(styles)
+
+
+@functools.lru_cache(maxsize=16)
+def _packed_styles_shown(packed: bytes, method: int, size: int) -> dict[int, _Shown]:
+    """_styles_shown of a styles part as the zip holds it, packed: the workbooks of one template share theirs,
+    which is read once (the callers only read what it returns)."""
+    return _styles_shown(_inflated(packed, method, size))
+
+
+def _styles_shown(styles: bytes) -> dict[int, _Shown]:
+    """_shown_styles of a workbook's styles part."""
+    own = _NUMBER_FORMATS.search(styles)  # the workbook's own formats; those of conditional formats come after
+    codes = own.group(1) if own else b""
+    lowered = codes.lower()  # plain searches first: a case-blind pattern of the same words took 50 ms at M
+    if (not any(sign in lowered for sign in _SIGNS) and b"yy" not in lowered
+            and not _BUILT_IN_SHOWN_ID.search(styles)):
         return {}
     formats = dict(_BUILT_IN_SHOWN)
-    own = _NUMBER_FORMATS.search(styles)  # the workbook's own formats; those of conditional formats come after
-    for attributes in _NUMBER_FORMAT.findall(own.group(1) if own else b""):
+    for attributes in _NUMBER_FORMAT.findall(codes):
         number, code = _FORMAT_ID.search(attributes), _FORMAT_CODE.search(attributes)
         if number and code:
             text = html.unescape((code.group(1) or code.group(2) or b"").decode("utf-8", "replace"))
@@ -563,11 +593,15 @@ def _is_sheet_part(name: str) -> bool:
 
 
 def _unpacked(content: bytes, member: Member) -> bytes:
-    data = _packed(content, member)
-    if member.method == 0:
+    return _inflated(_packed(content, member), member.method, member.unpacked)
+
+
+def _inflated(data: bytes | memoryview, method: int, size: int) -> bytes:
+    """A member's bytes from its packed bytes (b"" where they cannot be unpacked)."""
+    if method == 0:
         return bytes(data)
     try:
-        return zlib.decompressobj(-15).decompress(data, member.unpacked + 1)
+        return zlib.decompressobj(-15).decompress(data, size + 1)
     except zlib.error:
         return b""
 
