@@ -14,6 +14,7 @@ SEARCH_KEY = "planer_sok"
 CHOSEN_KEY = "planer_valgt"
 MATRIX_PAGE_KEY = "planer_matrise_side"
 MATRIX_PER_PAGE = 40
+LEFT_KEY, CHANGED_KEY = "_planer_link_left", "_planer_changed"  # as filters' LEFT_KEY and CHANGED_KEY
 LINK_SEARCH, LINK_NO_EVALUATION = "sok", "uten_evaluering"  # the choices in the link, so a shared one shows them
 LINK_YES, LINK_NO = {"ja", "1", "true", "yes"}, {"nei", "0", "false", "no"}  # what a hand-written link may say
 
@@ -25,9 +26,13 @@ def _choices() -> PlanChoice:
     link as the filter is: taken from it when the page is entered, and written to it when changed.
     """
     link = st.query_params
+    changed = st.session_state.pop(CHANGED_KEY, False)
     # from the link when the page is entered, and when it stopped before drawing them (its filter had no plans):
-    # widened later, the filter kept them in the link, and the widgets, new, wrote them away
-    if filters.just_entered() or SEARCH_KEY not in st.session_state:
+    # widened later, the filter kept them in the link, and the widgets, new, wrote them away; and when the link is
+    # not as the last run left it with no choice changed since: the browser went back or forward (a search was a
+    # step in its history, and Back did nothing, the widgets writing their choices back)
+    if (filters.just_entered() or SEARCH_KEY not in st.session_state
+            or (not changed and _own_link(link) != st.session_state.get(LEFT_KEY))):
         said = link.get(LINK_NO_EVALUATION, "").strip().lower()
         st.session_state[NO_EVALUATION_KEY] = said in LINK_YES
         if said and said not in LINK_YES | LINK_NO:  # «uten_evaluering=kanskje» was passed over without a word
@@ -35,9 +40,10 @@ def _choices() -> PlanChoice:
                        "(forventet «ja»). Det er ikke med i valget.", icon=":material/help:")
         st.session_state[SEARCH_KEY] = link.get(LINK_SEARCH, "")
     left, right = st.columns([1, 1], vertical_alignment="bottom")  # [1, 2] cut the toggle at 1024 px
-    only_missing = left.toggle("Bare planer uten evaluering", key=NO_EVALUATION_KEY,
+    only_missing = left.toggle("Bare planer uten evaluering", key=NO_EVALUATION_KEY, on_change=_changed,
                                help="Planer der feltet «Evaluering og gevinstmåling» er tomt.")
     text = right.text_input("Søk i planene", key=SEARCH_KEY, placeholder="F.eks. kommune, tillitsvalgte …",
+                            on_change=_changed,
                             help="Søker i alle tekstfeltene og listene i planene; skiller ikke mellom store og "
                                  "små bokstaver.")
     choice = PlanChoice(only_missing, (text or "").strip())
@@ -49,7 +55,18 @@ def _choices() -> PlanChoice:
                 link[key] = value
             elif not value and key in link:
                 del link[key]
+    st.session_state[LEFT_KEY] = _own_link(link)
     return choice
+
+
+def _own_link(link) -> dict[str, str]:
+    """The page's choices as the link has them."""
+    return {key: link.get(key, "") for key in (LINK_NO_EVALUATION, LINK_SEARCH)}
+
+
+def _changed() -> None:
+    """Callback of the page's choices: the run they start takes them, whatever link the browser sent."""
+    st.session_state[CHANGED_KEY] = True
 
 
 def _summary(f, all_count: int, shown, choice: PlanChoice) -> None:

@@ -30,16 +30,28 @@ FILTER_KEYS = (AGENCY_KEY, MINISTRY_KEY, YEAR_KEY, STATUS_KEY, FORSOK_KEY)
 ENTERED_KEY = "_filter_page_entered"
 UNKNOWN_KEY = "_unknown_agencies_in_link"
 IGNORED_KEY = "_ignored_in_link"  # what the filter could not use of the link, each in a sentence
+LEFT_KEY = "_filter_link_left"  # the filter's part of the link as the last run left it
+CHANGED_KEY = "_filter_changed"  # set by every change of the filter in the app, for the run it starts
+
+
+def _link_filter() -> dict[str, list[str]]:
+    """The filter's part of the link, as it is now."""
+    return {k: st.query_params.get_all(k) for k in FILTER_KEYS}
 
 
 def _seed_from_link(page: str, agencies: pd.DataFrame, ministries: list[str], years: list[int]) -> bool:
-    """On the first run of each page, take the filter from the link; name agencies it cannot use.
+    """On the first run of each page, and after the browser's Back or Forward, take the filter from the link;
+    name agencies it cannot use.
 
     A page is entered by a link (a shared one, or the menu's, which carries the filter), so
     the link is the truth then; later runs on the page keep the widgets' state and write it
-    back to the URL, so the address bar always holds the filter and can be shared.
+    back to the URL, so the address bar always holds the filter and can be shared. Each change
+    of the filter is a step in the browser's history: a link other than the one the last run
+    left, with no change of the filter in this run, is the browser going back or forward, and
+    the link is the truth again (the widgets wrote their filter back, and Back did nothing).
     """
-    if st.session_state.get("_filter_page") == page:
+    changed = st.session_state.pop(CHANGED_KEY, False)
+    if st.session_state.get("_filter_page") == page and (changed or _link_filter() == st.session_state.get(LEFT_KEY)):
         return False
     st.session_state["_filter_page"] = page
     link = st.query_params
@@ -128,9 +140,11 @@ def _one_of(found: list[str], what: str, one: str, ignored: list[str]) -> str | 
 
 
 def _forget_link_notes() -> None:
-    """Callback of every filter widget: once the user changes the filter, what the link held no longer applies."""
+    """Callback of every filter widget: once the user changes the filter, what the link held no longer applies,
+    and the widgets are the truth for the run (the browser may not yet have the link the last run wrote)."""
     st.session_state[UNKNOWN_KEY] = []
     st.session_state[IGNORED_KEY] = []
+    st.session_state[CHANGED_KEY] = True
 
 
 def select_agencies(agencies: list[str]) -> None:
@@ -144,6 +158,7 @@ def _take_suggestion(text: str, suggestion: str) -> None:
     chosen = st.session_state.get(AGENCY_KEY) or []
     st.session_state[AGENCY_KEY] = list(dict.fromkeys([*chosen, suggestion]))
     st.session_state[UNKNOWN_KEY] = [u for u in st.session_state.get(UNKNOWN_KEY, []) if u[0] != text]
+    st.session_state[CHANGED_KEY] = True
 
 
 def reset() -> None:
@@ -208,10 +223,10 @@ def sidebar_filter(page: str) -> PilotFilter:
     wanted = query_params(current)
     # On entering a page the link already holds the filter, and the browser may not have moved
     # to the page's path yet: writing now would put the params on the wrong path.
-    in_link = {k: st.query_params.get_all(k) for k in FILTER_KEYS}
-    if not entered and in_link != {k: _as_list(wanted.get(k)) for k in FILTER_KEYS}:
+    if not entered and _link_filter() != {k: _as_list(wanted.get(k)) for k in FILTER_KEYS}:
         page_own = {k: st.query_params.get_all(k) for k in st.query_params if k not in FILTER_KEYS}  # Planer's search
         st.query_params.from_dict({**page_own, **wanted})
+    st.session_state[LEFT_KEY] = _link_filter()
     return current
 
 

@@ -183,6 +183,37 @@ def test_question_only_husbanken_and_kartverket(page, server, sample_db_master):
     assert metric_value(page, "Planlagt") == str(expected)
 
 
+def test_back_and_forward_step_through_the_filters_changes_and_planers_search(page, server):
+    # Each change of the filter is a step in the browser's history, but Back only showed the earlier address for a
+    # moment: the app wrote the filter of its widgets back, and it took one Back more than changes to leave the page
+    page.goto(f"{server}/budsjett")
+    wait_for_app(page)
+    for name in ("Husbanken", "Kartverket"):
+        choose_agency(page, name)
+    caption = page.get_by_test_id("stCaptionContainer").first
+    expect(caption).to_contain_text("Viser Husbanken, Kartverket.")
+    for step, shown, in_link in ((page.go_back, "Viser Husbanken.", "?virksomhet=Husbanken"),
+                                 (page.go_back, "Viser hele sektoren.", ""),
+                                 (page.go_forward, "Viser Husbanken.", "?virksomhet=Husbanken")):
+        with rerun(page):
+            step()
+        expect(caption).to_contain_text(shown)
+        assert page.url == f"{server}/budsjett{in_link}"  # the link the browser went to, not written over
+    assert page.get_by_test_id("stSidebar").get_by_role("button", name="Virksomheter: Husbanken").is_visible()
+    page.goto(f"{server}/planer")
+    wait_for_app(page)
+    search = page.get_by_role("textbox", name="Søk i planene")
+    search.fill("kommune")
+    with rerun(page, writes_address=True):
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/planer?sok=kommune")
+    for step, text in ((page.go_back, ""), (page.go_forward, "kommune")):
+        with rerun(page):
+            step()
+        expect(search).to_have_value(text)
+        assert page.url.endswith("/planer" + (f"?sok={text}" if text else ""))
+
+
 def test_question_which_plans_need_exemption_from_law(page, server, sample_db_master):
     page.goto(f"{server}/planer")
     wait_for_app(page)
