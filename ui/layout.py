@@ -93,6 +93,12 @@ CHROME_WORDS = {
     "No results": "Ingen treff",
     # under a text or number field while something typed is not yet applied
     "Press Enter to apply": "Trykk Enter for å bruke",
+    # to screen readers: a number field's − and + (Tidslinje's «Side»), a choice box's ×, the upload field's input
+    "Decrement": "Minsk verdien",
+    "Increment": "Øk verdien",
+    "Clear value": "Tøm feltet",
+    "Clear all": "Fjern alle",
+    "file upload": "Velg filer",
 }
 _CHROME_SCRIPT = """<script>
 if (!window.poNorwegianChrome) {
@@ -137,6 +143,11 @@ if (!window.poNorwegianChrome) {
       for (const name of ['aria-label', 'data-title', 'placeholder', 'title']) {
         const text = e.getAttribute(name);
         if (text && text !== 'Download as CSV' && Object.hasOwn(words, text)) e.setAttribute(name, words[text]);
+        // an icon beside its words («✓ Dekket» on Planer) was «check icon Dekket» to a screen reader
+        else if (name === 'aria-label' && text && text.endsWith(' icon') && e.getAttribute('role') === 'img') {
+          e.removeAttribute('aria-label');
+          e.setAttribute('aria-hidden', 'true');
+        }
         // a widget's «?» button: «Help for Søk i planene» to a screen reader
         else if (name === 'aria-label' && text && text.startsWith('Help for ')) {
           e.setAttribute(name, 'Hjelp til ' + text.slice(9));

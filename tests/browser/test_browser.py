@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import rerun, shoot, wait_for_app
 from tests.form_files import valid_pilot, workbook
 from ui import formatting as fmt
+from ui.layout import CHROME_WORDS
 
 PAGES = {"": "Oversikt", "virksomheter": "Virksomheter", "budsjett": "Budsjett", "tidslinje": "Tidslinje",
          "planer": "Planer", "importer": "Importer"}
@@ -574,6 +575,20 @@ def test_streamlits_and_plotlys_own_texts_are_norwegian_and_tables_have_no_comma
     dialog.get_by_text("Fant ikke siden").wait_for()  # drawn in English, renamed a frame later
     assert "Fant ikke siden" in dialog.inner_text() and "Page not found" not in dialog.inner_text()
     shoot(page, "25_ukjent_adresse")
+
+
+@pytest.mark.parametrize("address", ["planer", "importer", "virksomheter?virksomhet=Husbanken"])
+def test_what_screen_readers_are_told_of_icons_and_fields_is_norwegian(page, server, address):
+    # «check icon Dekket» on Planer's badges, «file upload» on Importer, «Clear value» on a choice box with a value
+    page.goto(f"{server}/{address}")
+    wait_for_app(page)
+    english = (set(CHROME_WORDS) | {"file upload", "Clear value", "Clear all", "Decrement", "Increment"}) - {"Zoom"}
+    page.wait_for_function("""english => ![...document.querySelectorAll('[aria-label]')].some(e => {
+        const label = e.getAttribute('aria-label'); return english.includes(label) || label.endsWith(' icon'); })""",
+                           arg=sorted(english), timeout=10_000)
+    if address == "planer":  # the badges still say what they mean, and their icons are not read out
+        badge = page.locator(".stMarkdownBadge", has_text="Dekket").first
+        assert badge.locator('[role="img"]').get_attribute("aria-hidden") == "true"
 
 
 @pytest.mark.parametrize("height", [900, 790])  # a monitor's window, and a 1440×900 laptop's under its toolbars
