@@ -15,9 +15,11 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from loaders.contract import PILOTS
+from loaders.contract import PILOT_STATUSES, PILOTS
 from loaders.values import format_date
 from store import database
+
+CANCELLED = PILOT_STATUSES[-1]  # «Avbrutt»
 
 
 @dataclass(frozen=True)
@@ -373,6 +375,8 @@ def chosen_pilots(con: duckdb.DuckDBPyConnection, f: PilotFilter, choice: PlanCh
 
 def upcoming_milestones(con: duckdb.DuckDBPyConnection, f: PilotFilter, today: dt.date, limit: int = 8) -> pd.DataFrame:
     """The next milestones and phase starts on or after today; those of one day by agency, pilot and name (the
-    same ones, in the same order, on every view of the page)."""
+    same ones, in the same order, on every view of the page). Those of cancelled pilots only when the filter asks
+    for them: the next milestones read as what is coming, and a cancelled pilot's are not."""
     order = "t.from_date, t.agency, t.pilot_name, t.name, t.start_year, t.kind LIMIT ?"
-    return _rows_of_pilots(con, "milestones_current", f, order, "AND t.from_date >= ?", (today, limit))
+    cancelled = "" if CANCELLED in f.statuses else f"AND p.status IS DISTINCT FROM '{CANCELLED}'"
+    return _rows_of_pilots(con, "milestones_current", f, order, f"AND t.from_date >= ? {cancelled}", (today, limit))

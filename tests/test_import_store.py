@@ -1396,6 +1396,18 @@ def test_the_next_milestones_of_one_day_come_in_the_same_order_on_every_view(sto
         ("Pilot A", "Avklaring"), ("Pilot A", "Start"), ("Pilot B", "Avklaring")]
 
 
+def test_the_next_milestones_leave_out_cancelled_pilots_unless_the_filter_asks_for_them(store_path, reference):
+    # Oversikt's «Neste milepæler» listed a cancelled pilot's milestones as what is coming, without a word
+    pilots = [valid_pilot(pilot_name="Går", status="Pågår"), valid_pilot(pilot_name="Stoppet", status="Avbrutt")]
+    milestones = [milestone(pilot=p, name="Delrapport", from_date=dt.date(2024, 6, 1)) for p in ("Går", "Stoppet")]
+    run_import(store_path, reference, ("hb.xlsx", workbook(pilots=pilots, milestones=milestones)))
+    with database.reading(store_path) as con:
+        every = queries.upcoming_milestones(con, PilotFilter(), dt.date(2024, 1, 1))
+        cancelled = queries.upcoming_milestones(con, PilotFilter(statuses=("Avbrutt",)), dt.date(2024, 1, 1))
+    assert every["pilot_name"].tolist() == ["Går"]
+    assert cancelled["pilot_name"].tolist() == ["Stoppet"]
+
+
 def test_an_import_is_stamped_with_the_time_in_norway_whatever_the_servers_zone(store_path, reference, monkeypatch):
     # this server runs in UTC: an import at 17:30 in Oslo was kept (and shown) as 16:30
     import time

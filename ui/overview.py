@@ -75,7 +75,8 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     reporting = html_blocks.section(
         "Rapportering per runde", *_reporting_parts(status),
         note_text=" · ".join(f"Oppstart {r.start_year}: frist {fmt.date(r.deadline)}" for r in rounds.itertuples()))
-    milestones = (html_blocks.note(f"Ingen milepæler etter i dag ({fmt.date(today)}) for pilotene i filteret.")
+    milestones = (html_blocks.note(f"Ingen milepæler etter i dag ({fmt.date(today)}) for pilotene i filteret"
+                                   f"{'' if 'Avbrutt' in f.statuses else ' som ikke er avbrutt'}.")
                   if upcoming.empty else html_blocks.table(pd.DataFrame({
                       "Dato": upcoming["from_date"].map(fmt.date),
                       "Milepæl": upcoming["name"],
