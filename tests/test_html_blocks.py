@@ -95,6 +95,13 @@ def test_key_figures_show_label_and_value_as_written_with_the_help_on_a_button_r
     assert html.count('class="po-help"') == 1  # no «?» for a figure without help
 
 
+def test_a_key_figure_counted_against_a_whole_shows_the_whole_smaller_after_it():
+    # «400 av 400» in the value's size ran out of its card at 1180 px
+    html = html_blocks.key_figures([html_blocks.Figure("Innsendinger", "400", of="av 400")])
+    assert '<div class="po-figure-value">400 <span class="po-figure-of">av 400</span></div>' in html
+    assert re.search(r"\.po-figure-of \{ font-size: 1\.25rem; \}", html_blocks.STYLE)
+
+
 def test_a_narrow_reporting_segment_is_labelled_with_its_number_alone():
     # «34 for sent» in a sixth of a half-width bar was cut to «3…»; the legend and the title keep the words
     counts = pd.DataFrame({"I tide": [166], "For sent": [34], "Ikke levert": [0]}, index=pd.Index([2023]))

@@ -63,7 +63,8 @@ def metric(at: AppTest, label: str) -> str:
     shown = [m.value for m in at.metric if m.label == label]
     card = re.compile(f'<div class="po-figure" role="group" aria-label="{re.escape(escape(label))}">'
                       r'.*?<div class="po-figure-value">(.*?)</div>')
-    shown += [unescape(found[1]) for h in at.get("html") for found in card.finditer(h.proto.body)]
+    shown += [unescape(re.sub(r"<[^>]+>", "", found[1]))  # as read: «12 av 23», its «av 23» in smaller type
+              for h in at.get("html") for found in card.finditer(h.proto.body)]
     assert len(shown) == 1, f"{len(shown)} key figures labelled «{label}»"
     return shown[0]
 

@@ -92,6 +92,7 @@ STYLE = f"""<style>
 .po-figure-label {{ font-size: 0.875rem; line-height: 1.4; }}
 .po-figure-value {{ font-size: 2.25rem; line-height: 1.3; padding-bottom: 0.25rem; white-space: nowrap;
   margin-top: auto; }}  /* the values of a row on one line when a label wraps */
+.po-figure-of {{ font-size: 1.25rem; }}
 .po-help {{ display: inline-block; width: 1rem; height: 1rem; margin: 0 0 0 0.3rem; padding: 0; border: 1px solid #999;
   border-radius: 50%; background: none; color: #666; font: inherit; font-size: 0.7rem; line-height: 0.9rem;
   text-align: center; vertical-align: baseline; cursor: help; }}
@@ -114,6 +115,7 @@ class Figure:
     label: str
     value: str
     help: str = ""
+    of: str = ""  # what the value is counted against, in smaller type after it: «av 400»
 
 
 def key_figures(figures: list[Figure]) -> str:
@@ -131,8 +133,14 @@ def key_figures(figures: list[Figure]) -> str:
                   f'aria-label="Forklaring: {escape(f.help)}">?</button>' if f.help else "")
         cards.append(f'<div class="po-figure" role="group" aria-label="{escape(f.label)}">'
                      f'<div class="po-figure-label">{escape(f.label)}{helper}</div>'
-                     f'<div class="po-figure-value">{escape(f.value)}</div></div>')
+                     f'<div class="po-figure-value">{escape(f.value)}{of_part(f.of)}</div></div>')
     return f'<div class="po-figures">{"".join(cards)}</div>'
+
+
+def of_part(text: str) -> str:
+    """A key figure's «av 400», smaller after its value: «400 av 400» in the value's size ran out of a card at
+    1180 px."""
+    return f' <span class="po-figure-of">{escape(text)}</span>' if text else ""
 
 
 def section(title: str, *parts: str, note_text: str = "") -> str:

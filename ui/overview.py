@@ -100,8 +100,9 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
                            (f"Sum av «Budsjett totalt (kr)» for pilotene i filteret: {fmt.kr(budget_nok)}. "
                             + fmt.cancelled_words(int(by_status["pilots"].get("Avbrutt", 0) or 0),
                                                   float(by_status["budget_nok"].get("Avbrutt", 0) or 0))).rstrip()),
-        html_blocks.Figure("Innsendinger", f"{fmt.number(delivered)} av {fmt.number(len(asked))}",
-                           "Innsendinger fra virksomheter som er bedt om å rapportere, per runde."),
+        html_blocks.Figure("Innsendinger", fmt.number(delivered),
+                           "Innsendinger fra virksomheter som er bedt om å rapportere, per runde.",
+                           of=f"av {fmt.number(len(asked))}"),
     ])
     html = html_blocks.block(figures, ambition, html_blocks.columns(reporting, right))
     to_follow = status.loc[to_follow_up(status), "agency"].nunique()
