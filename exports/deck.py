@@ -3,10 +3,10 @@
     build_deck(con, f) -> bytes of a 16:9 .pptx
 
 Slides, in order: title (filter in words, date of the data) · the 3–5 ambition · reporting per
-round · budget per agency · the timeline (a Gantt of shapes, as many slides as it takes) ·
-one slide per agency (per pilot when the filter holds at most six) · the six elements per
-pilot · «Til oppfølging». Every shape is placed here on a blank layout (the default
-template's placeholders are 4:3). Charts are native PowerPoint charts people can restyle;
+round · the answers «no plans», with what was assessed · budget per agency · the timeline (a
+Gantt of shapes, as many slides as it takes) · one slide per agency (per pilot when the filter
+holds at most six) · the six elements per pilot · «Til oppfølging». Every shape is placed here
+on a blank layout (the default template's placeholders are 4:3). Charts are native PowerPoint charts people can restyle;
 tables use «✓»/«–» so no meaning rests on colour. Norwegian text and formats throughout.
 """
 
@@ -83,6 +83,7 @@ BUDGET_BARS = 15            # agencies on the budget slide: the largest; the res
 REST_NOTE_H = 0.45          # inches under the budget chart for the words on the rest
 TIMELINE_MAX_SLIDES = 3     # beyond this many slides, one bar per agency instead of per pilot (then per ministry)
 PILOT_SLIDES_UP_TO = 6      # a slide per pilot up to this many pilots, else per agency
+NO_PLANS_IN_FULL = 4        # submissions without plans told in full on their slide; the rest by name
 AGENCY_TABLE_ROWS = 9
 MATRIX_ROWS = 14
 # A deck of the whole state had hundreds of slides and took minutes (issue 5): slides per agency and the
@@ -450,6 +451,11 @@ class _Deck:
         self.settings = queries.settings(con)
         self.pilots = _read_pilots(con, f)
         self.reporting = queries.reporting_status(con, f)
+        # the answers «no plans» and what the agency assessed: the other report the letters ask for; about
+        # submissions, so not with a selection of pilots (by status or forsøk), which they have none of
+        submissions = pd.DataFrame() if f.statuses or f.forsok is not None else queries.submissions(con, f)
+        self.no_plans = (submissions[submissions["has_plans"].eq(False).fillna(False).astype(bool)]
+                         if not submissions.empty else submissions)
         # pilots whose reported status looks out of date, counted as Oversikt counts them
         self.out_of_date = int(queries.status_summary(con, f, norwegian_today())["out_of_date"].sum())
         self.milestones = queries.milestones(con, f)
@@ -715,6 +721,32 @@ class _Deck:
               description="Tabell: rapportering per runde med frist, antall forespurte, levert i tide, "
                           "for sent, ikke levert og levert uten forespørsel.")
         self.reporting_chart(slide, BODY_TOP + 0.15 + 0.42 + 0.4 * len(rows) + 0.35, rounds, on_time, late, missing)
+
+    def no_plans_slide(self) -> None:
+        """«Uten planer»: the submissions that answer «no plans», with what each assessed and how it involved the
+        union representatives, as the letters ask of them (the first few in full, the rest by name)."""
+        if self.no_plans.empty:
+            return
+        records = self.no_plans.to_dict("records")
+        lede = (f"{plural(len(records), 'innsending', 'innsendinger')} svarer at virksomheten ikke har planer om "
+                "piloter, og sier hva den har vurdert og hvordan de tillitsvalgte var med")
+        slide = self.slide("Uten planer om piloter", lede)
+        shown = records if len(records) <= NO_PLANS_IN_FULL else records[:NO_PLANS_IN_FULL - 1]
+        paragraphs: list[Sequence[Run]] = []
+        room = NO_PLANS_IN_FULL // len(shown)  # one or two answers have the room of four
+        for r in shown:
+            paragraphs.append([(f"{r['agency']} – oppstart {int(r['start_year'])}", {"bold": True, "color": ACCENT})])
+            for label, key, limit in (("Vurdering", "assessment", 330), ("Tillitsvalgte", "union_involvement", 200)):
+                paragraphs.append([(f"{label}: ", {"bold": True}),
+                                   (clip(_text(r.get(key)), limit * room) or "ikke oppgitt", {})])
+        rest = records[len(shown):]
+        if rest:
+            names = join_words([f"{self.short(r['agency'], 30)} ({int(r['start_year'])})" for r in rest[:12]])
+            more = f" og {number(len(rest) - 12)} til" if len(rest) > 12 else ""
+            paragraphs.append([(f"Også uten planer: {names}{more}. Vurderingene står i Excel-uttrekket, arket "
+                                "Innsendinger.", {"color": MUTED})])
+        text_box(slide, LEFT, BODY_TOP + 0.1, WIDTH, BODY_BOTTOM - BODY_TOP - 0.1, paragraphs, size=13,
+                 space_after=4)
 
     def reporting_chart(self, slide: Slide, chart_top: float, rounds: list[int], on_time: list[int], late: list[int],
                         missing: list[int]) -> None:
@@ -1191,6 +1223,7 @@ class _Deck:
         self.title_slide()
         self.ambition_slide()
         self.reporting_slide()
+        self.no_plans_slide()
         self.budget_slide()
         self.timeline_slides()
         self.detail_slides()

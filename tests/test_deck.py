@@ -25,12 +25,13 @@ from loaders.importer import import_files
 from loaders.values import norwegian_today
 from store import database
 from store.queries import PilotFilter
-from tests.form_files import workbook
+from tests.form_files import no_plans_submission, workbook
 from ui.formatting import ambition_verdict, kr, kr_short, long_date
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots" / "deck"
 FIXED_TITLES = ["Piloter i tillitsreformen", "Ambisjonen: 3–5 piloter i reformperioden", "Rapportering per runde",
                 "Budsjett per virksomhet"]
+NO_PLANS = "Uten planer om piloter"  # after the reporting, where a submission answers «no plans»
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +99,8 @@ def test_the_sector_deck_has_the_expected_slides_in_order(sector_deck):
     names = titles(prs)
     agencies = ["Departementenes sikkerhets- og serviceorganisasjon", "Digitaliseringsdirektoratet",
                 "Direktoratet for byggkvalitet", "Distriktssenteret", "Husbanken", "Kartverket", "Statsbygg"]
-    assert names == [*FIXED_TITLES, "Tidslinje (1 av 2)", "Tidslinje (2 av 2)", *agencies,
-                     "Elementene i planene (1 av 2)", "Elementene i planene (2 av 2)", "Til oppfølging"]
+    assert names == [*FIXED_TITLES[:3], NO_PLANS, FIXED_TITLES[3], "Tidslinje (1 av 2)", "Tidslinje (2 av 2)",
+                     *agencies, "Elementene i planene (1 av 2)", "Elementene i planene (2 av 2)", "Til oppfølging"]
 
 
 def test_one_agency_with_few_pilots_gets_a_slide_per_pilot(husbanken_deck):
@@ -552,11 +553,38 @@ def test_long_names_are_cut_after_a_whole_word():
 
 def test_an_agency_without_pilots_still_gets_a_complete_deck(sector):
     prs = open_deck(build(sector, PilotFilter(agencies=("Valgdirektoratet",))))
-    assert titles(prs) == [*FIXED_TITLES, "Tidslinje", "Elementene i planene", "Til oppfølging"]
-    assert "Ingen piloter i utvalget." in slide_text(prs.slides[3])
+    assert titles(prs) == [*FIXED_TITLES[:3], NO_PLANS, FIXED_TITLES[3], "Tidslinje", "Elementene i planene",
+                           "Til oppfølging"]
+    assert "Ingen piloter i utvalget." in slide_text(prs.slides[4])
     # the ambition slide says so too, instead of an all-zero «Piloter etter status» with empty axes
     assert "Ingen piloter i utvalget." in slide_text(prs.slides[1])
     assert not [s for s in prs.slides[1].shapes if s.name == deck_module.CHART_STATUS]
+
+
+def test_the_answers_without_plans_say_what_each_agency_assessed_and_how_the_unions_took_part(sector, tmp_path,
+                                                                                                reference):
+    # The letters ask an agency without plans what it assessed and how union representatives were involved; the
+    # deck had slides for the agencies with pilots only, and «Ingen piloter» for one without
+    [slide] = [s for s in open_deck(build(sector, PilotFilter(agencies=("Valgdirektoratet",)))).slides
+               if title_of(s) == NO_PLANS]
+    text = slide_text(slide)
+    assert "1 innsending svarer at virksomheten ikke har planer om piloter" in text
+    assert "Valgdirektoratet – oppstart 2024" in text
+    assert "Vurdering: Vi har vurdert tre områder, men ingen er modne ennå" in text
+    assert "Tillitsvalgte: Tillitsvalgte deltok i vurderingen" in text
+    # none for an agency with plans, nor for a selection of pilots (by status), which such answers have none of
+    assert NO_PLANS not in titles(open_deck(build(sector, PilotFilter(agencies=("Husbanken",)))))
+    assert NO_PLANS not in titles(open_deck(build(sector, PilotFilter(statuses=("Planlagt",)))))
+    # many: the first in full, the rest by name, and where to read them
+    path = tmp_path / "many.duckdb"
+    agencies = ["Husbanken", "Kartverket", "Statsbygg", "Distriktssenteret", "Husleietvistutvalget", "Datatilsynet"]
+    with database.open_store(path) as con:
+        import_files(con, [(f"{i}.xlsx", workbook(no_plans_submission(agency=a, start_year=2024), []))
+                           for i, a in enumerate(agencies)], reference)
+    [slide] = [s for s in open_deck(build(path)).slides if title_of(s) == NO_PLANS]
+    text = slide_text(slide)
+    assert text.count("Vurdering: ") == deck_module.NO_PLANS_IN_FULL - 1
+    assert "Også uten planer: " in text and "arket Innsendinger" in text
 
 
 def test_an_empty_store_still_gives_a_deck(store_path):
@@ -590,8 +618,8 @@ def test_a_deck_of_many_agencies_and_plans_stays_a_few_readable_slides(sector, m
                         ("TIMELINE_ROWS", 2), ("TIMELINE_MAX_SLIDES", 1)):
         monkeypatch.setattr(deck_module, name, value)
     prs = open_deck(build(sector))
-    assert titles(prs) == [*FIXED_TITLES, "Tidslinje", "Planene per virksomhet", "Elementene i planene",
-                           "Til oppfølging"]
+    assert titles(prs) == [*FIXED_TITLES[:3], NO_PLANS, FIXED_TITLES[3], "Tidslinje", "Planene per virksomhet",
+                           "Elementene i planene", "Til oppfølging"]
     pilots = store_frame(sector, "SELECT p.agency, p.status, m.name AS ministry, p.covers_e1, p.covers_e6 "
                                  "FROM pilot_plans_current p JOIN ministries m ON m.short_name = p.ministry")
     agencies = pilots["agency"].nunique()
@@ -600,7 +628,8 @@ def test_a_deck_of_many_agencies_and_plans_stays_a_few_readable_slides(sector, m
     tables = sum(-(-n // deck_module.AGENCY_TABLE_ROWS) for n in pilots.groupby("agency").size())
     assert f"En tabell per virksomhet ville blitt {tables} lysark" in details
     assert "plass til 2 lysark" in details and "Excel-uttrekket" in details
-    assert f"{agencies} virksomheter og {len(pilots)} planer i utvalget" in slide_text(prs.slides[5])
+    per_agency = next(s for s in prs.slides if title_of(s) == "Planene per virksomhet")
+    assert f"{agencies} virksomheter og {len(pilots)} planer i utvalget" in slide_text(per_agency)
 
     counts = find(prs, deck_module.ELEMENT_COUNTS).table
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in list(counts.rows)[1:]}
@@ -654,7 +683,11 @@ def test_the_deck_from_the_sample_sector_agrees_with_the_store(sample_db):
                                       "GROUP BY agency")
     assert dict(zip(plot.categories, plot.series[0].values)) == pytest.approx(
         dict(zip(expected["agency"], expected["total"])))
-    assert titles(prs)[:4] == FIXED_TITLES and titles(prs)[-1] == "Til oppfølging"
+    assert titles(prs)[:5] == [*FIXED_TITLES[:3], NO_PLANS, FIXED_TITLES[3]] and titles(prs)[-1] == "Til oppfølging"
+    no_plans = next(s for s in prs.slides if title_of(s) == NO_PLANS)  # Husleietvistutvalget's answer
+    answer = store_frame(sample_db, "SELECT * FROM submission_history WHERE is_current AND NOT has_plans")
+    assert "Husleietvistutvalget – oppstart 2024" in slide_text(no_plans)
+    assert answer["union_involvement"][0][:60] in slide_text(no_plans)
 
 
 # ---------------------------------------------------------------------------------------------
