@@ -132,13 +132,23 @@ def slug(text: str) -> str:
     At most 80 characters: a longer text is cut at a word and ends in a short hash of the whole,
     so two filters that differ only at the end still give two names.
     """
-    folded = unicodedata.normalize("NFKD", text.lower().translate(_NORWEGIAN_LETTERS))
-    words = "-".join(re.findall(r"[a-z0-9]+", folded.encode("ascii", "ignore").decode()))
+    words = _file_words(text)
     if len(words) <= SLUG_CHARS:
         return words
     digest = hashlib.sha256(words.encode()).hexdigest()[:8]
     cut = words[:SLUG_CHARS - len(digest) - 1]
     return f"{cut.rsplit('-', 1)[0] if '-' in cut else cut}-{digest}"
+
+
+def fits_file_name(text: str) -> bool:
+    """Whether slug(text) keeps all of the text's words."""
+    return len(_file_words(text)) <= SLUG_CHARS
+
+
+def _file_words(text: str) -> str:
+    """The text's words in ASCII, joined by hyphens."""
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_NORWEGIAN_LETTERS))
+    return "-".join(re.findall(r"[a-z0-9]+", folded.encode("ascii", "ignore").decode()))
 
 
 def file_stem(today: dt.date | None = None, scope: str = "") -> str:

@@ -886,6 +886,19 @@ def test_download_names_carry_the_filter_so_two_downloads_on_a_day_differ():
     assert file_name(".xlsx", "Tromsø – Ålesund", day) == "pilotoversikt_tromso-alesund_2026-11-23.xlsx"
 
 
+def test_a_download_of_several_long_names_is_named_by_their_abbreviations_and_keeps_the_year(sector, monkeypatch):
+    # Three long names were cut at 80 characters to two of them and a hash: Husbanken and «2024» were gone, and two
+    # years of one choice differed only by the hash
+    from ui.downloads import _words, file_name
+
+    monkeypatch.setenv("PILOT_DB", str(sector))
+    dss, staf = "Departementenes sikkerhets- og serviceorganisasjon", "Statsforvalterens fellestjenester"
+    words = _words("", PilotFilter(agencies=(dss, staf, "Husbanken"), start_year=2024))
+    assert words == "DSS, STAF, HB; oppstartsår 2024"
+    assert file_name(".xlsx", words, D(2026, 12, 1)) == "pilotoversikt_dss-staf-hb-oppstartsar-2024_2026-12-01.xlsx"
+    assert _words("", PilotFilter(agencies=("Husbanken",), start_year=2024)) == "Husbanken; oppstartsår 2024"
+
+
 def test_the_export_buttons_are_disabled_when_there_is_no_store(tmp_path, monkeypatch):
     buttons = download_buttons(tmp_path / "finnes-ikke.duckdb", tmp_path, monkeypatch)
     assert all(buttons[f"oversikt_{kind}"].proto.disabled for kind in ("pptx", "xlsx", "csv"))

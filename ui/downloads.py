@@ -13,13 +13,13 @@ signature) is picked up by itself.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import astuple
+from dataclasses import astuple, replace
 
 import pandas as pd
 import streamlit as st
 
 from exports import building
-from exports.common import file_stem, filter_text
+from exports.common import file_stem, filter_text, fits_file_name
 from exports.excel import csv_bytes, selection_text
 from loaders.values import format_number, norwegian_today
 from store.queries import ALL_PLANS, PilotFilter, PlanChoice
@@ -54,8 +54,19 @@ def chart_config(chart: str, f: PilotFilter, page: int = 1, choice: PlanChoice =
 
 
 def _words(first: str, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> str:
-    """What a file holds, for its name: «budsjett per år; Husbanken; søk «kommune»» (the whole sector says nothing)."""
-    return "; ".join(w for w in (first, "" if f.is_empty else f.describe(), choice.describe()) if w)
+    """What a file holds, for its name: «budsjett per år; Husbanken; søk «kommune»» (the whole sector says nothing).
+
+    Agencies by their abbreviations where their names would not fit a file name (exports.common.slug): three long
+    names were cut to two and a hash, and the year after them was lost.
+    """
+    words = "; ".join(w for w in (first, "" if f.is_empty else f.describe(), choice.describe()) if w)
+    if f.agencies and not fits_file_name(words):
+        agencies = store_access.frame("agencies")
+        short = dict(zip(agencies["name"], agencies["short_name"], strict=True))
+        abbreviated = replace(f, agencies=tuple(n if isinstance(n := short.get(a), str) and n else a
+                                                for a in f.agencies))
+        words = "; ".join(w for w in (first, abbreviated.describe(), choice.describe()) if w)
+    return words
 
 
 def export_buttons(f: PilotFilter, key: str, choice: PlanChoice = ALL_PLANS, plans: int | None = None) -> None:
