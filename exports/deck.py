@@ -448,6 +448,7 @@ class _Deck:
         """Read everything the slides need from the store, through store.queries only."""
         self.f = f
         self.when = data_date(con)
+        self.newest = as_date(queries.store_summary(con)["newest_submission"])
         self.settings = queries.settings(con)
         self.pilots = _read_pilots(con, f)
         self.reporting = queries.reporting_status(con, f)
@@ -546,6 +547,9 @@ class _Deck:
             [("Utvalg: ", {"bold": True}), (filter_text(self.f), {})],
             *([[("Departement: ", {"bold": True}), (self.moves, {})]] if self.moves else []),
             [("Data per ", {"bold": True}), (when, {})],
+            # the day of the last import is no day of the reports: plans sent in 2023 read as «per 1. desember 2026»
+            *([[("Nyeste innsending i Pilotoversikt: ", {"bold": True}), (long_date(self.newest), {})]]
+              if self.newest else []),
             [("Innhold: ", {"bold": True}), (summary, {})],
         ], size=16, color=TEXT, name="Utvalg", space_after=6)
         text_box(slide, LEFT + 0.45, 5.45, 11.5, 0.4, f"Laget {long_date(norwegian_today())} i Pilotoversikt",

@@ -213,10 +213,11 @@ def events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def store_summary(con: duckdb.DuckDBPyConnection) -> dict:
-    """How much the store holds and when it was last imported into."""
+    """How much the store holds, when it was last imported into, and the date of the newest submission it holds."""
     row = con.execute("SELECT (SELECT count(*) FROM submissions), (SELECT count(*) FROM source_files), "
-                      "(SELECT max(imported_at) FROM source_files)").fetchone()
-    return {"submissions": row[0], "files": row[1], "last_import": row[2]}
+                      "(SELECT max(imported_at) FROM source_files), "
+                      "(SELECT max(submitted_on) FROM submissions_current)").fetchone()
+    return {"submissions": row[0], "files": row[1], "last_import": row[2], "newest_submission": row[3]}
 
 
 # ---------------------------------------------------------------------------------------

@@ -115,6 +115,8 @@ def test_the_title_slide_names_the_filter_and_the_date_of_the_data(sector, secto
     whole = slide_text(open_deck(sector_deck).slides[0])
     assert "Utvalg: Hele sektoren" in whole
     assert f"Data per {when}" in whole
+    newest = store_frame(sector, "SELECT max(submitted_on) AS d FROM submissions_current")["d"][0]
+    assert f"Nyeste innsending i Pilotoversikt: {long_date(newest.date())}" in whole  # not the day of the import
     assert "21 piloter fra 7 virksomheter" in whole
     assert "Utvalg: Husbanken" in slide_text(open_deck(husbanken_deck).slides[0])
     assert "Departement:" not in whole

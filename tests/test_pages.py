@@ -138,6 +138,14 @@ def test_the_overview_says_whether_its_figures_hold_the_agencies_moved_to_dfd(mo
     assert any(c.value.endswith(words) for c in at.caption), [c.value for c in at.caption]
 
 
+def test_the_overview_says_how_new_the_newest_report_is_beside_the_day_of_the_last_import(monkeypatch, sample_db):
+    # «Data per 1. desember 2026 (siste import)» read in a meeting as how current plans sent in 2023 were
+    newest = sql(sample_db, "SELECT max(submitted_on) FROM submissions_current")
+    at = open_app(monkeypatch, sample_db)
+    caption = at.caption[0].value
+    assert f"(siste import; den nyeste innsendingen der er datert {fmt.date(newest)})" in caption, caption
+
+
 @pytest.mark.parametrize("page", ["pages/1_virksomheter.py", "pages/2_budsjett.py", "pages/3_tidslinje.py",
                                   "pages/4_planer.py"])
 def test_every_page_says_that_kdd_alone_leaves_out_the_agencies_moved_to_dfd(monkeypatch, sample_db, page):
