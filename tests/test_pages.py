@@ -138,6 +138,18 @@ def test_the_overview_says_whether_its_figures_hold_the_agencies_moved_to_dfd(mo
     assert any(c.value.endswith(words) for c in at.caption), [c.value for c in at.caption]
 
 
+def test_the_forsok_figure_says_how_many_cancelled_forsok_it_counts(monkeypatch, store_path, reference):
+    # «Forsøk 218» counted 21 cancelled ones while «I gang» and «Planlagt» leave the cancelled out, unsaid
+    pilots = [valid_pilot(pilot_name="Går", status="Pågår", needs_exemption="Ja", exemption_rules="§ 5"),
+              valid_pilot(pilot_name="Stoppet", status="Avbrutt", needs_exemption="Ja", exemption_rules="§ 6")]
+    import_into(store_path, reference, ("hb.xlsx", workbook(valid_submission(), pilots)))
+    at = open_app(monkeypatch, store_path)
+    assert metric(at, "Forsøk") == "2"
+    body = "".join(h.proto.body for h in at.get("html"))
+    assert ('aria-label="Forklaring: Piloter som trenger unntak fra lov eller forskrift. Tallet tar med 1 avbrutt '
+            'forsøk."') in body
+
+
 def test_the_overview_says_how_new_the_newest_report_is_beside_the_day_of_the_last_import(monkeypatch, sample_db):
     # «Data per 1. desember 2026 (siste import)» read in a meeting as how current plans sent in 2023 were
     newest = sql(sample_db, "SELECT max(submitted_on) FROM submissions_current")

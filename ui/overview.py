@@ -87,6 +87,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
                                                 "Hva": [t for _, _, t in dates]}))
     right = html_blocks.section("Neste milepæler", milestones) + html_blocks.section("Viktige datoer", key_dates)
     forsok = int(by_status["forsok"].sum())
+    cancelled_forsok = int(by_status["forsok"].get("Avbrutt", 0) or 0)
     budget_nok = float(by_status["budget_nok"].sum())
     delivered = int(asked["submitted_on"].notna().sum())
     low, high = band
@@ -95,7 +96,10 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
                            f"Piloter med status {' eller '.join(settings['counting_statuses'])}. "
                            f"Ambisjonen er {low}–{high}."),
         html_blocks.Figure("Planlagt", fmt.number(planned), "Piloter med status Planlagt: det som kommer."),
-        html_blocks.Figure("Forsøk", fmt.number(forsok), "Piloter som trenger unntak fra lov eller forskrift."),
+        html_blocks.Figure("Forsøk", fmt.number(forsok), (
+            "Piloter som trenger unntak fra lov eller forskrift. "  # all, as the table under the bar counts them
+            + (f"Tallet tar med {fmt.plural(cancelled_forsok, 'avbrutt forsøk', 'avbrutte forsøk')}."
+               if cancelled_forsok else "")).rstrip()),
         html_blocks.Figure("Budsjett, mill. kr", fmt.millions(budget_nok),
                            (f"Sum av «Budsjett totalt (kr)» for pilotene i filteret: {fmt.kr(budget_nok)}. "
                             + fmt.cancelled_words(int(by_status["pilots"].get("Avbrutt", 0) or 0),
