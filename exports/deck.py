@@ -1210,6 +1210,11 @@ class _Deck:
                                            {"bold": True})])
             items += self.items([f"{self.short(a, 30)} – oppstart {join_words([str(y) for y in sorted(ys)])}"
                                  for a, ys in by_agency.items()], 7)
+            unregistered = sum(not r.get("letter_registered") for r in missing)
+            if unregistered:  # as Oversikt says it: a leader could chase an agency that was never asked
+                items.append([(f"{number(unregistered)} av dem har ikke brevet registrert i registeret over "
+                               "forespørsler: kontroller at de ble bedt om å rapportere",
+                               {"size": 12, "color": MUTED, "hang": (SUB_ITEM_HANG[0], 0)})])
         return items
 
     @staticmethod

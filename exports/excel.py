@@ -143,6 +143,8 @@ def submission_columns() -> list[Column]:
     return [Column(AGENCY, "agency"), Column("Departement", "ministry"),
             Column(START_YEAR, "start_year", "integer"), Column("Frist", "deadline", "date"),
             Column("Bedt om å rapportere", "was_asked", "yes_no"),
+            # Nei: the register of requests has a row for it, but neither the letter's date nor its reference
+            Column("Brevet registrert", "letter_registered", "yes_no"),
             Column("Rapporteringsstatus", "reporting_state"),
             Column(label["submitted_on"], "submitted_on", "date"), Column("Versjon", "version", "integer"),
             Column(label["has_plans"], "has_plans", "yes_no"), Column("Antall piloter", "pilot_count", "integer"),
@@ -348,8 +350,8 @@ def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.dat
         PILOTS.sheet: "én rad per pilot i gjeldende versjon av hver innsending",
         MILESTONES.sheet: "milepæler og faser for pilotene i utvalget",
         BUDGET.sheet: "årlige budsjettrader (kr) for pilotene i utvalget",
-        "Innsendinger": "én rad per runde og virksomhet: bedt om å rapportere, levert i tide, for sent "
-                        "eller ikke levert, eller levert uten forespørsel",
+        "Innsendinger": "én rad per runde og virksomhet: bedt om å rapportere (og om brevet er registrert), "
+                        "levert i tide, for sent eller ikke levert, eller levert uten forespørsel",
     }
     for name, note in notes.items():
         lines.append((f"Arket {name}", f"{plural(counts[name], 'rad', 'rader')} – {note}", "text"))

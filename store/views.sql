@@ -58,12 +58,16 @@ LEFT JOIN rounds r USING (start_year);
 -- Who was asked to report for which round, and what came back: one row per round and agency,
 -- including agencies that reported without being asked.
 CREATE OR REPLACE VIEW reporting_status AS
-WITH asked AS (SELECT DISTINCT start_year, agency FROM requests),
+WITH asked AS (SELECT start_year, agency,
+                      -- a request the register can back with a letter (its date or reference), not only a row
+                      bool_or(letter_date IS NOT NULL OR coalesce(trim(letter_ref), '') <> '') AS letter_registered
+               FROM requests GROUP BY start_year, agency),
      sub AS (SELECT h.* FROM submission_history h WHERE h.is_current)
 SELECT coalesce(q.start_year, sub.start_year) AS start_year,
        coalesce(q.agency, sub.agency) AS agency,
        a.ministry,
        q.agency IS NOT NULL AS was_asked,
+       q.letter_registered,
        r.deadline,
        sub.submitted_on,
        sub.is_late,

@@ -450,6 +450,12 @@ def test_follow_up_lists_late_and_missing_submissions_of_those_asked(sector, sec
     assert "Kartverket – oppstart 2024, levert 06.11.2023 (frist 31.10.2023)" in text
     assert f"Ikke levert ({row.missing} av {row.asked} forespurte):" in text
     assert "Husleietvistutvalget – oppstart 2023 og 2024" in text
+    # data/requests.csv has letters for Statsbygg and Valgdirektoratet only: the rest are to be checked
+    unregistered = store_frame(sector, "SELECT count(*) AS n FROM reporting_status WHERE was_asked AND "
+                                       "reporting_state = 'Ikke levert' AND NOT letter_registered")["n"][0]
+    assert unregistered > 0
+    assert (f"{unregistered} av dem har ikke brevet registrert i registeret over forespørsler: kontroller at de ble "
+            "bedt om å rapportere") in text
 
 
 def reporting_table(prs) -> dict[str, dict[str, str]]:

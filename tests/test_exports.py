@@ -201,6 +201,9 @@ def test_the_workbook_round_trips_the_stores_rows_and_amounts(sector, workbook_b
     assert len(sheets["Budsjett"]) == len(budget)
     assert sheets["Budsjett"]["Beløp (kr)"].sum() == budget["amount_nok"].sum()
     assert len(sheets["Innsendinger"]) == len(store_frame(sector, "SELECT * FROM reporting_status"))
+    # whether the register of requests has the letter: data/requests.csv has Statsbygg's, not Husbanken's
+    letter = sheets["Innsendinger"].set_index(["Virksomhet", "Oppstartsår"])["Brevet registrert"]
+    assert (letter[("Statsbygg", 2023)], letter[("Husbanken", 2023)]) == ("Ja", "Nei")
     for column in ("Startdato", "Sluttdato"):
         assert pd.api.types.is_datetime64_any_dtype(sheets["Piloter"][column]), column
     assert pd.api.types.is_datetime64_any_dtype(sheets["Milepæler"]["Fra dato"])
@@ -325,6 +328,9 @@ def test_planers_choice_narrows_the_pilots_and_their_rows_and_is_named_on_the_ab
                                                                             milestones["pilot_name"]))
     # Innsendinger follows the filter, as the about sheet says: the choice is about plans.
     assert len(sheets["Innsendinger"]) == len(store_frame(sector, "SELECT * FROM reporting_status"))
+    # whether the register of requests has the letter: data/requests.csv has Statsbygg's, not Husbanken's
+    letter = sheets["Innsendinger"].set_index(["Virksomhet", "Oppstartsår"])["Brevet registrert"]
+    assert (letter[("Statsbygg", 2023)], letter[("Husbanken", 2023)]) == ("Ja", "Nei")
     about = about_sheet(content)
     assert about["Utvalg"] == "Hele sektoren; bare uten evaluering"
     assert "valgene på siden Planer" in about["Merk"]

@@ -5,6 +5,7 @@ Figures are checked against SQL on the same DuckDB file, never against numbers w
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -136,6 +137,26 @@ def test_the_overview_says_whether_its_figures_hold_the_agencies_moved_to_dfd(mo
     # With KDD chosen the caption said the figures held the agencies moved to DFD, while they left them out
     at = open_app(monkeypatch, sample_db, query={"departement": ministries} if ministries else None)
     assert any(c.value.endswith(words) for c in at.caption), [c.value for c in at.caption]
+
+
+def test_the_overview_says_how_many_requests_have_no_letter_in_the_register(monkeypatch, sample_db, tmp_path,
+                                                                           reference):
+    # 20 of the sample's 23 requests are rows «Brev ikke registrert – kontroller»: «Ikke levert» and the follow-up
+    # rested on them as on the two documented letters, with no word of it
+    without = sql(sample_db, "SELECT count(*) FROM requests "
+                             "WHERE letter_date IS NULL AND coalesce(letter_ref, '') = ''")
+    asked = sql(sample_db, "SELECT count(*) FROM (SELECT DISTINCT start_year, agency FROM requests)")
+    assert 0 < without < asked
+    body = "".join(h.proto.body for h in open_app(monkeypatch, sample_db).get("html"))
+    assert (f"{without} av {asked} forespørsler har ikke dato eller referanse til brevet i registeret over "
+            "forespørsler (data/requests.csv)") in body
+    # with every letter registered, nothing to say
+    documented = dataclasses.replace(reference, requests=[
+        dataclasses.replace(r, letter_ref=r.letter_ref or "23/183-15") for r in reference.requests])
+    path = tmp_path / "documented.duckdb"
+    import_into(path, documented, ("hb.xlsx", workbook(valid_submission(), [valid_pilot()])))
+    body = "".join(h.proto.body for h in open_app(monkeypatch, path).get("html"))
+    assert "referanse til brevet" not in body and "Rapportering per runde" in body
 
 
 def test_the_forsok_figure_says_how_many_cancelled_forsok_it_counts(monkeypatch, store_path, reference):

@@ -139,6 +139,7 @@ def _reporting_parts(status: pd.DataFrame) -> list[str]:
     if unasked.any():
         columns["Uten forespørsel"] = unasked
     parts = [html_blocks.reporting_bars(counts), html_blocks.table(pd.DataFrame(columns))]
+    parts += _unregistered_letters_note(status)
     follow_up = status[to_follow_up(status)]
     if not follow_up.empty:
         shown = _follow_up_rows(follow_up)
@@ -156,6 +157,19 @@ def _reporting_parts(status: pd.DataFrame) -> list[str]:
             parts.append(html_blocks.note(f"Viser {len(shown)} av {fmt.number(len(follow_up))}. De andre – {words} – "
                                           "står på Virksomheter, under «Bare til oppfølging»."))
     return parts
+
+
+def _unregistered_letters_note(status: pd.DataFrame) -> list[str]:
+    """A note when requests in the register have no letter (date or reference): «Ikke levert» and the follow-up
+    rest on them as on the others, and a leader could chase an agency that was never asked."""
+    asked = status[status["was_asked"].astype(bool)]
+    without = int((~asked["letter_registered"].astype("boolean").fillna(False)).sum())
+    if not without:
+        return []
+    return [html_blocks.note(
+        f"{fmt.number(without)} av {fmt.plural(len(asked), 'forespørsel', 'forespørsler')} har ikke dato eller "
+        "referanse til brevet i registeret over forespørsler (data/requests.csv). Kontroller at virksomhetene ble "
+        "bedt om å rapportere før de følges opp for det de ikke har levert.")]
 
 
 def _follow_up_rows(follow_up: pd.DataFrame) -> pd.DataFrame:
