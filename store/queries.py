@@ -216,7 +216,10 @@ def store_summary(con: duckdb.DuckDBPyConnection) -> dict:
     """How much the store holds, when it was last imported into, and the date of the newest submission it holds."""
     row = con.execute("SELECT (SELECT count(*) FROM submissions), (SELECT count(*) FROM source_files), "
                       "(SELECT max(imported_at) FROM source_files), "
-                      "(SELECT max(submitted_on) FROM submissions_current)").fetchone()
+                      # of the current versions, from the table itself: the first read of every page, it must
+                      # not fail on another table's damage (submissions_current joins rounds)
+                      "(SELECT max(submitted_on) FROM submissions JOIN current_submission_ids USING (submission_id))"
+                      ).fetchone()
     return {"submissions": row[0], "files": row[1], "last_import": row[2], "newest_submission": row[3]}
 
 
