@@ -244,9 +244,22 @@ def parse_date(value: object, month_end: bool = False) -> dt.date | None:
     text = SPACES.sub(" ", str(value)).strip().lower()
     try:
         date = _date_from_text(text, month_end)
+    except ValueProblem:
+        raise
     except ValueError:
         raise ValueProblem(EXPECTED["date"]) from None
     return _plausible(date)
+
+
+def _calendar_date(year: int, month: int, day: int) -> dt.date:
+    """The date; a day its month does not have is named («31.02.2024» was only «forventet en dato»)."""
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        if 1 <= month <= 12 and 1 <= year <= 9999 and day > 0:
+            days = calendar.monthrange(year, month)[1]
+            raise ValueProblem(f"{EXPECTED['date']} ({MONTH_NAMES[month - 1]} {year} har {days} dager)") from None
+        raise
 
 
 def _plausible(date: dt.date) -> dt.date:
@@ -294,11 +307,11 @@ def _date_from_text(text: str, month_end: bool = False) -> dt.date:
     if m := _DAY_FIRST.fullmatch(text) or \
             re.fullmatch(_WEEKDAY + r"(\d{1,2})(-)(\d{1,2})-(\d{4})" + _TIME_OF_DAY, text):
         year = int(m[4]) if len(m[4]) == 4 else int(m[4]) + (2000 if int(m[4]) < 70 else 1900)
-        return dt.date(year, int(m[3]), int(m[1]))
+        return _calendar_date(year, int(m[3]), int(m[1]))
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME_OF_DAY, text):
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        return _calendar_date(int(m[1]), int(m[2]), int(m[3]))
     if m := re.fullmatch(_WEEKDAY + r"(\d{1,2})\.? ?([a-zæøå]+)\.? ?(\d{4})", text):
-        return dt.date(int(m[3]), _month(m[2]), int(m[1]))
+        return _calendar_date(int(m[3]), _month(m[2]), int(m[1]))
     if m := re.fullmatch(r"([a-zæøå]+)\.? (\d{4})", text):
         year, month = int(m[2]), _month(m[1])
         return dt.date(year, month, calendar.monthrange(year, month)[1] if month_end else 1)

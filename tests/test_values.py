@@ -95,6 +95,17 @@ def test_date_rejects_impossible_dates_and_words_saying_what_a_date_looks_like(w
     assert "mars 2024" in problem.value.expected
 
 
+@pytest.mark.parametrize(("written", "days"), [("31.02.2024", "februar 2024 har 29 dager"),
+                                               ("29.02.2023", "februar 2023 har 28 dager"),
+                                               ("31. april 2024", "april 2024 har 30 dager"),
+                                               ("2024-06-31", "juni 2024 har 30 dager")])
+def test_a_day_its_month_does_not_have_is_named(written, days):
+    # «31.02.2024» got only «forventet en dato som 31.10.2023 …», as if the form of it were wrong
+    with pytest.raises(ValueProblem) as problem:
+        parse_date(written)
+    assert problem.value.expected.endswith(f"({days})")
+
+
 @pytest.mark.parametrize("written", [2024, 2024.0, 1032024, 20240301])
 def test_date_rejects_a_plain_number_that_is_no_plausible_date_instead_of_inventing_one(written):
     # 2024 as an Excel serial would be 16.07.1905; 1032024 would be a day in the year 4725
