@@ -437,6 +437,19 @@ def test_two_agencies_or_an_agency_and_something_else_together_are_refused(refer
     error = only_error(parse(reference, workbook(innsending=valid_submission(agency=written))))
     assert (error.column, error.value) == ("Virksomhet", written)
 
+
+@pytest.mark.parametrize("written", ["Husbanken 974760843", "Husbanken (org.nr. 974 760 843)",
+                                     "Husbanken, org.nr 974760843", "HB – 974 760 843"])
+def test_an_agency_written_with_its_organisation_number_is_that_agency(reference, written):
+    # «Husbanken 974760843» was refused, and without even «nærmest er Husbanken»
+    assert accepted(reference, workbook(innsending=valid_submission(agency=written))).agency == "Husbanken"
+
+
+def test_a_misspelt_agency_with_its_organisation_number_gets_the_nearest_name(reference):
+    error = only_error(parse(reference, workbook(innsending=valid_submission(agency="Husbank 974760843"))))
+    assert "nærmest er Husbanken" in error.message
+
+
 @pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\ufeff", "\u200e", "\u2060"])
 def test_characters_that_show_as_nothing_make_no_other_agency_label_or_pilot(reference, invisible):
     # pasted from a web page, Teams or Word: «fant «Husbanken», forventet …; nærmest er Husbanken», «kolonnen
