@@ -22,7 +22,7 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 # Two spellings of one agency in one cell, as a folded text: «husbanken (hb)», «valgdirektoratet / vdir»,
 # «hb – husbanken» (a dash between spaces only: «sikkerhets- og serviceorganisasjon» is one name)
 # An organisation number after the name, as a folded text: «husbanken 974760843», «husbanken (org.nr. 974 760 843)»
-_ORGANISATION_NUMBER = re.compile(r"[\s,;:(-]*(?:org\.?\s*(?:nr|nummer)\.?:?\s*)?\d{3}\s?\d{3}\s?\d{3}\s*\)?$")
+_ORGANISATION_NUMBER = re.compile(r"[\s,;:(–-]*(?:org\.?\s*(?:nr|nummer)\.?:?\s*)?\d{3}\s?\d{3}\s?\d{3}\s*\)?$")
 _TWO_SPELLINGS = (re.compile(r"(.+?)\s*\((.+)\)"), re.compile(r"(.+?)(?:\s+[-–]\s+|\s*/\s*)(.+)"))
 
 
