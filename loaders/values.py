@@ -467,8 +467,12 @@ def shown(value: object) -> str:
         return format_date(value)
     if (number := _number_shown(value)) is not None:
         return number
-    text = str(value)
+    # a line break in the cell as a mark: each problem is one line, in the command line and in the page's lists
+    text = _LINE_BREAKS.sub(" ↵ ", str(value))
     return text if len(text) <= 80 else text[:77] + "…"
+
+
+_LINE_BREAKS = re.compile(r"[ \t]*(?:\r\n|\r|\n)[ \t]*")
 
 
 # ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from loaders.values import (
     parse_text,
     parse_year,
     parse_yes_no,
+    shown,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -352,3 +353,8 @@ def test_an_amount_of_a_thousand_billion_or_more_is_refused_as_extra_digits(valu
 def test_the_largest_believable_amounts_are_still_read():
     assert parse_amount("999 mrd.") == 999_000_000_000
     assert cell_parser("amount")(2.5e9) == 2.5e9
+
+
+def test_a_value_with_line_breaks_is_shown_on_one_line_with_a_mark_for_each():
+    # «fant «Første linje<newline>andre linje»» broke the command line's one line per problem
+    assert shown("Første linje\nandre linje\r\n tredje") == "Første linje ↵ andre linje ↵ tredje"
