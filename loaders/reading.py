@@ -534,18 +534,18 @@ def _hidden_rows(data: bytes) -> list[int]:
 
 def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: dict[str, list[tuple[int, int, int]]],
           grids: dict[str, Grid | None]) -> None:
-    """Put a CellError where a sheet that was read has an error cell (calamine left the cell blank), a number cell
-    shown as a percentage or in millions as the loader reads it (_Shown), and make a sheet with more to say a
-    SheetGrid saying it."""
+    """Put a CellError where a sheet that was read has an error cell (calamine left the cell blank), a
+    FormulaWithoutValue where a formula has no value or a placeholder's, a number cell shown as a percentage, in
+    millions or thousands, or a date shown as its month, as the loader reads it (_Shown), and make a sheet with more
+    to say a SheetGrid saying it."""
     names = _sheet_names_by_part(content) if marks else {}
     by_sheet = {names[part]: found for part, found in marks.items() if part in names}
     for name, grid in grids.items():
         found = by_sheet.get(name, _Marks())
         if grid is None:
             continue
-        for row, col, shown in found.shown:
-            if row < len(grid) and col < len(grid[row]) and shown.takes(grid[row][col]):
-                grid[row][col] = shown.shown(grid[row][col])
+        # formulas first, as calamine read them: a placeholder 0 in a cell shown in thousands, as a percentage or
+        # as a date was «0 tkr», 0 % or 00:00 by the time it was looked at, and went in as 0 kr
         for row, col, formula, placeholder in found.uncomputed:
             # a row of formulas alone, below the cells calamine read, is a row too (within the cells a sheet may have)
             width = max(col + 1, len(grid[0]) if grid else 0)
@@ -555,6 +555,9 @@ def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: di
                 values = grid[row]
                 values.extend([""] * (col + 1 - len(values)))
                 values[col] = FormulaWithoutValue(formula)
+        for row, col, shown in found.shown:
+            if row < len(grid) and col < len(grid[row]) and shown.takes(grid[row][col]):
+                grid[row][col] = shown.shown(grid[row][col])
         if not (found.errors or found.hidden_rows or name in hidden or name in merges):
             continue
         unplaced = []
@@ -572,9 +575,18 @@ def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: di
         marked.unplaced_errors = tuple(unplaced)
 
 
+# What calamine reads for the number 0 in a cell formatted as a date or time, or as a duration
+_ZERO_AS_TIME = (dt.time(0), dt.timedelta(0))
+
+
 def _read_as(value: object, placeholder: object) -> bool:
-    """Whether calamine read a cell as a formula's placeholder: nothing (None or an empty text), or 0."""
-    return value is None or (value == placeholder and type(value) in (str, float, int))
+    """Whether calamine read a cell as a formula's placeholder: nothing (None or an empty text), or 0 (as a number,
+    or as the time 00:00 a date format makes of it)."""
+    if value is None:
+        return True
+    if placeholder == 0 and type(value) in (dt.time, dt.timedelta):
+        return value in _ZERO_AS_TIME
+    return value == placeholder and type(value) in (str, float, int)
 
 
 def _parts_by_zipfile(content: bytes) -> dict[str, bytes]:

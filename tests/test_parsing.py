@@ -630,20 +630,24 @@ def test_a_formula_saved_without_its_value_in_innsending_is_refused_as_a_formula
     assert "formel uten utregnet verdi" in error.expected
 
 
-def xlsxwriter_workbook(sheets: dict[str, list[list]]) -> bytes:
+def xlsxwriter_workbook(sheets: dict[str, list[list]], number_formats: dict[str, str] | None = None) -> bytes:
     """The sheets as XlsxWriter writes them (as pandas does through it): a text starting with = is a formula, saved
-    with the value 0, and the workbook asks Excel to work out every formula on opening."""
+    with the value 0, and the workbook asks Excel to work out every formula on opening. number_formats: the format
+    of the cells under a header (label), as a date's is dd.mm.yyyy."""
     out = io.BytesIO()
     with xlsxwriter.Workbook(out) as book:
         dates = book.add_format({"num_format": "dd.mm.yyyy"})
+        formats = {label: book.add_format({"num_format": code}) for label, code in (number_formats or {}).items()}
         for name, rows in sheets.items():
             sheet = book.add_worksheet(name)
+            header = rows[0] if rows else []
             for r, row in enumerate(rows):
                 for c, value in enumerate(row):
+                    shown = formats.get(header[c]) if r and c < len(header) else None
                     if isinstance(value, dt.date):
-                        sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
+                        sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), shown or dates)
                     elif value is not None:
-                        sheet.write(r, c, value)
+                        sheet.write(r, c, value, shown)
     return out.getvalue()
 
 
@@ -653,6 +657,22 @@ def test_a_formula_saved_with_xlsxwriters_placeholder_value_is_refused_not_read_
     sheets = workbook_sheets(pilots=[valid_pilot(**{key: "=SUM(Budsjett!C2:C3)"})],
                              budget=[budget_line(amount=500_000), budget_line(year=2025, amount=1_000_000)])
     error = only_error(parse(reference, xlsxwriter_workbook(sheets)))
+    assert (error.row, error.column, error.value) == (2, PILOTS.field(key).label, "=SUM(Budsjett!C2:C3)")
+    assert "formel uten utregnet verdi" in error.expected
+
+
+@pytest.mark.parametrize(("key", "number_format"), [
+    ("budget_total_nok", '#,##0 "tkr"'),  # was read as «0 tkr»: the file went in with a budget of 0 kr
+    ("budget_total_nok", '0.0 "mill. kr"'),
+    ("person_years", "0%"),
+    ("end_date", "dd.mm.yyyy"),  # calamine reads a date cell's 0 as 00:00: «fant «00:00:00», forventet en dato»
+    ("end_date", "mmm.yy"),
+])
+def test_xlsxwriters_placeholder_in_a_cell_with_a_number_format_is_refused_as_a_formula(reference, key, number_format):
+    sheets = workbook_sheets(pilots=[valid_pilot(**{key: "=SUM(Budsjett!C2:C3)"})],
+                             budget=[budget_line(amount=500_000), budget_line(year=2025, amount=1_000_000)])
+    content = xlsxwriter_workbook(sheets, {PILOTS.field(key).label: number_format})
+    error = only_error(parse(reference, content))
     assert (error.row, error.column, error.value) == (2, PILOTS.field(key).label, "=SUM(Budsjett!C2:C3)")
     assert "formel uten utregnet verdi" in error.expected
 
