@@ -955,15 +955,18 @@ def _explain_shifted_rows(parsed: ParsedFile, grid: Grid, sheet: str, header: He
         if problem.sheet == sheet and problem.row is not None:
             first_error.setdefault(problem.row, problem)
     shown_delimiter = {"\t": "tabulator"}.get(delimiter, f"«{delimiter}»")
+    before: dict[int, Problem] = {}  # id of a row's first error → the explanation to put before it
     for row_number, problem in first_error.items():
         row = grid[row_number - 1]
         if any(not is_blank(cell) for cell in row[width:]):
-            explanation = Problem(parsed.name, f"raden har {len(row)} celler, men overskriftsraden har {width}: står "
-                                  f"det {shown_delimiter} i en tekst uten anførselstegn rundt, er cellene etter den "
-                                  "flyttet én kolonne til høyre, og de andre feilene på raden kommer av det. Sett "
-                                  "teksten i anførselstegn (\"…\"), eller lagre filen på nytt fra Excel",
-                                  sheet, row_number)
-            parsed.problems.insert(parsed.problems.index(problem), explanation)
+            before[id(problem)] = Problem(
+                parsed.name, f"raden har {len(row)} celler, men overskriftsraden har {width}: står det "
+                f"{shown_delimiter} i en tekst uten anførselstegn rundt, er cellene etter den flyttet én kolonne til "
+                "høyre, og de andre feilene på raden kommer av det. Sett teksten i anførselstegn (\"…\"), eller "
+                "lagre filen på nytt fra Excel", sheet, row_number)
+    if before:  # one pass: an insert per row, each finding its place by comparing problems, took 25 s at 8 000 rows
+        parsed.problems[:] = [placed for problem in parsed.problems
+                              for placed in ((before[id(problem)], problem) if id(problem) in before else (problem,))]
 
 
 # What Excel writes to a CSV for a cell showing an error: the error's code, as text.
