@@ -6,6 +6,7 @@ user sees them in Excel (grid index + 1), and refuses what cannot be read with a
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import datetime as dt
@@ -722,11 +723,13 @@ def _looks_like_text(content: bytes) -> bool:
         return True
     if b"\x00" in head:
         return False
-    try:
-        head.decode("cp1252")  # (UTF-8's bytes too are Windows-1252 but for five)
-    except UnicodeDecodeError:
-        return False
-    return True
+    for encoding in ("utf-8", "cp1252"):  # UTF-8 first: «”» (E2 80 9D) and Sami «č» (C4 8D) are no Windows-1252
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)  # (a character cut at 4 096 bytes)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
 
 
 def decode_text(content: bytes) -> str:

@@ -871,6 +871,9 @@ def test_a_libreoffice_spreadsheet_is_refused_saying_what_it_is_and_how_to_save_
 @pytest.mark.parametrize(("name", "content", "expected"), [
     ("piloter.xlsx", csv_bytes([csv_pilot()]), "en tekstfil, ikke en Excel-arbeidsbok"),
     ("piloter.xlsx", csv_bytes([csv_pilot()], encoding="cp1252"), "gi den endelsen .csv"),
+    # UTF-8 whose bytes Windows-1252 lacks (Word's «”», Sami «č»): was «skadet, avkortet eller av en annen type»
+    ("piloter.xlsx", csv_bytes([csv_pilot(problem="Søknader «tar” for lang tid i Kárášjohka og Čáhcesuolu")]),
+     "gi den endelsen .csv"),
     ("skjema.csv", workbook(), "gi den endelsen .xlsx"),
     ("skjema.csv", (FILES / "gammelt_format_med_xlsx_navn.xlsx").read_bytes(), "det gamle formatet (.xls)"),
 ])
