@@ -958,10 +958,14 @@ def _explain_shifted_rows(parsed: ParsedFile, grid: Grid, sheet: str, header: He
     before: dict[int, Problem] = {}  # id of a row's first error → the explanation to put before it
     for row_number, problem in first_error.items():
         row = grid[row_number - 1]
-        if any(not is_blank(cell) for cell in row[width:]):
+        # the cells up to the last filled one: Excel pads every row of a CSV with empty cells to its widest row
+        filled = max((col for col, cell in enumerate(row) if not is_blank(cell)), default=-1) + 1
+        if filled > width:
+            moved = {1: "én kolonne", 2: "to kolonner", 3: "tre kolonner"}.get(filled - width,
+                                                                              f"{filled - width} kolonner")
             before[id(problem)] = Problem(
-                parsed.name, f"raden har {len(row)} celler, men overskriftsraden har {width}: står det "
-                f"{shown_delimiter} i en tekst uten anførselstegn rundt, er cellene etter den flyttet én kolonne til "
+                parsed.name, f"raden har {filled} celler, men overskriftsraden har {width}: står det "
+                f"{shown_delimiter} i en tekst uten anførselstegn rundt, er cellene etter den flyttet {moved} til "
                 "høyre, og de andre feilene på raden kommer av det. Sett teksten i anførselstegn (\"…\"), eller "
                 "lagre filen på nytt fra Excel", sheet, row_number)
     if before:  # one pass: an insert per row, each finding its place by comparing problems, took 25 s at 8 000 rows

@@ -893,6 +893,20 @@ def test_a_csv_row_moved_right_by_a_delimiter_in_a_text_without_quotes_says_so_b
     assert others and all(e.row == 3 for e in others)
 
 
+@pytest.mark.parametrize(("delimiters", "header_padding", "said"), [
+    (1, ";;;", "raden har 12 celler, men overskriftsraden har 11"),  # was «14 celler»: Excel pads the rows
+    (2, "", "raden har 13 celler, men overskriftsraden har 11"),
+])
+def test_a_shifted_csv_row_is_told_by_its_filled_cells_and_how_far_it_moved(reference, delimiters, header_padding,
+                                                                            said):
+    head = ";".join(csv_grid([csv_pilot()])[0])  # Virksomhet … Innenfor gjeldende rammer: 11 columns
+    problem = "Tar tid" + "; mye" * delimiters
+    row = f"Husbanken;2024;15.10.2023;Søknad;{problem};Halvere;Nei;01.03.2024;31.12.2024;1500000;Ja"
+    first = parse(reference, f"{head}{header_padding}\n{row}{header_padding}\n".encode(), "piloter.csv").errors[0]
+    assert said in first.expected
+    assert ("flyttet én kolonne" if delimiters == 1 else "flyttet to kolonner") in first.expected
+
+
 def test_many_csv_rows_moved_right_are_explained_in_one_pass(reference, monkeypatch):
     # each explanation was inserted by list.index, comparing it with every problem before it: 8 000 such rows (a
     # description column with a «;» in every row) took 25 s to read, the import page waiting all the while
