@@ -375,7 +375,9 @@ def test_the_suggestion_for_a_misspelt_agency_is_one_click_away(monkeypatch, sam
     # «Mente du Husbanken?» could not be clicked: the user had to open the filter and find Husbanken
     at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py", {"virksomhet": ["Husbank", "Kartverket"]})
     at.button(key="suggested_agency_0").click().run()
-    assert at.multiselect(key="virksomhet").value == ["Kartverket", "Husbanken"]
+    # (a choice the app makes itself is made on a new widget: ui.filters._set_filter)
+    [agencies] = [box for box in at.multiselect if box.label == "Virksomheter"]
+    assert agencies.value == ["Kartverket", "Husbanken"]
     assert not at.sidebar.warning
     assert at.query_params["virksomhet"] == ["Kartverket", "Husbanken"]
 

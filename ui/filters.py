@@ -51,7 +51,8 @@ def _seed_from_link(page: str, agencies: pd.DataFrame, ministries: list[str], ye
     the link is the truth again (the widgets wrote their filter back, and Back did nothing).
     """
     changed = st.session_state.pop(CHANGED_KEY, False)
-    if st.session_state.get("_filter_page") == page and (changed or _link_filter() == st.session_state.get(LEFT_KEY)):
+    same_page = st.session_state.get("_filter_page") == page
+    if same_page and (changed or _link_filter() == st.session_state.get(LEFT_KEY)):
         return False
     st.session_state["_filter_page"] = page
     link = st.query_params
@@ -68,21 +69,23 @@ def _seed_from_link(page: str, agencies: pd.DataFrame, ministries: list[str], ye
     # «?virksomhet=HB&virksomhet=Husbank»: named, but with no «Mente du Husbanken?» for an agency already chosen
     st.session_state[UNKNOWN_KEY] = [(text, None if suggestion in chosen else suggestion)
                                      for text, suggestion in unknown]
-    st.session_state[AGENCY_KEY] = list(dict.fromkeys(chosen))
+    values: dict[str, object] = {AGENCY_KEY: list(dict.fromkeys(chosen))}
     # The rest of the link is matched as typed links are written («kdd», «planlagt», «Ja», «2024 »), and what
     # the filter cannot use is named: dropped silently, «?aar=2031» showed the whole sector under the caption
     # «Viser hele sektoren» as if the link had asked for it.
     ignored: list[str] = []
-    st.session_state[MINISTRY_KEY] = _matched(link.get_all(MINISTRY_KEY), ministries, "departement", ignored)
-    st.session_state[STATUS_KEY] = _matched(link.get_all(STATUS_KEY), list(PILOT_STATUSES), "status", ignored)
+    values[MINISTRY_KEY] = _matched(link.get_all(MINISTRY_KEY), ministries, "departement", ignored)
+    values[STATUS_KEY] = _matched(link.get_all(STATUS_KEY), list(PILOT_STATUSES), "status", ignored)
     rounds = [str(y) for y in years]
     year = _one_of(_matched(link.get_all(YEAR_KEY), rounds, "oppstartsår", ignored, f"rundene: {', '.join(rounds)}"),
                    "oppstartsår", "én runde", ignored)
-    st.session_state[YEAR_KEY] = int(year) if year else None
+    values[YEAR_KEY] = int(year) if year else None
     forsok = _one_of(_matched(link.get_all(FORSOK_KEY), list(FORSOK_CHOICES), "forsøk", ignored, "ja eller nei"),
                      "svar på forsøk", "ett svar", ignored)
-    st.session_state[FORSOK_KEY] = forsok or "alle"
+    values[FORSOK_KEY] = forsok or "alle"
     st.session_state[IGNORED_KEY] = ignored
+    # on the page it was on (Back or Forward), the choices are set anew: see _set_filter
+    _set_filter(values, new_widgets=same_page)
     return True
 
 
@@ -149,25 +152,53 @@ def _forget_link_notes() -> None:
 
 def select_agencies(agencies: list[str]) -> None:
     """Callback helper: filter to these agencies (from a click on a chart or a row)."""
-    st.session_state[AGENCY_KEY] = agencies
+    _set_filter({AGENCY_KEY: agencies})
     _forget_link_notes()
 
 
 def _take_suggestion(text: str, suggestion: str) -> None:
     """Callback of «Vis Husbanken» under a misspelt agency of the link: choose the agency it suggests."""
-    chosen = st.session_state.get(AGENCY_KEY) or []
-    st.session_state[AGENCY_KEY] = list(dict.fromkeys([*chosen, suggestion]))
+    chosen = _chosen(AGENCY_KEY) or []
+    _set_filter({AGENCY_KEY: list(dict.fromkeys([*chosen, suggestion]))})
     st.session_state[UNKNOWN_KEY] = [u for u in st.session_state.get(UNKNOWN_KEY, []) if u[0] != text]
     st.session_state[CHANGED_KEY] = True
 
 
 def reset() -> None:
     """Clear every filter."""
-    for key in (AGENCY_KEY, MINISTRY_KEY, STATUS_KEY):
-        st.session_state[key] = []
-    st.session_state[YEAR_KEY] = None
-    st.session_state[FORSOK_KEY] = "alle"
+    _set_filter(dict(EMPTY_FILTER))
     _forget_link_notes()
+
+
+EMPTY_FILTER = {AGENCY_KEY: [], MINISTRY_KEY: [], YEAR_KEY: None, STATUS_KEY: [], FORSOK_KEY: "alle"}
+GENERATION_KEY = "_filter_widgets_generation"
+
+
+def _widget_key(key: str) -> str:
+    """The key of the widget that holds a choice of the filter (key is one of FILTER_KEYS): the key itself, then a
+    new one each time the app sets the filter itself (_set_filter)."""
+    generation = st.session_state.get(GENERATION_KEY, 0)
+    return f"{key}_{generation}" if generation else key
+
+
+def _chosen(key: str) -> object:
+    """A choice of the filter as it stands (key is one of FILTER_KEYS)."""
+    return st.session_state.get(_widget_key(key), EMPTY_FILTER[key])
+
+
+def _set_filter(values: dict[str, object], new_widgets: bool = True) -> None:
+    """Set choices of the filter (the others kept), before its widgets are drawn: in a callback, or on a run's start.
+
+    With new_widgets, on widgets of new keys. The choices sit in popovers, which the browser draws only when opened,
+    and a widget the browser has drawn keeps its own value: given a value by the app while closed, it sent its old
+    one back with the next click anywhere, as if the user had chosen it again, and Back, «Nullstill filter» or a
+    chart's click was undone. The old widgets' values belong to keys no longer drawn, and are let go.
+    """
+    current = {key: _chosen(key) for key in FILTER_KEYS}
+    if new_widgets:
+        st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1
+    for key in FILTER_KEYS:
+        st.session_state[_widget_key(key)] = values.get(key, current[key])
 
 
 def sidebar_filter(page: str) -> PilotFilter:
@@ -195,26 +226,26 @@ def sidebar_filter(page: str) -> PilotFilter:
             st.warning(what, icon=":material/help:")
         # The choices sit in popovers, which the browser draws only when opened: the select widgets
         # were a third of the overview's first draw (issue 5). Each label says what is chosen.
-        with st.popover(agency_label(st.session_state.get(AGENCY_KEY) or []), width="stretch"):
+        with st.popover(agency_label(_chosen(AGENCY_KEY) or []), width="stretch"):
             # select_all=False: typing «Stats» and Enter picks the first match, as the README says, not
             # every match through Streamlit's «Select 2 matches» row (in English) on top
-            chosen = st.multiselect("Virksomheter", names, key=AGENCY_KEY, placeholder="Alle virksomheter",
+            chosen = st.multiselect("Virksomheter", names, key=_widget_key(AGENCY_KEY), placeholder="Alle virksomheter",
                                     help="Skriv for å søke, også på forkortelsen eller et annet navn i registeret; "
                                          "velg flere for å sammenligne.",
                                     format_func=lambda n: shown_names.get(n, n), select_all=False,
                                     on_change=_forget_link_notes)
         more = st.popover(more_label(), width="stretch")
-        ministries = more.multiselect("Departement", sorted(ministry_names), key=MINISTRY_KEY,
+        ministries = more.multiselect("Departement", sorted(ministry_names), key=_widget_key(MINISTRY_KEY),
                                       format_func=lambda m: f"{m} – {ministry_names.get(m, m)}",
                                       placeholder="Alle departementer", select_all=False,
                                       help="Departementet virksomheten hører under i dag.",
                                       on_change=_forget_link_notes)
         year = more.selectbox("Oppstartsår (runde)", years, index=None,
-                              key=YEAR_KEY, placeholder="Alle runder", on_change=_forget_link_notes)
-        statuses = more.multiselect("Status", list(PILOT_STATUSES), key=STATUS_KEY,
+                              key=_widget_key(YEAR_KEY), placeholder="Alle runder", on_change=_forget_link_notes)
+        statuses = more.multiselect("Status", list(PILOT_STATUSES), key=_widget_key(STATUS_KEY),
                                     placeholder="Alle statuser", select_all=False, on_change=_forget_link_notes)
-        forsok = more.segmented_control("Forsøk (unntak fra regelverk)", list(FORSOK_CHOICES), key=FORSOK_KEY,
-                                        persist_state="session",
+        forsok = more.segmented_control("Forsøk (unntak fra regelverk)", list(FORSOK_CHOICES),
+                                        key=_widget_key(FORSOK_KEY), persist_state="session",
                                         format_func=FORSOK_LABELS.get, on_change=_forget_link_notes)
         current = PilotFilter(tuple(chosen), tuple(ministries), year, tuple(statuses),
                               FORSOK_CHOICES.get(forsok or "alle"))
@@ -245,9 +276,8 @@ def agency_label(chosen: list[str]) -> str:
 
 def more_label() -> str:
     """«Flere filter», with how many of them are set: «Flere filter (2 valgt)»."""
-    state = st.session_state
-    chosen = sum([bool(state.get(MINISTRY_KEY)), state.get(YEAR_KEY) is not None, bool(state.get(STATUS_KEY)),
-                  state.get(FORSOK_KEY) not in (None, "alle")])
+    chosen = sum([bool(_chosen(MINISTRY_KEY)), _chosen(YEAR_KEY) is not None, bool(_chosen(STATUS_KEY)),
+                  _chosen(FORSOK_KEY) not in (None, "alle")])
     return f"Flere filter ({chosen} valgt)" if chosen else "Flere filter"
 
 

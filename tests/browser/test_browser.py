@@ -215,6 +215,29 @@ def test_back_and_forward_step_through_the_filters_changes_and_planers_search(pa
         assert page.url.endswith("/planer" + (f"?sok={text}" if text else ""))
 
 
+@pytest.mark.parametrize("undo", ["back", "nullstill"])
+def test_a_filter_the_app_sets_itself_holds_through_the_next_click_elsewhere(page, server, undo):
+    # The choices sit in a popover; once opened, the browser kept the list's own value, and after Back or «Nullstill
+    # filter» set it anew, the next click anywhere (here Planer's search) sent the old one back: Husbanken again
+    page.goto(f"{server}/planer")
+    wait_for_app(page)
+    choose_agency(page, "Husbanken")
+    expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text("Husbanken")
+    with rerun(page):
+        if undo == "back":
+            page.go_back()
+        else:
+            page.get_by_role("button", name="Nullstill filter").click()
+    expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text("hele sektoren")
+    page.get_by_role("textbox", name="Søk i planene").fill("kommune")
+    with rerun(page, writes_address=True):
+        page.keyboard.press("Enter")
+    expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text("søk «kommune»")
+    assert "Husbanken" not in page.get_by_test_id("stCaptionContainer").first.inner_text()
+    assert page.url.endswith("/planer?sok=kommune"), page.url
+    assert page.get_by_test_id("stSidebar").get_by_role("button", name="Virksomheter: alle").is_visible()
+
+
 def test_question_which_plans_need_exemption_from_law(page, server, sample_db_master):
     page.goto(f"{server}/planer")
     wait_for_app(page)
