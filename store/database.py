@@ -8,6 +8,7 @@ and a running dashboard live side by side: whoever finds the file locked waits b
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import threading
@@ -235,8 +236,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     The store keeps a fingerprint of the schema it was given; when it is this code's, there is
     nothing to do (opening a store for writing used to rewrite every view each time).
     """
-    sql = "\n".join((HERE / name).read_text(encoding="utf-8") for name in ("schema.sql", "views.sql"))
-    fingerprint = hashlib.sha256(sql.encode()).hexdigest()
+    sql, fingerprint = schema_sql()
     con.execute(SCHEMA_VERSION_TABLE)  # (asking for a missing table costs more: DuckDB looks for names like it)
     if con.execute("SELECT fingerprint FROM schema_version").fetchall() == [(fingerprint,)]:
         return
@@ -244,6 +244,22 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql)
         con.execute("DELETE FROM schema_version")
         con.execute("INSERT INTO schema_version VALUES (?)", [fingerprint])
+
+
+@functools.cache
+def schema_sql() -> tuple[str, str]:
+    """This code's tables and views (schema.sql, views.sql) as SQL, and its fingerprint."""
+    sql = "\n".join((HERE / name).read_text(encoding="utf-8") for name in ("schema.sql", "views.sql"))
+    return sql, hashlib.sha256(sql.encode()).hexdigest()
+
+
+def schema_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the tables and views the store was last given (None: never given one)."""
+    try:
+        row = con.execute("SELECT fingerprint FROM schema_version").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return row[0] if row else None
 
 
 def has_schema(con: duckdb.DuckDBPyConnection) -> bool:

@@ -212,6 +212,11 @@ def events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _frame(con, "SELECT label, start_date, end_date, note FROM events ORDER BY start_date")
 
 
+def schema_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the tables and views the store was given (store.database.ensure_schema)."""
+    return database.schema_fingerprint(con)
+
+
 def store_summary(con: duckdb.DuckDBPyConnection) -> dict:
     """How much the store holds, when it was last imported into, and the date of the newest submission it holds."""
     row = con.execute("SELECT (SELECT count(*) FROM submissions), (SELECT count(*) FROM source_files), "

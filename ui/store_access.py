@@ -75,12 +75,25 @@ def state() -> str:
     if not path.exists():
         return "missing"
     try:
+        _bring_schema_up_to_date(path)
         summary = _read("store_summary", signature(path), None, ())
     except database.StoreMissing:
         return "missing"
     except duckdb.Error:
         return "broken"
     return "ok" if summary["submissions"] else "empty"
+
+
+def _bring_schema_up_to_date(path: Path) -> None:
+    """Give a store written by an earlier version this code's views (and new tables) before anything reads it.
+
+    The dashboard reads; views were brought up to date only when a store was opened for writing (an import,
+    `make run`'s `loaders init`). A server started on its own, after an update, failed on a view's new column.
+    """
+    fingerprint = _read("schema_fingerprint", signature(path), None, ())
+    if fingerprint is not None and fingerprint != database.schema_sql()[1]:
+        with database.open_store(path):  # ensure_schema, in one transaction; the file's signature changes with it
+            pass
 
 
 @st.cache_resource(show_spinner=False)
