@@ -951,16 +951,19 @@ def _explain_shifted_rows(parsed: ParsedFile, grid: Grid, sheet: str, header: He
     right."""
     width = max((col for col, cell in enumerate(grid[header.row_index]) if not is_blank(cell)), default=-1) + 1
     first_error: dict[int, Problem] = {}
+    columns: dict[int, set] = {}  # the columns with errors, per row
     for problem in parsed.errors[errors_before:]:
         if problem.sheet == sheet and problem.row is not None:
             first_error.setdefault(problem.row, problem)
+            columns.setdefault(problem.row, set()).add(problem.column)
     shown_delimiter = {"\t": "tabulator"}.get(delimiter, f"«{delimiter}»")
     before: dict[int, Problem] = {}  # id of a row's first error → the explanation to put before it
     for row_number, problem in first_error.items():
         row = grid[row_number - 1]
         # the cells up to the last filled one: Excel pads every row of a CSV with empty cells to its widest row
         filled = max((col for col, cell in enumerate(row) if not is_blank(cell)), default=-1) + 1
-        if filled > width:
+        # moved cells go wrong in several columns at once: one error beside a note right of the table is that error
+        if filled > width and len(columns[row_number]) >= 2:
             moved = {1: "én kolonne", 2: "to kolonner", 3: "tre kolonner"}.get(filled - width,
                                                                               f"{filled - width} kolonner")
             before[id(problem)] = Problem(

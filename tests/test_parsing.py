@@ -882,6 +882,7 @@ def test_a_file_named_for_the_other_kind_is_refused_saying_what_it_is(reference,
     # være binær»: neither said to give the file its right ending
     assert expected in only_error(parse(reference, content, name)).expected
 
+
 def test_a_csv_row_moved_right_by_a_delimiter_in_a_text_without_quotes_says_so_before_its_other_errors(reference):
     # each cell after «…lang tid; særlig i ferien» was one column to the right: «fant «Halvere
     # saksbehandlingstiden», forventet Ja eller Nei», «fant «Nei», forventet en dato» … and no word of why
@@ -927,6 +928,15 @@ def test_a_note_right_of_a_csv_table_is_still_only_a_warning(reference):
     grid[2].append("notat")
     parsed = parse(reference, grid_csv_bytes(grid), "piloter.csv")
     assert parsed.errors == [] and len(parsed.warnings) == 1
+
+
+def test_one_error_on_a_csv_row_with_a_note_right_of_the_table_is_not_blamed_on_a_delimiter(reference):
+    # «sjekk datoen med Kari» beside a Sluttdato of 31.13.2024 got «står det «;» i en tekst uten anførselstegn …, og
+    # de andre feilene på raden kommer av det»: the one error was the date's own
+    grid = csv_grid([csv_pilot(end_date="31.13.2024")])
+    grid[1].append("sjekk datoen med Kari")
+    [error] = parse(reference, grid_csv_bytes(grid), "piloter.csv").errors
+    assert error.column == "Sluttdato" and "anførselstegn" not in error.expected
 
 @pytest.mark.parametrize(("sheet", "grid"), [
     ("Piloter", csv_grid([csv_pilot(), csv_pilot(pilot_name="B")])),
