@@ -353,11 +353,16 @@ def _has_formulas(data: bytes) -> bool:
 def _calculated_on_opening(content: bytes, members: list[Member] | None) -> bool:
     """Whether the workbook asks Excel to work out every formula when it is opened: its formulas' values are the
     placeholders of a program that does not work them out."""
-    book = next((_unpacked(content, m) for m in members or () if m.name == "xl/workbook.xml"), b"")
-    if members is None:
+    return bool(_FULL_CALCULATION_ON_LOAD.search(_part(content, members, "xl/workbook.xml")))
+
+
+def _part(content: bytes, members: list[Member] | None, name: str) -> bytes:
+    """A part of the workbook, unpacked; b"" where it is missing or cannot be unpacked (calamine then judges)."""
+    if members is None:  # an unusual zip: zipfile finds the part
         with contextlib.suppress(Exception), zipfile.ZipFile(io.BytesIO(content)) as archive:
-            book = archive.read("xl/workbook.xml")
-    return bool(_FULL_CALCULATION_ON_LOAD.search(book))
+            return archive.read(name)
+        return b""
+    return next((_unpacked(content, m) for m in members if m.name == name), b"")
 
 
 def _uncomputed_formulas(data: bytes, placeholders: bool = False) -> list[tuple[int, int, str, object]]:
@@ -485,11 +490,7 @@ def _shown_styles(content: bytes, members: list[Member] | None) -> dict[int, _Sh
     member = next((m for m in members or () if m.name == "xl/styles.xml"), None)
     if member is not None:
         return _packed_styles_shown(bytes(_packed(content, member)), member.method, member.unpacked)
-    styles = b""
-    if members is None:
-        with contextlib.suppress(Exception), zipfile.ZipFile(io.BytesIO(content)) as archive:
-            styles = archive.read("xl/styles.xml")
-    return _styles_shown(styles)
+    return _styles_shown(_part(content, members, "xl/styles.xml"))
 
 
 @functools.lru_cache(maxsize=16)

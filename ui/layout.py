@@ -94,7 +94,7 @@ CHROME_WORDS = {
     # under a text or number field while something typed is not yet applied
     "Press Enter to apply": "Trykk Enter for å bruke",
     # to screen readers: a number field's − and + (Tidslinje's «Side»), a choice box's ×, the upload field's input
-    "Decrement": "Minsk verdien",
+    "Decrement": "Reduser verdien",
     "Increment": "Øk verdien",
     "Clear value": "Tøm feltet",
     "Clear all": "Fjern alle",
