@@ -19,8 +19,7 @@ ov = overview(f, norwegian_today())
 low, high = ov.band
 
 # the day of the last import is no day of the reports: a meeting read «data per 1. desember 2026» of plans sent in 2023
-newest = summary.get("newest_submission")
-newest_words = f"; nyeste innsending datert {fmt.date(newest)}" if newest is not None else ""
+newest_words = f"; nyeste innsending i utvalget datert {fmt.date(ov.newest)}" if ov.newest is not None else ""
 st.caption(f"Viser {f.describe()}. Data per {fmt.long_date(summary['last_import'].date())} "
            f"(siste import{newest_words}). Ambisjonen: KDD-sektoren skal gjennomføre {low}–{high} piloter i "
            f"reformperioden.{moves_note(f, whole_sector=True)}")

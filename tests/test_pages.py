@@ -176,7 +176,12 @@ def test_the_overview_says_how_new_the_newest_report_is_beside_the_day_of_the_la
     newest = sql(sample_db, "SELECT max(submitted_on) FROM submissions_current")
     at = open_app(monkeypatch, sample_db)
     caption = at.caption[0].value
-    assert f"(siste import; nyeste innsending datert {fmt.date(newest)})" in caption, caption
+    assert f"(siste import; nyeste innsending i utvalget datert {fmt.date(newest)})" in caption, caption
+    # of the agencies chosen, not of the whole store, as the caption says what it shows
+    husbanken = sql(sample_db, "SELECT max(submitted_on) FROM submissions_current WHERE agency = 'Husbanken'")
+    assert husbanken != newest
+    caption = open_app(monkeypatch, sample_db, query={"virksomhet": "Husbanken"}).caption[0].value
+    assert f"nyeste innsending i utvalget datert {fmt.date(husbanken)})" in caption, caption
 
 
 @pytest.mark.parametrize("page", ["pages/1_virksomheter.py", "pages/2_budsjett.py", "pages/3_tidslinje.py",

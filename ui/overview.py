@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from store.queries import PilotFilter, to_follow_up
+from store.queries import CANCELLED, PilotFilter, to_follow_up
 from ui import formatting as fmt
 from ui import html_blocks, store_access
 
@@ -29,6 +29,7 @@ class Overview:
     band: tuple[int, int]  # the ambition: pilots under way or completed
     html: str  # the key figures, the ambition, reporting per round, next milestones and key dates
     follow_up: int = 0  # agencies asked that have not reported, or reported late, for a round
+    newest: dt.date | None = None  # the date of the newest submission in the filter
 
 
 def overview(f: PilotFilter, today: dt.date) -> Overview:
@@ -76,7 +77,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
         "Rapportering per runde", *_reporting_parts(status),
         note_text=" · ".join(f"Oppstart {r.start_year}: frist {fmt.date(r.deadline)}" for r in rounds.itertuples()))
     milestones = (html_blocks.note(f"Ingen milepæler etter i dag ({fmt.date(today)}) for pilotene i filteret"
-                                   f"{'' if 'Avbrutt' in f.statuses else ' som ikke er avbrutt'}.")
+                                   f"{'' if CANCELLED in f.statuses else ' som ikke er avbrutt'}.")
                   if upcoming.empty else html_blocks.table(pd.DataFrame({
                       "Dato": upcoming["from_date"].map(fmt.date),
                       "Milepæl": upcoming["name"],
@@ -87,7 +88,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
                                                 "Hva": [t for _, _, t in dates]}))
     right = html_blocks.section("Neste milepæler", milestones) + html_blocks.section("Viktige datoer", key_dates)
     forsok = int(by_status["forsok"].sum())
-    cancelled_forsok = int(by_status["forsok"].get("Avbrutt", 0) or 0)
+    cancelled_forsok = int(by_status["forsok"].get(CANCELLED, 0) or 0)
     budget_nok = float(by_status["budget_nok"].sum())
     delivered = int(asked["submitted_on"].notna().sum())
     low, high = band
@@ -102,15 +103,17 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
                if cancelled_forsok else "")).rstrip()),
         html_blocks.Figure("Budsjett, mill. kr", fmt.millions(budget_nok),
                            (f"Sum av «Budsjett totalt (kr)» for pilotene i filteret: {fmt.kr(budget_nok)}. "
-                            + fmt.cancelled_words(int(by_status["pilots"].get("Avbrutt", 0) or 0),
-                                                  float(by_status["budget_nok"].get("Avbrutt", 0) or 0))).rstrip()),
+                            + fmt.cancelled_words(int(by_status["pilots"].get(CANCELLED, 0) or 0),
+                                                  float(by_status["budget_nok"].get(CANCELLED, 0) or 0))).rstrip()),
         html_blocks.Figure("Innsendinger", fmt.number(delivered),
                            "Innsendinger fra virksomheter som er bedt om å rapportere, per runde.",
                            of=f"av {fmt.number(len(asked))}"),
     ])
     html = html_blocks.block(figures, ambition, html_blocks.columns(reporting, right))
     to_follow = status.loc[to_follow_up(status), "agency"].nunique()
-    return Overview(band=band, html=html, follow_up=int(to_follow))
+    submitted = status["submitted_on"].dropna() if not status.empty else status
+    newest = pd.Timestamp(submitted.max()).date() if len(submitted) else None
+    return Overview(band=band, html=html, follow_up=int(to_follow), newest=newest)
 
 
 def _out_of_date_note(by_status: pd.DataFrame, today: dt.date) -> list[str]:
