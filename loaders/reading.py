@@ -83,7 +83,9 @@ def read_workbook(content: bytes, limits: Limits,
     or PEEK, to read it only if it is not too large to read (a sheet looked at for a form table's header: one that
     is too large holds no table of the form, and is left unread rather than refusing the file).
 
-    A grid starts at A1 (row index + 1 is the Excel row); a cell holding an Excel error is a CellError.
+    A grid starts at A1 (row index + 1 is the Excel row); a cell holding an Excel error is a CellError, a formula
+    without a value (or with a placeholder's) a FormulaWithoutValue, and a number cell is read as its format shows
+    it where that differs (a percentage, an amount in thousands or millions, a date shown as its month: _Shown).
     """
     members = _check_zip(content, limits)
     marks, too_large = _scan_sheets(content, members, wanted)
@@ -248,7 +250,8 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
                  wanted: Callable[[str, Sequence[str]], bool | str] | None) -> tuple[dict[str, _Marks], set[str]]:
     """Look at every sheet's XML once before calamine reads it: refuse a sheet to be read that reaches far
     beyond any table, and find the cells holding an Excel error (calamine reads those as blank), the
-    hidden rows and the number cells to read as shown (a percentage, or an amount in millions).
+    hidden rows, the number cells to read as shown (a percentage, an amount in thousands or millions, a
+    date shown as its month) and the formulas without a value (calamine reads those as blank too).
 
     A sheet's extent is its dimension element, which Excel keeps right; a sheet without one
     (some generators leave it out) is scanned for its last row and its widest cell. Returns the
