@@ -454,9 +454,8 @@ class _Deck:
         self.reporting = queries.reporting_status(con, f)
         # the answers «no plans» and what the agency assessed: the other report the letters ask for; about
         # submissions, so not with a selection of pilots (by status or forsøk), which they have none of
-        submissions = pd.DataFrame() if f.statuses or f.forsok is not None else queries.submissions(con, f)
-        self.no_plans = (submissions[submissions["has_plans"].eq(False).fillna(False).astype(bool)]
-                         if not submissions.empty else submissions)
+        self.no_plans = (pd.DataFrame() if f.statuses or f.forsok is not None else
+                         queries.answers_without_plans(con, f))
         # pilots whose reported status looks out of date, counted as Oversikt counts them
         self.out_of_date = int(queries.status_summary(con, f, norwegian_today())["out_of_date"].sum())
         self.milestones = queries.milestones(con, f)

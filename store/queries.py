@@ -297,6 +297,15 @@ def submissions(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
                        "ORDER BY start_year, agency", params)
 
 
+def answers_without_plans(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
+    """The current submissions that pass the filter and answer «no plans», with what each assessed and how the
+    union representatives took part (from the table: the deck needs these columns alone)."""
+    where, params = f.submission_clause("s")
+    return _frame(con, "SELECT s.agency, s.start_year, s.assessment, s.union_involvement FROM submissions s "
+                       f"JOIN current_submission_ids USING (submission_id) WHERE s.has_plans = false AND {where} "
+                       "ORDER BY s.start_year, s.agency", params)
+
+
 def history(con: duckdb.DuckDBPyConnection, agency: str) -> pd.DataFrame:
     """Every version of an agency's submissions, newest first."""
     return _frame(con, "SELECT * FROM submission_history WHERE agency = ? ORDER BY start_year DESC, version DESC",
