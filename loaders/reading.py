@@ -399,12 +399,6 @@ class _Shown:
     after: str = ""
     month: bool = False  # a date shown as its month and year only («des.25», «desember 2025»)
 
-    def value(self, number: float) -> object:
-        """The cell as the loader reads it: a Percent, or the text the cell shows."""
-        if self.percent:
-            return Percent(number, self.decimals)
-        return f"{self.before}{format_number(number, self.decimals)}{self.after}".strip()
-
     def takes(self, value: object) -> bool:
         """Whether a cell's value is what this format shows otherwise: a number, or for a month, the first of a month
         (as Excel makes a month typed into a cell; another day was typed as a date, and the date is what it holds)."""
@@ -413,11 +407,14 @@ class _Shown:
         return type(value) in (float, int)
 
     def shown(self, value: object) -> object:
-        """The cell as the loader reads it (value, for a number): a month as its name and year, «desember 2025», which
-        parse_date reads as the first day and parse_end_date as the last, as it reads that text typed."""
+        """The cell as the loader reads it: a Percent; the text a number cell shows («2,5 mill. kr»); a month as its
+        name and year, «desember 2025», which parse_date reads as the first day and parse_end_date as the last, as it
+        reads that text typed."""
         if self.month:
             return f"{MONTH_NAMES[value.month - 1]} {value.year}"
-        return self.value(value)
+        if self.percent:
+            return Percent(value, self.decimals)
+        return f"{self.before}{format_number(value, self.decimals)}{self.after}".strip()
 
 
 def _shown_cells(data: bytes, styles: dict[int, _Shown]) -> list[tuple[int, int, _Shown]]:
