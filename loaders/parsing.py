@@ -949,7 +949,7 @@ def _explain_shifted_rows(parsed: ParsedFile, grid: Grid, sheet: str, header: He
     without quotes around it moves every cell after it one column to the right. Without it the agency read «fant
     «Halvere saksbehandlingstiden», forventet Ja eller Nei», «fant «Nei», forventet en dato» … of cells it wrote
     right."""
-    width = max((col for col, cell in enumerate(grid[header.row_index]) if not is_blank(cell)), default=-1) + 1
+    width = _filled_width(grid[header.row_index])
     first_error: dict[int, Problem] = {}
     columns: dict[int, set] = {}  # the columns with errors, per row
     for problem in parsed.errors[errors_before:]:
@@ -959,9 +959,7 @@ def _explain_shifted_rows(parsed: ParsedFile, grid: Grid, sheet: str, header: He
     shown_delimiter = {"\t": "tabulator"}.get(delimiter, f"«{delimiter}»")
     before: dict[int, Problem] = {}  # id of a row's first error → the explanation to put before it
     for row_number, problem in first_error.items():
-        row = grid[row_number - 1]
-        # the cells up to the last filled one: Excel pads every row of a CSV with empty cells to its widest row
-        filled = max((col for col, cell in enumerate(row) if not is_blank(cell)), default=-1) + 1
+        filled = _filled_width(grid[row_number - 1])
         # moved cells go wrong in several columns at once: one error beside a note right of the table is that error
         if filled > width and len(columns[row_number]) >= 2:
             moved = {1: "én kolonne", 2: "to kolonner", 3: "tre kolonner"}.get(filled - width,
@@ -974,6 +972,11 @@ def _explain_shifted_rows(parsed: ParsedFile, grid: Grid, sheet: str, header: He
     if before:  # one pass: an insert per row, each finding its place by comparing problems, took 25 s at 8 000 rows
         parsed.problems[:] = [placed for problem in parsed.problems
                               for placed in ((before[id(problem)], problem) if id(problem) in before else (problem,))]
+
+
+def _filled_width(row: list[object]) -> int:
+    """The cells of a row up to its last filled one: Excel pads every row of a CSV with empty cells to its widest."""
+    return max((col for col, cell in enumerate(row) if not is_blank(cell)), default=-1) + 1
 
 
 # What Excel writes to a CSV for a cell showing an error: the error's code, as text.
