@@ -21,9 +21,9 @@ from loaders.values import ValueProblem, fold
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 # Two spellings of one agency in one cell, as a folded text: «husbanken (hb)», «valgdirektoratet / vdir»,
 # «hb – husbanken» (a dash between spaces only: «sikkerhets- og serviceorganisasjon» is one name)
+_TWO_SPELLINGS = (re.compile(r"(.+?)\s*\((.+)\)"), re.compile(r"(.+?)(?:\s+[-–]\s+|\s*/\s*)(.+)"))
 # An organisation number after the name, as a folded text: «husbanken 974760843», «husbanken (org.nr. 974 760 843)»
 _ORGANISATION_NUMBER = re.compile(r"[\s,;:(–-]*(?:org\.?\s*(?:nr|nummer)\.?:?\s*)?\d{3}\s?\d{3}\s?\d{3}\s*\)?$")
-_TWO_SPELLINGS = (re.compile(r"(.+?)\s*\((.+)\)"), re.compile(r"(.+?)(?:\s+[-–]\s+|\s*/\s*)(.+)"))
 
 
 @dataclass(frozen=True)
@@ -112,14 +112,13 @@ class Reference:
         key = fold(text)
         if key in self._by_spelling:
             return self._by_spelling[key]
-        if (agency := self._both_spellings(key)) is not None:
-            return agency
-        # with its organisation number after it («Husbanken, org.nr. 974 760 843»): the name decides
-        if (name := _ORGANISATION_NUMBER.sub("", key).strip()) != key and name:
-            if (agency := self._by_spelling.get(name) or self._both_spellings(name)) is not None:
+        # with its organisation number after it («Husbanken, org.nr. 974 760 843»), the name decides; the nearest
+        # names are those of the name, not of the digits
+        name = _ORGANISATION_NUMBER.sub("", key).strip() or key
+        for written in dict.fromkeys((key, name)):
+            if (agency := self._by_spelling.get(written) or self._both_spellings(written)) is not None:
                 return agency
-            key = name  # the nearest names are those of the name, not of the digits
-        raise ValueProblem(self._nearest_message(key))
+        raise ValueProblem(self._nearest_message(name))
 
     def _both_spellings(self, key: str) -> Agency | None:
         """The agency a folded text names twice, by a spelling and another in brackets or after a dash or slash; None
