@@ -14,7 +14,7 @@ SEARCH_KEY = "planer_sok"
 CHOSEN_KEY = "planer_valgt"
 MATRIX_PAGE_KEY = "planer_matrise_side"
 MATRIX_PER_PAGE = 40
-LEFT_KEY, CHANGED_KEY = "_planer_link_left", "_planer_changed"  # as filters' LEFT_KEY and CHANGED_KEY
+LEFT_KEY, CHANGED_KEY = "_planer_link_left", "_planer_changed"  # filters.link_moved's, for the page's choices
 LINK_SEARCH, LINK_NO_EVALUATION = "sok", "uten_evaluering"  # the choices in the link, so a shared one shows them
 LINK_YES, LINK_NO = {"ja", "1", "true", "yes"}, {"nei", "0", "false", "no"}  # what a hand-written link may say
 
@@ -26,13 +26,11 @@ def _choices() -> PlanChoice:
     link as the filter is: taken from it when the page is entered, and written to it when changed.
     """
     link = st.query_params
-    changed = st.session_state.pop(CHANGED_KEY, False)
+    moved = filters.link_moved(_own_link(link), LEFT_KEY, CHANGED_KEY)
     # from the link when the page is entered, and when it stopped before drawing them (its filter had no plans):
-    # widened later, the filter kept them in the link, and the widgets, new, wrote them away; and when the link is
-    # not as the last run left it with no choice changed since: the browser went back or forward (a search was a
-    # step in its history, and Back did nothing, the widgets writing their choices back)
-    if (filters.just_entered() or SEARCH_KEY not in st.session_state
-            or (not changed and _own_link(link) != st.session_state.get(LEFT_KEY))):
+    # widened later, the filter kept them in the link, and the widgets, new, wrote them away; and after the browser's
+    # Back or Forward
+    if filters.just_entered() or SEARCH_KEY not in st.session_state or moved:
         said = link.get(LINK_NO_EVALUATION, "").strip().lower()
         st.session_state[NO_EVALUATION_KEY] = said in LINK_YES
         if said and said not in LINK_YES | LINK_NO:  # «uten_evaluering=kanskje» was passed over without a word

@@ -39,20 +39,29 @@ def _link_filter() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in FILTER_KEYS}
 
 
+def link_moved(in_link: object, left_key: str, changed_key: str) -> bool:
+    """Whether the browser went back or forward: what the link holds (in_link) is not what the last run left there
+    (session_state[left_key]), and no choice was changed in the app for this run (session_state[changed_key], set by
+    the choices' callbacks and taken here).
+
+    Each change of a choice written to the link is a step in the browser's history; after Back, the link is the
+    truth, as on entering a page (the widgets wrote their choices back, and Back did nothing).
+    """
+    changed = st.session_state.pop(changed_key, False)
+    return not changed and in_link != st.session_state.get(left_key)
+
+
 def _seed_from_link(page: str, agencies: pd.DataFrame, ministries: list[str], years: list[int]) -> bool:
     """On the first run of each page, and after the browser's Back or Forward, take the filter from the link;
     name agencies it cannot use.
 
     A page is entered by a link (a shared one, or the menu's, which carries the filter), so
     the link is the truth then; later runs on the page keep the widgets' state and write it
-    back to the URL, so the address bar always holds the filter and can be shared. Each change
-    of the filter is a step in the browser's history: a link other than the one the last run
-    left, with no change of the filter in this run, is the browser going back or forward, and
-    the link is the truth again (the widgets wrote their filter back, and Back did nothing).
+    back to the URL, so the address bar always holds the filter and can be shared, until the
+    browser goes back or forward (link_moved).
     """
-    changed = st.session_state.pop(CHANGED_KEY, False)
     same_page = st.session_state.get("_filter_page") == page
-    if same_page and (changed or _link_filter() == st.session_state.get(LEFT_KEY)):
+    if not link_moved(_link_filter(), LEFT_KEY, CHANGED_KEY) and same_page:
         return False
     st.session_state["_filter_page"] = page
     link = st.query_params
