@@ -9,6 +9,7 @@ Every page turns it into one PilotFilter.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 
 import pandas as pd
 import streamlit as st
@@ -107,21 +108,27 @@ def agency_choice_labels(agencies: pd.DataFrame) -> dict[str, str]:
     name holds the letters d, i, f, i in that order), and Enter chose it.
     """
     labels = {}
-    for name, short_name, aliases in agencies[["name", "short_name", "aliases"]].itertuples(index=False):
-        label = f"{name} ({short_name})" if isinstance(short_name, str) and short_name and short_name != name else name
-        others = [a for a in (list(aliases) if aliases is not None else []) if isinstance(a, str) and a.strip()]
-        labels[name] = f"{label} – også {', '.join(others)}" if others else label
+    for name, short_name, aliases in _register_names(agencies):
+        label = f"{name} ({short_name})" if short_name and short_name != name else name
+        labels[name] = f"{label} – også {', '.join(aliases)}" if aliases else label
     return labels
 
 
 def agency_spellings(agencies: pd.DataFrame) -> dict[str, str]:
     """Every way the store's register writes an agency (name, abbreviation, alias), folded, to its name."""
     spellings: dict[str, str] = {}
-    for name, short_name, aliases in agencies[["name", "short_name", "aliases"]].itertuples(index=False):
-        for text in (name, short_name, *(list(aliases) if aliases is not None else [])):
-            if isinstance(text, str) and text.strip():
+    for name, short_name, aliases in _register_names(agencies):
+        for text in (name, short_name, *aliases):
+            if text:
                 spellings.setdefault(fold(text), name)
     return spellings
+
+
+def _register_names(agencies: pd.DataFrame) -> Iterator[tuple[str, str, list[str]]]:
+    """Each agency's name, abbreviation ('' for none) and other names, as the store's register has them."""
+    for name, short_name, aliases in agencies[["name", "short_name", "aliases"]].itertuples(index=False):
+        others = [a for a in (list(aliases) if aliases is not None else []) if isinstance(a, str) and a.strip()]
+        yield name, short_name if isinstance(short_name, str) and short_name.strip() else "", others
 
 
 def _matched(given: list[str], known: list[str], what: str, ignored: list[str], known_text: str = "") -> list[str]:
