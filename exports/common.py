@@ -5,12 +5,13 @@ guard that keeps text that looks like a formula from ever becoming one.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 
 import duckdb
@@ -114,6 +115,17 @@ def source_line(when: dt.datetime | None) -> str:
     if when is None:
         return "Kilde: Pilotoversikt, ingen data importert ennå"
     return f"Kilde: Pilotoversikt, data per {formatting.date(when)}"
+
+
+def abbreviated(f: PilotFilter, short_names: Mapping[str, str]) -> PilotFilter:
+    """The filter with its agencies by their abbreviations, where the register has one (a footer, a file name)."""
+    return dataclasses.replace(f, agencies=tuple(short_names.get(a) or a for a in f.agencies))
+
+
+def short_names(register: pd.DataFrame) -> dict[str, str]:
+    """Each agency's abbreviation in the register (queries.agencies), '' for one without."""
+    return {name: short if isinstance(short, str) else "" for name, short in zip(register["name"],
+                                                                                register["short_name"], strict=True)}
 
 
 def filter_text(f: PilotFilter) -> str:

@@ -12,7 +12,6 @@ tables use «✓»/«–» so no meaning rests on colour. Norwegian text and for
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import math
@@ -40,7 +39,7 @@ from pptx.slide import Slide
 from pptx.text.text import Font, TextFrame
 from pptx.util import Inches, Pt
 
-from exports.common import as_date, as_float, data_date, filter_text, source_line
+from exports.common import abbreviated, as_date, as_float, data_date, filter_text, short_names, source_line
 from loaders.contract import ELEMENT_SHORT, ELEMENTS, PILOT_STATUSES
 from loaders.values import norwegian_today
 from store import queries
@@ -462,8 +461,7 @@ class _Deck:
         self.budget_lines = queries.budget_lines(con, f)
         register = queries.agencies(con)
         self.moves = queries.ministry_moves_note(f, register, advice=False)
-        self.short_names = {r["name"]: (r["short_name"] if isinstance(r["short_name"], str) else "")
-                            for r in register.to_dict("records")}
+        self.short_names = short_names(register)
         self.ministry_of = dict(zip(register["name"], register["ministry"]))
         self.ministry_name_of = {r["name"]: next((m for m in (r["ministry_name"], r["ministry"]) if isinstance(m, str)),
                                                  "Uten departement") for r in register.to_dict("records")}
@@ -513,8 +511,7 @@ class _Deck:
             return source_line(self.when)
         chosen = filter_text(self.f)  # names as the title slide has them: «HB» alone meant little to a reader
         if len(chosen) > FOOTER_NAMES_CHARS:  # abbreviations where the register has them, so the year still fits
-            chosen = filter_text(dataclasses.replace(
-                self.f, agencies=tuple(self.short_names.get(a) or a for a in self.f.agencies)))
+            chosen = filter_text(abbreviated(self.f, self.short_names))
         return f"{source_line(self.when)} · Utvalg: {clip(chosen, 130)}"
 
     def footers(self) -> None:

@@ -13,13 +13,13 @@ signature) is picked up by itself.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import astuple, replace
+from dataclasses import astuple
 
 import pandas as pd
 import streamlit as st
 
 from exports import building
-from exports.common import file_stem, filter_text, fits_file_name
+from exports.common import abbreviated, file_stem, filter_text, fits_file_name, short_names
 from exports.excel import csv_bytes, selection_text
 from loaders.values import format_number, norwegian_today
 from store.queries import ALL_PLANS, PilotFilter, PlanChoice
@@ -61,11 +61,8 @@ def _words(first: str, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> str:
     """
     words = "; ".join(w for w in (first, "" if f.is_empty else f.describe(), choice.describe()) if w)
     if f.agencies and not fits_file_name(words):
-        agencies = store_access.frame("agencies")
-        short = dict(zip(agencies["name"], agencies["short_name"], strict=True))
-        abbreviated = replace(f, agencies=tuple(n if isinstance(n := short.get(a), str) and n else a
-                                                for a in f.agencies))
-        words = "; ".join(w for w in (first, abbreviated.describe(), choice.describe()) if w)
+        short = abbreviated(f, short_names(store_access.frame("agencies")))
+        words = "; ".join(w for w in (first, short.describe(), choice.describe()) if w)
     return words
 
 
