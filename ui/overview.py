@@ -111,9 +111,9 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     ])
     html = html_blocks.block(figures, ambition, html_blocks.columns(reporting, right))
     to_follow = status.loc[to_follow_up(status), "agency"].nunique()
-    submitted = status["submitted_on"].dropna() if not status.empty else status
-    newest = pd.Timestamp(submitted.max()).date() if len(submitted) else None
-    return Overview(band=band, html=html, follow_up=int(to_follow), newest=newest)
+    newest = status["submitted_on"].max()
+    return Overview(band=band, html=html, follow_up=int(to_follow),
+                    newest=None if pd.isna(newest) else pd.Timestamp(newest).date())
 
 
 def _out_of_date_note(by_status: pd.DataFrame, today: dt.date) -> list[str]:
