@@ -97,7 +97,7 @@ if single != st.session_state.get(DETAIL_FOLLOWS_KEY) or DETAIL_KEY not in st.se
     st.session_state[DETAIL_FOLLOWS_KEY] = single
     if single is not None:
         st.session_state[DETAIL_KEY] = single
-choice_labels = filters.agency_choice_labels(store_access.frame("agencies"))
+choice_labels = filters.choice_labels()
 chosen = st.selectbox("Virksomhet", agencies, index=None, key=DETAIL_KEY, placeholder="Velg en virksomhet",
                       format_func=lambda n: choice_labels.get(n, n))
 if chosen is None:

@@ -114,6 +114,17 @@ def agency_choice_labels(agencies: pd.DataFrame) -> dict[str, str]:
     return labels
 
 
+def choice_labels() -> dict[str, str]:
+    """agency_choice_labels of the store's register, made once per store (the sidebar and Virksomheter's box each
+    built them on every run: 2 ms each at 400 agencies). Read it, never change it: it is shared."""
+    return _choice_labels(store_access.signature(store_access.store_path()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _choice_labels(signature: tuple) -> dict[str, str]:
+    return agency_choice_labels(store_access.frame("agencies"))
+
+
 def agency_spellings(agencies: pd.DataFrame) -> dict[str, str]:
     """Every way the store's register writes an agency (name, abbreviation, alias), folded, to its name."""
     spellings: dict[str, str] = {}
@@ -222,7 +233,7 @@ def sidebar_filter(page: str) -> PilotFilter:
     agencies = store_access.frame("agencies")
     rounds = store_access.frame("rounds")
     names = agencies["name"].tolist()
-    shown_names = agency_choice_labels(agencies)
+    shown_names = choice_labels()
     ministry_names = dict(zip(agencies["ministry"], agencies["ministry_name"].fillna(agencies["ministry"]),
                               strict=True))
     years = [int(y) for y in rounds["start_year"]]
