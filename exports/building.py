@@ -123,7 +123,7 @@ def _build_still(kind: str, store: Path, key: tuple, choice: tuple) -> tuple[byt
 
 def _build_once(kind: str, store: Path, key: tuple, choice: tuple) -> bytes:
     from exports.deck import build_deck
-    from exports.excel import csv_bytes, excel_bytes, pilot_sheet
+    from exports.excel import excel_bytes, pilot_csv
     from store import database
     from store.queries import PilotFilter, PlanChoice
 
@@ -133,7 +133,7 @@ def _build_once(kind: str, store: Path, key: tuple, choice: tuple) -> bytes:
             return build_deck(con, f)
     reads = lambda: database.reading(store)  # noqa: E731 (a function to open the store for each read)
     if kind == "csv":
-        return csv_bytes(pilot_sheet(reads, f, chosen))
+        return pilot_csv(reads, f, chosen)
     return excel_bytes(reads, f, chosen)
 
 

@@ -634,6 +634,17 @@ def test_downloads_are_kept_beside_the_store_and_the_least_used_go(sector, tmp_p
     assert not list(folder.glob(".*.part"))
 
 
+def test_the_pilots_csv_converted_a_slice_at_a_time_is_the_whole_sheet_as_csv(sector, monkeypatch):
+    from exports import excel
+
+    with database.open_store(sector, read_only=True) as con:
+        whole = csv_bytes(excel.pilot_sheet(con, PilotFilter()))
+        monkeypatch.setattr(excel, "CHUNK_ROWS", 4)  # 21 plans: five slices, the last of one row
+        sliced = excel.pilot_csv(con, PilotFilter())
+    assert sliced == whole
+    assert sliced.startswith("\ufeff".encode()) and sliced.count(b"\r\n") == 22
+
+
 def test_a_download_of_yesterday_or_before_an_import_is_never_served(sector, tmp_path, monkeypatch, reference):
     from exports import building
     from ui import store_access
