@@ -25,7 +25,10 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import pickle
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -41,8 +44,11 @@ PARTIAL_MAX_AGE_S = 3600  # a .part older than this was left by a build that fai
 _one_at_a_time = threading.Lock()  # in this server; _store_lock for servers sharing a store
 
 
-def built(kind: str, sig: tuple, key: tuple, choice: tuple = ()) -> bytes:
-    """The download's bytes: its file when built before for this store, day, code, filter and choice, else built now."""
+def built(kind: str, sig: tuple, key: tuple, choice: tuple = (), plans: int = 0) -> bytes:
+    """The download's bytes: its file when built before for this store, day, code, filter and choice, else built now.
+
+    plans: how many plans the filter holds; from SEPARATE_PROCESS_PLANS the build runs in a process of its own.
+    """
     store = Path(sig[0])
     folder = cache_folder(store)
     with contextlib.suppress(OSError):  # not built yet, trimmed meanwhile, or no folder to keep files in
@@ -51,7 +57,8 @@ def built(kind: str, sig: tuple, key: tuple, choice: tuple = ()) -> bytes:
         target = _target(folder, kind, sig, key, choice)  # again: the wait may have run past midnight
         with contextlib.suppress(OSError):
             return _read(target)  # built by the click this one waited for
-        content, shows = _build_still(kind, store, key, choice)
+        build = build_apart if plans >= SEPARATE_PROCESS_PLANS else build_here
+        content, shows = build(kind, store, key, choice)[:2]
         # Kept under the store's content it shows (an import since the click: the new one); one that mixes two
         # versions is given, never kept. A full or read-only disk: the user gets the file all the same.
         if shows is not None:
@@ -105,11 +112,12 @@ def build(kind: str, store: Path, key: tuple, choice: tuple = ()) -> bytes:
     import need not wait while the rows are written (at L the workbook takes 20 s, its reads about 1 s). An
     import between two reads would mix two versions in one file: the build then starts again.
     """
-    return _build_still(kind, store, key, choice)[0]
+    return build_here(kind, store, key, choice)[0]
 
 
-def _build_still(kind: str, store: Path, key: tuple, choice: tuple) -> tuple[bytes, tuple | None]:
-    """build(), and the store's signature while it was built; None if the store changed in every attempt."""
+def build_here(kind: str, store: Path, key: tuple, choice: tuple) -> tuple[bytes, tuple | None]:
+    """build() in this process, and the store's signature while it was built; None if the store changed in every
+    attempt."""
     from store import database
 
     content = b""
@@ -119,6 +127,40 @@ def _build_still(kind: str, store: Path, key: tuple, choice: tuple) -> tuple[byt
         if database.signature(store) == before:
             return content, before
     return content, None
+
+
+# From this many plans in the filter a download is built in a process of its own (python -m exports.worker). At L
+# the whole sector's pilots as CSV took the server from 420 to 720 MB while it was built, and kept much of it after
+# (a process seldom gives freed memory back); the workbook held the server's one core that runs Python for 15 s,
+# slowing every other user's page. A process of its own starts in about half a second, gives all its memory back
+# when it ends, and leaves the server free; below this it would cost more than it saves.
+SEPARATE_PROCESS_PLANS = 2_000
+APART_TIMEOUT_S = 900
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class BuildFailed(RuntimeError):
+    """A download's own process failed; the message says why, in the user's words where it can."""
+
+
+def build_apart(kind: str, store: Path, key: tuple, choice: tuple) -> tuple[bytes, tuple | None, int]:
+    """build_here in a process of its own (exports.worker); also that process's peak memory, in kB."""
+    with tempfile.TemporaryDirectory(prefix="pilotoversikt-bygg-") as scratch:  # made for this user alone
+        out = Path(scratch) / f"nedlasting{SUFFIXES[kind]}"
+        request = pickle.dumps((kind, str(Path(store).resolve()), key, choice, str(out)))
+        try:
+            done = subprocess.run([sys.executable, "-m", "exports.worker"], input=request, capture_output=True,
+                                  cwd=ROOT, timeout=APART_TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise BuildFailed(f"Nedlastingen ble ikke ferdig på {APART_TIMEOUT_S // 60} minutter. Velg færre "
+                              "virksomheter i filteret og prøv igjen.") from exc
+        if done.returncode != 0:
+            sys.stderr.write(done.stderr.decode("utf-8", "replace"))  # the worker's traceback, for the server's log
+            lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            reason = lines[-1] if lines else f"prosessen endte med kode {done.returncode}"
+            raise BuildFailed(f"Nedlastingen kunne ikke lages: {reason}")
+        shows, peak = pickle.loads(done.stdout)
+        return out.read_bytes(), shows, peak
 
 
 def _build_once(kind: str, store: Path, key: tuple, choice: tuple) -> bytes:

@@ -634,6 +634,51 @@ def test_downloads_are_kept_beside_the_store_and_the_least_used_go(sector, tmp_p
     assert not list(folder.glob(".*.part"))
 
 
+def test_a_large_filters_downloads_are_built_in_a_process_of_their_own_with_the_same_content(sector, tmp_path,
+                                                                                             monkeypatch):
+    """From SEPARATE_PROCESS_PLANS plans the server hands the build to python -m exports.worker: the user gets the
+    same workbook, CSV and deck, and the server's process is not the one that grows."""
+    from exports import building
+    from ui import store_access
+
+    path = tmp_path / "apart.duckdb"
+    path.write_bytes(sector.read_bytes())
+    key, sig = PilotFilter().key(), store_access.signature(path)
+    here = {kind: building.build_here(kind, path, key, ())[0] for kind in ("excel", "csv", "deck")}
+    calls = []
+    real_apart = building.build_apart
+    monkeypatch.setattr(building, "build_apart", lambda *args: calls.append(args[0]) or real_apart(*args))
+    apart = {kind: building.built(kind, sig, key, (), plans=building.SEPARATE_PROCESS_PLANS)
+             for kind in ("excel", "csv", "deck")}
+    assert calls == ["excel", "csv", "deck"]
+    assert apart["csv"] == here["csv"]
+    for name in ("Piloter", "Milepæler", "Budsjett", "Innsendinger"):
+        assert (pd.read_excel(io.BytesIO(apart["excel"]), sheet_name=name, engine="openpyxl")
+                .equals(pd.read_excel(io.BytesIO(here["excel"]), sheet_name=name, engine="openpyxl")))
+    from pptx import Presentation
+    texts = [[[s.text_frame.text for s in slide.shapes if s.has_text_frame]
+              for slide in Presentation(io.BytesIO(deck)).slides] for deck in (apart["deck"], here["deck"])]
+    assert texts[0] == texts[1] and len(texts[0]) > 3
+    # Kept as files like any other build: the next click reads it and starts no process.
+    assert building.built("excel", sig, key, (), plans=building.SEPARATE_PROCESS_PLANS) == apart["excel"]
+    assert calls == ["excel", "csv", "deck"]
+    # A filter with few plans is built here, as before.
+    building.built("excel", sig, PilotFilter(agencies=("Husbanken",)).key(), (), plans=3)
+    assert calls == ["excel", "csv", "deck"]
+
+
+def test_a_build_that_fails_in_its_own_process_says_why_in_norwegian(tmp_path):
+    from exports import building
+
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"not a DuckDB file at all" * 100)
+    with pytest.raises(building.BuildFailed, match=r"^Nedlastingen kunne ikke lages: .+") as failed:
+        building.build_apart("excel", broken, PilotFilter().key(), ())
+    assert "Traceback" not in str(failed.value)
+    assert "kan ikke leses: filen er skadet eller ikke en Pilotoversikt-database" in str(failed.value)
+    assert not list(building.cache_folder(broken).parent.glob("*.xlsx"))
+
+
 def test_the_pilots_csv_converted_a_slice_at_a_time_is_the_whole_sheet_as_csv(sector, monkeypatch):
     from exports import excel
 

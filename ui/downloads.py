@@ -33,11 +33,12 @@ CSV_MIME = "text/csv"
 def export_bytes(kind: str, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> bytes:
     """«deck», «excel» or «csv» (the pilots) for the dashboard's store, this filter and choice.
 
-    Built once and kept as a file (exports.building). The deck shows the sector (or the
-    filter's part of it); the choice narrows only the workbook and the CSV.
+    Built once and kept as a file (exports.building), in a process of its own when the filter
+    holds many plans. The deck shows the sector (or the filter's part of it); the choice narrows
+    only the workbook and the CSV.
     """
     path = store_access.store_path()
-    return building.built(kind, store_access.signature(path), f.key(), astuple(choice))
+    return building.built(kind, store_access.signature(path), f.key(), astuple(choice), plans=plan_count(f))
 
 
 def file_name(suffix: str, scope: str = "", today: dt.date | None = None) -> str:
