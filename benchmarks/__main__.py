@@ -187,8 +187,9 @@ def part_browser(run: Run, size: str, db: Path, agencies: list[str]) -> None:
 
 
 def part_memory(run: Run, size: str, db: Path) -> None:
-    """(e) the server's peak RSS after every page has been visited, and then after the whole sector's workbook
-    and deck have been downloaded from it (the target is on the latter: a server's peak is what its users do)."""
+    """(e) the server's peak RSS after every page has been visited, and then after the whole sector's workbook,
+    deck and pilots as CSV have been downloaded from it (the target is on the latter: a server's peak is what its
+    users do). From 2 000 plans these are built in a process of their own; its peak is measured in (f)."""
     from playwright.sync_api import sync_playwright
 
     from benchmarks import browser
@@ -218,7 +219,8 @@ def part_memory(run: Run, size: str, db: Path) -> None:
             "VmHWM after " + ", ".join(visits))
     run.add("server peak RSS, pages and downloads", size, mem["VmHWM"] / 1024, "MB",
             run.target("peak_rss_mb", size, "L"),
-            "VmHWM after every page, then Excel and the deck of the whole sector from Oversikt"
+            "VmHWM after every page, then Excel, the deck and the pilots CSV of the whole sector from Oversikt "
+            "(built in their own process from 2 000 plans: see the downloads' rows)"
             + ("; a download FAILED" if any(d["error"] for d in downloads.values()) else ""),
             fails=any(d["error"] for d in downloads.values()))
     for page, v in visits.items():
@@ -237,9 +239,10 @@ def part_memory(run: Run, size: str, db: Path) -> None:
 
 
 def part_downloads(run: Run, size: str, db: Path) -> None:
-    """(f) the whole sector's deck and workbook: build time and memory, each in a process of its own."""
-    run.log(f"(f) downloads, {size}: the deck and the workbook of the whole sector …")
-    for kind, label in (("deck", "presentasjon (.pptx)"), ("excel", "Excel (.xlsx)")):
+    """(f) the whole sector's deck, workbook and pilots as CSV: build time and memory, each in a process of its
+    own, as the dashboard builds them from 2 000 plans (exports.worker)."""
+    run.log(f"(f) downloads, {size}: the deck, the workbook and the pilots CSV of the whole sector …")
+    for kind, label in (("deck", "presentasjon (.pptx)"), ("excel", "Excel (.xlsx)"), ("csv", "piloter (.csv)")):
         name = f"download, whole sector: {label}"
         out = generate.size_dir(size) / f"download_{kind}.json"
         log = generate.size_dir(size) / f"download_{kind}.log"

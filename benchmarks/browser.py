@@ -377,13 +377,13 @@ def visit_every_page(browser, url: str, timeout_s: float = 90) -> dict:
     return out
 
 
-DOWNLOADS = ("Last ned Excel", "Last ned presentasjon")
+DOWNLOADS = ("Last ned Excel", "Last ned presentasjon", "Last ned piloter (CSV)")
 EXPORTS_POPOVER = "Last ned for lysark og videre arbeid"
 
 
 def download_exports(browser, url: str, timeout_s: float = 300) -> dict:
-    """(e) the whole sector's workbook and deck as a user downloads them from the overview, one after the other:
-    seconds from the click to the file, and its size (None and the error when it failed)."""
+    """(e) the whole sector's workbook, deck and pilots as CSV as a user downloads them from the overview, one after
+    the other: seconds from the click to the file, and its size (None and the error when it failed)."""
     out = {}
     context = browser.new_context(**CONTEXT, accept_downloads=True)
     try:

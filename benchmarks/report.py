@@ -157,11 +157,14 @@ the raw samples in `benchmarks/results-details.json`.
 - a change of the agency filter (type into the sidebar multiselect + Enter) → page fully
   redrawn, five agencies added one after another, each new to the session (uncached);
 - the server process's peak RSS (`VmHWM` in `/proc/<pid>/status`) at L after every page has
-  been visited, and then after the whole sector's workbook and deck have been downloaded from
-  the overview in the browser (the target is on this one: a user's click builds them on the server);
-- the whole sector's downloads at M and L, the deck and the workbook, built as a click builds them
-  (`exports.building.build`), each size and kind in a fresh process: build time, file size, and
-  the process's peak RSS before and after.
+  been visited, and then after the whole sector's workbook, deck and pilots CSV have been
+  downloaded from the overview in the browser (the target is on this one). From 2 000 plans in
+  the filter a click builds its file in a process of its own (`python -m exports.worker`), which
+  gives its memory back when it ends; below that, in the server;
+- the whole sector's downloads at M and L, the deck, the workbook and the pilots CSV, built as a
+  click builds them (`exports.building.build`), each size and kind in a fresh process: build time,
+  file size, and the process's peak RSS before and after — at L, the peak of the process a click
+  starts, held while the file is built, beside the server's own.
 
 `python -m benchmarks --sizes S --quick` is the two-minute check for developers (its results go
 to `benchmarks/work/`, so they never overwrite the full run's); `python -m benchmarks --help`
