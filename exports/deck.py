@@ -447,10 +447,12 @@ class _Deck:
         """Read everything the slides need from the store, through store.queries only."""
         self.f = f
         self.when = data_date(con)
-        self.newest = as_date(queries.store_summary(con)["newest_submission"])
         self.settings = queries.settings(con)
         self.pilots = _read_pilots(con, f)
         self.reporting = queries.reporting_status(con, f)
+        # the newest report in the selection: the whole store's said a deck of one agency was newer than it was
+        self.newest = as_date(queries.store_summary(con)["newest_submission"] if f.is_empty
+                              else self.reporting["submitted_on"].max())
         # the answers «no plans» and what the agency assessed: the other report the letters ask for; about
         # submissions, so not with a selection of pilots (by status or forsøk), which they have none of
         self.no_plans = (pd.DataFrame() if f.statuses or f.forsok is not None else
@@ -544,7 +546,8 @@ class _Deck:
             *([[("Departement: ", {"bold": True}), (self.moves, {})]] if self.moves else []),
             [("Data per ", {"bold": True}), (when, {})],
             # the day of the last import is no day of the reports: plans sent in 2023 read as «per 1. desember 2026»
-            *([[("Nyeste innsending i Pilotoversikt: ", {"bold": True}), (long_date(self.newest), {})]]
+            *([[(f"Nyeste innsending i {'Pilotoversikt' if self.f.is_empty else 'utvalget'}: ", {"bold": True}),
+                 (long_date(self.newest), {})]]
               if self.newest else []),
             [("Innhold: ", {"bold": True}), (summary, {})],
         ], size=16, color=TEXT, name="Utvalg", space_after=6)

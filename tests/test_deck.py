@@ -122,6 +122,17 @@ def test_the_title_slide_names_the_filter_and_the_date_of_the_data(sector, secto
     assert "Departement:" not in whole
 
 
+def test_the_title_slide_of_a_selection_gives_the_newest_report_in_it_not_in_the_store(sector):
+    # A deck for one agency said «Nyeste innsending i Pilotoversikt» with another agency's newer report
+    newest = store_frame(sector, "SELECT agency, max(submitted_on) AS d FROM submissions_current GROUP BY agency "
+                                 "ORDER BY d")
+    oldest_agency, its_newest = newest["agency"].iloc[0], newest["d"].iloc[0].date()
+    assert its_newest < newest["d"].max().date()
+    text = slide_text(open_deck(build(sector, PilotFilter(agencies=(oldest_agency,)))).slides[0])
+    assert f"Nyeste innsending i utvalget: {long_date(its_newest)}" in text
+    assert "Nyeste innsending i Pilotoversikt" not in text
+
+
 def test_the_title_slide_of_a_ministry_says_which_moved_agencies_it_leaves_out(sector):
     # A deck for KDD left out Statsbygg and Digdir, moved to DFD, while it said «rapportert til KDD»
     text = slide_text(open_deck(build(sector, PilotFilter(ministries=("KDD",)))).slides[0])
