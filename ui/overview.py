@@ -75,7 +75,9 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
         }), numeric=("Budsjett",)), *_out_of_date_note(by_status, today))
     reporting = html_blocks.section(
         "Rapportering per runde", *_reporting_parts(status),
-        note_text=" · ".join(f"Oppstart {r.start_year}: frist {fmt.date(r.deadline)}" for r in rounds.itertuples()))
+        # the rounds the bars show: under a year filter the other rounds' deadlines read as this one's
+        note_text=" · ".join(f"Oppstart {r.start_year}: frist {fmt.date(r.deadline)}" for r in rounds.itertuples()
+                             if f.start_year is None or r.start_year == f.start_year))
     milestones = (html_blocks.note(f"Ingen milepæler etter i dag ({fmt.date(today)}) for pilotene i filteret"
                                    f"{'' if CANCELLED in f.statuses else ' som ikke er avbrutt'}.")
                   if upcoming.empty else html_blocks.table(pd.DataFrame({
