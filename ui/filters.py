@@ -52,7 +52,7 @@ def link_moved(in_link: object, left_key: str, changed_key: str) -> bool:
     return not changed and in_link != st.session_state.get(left_key)
 
 
-def _seed_from_link(page: str, agencies: pd.DataFrame, ministries: list[str], years: list[int]) -> bool:
+def _seed_from_link(page: str, ministries: list[str], years: list[int]) -> bool:
     """On the first run of each page, and after the browser's Back or Forward, take the filter from the link;
     name agencies it cannot use.
 
@@ -68,7 +68,8 @@ def _seed_from_link(page: str, agencies: pd.DataFrame, ministries: list[str], ye
     link = st.query_params
     unknown = []
     chosen = []
-    spellings = agency_spellings(agencies)
+    # made only for a link that names agencies, once per store: a tenth of the overview's run in each new session
+    spellings = _link_spellings(store_access.signature(store_access.store_path())) if link.get_all(AGENCY_KEY) else {}
     for text in link.get_all(AGENCY_KEY):
         key = fold(text)
         if key in spellings:  # «husbanken», «KV» or «Statens kartverk» in a typed link: the agency it names
@@ -123,6 +124,12 @@ def choice_labels() -> dict[str, str]:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _choice_labels(signature: tuple) -> dict[str, str]:
     return agency_choice_labels(store_access.frame("agencies"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _link_spellings(signature: tuple) -> dict[str, str]:
+    """agency_spellings of the store's register. Read it, never change it: it is shared."""
+    return agency_spellings(store_access.frame("agencies"))
 
 
 def agency_spellings(agencies: pd.DataFrame) -> dict[str, str]:
@@ -237,7 +244,7 @@ def sidebar_filter(page: str) -> PilotFilter:
     ministry_names = dict(zip(agencies["ministry"], agencies["ministry_name"].fillna(agencies["ministry"]),
                               strict=True))
     years = [int(y) for y in rounds["start_year"]]
-    entered = _seed_from_link(page, agencies, sorted(ministry_names), years)
+    entered = _seed_from_link(page, sorted(ministry_names), years)
     st.session_state[ENTERED_KEY] = entered
     with st.sidebar:
         st.html('<hr style="margin:0.75rem 0"><h3 style="font-size:1.25rem;font-weight:600;padding:0">Filter</h3>')

@@ -15,7 +15,14 @@ from ui.timeline import page_count
 def moves_note(f: PilotFilter, whole_sector: bool = False) -> str:
     """« Tallene tar ikke med virksomhetene som gikk over …» after a caption, where the ministry filter leaves
     agencies out or takes them in (store.queries.ministry_moves_note); '' elsewhere."""
-    note = ministry_moves_note(f, store_access.frame("agencies"), whole_sector)
+    return _moves_note(store_access.signature(store_access.store_path()), f.key(), whole_sector)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _moves_note(signature: tuple, filter_key: tuple, whole_sector: bool) -> str:
+    """moves_note, made once per store and filter: it groups the register, a fifth of the overview's run in each new
+    session at M (issue 5)."""
+    note = ministry_moves_note(PilotFilter(*filter_key), store_access.frame("agencies"), whole_sector)
     return f" {note}" if note else ""
 
 
