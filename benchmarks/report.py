@@ -11,6 +11,7 @@ import os
 import platform
 import re
 import subprocess
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -101,13 +102,29 @@ def machine() -> dict:
         chromium = ""
     return {"nproc": os.cpu_count(), "ram_gb": round(mem_kb / 1_048_576, 1), "python": platform.python_version(),
             "cpu": cpu, "os": platform.platform(), "chromium": chromium,
-            "loadavg": list(os.getloadavg())}
+            "loadavg": list(os.getloadavg()), "yardstick_ms": yardstick_ms()}
+
+
+def yardstick_ms() -> float:
+    """A fixed piece of pure Python (ten million additions), best of three, in ms: how fast this host runs Python
+    today. The same code measured 2.5 × slower on one host than on another of the same kind (an AMD EPYC against an
+    Intel Xeon); the yardstick tells a slow host from slower code when two runs are compared."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
 
 
 def machine_line(m: dict) -> str:
     """One line describing the machine."""
+    ms = m.get("yardstick_ms")
+    yardstick = f"; yardstick {ms:.0f} ms (ten million additions in Python)" if ms else ""
     return (f"nproc {m['nproc']}, {m['ram_gb']} GB RAM, Python {m['python']}, {m['cpu']}; "
-            f"{m.get('chromium', '')}")
+            f"{m.get('chromium', '')}{yardstick}")
 
 
 def save(rows: list[Row], details: dict, machine_info: dict, out_dir: Path, wall_s: float) -> None:
