@@ -252,3 +252,27 @@ def test_the_budget_per_year_table_has_its_categories_in_the_legends_order():
     assert list(table.columns) == ["Lønn", "Innkjøp", "Drift", "Annet"]  # not alphabetical: as the legend reads
     assert [t.name for t in charts.budget_by_year(table).data if t.type == "bar"] == list(table.columns)
     assert table.loc[2024, "Lønn"] == 2.0 and table.loc[2025, "Annet"] == 0
+
+
+def test_every_chart_keeps_the_house_style_where_it_sets_its_own_axes():
+    # Built with its whole layout at once (issue 5): a chart's own axis title or settings must not drop the dark
+    # axis text that makes its labels readable in Streamlit's chart theme (4.5:1), nor the Norwegian separators
+    from ui import charts, plans
+
+    pilots = pd.DataFrame({"agency": ["A", "B"], "within_budget_frame": ["Ja", "Nei"],
+                           "budget_total_nok": [1.5e6, 2.0e6]})
+    lines = pd.DataFrame({"year": [2024], "category": ["Lønn"], "amount_nok": [1.0]})
+    coverage = pd.DataFrame({"agency": ["A"], "pilots": [2], **{c: [1] for c in plans.ELEMENT_COLUMNS}})
+    figures = {"budget_by_agency": charts.budget_by_agency(charts.budget_per_agency(pilots)),
+               "budget_by_year": charts.budget_by_year(charts.budget_per_year(lines)),
+               "agency_matrix": plans.agency_matrix(coverage)}
+    for name, fig in figures.items():
+        layout = fig.layout
+        assert layout.separators == ", " and layout.font.color == charts.TEXT, name
+        for axis in (layout.xaxis, layout.yaxis):
+            assert axis.tickfont.color == charts.TEXT and axis.title.font.color == charts.TEXT, name
+    by_year = figures["budget_by_year"].layout
+    assert (by_year.xaxis.title.text, by_year.yaxis.title.text, by_year.legend.title.text) == ("År", "mill. kr",
+                                                                                                 "Kategori")
+    assert figures["budget_by_agency"].layout.margin.r == charts.TOTAL_LABEL_PX  # room for the totals
+    assert figures["agency_matrix"].layout.xaxis.side == "top" and figures["agency_matrix"].layout.margin.t == 80

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from loaders.contract import ELEMENT_SHORT, ELEMENTS, PILOTS, Element, Field, element_fields
 from store.queries import lacks_evaluation
 from ui import formatting as fmt
-from ui.charts import style
+from ui.charts import house_layout
 
 NOT_GIVEN = "Ikke oppgitt"
 NOT_RELEVANT = "Ikke aktuelt (ikke forsøk)"
@@ -143,17 +143,16 @@ def coverage_matrix(pilots: pd.DataFrame) -> go.Figure:
             hover.append([f"{name} – {agency}<br>{element_title(e)}: {'dekket' if v else 'mangler'}"
                           for e, v in zip(ELEMENTS, marks)])
     rows = list(range(len(z)))
-    fig = go.Figure(go.Heatmap(
+    return go.Figure(go.Heatmap(
         z=z, x=x, y=rows, text=text, texttemplate="%{text}", textfont={"size": 18, "color": "#111"},
         hovertext=hover, hoverinfo="text", colorscale=_two_tone(COVERED_COLOR, MISSING_COLOR), zmin=0, zmax=1,
         showscale=False, xgap=3, ygap=3, hoverongaps=False,
+    ), house_layout(
+        height=120 + 34 * max(len(rows), 1), margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        yaxis={"autorange": "reversed", "tickmode": "array", "tickvals": rows, "ticktext": ticktext,
+               "showgrid": False, "zeroline": False},
+        xaxis={"side": "top", "showgrid": False},  # turned on end where the plans' names leave little room
     ))
-    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=rows, ticktext=ticktext, showgrid=False,
-                     zeroline=False)
-    fig.update_xaxes(side="top", showgrid=False)  # turned on end where the plans' names leave little room
-    style(fig, height=120 + 34 * max(len(rows), 1))
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
-    return fig
 
 
 def agency_coverage(pilots: pd.DataFrame) -> pd.DataFrame:
@@ -180,21 +179,20 @@ def agency_matrix(coverage: pd.DataFrame) -> go.Figure:
     text = [[f"{int(coverage.at[i, c])} av {int(coverage.at[i, 'pilots'])}" for c in ELEMENT_COLUMNS] for i in rows]
     hover = [[f"{coverage.at[i, 'agency']}<br>{element_title(e)}: {text[i][k]} piloter ({fmt.percent(z[i][k])})"
               for k, e in enumerate(ELEMENTS)] for i in rows]
-    fig = go.Figure(go.Heatmap(
+    return go.Figure(go.Heatmap(
         z=z, x=x, y=rows, text=text, texttemplate="%{text}", textfont={"size": 14, "color": "#111"},
         hovertext=hover, hoverinfo="text", zmin=0, zmax=1, xgap=3, ygap=3,
         # no colour scale: each cell says «2 av 3», and the page's caption says what the colours mean (for two
         # agencies the scale was as short as the figure, its «0 %», «50 %» and «100 %» printed over each other)
         colorscale=[[0, MISSING_COLOR], [0.5, "#F4EBC4"], [1, COVERED_COLOR]], showscale=False,
+    ), house_layout(
+        height=120 + 40 * max(len(rows), 1), margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        yaxis={"autorange": "reversed", "tickmode": "array", "tickvals": rows,
+               "ticktext": [_short(str(a)) for a in coverage["agency"]], "showgrid": False},
+        # upright where they fit; forced upright, the nine sample agencies' long names left 43 px a column at
+        # 1024 px, and the headers ran into each other
+        xaxis={"side": "top", "showgrid": False},
     ))
-    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=rows,
-                     ticktext=[_short(str(a)) for a in coverage["agency"]], showgrid=False)
-    # upright where they fit; forced upright, the nine sample agencies' long names left 43 px a column at 1024 px,
-    # and the headers ran into each other
-    fig.update_xaxes(side="top", showgrid=False)
-    style(fig, height=120 + 40 * max(len(rows), 1))
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
-    return fig
 
 
 # ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from loaders.contract import PILOT_STATUSES
 from loaders.values import norwegian_today
 from ui import formatting as fmt
-from ui.charts import ACCENT, STATUS_COLORS, STATUS_PATTERNS, style
+from ui.charts import ACCENT, STATUS_COLORS, STATUS_PATTERNS, house_layout
 
 VIEW_AGENCY = "Per virksomhet"
 VIEW_PILOT = "Per pilot"
@@ -228,11 +228,11 @@ def _vrect(x0: str, x1: str, fillcolor: str, opacity: float | None = None) -> di
     return {**shape, "opacity": opacity} if opacity is not None else shape
 
 
-def _add_references(fig: go.Figure, refs: list[Reference], span: tuple[dt.date, dt.date]) -> int:
-    """Draw bands and lines with staggered labels above the plot; returns the label levels used.
+def _references(refs: list[Reference], span: tuple[dt.date, dt.date]) -> tuple[list[dict], list[dict], int]:
+    """Bands and lines with staggered labels above the plot: the shapes, the labels and the label levels used.
 
-    The shapes and labels are given to the figure at once: plotly's add_vline and add_annotation
-    check every shape and label already there on each call, a sixth of Tidslinje's time at M.
+    Given to the figure with its layout: plotly's add_vline and add_annotation check every shape and label
+    already there on each call, a sixth of Tidslinje's time at M.
     """
     levels = label_levels(refs, span)
     anchors = [anchor for _, _, anchor in label_extents(refs, span)]
@@ -253,29 +253,30 @@ def _add_references(fig: go.Figure, refs: list[Reference], span: tuple[dt.date, 
                        "yshift": 2 + level * LABEL_PX, "showarrow": False, "text": ref.label,
                        "hovertext": ref.hover or ref.label, "font": {"size": 12, "color": "#222"},
                        "bgcolor": "rgba(255,255,255,0.85)"})
-    fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *labels])
-    return (max(levels) + 1) if levels else 0
+    return shapes, labels, (max(levels) + 1) if levels else 0
 
 
-def _layout(fig: go.Figure, rows: int, label_levels_used: int, tickvals: list, ticktext: list[str]) -> go.Figure:
-    """House style plus the timeline's own axes, legend below and room for the labels above."""
-    height = 150 + ROW_PX * rows + LABEL_PX * label_levels_used
-    style(fig, height=height)
-    fig.update_layout(
+def _figure(traces: list, refs: list[Reference], span: tuple[dt.date, dt.date], rows: int, tickvals: list,
+            ticktext: list[str], **more: object) -> go.Figure:
+    """The traces with the references, in the house style plus the timeline's own axes, legend below and room
+    for the labels above; more: further layout."""
+    shapes, labels, levels = _references(refs, span)
+    return go.Figure(traces, house_layout(
+        height=150 + ROW_PX * rows + LABEL_PX * levels, shapes=shapes, annotations=labels,
         barmode="overlay", bargap=0.25, showlegend=True,
-        margin={"l": 10, "r": 20, "t": 20 + LABEL_PX * label_levels_used, "b": 70},
+        margin={"l": 10, "r": 20, "t": 20 + LABEL_PX * levels, "b": 70},
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "title": None},
         uniformtext={"minsize": 11, "mode": "hide"},
-    )
-    fig.update_xaxes(type="date", showgrid=True, tickformatstops=[
-        {"dtickrange": [None, "M11"], "value": "%d.%m.%Y"},
-        {"dtickrange": ["M12", None], "value": "%Y"},
-    ])
-    # Top to bottom, every row in view: plotly's own range fits the bars only, and left the first agency's
-    # heading (a row without a bar) out of view with a few pilots.
-    fig.update_yaxes(range=[rows - 0.5, -0.5], autorange=False, tickmode="array", tickvals=tickvals,
-                     ticktext=ticktext, showgrid=False, zeroline=False)
-    return fig
+        xaxis={"type": "date", "showgrid": True, "tickformatstops": [
+            {"dtickrange": [None, "M11"], "value": "%d.%m.%Y"},
+            {"dtickrange": ["M12", None], "value": "%Y"},
+        ]},
+        # Top to bottom, every row in view: plotly's own range fits the bars only, and left the first agency's
+        # heading (a row without a bar) out of view with a few pilots.
+        yaxis={"range": [rows - 0.5, -0.5], "autorange": False, "tickmode": "array", "tickvals": tickvals,
+               "ticktext": ticktext, "showgrid": False, "zeroline": False},
+        **more,
+    ))
 
 
 def pilot_gantt(pilots: pd.DataFrame, milestones: pd.DataFrame, refs: list[Reference]) -> go.Figure:
@@ -296,12 +297,12 @@ def pilot_gantt(pilots: pd.DataFrame, milestones: pd.DataFrame, refs: list[Refer
             position += 1
     rows["y"] = [y_of[(r.agency, r.start_year, r.pilot_name)] for r in rows.itertuples()]
 
-    fig = go.Figure()
+    traces: list = []
     for status in PILOT_STATUSES:
         part = rows[rows["status"] == status]
         if part.empty:
             continue
-        fig.add_bar(
+        traces.append(go.Bar(
             y=part["y"].tolist(), base=_iso(part["start_date"]), x=_duration_ms(part["start_date"], part["end_date"]),
             orientation="h", name=status, width=BAR_WIDTH, offset=BAR_OFFSET,
             marker={"color": STATUS_COLORS[status], "line": {"color": "#444", "width": 0.5},
@@ -313,22 +314,22 @@ def pilot_gantt(pilots: pd.DataFrame, milestones: pd.DataFrame, refs: list[Refer
                         for r in part.itertuples()],
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[0]}<br>Status: %{customdata[2]}"
                           "<br>%{customdata[3]}–%{customdata[4]}<extra></extra>",
-        )
-    _add_milestones(fig, milestones_of(milestones, rows), y_of)
+        ))
+    traces += _milestone_traces(milestones_of(milestones, rows), y_of)
     span = _date_range([rows["start_date"], rows["end_date"]], refs)
-    levels = _add_references(fig, refs, span)
-    return _layout(fig, position, levels, tickvals, ticktext)
+    return _figure(traces, refs, span, position, tickvals, ticktext)
 
 
-def _add_milestones(fig: go.Figure, milestones: pd.DataFrame, y_of: dict[tuple, int]) -> None:
+def _milestone_traces(milestones: pd.DataFrame, y_of: dict[tuple, int]) -> list:
     """Phases as thin bars and milestones as diamonds, on their pilot's row."""
     if milestones.empty:
-        return
+        return []
+    traces: list = []
     milestones = milestones.assign(y=[y_of[(m.agency, m.start_year, m.pilot_name)] for m in milestones.itertuples()])
     phases = milestones[(milestones["kind"] == "Fase") & milestones["to_date"].notna()]
     points = milestones.drop(phases.index)
     if not phases.empty:
-        fig.add_bar(
+        traces.append(go.Bar(
             y=phases["y"].tolist(), base=_iso(phases["from_date"]),
             x=_duration_ms(phases["from_date"], phases["to_date"]), orientation="h", name="Fase",
             width=DETAIL_WIDTH, offset=DETAIL_OFFSET,
@@ -336,22 +337,22 @@ def _add_milestones(fig: go.Figure, milestones: pd.DataFrame, y_of: dict[tuple, 
             hovertext=[f"{m.name} – {fmt.date(m.from_date)}–{fmt.date(m.to_date)} ({m.pilot_name}, {m.status})"
                        for m in phases.itertuples()],
             hoverinfo="text",
-        )
+        ))
     if not points.empty:
-        fig.add_scatter(
+        traces.append(go.Scatter(
             y=(points["y"] + DETAIL_OFFSET + DETAIL_WIDTH / 2).tolist(), x=_iso(points["from_date"]), mode="markers",
             name="Milepæl",
             marker={"symbol": "diamond", "size": 11, "color": MILESTONE_COLOR, "line": {"color": "white", "width": 1}},
             hovertext=[f"{m.name} – {fmt.date(m.from_date)}" for m in points.itertuples()], hoverinfo="text",
-        )
+        ))
+    return traces
 
 
 def agency_gantt(spans: pd.DataFrame, refs: list[Reference]) -> go.Figure:
     """One bar per agency from its earliest start to its latest end, labelled «N piloter»; click to filter."""
-    fig = go.Figure()
     positions = list(range(len(spans)))
     texts = [fmt.plural(n, "pilot", "piloter") for n in spans["pilots"]]
-    fig.add_bar(
+    bar = go.Bar(
         y=positions, base=_iso(spans["first_start"]), x=_duration_ms(spans["first_start"], spans["last_end"]),
         orientation="h", name="Piloter i virksomheten (klikk for å velge)", width=0.6,
         marker={"color": ACCENT, "line": {"color": "#444", "width": 0.5}},
@@ -362,10 +363,8 @@ def agency_gantt(spans: pd.DataFrame, refs: list[Reference]) -> go.Figure:
                       "<br>%{customdata[2]}–%{customdata[3]}<br><i>Klikk for å vise bare denne</i><extra></extra>",
     )
     span = _date_range([spans["first_start"], spans["last_end"]], refs)
-    levels = _add_references(fig, refs, span)
-    fig = _layout(fig, len(spans), levels, positions, [_short(str(a)) for a in spans["agency"]])
-    fig.update_layout(clickmode="event+select")
-    return fig
+    return _figure([bar], refs, span, len(spans), positions, [_short(str(a)) for a in spans["agency"]],
+                   clickmode="event+select")
 
 
 def selected_agencies(selection: Mapping | None) -> list[str]:
