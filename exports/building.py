@@ -58,7 +58,7 @@ def built(kind: str, sig: tuple, key: tuple, choice: tuple = (), plans: int = 0)
         with contextlib.suppress(OSError):
             return _read(target)  # built by the click this one waited for
         build = build_apart if plans >= SEPARATE_PROCESS_PLANS else build_here
-        content, shows = build(kind, store, key, choice)[:2]
+        content, shows = build(kind, store, key, choice)
         # Kept under the store's content it shows (an import since the click: the new one); one that mixes two
         # versions is given, never kept. A full or read-only disk: the user gets the file all the same.
         if shows is not None:
@@ -143,8 +143,8 @@ class BuildFailed(RuntimeError):
     """A download's own process failed; the message says why, in the user's words where it can."""
 
 
-def build_apart(kind: str, store: Path, key: tuple, choice: tuple) -> tuple[bytes, tuple | None, int]:
-    """build_here in a process of its own (exports.worker); also that process's peak memory, in kB."""
+def build_apart(kind: str, store: Path, key: tuple, choice: tuple) -> tuple[bytes, tuple | None]:
+    """build_here in a process of its own (exports.worker)."""
     with tempfile.TemporaryDirectory(prefix="pilotoversikt-bygg-") as scratch:  # made for this user alone
         out = Path(scratch) / f"nedlasting{SUFFIXES[kind]}"
         request = pickle.dumps((kind, str(Path(store).resolve()), key, choice, str(out)))
@@ -155,12 +155,12 @@ def build_apart(kind: str, store: Path, key: tuple, choice: tuple) -> tuple[byte
             raise BuildFailed(f"Nedlastingen ble ikke ferdig på {APART_TIMEOUT_S // 60} minutter. Velg færre "
                               "virksomheter i filteret og prøv igjen.") from exc
         if done.returncode != 0:
-            sys.stderr.write(done.stderr.decode("utf-8", "replace"))  # the worker's traceback, for the server's log
-            lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            said = done.stderr.decode("utf-8", "replace")
+            sys.stderr.write(said)  # the worker's traceback, for the server's log
+            lines = said.strip().splitlines()
             reason = lines[-1] if lines else f"prosessen endte med kode {done.returncode}"
             raise BuildFailed(f"Nedlastingen kunne ikke lages: {reason}")
-        shows, peak = pickle.loads(done.stdout)
-        return out.read_bytes(), shows, peak
+        return out.read_bytes(), pickle.loads(done.stdout)
 
 
 def _build_once(kind: str, store: Path, key: tuple, choice: tuple) -> bytes:
