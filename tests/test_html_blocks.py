@@ -114,3 +114,12 @@ def test_a_date_span_in_a_table_stays_on_one_line_and_a_long_text_wraps():
     html = html_blocks.table(pd.DataFrame({"Dato": ["01.09.–30.11.2023"], "Hva": ["Seminar om tillitsreformen i KDD"]}))
     assert '<td class="po-short">01.09.–30.11.2023</td>' in html
     assert "<td>Seminar om tillitsreformen i KDD</td>" in html
+
+
+def test_a_round_of_thousands_of_agencies_is_counted_with_norwegian_thousands_separators():
+    # the whole state's rounds (issue 5): «1200 i alt» read as a year beside «Oppstart 2024»
+    counts = pd.DataFrame({"I tide": [1_150], "For sent": [40], "Ikke levert": [10]}, index=pd.Index([2024]))
+    html = html_blocks.reporting_bars(counts)
+    assert f">1{NBSP}200 i alt<" in html
+    assert f">1{NBSP}150 i tide<" in html
+    assert f"Oppstart 2024: 1{NBSP}150 i tide, 40 for sent, 10 ikke levert" in html

@@ -266,11 +266,11 @@ def reporting_bars(counts: pd.DataFrame) -> str:
     rows, spoken = [], []
     for year, row in counts.iterrows():
         segments = [Segment(state, int(row[state]), REPORTING_COLORS[state], REPORTING_PATTERNS[state],
-                            f"{int(row[state])} {state.lower()}") for state in REPORTING_COLORS]
+                            f"{fmt.number(int(row[state]))} {state.lower()}") for state in REPORTING_COLORS]
         total = sum(s.value for s in segments)
         rows.append(f'<div class="po-row"><div class="po-row-label">Oppstart {year}</div>'
                     f'<div class="po-track">{_segments(segments, top, WORDS_SHARE_HALF)}</div>'
-                    f'<div class="po-total">{total} i alt</div></div>')
+                    f'<div class="po-total">{fmt.number(total)} i alt</div></div>')
         spoken.append(f"Oppstart {year}: " + ", ".join(s.text for s in segments))
     legend = _legend([(state, REPORTING_COLORS[state], REPORTING_PATTERNS[state]) for state in REPORTING_COLORS])
     return (f'<div class="po-chart" role="img" aria-label="{escape("; ".join(spoken))}">'
