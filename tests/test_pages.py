@@ -321,8 +321,8 @@ def test_a_link_with_agencies_and_a_year_opens_the_filtered_view(monkeypatch, sa
     assert metric(at, "Budsjett, mill. kr") == millions(total)
 
 
-def test_the_reporting_note_names_the_deadline_of_the_year_filtered_on_alone(monkeypatch, sample_db):
-    # Under «Oppstartsår 2024» the note under the reporting bars named the 2023 round's deadline too
+def test_the_reporting_note_and_key_dates_name_the_deadline_of_the_year_filtered_on_alone(monkeypatch, sample_db):
+    # Under «Oppstartsår 2024» the note under the reporting bars and «Viktige datoer» named 2023's deadline too
     with duckdb.connect(str(sample_db), read_only=True) as con:
         deadlines = dict(con.execute("SELECT start_year, deadline FROM rounds ORDER BY start_year").fetchall())
     assert len(deadlines) > 1
@@ -332,6 +332,10 @@ def test_the_reporting_note_names_the_deadline_of_the_year_filtered_on_alone(mon
         words = f"Oppstart {year}: frist {deadline:%d.%m.%Y}"
         assert words in whole
         assert (words in one) == (year == 2024), words
+        # and «Viktige datoer» beside them lists that round's deadline alone
+        listed = f"Frist for rapportering, oppstart {year}"
+        assert listed in whole
+        assert (listed in one) == (year == 2024), listed
 
 
 def test_a_deep_link_to_a_page_keeps_the_filter_from_the_link(monkeypatch, sample_db):

@@ -55,7 +55,9 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     verdict = fmt.ambition_words(counted, band, filtered=not f.is_empty)  # the words the deck uses
     rounds = store_access.frame("rounds")
     upcoming = store_access.frame("upcoming_milestones", f, today)
-    dates = [(r.deadline, None, f"Frist for rapportering, oppstart {r.start_year}") for r in rounds.itertuples()]
+    # under a year filter, that round's deadline: the others' read as this round's, as in the note under the bars
+    dates = [(r.deadline, None, f"Frist for rapportering, oppstart {r.start_year}") for r in rounds.itertuples()
+             if f.start_year is None or r.start_year == f.start_year]
     # an event with an end is a window («høsten 2023»): its first day alone read as the day of the seminar
     dates += [(e.start_date, e.end_date, f"{e.label} ({e.note})" if e.note else e.label)
               for e in store_access.frame("events").itertuples()]
