@@ -99,6 +99,10 @@ CHROME_WORDS = {
     "Clear value": "Tøm feltet",
     "Clear all": "Fjern alle",
     "file upload": "Velg filer",
+    # under a download button whose file could not be made (the server's log has the reason): for a few seconds
+    "Download failed": "Filen kunne ikke lages. Prøv igjen om litt; skjer det igjen, står årsaken i serverens logg.",
+    "Failed to generate file for download":
+        "Filen kunne ikke lages. Prøv igjen om litt; skjer det igjen, står årsaken i serverens logg.",
 }
 _CHROME_SCRIPT = """<script>
 if (!window.poNorwegianChrome) {
@@ -123,7 +127,7 @@ if (!window.poNorwegianChrome) {
     + '[data-testid="stDataFrameColumnMenu"], [data-testid="stDataFrameColumnVisibilityMenu"], '
     + '[data-testid="stDataFrameColumnFormattingMenu"], [data-testid="stDataFrameStatisticsMenu"], '
     + '[data-testid="stMultiSelectDropdown"], [data-testid="stSelectboxVirtualDropdown"], '
-    + '[data-testid="InputInstructions"]';
+    + '[data-testid="InputInstructions"], [data-testid="stDownloadButtonError"]';
   const labels = '[aria-label], .modebar-btn[data-title], input[placeholder], '
     + '[data-testid="stDataFrameColumnMenu"] [title]';
   const norwegian = () => {

@@ -368,6 +368,22 @@ def test_the_deck_downloaded_from_a_filtered_overview_holds_that_filter(page, se
     assert len(deck.slides) > 5
 
 
+def test_a_download_that_cannot_be_made_says_so_in_norwegian(page, own_server, tmp_path):
+    # The store became unreadable after the page was drawn (a file copied over it): the click's build fails, and
+    # Streamlit's own «Download failed» under the button was the only English a user met
+    page.goto(own_server)
+    wait_for_app(page)
+    page.get_by_role("button", name="Last ned for lysark og videre arbeid").click()
+    button = page.get_by_role("button", name="Last ned Excel").first
+    button.wait_for(timeout=15_000)
+    (tmp_path / "pilots.duckdb").write_bytes(b"ikke en database\n" * 1000)
+    button.click()
+    error = page.get_by_test_id("stDownloadButtonError")
+    error.wait_for(timeout=30_000)
+    expect(error).to_have_text(CHROME_WORDS["Download failed"], timeout=5_000)
+    shoot(page, "30_nedlasting_feilet")
+
+
 def test_numbers_padded_for_a_text_column_sort_as_numbers_in_the_browser(page):
     # Budsjett's «Årsverk» is text for its decimal comma; the table sorts a text column with localeCompare
     # (Streamlit's DataFrame), and «12,0» came above «3,0». Padded, the browser's own order is the numbers'.
