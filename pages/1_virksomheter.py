@@ -106,14 +106,28 @@ if chosen is None:
     st.stop()
 
 history = store_access.frame("history", None, chosen)
+shown_now = queries.sheets_shown_now(history)
 current = history[history["is_current"]]
 if current.empty:
     st.info(f"{chosen} har ikke sendt inn noe ennå.")
+
+
+def sources(start_year: int, file_name: str) -> str:
+    """«fra filen «x.xlsx»», or for a round whose sheets came in files of their own (CSV), each sheet's file."""
+    round_ = history["start_year"] == start_year
+    files = [(sheet, name) for sheets, name in zip(shown_now[round_], history.loc[round_, "file_name"], strict=True)
+             for sheet in sheets]
+    if all(name == file_name for _, name in files):
+        return f"fra filen «{file_name}»"
+    ordered = sorted(files, key=lambda pair: queries.ROW_SHEETS.index(pair[0]))
+    return "; ".join(f"{sheet} fra «{name}»" for sheet, name in ordered)
+
+
 for sub in current.itertuples():
     with st.container(border=True):
         late = "uten frist" if pd.isna(sub.is_late) else ("for sent" if sub.is_late else "i tide")
         st.markdown(f"**Oppstartsår {sub.start_year}** – innsendt {fmt.date(sub.submitted_on)} ({late}, frist "
-                    f"{fmt.date(sub.deadline)}), versjon {sub.version}, fra filen «{sub.file_name}»")
+                    f"{fmt.date(sub.deadline)}), versjon {sub.version}, {sources(sub.start_year, sub.file_name)}")
         if sub.contact_person or sub.email:
             st.caption(f"Kontaktperson: {sub.contact_person or '–'} · {sub.email or ''}")
         if not sub.has_plans:
@@ -138,10 +152,12 @@ if history.empty:  # nothing sent: no versions to list or look at
     export_row(f, "virksomheter", note=export_note)
     st.stop()
 
-st.markdown("**Alle versjoner** (den nyeste gjelder; de tidligere er historikk)")
+st.markdown("**Alle versjoner** (den nyeste gjelder; en CSV-fil oppdaterer bare sitt eget ark, så «Vises nå» sier "
+            "hvilken versjon hvert ark kommer fra)")
 st.dataframe(pd.DataFrame({
     "Oppstartsår": history["start_year"].astype(str), "Versjon": history["version"],
-    "Gjeldende": history["is_current"].map(fmt.yes_no), "Innsendt": history["submitted_on"].dt.date,
+    "Gjeldende": history["is_current"].map(fmt.yes_no),
+    "Vises nå": shown_now.map(lambda sheets: ", ".join(sheets) or None), "Innsendt": history["submitted_on"].dt.date,
     "Importert": history["imported_at"],
     "Fil": history["file_name"], "Oppdaterte ark": history["replaced_tables"], "Piloter": history["pilot_count"],
 }), hide_index=True, key="virksomhet_historikk", placeholder="–",

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from loaders.contract import PILOT_STATUSES, PILOTS
+from loaders.contract import BUDGET, MILESTONES, PILOT_STATUSES, PILOTS
 from loaders.values import format_date
 from store import database
 
@@ -310,6 +310,26 @@ def history(con: duckdb.DuckDBPyConnection, agency: str) -> pd.DataFrame:
     """Every version of an agency's submissions, newest first."""
     return _frame(con, "SELECT * FROM submission_history WHERE agency = ? ORDER BY start_year DESC, version DESC",
                   [agency])
+
+
+ROW_SHEETS = (PILOTS.sheet, MILESTONES.sheet, BUDGET.sheet)  # the sheets a version holds rows of
+
+
+def sheets_shown_now(history: pd.DataFrame) -> pd.Series:
+    """For each version in history (an agency's, newest first per round): the sheets whose rows its round shows now
+    come from it, in ROW_SHEETS' order; empty for none.
+
+    A workbook replaces every sheet, a CSV its own alone: a round sent as three CSVs is shown from three versions,
+    and the newest holds only its own sheet's file.
+    """
+    shown = pd.Series([[] for _ in range(len(history))], index=history.index, dtype=object)
+    for _, versions in history.sort_values("version", ascending=False).groupby("start_year", sort=False):
+        left = list(ROW_SHEETS)
+        for index, replaced in versions["replaced_tables"].items():
+            replaces = set((replaced or "").split(", "))
+            shown[index] = [sheet for sheet in left if sheet in replaces]
+            left = [sheet for sheet in left if sheet not in replaces]
+    return shown
 
 
 def pilots_of_version(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataFrame:

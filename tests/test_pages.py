@@ -552,6 +552,30 @@ def test_agencies_page_shows_an_agencys_earlier_versions(monkeypatch, sample_db)
     assert set(history["Gjeldende"]) == {"Ja", "Nei"}
 
 
+def test_a_round_sent_as_three_csv_files_names_the_file_each_sheet_is_shown_from(monkeypatch, sample_db):
+    # Digdir sent 2024 as three CSVs: the page said «versjon 3, fra filen «…milepaeler.csv»», and its versions 1
+    # and 2 «Gjeldende: Nei», though the pilots and the budget shown were theirs
+    files = dict(duckdb.connect(str(sample_db), read_only=True).execute(
+        "SELECT replaced_tables, file_name FROM submission_history WHERE agency = 'Digitaliseringsdirektoratet' "
+        "AND start_year = 2024").fetchall())
+    assert set(files) == {"Piloter", "Milepæler", "Budsjett"}, files
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py",
+                  query={"virksomhet": "Digitaliseringsdirektoratet"})
+    [header] = [m.value for m in at.markdown if m.value.startswith("**Oppstartsår 2024**")]
+    assert header.endswith(f"versjon 3, Piloter fra «{files['Piloter']}»; Milepæler fra «{files['Milepæler']}»; "
+                           f"Budsjett fra «{files['Budsjett']}»"), header
+    versions = table(at, "Versjon", "Vises nå")
+    shown = dict(zip(versions["Fil"], versions["Vises nå"], strict=True))
+    assert shown == {name: sheet for sheet, name in files.items()}
+    # a revised workbook replaces every sheet: the first version shows nothing now, and the header names one file
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py", query={"virksomhet": "Statsbygg"})
+    versions = table(at, "Versjon", "Vises nå")
+    now = dict(zip(versions["Fil"], versions["Vises nå"], strict=True))
+    assert now["2024_statsbygg_v2_revidert.xlsx"] == "Piloter, Milepæler, Budsjett"
+    assert pd.isna(now["2024_statsbygg_v1.xlsx"])  # drawn as «–»
+    assert any(m.value.endswith("fra filen «2024_statsbygg_v2_revidert.xlsx»") for m in at.markdown)
+
+
 def test_choosing_one_agency_in_the_filter_shows_it_in_depth_however_it_is_chosen(monkeypatch, sample_db):
     # «Én virksomhet i dybden» said «Velg en virksomhet» after a row or the filter chose one; only a link filled it
     at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")
