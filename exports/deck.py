@@ -816,7 +816,7 @@ class _Deck:
         color_series(plot.series[0], ACCENT)
         for point, agency in zip(plot.series[0].points, order):
             label = point.data_label
-            label.text_frame.text = kr_short(totals[agency])
+            label.text_frame.text = mill_kr(totals[agency])  # every label in one unit: not «600 000 kr» beside them
             label.text_frame.word_wrap = False  # LibreOffice wraps custom labels on a short chart otherwise
             _font(label.text_frame.paragraphs[0].runs[0].font, 12, TEXT)
             label.position = XL_LABEL_POSITION.OUTSIDE_END

@@ -26,7 +26,7 @@ from loaders.values import norwegian_today
 from store import database
 from store.queries import PilotFilter
 from tests.form_files import no_plans_submission, workbook
-from ui.formatting import ambition_verdict, kr, kr_short, long_date
+from ui.formatting import ambition_verdict, kr, kr_short, long_date, millions
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots" / "deck"
 FIXED_TITLES = ["Piloter i tillitsreformen", "Ambisjonen: 3–5 piloter i reformperioden", "Rapportering per runde",
@@ -214,6 +214,17 @@ def test_the_budget_chart_shows_each_agencys_sum_from_the_store(sector, sector_d
                                                                    "serviceorganisasjon"]  # largest first
     labels = [p.data_label.text_frame.text for p in plot.series[0].points]
     assert labels[0] == "5,7\u00a0mill.\u00a0kr" and labels[2] == "5,4\u00a0mill.\u00a0kr"
+
+
+def test_the_budget_charts_labels_are_all_in_millions_the_small_ones_too(sample_db):
+    # the sample's smallest agencies were labelled «600 000 kr» and «300 000 kr» beside «7,1 mill. kr»
+    plot = find(open_deck(build(sample_db)), deck_module.CHART_BUDGET).chart.plots[0]
+    totals = dict(zip(plot.categories, plot.series[0].values))
+    labels = dict(zip(plot.categories, (p.data_label.text_frame.text for p in plot.series[0].points)))
+    small = min(totals, key=totals.get)
+    assert totals[small] < 1_000_000
+    assert labels[small] == f"{millions(totals[small])}\u00a0mill.\u00a0kr"
+    assert all(label.endswith("\u00a0mill.\u00a0kr") for label in labels.values()), labels
 
 
 def test_the_budget_slide_draws_the_largest_agencies_and_says_what_the_rest_hold(sector, monkeypatch):

@@ -276,3 +276,18 @@ def test_every_chart_keeps_the_house_style_where_it_sets_its_own_axes():
                                                                                                  "Kategori")
     assert figures["budget_by_agency"].layout.margin.r == charts.TOTAL_LABEL_PX  # room for the totals
     assert figures["agency_matrix"].layout.xaxis.side == "top" and figures["agency_matrix"].layout.margin.t == 80
+
+
+def test_the_budget_charts_label_every_total_in_millions_as_their_axes():
+    # Budsjett labelled small agencies «600 000 kr» beside «1,0 mill. kr» on an axis in mill. kr: two units in one chart
+    from ui import charts
+
+    pilots = pd.DataFrame({"agency": ["Stor", "Liten", "Minst"], "within_budget_frame": "Ja",
+                           "budget_total_nok": [7_050_000.0, 600_000.0, 40_000.0]})
+    fig = charts.budget_by_agency(charts.budget_per_agency(pilots))
+    labels = [t.strip() for t in next(t for t in fig.data if t.type == "scatter").text]
+    assert sorted(labels) == sorted(f"{n}{fmt.NBSP}mill.{fmt.NBSP}kr" for n in ("7,1", "0,6", "0,04"))
+    lines = pd.DataFrame({"year": [2024, 2025], "category": "Lønn", "amount_nok": [250_000.0, 1_500_000.0]})
+    by_year = charts.budget_by_year(charts.budget_per_year(lines))
+    assert list(next(t for t in by_year.data if t.type == "scatter").text) == [
+        f"0,3{fmt.NBSP}mill.{fmt.NBSP}kr", f"1,5{fmt.NBSP}mill.{fmt.NBSP}kr"]

@@ -103,8 +103,9 @@ def budget_by_agency(per_agency: pd.DataFrame) -> go.Figure:
                     for answer, label in FRAME_LABELS.items() if answer in table]
     totals = table["Totalt"]
     # The totals may run past the axis into the right margin: on a narrow page «7,1 mill. kr» lost its «kr».
+    # All in millions, as the axis: «600 000 kr» beside «1,0 mill. kr» read as two units on one chart.
     traces.append(go.Scatter(y=table.index, x=totals / MILLION, mode="text",
-                             text=[f"  {fmt.kr_short(v)}" for v in totals], textposition="middle right",
+                             text=[f"  {fmt.mill_kr(v)}" for v in totals], textposition="middle right",
                              showlegend=False, hoverinfo="skip", cliponaxis=False))
     return go.Figure(traces, house_layout(
         height=max(260, 44 * len(table) + 80), barmode="stack", clickmode="event+select",
@@ -133,7 +134,7 @@ def budget_by_year(table: pd.DataFrame) -> go.Figure:
                            hovertemplate="%{x} " + category + ": %{customdata}<extra></extra>")
                     for category, color in CATEGORY_COLORS.items() if category in table]
     totals = table.sum(axis=1)
-    traces.append(go.Scatter(x=years, y=totals / MILLION, mode="text", text=[fmt.kr_short(v) for v in totals],
+    traces.append(go.Scatter(x=years, y=totals / MILLION, mode="text", text=[fmt.mill_kr(v) for v in totals],
                              textposition="top center", showlegend=False, hoverinfo="skip"))
     return go.Figure(traces, house_layout(
         legend_title="Kategori", barmode="stack",
