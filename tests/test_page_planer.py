@@ -100,6 +100,13 @@ def test_the_count_of_plans_without_evaluation_says_why_element_6_can_still_be_c
     at = open_page(monkeypatch, sample_db)
     metric = next(m for m in at.metric if m.label == "Mangler evaluering")
     assert "Element 6 (Dokumentasjon og evaluering) kan likevel være dekket" in metric.proto.help
+    # and under it, counted, where it is read without the «?»
+    lacking = names(sample_db, "coalesce(trim(evaluation), '') = ''")
+    documented = names(sample_db, "coalesce(trim(evaluation), '') = '' AND covers_e6")
+    assert 0 < len(documented) < len(lacking)
+    assert metric.value == str(len(lacking))
+    assert any(c.value.startswith(f"Av {len(lacking)} planer som mangler evaluering, har {len(documented)} "
+                                  "«Dokumentasjon av funn» fylt ut") for c in at.caption), [c.value for c in at.caption]
 
 
 def test_the_workbook_and_csv_downloads_hold_the_plans_the_page_shows_after_its_choices(monkeypatch, sample_db):
