@@ -291,3 +291,29 @@ def test_the_budget_charts_label_every_total_in_millions_as_their_axes():
     by_year = charts.budget_by_year(charts.budget_per_year(lines))
     assert list(next(t for t in by_year.data if t.type == "scatter").text) == [
         f"0,3{fmt.NBSP}mill.{fmt.NBSP}kr", f"1,5{fmt.NBSP}mill.{fmt.NBSP}kr"]
+
+
+def test_a_long_agency_name_on_a_charts_axis_keeps_its_abbreviation_where_it_is_cut():
+    # «Departementenes sikkerhets- og servic…», and «Direktoratet for distriktsutvikling 0…» for two agencies
+    from ui import plans
+
+    long_names = {"Departementenes sikkerhets- og serviceorganisasjon": "DSS",
+                  "Direktoratet for distriktsutvikling og forvaltning 016": "DDF016",
+                  "Direktoratet for distriktsutvikling og forvaltning 017": "DDF017", "Husbanken": "HB"}
+    assert fmt.agency_label("Departementenes sikkerhets- og serviceorganisasjon", "DSS", 38) == \
+        "Departementenes sikkerhets- og… (DSS)"
+    assert fmt.agency_label("Husbanken", "HB", 38) == "Husbanken"  # a name that fits is left whole
+    assert fmt.agency_label("Departementenes sikkerhets- og serviceorganisasjon", "", 38) == \
+        "Departementenes sikkerhets- og servic…"  # without an abbreviation, cut as before
+    pilots = synthetic_pilots(8).assign(agency=[list(long_names)[i % 4] for i in range(8)])
+    gantt = timeline.agency_gantt(timeline.agency_spans(pilots), [], long_names)
+    by_pilot = timeline.pilot_gantt(timeline.ordered(pilots), synthetic_milestones(pilots), [], long_names)
+    coverage = plans.agency_coverage(pilots.assign(**{f"covers_e{e}": True for e in range(1, 7)}))
+    matrix = plans.agency_matrix(coverage, long_names)
+    for labels in (list(gantt.layout.yaxis.ticktext), list(matrix.layout.yaxis.ticktext),
+                   [t.removeprefix("<b>").removesuffix("</b>") for t in by_pilot.layout.yaxis.ticktext
+                    if t.startswith("<b>")]):
+        assert len(set(labels)) == 4, labels  # the two «Direktoratet for distriktsutvikling …» apart
+        assert "Husbanken" in labels and all(len(label) <= 45 for label in labels), labels
+        assert all(label.endswith(f"({long_names[name]})") for name, label in zip(sorted(long_names), sorted(labels))
+                   if name != "Husbanken"), labels

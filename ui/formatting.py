@@ -91,6 +91,22 @@ def kr_short(value: float | int | None) -> str:
     return mill_kr(value) if abs(float(value)) >= 1_000_000 else kr(value)
 
 
+def cut(text: str, limit: int) -> str:
+    """Text cut to limit characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def agency_label(name: str, short: str | None, limit: int) -> str:
+    """An agency's name in at most limit characters: cut, with its abbreviation kept at the end where it has one.
+
+    Cut alone, «Departementenes sikkerhets- og servic…» lost what tells it apart, and two long names that begin
+    alike («Direktoratet for distriktsutvikling 0…») read as one.
+    """
+    if len(name) <= limit or not short or len(short) + 6 > limit:
+        return cut(name, limit)
+    return f"{cut(name, limit - len(short) - 3)} ({short})"
+
+
 def date(value: dt.date | dt.datetime | None) -> str:
     """31.10.2023."""
     if _missing(value):

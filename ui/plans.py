@@ -48,9 +48,10 @@ def _wrapped(text: str, width: int = 16) -> str:
 ELEMENT_LABELS = tuple(_wrapped(f"{e.number}. {ELEMENT_SHORT[e.number]}", 11) for e in ELEMENTS)
 
 
-def _short(text: str, limit: int = MAX_TICK_CHARS) -> str:
-    """Text cut to limit characters with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+def _agency(name: object, short_names: Mapping[str, str] | None) -> str:
+    """An agency's name as a tick label: cut with its abbreviation kept (formatting.agency_label)."""
+    return fmt.agency_label(str(name), (short_names or {}).get(str(name)), MAX_TICK_CHARS)
 
 
 def is_blank(value: object) -> bool:
@@ -121,8 +122,9 @@ def _two_tone(covered_color: str, missing_color: str) -> list:
     return [[0, missing_color], [0.5, missing_color], [0.5, covered_color], [1, covered_color]]
 
 
-def coverage_matrix(pilots: pd.DataFrame) -> go.Figure:
-    """A heatmap of pilots × the six elements under their agency's heading: ✓ covered, – missing."""
+def coverage_matrix(pilots: pd.DataFrame, short_names: Mapping[str, str] | None = None) -> go.Figure:
+    """A heatmap of pilots × the six elements under their agency's heading (a long name with its abbreviation from
+    short_names): ✓ covered, – missing."""
     x = ELEMENT_LABELS
     z: list[list[int | None]] = []
     text: list[list[str]] = []
@@ -131,13 +133,13 @@ def coverage_matrix(pilots: pd.DataFrame) -> go.Figure:
     # Only the columns drawn: every column of a plan made a page's rows into dicts ten times slower (issue 5).
     drawn = pilots[["pilot_name", *ELEMENT_COLUMNS]]
     for agency, group in drawn.groupby(pilots["agency"], sort=False):
-        ticktext.append(f"<b>{_short(str(agency))}</b>")
+        ticktext.append(f"<b>{_agency(agency, short_names)}</b>")
         z.append([None] * len(ELEMENTS))
         text.append([""] * len(ELEMENTS))
         hover.append([str(agency)] * len(ELEMENTS))
         for name, *covered in group.itertuples(index=False, name=None):
             marks = [int(bool(c)) for c in covered]
-            ticktext.append(_short(str(name)))
+            ticktext.append(fmt.cut(str(name), MAX_TICK_CHARS))
             z.append(marks)
             text.append([COVERED if v else MISSING for v in marks])
             hover.append([f"{name} – {agency}<br>{element_title(e)}: {'dekket' if v else 'mangler'}"
@@ -171,8 +173,9 @@ def agency_coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def agency_matrix(coverage: pd.DataFrame) -> go.Figure:
-    """A heatmap of agencies × elements: the share of the agency's pilots covering it, labelled «2 av 3»."""
+def agency_matrix(coverage: pd.DataFrame, short_names: Mapping[str, str] | None = None) -> go.Figure:
+    """A heatmap of agencies × elements: the share of the agency's pilots covering it, labelled «2 av 3». A long
+    name is cut with its abbreviation from short_names kept."""
     x = ELEMENT_LABELS
     rows = list(range(len(coverage)))
     z = [[coverage.at[i, c] / coverage.at[i, "pilots"] for c in ELEMENT_COLUMNS] for i in rows]
@@ -188,7 +191,7 @@ def agency_matrix(coverage: pd.DataFrame) -> go.Figure:
     ), house_layout(
         height=120 + 40 * max(len(rows), 1), margin={"l": 10, "r": 10, "t": 80, "b": 10},
         yaxis={"autorange": "reversed", "tickmode": "array", "tickvals": rows,
-               "ticktext": [_short(str(a)) for a in coverage["agency"]], "showgrid": False},
+               "ticktext": [_agency(a, short_names) for a in coverage["agency"]], "showgrid": False},
         # upright where they fit; forced upright, the nine sample agencies' long names left 43 px a column at
         # 1024 px, and the headers ran into each other
         xaxis={"side": "top", "showgrid": False},

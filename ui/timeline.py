@@ -189,9 +189,10 @@ def label_levels(refs: list[Reference], span: tuple[dt.date, dt.date],
 # Figures
 
 
-def _short(text: str, limit: int = MAX_TICK_CHARS) -> str:
-    """Text cut to limit characters with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+def _agency(name: object, short_names: Mapping[str, str] | None) -> str:
+    """An agency's name as a tick label: cut with its abbreviation kept (formatting.agency_label)."""
+    return fmt.agency_label(str(name), (short_names or {}).get(str(name)), MAX_TICK_CHARS)
 
 
 def _duration_ms(start: pd.Series, end: pd.Series) -> list[float]:
@@ -279,8 +280,10 @@ def _figure(traces: list, refs: list[Reference], span: tuple[dt.date, dt.date], 
     ))
 
 
-def pilot_gantt(pilots: pd.DataFrame, milestones: pd.DataFrame, refs: list[Reference]) -> go.Figure:
-    """Each pilot a bar from start to end under its agency's heading; phases inside, milestones as diamonds."""
+def pilot_gantt(pilots: pd.DataFrame, milestones: pd.DataFrame, refs: list[Reference],
+                short_names: Mapping[str, str] | None = None) -> go.Figure:
+    """Each pilot a bar from start to end under its agency's heading (a long name with its abbreviation from
+    short_names); phases inside, milestones as diamonds."""
     rows = ordered(pilots)
     y_of: dict[tuple, int] = {}
     tickvals: list[int] = []
@@ -288,12 +291,12 @@ def pilot_gantt(pilots: pd.DataFrame, milestones: pd.DataFrame, refs: list[Refer
     position = 0
     for agency, group in rows.groupby("agency", sort=False):
         tickvals.append(position)
-        ticktext.append(f"<b>{_short(str(agency))}</b>")
+        ticktext.append(f"<b>{_agency(agency, short_names)}</b>")
         position += 1
         for row in group.itertuples():
             y_of[(row.agency, row.start_year, row.pilot_name)] = position
             tickvals.append(position)
-            ticktext.append(_short(str(row.pilot_name)))
+            ticktext.append(fmt.cut(str(row.pilot_name), MAX_TICK_CHARS))
             position += 1
     rows["y"] = [y_of[(r.agency, r.start_year, r.pilot_name)] for r in rows.itertuples()]
 
@@ -348,8 +351,9 @@ def _milestone_traces(milestones: pd.DataFrame, y_of: dict[tuple, int]) -> list:
     return traces
 
 
-def agency_gantt(spans: pd.DataFrame, refs: list[Reference]) -> go.Figure:
-    """One bar per agency from its earliest start to its latest end, labelled «N piloter»; click to filter."""
+def agency_gantt(spans: pd.DataFrame, refs: list[Reference], short_names: Mapping[str, str] | None = None) -> go.Figure:
+    """One bar per agency from its earliest start to its latest end, labelled «N piloter»; click to filter. A long
+    name is cut with its abbreviation from short_names kept."""
     positions = list(range(len(spans)))
     texts = [fmt.plural(n, "pilot", "piloter") for n in spans["pilots"]]
     bar = go.Bar(
@@ -363,7 +367,7 @@ def agency_gantt(spans: pd.DataFrame, refs: list[Reference]) -> go.Figure:
                       "<br>%{customdata[2]}–%{customdata[3]}<br><i>Klikk for å vise bare denne</i><extra></extra>",
     )
     span = _date_range([spans["first_start"], spans["last_end"]], refs)
-    return _figure([bar], refs, span, len(spans), positions, [_short(str(a)) for a in spans["agency"]],
+    return _figure([bar], refs, span, len(spans), positions, [_agency(a, short_names) for a in spans["agency"]],
                    clickmode="event+select")
 
 
