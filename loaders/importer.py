@@ -521,7 +521,8 @@ DIFFERENCES_NAMED = 8  # pilots named one by one before «og N til»
 
 def pilot_differences(before: list[dict], after: list[dict]) -> list[str]:
     """What a new version changes in the pilots, in words: pilots added and removed, and for the others a
-    changed status, budget total or period; then the budget total of all of them, when it changes."""
+    changed status, budget total or period; then the budget total of all of them, when it changes (and is not
+    the one pilot's own)."""
     old = {name_key(p["pilot_name"]): p for p in before}  # one pilot, whatever the case its name is written in
     new = {name_key(p["pilot_name"]): p for p in after}
     lines = []
@@ -549,7 +550,9 @@ def pilot_differences(before: list[dict], after: list[dict]) -> list[str]:
         lines.append(f"… og {len(changed) - DIFFERENCES_NAMED} piloter til med endringer")
     total_before = sum(p.get("budget_total_nok") or 0 for p in before)
     total_after = sum(p.get("budget_total_nok") or 0 for p in after)
-    if total_before != total_after:
+    # of one pilot, before and after, the total is that pilot's budget: the line above says it already
+    one_and_the_same = len(old) == len(new) == 1 and old.keys() == new.keys()
+    if total_before != total_after and not one_and_the_same:
         lines.append(f"budsjett totalt {_kr(total_before)} → {_kr(total_after)}")
     return lines
 
