@@ -291,10 +291,28 @@ def to_follow_up(status: pd.DataFrame) -> pd.Series:
 
 
 def submissions(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
-    """The current version of each submission that passes the filter, with its texts."""
-    where, params = f.submission_clause()
-    return _frame(con, f"SELECT * FROM submission_history WHERE is_current AND {where} "
-                       "ORDER BY start_year, agency", params)
+    """The current version of each submission that passes the filter, with its texts; its file_name is the file
+    the rows are shown from, or for a round sent as a CSV per sheet each sheet's («Piloter: a.csv; Budsjett: …»):
+    the current version's file alone named the last CSV for all (sheets_shown_now does the same for one agency)."""
+    where, params = f.submission_clause("h")
+    sheets = ", ".join(f"'{sheet}'" for sheet in ROW_SHEETS)
+    return _frame(con, f"""
+        WITH per_sheet AS (
+            SELECT agency, start_year, sheet, arg_max(file_name, version) AS file_name
+            FROM (SELECT s.agency, s.start_year, s.version, f.file_name,
+                         unnest(string_split(s.replaced_tables, ', ')) AS sheet
+                  FROM submissions s JOIN source_files f USING (file_id))
+            WHERE sheet IN ({sheets})
+            GROUP BY ALL),
+        files AS (
+            SELECT agency, start_year, count(DISTINCT file_name) AS file_count,
+                   string_agg(sheet || ': ' || file_name, '; '
+                              ORDER BY list_position([{sheets}], sheet)) AS per_sheet
+            FROM per_sheet GROUP BY ALL)
+        SELECT h.* REPLACE (CASE WHEN files.file_count > 1 THEN files.per_sheet ELSE h.file_name END AS file_name)
+        FROM submission_history h LEFT JOIN files USING (agency, start_year)
+        WHERE h.is_current AND {where}
+        ORDER BY h.start_year, h.agency""", params)
 
 
 def answers_without_plans(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:

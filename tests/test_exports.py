@@ -987,3 +987,14 @@ def test_a_store_that_opens_but_cannot_be_read_is_reported_without_a_traceback(s
     error = capsys.readouterr().err
     assert f"Databasen {store} kunne ikke leses: Catalog Error" in error and "importer på nytt" in error
     assert not out.exists()
+
+
+def test_the_source_file_of_a_round_sent_as_a_csv_per_sheet_names_each_sheets_file(sample_db):
+    # «Kildefil» named Digdir's last CSV, the milestones, for a round whose pilots and budget came in two others
+    content = export(sample_db, PilotFilter(agencies=("Digitaliseringsdirektoratet", "Husbanken"), start_year=2024))
+    rows = pd.read_excel(io.BytesIO(content), sheet_name="Innsendinger", engine="openpyxl").set_index("Virksomhet")
+    files = dict(store_frame(sample_db, "SELECT replaced_tables, file_name FROM submission_history WHERE agency = "
+                                        "'Digitaliseringsdirektoratet' AND start_year = 2024").values.tolist())
+    assert rows.at["Digitaliseringsdirektoratet", "Kildefil"] == (
+        f"Piloter: {files['Piloter']}; Milepæler: {files['Milepæler']}; Budsjett: {files['Budsjett']}")
+    assert rows.at["Husbanken", "Kildefil"] == "2024_husbanken.xlsx"  # one workbook: its name alone
