@@ -26,7 +26,7 @@ st.caption(f"Viser {f.describe()}.{moves_note(f)} «Budsjett totalt (kr)» fra h
            f"årsfordelingen bygger på budsjettradene. {cancelled_note}".rstrip())
 
 if pilots.empty:
-    st.info("Ingen piloter i filteret.")
+    st.info("Ingen piloter passer filteret (se over).", icon=":material/filter_alt:")  # as Tidslinje says it
     st.stop()
 
 total = pilots["budget_total_nok"].sum()

@@ -194,6 +194,15 @@ def test_every_page_says_that_kdd_alone_leaves_out_the_agencies_moved_to_dfd(mon
     assert not any("gikk over" in c.value for c in whole.caption), [c.value for c in whole.caption]
 
 
+@pytest.mark.parametrize("page", ["pages/2_budsjett.py", "pages/3_tidslinje.py"])
+def test_a_filter_that_no_pilot_passes_is_said_in_the_same_words_on_every_chart_page(monkeypatch, sample_db, page):
+    # Budsjett said «Ingen piloter i filteret.», Tidslinje «Ingen piloter passer filteret (…)»
+    at = open_app(monkeypatch, sample_db, page, {"aar": "2023", "forsok": "ja"})
+    assert sql(sample_db, "SELECT count(*) FROM pilots_current WHERE start_year = 2023 AND needs_exemption") == 0
+    said = [i.value for i in at.info]
+    assert len(said) == 1 and said[0].startswith("Ingen piloter passer filteret ("), said
+
+
 def test_the_ministry_note_speaks_of_one_agency_as_one_and_advises_once():
     register = pd.DataFrame({"name": ["Statsbygg", "Nkom", "Husbanken"], "ministry": ["DFD", "NFD", "KDD"],
                              "previous_ministry": ["KDD", "SD", None],
