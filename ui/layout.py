@@ -103,6 +103,12 @@ CHROME_WORDS = {
     "Download failed": "Filen kunne ikke lages. Prøv igjen om litt; skjer det igjen, står årsaken i serverens logg.",
     "Failed to generate file for download":
         "Filen kunne ikke lages. Prøv igjen om litt; skjer det igjen, står årsaken i serverens logg.",
+    "Failed to process backend operation":
+        "Filen kunne ikke lages. Prøv igjen om litt; skjer det igjen, står årsaken i serverens logg.",
+    "Request timed out":
+        "Filen ble ikke ferdig i tide. Velg færre virksomheter eller planer i filteret, og prøv igjen.",
+    "Connection closed":
+        "Forbindelsen til serveren ble brutt mens filen ble laget. Last inn siden på nytt og prøv igjen.",
 }
 _CHROME_SCRIPT = """<script>
 if (!window.poNorwegianChrome) {
