@@ -989,7 +989,7 @@ def test_a_store_that_opens_but_cannot_be_read_is_reported_without_a_traceback(s
     assert not out.exists()
 
 
-def test_the_source_file_of_a_round_sent_as_a_csv_per_sheet_names_each_sheets_file(sample_db):
+def test_the_source_file_of_a_round_sent_as_a_csv_per_sheet_names_each_sheets_file(sample_db, reference):
     # «Kildefil» named Digdir's last CSV, the milestones, for a round whose pilots and budget came in two others
     content = export(sample_db, PilotFilter(agencies=("Digitaliseringsdirektoratet", "Husbanken"), start_year=2024))
     rows = pd.read_excel(io.BytesIO(content), sheet_name="Innsendinger", engine="openpyxl").set_index("Virksomhet")
@@ -998,3 +998,14 @@ def test_the_source_file_of_a_round_sent_as_a_csv_per_sheet_names_each_sheets_fi
     assert rows.at["Digitaliseringsdirektoratet", "Kildefil"] == (
         f"Piloter: {files['Piloter']}; Milepæler: {files['Milepæler']}; Budsjett: {files['Budsjett']}")
     assert rows.at["Husbanken", "Kildefil"] == "2024_husbanken.xlsx"  # one workbook: its name alone
+    # a Piloter CSV after the workbook: the pilots from it, the milestones and the budget still from the workbook
+    [name] = store_frame(sample_db, "SELECT pilot_name FROM pilots_current WHERE agency = 'Husbanken' "
+                                    "AND start_year = 2024")["pilot_name"]
+    with database.open_store(sample_db) as con:
+        [plan] = import_files(con, [("hb_piloter.csv", form_csv([csv_pilot(pilot_name=name,
+                                                                           submitted_on="30.10.2023")]))], reference)
+    assert plan.outcome == "imported", plan.problems
+    content = export(sample_db, PilotFilter(agencies=("Husbanken",), start_year=2024))
+    rows = pd.read_excel(io.BytesIO(content), sheet_name="Innsendinger", engine="openpyxl")
+    assert rows["Kildefil"].tolist() == [
+        "Piloter: hb_piloter.csv; Milepæler: 2024_husbanken.xlsx; Budsjett: 2024_husbanken.xlsx"]

@@ -23,7 +23,15 @@ from loaders.values import norwegian_today
 from store import database, queries
 from store.queries import PilotFilter
 from tests.apptest_support import ROOT, open_app, rows
-from tests.form_files import budget_line, no_plans_submission, valid_pilot, valid_submission, workbook
+from tests.form_files import (
+    budget_line,
+    csv_bytes,
+    csv_pilot,
+    no_plans_submission,
+    valid_pilot,
+    valid_submission,
+    workbook,
+)
 from tests.test_page_tidslinje import many_pilots_store
 from ui import formatting as fmt
 
@@ -561,7 +569,7 @@ def test_agencies_page_shows_an_agencys_earlier_versions(monkeypatch, sample_db)
     assert set(history["Gjeldende"]) == {"Ja", "Nei"}
 
 
-def test_a_round_sent_as_three_csv_files_names_the_file_each_sheet_is_shown_from(monkeypatch, sample_db):
+def test_a_round_sent_as_three_csv_files_names_the_file_each_sheet_is_shown_from(monkeypatch, sample_db, reference):
     # Digdir sent 2024 as three CSVs: the page said «versjon 3, fra filen «…milepaeler.csv»», and its versions 1
     # and 2 «Gjeldende: Nei», though the pilots and the budget shown were theirs
     files = dict(duckdb.connect(str(sample_db), read_only=True).execute(
@@ -583,6 +591,19 @@ def test_a_round_sent_as_three_csv_files_names_the_file_each_sheet_is_shown_from
     assert now["2024_statsbygg_v2_revidert.xlsx"] == "Piloter, Milepæler, Budsjett"
     assert pd.isna(now["2024_statsbygg_v1.xlsx"])  # drawn as «–»
     assert any(m.value.endswith("fra filen «2024_statsbygg_v2_revidert.xlsx»") for m in at.markdown)
+    # a Piloter CSV after a workbook: its pilots are shown from it, the milestones and budget from the workbook
+    name = sql(sample_db, "SELECT pilot_name FROM pilots_current WHERE agency = 'Husbanken' AND start_year = 2024")
+    with database.open_store(sample_db) as con:
+        [plan] = import_files(con, [("hb_piloter.csv", csv_bytes([csv_pilot(pilot_name=name,
+                                                                            submitted_on="30.10.2023")]))], reference)
+    assert plan.outcome == "imported", plan.problems
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py", query={"virksomhet": "Husbanken"})
+    [header] = [m.value for m in at.markdown if m.value.startswith("**Oppstartsår 2024**")]
+    assert header.endswith("versjon 2, Piloter fra «hb_piloter.csv»; Milepæler fra «2024_husbanken.xlsx»; "
+                           "Budsjett fra «2024_husbanken.xlsx»"), header
+    versions = table(at, "Versjon", "Vises nå")
+    now = dict(zip(versions["Fil"], versions["Vises nå"], strict=True))
+    assert (now["hb_piloter.csv"], now["2024_husbanken.xlsx"]) == ("Piloter", "Milepæler, Budsjett")
 
 
 def test_choosing_one_agency_in_the_filter_shows_it_in_depth_however_it_is_chosen(monkeypatch, sample_db):

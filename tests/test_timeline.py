@@ -310,10 +310,11 @@ def test_a_long_agency_name_on_a_charts_axis_keeps_its_abbreviation_where_it_is_
     by_pilot = timeline.pilot_gantt(timeline.ordered(pilots), synthetic_milestones(pilots), [], long_names)
     coverage = plans.agency_coverage(pilots.assign(**{f"covers_e{e}": True for e in range(1, 7)}))
     matrix = plans.agency_matrix(coverage, long_names)
-    for labels in (list(gantt.layout.yaxis.ticktext), list(matrix.layout.yaxis.ticktext),
-                   [t.removeprefix("<b>").removesuffix("</b>") for t in by_pilot.layout.yaxis.ticktext
-                    if t.startswith("<b>")]):
+    for labels, limit in ((list(gantt.layout.yaxis.ticktext), timeline.MAX_TICK_CHARS),
+                          (list(matrix.layout.yaxis.ticktext), plans.MAX_TICK_CHARS),
+                          ([t.removeprefix("<b>").removesuffix("</b>") for t in by_pilot.layout.yaxis.ticktext
+                            if t.startswith("<b>")], timeline.MAX_TICK_CHARS)):
         assert len(set(labels)) == 4, labels  # the two «Direktoratet for distriktsutvikling …» apart
-        assert "Husbanken" in labels and all(len(label) <= 45 for label in labels), labels
+        assert "Husbanken" in labels and all(len(label) <= limit for label in labels), labels
         assert all(label.endswith(f"({long_names[name]})") for name, label in zip(sorted(long_names), sorted(labels))
                    if name != "Husbanken"), labels
