@@ -386,6 +386,7 @@ def search_plans(con: duckdb.DuckDBPyConnection, f: PilotFilter, text: str) -> p
 
 
 PLAN_KEYS = ["agency", "start_year", "pilot_name"]
+PLAN_ORDER = ["agency", "start_year", "position"]  # as pilots() reads them: a plan's place in its agency's form
 
 
 def lacks_evaluation(pilots: pd.DataFrame) -> pd.Series:
@@ -412,13 +413,14 @@ class PlanChoice:
         return ", ".join(words for words, on in parts if on)
 
     def apply(self, pilots: pd.DataFrame, matches: pd.DataFrame | None) -> pd.DataFrame:
-        """The pilots this choice keeps, given the search's hits (search_plans), sorted by agency and name."""
+        """The pilots this choice keeps, given the search's hits (search_plans), in the order of every other list
+        of plans (the deck's, the workbook's): by agency and round, then as the agency wrote them in its form."""
         rows = pilots
         if self.only_missing_evaluation:
             rows = rows[lacks_evaluation(rows)]
         if self.text and matches is not None:
             rows = rows.merge(matches[PLAN_KEYS].drop_duplicates(), on=PLAN_KEYS, how="inner")
-        return rows.sort_values(PLAN_KEYS, kind="stable").reset_index(drop=True)
+        return rows.sort_values(PLAN_ORDER, kind="stable").reset_index(drop=True)
 
 
 ALL_PLANS = PlanChoice()  # nothing narrowed: every plan the filter passes

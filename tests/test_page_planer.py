@@ -324,3 +324,33 @@ def test_the_matrices_pngs_are_named_after_the_filter_and_the_pages_choices(monk
     today = norwegian_today().isoformat()
     assert names == [f"pilotoversikt_brevets-seks-elementer-husbanken-sok-kommune_{today}",
                      f"pilotoversikt_elementene-per-virksomhet-husbanken-sok-kommune_{today}"]
+
+
+def test_planer_lists_the_plans_in_the_order_of_the_deck_and_the_workbook(monkeypatch, sample_db):
+    # Planer sorted each agency's plans by name, the deck's slide per plan and the workbook by the agency's own form:
+    # walking through the slides beside the page, Digdir's and Kartverket's two plans came the other way round
+    import io
+
+    import pandas as pd
+    from pptx import Presentation
+
+    from exports.deck import build_deck
+    from store import database
+    from store.queries import PilotFilter
+    from ui.downloads import export_bytes
+
+    agencies = ("Digitaliseringsdirektoratet", "Kartverket")
+    written = [name for _, name in rows(sample_db, "SELECT agency, pilot_name FROM pilot_plans_current WHERE agency "
+                                                   "IN (SELECT unnest(?::VARCHAR[])) ORDER BY agency, start_year, "
+                                                   "position", [list(agencies)])]
+    assert written != sorted(written[:2]) + sorted(written[2:]), "the sample should write a plan out of name order"
+    at = open_page(monkeypatch, sample_db, {"virksomhet": list(agencies)})
+    frame = next(d.value for d in at.dataframe if "Merknader" in d.value.columns)
+    assert frame["Pilot"].tolist() == written
+    with database.open_store(sample_db, read_only=True) as con:
+        deck = Presentation(io.BytesIO(build_deck(con, PilotFilter(agencies=agencies))))
+    slide_titles = [s.shapes.title.text_frame.text for s in deck.slides if s.shapes.title is not None]
+    assert [t for t in slide_titles if t in written] == written
+    sheet = pd.read_excel(io.BytesIO(export_bytes("excel", PilotFilter(agencies=agencies))), sheet_name="Piloter",
+                          engine="openpyxl")
+    assert [name.removeprefix("'") for name in sheet["Pilotnavn"]] == written
