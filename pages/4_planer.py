@@ -90,6 +90,7 @@ def _summary(f, all_count: int, shown, choice: PlanChoice) -> None:
 
 
 REGULATION = "Regelverk det søkes unntak fra"
+EVALUATION_ELEMENT = 6  # Dokumentasjon og evaluering
 
 
 def _plan_list(shown, f: PilotFilter, choice: PlanChoice) -> None:
@@ -179,6 +180,10 @@ def _section(section, plan, milestones) -> None:
         if not section.covered:
             st.warning(f"Planen dekker ikke dette elementet. Brevet spør: {section.element.questions}",
                        icon=":material/report:")
+        elif section.element.number == EVALUATION_ELEMENT and "Mangler evaluering" in plans.flags(plan):
+            # «✓ Dekket» here under the plan's «Mangler evaluering» read as a contradiction
+            st.caption("Dekket fordi «Dokumentasjon av funn» er fylt ut. «Evaluering og gevinstmåling» er tomt, og "
+                       "derfor står planen som «Mangler evaluering».")
         for field_label, value in section.fields:
             shown = fmt.escape_markdown(value) if value is not None else f":gray[*{plans.NOT_GIVEN}*]"
             st.markdown(f"**{field_label}**  \n{shown}")

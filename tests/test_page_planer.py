@@ -354,3 +354,21 @@ def test_planer_lists_the_plans_in_the_order_of_the_deck_and_the_workbook(monkey
     sheet = pd.read_excel(io.BytesIO(export_bytes("excel", PilotFilter(agencies=agencies))), sheet_name="Piloter",
                           engine="openpyxl")
     assert [name.removeprefix("'") for name in sheet["Pilotnavn"]] == written
+
+
+def test_a_plan_without_evaluation_that_covers_element_6_says_why_in_full(monkeypatch, sample_db):
+    # «Mangler evaluering» at the top of the plan, «✓ Dekket» on element 6 below it, and nothing said of why
+    [(agency, name)] = rows(sample_db, "SELECT agency, pilot_name FROM pilot_plans_current WHERE covers_e6 AND "
+                                       "coalesce(trim(evaluation), '') = '' ORDER BY agency, pilot_name LIMIT 1")
+    at = open_page(monkeypatch, sample_db, {"virksomhet": agency})
+    box = at.selectbox(key="planer_valgt")
+    box.set_value(next(o for o in box.options if o.startswith(name))).run()
+    why = [c.value for c in at.caption if c.value.startswith("Dekket fordi «Dokumentasjon av funn» er fylt ut")]
+    assert len(why) == 1, [c.value for c in at.caption]
+    # a plan that describes its evaluation has no such words
+    [(agency, name)] = rows(sample_db, "SELECT agency, pilot_name FROM pilot_plans_current WHERE "
+                                       "coalesce(trim(evaluation), '') <> '' ORDER BY agency, pilot_name LIMIT 1")
+    at = open_page(monkeypatch, sample_db, {"virksomhet": agency})
+    box = at.selectbox(key="planer_valgt")
+    box.set_value(next(o for o in box.options if o.startswith(name))).run()
+    assert not any(c.value.startswith("Dekket fordi") for c in at.caption)
