@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from loaders.importer import TABLE_SHEETS
 from store import queries
 from ui import filters, store_access
 from ui import formatting as fmt
@@ -106,21 +107,19 @@ if chosen is None:
     st.stop()
 
 history = store_access.frame("history", None, chosen)
-shown_now = queries.sheets_shown_now(history)
 current = history[history["is_current"]]
 if current.empty:
     st.info(f"{chosen} har ikke sendt inn noe ennå.")
 
 
 def sources(start_year: int, file_name: str) -> str:
-    """«fra filen «x.xlsx»», or for a round whose sheets came in files of their own (CSV), each sheet's file."""
-    round_ = history["start_year"] == start_year
-    files = [(sheet, name) for sheets, name in zip(shown_now[round_], history.loc[round_, "file_name"], strict=True)
-             for sheet in sheets]
-    if all(name == file_name for _, name in files):
+    """«fra filen «x.xlsx»», or for a round whose sheets came from more than one file, each sheet's file."""
+    shown = history[(history["start_year"] == start_year) & history["shown_sheets"].notna()]
+    if (shown["file_name"] == file_name).all():
         return f"fra filen «{file_name}»"
-    ordered = sorted(files, key=lambda pair: queries.ROW_SHEETS.index(pair[0]))
-    return "; ".join(f"{sheet} fra «{name}»" for sheet, name in ordered)
+    files = {sheet: name for sheets, name in zip(shown["shown_sheets"], shown["file_name"], strict=True)
+             for sheet in sheets.split(", ")}
+    return "; ".join(f"{sheet} fra «{files[sheet]}»" for sheet in TABLE_SHEETS.values() if sheet in files)
 
 
 for sub in current.itertuples():
@@ -157,7 +156,7 @@ st.markdown("**Alle versjoner** (den nyeste gjelder; en CSV-fil oppdaterer bare 
 st.dataframe(pd.DataFrame({
     "Oppstartsår": history["start_year"].astype(str), "Versjon": history["version"],
     "Gjeldende": history["is_current"].map(fmt.yes_no),
-    "Vises nå": shown_now.map(lambda sheets: ", ".join(sheets) or None), "Innsendt": history["submitted_on"].dt.date,
+    "Vises nå": history["shown_sheets"], "Innsendt": history["submitted_on"].dt.date,
     "Importert": history["imported_at"],
     "Fil": history["file_name"], "Oppdaterte ark": history["replaced_tables"], "Piloter": history["pilot_count"],
 }), hide_index=True, key="virksomhet_historikk", placeholder="–",

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from loaders.contract import BUDGET, MILESTONES, PILOT_STATUSES, PILOTS
+from loaders.contract import PILOT_STATUSES, PILOTS
 from loaders.values import format_date
 from store import database
 
@@ -292,23 +292,14 @@ def to_follow_up(status: pd.DataFrame) -> pd.Series:
 
 def submissions(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
     """The current version of each submission that passes the filter, with its texts; its file_name is the file
-    the rows are shown from, or for a round sent as a CSV per sheet each sheet's («Piloter: a.csv; Budsjett: …»):
-    the current version's file alone named the last CSV for all (sheets_shown_now does the same for one agency)."""
+    the rows are shown from, or for a round whose sheets came from more than one file each sheet's («Piloter:
+    a.csv; Budsjett: …», from sheet_sources): the current version's file alone named the last CSV for all."""
     where, params = f.submission_clause("h")
-    sheets = ", ".join(f"'{sheet}'" for sheet in ROW_SHEETS)
     return _frame(con, f"""
-        WITH per_sheet AS (
-            SELECT agency, start_year, sheet, arg_max(file_name, version) AS file_name
-            FROM (SELECT s.agency, s.start_year, s.version, f.file_name,
-                         unnest(string_split(s.replaced_tables, ', ')) AS sheet
-                  FROM submissions s JOIN source_files f USING (file_id))
-            WHERE sheet IN ({sheets})
-            GROUP BY ALL),
-        files AS (
+        WITH files AS (
             SELECT agency, start_year, count(DISTINCT file_name) AS file_count,
-                   string_agg(sheet || ': ' || file_name, '; '
-                              ORDER BY list_position([{sheets}], sheet)) AS per_sheet
-            FROM per_sheet GROUP BY ALL)
+                   string_agg(sheet || ': ' || file_name, '; ' ORDER BY sheet_order) AS per_sheet
+            FROM sheet_sources GROUP BY agency, start_year)
         SELECT h.* REPLACE (CASE WHEN files.file_count > 1 THEN files.per_sheet ELSE h.file_name END AS file_name)
         FROM submission_history h LEFT JOIN files USING (agency, start_year)
         WHERE h.is_current AND {where}
@@ -325,29 +316,15 @@ def answers_without_plans(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.
 
 
 def history(con: duckdb.DuckDBPyConnection, agency: str) -> pd.DataFrame:
-    """Every version of an agency's submissions, newest first."""
-    return _frame(con, "SELECT * FROM submission_history WHERE agency = ? ORDER BY start_year DESC, version DESC",
-                  [agency])
-
-
-ROW_SHEETS = (PILOTS.sheet, MILESTONES.sheet, BUDGET.sheet)  # the sheets a version holds rows of
-
-
-def sheets_shown_now(history: pd.DataFrame) -> pd.Series:
-    """For each version in history (an agency's, newest first per round): the sheets whose rows its round shows now
-    come from it, in ROW_SHEETS' order; empty for none.
-
-    A workbook replaces every sheet, a CSV its own alone: a round sent as three CSVs is shown from three versions,
-    and the newest holds only its own sheet's file.
-    """
-    shown = pd.Series([[] for _ in range(len(history))], index=history.index, dtype=object)
-    for _, versions in history.sort_values("version", ascending=False).groupby("start_year", sort=False):
-        left = list(ROW_SHEETS)
-        for index, replaced in versions["replaced_tables"].items():
-            replaces = set((replaced or "").split(", "))
-            shown[index] = [sheet for sheet in left if sheet in replaces]
-            left = [sheet for sheet in left if sheet not in replaces]
-    return shown
+    """Every version of an agency's submissions, newest first; shown_sheets names the sheets its round shows now
+    from this version's file («Piloter, Budsjett», from sheet_sources; None for none): a round sent as three CSVs
+    is shown from three versions."""
+    return _frame(con, """
+        SELECT h.*, x.shown_sheets
+        FROM submission_history h
+        LEFT JOIN (SELECT submission_id, string_agg(sheet, ', ' ORDER BY sheet_order) AS shown_sheets
+                   FROM sheet_sources WHERE agency = ? GROUP BY submission_id) x USING (submission_id)
+        WHERE h.agency = ? ORDER BY h.start_year DESC, h.version DESC""", [agency, agency])
 
 
 def pilots_of_version(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataFrame:

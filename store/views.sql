@@ -55,6 +55,17 @@ FROM submissions s
 JOIN source_files f USING (file_id)
 LEFT JOIN rounds r USING (start_year);
 
+-- Each round's sheets of rows and the version whose file they are shown from now: a workbook replaces every
+-- sheet, a CSV its own alone, and a sheet a version does not hold is carried over from the version before.
+CREATE OR REPLACE VIEW sheet_sources AS
+SELECT agency, start_year, sheet, list_position(['Piloter', 'Milepæler', 'Budsjett'], sheet) AS sheet_order,
+       arg_max(submission_id, version) AS submission_id, arg_max(file_name, version) AS file_name
+FROM (SELECT s.agency, s.start_year, s.version, s.submission_id, f.file_name,
+             unnest(string_split(s.replaced_tables, ', ')) AS sheet
+      FROM submissions s JOIN source_files f USING (file_id))
+WHERE sheet IN ('Piloter', 'Milepæler', 'Budsjett')
+GROUP BY agency, start_year, sheet;
+
 -- Who was asked to report for which round, and what came back: one row per round and agency,
 -- including agencies that reported without being asked.
 CREATE OR REPLACE VIEW reporting_status AS
