@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from exports.common import short_names
 from loaders.values import norwegian_today
 from ui import filters, store_access, timeline
 from ui import formatting as fmt
@@ -64,8 +63,7 @@ def _agency_view(pilots, refs) -> None:
     number = figure_page(len(spans), timeline.AGENCIES_PER_PAGE, AGENCY_PAGE_KEY, "virksomheter",
                          "i alfabetisk rekkefølge")
     shown = timeline.page(spans, number, timeline.AGENCIES_PER_PAGE)
-    abbreviations = short_names(store_access.frame("agencies"))
-    st.plotly_chart(timeline.agency_gantt(shown, refs, abbreviations), key=CHART_KEY,
+    st.plotly_chart(timeline.agency_gantt(shown, refs, store_access.abbreviations()), key=CHART_KEY,
                     on_select=_filter_to_clicked_agency, selection_mode="points",
                     config=chart_config("tidslinje per virksomhet", f, number))
     st.caption("Hver linje går fra virksomhetens første oppstart til siste avslutning. Klikk på en linje for å "
@@ -81,8 +79,8 @@ def _pilot_view(pilots, milestones, refs) -> None:
     number = figure_page(len(pilots), timeline.PER_PAGE, PAGE_KEY, "piloter", "sortert etter virksomhet og startdato",
                          table_has_all=len(pilots) <= TABLE_LIMIT)
     shown = timeline.page(timeline.ordered(pilots), number)
-    abbreviations = short_names(store_access.frame("agencies"))
-    st.plotly_chart(timeline.pilot_gantt(shown, milestones, refs, abbreviations), key="tidslinje_chart_piloter",
+    st.plotly_chart(timeline.pilot_gantt(shown, milestones, refs, store_access.abbreviations()),
+                    key="tidslinje_chart_piloter",
                     config=chart_config("tidslinje per pilot", f, number))
     st.caption("Fargen, mønsteret og forklaringen viser status. Tynne blå felt er faser, romber er milepæler. "
                "Stiplet linje: i dag. Prikkede linjer: rapporteringsfrister og reformperioden.")

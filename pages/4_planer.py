@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from exports.common import short_names
 from store.queries import PilotFilter, PlanChoice
 from ui import filters, plans, store_access, timeline
 from ui import formatting as fmt
@@ -123,7 +122,7 @@ def _element_matrix(shown, choice: PlanChoice) -> None:
     number = figure_page(len(shown), MATRIX_PER_PAGE, MATRIX_PAGE_KEY, "planer", label="Side i figuren",
                          table_has_all=len(shown) <= TABLE_LIMIT)
     part = timeline.page(shown, number, MATRIX_PER_PAGE)
-    st.plotly_chart(plans.coverage_matrix(part, short_names(store_access.frame("agencies"))), key="planer_matrise",
+    st.plotly_chart(plans.coverage_matrix(part, store_access.abbreviations()), key="planer_matrise",
                     config=chart_config("brevets seks elementer", f, number, choice))
     st.caption(f"{plans.COVERED} = elementet er dekket i planen, {plans.MISSING} = det mangler. Et element er dekket "
                "når minst ett av feltene er fylt ut; Tid krever begge datoene og Økonomi budsjettet totalt.")
@@ -135,8 +134,7 @@ def _agency_matrix(shown, choice: PlanChoice) -> None:
     st.subheader("Per virksomhet")
     coverage = plans.agency_coverage(shown)
     if len(coverage) <= MATRIX_PER_PAGE:
-        abbreviations = short_names(store_access.frame("agencies"))
-        st.plotly_chart(plans.agency_matrix(coverage, abbreviations), key="planer_virksomheter",
+        st.plotly_chart(plans.agency_matrix(coverage, store_access.abbreviations()), key="planer_virksomheter",
                         config=chart_config("elementene per virksomhet", f, choice=choice))
         st.caption("Hvor mange av virksomhetens planer som dekker hvert element, f.eks. «2 av 3». Fargen går fra rød "
                    "(ingen av planene) over gul (halvparten) til grønn (alle).")

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from exports import building
-from exports.common import abbreviated, file_stem, filter_text, fits_file_name, short_names
+from exports.common import abbreviated, file_stem, filter_text, fits_file_name
 from exports.excel import csv_bytes, selection_text
 from loaders.values import format_number, norwegian_today
 from store.queries import ALL_PLANS, PilotFilter, PlanChoice
@@ -62,7 +62,7 @@ def _words(first: str, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> str:
     """
     words = "; ".join(w for w in (first, "" if f.is_empty else f.describe(), choice.describe()) if w)
     if f.agencies and not fits_file_name(words):
-        short = abbreviated(f, short_names(store_access.frame("agencies")))
+        short = abbreviated(f, store_access.abbreviations())
         words = "; ".join(w for w in (first, short.describe(), choice.describe()) if w)
     return words
 

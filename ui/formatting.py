@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -105,6 +106,11 @@ def agency_label(name: str, short: str | None, limit: int) -> str:
     if len(name) <= limit or not short or len(short) + 6 > limit:
         return cut(name, limit)
     return f"{cut(name, limit - len(short) - 3)} ({short})"
+
+
+def agency_tick(name: object, abbreviations: Mapping[str, str] | None, limit: int) -> str:
+    """An agency's name as a chart's tick label: agency_label with its abbreviation from the register's."""
+    return agency_label(str(name), (abbreviations or {}).get(str(name)), limit)
 
 
 def date(value: dt.date | dt.datetime | None) -> str:

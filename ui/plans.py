@@ -48,12 +48,6 @@ def _wrapped(text: str, width: int = 16) -> str:
 ELEMENT_LABELS = tuple(_wrapped(f"{e.number}. {ELEMENT_SHORT[e.number]}", 11) for e in ELEMENTS)
 
 
-
-def _agency(name: object, short_names: Mapping[str, str] | None) -> str:
-    """An agency's name as a tick label: cut with its abbreviation kept (formatting.agency_label)."""
-    return fmt.agency_label(str(name), (short_names or {}).get(str(name)), MAX_TICK_CHARS)
-
-
 def is_blank(value: object) -> bool:
     """None, NaN/NA, an empty or whitespace text, or an empty list."""
     if value is None:
@@ -133,7 +127,7 @@ def coverage_matrix(pilots: pd.DataFrame, short_names: Mapping[str, str] | None 
     # Only the columns drawn: every column of a plan made a page's rows into dicts ten times slower (issue 5).
     drawn = pilots[["pilot_name", *ELEMENT_COLUMNS]]
     for agency, group in drawn.groupby(pilots["agency"], sort=False):
-        ticktext.append(f"<b>{_agency(agency, short_names)}</b>")
+        ticktext.append(f"<b>{fmt.agency_tick(agency, short_names, MAX_TICK_CHARS)}</b>")
         z.append([None] * len(ELEMENTS))
         text.append([""] * len(ELEMENTS))
         hover.append([str(agency)] * len(ELEMENTS))
@@ -191,7 +185,8 @@ def agency_matrix(coverage: pd.DataFrame, short_names: Mapping[str, str] | None 
     ), house_layout(
         height=120 + 40 * max(len(rows), 1), margin={"l": 10, "r": 10, "t": 80, "b": 10},
         yaxis={"autorange": "reversed", "tickmode": "array", "tickvals": rows,
-               "ticktext": [_agency(a, short_names) for a in coverage["agency"]], "showgrid": False},
+               "ticktext": [fmt.agency_tick(a, short_names, MAX_TICK_CHARS) for a in coverage["agency"]],
+               "showgrid": False},
         # upright where they fit; forced upright, the nine sample agencies' long names left 43 px a column at
         # 1024 px, and the headers ran into each other
         xaxis={"side": "top", "showgrid": False},

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from exports.common import short_names
 from loaders.importer import FilePlan, import_into_store, plan_import
 from loaders.register import load_reference
 from store import database, queries
@@ -133,3 +134,8 @@ def frame(name: str, f: PilotFilter | None = None, *args: object) -> pd.DataFram
     result = read(name, f, *args)
     assert isinstance(result, pd.DataFrame)
     return result
+
+
+def abbreviations() -> dict[str, str]:
+    """Each agency's abbreviation in the store's register, '' for one without (the charts' and files' short names)."""
+    return short_names(frame("agencies"))

@@ -189,12 +189,6 @@ def label_levels(refs: list[Reference], span: tuple[dt.date, dt.date],
 # Figures
 
 
-
-def _agency(name: object, short_names: Mapping[str, str] | None) -> str:
-    """An agency's name as a tick label: cut with its abbreviation kept (formatting.agency_label)."""
-    return fmt.agency_label(str(name), (short_names or {}).get(str(name)), MAX_TICK_CHARS)
-
-
 def _duration_ms(start: pd.Series, end: pd.Series) -> list[float]:
     """Bar lengths in milliseconds (a date axis measures bars in ms), at least one day."""
     lengths = (pd.to_datetime(end) - pd.to_datetime(start)) / pd.Timedelta(milliseconds=1)
@@ -291,7 +285,7 @@ def pilot_gantt(pilots: pd.DataFrame, milestones: pd.DataFrame, refs: list[Refer
     position = 0
     for agency, group in rows.groupby("agency", sort=False):
         tickvals.append(position)
-        ticktext.append(f"<b>{_agency(agency, short_names)}</b>")
+        ticktext.append(f"<b>{fmt.agency_tick(agency, short_names, MAX_TICK_CHARS)}</b>")
         position += 1
         for row in group.itertuples():
             y_of[(row.agency, row.start_year, row.pilot_name)] = position
@@ -367,7 +361,8 @@ def agency_gantt(spans: pd.DataFrame, refs: list[Reference], short_names: Mappin
                       "<br>%{customdata[2]}–%{customdata[3]}<br><i>Klikk for å vise bare denne</i><extra></extra>",
     )
     span = _date_range([spans["first_start"], spans["last_end"]], refs)
-    return _figure([bar], refs, span, len(spans), positions, [_agency(a, short_names) for a in spans["agency"]],
+    ticks = [fmt.agency_tick(a, short_names, MAX_TICK_CHARS) for a in spans["agency"]]
+    return _figure([bar], refs, span, len(spans), positions, ticks,
                    clickmode="event+select")
 
 
