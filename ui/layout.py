@@ -33,6 +33,7 @@ PAGES = (
 # toolbar buttons. The page puts Norwegian in their place as they appear (texts matched whole, so nothing of ours
 # is touched; Streamlit is pinned, and a browser test reads them). The tables' own «Download as CSV» is hidden:
 # it wrote comma-separated files that Norwegian Excel opens in one column; the downloads row writes them right.
+DOWNLOAD_FAILED = "Filen kunne ikke lages. Prøv igjen om litt; skjer det igjen, står årsaken i serverens logg."
 CHROME_WORDS = {
     "Skip to main content": "Hopp til hovedinnholdet",
     "Page not found": "Fant ikke siden",
@@ -100,11 +101,9 @@ CHROME_WORDS = {
     "Clear all": "Fjern alle",
     "file upload": "Velg filer",
     # under a download button whose file could not be made (the server's log has the reason): for a few seconds
-    "Download failed": "Filen kunne ikke lages. Prøv igjen om litt; skjer det igjen, står årsaken i serverens logg.",
-    "Failed to generate file for download":
-        "Filen kunne ikke lages. Prøv igjen om litt; skjer det igjen, står årsaken i serverens logg.",
-    "Failed to process backend operation":
-        "Filen kunne ikke lages. Prøv igjen om litt; skjer det igjen, står årsaken i serverens logg.",
+    "Download failed": DOWNLOAD_FAILED,
+    "Failed to generate file for download": DOWNLOAD_FAILED,
+    "Failed to process backend operation": DOWNLOAD_FAILED,
     "Request timed out":
         "Filen ble ikke ferdig i tide. Velg færre virksomheter eller planer i filteret, og prøv igjen.",
     "Connection closed":
