@@ -201,6 +201,20 @@ def test_the_budget_chart_draws_the_thirty_largest_and_tells_the_rest_in_words()
     assert fmt.rest_note(totals.head(30), charts.MAX_BARS, "tabellen") == ""
 
 
+@pytest.mark.parametrize("agencies", [1, 3, 30, 45])
+def test_the_budget_bars_fill_the_chart_from_the_legend_down(agencies):
+    """The totals' text trace made plotly pad the axis: at M, 100 px of white between the legend and the first bar."""
+    from ui import charts
+
+    pilots = pd.DataFrame({"agency": [f"Etat {i:03d}" for i in range(agencies)], "within_budget_frame": "Ja",
+                           "budget_total_nok": [1e6 * (i + 1) for i in range(agencies)]})
+    fig = charts.budget_by_agency(charts.budget_per_agency(pilots))
+    drawn = len(next(t for t in fig.data if t.type == "bar").y)
+    low, high = fig.layout.yaxis.range
+    # categories sit at 0 … drawn-1: each bar inside, and no more than half a bar spare at either end
+    assert -0.5 <= low < 0 and drawn - 1 < high <= drawn - 0.5
+
+
 def test_the_budget_legend_reads_in_the_order_of_the_key_figures_and_the_bars():
     from loaders.contract import BUDGET_FRAME_ANSWERS
     from ui import charts

@@ -110,6 +110,9 @@ def budget_by_agency(per_agency: pd.DataFrame) -> go.Figure:
     return go.Figure(traces, house_layout(
         height=max(260, 44 * len(table) + 80), barmode="stack", clickmode="event+select",
         margin={"r": TOTAL_LABEL_PX},
+        # The totals' text trace pads the autorange by a bar and more at each end: at M, 100 px of white
+        # between the legend and the largest bar. The bars' own range has none.
+        yaxis={"range": [-0.5, len(table) - 0.5]},
         xaxis={"title": "Budsjett (mill. kr)", "tickformat": MILLIONS_TICKS,
                "range": [0, float(totals.max() or 1) / MILLION * 1.3]}))
 
