@@ -6,8 +6,9 @@ Slides, in order: title (filter in words, date of the data) · the 3–5 ambitio
 round · the answers «no plans», with what was assessed · budget per agency · the timeline (a
 Gantt of shapes, as many slides as it takes) · one slide per agency (per pilot when the filter
 holds at most six) · the six elements per pilot · «Til oppfølging». Every shape is placed here
-on a blank layout (the default template's placeholders are 4:3). Charts are native PowerPoint charts people can restyle;
-tables use «✓»/«–» so no meaning rests on colour. Norwegian text and formats throughout.
+on the «Bare tittel» layout (house_presentation() makes python-pptx's 4:3 template 16:9). Charts
+are native PowerPoint charts people can restyle; tables use «✓»/«–» so no meaning rests on
+colour. Norwegian text and formats throughout.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +33,7 @@ from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.lang import MSO_LANGUAGE_ID
 from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, MSO_VERTICAL_ANCHOR, PP_ALIGN, PP_PARAGRAPH_ALIGNMENT
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.shapes.autoshape import Shape
 from pptx.shapes.connector import Connector
@@ -436,6 +439,56 @@ def count_labels(series: BarSeries, size: float = 11, color: RGBColor = WHITE) -
         label.position = XL_LABEL_POSITION.CENTER
 
 
+# Norwegian PowerPoint's own names for the default template's layouts and the master's prompts: a slide added
+# in the deck offered «Title Only» and «Click to edit Master title style».
+LAYOUT_NAMES = {
+    "Title Slide": "Tittellysbilde", "Title and Content": "Tittel og innhold", "Section Header": "Deloverskrift",
+    "Two Content": "To innholdsdeler", "Comparison": "Sammenligning", "Title Only": "Bare tittel", "Blank": "Tomt",
+    "Content with Caption": "Innhold med bildetekst", "Picture with Caption": "Bilde med bildetekst",
+    "Title and Vertical Text": "Tittel og loddrett tekst", "Vertical Title and Text": "Loddrett tittel og tekst",
+}
+PROMPTS = {
+    "Click to edit Master title style": "Klikk for å redigere tittelstil",
+    "Click to edit Master subtitle style": "Klikk for å redigere undertittelstil i malen",
+    "Click to edit Master text styles": "Klikk for å redigere tekststiler i malen",
+    "Second level": "Andre nivå", "Third level": "Tredje nivå", "Fourth level": "Fjerde nivå",
+    "Fifth level": "Femte nivå",
+}
+
+
+def house_presentation() -> Presentation:
+    """python-pptx's default template made the deck's own: 16:9 in its master and layouts too, Arial, Norwegian.
+
+    The default is 4:3. Setting the slide size alone left the master's placeholders 10 inches wide: a slide a
+    user added («Tittel og innhold») sat squeezed to the left, in Calibri, and the file said «On-screen Show
+    (4:3)» and «Last modified by: Steve Canny», created in 2013.
+    """
+    prs = Presentation()
+    size = prs.part._element.find(qn("p:sldSz"))
+    widen = Inches(SLIDE_WIDTH) / int(size.get("cx"))
+    size.attrib.pop("type", None)  # «screen4x3»; without it the size is the custom one set here
+    prs.slide_width, prs.slide_height = Inches(SLIDE_WIDTH), Inches(SLIDE_HEIGHT)  # the height stays 7.5 inches
+    master = prs.slide_master
+    for part in (master, *prs.slide_layouts):
+        for xfrm in part._element.iter(qn("a:xfrm")):  # placeholders placed in the master or a layout
+            for child, attr in ((xfrm.find(qn("a:off")), "x"), (xfrm.find(qn("a:ext")), "cx")):
+                child.set(attr, str(round(int(child.get(attr)) * widen)))
+        for run in part._element.iter(qn("a:t")):
+            run.text = PROMPTS.get(run.text, run.text)
+    for layout in prs.slide_layouts:
+        layout.name = LAYOUT_NAMES.get(layout.name, layout.name)
+    theme = master.part.part_related_by(RT.THEME)
+    theme._blob = re.sub(rb'(<a:(?:major|minor)Font><a:latin typeface=")[^"]*"', rb'\g<1>' + FONT.encode() + b'"',
+                         theme.blob)
+    props = prs.core_properties
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    props.author = props.last_modified_by = "Pilotoversikt"
+    props.created = props.modified = now
+    props.revision = 1
+    props.comments = props.keywords = props.category = ""
+    return prs
+
+
 # ---------------------------------------------------------------------------------------
 # The deck
 
@@ -467,10 +520,8 @@ class _Deck:
         self.ministry_of = dict(zip(register["name"], register["ministry"]))
         self.ministry_name_of = {r["name"]: next((m for m in (r["ministry_name"], r["ministry"]) if isinstance(m, str)),
                                                  "Uten departement") for r in register.to_dict("records")}
-        self.prs = Presentation()
-        self.prs.slide_width = Inches(SLIDE_WIDTH)
-        self.prs.slide_height = Inches(SLIDE_HEIGHT)
-        self.titled = self.prs.slide_layouts[5]  # «Title Only»: each slide's title is its title placeholder
+        self.prs = house_presentation()
+        self.titled = self.prs.slide_layouts[5]  # «Bare tittel»: each slide's title is its title placeholder
         self.titles: list[str] = []
 
     # -- helpers -------------------------------------------------------------------------
@@ -1240,7 +1291,6 @@ class _Deck:
         self.footers()
         props = self.prs.core_properties
         props.title = clip(f"Piloter i tillitsreformen – {filter_text(self.f)}", 255)  # the most a .pptx holds
-        props.author = "Pilotoversikt"
         props.language = "nb-NO"
         props.subject = source_line(self.when)
         out = io.BytesIO()

@@ -193,6 +193,31 @@ def test_every_shape_sits_inside_the_16_9_slide(sector_deck, husbanken_deck):
                 assert s.top + s.height <= prs.slide_height, (title_of(slide), s.name)
 
 
+def test_a_slide_added_in_powerpoint_fits_the_16_9_deck_and_the_file_is_the_ministrys_own(sector_deck):
+    # python-pptx's template is 4:3: a slide added with «Title and Content» sat in the left three quarters, in
+    # Calibri, and File › Info said «Last modified by: Steve Canny», 2013, «On-screen Show (4:3)»
+    prs = open_deck(sector_deck)
+    layouts = {layout.name: layout for layout in prs.slide_layouts}
+    assert {"Tittel og innhold", "Bare tittel", "Tomt"} <= set(layouts)
+    added = prs.slides.add_slide(layouts["Tittel og innhold"])
+    for placeholder in added.placeholders:
+        right_margin = prs.slide_width - (placeholder.left + placeholder.width)
+        assert placeholder.width > 0.85 * prs.slide_width, placeholder.name
+        assert abs(placeholder.left - right_margin) < Inches(0.05), placeholder.name  # centred on the wide slide
+    master_text = " ".join(s.text_frame.text for part in (prs.slide_master, *prs.slide_layouts)
+                           for s in part.placeholders if s.has_text_frame)
+    assert "Klikk for å redigere tittelstil" in master_text and "Click" not in master_text
+    presentation_xml = prs.part.blob.decode()
+    assert "screen4x3" not in presentation_xml
+    theme = next(p for p in prs.part.package.iter_parts() if "theme" in str(p.partname)).blob.decode()
+    assert re.findall(r'<a:(?:major|minor)Font><a:latin typeface="([^"]*)"', theme) == ["Arial", "Arial"]
+    props = prs.core_properties
+    assert props.author == props.last_modified_by == "Pilotoversikt"
+    assert props.comments == "" and props.revision == 1
+    assert abs(props.created - dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)) < dt.timedelta(hours=1)
+    assert props.modified == props.created
+
+
 # ---------------------------------------------------------------------------------------------
 # Charts hold the store's figures
 
