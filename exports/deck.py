@@ -92,6 +92,8 @@ MATRIX_ROWS = 14
 # matrix per plan come with a narrower selection; beyond it, one slide says so, or counts per element.
 DETAIL_SLIDES_UP_TO = 15
 SUB_ITEM_HANG = (0.45, 0.15)  # inches: a sub-item's left margin, and its «– » hanging before it
+PLAN_IN_LIST_CHARS = 46    # a plan's name in the follow-up's lists, the same in both: one plan was cut in one only
+SHORT_NAME_CHARS = 26      # a longer agency name is written as its abbreviation in lists: the matrix's column holds 26
 FOOTER_NAMES_CHARS = 70     # a selection longer than this is written in abbreviations in the footers
 MATRIX_PLANS_UP_TO = 5 * MATRIX_ROWS
 AMBITION_WIDTH = 7.3        # inches the squares of the ambition slide may take
@@ -526,9 +528,13 @@ class _Deck:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def short(self, agency: str, limit: int = 26) -> str:
-        """The agency's name, or its abbreviation when the name is long."""
-        return agency if len(agency) <= limit else (self.short_names.get(agency) or agency)
+    def short(self, agency: str) -> str:
+        """The agency's name in the deck's lists and tables: its abbreviation when the name is long.
+
+        One length for every list: with a limit per list, Digdir's plan read «(Digdir)» beside
+        «Digitaliseringsdirektoratet – oppstart 2023» on the same slide.
+        """
+        return agency if len(agency) <= SHORT_NAME_CHARS else (self.short_names.get(agency) or agency)
 
     @property
     def counting_statuses(self) -> tuple[str, ...]:
@@ -795,7 +801,7 @@ class _Deck:
                                    (clip(_text(r.get(key)), limit * room) or "ikke oppgitt", {})])
         rest = records[len(shown):]
         if rest:
-            names = join_words([f"{self.short(r['agency'], 30)} ({int(r['start_year'])})" for r in rest[:12]])
+            names = join_words([f"{self.short(r['agency'])} ({int(r['start_year'])})" for r in rest[:12]])
             more = f" og {number(len(rest) - 12)} til" if len(rest) > 12 else ""
             paragraphs.append([(f"Også uten planer: {names}{more}. Vurderingene står i Excel-uttrekket, arket "
                                 "Innsendinger.", {"color": MUTED})])
@@ -1229,11 +1235,11 @@ class _Deck:
         if no_eval:
             share = f"{number(len(no_eval))} av {plural(len(self.pilots), 'plan', 'planer')}"
             items.append([("• ", BULLET), (f"{share} sier ingenting om evaluering og gevinstmåling:", {"bold": True})])
-            items += self.items([f"{clip(p.name, 46)} ({self.short(p.agency, 18)})" for p in no_eval], 6)
+            items += self.items([f"{clip(p.name, PLAN_IN_LIST_CHARS)} ({self.short(p.agency)})" for p in no_eval], 6)
         if others:
             items.append([("• ", BULLET), (f"{plural(len(others), 'plan', 'planer')} mangler "
                                            f"{'andre ' if no_eval else ''}elementer:", {"bold": True})])
-            items += self.items([f"{clip(p.name, 40)} ({self.short(p.agency, 18)}): mangler "
+            items += self.items([f"{clip(p.name, PLAN_IN_LIST_CHARS)} ({self.short(p.agency)}): mangler "
                                  f"{elements_named(p.gaps_besides_evaluation)}" for p in others], 4)  # long lines
         if forsok:
             items.append([("• ", BULLET), (f"{plural(len(forsok), 'forsøk', 'forsøk')} krever unntak fra lov eller "
@@ -1249,7 +1255,7 @@ class _Deck:
         missing = asked[asked["reporting_state"] == "Ikke levert"].to_dict("records") if not asked.empty else []
         if late:
             items.append([("• ", BULLET), (f"Levert for sent ({number(len(late))}):", {"bold": True})])
-            items += self.items([f"{self.short(r['agency'], 30)} – oppstart {int(r['start_year'])}, levert "
+            items += self.items([f"{self.short(r['agency'])} – oppstart {int(r['start_year'])}, levert "
                                  f"{date(as_date(r['submitted_on']))} (frist {date(as_date(r['deadline']))})"
                                  for r in late], 5)
         if missing:
@@ -1258,7 +1264,7 @@ class _Deck:
                 by_agency.setdefault(r["agency"], []).append(int(r["start_year"]))
             items.append([("• ", BULLET), (f"Ikke levert ({number(len(missing))} av {number(len(asked))} forespurte):",
                                            {"bold": True})])
-            items += self.items([f"{self.short(a, 30)} – oppstart {join_words([str(y) for y in sorted(ys)])}"
+            items += self.items([f"{self.short(a)} – oppstart {join_words([str(y) for y in sorted(ys)])}"
                                  for a, ys in by_agency.items()], 7)
             unregistered = sum(not r.get("letter_registered") for r in missing)
             if unregistered:  # as Oversikt says it: a leader could chase an agency that was never asked

@@ -214,7 +214,7 @@ def test_a_slide_added_in_powerpoint_fits_the_16_9_deck_and_the_file_is_the_mini
     props = prs.core_properties
     assert props.author == props.last_modified_by == "Pilotoversikt"
     assert props.comments == "" and props.revision == 1
-    assert abs(props.created - dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)) < dt.timedelta(hours=1)
+    assert abs(props.created - dt.datetime.now(dt.UTC).replace(tzinfo=None)) < dt.timedelta(hours=1)
     assert props.modified == props.created
 
 
@@ -743,6 +743,29 @@ def test_the_deck_from_the_sample_sector_agrees_with_the_store(sample_db):
     answer = store_frame(sample_db, "SELECT * FROM submission_history WHERE is_current AND NOT has_plans")
     assert "Husleietvistutvalget – oppstart 2024" in slide_text(no_plans)
     assert answer["union_involvement"][0][:60] in slide_text(no_plans)
+
+
+@pytest.mark.skipif(not has_samples(), reason="data/samples har ingen eksempelfiler ennå")
+def test_an_agency_has_one_name_in_all_the_decks_lists(sample_db):
+    # Each list had its own length for a name: Digdir's plan «(Digdir)» stood beside «Digitaliseringsdirektoratet
+    # – oppstart 2023» on «Til oppfølging», and the matrix mixed «Digdir» and «DiBK» with names as long
+    prs = open_deck(build(sample_db))
+    register = store_frame(sample_db, "SELECT name, short_name FROM agencies WHERE short_name IS NOT NULL")
+    lists = "\n".join(slide_text(s) for s in prs.slides
+                      if title_of(s).startswith(("Til oppfølging", "Elementene i planene", NO_PLANS)))
+    named = {}
+    for name, short in zip(register["name"], register["short_name"]):
+        full, abbreviated = name in lists, re.search(rf"(^|[\s(]){re.escape(short)}([\s)]|$)", lists) is not None
+        assert not (full and abbreviated), name
+        if full or abbreviated:
+            named[name] = "full" if full else "short"
+    long_names = {n for n in named if len(n) > deck_module.SHORT_NAME_CHARS}
+    assert long_names and all(named[n] == "short" for n in long_names), named
+    assert any(form == "full" for form in named.values()), named  # short names stay whole
+    follow_up = slide_text(next(s for s in prs.slides if title_of(s) == "Til oppfølging"))
+    assert "Digdir – oppstart 2023" in follow_up and "Gevinstdialog i stedet for halvårsrapporter (Digdir)" in follow_up
+    # a plan in both of the follow-up's plan lists is cut alike in both, or not at all
+    assert follow_up.count("Medarbeiderdrevet forbedring i landmålingen (Kartverket)") == 2
 
 
 # ---------------------------------------------------------------------------------------------
