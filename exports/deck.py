@@ -5,7 +5,8 @@
 Slides, in order: title (filter in words, date of the data) · the 3–5 ambition · reporting per
 round · the answers «no plans», with what was assessed · budget per agency · the timeline (a
 Gantt of shapes, as many slides as it takes) · one slide per agency (per pilot when the filter
-holds at most six) · the six elements per pilot · «Til oppfølging». Every shape is placed here
+holds at most six) · the six elements per pilot · «Til oppfølging»; a selection without pilots
+skips budget, timeline, agencies and elements. Every shape is placed here
 on the «Bare tittel» layout (house_presentation() makes python-pptx's 4:3 template 16:9). Charts
 are native PowerPoint charts people can restyle; tables use «✓»/«–» so no meaning rests on
 colour. Norwegian text and formats throughout.
@@ -1289,10 +1290,11 @@ class _Deck:
         self.ambition_slide()
         self.reporting_slide()
         self.no_plans_slide()
-        self.budget_slide()
-        self.timeline_slides()
-        self.detail_slides()
-        self.element_slides()
+        if self.pilots:  # else three slides said «Ingen piloter i utvalget.»; the ambition slide says it once
+            self.budget_slide()
+            self.timeline_slides()
+            self.detail_slides()
+            self.element_slides()
         self.follow_up_slide()
         self.footers()
         props = self.prs.core_properties
