@@ -94,6 +94,7 @@ MATRIX_ROWS = 14
 DETAIL_SLIDES_UP_TO = 15
 SUB_ITEM_HANG = (0.45, 0.15)  # inches: a sub-item's left margin, and its «– » hanging before it
 PLAN_IN_LIST_CHARS = 46    # a plan's name in the follow-up's lists, the same in both: one plan was cut in one only
+MORE_MILESTONES = "på arket Milepæler i Excel-uttrekket"  # «… og 17 til», and where they are
 SHORT_NAME_CHARS = 26      # a longer agency name is written as its abbreviation in lists: the matrix's column holds 26
 FOOTER_NAMES_CHARS = 70     # a selection longer than this is written in abbreviations in the footers
 MATRIX_PLANS_UP_TO = 5 * MATRIX_ROWS
@@ -1110,7 +1111,7 @@ class _Deck:
             paragraphs.append([(f"{when}   ", {"color": MUTED}),
                                (f"{clip(m['name'], 50)} ({clip(m['pilot_name'], 50)})", {})])
         if len(shown) < len(records):
-            paragraphs.append([(f"… og {number(len(records) - len(shown))} til", {"color": MUTED})])
+            paragraphs.append([(f"… og {number(len(records) - len(shown))} til {MORE_MILESTONES}", {"color": MUTED})])
         text_box(slide, LEFT, y, WIDTH, BODY_BOTTOM - y, paragraphs, size=12, space_after=2)
 
     def pilot_slide(self, pilot: Pilot) -> None:
@@ -1153,7 +1154,8 @@ class _Deck:
                     when += f"–{date(as_date(m['to_date']))}"
                 paragraphs.append([(f"{when}  {clip(m['name'], 50)}", {})])
             if len(stones) > len(shown):
-                paragraphs.append([(f"… og {len(stones) - len(shown)} til", {"color": MUTED})])
+                paragraphs.append([(f"… og {number(len(stones) - len(shown))} til {MORE_MILESTONES}",
+                                    {"color": MUTED})])
         text_box(slide, x, BODY_TOP + 0.1, w, BODY_BOTTOM - BODY_TOP - 0.1, paragraphs, size=12, space_after=4)
 
     def element_slides(self) -> None:

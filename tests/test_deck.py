@@ -768,6 +768,18 @@ def test_an_agency_has_one_name_in_all_the_decks_lists(sample_db):
     assert follow_up.count("Medarbeiderdrevet forbedring i landmålingen (Kartverket)") == 2
 
 
+@pytest.mark.skipif(not has_samples(), reason="data/samples har ingen eksempelfiler ennå")
+def test_an_agency_slide_with_more_milestones_than_fit_says_how_many_and_where_they_are(sample_db):
+    # Statsbygg's slide showed 3 of its 20 milestones and «… og 17 til», with no word of where the rest were
+    slide = next(s for s in open_deck(build(sample_db)).slides if title_of(s) == "Statsbygg")
+    text = next(s.text_frame.text for s in slide.shapes if s.has_text_frame
+                and s.text_frame.text.startswith("Milepæler og faser"))
+    total = len(store_frame(sample_db, "SELECT * FROM milestones_current WHERE agency = 'Statsbygg'"))
+    shown = len(re.findall(r"^\d\d\.\d\d\.\d{4}", text, flags=re.M))
+    assert 0 < shown < total
+    assert f"… og {total - shown} til på arket Milepæler i Excel-uttrekket" in text
+
+
 # ---------------------------------------------------------------------------------------------
 # Looking at the slides
 
