@@ -170,3 +170,26 @@ def file_stem(today: dt.date | None = None, scope: str = "") -> str:
     """
     words = slug(scope)
     return f"pilotoversikt_{f'{words}_' if words else ''}{(today or norwegian_today()).isoformat()}"
+
+
+def budget_gaps(totals: pd.Series, row_sums: pd.Series) -> pd.DataFrame:
+    """The pilots whose budget rows do not add up to «Budsjett totalt (kr)», or that have none while it is above 0.
+
+    totals: «Budsjett totalt (kr)» per plan (indexed by queries.PLAN_KEYS); row_sums: the sum of each plan's
+    budget rows, for the plans that have any. Columns total and rows (NaN: no rows). The Budsjett page and the
+    workbook's «Om uttrekket» both tell of them: the two sums each gives are not the same figure.
+    """
+    joined = totals.rename("total").to_frame().join(row_sums.rename("rows"))
+    without = joined["rows"].isna() & (joined["total"] > 0)
+    differs = (joined["total"] - joined["rows"]).abs() >= 0.5
+    return joined[without | differs]
+
+
+def budget_gap_words(gaps: pd.DataFrame) -> str:
+    """budget_gaps in words: «2 piloter har budsjettrader som ikke summerer til «Budsjett totalt (kr)», og …»."""
+    without = int(gaps["rows"].isna().sum())
+    differs = len(gaps) - without
+    parts = ([f"{formatting.plural(differs, 'pilot', 'piloter')} har budsjettrader som ikke summerer til "
+              "«Budsjett totalt (kr)»"] if differs else [])
+    parts += [f"{formatting.plural(without, 'pilot', 'piloter')} har ingen budsjettrader"] if without else []
+    return ", og ".join(parts)

@@ -39,6 +39,8 @@ from exports.common import (
     as_datetime,
     as_float,
     as_list,
+    budget_gap_words,
+    budget_gaps,
     data_date,
     defuse,
     filter_text,
@@ -51,7 +53,7 @@ from loaders.contract import BUDGET, ELEMENTS, MILESTONES, PILOTS, SUBMISSION
 from loaders.values import norwegian_now
 from store import queries
 from store.queries import ALL_PLANS, PilotFilter, PlanChoice
-from ui.formatting import plural
+from ui.formatting import kr, plural
 
 # Format codes are stored locale-neutral in the file: Norwegian Excel shows «#,##0» as
 # 1 500 000 (its own dialog calls it «# ##0»). A literal «# ##0» would show 1500 000.
@@ -129,11 +131,15 @@ def milestone_columns() -> list[Column]:
             Column(label["status"], "status")]
 
 
+BUDGET_PILOT_STATUS = "Pilotens status"  # to leave out a cancelled pilot's rows, as its total can be
+
+
 def budget_columns() -> list[Column]:
     """Budsjett, with the form's labels."""
     label = {f.key: f.label for f in BUDGET.fields}
     return [Column(AGENCY, "agency"), Column(START_YEAR, "start_year", "integer"),
-            Column(label["pilot"], "pilot_name"), Column(label["year"], "year", "integer"),
+            Column(label["pilot"], "pilot_name"), Column(BUDGET_PILOT_STATUS, "pilot_status"),
+            Column(label["year"], "year", "integer"),
             Column(label["amount_nok"], "amount_nok", "amount"), Column(label["category"], "category"),
             Column(label["financing"], "financing")]
 
@@ -349,8 +355,27 @@ def selection_text(f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> str:
     return filter_text(f) + (f"; {choice.describe()}" if choice else "")
 
 
+BUDGET_GAPS_NAMED = 5  # up to this many pilots whose budget rows do not add up are named in «Om uttrekket»
+
+
+def _budget_note(totals: pd.Series, row_sums: pd.Series) -> str:
+    """What «Om uttrekket» says when the sheet Budsjett does not sum to the pilots' «Budsjett totalt (kr)», as the
+    Budsjett page does: a pivot of the budget rows gave another sum than the dashboard's, with no word of why."""
+    gaps = budget_gaps(totals, row_sums)
+    if gaps.empty:
+        return ""
+    which = "; ".join(
+        f"{agency} ({year}): «{pilot}», {'ingen budsjettrader' if pd.isna(rows) else f'budsjettrader {kr(rows)}'}, "
+        f"totalt {kr(total)}" for (agency, year, pilot), total, rows in zip(gaps.index, gaps["total"], gaps["rows"]))
+    return (f"{budget_gap_words(gaps)}"
+            + (f" – {which}" if len(gaps) <= BUDGET_GAPS_NAMED else " (se siden Budsjett i Pilotoversikt)")
+            + f". Arket {BUDGET.sheet} summerer til {kr(row_sums.sum())}; «Budsjett totalt (kr)» på arket "
+            f"{PILOTS.sheet} til {kr(totals.sum())}. Pilotoversikts nøkkeltall og tall per virksomhet bygger på "
+            "«Budsjett totalt (kr)», tallene per år på budsjettradene.")
+
+
 def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.datetime | None,
-                 counts: dict[str, int], formats: _Formats, moves: str = "") -> None:
+                 counts: dict[str, int], formats: _Formats, moves: str = "", budget_note: str = "") -> None:
     """The «Om uttrekket» sheet: what was exported, for which filter, and as of when."""
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 90)
@@ -374,6 +399,8 @@ def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.dat
     narrowed = " og valgene på siden Planer" if choice else ""
     lines.append(("Merk", f"Filter på status og forsøk{narrowed} gjelder pilotene og deres milepæler og budsjett; "
                           "Innsendinger følger utvalget av virksomheter, departement og runde.", "text"))
+    if budget_note:
+        lines.append(("Merk om budsjett", budget_note, "text"))
     for r, (label, value, kind) in enumerate(lines, 2):
         ws.write_string(r, 0, label, formats.label)
         shown, shown_kind = ("ingen data importert ennå", "text") if value is None else (value, kind)
@@ -395,13 +422,19 @@ def excel_bytes(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter, choice
         shown = f"Pilotoversikt – {selection_text(f, choice)}".replace("&", "&&")[:180]  # a lone & starts a code
         shown = shown[:-1] if (len(shown) - len(shown.rstrip("&"))) % 2 else shown  # no && cut in two
         header = f"&L&8{shown}&R&8{source_line(when).removeprefix('Kilde: ')}"
+        sums: dict[str, pd.Series] = {}  # «Budsjett totalt (kr)» per plan, and its budget rows' sum
         for name, rows in each_sheets_rows(store, f, choice):  # in SHEETS' order
             sheet = book.add_worksheet(name)
             sheet.set_header(header)
             _write_sheet(sheet, rows, SHEETS[name](), formats)
             counts[name] = len(rows)
+            if name == PILOTS.sheet:
+                sums[name] = rows.set_index(queries.PLAN_KEYS)["budget_total_nok"]
+            elif name == BUDGET.sheet:
+                sums[name] = rows.groupby(queries.PLAN_KEYS)["amount_nok"].sum()
             del rows  # written: let it go before the next sheet is read
-        _write_about(book.add_worksheet(ABOUT_SHEET), f, choice, when, counts, formats, moves)
+        _write_about(book.add_worksheet(ABOUT_SHEET), f, choice, when, counts, formats, moves,
+                     _budget_note(sums[PILOTS.sheet], sums[BUDGET.sheet]))
         book.set_properties({"title": f"Pilotoversikt – {selection_text(f, choice)}", "author": "Pilotoversikt"})
         book.close()
     return out.getvalue()

@@ -3,6 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from exports.common import budget_gap_words, budget_gaps
+from store.queries import PLAN_KEYS
 from ui import charts, html_blocks, store_access
 from ui import formatting as fmt
 from ui.downloads import chart_config
@@ -73,21 +75,13 @@ else:
                      column_config=kroner_columns(*shown.columns), config=chart_config("budsjett per år", f))
     financing = lines.groupby("financing")["amount_nok"].sum()
     st.caption("Finansiering i budsjettradene: " + " · ".join(f"{k}: {fmt.kr(v)}" for k, v in financing.items()))
-    sums = lines.groupby(["agency", "start_year", "pilot_name"])["amount_nok"].sum()
-    totals = pilots.set_index(["agency", "start_year", "pilot_name"])["budget_total_nok"]
-    joined = totals.rename("total").to_frame().join(sums.rename("rows"))  # every pilot; no rows: NaN
-    without = joined["rows"].isna() & (joined["total"] > 0)
-    differs = (joined["total"] - joined["rows"]).abs() >= 0.5
-    if without.any() or differs.any():
-        parts = ([f"{fmt.plural(int(differs.sum()), 'pilot', 'piloter')} har budsjettrader som ikke summerer til "
-                  "«Budsjett totalt (kr)»"] if differs.any() else [])
-        parts += ([f"{fmt.plural(int(without.sum()), 'pilot', 'piloter')} har ingen budsjettrader"]
-                  if without.any() else [])
+    totals = pilots.set_index(PLAN_KEYS)["budget_total_nok"]
+    shown = budget_gaps(totals, lines.groupby(PLAN_KEYS)["amount_nok"].sum())
+    if not shown.empty:
         # Two sums side by side, not «X av Y»: rows above one pilot's total can make up for another with none.
-        st.warning(f"{', og '.join(parts)}. Tallene per år bygger på budsjettradene "
+        st.warning(f"{budget_gap_words(shown)}. Tallene per år bygger på budsjettradene "
                    f"({fmt.kr(lines['amount_nok'].sum())}); nøkkeltallene og tallene per virksomhet på «Budsjett "
-                   f"totalt (kr)» ({fmt.kr(joined['total'].sum())}).", icon=":material/warning:")
-        shown = joined[without | differs]
+                   f"totalt (kr)» ({fmt.kr(totals.sum())}).", icon=":material/warning:")
         st.dataframe(pd.DataFrame({
             "Virksomhet": [i[0] for i in shown.index], "Pilot": [i[2] for i in shown.index],
             "Budsjett totalt": fmt.whole_kroner(shown["total"].values),

@@ -257,14 +257,15 @@ def status_summary(con: duckdb.DuckDBPyConnection, f: PilotFilter, today: dt.dat
 
 
 def _rows_of_pilots(con: duckdb.DuckDBPyConnection, view: str, f: PilotFilter, order: str,
-                    extra: str = "", extra_params: tuple = ()) -> pd.DataFrame:
-    """Rows of a *_current view (milestones, budget lines) whose pilot passes the filter.
+                    extra: str = "", extra_params: tuple = (), also: str = "") -> pd.DataFrame:
+    """Rows of a *_current view (milestones, budget lines) whose pilot passes the filter; also: more columns,
+    from the pilot (p).
 
-    view and order are ours, never user input; values travel as parameters.
+    view, order and also are ours, never user input; values travel as parameters.
     """
     where, params = f.pilot_clause("p")
     return _frame(con, f"""
-        SELECT t.* FROM {view} t
+        SELECT t.*{also} FROM {view} t
         JOIN pilot_plans_current p USING (agency, start_year, pilot_name)
         WHERE {where} {extra} ORDER BY {order}""", [*params, *extra_params])
 
@@ -275,8 +276,10 @@ def milestones(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
 
 
 def budget_lines(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
-    """Annual budget rows of the pilots that pass the filter."""
-    return _rows_of_pilots(con, "budget_lines_current", f, "t.agency, t.pilot_name, t.year")
+    """Annual budget rows of the pilots that pass the filter, with the pilot's status (pilot_status): a row of a
+    cancelled pilot counts in the sums as its «Budsjett totalt (kr)» does, and the workbook lets one filter it."""
+    return _rows_of_pilots(con, "budget_lines_current", f, "t.agency, t.pilot_name, t.year",
+                           also=", p.status AS pilot_status")
 
 
 def reporting_status(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:

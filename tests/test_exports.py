@@ -31,6 +31,7 @@ from store.queries import ALL_PLANS, PilotFilter, PlanChoice
 from tests.form_files import budget_line as budget_row
 from tests.form_files import csv_bytes as form_csv
 from tests.form_files import csv_pilot, milestone, no_plans_submission, valid_pilot, valid_submission, workbook
+from ui.formatting import kr
 
 D = dt.date
 FORMULA_NAMES = ("=SUM(A1)", "+47 22 00 00 00", "@cmd")
@@ -210,6 +211,32 @@ def test_the_workbook_round_trips_the_stores_rows_and_amounts(sector, workbook_b
     assert pd.api.types.is_datetime64_any_dtype(sheets["Innsendinger"]["Innsendt dato"])
 
 
+def test_the_about_sheet_says_why_the_budget_sheet_and_the_pilots_totals_differ(sector, workbook_bytes):
+    # A pivot of the sheet Budsjett gave another sum than Piloter's «Budsjett totalt (kr)» and the dashboard's key
+    # figures, and only the Budsjett page said why
+    sheets = pd.read_excel(io.BytesIO(workbook_bytes), sheet_name=None, engine="openpyxl")
+    rows, pilots = sheets["Budsjett"], sheets["Piloter"]
+    with_rows = set(zip(rows["Virksomhet"], rows["Pilot"]))
+    without = sum((a, p) not in with_rows and total > 0
+                  for a, p, total in zip(pilots["Virksomhet"], pilots["Pilotnavn"], pilots["Budsjett totalt (kr)"]))
+    assert without > 0 and rows["Beløp (kr)"].sum() != pilots["Budsjett totalt (kr)"].sum()
+    note = about_sheet(workbook_bytes)["Merk om budsjett"]
+    assert note.startswith(f"{without} piloter har ingen budsjettrader (se siden Budsjett i Pilotoversikt). ")
+    assert (f"Arket Budsjett summerer til {kr(rows['Beløp (kr)'].sum())}; «Budsjett totalt (kr)» på arket Piloter til "
+            f"{kr(pilots['Budsjett totalt (kr)'].sum())}.") in note
+    # a few are named, with both sums
+    few = about_sheet(export(sector, PilotFilter(agencies=("Husbanken",))))["Merk om budsjett"]
+    assert few.startswith("3 piloter har ingen budsjettrader – Husbanken (2024): «Digital søknad om startlån», ingen "
+                          "budsjettrader, totalt 1\u00a0500\u00a0000\u00a0kr; ")
+    # a selection whose budget rows add up has nothing to explain
+    summed = export(sector, PilotFilter(agencies=("Kartverket",), statuses=("Pågår",)))
+    assert "Merk om budsjett" not in about_sheet(summed)
+    # each budget row says its pilot's status, so a cancelled pilot's rows can be left out as its total can
+    status = dict(zip(zip(pilots["Virksomhet"], pilots["Pilotnavn"]), pilots["Status"]))
+    assert len(rows) > 0
+    assert list(rows["Pilotens status"]) == [status[(a, p)] for a, p in zip(rows["Virksomhet"], rows["Pilot"])]
+
+
 def test_rows_written_a_slice_at_a_time_are_every_row_in_order(sector, workbook_bytes, monkeypatch):
     # The workbook converts the store's rows a slice at a time (CHUNK_ROWS, 2 000): with slices of 3 rows the
     # sample's 21 pilots, 4 milestones and its budget rows cross slices, and each sheet must come out the same.
@@ -248,8 +275,8 @@ def test_headers_are_the_forms_labels_frozen_filtered_and_the_columns_sized(work
     for label in ("Virksomhet", "Oppstartsår", "Pilotnavn", "Status", "Startdato", "Sluttdato",
                   "Budsjett totalt (kr)", "Evaluering og gevinstmåling", "Element 6: Dokumentasjon og evaluering"):
         assert label in headers
-    assert [c.value for c in book["Budsjett"][1]] == ["Virksomhet", "Oppstartsår", "Pilot", "År", "Beløp (kr)",
-                                                      "Kategori", "Finansiering"]
+    assert [c.value for c in book["Budsjett"][1]] == ["Virksomhet", "Oppstartsår", "Pilot", "Pilotens status", "År",
+                                                      "Beløp (kr)", "Kategori", "Finansiering"]
     for name in ("Piloter", "Milepæler", "Budsjett", "Innsendinger"):
         sheet = book[name]
         assert sheet.freeze_panes == "A2", name
