@@ -682,7 +682,8 @@ class _Deck:
         text_box(slide, band_x, top - 0.5, 2.4, 0.3, f"Ambisjon {low}–{high}", size=12, color=ACCENT, bold=True)
         for value, align, x in ((0, PP_ALIGN.LEFT, LEFT), (max(high + 1, counted + planned), PP_ALIGN.RIGHT,
                                                            LEFT + AMBITION_WIDTH - 1.5)):
-            text_box(slide, x, top + height + 0.08, 1.5, 0.25, number(value), size=9, color=MUTED, align=align)
+            # under the band's dashed frame, which reaches 0.15 below the bars: at L it stood over the «0»
+            text_box(slide, x, top + height + 0.2, 1.5, 0.25, number(value), size=9, color=MUTED, align=align)
         return self.ambition_legend(slide, top + height + 0.55, counted, planned,
                                     "Stolpene er i skala: ambisjonen er den stiplede rammen til venstre.")
 
