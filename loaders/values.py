@@ -42,7 +42,9 @@ NO = {"nei", "n", "no", "false", "0", "usann"}
 EXPECTED = {
     "yes_no": "Ja eller Nei (også j/n, yes/no, x for ja)",
     "date": "en dato som 31.10.2023, 1. mars 2024, mars 2024 eller 2024-03-01",
-    "amount": "et beløp i kroner som 1 500 000, 1 500 000 kr, 2,5 mill. eller 1,2 mrd. (ikke negativt)",
+    # non-breaking spaces: a narrow Importer page broke «1 500 ⏎ 000» in two
+    "amount": "et beløp i kroner som 1\u00a0500\u00a0000, 1\u00a0500\u00a0000\u00a0kr, 2,5\u00a0mill. eller "
+              "1,2\u00a0mrd. (ikke negativt)",
     "number": "et tall som ikke er negativt, f.eks. 1,5",
     "year": "et årstall som 2024",
     "agency": "virksomhetens navn eller forkortelse slik registeret har dem, f.eks. Husbanken eller HB",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -358,3 +359,12 @@ def test_the_largest_believable_amounts_are_still_read():
 def test_a_value_with_line_breaks_is_shown_on_one_line_with_a_mark_for_each():
     # «fant «Første linje<newline>andre linje»» broke the command line's one line per problem
     assert shown("Første linje\nandre linje\r\n tredje") == "Første linje ↵ andre linje ↵ tredje"
+
+
+def test_the_amounts_the_messages_give_as_examples_never_break_across_lines():
+    # On a narrow Importer page the message read «i kroner som 1 500 ⏎ 000, 1 500 000 ⏎ kr»
+    from loaders.values import EXPECTED
+
+    for kind, text in EXPECTED.items():
+        assert not re.search(r"\d (\d|kr\b|mill\.|mrd\.)", text), (kind, text)
+    assert "1\u00a0500\u00a0000\u00a0kr" in EXPECTED["amount"]
