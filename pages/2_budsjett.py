@@ -42,6 +42,10 @@ st.html(html_blocks.block(html_blocks.key_figures([
                          f"Pilotene som svarer {answer} på «Innenfor gjeldende rammer»: "
                          f"{fmt.kr(by_frame.get(answer, 0))}.") for label, answer in frames),
 ])))
+parts_sum = fmt.parts_shown_sum(total, [by_frame.get(answer, 0) for _, answer in frames])
+if parts_sum:  # 10,8 + 9,8 + 7,8 beside a total of 28,3 read as a mistake
+    st.caption(f"Hvert kort er avrundet for seg, så de tre til høyre summerer til {parts_sum} og ikke til "
+               f"{fmt.millions(total)}; kronebeløpene står under «?» og i tabellene.")
 
 st.subheader("Budsjett per virksomhet")
 per_agency = charts.budget_per_agency(pilots)  # largest first, as the chart draws them
@@ -74,7 +78,11 @@ else:
     chart_with_table(charts.budget_by_year(per_year), year_table, "budsjett_aar",
                      column_config=kroner_columns(*shown.columns), config=chart_config("budsjett per år", f))
     financing = lines.groupby("financing")["amount_nok"].sum()
-    st.caption("Finansiering i budsjettradene: " + " · ".join(f"{k}: {fmt.kr(v)}" for k, v in financing.items()))
+    # «Innenfor rammer» is also a card's label above, for the plans' answer: 4,8 mill. here beside «0,0» there
+    st.caption("Kolonnen «Finansiering» i budsjettradene: " + " · ".join(f"{k}: {fmt.kr(v)}" for k, v in
+                                                                        financing.items())
+               + ". Den sier hvordan hver rad skal finansieres, og er ikke planenes svar på «Innenfor gjeldende "
+                 "rammer», som kortene øverst bygger på.")
     totals = pilots.set_index(PLAN_KEYS)["budget_total_nok"]
     shown = budget_gaps(totals, lines.groupby(PLAN_KEYS)["amount_nok"].sum())
     if not shown.empty:

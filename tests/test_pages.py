@@ -796,6 +796,24 @@ def test_a_small_budget_is_never_shown_as_zero_millions(monkeypatch, store_path,
     assert metric(budget, "Budsjett, mill. kr") == "0,04"
     assert metric(budget, "Innenfor rammer, mill. kr") == "0,04"
     assert metric(budget, "Utenfor rammer, mill. kr") == "0,0"  # nothing there: zero is the truth
+    assert not [c for c in budget.caption if "avrundet" in c.value]  # 0,04 + 0 + 0 is the total
+
+
+def test_budsjett_says_why_its_rounded_cards_do_not_add_up_to_the_total(monkeypatch, sample_db):
+    # The sample's cards read 10,8 + 9,8 + 7,8 beside a total of 28,3: each rounded on its own
+    at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py")
+    as_number = lambda text: round(float(text.replace("\u00a0", "").replace(",", ".")), 2)  # noqa: E731
+    parts = sum(as_number(metric(at, f"{label}, mill. kr"))
+                for label in ("Innenfor rammer", "Delvis innenfor", "Utenfor rammer"))
+    total = metric(at, "Budsjett, mill. kr")
+    assert round(parts, 2) != as_number(total)
+    [caption] = [c.value for c in at.caption if "avrundet" in c.value]
+    assert caption.startswith(f"Hvert kort er avrundet for seg, så de tre til høyre summerer til "
+                              f"{fmt.number(parts, 1)} og ikke til {total}; ")
+    # the budget rows' «Finansiering» has an «Innenfor rammer» of its own, which is not the cards' answer
+    [financing] = [c.value for c in at.caption if "Finansiering" in c.value]
+    assert financing.startswith("Kolonnen «Finansiering» i budsjettradene: ")
+    assert "ikke planenes svar på «Innenfor gjeldende rammer», som kortene øverst bygger på" in financing
 
 
 def test_millions_keep_a_small_amount_visible_and_round_the_rest_to_one_decimal():

@@ -7,6 +7,7 @@ non-breaking space so an amount never breaks across lines.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 import re
 from collections.abc import Mapping
@@ -78,6 +79,21 @@ def millions(value: float | int | None, decimals: int = 1) -> str:
     if abs(amount) >= 0.005:
         return number(amount, 2)
     return f"under{NBSP}0,01"
+
+
+def parts_shown_sum(total: float, parts: list[float]) -> str | None:
+    """What parts shown with millions() add up to, where that is not their total as millions() shows it (10,8 +
+    9,8 + 7,8 beside 28,3: each rounded on its own); None where they agree, or where one is «under 0,01»."""
+    def shown(value: float) -> decimal.Decimal | None:
+        text = millions(value).replace(NBSP, "").replace(" ", "").replace(",", ".")
+        return None if text.startswith("under") else decimal.Decimal(text)
+
+    values = [shown(p) for p in parts]
+    whole = shown(total)
+    if whole is None or None in values or sum(values) == whole:
+        return None
+    places = max(-v.as_tuple().exponent for v in values)
+    return number(float(sum(values)), places)
 
 
 def mill_kr(value: float | int | None, decimals: int = 1) -> str:
