@@ -168,12 +168,16 @@ picked = st.selectbox("Se en versjon", list(labels), format_func=labels.get, key
 if picked is not None:
     row = history[history["submission_id"] == picked].iloc[0]
     old = store_access.frame("pilots_of_version", None, picked)
-    st.dataframe(pd.DataFrame({
-        "Pilot": old["pilot_name"], "Status": old["status"],
-        "Start": old["start_date"].dt.date, "Slutt": old["end_date"].dt.date,
-        "Budsjett": fmt.whole_kroner(old["budget_total_nok"]), "Forsøk": old["needs_exemption"].map(fmt.yes_no),
-    }), hide_index=True, key="versjon_piloter", placeholder="–",
-        column_config=PILOT_COLUMNS)
+    if old.empty:  # an empty table says «empty», in English
+        st.caption("Denne versjonen har ingen piloter." + ("" if row["has_plans"] else
+                                                          " Virksomheten svarte at den ikke har planer om piloter."))
+    else:
+        st.dataframe(pd.DataFrame({
+            "Pilot": old["pilot_name"], "Status": old["status"],
+            "Start": old["start_date"].dt.date, "Slutt": old["end_date"].dt.date,
+            "Budsjett": fmt.whole_kroner(old["budget_total_nok"]), "Forsøk": old["needs_exemption"].map(fmt.yes_no),
+        }), hide_index=True, key="versjon_piloter", placeholder="–",
+            column_config=PILOT_COLUMNS)
     original = store_access.read("source_file", None, int(row["file_id"]))
     if original:
         st.download_button("Last ned originalfilen", original[1], file_name=original[0], key="last_ned_original",

@@ -124,8 +124,11 @@ else:
     if window != timeline.ALL_DATES:
         st.caption(f"{fmt.plural(len(shown), 'milepæl eller fase', 'milepæler og faser')} – {window.lower()} "
                    f"(av {fmt.number(len(milestones))} i filteret)")
-    # milestones come in date order from the query, so the first rows are the earliest
-    st.dataframe(timeline.milestone_table(capped(shown, "milepæler og faser")),
-                 hide_index=True, placeholder="–", column_config={"Dato": DATE, "Til": DATE})
+    if shown.empty:  # an empty table says «empty», in English
+        st.info(f"Ingen milepæler eller faser {window.lower()}. Velg en annen periode i «Når».",
+                icon=":material/event_busy:")
+    else:  # milestones come in date order from the query, so the first rows are the earliest
+        st.dataframe(timeline.milestone_table(capped(shown, "milepæler og faser")),
+                     hide_index=True, placeholder="–", column_config={"Dato": DATE, "Til": DATE})
 
 export_row(f, "tidslinje")

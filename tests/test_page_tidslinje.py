@@ -97,6 +97,22 @@ def test_the_milestone_table_narrows_to_what_comes_from_today_or_in_a_quarter(mo
     assert {"Neste år", "Fase over nyttår"} <= in_quarter and "Gjort" not in in_quarter
 
 
+def test_a_period_without_milestones_says_so_in_norwegian_instead_of_an_empty_table(monkeypatch, store_path,
+                                                                                      reference):
+    # an empty table reads «empty», in English
+    today = norwegian_today()
+    pilot = valid_pilot(start_date=today - dt.timedelta(days=400), end_date=today - dt.timedelta(days=10))
+    with database.open_store(store_path) as con:
+        import_files(con, [("hb.xlsx", workbook(valid_submission(), [pilot],
+                                                [milestone(name="Gjort", from_date=today - dt.timedelta(days=30))]))],
+                     reference)
+    at = open_page(monkeypatch, store_path)
+    assert list(table(at, "milestones")["Navn"]) == ["Gjort"]
+    at.selectbox(key="tidslinje_milepaeler_naar").set_value("Fra i dag").run()
+    assert not [d for d in at.dataframe if TABLES["milestones"] in d.value.columns]
+    assert [i.value for i in at.info] == ["Ingen milepæler eller faser fra i dag. Velg en annen periode i «Når»."]
+
+
 def test_the_milestone_window_follows_the_filter_until_the_user_picks_one(monkeypatch, store_path, reference):
     # with more milestones than a table shows, it opens on «Fra i dag» (the first rows of every date are the
     # oldest); a filter with fewer goes back to every date, unless the user has picked a window. Dated from

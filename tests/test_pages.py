@@ -923,6 +923,16 @@ def test_budget_per_year_says_which_pilots_it_leaves_out(monkeypatch, store_path
     assert left_out["For mye"] == 3_500_000 and pd.isna(left_out["Uten rader"])
 
 
+def test_a_version_without_pilots_says_so_in_norwegian_instead_of_an_empty_table(monkeypatch, sample_db):
+    # Husleietvistutvalget answered «no plans»: its version's table of pilots read «empty», in English
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py", {"virksomhet": "Husleietvistutvalget"})
+    version = sql(sample_db, "SELECT min(submission_id) FROM submission_history WHERE agency = 'Husleietvistutvalget'")
+    at.selectbox(key="virksomhet_versjon").set_value(version).run()
+    assert not [d for d in at.dataframe if "Forsøk" in d.value.columns and "Oppstartsår" not in d.value.columns]
+    assert ("Denne versjonen har ingen piloter. Virksomheten svarte at den ikke har planer om piloter."
+            in [c.value for c in at.caption])
+
+
 def test_the_overview_of_an_agency_without_pilots_says_so_instead_of_an_empty_table(monkeypatch, sample_db):
     assert sql(sample_db, "SELECT count(*) FROM pilots_current WHERE agency = 'Datatilsynet'") == 0
     at = open_app(monkeypatch, sample_db, query={"virksomhet": ["Datatilsynet"]})
