@@ -933,6 +933,15 @@ def test_a_version_without_pilots_says_so_in_norwegian_instead_of_an_empty_table
             in [c.value for c in at.caption])
 
 
+def test_the_submissions_card_says_it_does_not_follow_a_filter_on_status(monkeypatch, sample_db):
+    # under ?status=Gjennomført&forsok=ja every card fell to 0 but «Innsendinger 12 av 23», with no word of why
+    at = open_app(monkeypatch, sample_db, query={"status": "Gjennomført", "forsok": "ja"})
+    assert metric(at, "I gang / gjennomført") == "0" and metric(at, "Innsendinger").startswith("12")
+    help_text = next(unescape(found) for h in at.get("html") for found in re.findall(
+        r'aria-label="Innsendinger">.*?data-help="([^"]*)"', h.proto.body, flags=re.S))
+    assert "men ikke status og forsøk, som gjelder pilotene" in help_text
+
+
 def test_the_overview_of_an_agency_without_pilots_says_so_instead_of_an_empty_table(monkeypatch, sample_db):
     assert sql(sample_db, "SELECT count(*) FROM pilots_current WHERE agency = 'Datatilsynet'") == 0
     at = open_app(monkeypatch, sample_db, query={"virksomhet": ["Datatilsynet"]})

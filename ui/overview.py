@@ -110,7 +110,10 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
                             + fmt.cancelled_words(int(by_status["pilots"].get(CANCELLED, 0) or 0),
                                                   float(by_status["budget_nok"].get(CANCELLED, 0) or 0))).rstrip()),
         html_blocks.Figure("Innsendinger", fmt.number(delivered),
-                           "Innsendinger fra virksomheter som er bedt om å rapportere, per runde.",
+                           # under «?status=Gjennomført» every other card fell to 0 and this one stayed: said
+                           "Innsendinger fra virksomheter som er bedt om å rapportere, per runde. Følger filteret "
+                           "på virksomhet, departement og oppstartsår, men ikke status og forsøk, som gjelder "
+                           "pilotene.",
                            of=f"av {fmt.number(len(asked))}"),
     ])
     html = html_blocks.block(figures, ambition, html_blocks.columns(reporting, right))
