@@ -10,6 +10,7 @@ import datetime as dt
 import decimal
 import math
 import re
+import textwrap
 from collections.abc import Mapping
 
 import numpy as np
@@ -111,6 +112,16 @@ def kr_short(value: float | int | None) -> str:
 def cut(text: str, limit: int) -> str:
     """Text cut to limit characters with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def two_lines(text: str, width: int) -> str:
+    """Text on at most two lines of width characters for a chart's tick label (plotly's «<br>»), broken between
+    words, the second cut with an ellipsis: cut to one line, «Medarbeiderdrevet forbedring i landmå…» stood
+    beside a half-empty chart."""
+    lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False)
+    if len(lines) <= 1:
+        return text if not lines else lines[0]
+    return f"{lines[0]}<br>{cut(' '.join(lines[1:]), width)}"
 
 
 def agency_label(name: str, short: str | None, limit: int) -> str:

@@ -41,7 +41,8 @@ ROW_PX = 40
 BAR_WIDTH, BAR_OFFSET = 0.56, -0.37
 DETAIL_WIDTH, DETAIL_OFFSET = 0.22, 0.2
 LABEL_PX = 18
-MAX_TICK_CHARS = 38
+MAX_TICK_CHARS = 38  # an agency's heading, on one line
+PILOT_TICK_CHARS = 32  # a pilot's name, on up to two lines of this many
 MS_PER_DAY = 86_400_000
 
 
@@ -210,6 +211,12 @@ def _date_range(frames: Iterable[pd.Series], refs: list[Reference]) -> tuple[dt.
     return min(days), max(days)
 
 
+def _padded(span: tuple[dt.date, dt.date]) -> list[str]:
+    """The figure's dates with a margin of 3 % (at least two weeks) at each end, for the x axis."""
+    pad = dt.timedelta(days=max(14, round((span[1] - span[0]).days * 0.03)))
+    return [(span[0] - pad).isoformat(), (span[1] + pad).isoformat()]
+
+
 def _vline(x: str, line: dict, layer: str | None = None) -> dict:
     """A line down the plot at a date, as fig.add_vline draws it."""
     shape = {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain", "line": line}
@@ -262,7 +269,8 @@ def _figure(traces: list, refs: list[Reference], span: tuple[dt.date, dt.date], 
         margin={"l": 10, "r": 20, "t": 20 + LABEL_PX * levels, "b": 70},
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "title": None},
         uniformtext={"minsize": 11, "mode": "hide"},
-        xaxis={"type": "date", "showgrid": True, "tickformatstops": [
+        # a margin at each end: fitted to the dates, «I dag» stood on the plot's very edge, past the last year
+        xaxis={"type": "date", "showgrid": True, "range": _padded(span), "tickformatstops": [
             {"dtickrange": [None, "M11"], "value": "%d.%m.%Y"},
             {"dtickrange": ["M12", None], "value": "%Y"},
         ]},
@@ -290,7 +298,7 @@ def pilot_gantt(pilots: pd.DataFrame, milestones: pd.DataFrame, refs: list[Refer
         for row in group.itertuples():
             y_of[(row.agency, row.start_year, row.pilot_name)] = position
             tickvals.append(position)
-            ticktext.append(fmt.cut(str(row.pilot_name), MAX_TICK_CHARS))
+            ticktext.append(fmt.two_lines(str(row.pilot_name), PILOT_TICK_CHARS))
             position += 1
     rows["y"] = [y_of[(r.agency, r.start_year, r.pilot_name)] for r in rows.itertuples()]
 
