@@ -332,3 +332,18 @@ def test_a_long_agency_name_on_a_charts_axis_keeps_its_abbreviation_where_it_is_
         assert "Husbanken" in labels and all(len(label) <= limit for label in labels), labels
         assert all(label.endswith(f"({long_names[name]})") for name, label in zip(sorted(long_names), sorted(labels))
                    if name != "Husbanken"), labels
+
+
+def test_a_pilots_name_on_the_timeline_takes_two_lines_before_it_is_cut():
+    # cut to one line, «Medarbeiderdrevet forbedring i landmå…» stood beside a half-empty chart
+    pilots = synthetic_pilots(3)
+    names = ["Medarbeiderdrevet forbedring i landmålingen", "Kort navn",
+             "Tillitsbasert samhandling med kommunene om startlån og bostøtte i hele landet fra 2025"]
+    pilots["pilot_name"] = names
+    pilots["agency"] = AGENCIES[0]
+    ticks = list(timeline.pilot_gantt(pilots, synthetic_milestones(pilots.iloc[:0]), []).layout.yaxis.ticktext)[1:]
+    assert ticks[0].replace("<br>", " ") == names[0] and "<br>" in ticks[0]  # whole, on two lines
+    assert ticks[1] == "Kort navn"
+    first, second = ticks[2].split("<br>")
+    assert second.endswith("…") and names[2].startswith(f"{first} {second[:-1]}")
+    assert max(len(line) for tick in ticks for line in tick.split("<br>")) <= timeline.PILOT_TICK_CHARS
