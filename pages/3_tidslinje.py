@@ -125,7 +125,8 @@ else:
         st.caption(f"{fmt.plural(len(shown), 'milepæl eller fase', 'milepæler og faser')} – {window.lower()} "
                    f"(av {fmt.number(len(milestones))} i filteret)")
     if shown.empty:  # an empty table says «empty», in English
-        st.info(f"Ingen milepæler eller faser {window.lower()}. Velg en annen periode i «Når».",
+        when = "fra i dag" if window == timeline.FROM_TODAY else f"i {window}"  # «i 1. kvartal 2027»
+        st.info(f"Ingen milepæler eller faser {when}. Velg en annen periode i «Når».",
                 icon=":material/event_busy:")
     else:  # milestones come in date order from the query, so the first rows are the earliest
         st.dataframe(timeline.milestone_table(capped(shown, "milepæler og faser")),

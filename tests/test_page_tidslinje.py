@@ -111,6 +111,17 @@ def test_a_period_without_milestones_says_so_in_norwegian_instead_of_an_empty_ta
     at.selectbox(key="tidslinje_milepaeler_naar").set_value("Fra i dag").run()
     assert not [d for d in at.dataframe if TABLES["milestones"] in d.value.columns]
     assert [i.value for i in at.info] == ["Ingen milepæler eller faser fra i dag. Velg en annen periode i «Når»."]
+    # a quarter: «i 1. kvartal 2027», not «faser 1. kvartal 2027»; the list offers every quarter up to the last
+    # milestone's, empty ones too
+    later = dt.date(today.year + 1, 8, 1)
+    with database.open_store(store_path) as con:
+        import_files(con, [("kv.xlsx", workbook(valid_submission(agency="Kartverket"),
+                                                [valid_pilot(start_date=today, end_date=later)],
+                                                [milestone(name="Senere", from_date=later)]))], reference)
+    at = open_page(monkeypatch, store_path)
+    quarter = f"1. kvartal {today.year + 1}"
+    at.selectbox(key="tidslinje_milepaeler_naar").set_value(quarter).run()
+    assert [i.value for i in at.info] == [f"Ingen milepæler eller faser i {quarter}. Velg en annen periode i «Når»."]
 
 
 def test_the_milestone_window_follows_the_filter_until_the_user_picks_one(monkeypatch, store_path, reference):

@@ -347,3 +347,18 @@ def test_a_pilots_name_on_the_timeline_takes_two_lines_before_it_is_cut():
     first, second = ticks[2].split("<br>")
     assert second.endswith("…") and names[2].startswith(f"{first} {second[:-1]}")
     assert max(len(line) for tick in ticks for line in tick.split("<br>")) <= timeline.PILOT_TICK_CHARS
+
+
+def test_every_pilot_milestone_and_phase_lies_within_the_timelines_axis():
+    # the axis is fixed with a margin («I dag» stood on its edge): it must still hold an evaluation after the
+    # pilot's end, and a milestone before its start, which the form allows
+    pilots = synthetic_pilots(1)
+    pilots["start_date"], pilots["end_date"] = pd.Timestamp(2023, 1, 1), pd.Timestamp(2023, 4, 1)
+    stones = synthetic_milestones(pilots)
+    stones.loc[0, "from_date"] = pd.Timestamp(2023, 9, 28)  # «Evaluering» half a year after the end
+    stones.loc[1, ["from_date", "to_date"]] = pd.Timestamp(2022, 10, 1), pd.Timestamp(2023, 10, 8)
+    low, high = (pd.Timestamp(x) for x in timeline.pilot_gantt(pilots, stones, []).layout.xaxis.range)
+    for day in ("2022-10-01", "2023-01-01", "2023-09-28", "2023-10-08"):
+        assert low < pd.Timestamp(day) < high, day
+    # with a margin at each end, as the references have
+    assert pd.Timestamp(2023, 10, 8) + pd.Timedelta(days=13) < high

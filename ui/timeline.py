@@ -320,8 +320,11 @@ def pilot_gantt(pilots: pd.DataFrame, milestones: pd.DataFrame, refs: list[Refer
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[0]}<br>Status: %{customdata[2]}"
                           "<br>%{customdata[3]}–%{customdata[4]}<extra></extra>",
         ))
-    traces += _milestone_traces(milestones_of(milestones, rows), y_of)
-    span = _date_range([rows["start_date"], rows["end_date"]], refs)
+    own = milestones_of(milestones, rows)
+    traces += _milestone_traces(own, y_of)
+    # milestones too: an evaluation after the pilot's end (or a date before its start, which the form allows)
+    # fell off the fixed axis
+    span = _date_range([rows["start_date"], rows["end_date"], own["from_date"], own["to_date"]], refs)
     return _figure(traces, refs, span, position, tickvals, ticktext)
 
 
