@@ -41,7 +41,7 @@ from pptx.shapes.connector import Connector
 from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide
 from pptx.text.text import Font, TextFrame
-from pptx.util import Inches, Pt
+from pptx.util import Emu, Inches, Pt
 
 from exports.common import abbreviated, as_date, as_float, data_date, filter_text, short_names, source_line
 from loaders.contract import ELEMENT_SHORT, ELEMENTS, PILOT_STATUSES
@@ -77,6 +77,7 @@ FONT = "Arial"
 NO_GRID_TABLE = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"  # «No Style, No Grid»
 
 SLIDE_WIDTH, SLIDE_HEIGHT = 13.333, 7.5  # inches, 16:9
+WIDESCREEN_EMU = 12_192_000  # PowerPoint's own 16:9 width (13,333… inches), which «Widescreen» names
 LEFT, RIGHT = 0.6, 13.333 - 0.6
 WIDTH = RIGHT - LEFT
 BODY_TOP, BODY_BOTTOM = 1.65, 6.8
@@ -446,7 +447,7 @@ def count_labels(series: BarSeries, size: float = 11, color: RGBColor = WHITE) -
 # Norwegian PowerPoint's own names for the default template's layouts and the master's prompts: a slide added
 # in the deck offered «Title Only» and «Click to edit Master title style».
 LAYOUT_NAMES = {
-    "Title Slide": "Tittellysbilde", "Title and Content": "Tittel og innhold", "Section Header": "Deloverskrift",
+    "Title Slide": "Tittellysbilde", "Title and Content": "Tittel og innhold", "Section Header": "Inndelingsoverskrift",
     "Two Content": "To innholdsdeler", "Comparison": "Sammenligning", "Title Only": "Bare tittel", "Blank": "Tomt",
     "Content with Caption": "Innhold med bildetekst", "Picture with Caption": "Bilde med bildetekst",
     "Title and Vertical Text": "Tittel og loddrett tekst", "Vertical Title and Text": "Loddrett tittel og tekst",
@@ -469,9 +470,9 @@ def house_presentation() -> Presentation:
     """
     prs = Presentation()
     size = prs.part._element.find(qn("p:sldSz"))
-    widen = Inches(SLIDE_WIDTH) / int(size.get("cx"))
+    widen = WIDESCREEN_EMU / int(size.get("cx"))
     size.attrib.pop("type", None)  # «screen4x3»; without it the size is the custom one set here
-    prs.slide_width, prs.slide_height = Inches(SLIDE_WIDTH), Inches(SLIDE_HEIGHT)  # the height stays 7.5 inches
+    prs.slide_width, prs.slide_height = Emu(WIDESCREEN_EMU), Inches(SLIDE_HEIGHT)  # the height stays 7.5 inches
     master = prs.slide_master
     for part in (master, *prs.slide_layouts):
         for xfrm in part._element.iter(qn("a:xfrm")):  # placeholders placed in the master or a layout
@@ -479,6 +480,9 @@ def house_presentation() -> Presentation:
                 child.set(attr, str(round(int(child.get(attr)) * widen)))
         for run in part._element.iter(qn("a:t")):
             run.text = PROMPTS.get(run.text, run.text)
+        for element in part._element.iter():  # the prompts' «en-US»: spelling checked as English
+            if element.get("lang"):
+                element.set("lang", "nb-NO")
     for layout in prs.slide_layouts:
         layout.name = LAYOUT_NAMES.get(layout.name, layout.name)
     theme = master.part.part_related_by(RT.THEME)
@@ -491,6 +495,17 @@ def house_presentation() -> Presentation:
     props.revision = 1
     props.comments = props.keywords = props.category = ""
     return prs
+
+
+def app_properties(prs: Presentation) -> None:
+    """docProps/app.xml for this deck: python-pptx's said «On-screen Show (4:3)», «Microsoft Macintosh PowerPoint»
+    and no slides. Every element of it is optional; PowerPoint writes the rest when it saves."""
+    part = next(p for p in prs.part.package.iter_parts() if str(p.partname) == "/docProps/app.xml")
+    part._blob = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+        f"<Application>Pilotoversikt</Application><PresentationFormat>Widescreen</PresentationFormat>"
+        f"<Slides>{len(prs.slides)}</Slides></Properties>").encode()
 
 
 # ---------------------------------------------------------------------------------------
@@ -1304,6 +1319,7 @@ class _Deck:
         props.title = clip(f"Piloter i tillitsreformen – {filter_text(self.f)}", 255)  # the most a .pptx holds
         props.language = "nb-NO"
         props.subject = source_line(self.when)
+        app_properties(self.prs)
         out = io.BytesIO()
         self.prs.save(out)
         return out.getvalue()

@@ -95,7 +95,7 @@ def last_import(path: Path) -> dt.datetime:
 
 def test_the_sector_deck_has_the_expected_slides_in_order(sector_deck):
     prs = open_deck(sector_deck)
-    assert (prs.slide_width, prs.slide_height) == (Inches(13.333), Inches(7.5))
+    assert prs.slide_width * 9 == prs.slide_height * 16 and prs.slide_height == Inches(7.5)  # 16:9
     names = titles(prs)
     agencies = ["Departementenes sikkerhets- og serviceorganisasjon", "Digitaliseringsdirektoratet",
                 "Direktoratet for byggkvalitet", "Distriktssenteret", "Husbanken", "Kartverket", "Statsbygg"]
@@ -208,7 +208,13 @@ def test_a_slide_added_in_powerpoint_fits_the_16_9_deck_and_the_file_is_the_mini
                            for s in part.placeholders if s.has_text_frame)
     assert "Klikk for å redigere tittelstil" in master_text and "Click" not in master_text
     presentation_xml = prs.part.blob.decode()
-    assert "screen4x3" not in presentation_xml
+    assert "screen4x3" not in presentation_xml and prs.slide_width == 12_192_000  # PowerPoint's «Widescreen»
+    app = next(p for p in prs.part.package.iter_parts() if str(p.partname) == "/docProps/app.xml").blob.decode()
+    assert "<PresentationFormat>Widescreen</PresentationFormat>" in app and "4:3" not in app
+    assert f"<Slides>{len(prs.slides) - 1}</Slides>" in app  # as built, before the slide added here
+    languages = {e.get("lang") for part in (prs.slide_master, *prs.slide_layouts) for e in part._element.iter()
+                 if e.get("lang")}
+    assert languages == {"nb-NO"}
     theme = next(p for p in prs.part.package.iter_parts() if "theme" in str(p.partname)).blob.decode()
     assert re.findall(r'<a:(?:major|minor)Font><a:latin typeface="([^"]*)"', theme) == ["Arial", "Arial"]
     props = prs.core_properties
