@@ -138,10 +138,10 @@ def budget_columns() -> list[Column]:
     """Budsjett, with the form's labels."""
     label = {f.key: f.label for f in BUDGET.fields}
     return [Column(AGENCY, "agency"), Column(START_YEAR, "start_year", "integer"),
-            Column(label["pilot"], "pilot_name"), Column(BUDGET_PILOT_STATUS, "pilot_status"),
-            Column(label["year"], "year", "integer"),
+            Column(label["pilot"], "pilot_name"), Column(label["year"], "year", "integer"),
             Column(label["amount_nok"], "amount_nok", "amount"), Column(label["category"], "category"),
-            Column(label["financing"], "financing")]
+            Column(label["financing"], "financing"),
+            Column(BUDGET_PILOT_STATUS, "pilot_status")]  # last: the columns before it stay where they were
 
 
 def submission_columns() -> list[Column]:
@@ -358,17 +358,21 @@ def selection_text(f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> str:
 BUDGET_GAPS_NAMED = 5  # up to this many pilots whose budget rows do not add up are named in «Om uttrekket»
 
 
-def _budget_note(totals: pd.Series, row_sums: pd.Series) -> str:
+def _budget_note(totals: pd.Series, row_sums: pd.Series, choice: PlanChoice = ALL_PLANS) -> str:
     """What «Om uttrekket» says when the sheet Budsjett does not sum to the pilots' «Budsjett totalt (kr)», as the
-    Budsjett page does: a pivot of the budget rows gave another sum than the dashboard's, with no word of why."""
+    Budsjett page does: a pivot of the budget rows gave another sum than the dashboard's, with no word of why.
+    Beyond a few pilots it points to the Budsjett page, which lists them; not for Planer's choice of plans,
+    which that page does not make."""
     gaps = budget_gaps(totals, row_sums)
     if gaps.empty:
         return ""
     which = "; ".join(
-        f"{agency} ({year}): «{pilot}», {'ingen budsjettrader' if pd.isna(rows) else f'budsjettrader {kr(rows)}'}, "
-        f"totalt {kr(total)}" for (agency, year, pilot), total, rows in zip(gaps.index, gaps["total"], gaps["rows"]))
+        f"{agency} (oppstart {year}): «{pilot}», "
+        f"{'ingen budsjettrader' if pd.isna(rows) else f'budsjettrader {kr(rows)}'}, totalt {kr(total)}"
+        for (agency, year, pilot), total, rows in zip(gaps.index, gaps["total"], gaps["rows"]))
+    where = "" if choice else " (se siden Budsjett i Pilotoversikt)"
     return (f"{budget_gap_words(gaps)}"
-            + (f" – {which}" if len(gaps) <= BUDGET_GAPS_NAMED else " (se siden Budsjett i Pilotoversikt)")
+            + (f" – {which}" if len(gaps) <= BUDGET_GAPS_NAMED else where)
             + f". Arket {BUDGET.sheet} summerer til {kr(row_sums.sum())}; «Budsjett totalt (kr)» på arket "
             f"{PILOTS.sheet} til {kr(totals.sum())}. Pilotoversikts nøkkeltall og tall per virksomhet bygger på "
             "«Budsjett totalt (kr)», tallene per år på budsjettradene.")
@@ -434,7 +438,7 @@ def excel_bytes(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter, choice
                 sums[name] = rows.groupby(queries.PLAN_KEYS)["amount_nok"].sum()
             del rows  # written: let it go before the next sheet is read
         _write_about(book.add_worksheet(ABOUT_SHEET), f, choice, when, counts, formats, moves,
-                     _budget_note(sums[PILOTS.sheet], sums[BUDGET.sheet]))
+                     _budget_note(sums[PILOTS.sheet], sums[BUDGET.sheet], choice))
         book.set_properties({"title": f"Pilotoversikt – {selection_text(f, choice)}", "author": "Pilotoversikt"})
         book.close()
     return out.getvalue()

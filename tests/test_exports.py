@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 from exports.__main__ import main as cli
-from exports.excel import ABOUT_SHEET, csv_bytes, excel_bytes, frames
+from exports.excel import ABOUT_SHEET, BUDGET_GAPS_NAMED, csv_bytes, excel_bytes, frames
 from loaders.importer import import_files
 from store import database, queries
 from store.queries import ALL_PLANS, PilotFilter, PlanChoice
@@ -226,8 +226,12 @@ def test_the_about_sheet_says_why_the_budget_sheet_and_the_pilots_totals_differ(
             f"{kr(pilots['Budsjett totalt (kr)'].sum())}.") in note
     # a few are named, with both sums
     few = about_sheet(export(sector, PilotFilter(agencies=("Husbanken",))))["Merk om budsjett"]
-    assert few.startswith("3 piloter har ingen budsjettrader – Husbanken (2024): «Digital søknad om startlån», ingen "
-                          "budsjettrader, totalt 1\u00a0500\u00a0000\u00a0kr; ")
+    assert few.startswith("3 piloter har ingen budsjettrader – Husbanken (oppstart 2024): «Digital søknad om "
+                          "startlån», ingen budsjettrader, totalt 1\u00a0500\u00a0000\u00a0kr; ")
+    # Planer's choice of plans: not sent to the Budsjett page, which does not make that choice
+    chosen = about_sheet(export(sector, choice=PlanChoice(text="e")))["Merk om budsjett"]
+    assert int(chosen.split()[0]) > BUDGET_GAPS_NAMED  # too many to name: the whole filter's would get the pointer
+    assert "(se siden Budsjett" not in chosen and "piloter har ingen budsjettrader" in chosen
     # a selection whose budget rows add up has nothing to explain
     summed = export(sector, PilotFilter(agencies=("Kartverket",), statuses=("Pågår",)))
     assert "Merk om budsjett" not in about_sheet(summed)
@@ -275,8 +279,8 @@ def test_headers_are_the_forms_labels_frozen_filtered_and_the_columns_sized(work
     for label in ("Virksomhet", "Oppstartsår", "Pilotnavn", "Status", "Startdato", "Sluttdato",
                   "Budsjett totalt (kr)", "Evaluering og gevinstmåling", "Element 6: Dokumentasjon og evaluering"):
         assert label in headers
-    assert [c.value for c in book["Budsjett"][1]] == ["Virksomhet", "Oppstartsår", "Pilot", "Pilotens status", "År",
-                                                      "Beløp (kr)", "Kategori", "Finansiering"]
+    assert [c.value for c in book["Budsjett"][1]] == ["Virksomhet", "Oppstartsår", "Pilot", "År", "Beløp (kr)",
+                                                      "Kategori", "Finansiering", "Pilotens status"]
     for name in ("Piloter", "Milepæler", "Budsjett", "Innsendinger"):
         sheet = book[name]
         assert sheet.freeze_panes == "A2", name
