@@ -44,7 +44,7 @@ st.html(html_blocks.block(html_blocks.key_figures([
 ])))
 parts_sum = fmt.parts_shown_sum(total, [by_frame.get(answer, 0) for _, answer in frames])
 if parts_sum:  # 10,8 + 9,8 + 7,8 beside a total of 28,3 read as a mistake
-    st.caption(f"Hvert kort er avrundet for seg, så de tre til høyre summerer til {parts_sum} og ikke til "
+    st.caption(f"Hvert kort er avrundet for seg, så de tre andre kortene summerer til {parts_sum} og ikke til "
                f"{fmt.millions(total)}; kronebeløpene står under «?» og i tabellene.")
 
 st.subheader("Budsjett per virksomhet")

@@ -808,7 +808,7 @@ def test_budsjett_says_why_its_rounded_cards_do_not_add_up_to_the_total(monkeypa
     total = metric(at, "Budsjett, mill. kr")
     assert round(parts, 2) != as_number(total)
     [caption] = [c.value for c in at.caption if "avrundet" in c.value]
-    assert caption.startswith(f"Hvert kort er avrundet for seg, så de tre til høyre summerer til "
+    assert caption.startswith(f"Hvert kort er avrundet for seg, så de tre andre kortene summerer til "
                               f"{fmt.number(parts, 1)} og ikke til {total}; ")
     # the budget rows' «Finansiering» has an «Innenfor rammer» of its own, which is not the cards' answer
     [financing] = [c.value for c in at.caption if "Finansiering" in c.value]
@@ -824,6 +824,21 @@ def test_millions_keep_a_small_amount_visible_and_round_the_rest_to_one_decimal(
     assert fmt.millions(4_999) == "under\u00a00,01"
     assert fmt.mill_kr(40_000) == "0,04\u00a0mill.\u00a0kr"
     assert fmt.millions(None) == "–"
+
+
+@pytest.mark.parametrize(("total", "parts", "shown"), [
+    (28_330_000, [10_750_000, 9_780_000, 7_800_000], "28,4"),  # the sample: 10,8 + 9,8 + 7,8 beside 28,3
+    (3_000_000, [1_000_000, 2_000_000, 0], None),  # adds up
+    (40_000, [40_000, 0, 0], None),  # 0,04 + 0,0 + 0,0: two decimals, still the total
+    (1_234_567_900_000, [617_283_900_000, 617_284_000_000], None),  # thousands of millions
+    (1_234_567_890_000, [617_283_945_000, 617_283_945_000], "1\u00a0234\u00a0567,8"),  # 617 283,9 twice
+    (20_000, [4_000, 16_000], None),  # «under 0,01» is no number to add
+    (1_000_000, [float("nan"), 1_000_000], None),  # a missing part: nothing to say of a sum
+    (1_000_000, [], None),
+    (0, [0, 0, 0], None),
+])
+def test_parts_shown_sum_says_what_rounded_cards_add_up_to_only_where_it_is_not_their_total(total, parts, shown):
+    assert fmt.parts_shown_sum(total, parts) == shown
 
 
 def test_counts_are_grouped_by_thousands_in_words_and_verdicts():

@@ -87,11 +87,11 @@ def parts_shown_sum(total: float, parts: list[float]) -> str | None:
     9,8 + 7,8 beside 28,3: each rounded on its own); None where they agree, or where one is «under 0,01»."""
     def shown(value: float) -> decimal.Decimal | None:
         text = millions(value).replace(NBSP, "").replace(" ", "").replace(",", ".")
-        return None if text.startswith("under") else decimal.Decimal(text)
+        return None if text.startswith("under") or text == "–" else decimal.Decimal(text)  # «–»: missing
 
     values = [shown(p) for p in parts]
     whole = shown(total)
-    if whole is None or None in values or sum(values) == whole:
+    if not values or whole is None or None in values or sum(values) == whole:
         return None
     places = max(-v.as_tuple().exponent for v in values)
     return number(float(sum(values)), places)
