@@ -23,6 +23,8 @@ from store import queries
 from store.queries import PilotFilter
 from ui import formatting
 
+SUBMISSIONS_SHEET = "Innsendinger"  # the workbook's sheet of rounds and agencies, which the deck points to
+
 # OWASP's list for CSV/formula injection: a cell beginning with one of these may be evaluated.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

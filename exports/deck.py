@@ -43,8 +43,17 @@ from pptx.slide import Slide
 from pptx.text.text import Font, TextFrame
 from pptx.util import Emu, Inches, Pt
 
-from exports.common import abbreviated, as_date, as_float, data_date, filter_text, short_names, source_line
-from loaders.contract import ELEMENT_SHORT, ELEMENTS, PILOT_STATUSES
+from exports.common import (
+    SUBMISSIONS_SHEET,
+    abbreviated,
+    as_date,
+    as_float,
+    data_date,
+    filter_text,
+    short_names,
+    source_line,
+)
+from loaders.contract import ELEMENT_SHORT, ELEMENTS, MILESTONES, PILOT_STATUSES, PILOTS
 from loaders.values import norwegian_today
 from store import queries
 from store.queries import PilotFilter
@@ -95,7 +104,6 @@ MATRIX_ROWS = 14
 DETAIL_SLIDES_UP_TO = 15
 SUB_ITEM_HANG = (0.45, 0.15)  # inches: a sub-item's left margin, and its «– » hanging before it
 PLAN_IN_LIST_CHARS = 46    # a plan's name in the follow-up's lists, the same in both: one plan was cut in one only
-MORE_MILESTONES = "på arket Milepæler i Excel-uttrekket"  # «… og 17 til», and where they are
 SHORT_NAME_CHARS = 26      # a longer agency name is written as its abbreviation in lists: the matrix's column holds 26
 FOOTER_NAMES_CHARS = 70     # a selection longer than this is written in abbreviations in the footers
 MATRIX_PLANS_UP_TO = 5 * MATRIX_ROWS
@@ -130,6 +138,11 @@ def clip(text: object, limit: int) -> str:
     if value[limit - 1] != " " and space >= (limit * 2) // 3:  # (a cut just before a space keeps a whole word)
         cut = cut[:space]
     return cut.rstrip(" ,;:–-") + "…"
+
+
+def on_sheet(sheet: str) -> str:
+    """Where a list cut short on a slide is whole: «… og 17 til på arket Milepæler i Excel-uttrekket»."""
+    return f"på arket {sheet} i Excel-uttrekket"
 
 
 def join_words(items: Sequence[str]) -> str:
@@ -821,8 +834,8 @@ class _Deck:
         if rest:
             names = join_words([f"{self.short(r['agency'])} ({int(r['start_year'])})" for r in rest[:12]])
             more = f" og {number(len(rest) - 12)} til" if len(rest) > 12 else ""
-            paragraphs.append([(f"Også uten planer: {names}{more}. Vurderingene står i Excel-uttrekket, arket "
-                                "Innsendinger.", {"color": MUTED})])
+            paragraphs.append([(f"Også uten planer: {names}{more}. Vurderingene står "
+                                f"{on_sheet(SUBMISSIONS_SHEET)}.", {"color": MUTED})])
         text_box(slide, LEFT, BODY_TOP + 0.1, WIDTH, BODY_BOTTOM - BODY_TOP - 0.1, paragraphs, size=13,
                  space_after=4)
 
@@ -1127,7 +1140,8 @@ class _Deck:
             paragraphs.append([(f"{when}   ", {"color": MUTED}),
                                (f"{clip(m['name'], 50)} ({clip(m['pilot_name'], 50)})", {})])
         if len(shown) < len(records):
-            paragraphs.append([(f"… og {number(len(records) - len(shown))} til {MORE_MILESTONES}", {"color": MUTED})])
+            paragraphs.append([(f"… og {number(len(records) - len(shown))} til {on_sheet(MILESTONES.sheet)}",
+                                {"color": MUTED})])
         text_box(slide, LEFT, y, WIDTH, BODY_BOTTOM - y, paragraphs, size=12, space_after=2)
 
     def pilot_slide(self, pilot: Pilot) -> None:
@@ -1170,7 +1184,7 @@ class _Deck:
                     when += f"–{date(as_date(m['to_date']))}"
                 paragraphs.append([(f"{when}  {clip(m['name'], 50)}", {})])
             if len(stones) > len(shown):
-                paragraphs.append([(f"… og {number(len(stones) - len(shown))} til {MORE_MILESTONES}",
+                paragraphs.append([(f"… og {number(len(stones) - len(shown))} til {on_sheet(MILESTONES.sheet)}",
                                     {"color": MUTED})])
         text_box(slide, x, BODY_TOP + 0.1, w, BODY_BOTTOM - BODY_TOP - 0.1, paragraphs, size=12, space_after=4)
 
@@ -1254,12 +1268,14 @@ class _Deck:
         if no_eval:
             share = f"{number(len(no_eval))} av {plural(len(self.pilots), 'plan', 'planer')}"
             items.append([("• ", BULLET), (f"{share} sier ingenting om evaluering og gevinstmåling:", {"bold": True})])
-            items += self.items([f"{clip(p.name, PLAN_IN_LIST_CHARS)} ({self.short(p.agency)})" for p in no_eval], 6)
+            items += self.items([f"{clip(p.name, PLAN_IN_LIST_CHARS)} ({self.short(p.agency)})" for p in no_eval], 6,
+                                PILOTS.sheet)
         if others:
             items.append([("• ", BULLET), (f"{plural(len(others), 'plan', 'planer')} mangler "
                                            f"{'andre ' if no_eval else ''}elementer:", {"bold": True})])
             items += self.items([f"{clip(p.name, PLAN_IN_LIST_CHARS)} ({self.short(p.agency)}): mangler "
-                                 f"{elements_named(p.gaps_besides_evaluation)}" for p in others], 4)  # long lines
+                                 f"{elements_named(p.gaps_besides_evaluation)}" for p in others], 4,  # long lines
+                                PILOTS.sheet)
         if forsok:
             items.append([("• ", BULLET), (f"{plural(len(forsok), 'forsøk', 'forsøk')} krever unntak fra lov eller "
                                            "forskrift – følg opp søknadene om unntak", {"bold": True})])
@@ -1276,7 +1292,7 @@ class _Deck:
             items.append([("• ", BULLET), (f"Levert for sent ({number(len(late))}):", {"bold": True})])
             items += self.items([f"{self.short(r['agency'])} – oppstart {int(r['start_year'])}, levert "
                                  f"{date(as_date(r['submitted_on']))} (frist {date(as_date(r['deadline']))})"
-                                 for r in late], 5)
+                                 for r in late], 5, SUBMISSIONS_SHEET)
         if missing:
             by_agency: dict[str, list[int]] = {}
             for r in missing:
@@ -1284,7 +1300,7 @@ class _Deck:
             items.append([("• ", BULLET), (f"Ikke levert ({number(len(missing))} av {number(len(asked))} forespurte):",
                                            {"bold": True})])
             items += self.items([f"{self.short(a)} – oppstart {join_words([str(y) for y in sorted(ys)])}"
-                                 for a, ys in by_agency.items()], 7)
+                                 for a, ys in by_agency.items()], 7, SUBMISSIONS_SHEET)
             unregistered = sum(not r.get("letter_registered") for r in missing)
             if unregistered:  # as Oversikt says it: a leader could chase an agency that was never asked
                 items.append([(f"{number(unregistered)} av dem har ikke brevet registrert i registeret over "
@@ -1293,12 +1309,12 @@ class _Deck:
         return items
 
     @staticmethod
-    def items(texts: list[str], limit: int) -> list[Sequence[Run]]:
-        """Indented sub-items, at most limit, then «… og N til»."""
+    def items(texts: list[str], limit: int, sheet: str) -> list[Sequence[Run]]:
+        """Indented sub-items, at most limit, then «… og N til» and the workbook's sheet that has them all."""
         shown = texts if len(texts) <= limit else texts[: limit - 1]
         out: list[Sequence[Run]] = [[("– " + t, {"size": 12, "hang": SUB_ITEM_HANG})] for t in shown]
         if len(shown) < len(texts):
-            out.append([(f"… og {number(len(texts) - len(shown))} til (se Excel-uttrekket)",
+            out.append([(f"… og {number(len(texts) - len(shown))} til {on_sheet(sheet)}",
                          {"size": 12, "color": MUTED, "hang": (SUB_ITEM_HANG[0], 0)})])
         return out
 

@@ -34,6 +34,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from exports.common import (
+    SUBMISSIONS_SHEET,
     Reads,
     as_date,
     as_datetime,
@@ -164,7 +165,7 @@ SHEETS: dict[str, Callable[[], list[Column]]] = {
     PILOTS.sheet: pilot_columns,
     MILESTONES.sheet: milestone_columns,
     BUDGET.sheet: budget_columns,
-    "Innsendinger": submission_columns,
+    SUBMISSIONS_SHEET: submission_columns,
 }
 
 
@@ -200,7 +201,7 @@ def each_sheets_rows(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter,
         del rows
     with reads() as con:
         rows = _submission_rows(con, f)
-    yield "Innsendinger", rows
+    yield SUBMISSIONS_SHEET, rows
 
 
 def _table(rows: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
@@ -395,7 +396,7 @@ def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.dat
         PILOTS.sheet: "én rad per pilot i gjeldende versjon av hver innsending",
         MILESTONES.sheet: "milepæler og faser for pilotene i utvalget",
         BUDGET.sheet: "årlige budsjettrader (kr) for pilotene i utvalget",
-        "Innsendinger": "én rad per runde og virksomhet: bedt om å rapportere (og om brevet er registrert), "
+        SUBMISSIONS_SHEET: "én rad per runde og virksomhet: bedt om å rapportere (og om brevet er registrert), "
                         "levert i tide, for sent eller ikke levert, eller levert uten forespørsel",
     }
     for name, note in notes.items():

@@ -25,7 +25,7 @@ from loaders.importer import import_files
 from loaders.values import norwegian_today
 from store import database
 from store.queries import PilotFilter
-from tests.form_files import no_plans_submission, workbook
+from tests.form_files import no_plans_submission, valid_pilot, valid_submission, workbook
 from ui.formatting import ambition_verdict, kr, kr_short, long_date, millions
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots" / "deck"
@@ -751,6 +751,19 @@ def test_the_deck_from_the_sample_sector_agrees_with_the_store(sample_db):
     assert answer["union_involvement"][0][:60] in slide_text(no_plans)
 
 
+def test_a_name_of_20_characters_stays_whole_in_both_of_the_follow_ups_lists(store_path, reference):
+    # The plans' list cut names over 18 characters, the reporting's over 30: Husleietvistutvalget's plan read
+    # «(HTU)» beside «Husleietvistutvalget – oppstart 2023» on one slide
+    with database.open_store(store_path) as con:
+        import_files(con, [("htu.xlsx", workbook(valid_submission(agency="Husleietvistutvalget"), [valid_pilot()]))],
+                     reference)
+    deck = open_deck(build(store_path, PilotFilter(agencies=("Husleietvistutvalget",))))
+    follow_up = slide_text(next(s for s in deck.slides if title_of(s) == "Til oppfølging"))
+    assert "Digital søknad (Husleietvistutvalget)" in follow_up  # no evaluation
+    assert "Husleietvistutvalget – oppstart 2023" in follow_up  # asked, not delivered
+    assert "HTU" not in follow_up
+
+
 @pytest.mark.skipif(not has_samples(), reason="data/samples har ingen eksempelfiler ennå")
 def test_an_agency_has_one_name_in_all_the_decks_lists(sample_db):
     # Each list had its own length for a name: Digdir's plan «(Digdir)» stood beside «Digitaliseringsdirektoratet
@@ -770,6 +783,7 @@ def test_an_agency_has_one_name_in_all_the_decks_lists(sample_db):
     assert any(form == "full" for form in named.values()), named  # short names stay whole
     follow_up = slide_text(next(s for s in prs.slides if title_of(s) == "Til oppfølging"))
     assert "Digdir – oppstart 2023" in follow_up and "Gevinstdialog i stedet for halvårsrapporter (Digdir)" in follow_up
+    assert re.search(r"… og \d+ til på arket Innsendinger i Excel-uttrekket", follow_up)  # where the rest are
     # a plan in both of the follow-up's plan lists is cut alike in both, or not at all
     assert follow_up.count("Medarbeiderdrevet forbedring i landmålingen (Kartverket)") == 2
 
