@@ -521,9 +521,9 @@ def test_the_timeline_labels_stay_apart_and_inside_the_chart_at_1024_px(page, se
     page.set_viewport_size(NARROW)
     page.goto(f"{server}/tidslinje")
     wait_for_app(page)
-    shoot(page, "22_tidslinje_1024")
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.locator(".annotation").nth(2).wait_for()  # plotly draws its labels after the chart's frame
+    shoot(page, "22_tidslinje_1024")  # once drawn: taken before, it showed the chart's empty frame
     frame = chart.locator(".main-svg").first.bounding_box()
     boxes = [b for b in (e.bounding_box() for e in chart.locator(".annotation").all()) if b]
     assert len(boxes) >= 3
