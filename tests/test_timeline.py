@@ -94,12 +94,15 @@ def test_every_row_of_the_per_pilot_figure_is_in_view_the_first_agencys_heading_
     assert top < min(ticks) and max(ticks) < bottom  # top to bottom, every labelled row inside the range
 
 
-def test_pilot_bars_carry_the_status_in_colour_pattern_and_name():
-    fig = timeline.pilot_gantt(synthetic_pilots(8), synthetic_milestones(synthetic_pilots(0)), [])
+def test_pilot_bars_carry_the_status_in_colour_pattern_and_legend_and_the_name_beside_them():
+    pilots = synthetic_pilots(8)
+    fig = timeline.pilot_gantt(pilots, synthetic_milestones(synthetic_pilots(0)), [])
     statuses = [t for t in fig.data if t.name in PILOT_STATUSES]
     for trace in statuses:
         assert trace.marker.color
-        assert trace.text and all(trace.text)
+        assert not trace.text  # the name over a pattern was hard to read: it is on the axis, and in the hover
+        assert trace.hovertemplate.startswith("<b>%{customdata[1]}</b>")  # the name, whole
+    assert set(pilots["pilot_name"]) <= {t.replace("<br>", " ") for t in fig.layout.yaxis.ticktext}
     assert {t.name for t in fig.data} == set(PILOT_STATUSES)
     shapes = [t.marker.pattern.shape or "" for t in statuses]
     assert len(set(shapes)) == len(statuses), "each status needs its own pattern, not colour alone"

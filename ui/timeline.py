@@ -313,8 +313,7 @@ def pilot_gantt(pilots: pd.DataFrame, milestones: pd.DataFrame, refs: list[Refer
             marker={"color": STATUS_COLORS[status], "line": {"color": "#444", "width": 0.5},
                     "pattern": {"shape": STATUS_PATTERNS[status], "fgcolor": "white", "bgcolor": STATUS_COLORS[status],
                                 "fillmode": "overlay", "solidity": 0.2}},
-            text=part["pilot_name"].tolist(), textposition="inside", insidetextanchor="start",
-            textfont={"color": "#111", "size": 12},
+            # no name inside the bar: the axis has it, on two lines, and the name over a pattern was hard to read
             customdata=[[r.agency, r.pilot_name, r.status, fmt.date(r.start_date), fmt.date(r.end_date)]
                         for r in part.itertuples()],
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[0]}<br>Status: %{customdata[2]}"
