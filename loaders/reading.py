@@ -206,10 +206,13 @@ def _members(content: bytes) -> list[Member] | None:
 # (taking the rest of an import, or the dashboard's server, with it). 2 million cells are
 # 64 MB to calamine and far more than any table of the form.
 MAX_SHEET_CELLS = 2_000_000
-_HEAD_BYTES = 1024  # the dimension element comes near the top, before the sheet's data
-# Elements with or without a namespace prefix (<x:dimension>, as the .NET OpenXML SDK writes).
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
-_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+# A sheet whose every row and cell names its place, none past column FZ (182) or row 9 999, lays out at most
+# 1 819 818 cells: these find what is not such a sheet, each from fixed text (_extent).
+_FAR_PLACE = re.compile(rb"""r=["']\$?(?:[A-Z]{3}|[G-Z][A-Z]|[A-Z]{0,2}\$?\d{5})""")
+_UNPLACED_CELL = re.compile(rb"<c(?=[\s>/])(?! r=)")
+_UNPLACED_ROW = re.compile(rb"<row(?=[\s>/])(?! r=)")
+_PREFIXED = re.compile(rb"<\w+:(?:c|row)[\s>/]")  # <x:c>, as the .NET OpenXML SDK writes: walked
+_ROW_NUMBER = re.compile(rb"""\br=["'](\d+)["']""")
 # Every pattern over a sheet's XML runs in time linear in its length, whatever the XML holds: a tag's
 # attributes are taken whole and at most 1 000 bytes (possessively: never tried again shorter), a formula is
 # at most Excel's 8 192 characters, and what is looked for in the attributes is looked for after. With
@@ -218,6 +221,9 @@ _ATTRIBUTES = rb"([^>]{0,1000}+)(?<!/)>"  # a start tag's attributes, not those 
 _FORMULA = rb"(?:<(?:\w+:)?f\b[^>]{0,1000}+(?:(?<=/)>|>[^<]{0,8192}+</(?:\w+:)?f>))?"
 _VALUED_CELL = re.compile(  # a cell with a value: calamine skips a cell that only keeps a format
     rb"<(?:\w+:)?c\b" + _ATTRIBUTES + _FORMULA + rb"<(?:\w+:)?(?:v|is)\b")
+# Rows and cells with or without a namespace prefix, in order; the third group holds a cell's value's start (a
+# formula may come before it), empty for a row and for a cell without a value.
+_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]{0,1000}+)>((?:" + _FORMULA + rb"<(?:\w+:)?(?:v|is)\b)?)")
 
 
 class SheetGrid(list):
@@ -253,8 +259,8 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
     hidden rows, the number cells to read as shown (a percentage, an amount in thousands or millions, a
     date shown as its month) and the formulas without a value (calamine reads those as blank too).
 
-    A sheet's extent is its dimension element, which Excel keeps right; a sheet without one
-    (some generators leave it out) is scanned for its last row and its widest cell. Returns the
+    A sheet's extent is found from its cells (_extent), never from its dimension element, which a
+    file can get wrong. Returns the
     marks by sheet part, for the parts that have any, and the names of the sheets only to peek at
     (PEEK) that are too large to read.
     """
@@ -634,24 +640,38 @@ def _packed(content: bytes, member: Member) -> memoryview:
 def _extent(data: bytes) -> tuple[int, int, str] | None:
     """Rows and columns from A1 to the last cell with a value, and that cell, when they may be too many.
 
-    calamine's grid starts at A1. The dimension element bounds it, and when that is small the
-    sheet is (None). Otherwise, or without one, the cells with a value are looked at: a cell
-    that only keeps a format widens the dimension, not the grid.
+    calamine's grid starts at A1 and reaches the last cell it reads. The dimension element is not asked:
+    a file can say A1:AC2 and hold a cell in XFD1048576, and calamine then asked for 512 GB and the
+    process died. Where every row and cell names its place (<row r="5">, <c r="B5">) and none is beyond
+    column FZ or row 9 999, the grid is small: four searches tell (22 ms over M's 10 MB of sheets).
+    Otherwise the sheet is walked, as calamine places its cells.
     """
-    head = data[:_HEAD_BYTES]
-    data_starts = _SHEET_DATA.search(head)
-    found = _DIMENSION.search(head, 0, data_starts.start() if data_starts else len(head))
-    if found:
-        last_col, last_row = found.group(3) or found.group(1), found.group(4) or found.group(2)
-        if int(last_row) * _column_number(last_col) <= MAX_SHEET_CELLS:
-            return None
-    rows = columns = 0
-    for attributes in _VALUED_CELL.findall(data):
-        if ref := _CELL_REF.search(attributes):
-            rows, columns = max(rows, int(ref.group(2))), max(columns, _column_number(ref.group(1)))
+    if not (_FAR_PLACE.search(data) or _UNPLACED_CELL.search(data) or _UNPLACED_ROW.search(data)
+            or _PREFIXED.search(data)):
+        return None
+    rows, columns = _walked_extent(data)
     if rows * columns <= MAX_SHEET_CELLS:
         return None
     return rows, columns, f"{column_letters(columns)}{rows}"
+
+
+def _walked_extent(data: bytes) -> tuple[int, int]:
+    """Rows and columns from A1 to the last cell with a value, every row and cell in order: one without its
+    reference takes the place after the one before, as calamine places it. A cell without a value takes a
+    place but widens nothing: Delete in Excel keeps the cell's format, and calamine skips it."""
+    row = column = rows = columns = 0
+    for tag, attributes, value in _ROW_OR_CELL.findall(data):
+        if tag == b"row":
+            number = _ROW_NUMBER.search(attributes)
+            row, column = (int(number.group(1)) if number else row + 1), 0
+            continue
+        if ref := _CELL_REF.search(attributes):
+            column, at_row = _column_number(ref.group(1)), int(ref.group(2))
+        else:
+            column, at_row = column + 1, max(row, 1)
+        if value:
+            rows, columns = max(rows, at_row), max(columns, column)
+    return rows, columns
 
 
 def _column_number(letters: bytes) -> int:
