@@ -981,7 +981,9 @@ def _filled_width(row: list[object]) -> int:
 
 # What Excel writes to a CSV for a cell showing an error: the error's code, as text.
 EXCEL_ERROR_CODES = frozenset(("#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
-                               "#CALC!", "#GETTING_DATA"))
+                               "#CALC!", "#GETTING_DATA",
+                               # as a Norwegian Excel writes them into a CSV: «#I/T» was kept as a pilot's goals
+                               "#I/T", "#VERDI!", "#NAVN?", "#TALL!", "#SØL!", "#BEREGN!", "#HENTER_DATA"))
 
 
 def _mark_csv_errors(grid: Grid) -> None:

@@ -702,12 +702,14 @@ def test_a_formula_with_the_value_excel_saved_is_read_as_that_value(reference):
     assert (pilot["budget_total_nok"], pilot["users"]) == (1_500_000, None)
 
 
-@pytest.mark.parametrize("key", ["trust_relation", "problem", "status"])
-def test_an_excel_error_saved_to_csv_is_refused_as_in_a_workbook(reference, key):
+@pytest.mark.parametrize(("key", "code"), [("trust_relation", "#N/A"), ("problem", "#N/A"), ("status", "#N/A"),
+                                           # a Norwegian Excel writes its own words
+                                           ("goals", "#I/T"), ("problem", "#VERDI!"), ("trust_relation", "#NAVN?")])
+def test_an_excel_error_saved_to_csv_is_refused_as_in_a_workbook(reference, key, code):
     # Excel's «Lagre som CSV» writes a failed lookup as the text «#N/A»: a text field kept it as the pilot's text
-    parsed = parse(reference, csv_bytes([csv_pilot(**{key: "#N/A"})]), "piloter.csv")
+    parsed = parse(reference, csv_bytes([csv_pilot(**{key: code})]), "piloter.csv")
     error = only_error(parsed)
-    assert (error.column, error.value, error.row) == (PILOTS.field(key).label, "#N/A", 2)
+    assert (error.column, error.value, error.row) == (PILOTS.field(key).label, code, 2)
     assert "feil fra Excel" in error.expected
 
 
