@@ -929,6 +929,7 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
     errors_before = len(parsed.errors)
     rows = read_table(parsed, grid, sheet, header, fields, converter, optional_when_blank=own_keys)
     _explain_shifted_rows(parsed, grid, sheet, header, delimiter, errors_before)
+    _refuse_swallowed_rows(parsed, grid, sheet, header, delimiter)
     groups: dict[tuple[str, int], list[dict]] = {}
     for row in rows:
         if row.get("agency") and row.get("start_year"):
@@ -972,6 +973,31 @@ def _explain_shifted_rows(parsed: ParsedFile, grid: Grid, sheet: str, header: He
     if before:  # one pass: an insert per row, each finding its place by comparing problems, took 25 s at 8 000 rows
         parsed.problems[:] = [placed for problem in parsed.problems
                               for placed in ((before[id(problem)], problem) if id(problem) in before else (problem,))]
+
+
+def _refuse_swallowed_rows(parsed: ParsedFile, grid: Grid, sheet: str, header: Header, delimiter: str) -> None:
+    """Refuse a cell that holds a whole row of the file: a quote that opens a cell and is not closed on its line
+    makes every line up to the next quote part of that cell. A file of two pilots was imported as one, the second
+    inside the first's «Evaluering og gevinstmåling», without a word.
+
+    A line of the cell after its first holding a delimiter for every column of the header is such a row: text
+    people write has line breaks, but not a row's worth of delimiters on one line.
+    """
+    width = _filled_width(grid[header.row_index])
+    if width < 3:
+        return
+    labels = {index: str(grid[header.row_index][index]).strip() for index in range(width)}
+    for row_index in range(header.row_index + 1, len(grid)):
+        for col, cell in enumerate(grid[row_index]):
+            if not isinstance(cell, str) or "\n" not in cell:
+                continue
+            swallowed = next((line for line in cell.splitlines()[1:] if line.count(delimiter) >= width - 1), None)
+            if swallowed is not None:
+                parsed.error(f"en celle som slutter på sin egen rad: anførselstegnet («\"») foran den lukkes ikke, så "
+                             f"linjen «{shown(swallowed)}» ble lest inn i cellen i stedet for som en egen rad. Fjern "
+                             "anførselstegnet, eller sett et til der teksten i cellen slutter",
+                             sheet, row_index + 1, labels.get(col), cell)
+                break
 
 
 def _filled_width(row: list[object]) -> int:

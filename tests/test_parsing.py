@@ -885,6 +885,26 @@ def test_a_file_named_for_the_other_kind_is_refused_saying_what_it_is(reference,
     assert expected in only_error(parse(reference, content, name)).expected
 
 
+@pytest.mark.parametrize("closed_later", [False, True])
+def test_a_quote_that_opens_a_csv_cell_and_never_closes_on_its_line_is_refused_not_one_pilot_less(reference,
+                                                                                                   closed_later):
+    # «"Måles» swallowed the next line: a file of two pilots was imported as one, the second inside the first's
+    # «Evaluering og gevinstmåling», without a word
+    rows = [csv_pilot(pilot_name="A", evaluation="Måles"), csv_pilot(pilot_name="B", evaluation="Telles")]
+    text = csv_bytes(rows).decode("utf-8-sig").replace(";Måles", ';"Måles', 1)
+    if closed_later:  # a quote further down ends the cell there
+        text = text.replace(";Telles", ';Telles"', 1)
+    error = only_error(parse(reference, text.encode("utf-8"), "piloter.csv"))
+    assert (error.row, error.column) == (2, PILOTS.field("evaluation").label)
+    assert str(error.value).startswith("Måles")
+    assert "anførselstegnet («\"») foran den lukkes ikke, så linjen «Husbanken;2024;15.10.2023;B;" in error.expected
+    # a text with line breaks of its own, quoted as Excel writes it, is read as ever
+    plain = csv_bytes([csv_pilot(pilot_name="A", evaluation="Måles\nhvert kvartal;\nmed tall"),
+                       csv_pilot(pilot_name="B")])
+    assert [p["evaluation"] for p in accepted(reference, plain, "piloter.csv").pilots] == [
+        "Måles\nhvert kvartal;\nmed tall", None]
+
+
 def test_a_csv_row_moved_right_by_a_delimiter_in_a_text_without_quotes_says_so_before_its_other_errors(reference):
     # each cell after «…lang tid; særlig i ferien» was one column to the right: «fant «Halvere
     # saksbehandlingstiden», forventet Ja eller Nei», «fant «Nei», forventet en dato» … and no word of why
