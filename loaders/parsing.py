@@ -227,10 +227,11 @@ def _header_row(fields: tuple[Field, ...], row: tuple[object, ...]) -> tuple[dic
 
 
 # A unit in a header's brackets that is not kroner: «(1000 kr)», «(1 000 kr)», «(mill. kr)», «(MNOK)», «(tusen
-# kroner)». A year or a per cent in the brackets («2024-kroner», «inkl. 25 % mva») says nothing of the unit, and
-# «ikke tusen» says it is not one.
+# kroner)», or another currency («(EUR)», «(USD)», «(€)»: the amounts were stored as kroner). A year or a per cent
+# in the brackets («2024-kroner», «inkl. 25 % mva») says nothing of the unit, and «ikke tusen» says it is not one.
 _OTHER_UNIT = re.compile(r"(?<![\d.,])1[ .]?000(?![\d.,])|\btusen|\bmill|\bmrd|\bmilliard|\bmnok|\btnok|\bknok|\bkkr|"
-                         r"\bk ?kr\b|\bt ?kr\b")
+                         r"\bk ?kr\b|\bt ?kr\b|\beur\b|\beuro|\busd\b|\bdollar|\bsek\b|\bdkk\b|\bgbp\b|\bpund\b|"
+                         r"\bsvenske kr|\bdanske kr|[€$£]")
 _NEGATED = re.compile(r"\bikke( i)? \S+")
 
 

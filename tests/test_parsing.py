@@ -752,7 +752,10 @@ def test_a_sheet_of_unclosed_tags_is_refused_with_a_message_not_stuck_on(referen
 
 @pytest.mark.parametrize("written", ["Budsjett totalt (1000 kr)", "Budsjett totalt (i 1 000 kr)",
                                      "Budsjett totalt (mill. kr)", "Budsjett totalt (MNOK)",
-                                     "Budsjett totalt (tusen kroner)"])
+                                     "Budsjett totalt (tusen kroner)",
+                                     # another currency: stored as kroner, unchanged
+                                     "Budsjett totalt (EUR)", "Budsjett totalt (i euro)", "Budsjett totalt (USD)",
+                                     "Budsjett totalt (€)", "Budsjett totalt (svenske kroner)"])
 def test_an_amount_header_in_another_unit_than_kroner_is_refused_not_read_as_kroner(reference, written):
     # 1500 under «(1000 kr)» was stored as 1 500 kr: the bracket is dropped when labels are matched.
     pilot = valid_pilot(budget_total_nok=1500)
