@@ -212,7 +212,6 @@ _FAR_PLACE = re.compile(rb"""r=["']\$?(?:[A-Z]{3}|[G-Z][A-Z]|[A-Z]{0,2}\$?\d{5})
 _UNPLACED_CELL = re.compile(rb"<c(?=[\s>/])(?! r=)")
 _UNPLACED_ROW = re.compile(rb"<row(?=[\s>/])(?! r=)")
 _PREFIXED = re.compile(rb"<\w+:(?:c|row)[\s>/]")  # <x:c>, as the .NET OpenXML SDK writes: walked
-_ROW_NUMBER = re.compile(rb"""\br=["'](\d+)["']""")
 # Every pattern over a sheet's XML runs in time linear in its length, whatever the XML holds: a tag's
 # attributes are taken whole and at most 1 000 bytes (possessively: never tried again shorter), a formula is
 # at most Excel's 8 192 characters, and what is looked for in the attributes is looked for after. With
