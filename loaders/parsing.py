@@ -318,6 +318,7 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
     _warn_of_unlabelled_content(parsed, grid, sheet, header)
     if isinstance(grid, SheetGrid):
         _warn_of_hidden_rows(parsed, grid, sheet, header)
+        _warn_of_hidden_columns(parsed, grid, sheet, header, fields)
     return records
 
 
@@ -414,6 +415,19 @@ def _warn_of_hidden_rows(parsed: ParsedFile, grid: SheetGrid, sheet: str, header
         shown_rows = ", ".join(map(str, rows[:HIDDEN_ROWS_NAMED])) + (" …" if len(rows) > HIDDEN_ROWS_NAMED else "")
         parsed.warn(f"{'rad' if len(rows) == 1 else 'radene'} {shown_rows} er skjult i Excel, men ble lest og er tatt "
                     "med; slett rader som ikke skal være med i stedet for å skjule dem", sheet)
+
+
+def _warn_of_hidden_columns(parsed: ParsedFile, grid: SheetGrid, sheet: str, header: Header,
+                             fields: tuple[Field, ...]) -> None:
+    """Say that a column Excel hides was read, where it holds something: a hidden «Læringsmål» was stored without
+    a word, while hidden rows were told of."""
+    for f in fields:
+        col = header.columns.get(f.key)
+        if col in grid.hidden_columns and any(col < len(row) and not is_blank(row[col])
+                                              for row in grid[header.row_index + 1:]):
+            parsed.warn(f"kolonnen er skjult i Excel (kolonne {column_letters(col + 1)}), men ble lest og er tatt med; "
+                        "tøm den i stedet for å skjule den om innholdet ikke skal være med", sheet,
+                        header.row_index + 1, f.label)
 
 
 def _warn_of_unlabelled_content(parsed: ParsedFile, grid: Grid, sheet: str, header: Header) -> None:

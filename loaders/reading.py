@@ -236,6 +236,7 @@ class SheetGrid(list):
 
     hidden: bool = False
     hidden_rows: tuple[int, ...] = ()  # row indices (Excel's row numbers - 1)
+    hidden_columns: frozenset[int] = frozenset()  # column indices (A is 0)
     merged_down: tuple[tuple[int, int, int], ...] = ()  # (first row index, last row index, column index)
     unplaced_errors: tuple[str, ...] = ()  # error values (#N/A) in cells without a reference
 
@@ -246,6 +247,7 @@ class _Marks:
 
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row index, column index, as Excel shows it)
     hidden_rows: list[int] = field(default_factory=list)
+    hidden_columns: frozenset[int] = frozenset()
     shown: list[tuple[int, int, _Shown]] = field(default_factory=list)  # number cells to read as shown
     # formula cells without a value: (row index, column index, formula, the value calamine reads there)
     uncomputed: list[tuple[int, int, str, object]] = field(default_factory=list)
@@ -274,14 +276,15 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
         # nearly every sheet has none of these: a search of its text each (8 ms over M's 10 MB of sheets per search)
         errors = _error_cells(data) if b't="e"' in data or b"t='e'" in data else []
         hidden_rows = _hidden_rows(data) if b"hidden=" in data else []
+        hidden_columns = _hidden_columns(data) if b"hidden=" in data else frozenset()
         shown = _shown_cells(data, shown_styles) if shown_styles else []
         uncomputed = []
         if _has_formulas(data):
             if placeholders is None:
                 placeholders = _calculated_on_opening(content, members)
             uncomputed = _uncomputed_formulas(data, placeholders)
-        if errors or hidden_rows or shown or uncomputed:
-            marks[part] = _Marks(errors, hidden_rows, shown, uncomputed)
+        if errors or hidden_rows or hidden_columns or shown or uncomputed:
+            marks[part] = _Marks(errors, hidden_rows, hidden_columns, shown, uncomputed)
     left_unread: set[str] = set()
     if too_large:
         names = _sheet_names_by_part(content)
@@ -539,6 +542,21 @@ def _hidden_rows(data: bytes) -> list[int]:
             if _HIDDEN.search(row.group(1)) and (number := _ROW_NUMBER.search(row.group(1)))]
 
 
+MAX_HIDDEN_COLUMN = 256  # no table of the form is wider
+_COLUMN_SPAN = re.compile(rb"<(?:\w+:)?col\b([^>]{0,1000}+)>")
+_MIN_MAX = re.compile(rb"""\bmin=["'](\d+)["'][^>]*?\bmax=["'](\d+)["']""")
+
+
+def _hidden_columns(data: bytes) -> frozenset[int]:
+    """The column indices (A is 0) a sheet's XML marks hidden, up to the last a table could have (a column span
+    to XFD is one element, and hides the sheet's unused columns)."""
+    hidden: set[int] = set()
+    for span in _COLUMN_SPAN.findall(data):
+        if _HIDDEN.search(span) and (bounds := _MIN_MAX.search(span)):
+            hidden.update(range(int(bounds.group(1)) - 1, min(int(bounds.group(2)), MAX_HIDDEN_COLUMN)))
+    return frozenset(hidden)
+
+
 def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: dict[str, list[tuple[int, int, int]]],
           grids: dict[str, Grid | None]) -> None:
     """Put a CellError where a sheet that was read has an error cell (calamine left the cell blank), a
@@ -565,7 +583,7 @@ def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: di
         for row, col, shown in found.shown:
             if row < len(grid) and col < len(grid[row]) and shown.takes(grid[row][col]):
                 grid[row][col] = shown.shown(grid[row][col])
-        if not (found.errors or found.hidden_rows or name in hidden or name in merges):
+        if not (found.errors or found.hidden_rows or found.hidden_columns or name in hidden or name in merges):
             continue
         unplaced = []
         for row, col, text in found.errors:
@@ -578,6 +596,7 @@ def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: di
         marked = grids[name] = SheetGrid(grid)
         marked.hidden = name in hidden
         marked.hidden_rows = tuple(r for r in found.hidden_rows if r < len(grid))
+        marked.hidden_columns = found.hidden_columns
         marked.merged_down = tuple(merges.get(name, ()))
         marked.unplaced_errors = tuple(unplaced)
 

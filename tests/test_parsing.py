@@ -22,7 +22,7 @@ from loaders import reading
 from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
 from loaders.parsing import parse_file
 from loaders.problems import Problem
-from loaders.reading import Limits
+from loaders.reading import Limits, column_letters
 from tests.form_files import (
     OMIT,
     budget_line,
@@ -1010,6 +1010,28 @@ def test_a_hidden_empty_row_or_header_row_says_nothing(reference):
             book["Piloter"].row_dimensions[row].hidden = True
     parsed = parse(reference, edited(content, hide))
     assert parsed.problems == [] and len(parsed.submissions[0].pilots) == 2
+
+
+def test_a_hidden_column_with_content_is_read_and_warned_of_an_empty_one_says_nothing(reference):
+    # a hidden «Læringsmål» was stored without a word, while hidden rows were told of
+    content = workbook(innsending=valid_submission(),
+                       pilots=[valid_pilot(learning_goals="Lære av brukerne", users=None)])
+    header = [c.value for c in load_workbook(io.BytesIO(content))["Piloter"][1]]
+    letter = column_letters(header.index(PILOTS.field("learning_goals").label) + 1)
+
+    def hide(*letters):
+        def edit(book):
+            for column in letters:
+                book["Piloter"].column_dimensions[column].hidden = True
+        return edit
+    parsed = parse(reference, edited(content, hide(letter)))
+    assert parsed.errors == [] and parsed.submissions[0].pilots[0]["learning_goals"] == "Lære av brukerne"
+    [warning] = parsed.warnings
+    assert (warning.sheet, warning.column) == ("Piloter", PILOTS.field("learning_goals").label)
+    assert warning.expected.startswith(f"kolonnen er skjult i Excel (kolonne {letter}), men ble lest")
+    # an empty hidden column of the form, or hidden columns beyond the table, are nothing to tell
+    empty = column_letters(header.index(PILOTS.field("users").label) + 1)
+    assert parse(reference, edited(content, hide(empty, "AZ"))).problems == []
 
 
 def test_a_hidden_form_sheet_that_is_read_is_warned_of(reference):
