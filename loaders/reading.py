@@ -771,6 +771,9 @@ def _looks_like_text(content: bytes) -> bool:
     return False
 
 
+_UTF8_NORWEGIAN = tuple("æøåÆØÅ".encode() [i:i + 2] for i in range(0, 12, 2))  # each letter as UTF-8 writes it
+
+
 def decode_text(content: bytes) -> str:
     """CSV text in UTF-8 (with or without BOM), UTF-16 or Windows-1252, detected."""
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -789,8 +792,17 @@ def decode_text(content: bytes) -> str:
         raise UnreadableFile("filen er ikke en tekstfil (CSV); den ser ut til å være binær")
     try:
         return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        # Mostly UTF-8 (a byte order mark, or æ, ø, å written so) with a stretch in another encoding, as a text
+        # pasted in from elsewhere makes: read as Windows-1252 every «å» became «Ã¥», and the header's
+        # «Oppstartsår» an unknown column, with no word of why
+        if content.startswith(b"\xef\xbb\xbf") or any(letter in content for letter in _UTF8_NORWEGIAN):
+            line = content.count(b"\n", 0, exc.start) + 1
+            start = max(content.rfind(b"\n", 0, exc.start) + 1, exc.start - 30)
+            around = " ".join(content[start:exc.start + 30].decode("utf-8", "replace").replace("\ufeff", "").split())
+            raise UnreadableFile(
+                f"tegnkodingen er blandet: filen er skrevet i UTF-8, men linje {line} har tegn i en annen koding "
+                f"(«{around}»). Åpne filen i Excel og lagre den på nytt som «CSV UTF-8»") from None
     try:
         return content.decode("cp1252")
     except UnicodeDecodeError:

@@ -1297,6 +1297,25 @@ def test_csv_in_windows_1252_with_oppstartsar_header_is_read(reference):
     assert sub.milestones[0]["name"] == "Første fase, del én"
 
 
+@pytest.mark.parametrize("written", ["a line pasted in from elsewhere", "a byte order mark over Windows-1252"])
+def test_a_csv_in_mixed_encodings_is_refused_naming_the_line_not_its_columns_unknown(reference, written):
+    # Read as Windows-1252, «Oppstartsår» became «OppstartsÃ¥r»: «kolonnen mangler» and «ukjent kolonne», and
+    # never a word of the encoding
+    rows = [csv_pilot(pilot_name="Første pilot"), csv_pilot(pilot_name="Andre – pilot")]
+    if written.startswith("a line"):
+        text = csv_bytes(rows).decode("utf-8-sig")
+        first, second, third = text.split("\n", 2)
+        content = (f"{first}\n{second}\n").encode() + third.encode("cp1252")  # «–» is 0x96 there
+        line = 3
+    else:
+        content = b"\xef\xbb\xbf" + csv_bytes(rows, encoding="cp1252")
+        line = 1
+    error = only_error(parse(reference, content, "piloter.csv"))
+    assert error.expected.startswith(f"tegnkodingen er blandet: filen er skrevet i UTF-8, men linje {line} har tegn i "
+                                     "en annen koding")
+    assert "lagre den på nytt som «CSV UTF-8»" in error.expected
+
+
 def test_csv_quoted_fields_may_hold_delimiters_and_line_breaks(reference):
     rows = [csv_pilot(problem="Lang kø; mange, og\nsaker ligger\r\nlenge", themes="Tema 1\nTema 2")]
     for delimiter in (";", ","):
