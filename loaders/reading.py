@@ -89,6 +89,7 @@ def read_workbook(content: bytes, limits: Limits,
     """
     members = _check_zip(content, limits)
     marks, too_large = _scan_sheets(content, members, wanted)
+    reading = None  # the sheet being read, for a message if it cannot be
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         grids: dict[str, Grid | None] = {}
@@ -97,6 +98,7 @@ def read_workbook(content: bytes, limits: Limits,
             if (wanted is not None and not wanted(name, book.sheet_names)) or name in too_large:
                 grids[name] = None
                 continue
+            reading = name
             sheet = book.get_sheet_by_name(name)
             grids[name] = sheet.to_python(skip_empty_area=False)
             down = [(first, last, col) for (first, col), (last, last_col) in sheet.merged_cell_ranges or ()
@@ -104,17 +106,25 @@ def read_workbook(content: bytes, limits: Limits,
             if down:
                 merges[name] = down
         hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+        reading = None
         if marks or hidden or merges:
             _mark(content, marks, hidden, merges, grids)
         return grids
     except (CalamineError, ValueError, OSError) as exc:
         if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
             raise UnreadableFile("arbeidsboken er passordbeskyttet; lagre den uten passord") from None
-        raise UnreadableFile(f"filen kan ikke leses som en Excel-arbeidsbok ({_short(exc)})") from None
+        raise UnreadableFile(_unreadable(reading, exc)) from None
     except BaseException as exc:  # a panic in calamine's Rust, which is no Exception: one file, not the batch
         if type(exc).__name__ != "PanicException":
             raise
-        raise UnreadableFile(f"filen kan ikke leses som en Excel-arbeidsbok ({_short(exc)})") from None
+        raise UnreadableFile(_unreadable(reading, exc)) from None
+
+
+def _unreadable(sheet: str | None, exc: BaseException) -> str:
+    """Why a workbook cannot be read, naming the sheet that could not be where it was one: «(t)» alone, calamine's
+    word for a damaged sheet, told nobody where or what to do."""
+    where = f"arket «{sheet}» er skadet og kan ikke leses" if sheet else "filen kan ikke leses som en Excel-arbeidsbok"
+    return f"{where}; åpne filen i Excel og lagre den på nytt (teknisk feilmelding: {_short(exc)})"
 
 
 def _check_zip(content: bytes, limits: Limits) -> list[Member] | None:

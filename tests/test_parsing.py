@@ -1034,6 +1034,17 @@ def test_a_hidden_column_with_content_is_read_and_warned_of_an_empty_one_says_no
     assert parse(reference, edited(content, hide(empty, "AZ"))).problems == []
 
 
+def test_a_damaged_sheet_is_named_with_what_to_do(reference):
+    # calamine's «(t)» or «(Cell string index not found in shared strings table)» alone told nobody where or what
+    def damaged(xml: bytes) -> bytes:
+        if b"<dimension" in xml and xml.count(b"<row") > 1:  # the sheets with a table: Innsending, Piloter
+            return xml.replace(b"<sheetData>", b'<sheetData><row r="2"><c r="A2" t="s"><v>99999</v></c></row>', 1)
+        return xml
+    error = only_error(parse(reference, with_sheets_rewritten(workbook(pilots=[valid_pilot()]), damaged)))
+    assert re.match(r"arket «(Innsending|Piloter)» er skadet og kan ikke leses; åpne filen i Excel og lagre den på "
+                    r"nytt \(teknisk feilmelding: .+\)$", error.expected), error.expected
+
+
 def test_a_hidden_form_sheet_that_is_read_is_warned_of(reference):
     content = workbook(innsending=valid_submission(), pilots=[valid_pilot()])
     parsed = parse(reference, edited(content, lambda book: setattr(book["Piloter"], "sheet_state", "hidden")))
