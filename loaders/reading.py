@@ -285,8 +285,9 @@ def _scan_sheets(content: bytes, members: list[Member] | None,
             too_large[part] = extent
         # nearly every sheet has none of these: a search of its text each (8 ms over M's 10 MB of sheets per search)
         errors = _error_cells(data) if b't="e"' in data or b"t='e'" in data else []
-        hidden_rows = _hidden_rows(data) if b"hidden=" in data else []
-        hidden_columns = _hidden_columns(data) if b"hidden=" in data else frozenset()
+        hides = b"hidden=" in data
+        hidden_rows = _hidden_rows(data) if hides else []
+        hidden_columns = _hidden_columns(data) if hides else frozenset()
         shown = _shown_cells(data, shown_styles) if shown_styles else []
         uncomputed = []
         if _has_formulas(data):
