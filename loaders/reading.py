@@ -782,7 +782,7 @@ def _looks_like_text(content: bytes) -> bool:
     return False
 
 
-_UTF8_NORWEGIAN = tuple("æøåÆØÅ".encode() [i:i + 2] for i in range(0, 12, 2))  # each letter as UTF-8 writes it
+_UTF8_NORWEGIAN = tuple(letter.encode() for letter in "æøåÆØÅ")  # each letter as UTF-8 writes it
 
 
 def decode_text(content: bytes) -> str:
