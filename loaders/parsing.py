@@ -48,6 +48,7 @@ from loaders.values import (
     EXPECTED,
     MEMO_TEXT_CHARS,
     MONTH_NAMES,
+    OTHER_CURRENCY,
     CellError,
     ValueProblem,
     cell_parser,
@@ -230,8 +231,7 @@ def _header_row(fields: tuple[Field, ...], row: tuple[object, ...]) -> tuple[dic
 # kroner)», or another currency («(EUR)», «(USD)», «(€)»: the amounts were stored as kroner). A year or a per cent
 # in the brackets («2024-kroner», «inkl. 25 % mva») says nothing of the unit, and «ikke tusen» says it is not one.
 _OTHER_UNIT = re.compile(r"(?<![\d.,])1[ .]?000(?![\d.,])|\btusen|\bmill|\bmrd|\bmilliard|\bmnok|\btnok|\bknok|\bkkr|"
-                         r"\bk ?kr\b|\bt ?kr\b|\beur\b|\beuro|\busd\b|\bdollar|\bsek\b|\bdkk\b|\bgbp\b|\bpund\b|"
-                         r"\bsvenske kr|\bdanske kr|[€$£]")
+                         r"\bk ?kr\b|\bt ?kr\b|" + OTHER_CURRENCY)
 _NEGATED = re.compile(r"\bikke( i)? \S+")
 
 

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
-from loaders.values import MONTH_NAMES, CellError, FormulaWithoutValue, Percent, format_number
+from loaders.values import MONTH_NAMES, OTHER_CURRENCY, CellError, FormulaWithoutValue, Percent, format_number
 
 Grid = list[list[object]]
 
@@ -409,8 +409,9 @@ _TEXT_TYPE = re.compile(rb"""\bt=["'](?:s|str|inlineStr|b|e)["']""")
 @dataclass(frozen=True)
 class _Shown:
     """How a number format shows a number cell, where the loader must read it as shown: a percentage («20 %» for
-    0,2), an amount in millions with its unit («2,5 mill. kr» for 2,5, which is 2 500 000 kr to the reader), or a
-    date as its month («des.25» for 01.12.2025, which ends a period on the 31st to the reader)."""
+    0,2), an amount in millions with its unit («2,5 mill. kr» for 2,5, which is 2 500 000 kr to the reader), an
+    amount in another currency («€ 250 000», not kroner to the reader), or a date as its month («des.25» for
+    01.12.2025, which ends a period on the 31st to the reader)."""
 
     decimals: int
     percent: bool = False
@@ -455,14 +456,20 @@ _NUMBER_FORMATS = re.compile(rb"<(?:\w+:)?numFmts\b[^>]{0,1000}+>(.*?)</(?:\w+:)
 _NUMBER_FORMAT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]{0,2000}+)>")
 _BUILT_IN_SHOWN_ID = re.compile(rb"""numFmtId=["'](?:9|10|17)["']""")  # of _BUILT_IN_SHOWN
 # of a format to read as shown (looked for in lower case): per cent, millions and billions, thousands
-_SIGNS = (b"%", b"mill", b"mnok", b"mrd", b"bnok", b"tkr", b"tnok", b"knok", b"tusen")
+_SIGNS = (b"%", b"mill", b"mnok", b"mrd", b"bnok", b"tkr", b"tnok", b"knok", b"tusen",
+          # another currency: €, £ (as UTF-8 or a character reference), a currency code
+          b"\xe2\x82\xac", b"&#8364;", b"&#x20ac;", b"\xc2\xa3", b"eur", b"usd", b"gbp", b"sek", b"dkk", b"chf")
+# a dollar sign that is not Excel's locale tag ([$-414]) or a kroner tag ([$kr-414], [$NOK])
+_DOLLAR = re.compile(rb"\$(?![-\]]|kr|nok)")
 _FORMAT_ID = re.compile(rb"""\bnumFmtId=["'](\d+)["']""")
 _FORMAT_CODE = re.compile(rb"""\bformatCode=(?:"([^"]*)"|'([^']*)')""")
 _CELL_FORMATS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]{0,1000}+>(.*?)</(?:\w+:)?cellXfs>", re.DOTALL)
 _CELL_FORMAT = re.compile(rb"<(?:\w+:)?xf\b([^>]{0,1000}+)>")
-# A format's parts: quoted text, an escaped character, the number, a padding or repeat, anything else
-_FORMAT_PART = re.compile(r'"([^"]*)"|\\(.)|([#0?][#0?,.]*)|[_*].|\[[^\]]*\]|(.)')
+# A format's parts: quoted text, an escaped character, the number, a padding or repeat, a currency tag's symbol
+# ([$€-2], [$EUR]; nothing of a locale tag [$-414]), another tag ([Red], [>=100]), anything else
+_FORMAT_PART = re.compile(r'"([^"]*)"|\\(.)|([#0?][#0?,.]*)|[_*].|\[\$([^\]-]*)[^\]]*\]|\[[^\]]*\]|(.)')
 _MILLIONS = re.compile(r"\b(?:mill|million|mnok|mrd|milliard|bnok|tkr|tnok|knok|tusen)", re.IGNORECASE)
+_OTHER_CURRENCY = re.compile(OTHER_CURRENCY, re.IGNORECASE)
 
 
 _FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|[_*].')  # quoted text, escaped characters, [$-414], padding
@@ -477,17 +484,18 @@ def _month_only(code: str) -> bool:
 def _shown_format(code: str) -> _Shown | None:
     """How a number format code (its first section, for positive numbers) shows a number, where the loader must
     read it as shown: «0.0%» a percentage of one decimal, «0.0 "mill. kr"» an amount in millions, «# ##0 "tkr"» one
-    in thousands. A format that divides by a million or a thousand itself («#,##0.0,, "mill."», «#,##0, "tkr"»)
-    shows a cell holding whole kroner: read as it is (None)."""
+    in thousands, «[$€-2] # ##0» one in another currency (which no amount field takes). A format that divides by a
+    million or a thousand itself («#,##0.0,, "mill."», «#,##0, "tkr"») shows a cell holding whole kroner: read as it
+    is (None)."""
     if _month_only(code):
         return _Shown(0, month=True)
     before, after, number, percent = [], [], None, False
     for part in _FORMAT_PART.finditer(code.split(";")[0]):
-        quoted, escaped, digits, other = part.groups()
+        quoted, escaped, digits, symbol, other = part.groups()
         if digits is not None and number is None:
             number = digits
             continue
-        literal = quoted if quoted is not None else escaped if escaped is not None else other
+        literal = next((text for text in (quoted, escaped, symbol, other) if text is not None), None)
         if literal is None:
             continue
         percent = percent or (other == "%")
@@ -498,6 +506,8 @@ def _shown_format(code: str) -> _Shown | None:
     if percent:
         return _Shown(decimals, percent=True)
     words = "".join(before + after)
+    if _OTHER_CURRENCY.search(words):
+        return _Shown(decimals, before="".join(before), after="".join(after))
     if _MILLIONS.search(words) and not number.endswith(","):
         return _Shown(decimals, before="".join(before), after="".join(after))
     return None
@@ -525,6 +535,7 @@ def _styles_shown(styles: bytes) -> dict[int, _Shown]:
     codes = own.group(1) if own else b""
     lowered = codes.lower()  # plain searches first: a case-blind pattern of the same words took 50 ms at M
     if (not any(sign in lowered for sign in _SIGNS) and b"yy" not in lowered
+            and not (b"$" in lowered and _DOLLAR.search(lowered))
             and not _BUILT_IN_SHOWN_ID.search(styles)):
         return {}
     formats = dict(_BUILT_IN_SHOWN)

@@ -46,9 +46,16 @@ EXPECTED = {
     "amount": "et beløp i kroner som 1\u00a0500\u00a0000, 1\u00a0500\u00a0000\u00a0kr, 2,5\u00a0mill. eller "
               "1,2\u00a0mrd. (ikke negativt)",
     "number": "et tall som ikke er negativt, f.eks. 1,5",
-    "year": "et årstall som 2024",
+    "year": "et årstall som 2024 (mellom 2000 og 2099)",
     "agency": "virksomhetens navn eller forkortelse slik registeret har dem, f.eks. Husbanken eller HB",
 }
+
+# Another currency than kroner, as a header's brackets, a number format or a typed amount may name it
+OTHER_CURRENCY = (r"[€$£¥]|\beur\b|\beuro|\busd\b|\bdollar|\bsek\b|\bdkk\b|\bgbp\b|\bpund\b|\bchf\b|"
+                  r"\bsvenske kr|\bdanske kr")
+_OTHER_CURRENCY = re.compile(OTHER_CURRENCY, re.IGNORECASE)
+IN_OTHER_CURRENCY = ("et beløp i kroner, ikke i en annen valuta (regn det om til kroner, skriv det som f.eks. "
+                     "1\u00a0500\u00a0000 og la cellen være uten valutaformat)")
 
 EXCEL_ERROR = ("en verdi, ikke en feil fra Excel (cellen viser en feil, ofte fra en formel som ikke fant det den "
                "slo opp)")
@@ -78,7 +85,8 @@ class FormulaWithoutValue(CellError):
 # Excel stores dates as days since 1899-12-30 (after the 1900 leap-year bug).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 # The dates a plan can hold: 31.12.9999 ("no end") or a year 1000 are slips of the keyboard,
-# and they broke the timeline's axis and the deck's year labels.
+# and they broke the timeline's axis and the deck's year labels. Years (Oppstartsår, a budget row's
+# År) are held to the same span: a budget year 2150 is the same slip.
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 SERIAL_RANGE = ((FIRST_DATE - EXCEL_EPOCH).days, (LAST_DATE - EXCEL_EPOCH).days + 1)
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
@@ -360,6 +368,8 @@ def parse_amount(value: object) -> float | None:
 def _amount_from_text(text: str) -> float:
     """Parse '1 500 000 kr', 'kr 1 500 000,-', 'NOK 250000', '2,5 mill.', '1,2 mrd.', '1 500 000 kroner'."""
     t = SPACES.sub(" ", text).strip().lower()
+    if _OTHER_CURRENCY.search(t):  # «€ 250 000», «250 000 EUR»: not a number of kroner, whatever its digits
+        raise ValueProblem(IN_OTHER_CURRENCY)
     t = re.sub(r"^(kr\.?|nok)\s*", "", t)
     # A currency word only when it stands alone: the "nok" of "2,5 mnok" is part of the scale.
     t = re.sub(r"\s*(?<![a-z])(kr\.?|kroner|nok|,-|,–|\.-)\s*$", "", t)
@@ -431,7 +441,7 @@ def parse_year(value: object) -> int | None:
     text = str(value).strip()
     if re.fullmatch(r"\d{4}(\.0+)?", text):
         year = int(text.split(".")[0])
-        if 1900 <= year <= 2200:
+        if FIRST_DATE.year <= year <= LAST_DATE.year:
             return year
     raise ValueProblem(EXPECTED["year"])
 
@@ -547,7 +557,7 @@ def _plain_amount(value: float) -> float | None:
 
 def _plain_year(value: float) -> int | None:
     """A number cell's year when parse_year would take it, else None."""
-    return int(value) if value.is_integer() and 1900 <= value <= 2200 else None
+    return int(value) if value.is_integer() and FIRST_DATE.year <= value <= LAST_DATE.year else None
 
 
 _MISSING = object()

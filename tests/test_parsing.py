@@ -1873,3 +1873,36 @@ def test_a_piloter_csv_saying_nei_without_an_assessment_names_the_agencys_first_
     missing = {e.column: e.row for e in parsed.errors}
     assert missing == {SUBMISSION.field("assessment").label: 3, SUBMISSION.field("union_involvement").label: 3}, \
         [str(e) for e in parsed.errors]
+
+
+@pytest.mark.parametrize(("number_format", "shown"), [
+    ("[$€-2] # ##0", "€ 250 000"),             # Norwegian Excel's «€ Euro (€ 123)»
+    ("#,##0 [$€-1]", "250 000 €"),
+    ('#,##0 "EUR"', "250 000 EUR"),
+    ("[$USD-409] #,##0", "USD 250 000"),
+    ('"$"#,##0', "$250 000"),
+    ("\\£#,##0", "£250 000"),
+])
+def test_a_budget_total_in_a_cell_shown_in_another_currency_is_refused_naming_what_it_shows(
+        reference, number_format, shown):
+    # a cell showing «€ 250 000» went into every budget figure as 250 000 kr: about a tenth of what was meant
+    content = with_pilot_cells_styled(valid_pilot(budget_total_nok=250_000), Budsjett_totalt_kr=number_format)
+    error = only_error(parse(reference, content))
+    assert (error.sheet, error.row, error.column) == ("Piloter", 2, PILOTS.field("budget_total_nok").label)
+    assert f"fant «{shown}»" in str(error).replace("\u00a0", " ")
+    assert "ikke i en annen valuta" in str(error)
+
+
+@pytest.mark.parametrize("number_format", ["[$kr-414] # ##0", '#,##0\\ "kr"', "[$NOK] #,##0", "[$-414]#,##0",
+                                           "#,##0 [$kr-414];[Red]-#,##0 [$kr-414]"])
+def test_a_budget_total_in_a_cell_shown_in_kroner_is_read_as_it_is(reference, number_format):
+    content = with_pilot_cells_styled(valid_pilot(budget_total_nok=250_000), Budsjett_totalt_kr=number_format)
+    assert accepted(reference, content).pilots[0]["budget_total_nok"] == 250_000
+
+
+@pytest.mark.parametrize("written", ["€ 250 000", "250 000 EUR", "USD 1,500", "250 000 svenske kr"])
+def test_an_amount_typed_in_another_currency_in_a_csv_is_refused_saying_kroner(reference, written):
+    content = csv_bytes([csv_pilot(budget_total_nok=written)])
+    error = only_error(parse(reference, content, "piloter.csv"))
+    assert error.column == PILOTS.field("budget_total_nok").label
+    assert "ikke i en annen valuta" in str(error) and written in str(error)

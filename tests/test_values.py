@@ -198,7 +198,7 @@ def test_amount_accepts_two_and_a_half_million_written_as_mill():
     assert parse_amount("2,5 mill.") == 2_500_000
 
 
-@pytest.mark.parametrize("written", [-1, -1500000.0, "-1 500 000", "kr -100", "mye", "1 500 000 euro", "1,5,5",
+@pytest.mark.parametrize("written", [-1, -1500000.0, "-1 500 000", "kr -100", "mye", "1,5,5",
                                      "ca. 2 mill.", True,
                                      # spaces out of step with the thousands: was 15 000 000 and 150 000, unsaid
                                      "1 5000 000", "1 50 000", "1 500 00 kr", "2 5 mill."])
@@ -207,6 +207,13 @@ def test_amount_rejects_negative_amounts_and_words_saying_what_was_expected(writ
         parse_amount(written)
     assert "kroner" in problem.value.expected
     assert "ikke negativt" in problem.value.expected
+
+
+@pytest.mark.parametrize("written", ["1 500 000 euro", "€ 250 000", "250000 EUR", "$1,500", "1 500 000 danske kr"])
+def test_amount_in_another_currency_is_refused_saying_it_must_be_kroner(written):
+    with pytest.raises(ValueProblem) as problem:
+        parse_amount(written)
+    assert problem.value.expected.startswith("et beløp i kroner, ikke i en annen valuta")
 
 
 def test_amount_rejects_an_amount_too_large_to_be_a_number():
@@ -243,6 +250,14 @@ def test_year_rejects_words_and_non_years_saying_a_year_was_expected(written):
     with pytest.raises(ValueProblem) as problem:
         parse_year(written)
     assert "årstall" in problem.value.expected
+
+
+@pytest.mark.parametrize("written", ["2150", 2150.0, 2150, "1999", 1999.0, "2100"])
+def test_a_year_outside_the_span_a_plan_can_hold_is_refused_saying_the_span(written):
+    with pytest.raises(ValueProblem) as problem:
+        parse_year(written)
+    assert problem.value.expected == "et årstall som 2024 (mellom 2000 og 2099)"
+    assert parse_year(2000.0) == 2000 and parse_year("2099") == 2099
 
 
 @pytest.mark.parametrize(("written", "expected"), [
@@ -304,7 +319,8 @@ SLOW_PATH = {
     "year": parse_year,
 }
 CELLS = [None, "", "   ", float("nan"), float("inf"), -float("inf"), True, False, 0, 1, 2, -1, 0.0, -0.0, 1.0, 1.5,
-         -2.5, 1899.0, 1900.0, 2024.0, 2024.5, 2200.0, 2201.0, -2024.0, 20000.0, 45000.0, 1_500_000.0, 2024, 1e300,
+         -2.5, 1899.0, 1900.0, 1999.0, 2000.0, 2099.0, 2100.0, 2024.0, 2024.5, 2200.0, 2201.0, -2024.0, 20000.0,
+         45000.0, 1_500_000.0, 2024, 1e300,
          dt.date(2024, 3, 1), dt.datetime(2024, 3, 1, 14, 5), "Ja", " nei ", "x", "kanskje", "pågår", "AVBRUTT ",
          "Pagar", "Planlagt", "Ferdig", "2024", " 2024 ", "2024.0", "1899", "31.10.2023", "1. mars 2024",
          "mars 2024", "2024-03-01", "snart", "32.13.2024", "1 500 000 kr", "2,5 mill.", "-5", "1,5", "mye",
