@@ -824,7 +824,8 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
         resolve_pilots(parsed, msheet, milestones, pilots)
         resolve_pilots(parsed, bsheet, budget, pilots)
         check_budget_sums(parsed, bsheet, pilots, budget, psheet)
-        _check_plans_match_rows(parsed, found["submission"][0], values, pilots, psheet, rows.get("has_plans"))
+        _check_plans_match_rows(parsed, found["submission"][0], values, pilots, psheet, rows.get("has_plans"),
+                                sheet_missing="pilots" not in found)
     if parsed.errors:
         return
     fields = {k: values.get(k) for k in SUBMISSION_FIELD_KEYS}
@@ -865,10 +866,14 @@ def _check_sheet_marks(parsed: ParsedFile, name: str, grid: SheetGrid) -> None:
 
 
 def _check_plans_match_rows(parsed: ParsedFile, sheet: str, values: dict, pilots: list[dict], psheet: str,
-                            row: int | None = None) -> None:
-    """«Har planer om piloter» must agree with whether Piloter has rows."""
+                            row: int | None = None, sheet_missing: bool = False) -> None:
+    """«Har planer om piloter» must agree with whether Piloter has rows (and, for a workbook, is there at all)."""
     label = SUBMISSION.field("has_plans").label
-    if values.get("has_plans") is True and not pilots:
+    if values.get("has_plans") is True and sheet_missing:
+        # a deleted Piloter sheet was «arket «Piloter» har ingen piloter», as if it were there and empty
+        parsed.error(f"«{label}» er Ja, men arbeidsboken har ikke arket «{psheet}»; legg arket inn igjen fra "
+                     "rapporteringsskjemaet og fyll det ut, eller svar Nei", sheet, row, label)
+    elif values.get("has_plans") is True and not pilots:
         parsed.error(f"«{label}» er Ja, men arket «{psheet}» har ingen piloter; fyll ut Piloter eller svar Nei",
                      sheet, row, label)
     if values.get("has_plans") is False and pilots:

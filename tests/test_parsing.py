@@ -1233,8 +1233,15 @@ def test_har_planer_disagreeing_with_the_pilot_rows_names_the_row_of_har_planer(
 
 
 def test_ja_with_no_pilot_rows_is_an_error(reference):
-    error = only_error(parse(reference, no_pilots_workbook(valid_submission())))
+    error = only_error(parse(reference, no_pilots_workbook(valid_submission(), "header only")))
     assert error.column == "Har planer om piloter"
+    assert "arket «Piloter» har ingen piloter" in error.expected
+
+
+def test_ja_with_the_piloter_sheet_deleted_says_the_sheet_is_missing_not_empty(reference):
+    error = only_error(parse(reference, no_pilots_workbook(valid_submission(), "absent")))
+    assert error.column == "Har planer om piloter"
+    assert "arbeidsboken har ikke arket «Piloter»" in error.expected
 
 
 # ---------------------------------------------------------------------------------------------
