@@ -166,7 +166,21 @@ if (!window.poNorwegianChrome) {
   };
   let queued = false;  // once a frame at most: a page's drawing makes many changes in a row
   const soon = () => { if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; norwegian(); }); } };
-  new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
+  // What a choice box tells screen readers as the list changes («12 options available.»), put in a live region at
+  // the end of the page: rewritten as it is added, before the screen reader is told of it, not a frame later
+  const counted = /^(\\d+) options? available\\.$/;
+  const announced = (records) => {
+    for (const record of records) {
+      if (!record.target.hasAttribute || !record.target.hasAttribute('aria-live')) continue;
+      for (const node of record.addedNodes) {
+        const found = counted.exec(node.textContent.trim());
+        if (found) node.textContent = found[1] === '0' ? 'Ingen treff.'
+          : found[1] === '1' ? '1 alternativ.' : found[1] + ' alternativer.';
+      }
+    }
+  };
+  new MutationObserver((records) => { announced(records); soon(); })
+    .observe(document.body, {childList: true, subtree: true});
   norwegian();
 }
 </script>""".replace("WORDS", json.dumps(CHROME_WORDS, ensure_ascii=False)).replace("FADED_TEXT", FADED_TEXT)

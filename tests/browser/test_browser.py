@@ -608,6 +608,10 @@ def test_streamlits_and_plotlys_own_texts_are_norwegian_and_tables_have_no_comma
     page.keyboard.type("zzzq")
     page.get_by_test_id("stMultiSelectDropdown").get_by_text("Ingen treff").wait_for()
     assert "No results" not in page.get_by_test_id("stMultiSelectDropdown").inner_text()
+    # what a screen reader is told as the list narrows: it was «12 options available.», «0 options available.»
+    told = page.evaluate("[...document.querySelectorAll('[aria-live] > *')].map(e => e.textContent)")
+    assert "Ingen treff." in told and not any("available" in t for t in told), told
+    assert any(t.endswith(" alternativer.") for t in told), told
     page.keyboard.press("Escape")
     page.goto(f"{server}/planer")  # its toggle and search field have a «?» each
     wait_for_app(page)
