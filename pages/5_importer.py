@@ -1,6 +1,7 @@
 """Importer: upload filled-in forms, see what each file will change, then import."""
 
 import hashlib
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,7 @@ import streamlit as st
 from loaders.importer import OUTCOME_TEXT, FilePlan
 from loaders.reading import megabytes
 from loaders.template import template_bytes
+from store.database import StoreBusy, StoreUnreadable
 from ui import formatting as fmt
 from ui import store_access
 from ui.layout import page_setup
@@ -79,28 +81,61 @@ def show_plans(plans: list[FilePlan]) -> None:
             st.warning(f"**{name}** – advarsler{still}:\n\n" + _problem_list(warnings), icon=":material/warning:")
 
 
+PROBLEMS_SHOWN = 200  # per file and kind, as the command line shows them
+
+
 def _problem_list(problems: list) -> str:
-    """Problems as a Markdown list, each as the CLI words it, its text escaped."""
-    return "\n".join(f"- {fmt.escape_markdown(f'{p.where}: {p.message}')}" for p in problems[:200])
+    """Problems as a Markdown list, each as the CLI words it, its text escaped; past PROBLEMS_SHOWN, how many more."""
+    lines = [f"- {fmt.escape_markdown(f'{p.where}: {p.message}')}" for p in problems[:PROBLEMS_SHOWN]]
+    if len(problems) > PROBLEMS_SHOWN:  # 260 errors were listed as 200, without a word of the other 60
+        lines.append(f"- … og {len(problems) - PROBLEMS_SHOWN} til (tallet står i tabellen over)")
+    return "\n".join(lines)
 
 
-if uploaded:
-    st.session_state.pop("last_result", None)  # new files: the last import's outcome would stand beside their preview
-    files = [(u.name, u.getvalue()) for u in uploaded]
+def store_refused(exc: Exception, doing: str) -> None:
+    """The store could not be opened (another process holds it, or it is damaged): say so; nothing was written,
+    and the chosen files stay chosen, so the user can try again."""
+    icon = ":material/lock:" if isinstance(exc, StoreBusy) else ":material/error:"
+    st.error(f"{exc}\n\nIngenting er {doing}, og filene er fortsatt valgt: prøv igjen om litt.", icon=icon)
+
+
+def previewed(files: list[tuple[str, bytes]]) -> list[FilePlan] | None:
+    """The preview of these files, made once per set of files; None when the store could not be read for it."""
     digest = hashlib.sha256(b"".join(hashlib.sha256(c).digest() for _, c in files)).hexdigest()
     if st.session_state.get("preview_digest") != digest:
+        try:
+            with st.spinner("Leser filene …"):
+                st.session_state["preview"] = store_access.preview(files)
+        except (StoreBusy, StoreUnreadable) as exc:  # was a traceback after ten silent seconds
+            store_refused(exc, "lest inn")
+            st.button("Prøv igjen", key="forhandsvis_igjen", icon=":material/refresh:")
+            return None
         st.session_state["preview_digest"] = digest
-        st.session_state["preview"] = store_access.preview(files)
-    plans: list[FilePlan] = st.session_state["preview"]
+    return st.session_state["preview"]
+
+
+def import_files(files: list[tuple[str, bytes]]) -> list[FilePlan] | None:
+    """Import the files, with a progress bar; None when the store could not be opened for it."""
+    bar = st.progress(0.0, text="Importerer …")
+    try:
+        return store_access.run_import(files, lambda i, n, name: bar.progress(i / n, text=f"{i} av {n}: {name}"))
+    except (StoreBusy, StoreUnreadable) as exc:
+        store_refused(exc, "importert")
+        return None
+    finally:
+        bar.empty()
+
+
+files = [(u.name, u.getvalue()) for u in uploaded or ()]
+if files:
+    st.session_state.pop("last_result", None)  # new files: the last import's outcome would stand beside their preview
+if files and (plans := previewed(files)) is not None:
     st.subheader("Dette vil skje")
     show_plans(plans)
     importable = [p for p in plans if p.outcome in ("new", "replaces")]
     label = f"Importer {fmt.plural(len(importable), 'fil', 'filer')}" if importable else "Ingen filer å importere"
     if st.button(label, type="primary", disabled=not importable,
-                 key="importer_knapp", icon=":material/upload:"):
-        bar = st.progress(0.0, text="Importerer …")
-        done = store_access.run_import(files, lambda i, n, name: bar.progress(i / n, text=f"{i} av {n}: {name}"))
-        bar.empty()
+                 key="importer_knapp", icon=":material/upload:") and (done := import_files(files)) is not None:
         st.session_state["last_result"] = done
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
         st.session_state.pop("preview_digest", None)
@@ -108,9 +143,16 @@ if uploaded:
 
 if "last_result" in st.session_state:
     result: list[FilePlan] = st.session_state["last_result"]
-    imported = sum(1 for p in result if p.outcome == "imported")
-    st.success(f"Ferdig: {fmt.plural(imported, 'fil', 'filer')} importert, {len(result) - imported} ikke importert.",
-               icon=":material/check_circle:")
+    counts = Counter(p.outcome for p in result)
+    # «8 ikke importert» put files already in the store with refused ones: how many to send back was not said
+    told = ", ".join([f"{fmt.plural(counts['imported'], 'fil', 'filer')} importert"]
+                     + [f"{counts[o]} {word}" for o, word in (("unchanged", "uendret"), ("refused", "avvist"))
+                        if counts[o]])
+    if counts["refused"]:
+        st.warning(f"Ferdig: {told}. De avviste filene må rettes og lastes opp på nytt; feilene står under.",
+                   icon=":material/warning:")
+    else:
+        st.success(f"Ferdig: {told}.", icon=":material/check_circle:")
     show_plans(result)
 
 st.subheader("Importhistorikk")

@@ -5,11 +5,14 @@ Figures are checked against SQL on the same DuckDB file, never against numbers w
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import io
 import json
 import re
+import subprocess
+import sys
 from html import escape, unescape
 from pathlib import Path
 
@@ -18,7 +21,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders.importer import import_files
+from loaders.importer import import_files, import_into_store
 from loaders.values import norwegian_today
 from store import database, queries
 from store.queries import PilotFilter
@@ -27,6 +30,7 @@ from tests.form_files import (
     budget_line,
     csv_bytes,
     csv_pilot,
+    milestone,
     no_plans_submission,
     valid_pilot,
     valid_submission,
@@ -675,6 +679,78 @@ def test_importer_shows_what_a_file_holds_as_written_not_as_markdown(monkeypatch
     error = at.error[0].value
     assert "fant «*mars* [se](http://x)»" in as_written(error) and "_utkast_.xlsx" in as_written(error)
     assert "*mars*" not in error and "](" not in error and "_utkast_" not in error
+
+
+@contextlib.contextmanager
+def held_by_another_process(path: Path):
+    """The store opened for writing by another process (a colleague's notebook, an import from the command line)
+    until the block ends."""
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(120)", str(path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_importer_says_the_store_is_busy_and_keeps_the_files_when_another_process_holds_it(monkeypatch, store_path):
+    # a traceback («store.database.StoreBusy: …», «Ask Google») after ten silent seconds, and the history gone
+    monkeypatch.setattr(database, "LOCK_WAIT_SECONDS", 0.3)
+    content = workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                        "Har planer om piloter": "Ja"}, [valid_pilot(pilot_name="Tillit i praksis")])
+    at = open_app(monkeypatch, store_path, "pages/5_importer.py")
+    with held_by_another_process(store_path):
+        at.get("file_uploader")[0].upload("husbanken.xlsx", content).run()
+        assert not at.exception
+        [busy] = [e.value for e in at.error]
+        assert "er i bruk av en annen prosess" in busy and "Ingenting er lest inn" in busy
+        assert any(s.value == "Importhistorikk" for s in at.subheader)
+    at.button(key="forhandsvis_igjen").click().run()  # free again: the same files are read
+    assert table(at, "Fil", "Utfall")["Utfall"].tolist() == ["Ny"]
+    with held_by_another_process(store_path):
+        at.button(key="importer_knapp").click().run()
+        assert not at.exception
+        [busy] = [e.value for e in at.error]
+        assert "Ingenting er importert, og filene er fortsatt valgt" in busy
+        assert table(at, "Fil", "Utfall")["Utfall"].tolist() == ["Ny"]  # the preview stands, ready to try again
+    assert sql(store_path, "SELECT count(*) FROM submissions") == 0
+    at.button(key="importer_knapp").click().run()
+    assert sql(store_path, "SELECT pilot_name FROM pilots_current") == "Tillit i praksis"
+
+
+def test_importers_result_counts_unchanged_and_refused_files_apart_and_warns_of_the_refused(monkeypatch, store_path,
+                                                                                           reference):
+    # «Ferdig: 2 filer importert, 8 ikke importert» in green, where 2 were in the store already and 6 refused
+    good = workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                     "Har planer om piloter": "Ja"}, [valid_pilot(pilot_name="Tillit i praksis")])
+    import_into_store(store_path, [("husbanken.xlsx", good)], reference)
+    other = workbook({"Virksomhet": "Kartverket", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                      "Har planer om piloter": "Ja"}, [valid_pilot(pilot_name="Kart og tillit")])
+    bad = workbook({"Virksomhet": "Kartverket", "Oppstartsår": 2023, "Innsendt dato": "30.10.2023",
+                    "Har planer om piloter": "Ja"}, [valid_pilot(start_date="31.13.2024")])
+    at = open_app(monkeypatch, store_path, "pages/5_importer.py")
+    uploader = at.get("file_uploader")[0]
+    uploader.upload("husbanken.xlsx", good).upload("kartverket.xlsx", other).upload("feil.xlsx", bad).run()
+    at.button(key="importer_knapp").click().run()
+    assert not at.success
+    [told] = [w.value for w in at.warning if w.value.startswith("Ferdig")]
+    assert told.startswith("Ferdig: 1 fil importert, 1 uendret, 1 avvist.")
+
+
+def test_importer_says_how_many_errors_are_left_out_past_the_first_200(monkeypatch, store_path):
+    rows = [milestone(pilot="Digital søknad", name=f"Steg {i}", from_date="31.13.2024") for i in range(230)]
+    content = workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                        "Har planer om piloter": "Ja"}, [valid_pilot()], rows)
+    at = open_app(monkeypatch, store_path, "pages/5_importer.py")
+    at.get("file_uploader")[0].upload("mange_feil.xlsx", content).run()
+    errors = table(at, "Fil", "Utfall")["Feil"].iloc[0]
+    listed = at.error[0].value.splitlines()
+    assert errors >= 230
+    assert listed[-1] == f"- … og {errors - 200} til (tallet står i tabellen over)"
+    assert sum(line.startswith("- ") for line in listed) == 201
 
 
 def as_written(markdown: str) -> str:
