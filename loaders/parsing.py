@@ -105,6 +105,7 @@ class ParsedFile:
     # Dates written with slashes, noted table by table and judged for the whole file (judge_slashed_dates):
     # (sheet, row, column, text, first number, second number)
     slashed_dates: list[tuple[str, int, str, str, int, int]] = field(default_factory=list)
+    error_cells: set[tuple[str, int, str]] = field(default_factory=set, repr=False)  # (sheet, row, column) of errors
 
     @functools.cached_property
     def sha256(self) -> str:
@@ -123,7 +124,12 @@ class ParsedFile:
 
     def error(self, expected: str, sheet: str | None = None, row: int | None = None,
               column: str | None = None, value: object = None) -> None:
-        """Record an error that refuses the file."""
+        """Record an error that refuses the file: one per cell, the first found (a later check of the same cell
+        follows from it: a Fase's «Til dato» that could not be read was also «påkrevd for en fase»)."""
+        if sheet is not None and row is not None and column is not None:
+            if (sheet, row, column) in self.error_cells:
+                return
+            self.error_cells.add((sheet, row, column))
         self.problems.append(Problem(self.name, expected, sheet, row, column, value))
 
     def warn(self, expected: str, sheet: str | None = None, row: int | None = None,
@@ -820,10 +826,20 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     check_pilots(parsed, psheet, pilots)
     check_milestones(parsed, msheet, milestones)
     judge_slashed_dates(parsed)
-    if "pilots" not in renamed:  # a renamed Piloter sheet is reported once, not on every row that names a pilot
+    if "pilots" not in found and "pilots" not in renamed:  # deleted: one error per sheet, not one per row
+        for sheet, referring in ((msheet, milestones), (bsheet, budget)):
+            if referring:
+                count = f"{len(referring)} {'rad' if len(referring) == 1 else 'rader'}"
+                parsed.error(f"arket har {count} som viser til piloter, men arbeidsboken har ikke arket «{psheet}»; "
+                             "legg arket inn igjen fra rapporteringsskjemaet og fyll det ut", sheet)
+    elif "pilots" not in renamed:  # a renamed Piloter sheet is reported once, not on every row that names a pilot
         resolve_pilots(parsed, msheet, milestones, pilots)
         resolve_pilots(parsed, bsheet, budget, pilots)
-        check_budget_sums(parsed, bsheet, pilots, budget, psheet)
+    if "pilots" not in renamed:
+        # a budget amount that could not be read is missing from its pilot's sum: that warning would be false
+        total = PILOTS.field("budget_total_nok").label
+        if not any(p.sheet == bsheet or (p.sheet, p.column) == (psheet, total) for p in parsed.errors):
+            check_budget_sums(parsed, bsheet, pilots, budget, psheet)
         _check_plans_match_rows(parsed, found["submission"][0], values, pilots, psheet, rows.get("has_plans"),
                                 sheet_missing="pilots" not in found)
     if parsed.errors:

@@ -304,6 +304,14 @@ def test_a_phase_ending_before_it_starts_is_an_error(reference):
     assert (error.row, error.column, error.value) == (2, "Til dato", dt.date(2024, 5, 1))
 
 
+def test_a_phases_til_dato_that_cannot_be_read_is_one_error_saying_what_was_found(reference):
+    # it was two on the same cell: the date not read, then «påkrevd for en fase» as if it were blank
+    content = workbook(milestones=[milestone(kind="Fase", from_date="1.6.2024", to_date="snart")])
+    error = only_error(parse(reference, content))
+    assert (error.row, error.column, error.value) == (2, "Til dato", "snart")
+    assert error.expected.startswith("en dato")
+
+
 def test_a_phase_with_til_dato_is_accepted(reference):
     sub = accepted(reference, workbook(milestones=[milestone(kind="fase", from_date="mars 2024",
                                                              to_date=dt.date(2024, 6, 30))]))
@@ -1242,6 +1250,32 @@ def test_ja_with_the_piloter_sheet_deleted_says_the_sheet_is_missing_not_empty(r
     error = only_error(parse(reference, no_pilots_workbook(valid_submission(), "absent")))
     assert error.column == "Har planer om piloter"
     assert "arbeidsboken har ikke arket «Piloter»" in error.expected
+
+
+def test_milestones_and_budget_rows_without_their_piloter_sheet_are_one_error_per_sheet(reference):
+    # twelve errors «fant «VDIR-F1», forventet … (ingen piloter er registrert)», one per row, came before the cause
+    book = load_workbook(io.BytesIO(workbook(
+        pilots=[valid_pilot()], milestones=[milestone(name=f"Steg {i}") for i in range(8)],
+        budget=[budget_line(year=2024), budget_line(year=2025)])))
+    del book["Piloter"]
+    out = io.BytesIO()
+    book.save(out)
+    errors = parse(reference, out.getvalue()).errors
+    assert [(e.sheet, e.row) for e in errors] == [("Milepæler", None), ("Budsjett", None),
+                                                  ("Innsending", errors[2].row)]
+    assert errors[0].expected.startswith("arket har 8 rader som viser til piloter, men arbeidsboken har ikke arket "
+                                         "«Piloter»")
+    assert errors[1].expected.startswith("arket har 2 rader som viser til piloter")
+    assert "arbeidsboken har ikke arket «Piloter»" in errors[2].expected
+
+
+def test_a_budget_amount_that_cannot_be_read_gives_no_warning_that_the_rows_do_not_add_up(reference):
+    # «€ 50 000» refused, and then «summerer til 1 500 000 kr, men «Budsjett totalt (kr)» er 2 200 000 kr»
+    content = workbook(pilots=[valid_pilot(budget_total_nok=2_200_000)],
+                       budget=[budget_line(amount=1_500_000), budget_line(year=2025, amount="€ 700 000")])
+    parsed = parse(reference, content)
+    assert [(e.sheet, e.row) for e in parsed.errors] == [("Budsjett", 3)]
+    assert parsed.warnings == []
 
 
 # ---------------------------------------------------------------------------------------------
