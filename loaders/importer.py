@@ -50,6 +50,9 @@ class FilePlan:
     replaces_existing: bool = False
     stored_file_id: int | None = None  # the same bytes are in the store: imported again to be current again
     differences: list[str] = field(default_factory=list)  # what changes against the stored version, in words
+    # the submissions this file makes current though it is dated before the version it replaces (an old copy?),
+    # in words: «Statsbygg 2024: innsendt 25.10.2023, gjeldende versjon 06.11.2023»
+    older: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -86,6 +89,7 @@ class _Planner:
     def __init__(self, con: duckdb.DuckDBPyConnection, reference: Reference):
         self.con = con
         self.reference = reference
+        self.plans: dict[int, FilePlan] = {}  # id of a ParsedFile → its plan
         self.pending_pilots: dict[tuple[str, int], list[dict]] = {}
         self.pending_exists: dict[tuple[str, int], str] = {}
         self.refused_pilots: dict[tuple[str, int], str] = {}  # submissions whose Piloter CSV was refused → its name
@@ -138,7 +142,7 @@ class _Planner:
 
     def plan(self, parsed: ParsedFile) -> FilePlan:
         """The plan for one parsed file, given the store and the files planned before it."""
-        plan = FilePlan(parsed)
+        plan = self.plans[id(parsed)] = FilePlan(parsed)
         self._tell_of_refused_pilots(parsed)
         if parsed.errors:
             self._note_refused_pilots(parsed, parsed.refused_submissions)
@@ -490,6 +494,8 @@ class _Planner:
         if old is None or new >= old:
             return
         where = (_innsending_sheet(parsed), data.date_row)
+        self.plans[id(parsed)].older.append(f"{data.agency} {data.start_year}: innsendt {format_date(new)}, versjonen "
+                                            f"den erstatter {format_date(old)}")
         parsed.warn(f"er {format_date(new)}, tidligere enn versjonen den erstatter ({format_date(old)}). Filen blir "
                     f"likevel gjeldende for {data.agency} {data.start_year}; er den en eldre kopi, importer den "
                     "nyeste på nytt", *where, SUBMISSION.field("submitted_on").label)

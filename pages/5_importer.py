@@ -56,7 +56,8 @@ def show_plans(plans: list[FilePlan]) -> None:
     """One row per file with its outcome, then every error and warning as the CLI prints them."""
     st.dataframe(pd.DataFrame({
         "Fil": [p.name for p in plans],
-        "Utfall": [OUTCOME_LABELS[p.outcome] for p in plans],
+        "Utfall": [OUTCOME_LABELS[p.outcome] + (" (eldre)" if p.older and p.outcome != "refused" else "")
+                   for p in plans],
         # the counts before the long text: at 1280 px «Hva» pushed them out of view
         "Feil": [len(p.parsed.errors) for p in plans],
         "Advarsler": [len(p.parsed.warnings) for p in plans],
@@ -133,8 +134,19 @@ if files and (plans := previewed(files)) is not None:
     st.subheader("Dette vil skje")
     show_plans(plans)
     importable = [p for p in plans if p.outcome in ("new", "replaces")]
+    older = [p for p in importable if p.older]
+    if older:
+        # an old copy sent again became current over the correction that followed it, with a warning among others
+        one = len(older) == 1
+        st.warning(f"**{fmt.plural(len(older), 'fil', 'filer')} er eldre enn versjonen {'den' if one else 'de'} "
+                   f"erstatter**, men blir gjeldende om du importerer {'den' if one else 'dem'}:\n\n"
+                   + "\n".join(f"- {fmt.escape_markdown(p.name)}: {'; '.join(p.older)}" for p in older)
+                   + f"\n\nEr {'den en gammel kopi' if one else 'de gamle kopier'}, fjern "
+                   f"{'den' if one else 'dem'} fra listen over (×) før du importerer.", icon=":material/history:")
+    confirmed = not older or st.checkbox("Gjør likevel de eldre filene gjeldende",
+                                             key=f"bekreft_eldre_{st.session_state['preview_digest']}")
     label = f"Importer {fmt.plural(len(importable), 'fil', 'filer')}" if importable else "Ingen filer å importere"
-    if st.button(label, type="primary", disabled=not importable,
+    if st.button(label, type="primary", disabled=not importable or not confirmed,
                  key="importer_knapp", icon=":material/upload:") and (done := import_files(files)) is not None:
         st.session_state["last_result"] = done
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1

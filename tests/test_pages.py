@@ -740,6 +740,24 @@ def test_importers_result_counts_unchanged_and_refused_files_apart_and_warns_of_
     assert told.startswith("Ferdig: 1 fil importert, 1 uendret, 1 avvist.")
 
 
+def test_importer_asks_before_an_older_copy_replaces_the_newer_version(monkeypatch, store_path, reference):
+    # an old copy sent again became current over the correction, with only a yellow warning among the others
+    def husbanken(sent: str, pilot: str) -> bytes:
+        return workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": sent,
+                         "Har planer om piloter": "Ja"}, [valid_pilot(pilot_name=pilot)])
+
+    import_into_store(store_path, [("rettet.xlsx", husbanken("06.11.2023", "Rettet plan"))], reference)
+    at = open_app(monkeypatch, store_path, "pages/5_importer.py")
+    at.get("file_uploader")[0].upload("gammel kopi.xlsx", husbanken("25.10.2023", "Gammel plan")).run()
+    assert table(at, "Fil", "Utfall")["Utfall"].tolist() == ["Erstatter (eldre)"]
+    [asked] = [as_written(w.value) for w in at.warning if "er eldre enn versjonen den erstatter" in w.value]
+    assert "gammel kopi.xlsx: Husbanken 2024: innsendt 25.10.2023, versjonen den erstatter 06.11.2023" in asked
+    assert at.button(key="importer_knapp").disabled
+    at.checkbox[0].check().run()
+    at.button(key="importer_knapp").click().run()
+    assert sql(store_path, "SELECT pilot_name FROM pilots_current") == "Gammel plan"
+
+
 def test_importer_says_how_many_errors_are_left_out_past_the_first_200(monkeypatch, store_path):
     rows = [milestone(pilot="Digital søknad", name=f"Steg {i}", from_date="31.13.2024") for i in range(230)]
     content = workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
