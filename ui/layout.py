@@ -100,6 +100,7 @@ CHROME_WORDS = {
     "Clear value": "Tøm feltet",
     "Clear all": "Fjern alle",
     "file upload": "Velg filer",
+    "Add files": "Legg til filer",  # the «+» beside files already chosen
     # under a download button whose file could not be made (the server's log has the reason): for a few seconds
     "Download failed": DOWNLOAD_FAILED,
     "Failed to generate file for download": DOWNLOAD_FAILED,
@@ -160,6 +161,13 @@ if (!window.poNorwegianChrome) {
         // a widget's «?» button: «Help for Søk i planene» to a screen reader
         else if (name === 'aria-label' && text && text.startsWith('Help for ')) {
           e.setAttribute(name, 'Hjelp til ' + text.slice(9));
+        }
+        // Importer's chosen files: «Remove plan.xlsx», and a chip read as «plan.xlsx, 23.8KB»
+        else if (name === 'aria-label' && text && e.closest('[data-testid="stFileUploader"]')) {
+          const size = /^(.*), (\\d+)(?:\\.(\\d+))?(B|KB|MB|GB)$/.exec(text);
+          if (size) e.setAttribute(name, size[1] + ', ' + size[2] + (size[3] ? ',' + size[3] : '') + ' '
+            + {B: 'byte', KB: 'kB', MB: 'MB', GB: 'GB'}[size[4]]);
+          else if (text.startsWith('Remove ')) e.setAttribute(name, 'Fjern ' + text.slice(7));
         }
       }
     }

@@ -273,6 +273,11 @@ def test_uploading_a_workbook_previews_it_and_imports_it(page, own_server, tmp_p
     button = page.get_by_role("button", name=re.compile(r"Importer 1 fil"))
     button.wait_for(timeout=15_000)
     shoot(page, "10_import_preview")
+    # to a screen reader, the chosen file and its × were «ny_innsending.xlsx, 5.2KB» and «Remove ny_innsending.xlsx»
+    chip = page.get_by_test_id("stFileChip")
+    page.wait_for_function("chip => !/[0-9]KB$/.test(chip.getAttribute('aria-label'))", arg=chip.element_handle())
+    assert re.fullmatch(r"ny_innsending\.xlsx, \d+(,\d)? kB", chip.get_attribute("aria-label"))
+    assert page.get_by_role("button", name="Fjern ny_innsending.xlsx").count() == 1
     # what would happen is in a table (a canvas); the file's warning names the file, sheet and column
     warning = page.get_by_test_id("stAlertContainer").filter(has_text="ny_innsending.xlsx – advarsler")
     assert "Innsending › kolonne «Involvering av tillitsvalgte»: er tomt" in warning.inner_text()
