@@ -70,6 +70,18 @@ class FilePlan:
         return f"{self.name}: {OUTCOME_TEXT[self.outcome]} – {self.summary}"
 
 
+def reported(parsed: ParsedFile) -> list[str]:
+    """«Statsbygg 2024» for each submission a file reports, as far as it could be read (also when it is refused)."""
+    return list(dict.fromkeys([*parsed.reported_for, *(f"{d.agency} {d.start_year}" for d in
+                                                       (parsed.submissions or parsed.refused_submissions))]))
+
+
+def _refused_summary(parsed: ParsedFile) -> str:
+    """«Statsbygg 2024: 3 feil; ingenting fra filen importeres», naming what the file reports where it is known."""
+    reports = reported(parsed)
+    return f"{', '.join(reports) + ': ' if reports else ''}{len(parsed.errors)} feil; ingenting fra filen importeres"
+
+
 def _counts(data: SubmissionData) -> str:
     """'3 piloter, 12 milepæler, 6 budsjettrader' for what a submission carries."""
     parts = []
@@ -147,7 +159,7 @@ class _Planner:
         if parsed.errors:
             self._note_refused_pilots(parsed, parsed.refused_submissions)
             self._check_pilots_of_refused(parsed)
-            plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen importeres"
+            plan.summary = _refused_summary(parsed)
             return plan
         earlier = self.seen_hashes.get(parsed.sha256) or self._stored_hash(parsed.sha256)
         again = self._current_again(parsed) if earlier and not self.seen_hashes.get(parsed.sha256) else []
@@ -167,7 +179,7 @@ class _Planner:
             self.differences_found.clear()
             self._note_refused_pilots(parsed, parsed.submissions)
             plan.outcome = "refused"
-            plan.summary = f"{len(parsed.errors)} feil; ingenting fra filen importeres"
+            plan.summary = _refused_summary(parsed)
             return plan
         self._tell_differences(plan)
         self.seen_hashes[parsed.sha256] = f"«{parsed.name}» i samme import"

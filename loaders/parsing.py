@@ -106,6 +106,9 @@ class ParsedFile:
     # (sheet, row, column, text, first number, second number)
     slashed_dates: list[tuple[str, int, str, str, int, int]] = field(default_factory=list)
     error_cells: set[tuple[str, int, str]] = field(default_factory=set, repr=False)  # (sheet, row, column) of errors
+    # «Statsbygg 2024»: the submission a workbook reports, as far as its Innsending sheet could be read (refused
+    # files among several of one name, the template's, were told apart by their errors alone)
+    reported_for: list[str] = field(default_factory=list)
 
     @functools.cached_property
     def sha256(self) -> str:
@@ -815,6 +818,8 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
             parsed.error(f"arket «{SUBMISSION.sheet}» mangler; det sier hvem som rapporterer og for hvilket år")
         return
     values, rows = _read_submission_sheet(parsed, *found["submission"], converter)
+    if values.get("agency") and values.get("start_year"):
+        parsed.reported_for = [f"{values['agency']} {values['start_year']}"]
     pilots = _read_data_sheet(parsed, found, PILOTS, converter)
     milestones = _read_data_sheet(parsed, found, MILESTONES, converter)
     budget = _read_data_sheet(parsed, found, BUDGET, converter)

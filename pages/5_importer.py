@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from loaders.importer import OUTCOME_TEXT, FilePlan
+from loaders.importer import OUTCOME_TEXT, FilePlan, reported
 from loaders.reading import megabytes
 from loaders.template import template_bytes
 from store.database import StoreBusy, StoreUnreadable
@@ -76,7 +76,10 @@ def show_plans(plans: list[FilePlan]) -> None:
                     + "\n".join(f"- {fmt.escape_markdown(line)}" for line in plan.differences),
                     icon=":material/compare_arrows:")
         if errors:
-            st.error(f"**{name}** – {OUTCOME_TEXT[plan.outcome]}:\n\n" + _problem_list(errors), icon=":material/error:")
+            # several agencies send the template's file name: which one was refused is said beside it
+            who = f" ({', '.join(reported(plan.parsed))})" if reported(plan.parsed) else ""
+            st.error(f"**{name}**{who} – {OUTCOME_TEXT[plan.outcome]}:\n\n" + _problem_list(errors),
+                     icon=":material/error:")
         if warnings:
             still = " (filen importeres likevel)" if plan.outcome in ("new", "replaces", "imported") else ""
             st.warning(f"**{name}** – advarsler{still}:\n\n" + _problem_list(warnings), icon=":material/warning:")

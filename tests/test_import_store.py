@@ -974,7 +974,23 @@ def test_a_budget_csv_with_a_bad_cell_also_names_the_pilot_that_does_not_exist(s
     assert plan.outcome == "refused"
     errors = [(p.row, p.column, p.value) for p in plan.problems if not p.is_warning]
     assert (2, "Beløp (kr)", "ca. 2 mill") in errors and (3, "Pilot", "Finnes ikke") in errors
-    assert plan.summary == f"{len(errors)} feil; ingenting fra filen importeres"
+    assert plan.summary == f"Husbanken 2024: {len(errors)} feil; ingenting fra filen importeres"
+
+
+def test_a_refused_workbook_names_the_agency_and_year_it_reports_for_files_of_one_name_to_be_told_apart(
+        store_path, reference):
+    # two agencies' «rapporteringsskjema_tillitsreformen.xlsx» in one upload: which one was refused was not said
+    good = workbook({"Virksomhet": "Kartverket", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                     "Har planer om piloter": "Ja"}, [valid_pilot(pilot_name="Kart")])
+    bad = workbook({"Virksomhet": "DiBK", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                    "Har planer om piloter": "Ja"}, [valid_pilot(end_date="snart")])
+    with database.open_store(store_path) as con:
+        plans = import_files(con, [("skjema.xlsx", good), ("skjema.xlsx", bad)], reference)
+    assert [p.outcome for p in plans] == ["imported", "refused"]
+    assert plans[1].summary == "Direktoratet for byggkvalitet 2024: 1 feil; ingenting fra filen importeres"
+    unreadable = workbook({"Virksomhet": "", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                           "Har planer om piloter": "Ja"}, [valid_pilot()])
+    assert run_import(store_path, reference, ("skjema.xlsx", unreadable))["skjema.xlsx"].summary.startswith("1 feil")
 
 
 @pytest.mark.parametrize("bad_file", ["workbook", "csv"])

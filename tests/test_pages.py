@@ -665,6 +665,7 @@ def test_importer_shows_every_error_and_writes_nothing_for_a_bad_file(monkeypatc
     at.get("file_uploader")[0].upload("feil.xlsx", content).run()
     error = as_written(at.error[0].value)
     assert "feil.xlsx" in error and "Piloter" in error and "Startdato" in error and "31.13.2024" in error
+    assert error.startswith("**feil.xlsx** (Husbanken 2024) – avvist")  # files of one name told apart
     assert at.button(key="importer_knapp").disabled
     assert at.button(key="importer_knapp").label == "Ingen filer å importere"
     assert sql(store_path, "SELECT count(*) FROM source_files") == 0
