@@ -72,8 +72,9 @@ def show_plans(plans: list[FilePlan]) -> None:
         name = fmt.escape_markdown(plan.name)
         if plan.differences and plan.outcome in ("replaces", "imported"):
             against = "det som lå inne før importen" if plan.outcome == "imported" else "det som ligger inne"
+            # what it replaces first: in the table's «Hva» the version and its date were cut off («… i versjon»)
             st.info(f"**{name}** – endringer mot {against}:\n\n"
-                    + "\n".join(f"- {fmt.escape_markdown(line)}" for line in plan.differences),
+                    + "\n".join(f"- {fmt.escape_markdown(line)}" for line in [*plan.changes, *plan.differences]),
                     icon=":material/compare_arrows:")
         if errors:
             # several agencies send the template's file name: which one was refused is said beside it

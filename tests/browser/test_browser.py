@@ -303,6 +303,9 @@ def test_a_correction_shows_what_it_changes_before_it_is_imported(page, server, 
     box = page.get_by_test_id("stAlertContainer").filter(has_text="endringer mot det som ligger inne")
     assert "Husbanken 2024: ny pilot: Prøvepilot for rettelse" in box.inner_text()
     assert "budsjett totalt" in box.inner_text()
+    # which version it replaces, first and whole: in the table it was cut at «… erstatter alt i versjon»
+    assert re.search(r"^Husbanken 2024: 1 pilot.* – erstatter alt i versjon \d+ \(innsendt \d\d\.\d\d\.\d{4}\)$",
+                     box.inner_text(), re.MULTILINE), box.inner_text()
     shoot(page, "23_import_endringer")  # not imported: the shared store stays the sample
 
 
