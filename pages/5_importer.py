@@ -10,9 +10,11 @@ import streamlit as st
 from loaders.importer import OUTCOME_TEXT, FilePlan, reported
 from loaders.reading import megabytes
 from loaders.template import template_bytes
+from loaders.values import norwegian_today, shown
 from store.database import StoreBusy, StoreUnreadable
 from ui import formatting as fmt
 from ui import store_access
+from ui.downloads import csv_button
 from ui.layout import page_setup
 from ui.page_parts import IMPORTED_AT
 
@@ -62,10 +64,14 @@ def show_plans(plans: list[FilePlan]) -> None:
         "Feil": [len(p.parsed.errors) for p in plans],
         "Advarsler": [len(p.parsed.warnings) for p in plans],
         "Hva": [p.summary for p in plans],
-    }), hide_index=True, key=f"plan_table_{len(plans)}_{plans[0].name if plans else ''}",
+    }), hide_index=True, key=(table_key := f"plan_table_{len(plans)}_{plans[0].name if plans else ''}"),
         column_config={"Hva": st.column_config.TextColumn(width=540),  # the longest text, cut first
                        "Feil": st.column_config.NumberColumn(width="small"),
                        "Advarsler": st.column_config.NumberColumn(width="small")})
+    if any(plan.problems for plan in plans):
+        # to send back to an agency, or to work through in Excel: the boxes below are gone once the page is left
+        csv_button(problems_frame(plans), f"importfeil_{norwegian_today():%Y-%m-%d}.csv", key=f"problems_{table_key}",
+                   label="Last ned feil og advarsler (CSV)")
     for plan in plans:
         errors, warnings = plan.parsed.errors, plan.parsed.warnings
         # What the files hold is shown as written, never as markup: a formula «=B2*C2*12» lost its stars to italics
@@ -87,6 +93,16 @@ def show_plans(plans: list[FilePlan]) -> None:
 
 
 PROBLEMS_SHOWN = 200  # per file and kind, as the command line shows them
+
+
+def problems_frame(plans: list[FilePlan]) -> pd.DataFrame:
+    """Every error and warning of the files, one per row, with where it is and what was found and expected."""
+    return pd.DataFrame([{
+        "Fil": plan.name, "Innsending": ", ".join(reported(plan.parsed)),
+        "Type": "Advarsel" if p.is_warning else "Feil", "Ark": p.sheet or "", "Rad": p.row or "",
+        "Kolonne": p.column or "", "Fant": "" if p.value is None else shown(p.value), "Forventet": p.expected,
+    } for plan in plans for p in plan.problems],
+        columns=["Fil", "Innsending", "Type", "Ark", "Rad", "Kolonne", "Fant", "Forventet"])
 
 
 def _problem_list(problems: list) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import re
 
@@ -319,6 +321,31 @@ def test_an_old_xls_workbook_is_refused_in_norwegian_with_what_to_do(page, serve
     assert page.get_by_text("lagre den som Excel-arbeidsbok (.xlsx)").count() >= 1
     assert page.get_by_text("files are not allowed").count() == 0
     shoot(page, "17_import_xls")
+
+
+def test_the_errors_of_refused_files_can_be_downloaded_to_send_back_to_the_agency(page, server, tmp_path):
+    # the error boxes were the only record, gone once the page was left
+    path = tmp_path / "rapporteringsskjema_tillitsreformen.xlsx"
+    path.write_bytes(workbook({"Virksomhet": "DiBK", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                               "Har planer om piloter": "Ja"},
+                              [valid_pilot(end_date="snart", start_date="31.13.2024")]))
+    page.goto(f"{server}/importer")
+    wait_for_app(page)
+    page.locator("input[type=file]").set_input_files(str(path))
+    button = page.get_by_role("button", name="Last ned feil og advarsler (CSV)")
+    button.wait_for(timeout=15_000)
+    with page.expect_download(timeout=30_000) as download:
+        button.click()
+    assert re.fullmatch(r"importfeil_\d{4}-\d{2}-\d{2}\.csv", download.value.suggested_filename)
+    content = download.value.path().read_bytes()
+    assert content.startswith("\ufeff".encode())  # for Norwegian Excel
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    errors = [r for r in rows if r["Type"] == "Feil"]
+    assert {(r["Ark"], r["Rad"], r["Kolonne"], r["Fant"]) for r in errors} >= {
+        ("Piloter", "2", "Startdato", "31.13.2024"), ("Piloter", "2", "Sluttdato", "snart")}
+    assert {r["Fil"] for r in rows} == {path.name}
+    assert {r["Innsending"] for r in rows} == {"Direktoratet for byggkvalitet 2024"}
+    assert all(r["Forventet"] for r in rows)
 
 
 # The text drawn in an element: its visible text nodes and generated content («::after»), not Material icon
