@@ -141,9 +141,19 @@ class Reference:
         return self._by_spelling.get(fold(text))
 
     def nearest_agencies(self, text: str) -> list[str]:
-        """The register's names closest to a misspelt agency, closest first (at most three)."""
+        """The register's names closest to a misspelt agency, closest first (at most three), and those written whole
+        in it («Kartverket Hønefoss»).
+
+        Names that share only a generic part are not near: «Fiskeridirektoratet» was «nærmest
+        Digitaliseringsdirektoratet, Valgdirektoratet», an agency the register lacks told as a misspelling.
+        """
+        key = fold(text)
         names: list[str] = []
-        for spelling in difflib.get_close_matches(fold(text), self._by_spelling, n=6, cutoff=0.5):
+        close = difflib.get_close_matches(key, self._by_spelling, n=6, cutoff=0.5)
+        whole = [s for s in self._by_spelling if len(s) >= 4 and re.search(rf"(?<!\w){re.escape(s)}(?!\w)", key)]
+        for spelling in [*close, *whole]:
+            if spelling in close and not _alike(key, spelling):
+                continue
             name = self._by_spelling[spelling].name
             if name not in names:
                 names.append(name)
@@ -152,10 +162,11 @@ class Reference:
     def _nearest_message(self, key: str) -> str:
         """'en virksomhet i registeret; nærmest: …' with the closest known names."""
         names = self.nearest_agencies(key)
+        missing = ("Mangler virksomheten i registeret, må den legges inn i data/agencies.csv av den som drifter "
+                   "Pilotoversikt")
         if not names:
-            return "en virksomhet i registeret (data/agencies.csv), skrevet med navn eller forkortelse"
-        return ("en virksomhet i registeret; nærmest er " + ", ".join(names)
-                + ". Er det en virksomhet som mangler i registeret, legges den inn i data/agencies.csv")
+            return f"en virksomhet i registeret, skrevet med navn eller forkortelse; ingen ligner. {missing}"
+        return f"en virksomhet i registeret; nærmest er {', '.join(names)}. {missing}"
 
     def round_for(self, start_year: int) -> Round | None:
         """The round of this start year, if it is in the data."""
@@ -171,6 +182,19 @@ def _rows(path: Path) -> list[dict[str, str]]:
     """The rows of a reference CSV (UTF-8, comma-separated, header row)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+# What many agencies' names end in, which says nothing of which agency is meant
+_GENERIC_END = re.compile(r"(direktorat(et)?|tilsyn(et)?|senter(et)?|etat(en)?|departement(et)?)\W*$")
+
+
+def _alike(key: str, spelling: str) -> bool:
+    """Whether a folded name is a plausible misspelling of a register spelling: all but alike, or alike in what is
+    left without a generic ending («fiskeri» is not «digitaliserings»)."""
+    if difflib.SequenceMatcher(None, key, spelling).ratio() >= 0.85:
+        return True
+    mine, theirs = (_GENERIC_END.sub("", s).strip(" -.") or s for s in (key, spelling))
+    return difflib.SequenceMatcher(None, mine, theirs).ratio() >= 0.6
 
 
 def load_reference(data_dir: Path = DATA_DIR) -> Reference:

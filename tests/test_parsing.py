@@ -482,12 +482,22 @@ def test_dfo_is_not_taken_for_digdir(reference):
 
 
 @pytest.mark.parametrize(("written", "nearest"), [("Husbankn", "Husbanken"), ("Kartverk", "Kartverket"),
-                                                  ("Statsbyg", "Statsbygg"), ("Valgdirektorat", "Valgdirektoratet")])
+                                                  ("Statsbyg", "Statsbygg"), ("Valgdirektorat", "Valgdirektoratet"),
+                                                  ("Datatilsynett", "Datatilsynet"),
+                                                  ("Kartverket Hønefoss", "Kartverket")])
 def test_unknown_agency_is_an_error_naming_the_nearest_known_agencies(reference, written, nearest):
     error = only_error(parse(reference, workbook(innsending=valid_submission(agency=written))))
     assert (error.sheet, error.row, error.column, error.value) == ("Innsending", 2, "Virksomhet", written)
     assert "nærmest er" in error.expected
     assert nearest in error.expected
+
+
+@pytest.mark.parametrize("written", ["Fiskeridirektoratet", "Arbeidstilsynet", "Lotteritilsynet"])
+def test_an_agency_the_register_lacks_is_not_told_as_a_misspelling_of_one_sharing_only_its_ending(reference, written):
+    # «Fiskeridirektoratet» was «nærmest er Digitaliseringsdirektoratet, Valgdirektoratet, Direktoratet for …»
+    error = only_error(parse(reference, workbook(innsending=valid_submission(agency=written))))
+    assert "nærmest" not in error.expected and "ingen ligner" in error.expected
+    assert "av den som drifter Pilotoversikt" in error.expected
 
 
 def test_innsending_fields_match_label_variants_below_a_title_without_felt_verdi_header(reference):
