@@ -169,6 +169,7 @@ if files and (plans := previewed(files)) is not None:
     if st.button(label, type="primary", disabled=not importable or not confirmed,
                  key="importer_knapp", icon=":material/upload:") and (done := import_files(files)) is not None:
         st.session_state["last_result"] = done
+        st.session_state["result_unseen"] = True
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
         st.session_state.pop("preview_digest", None)
         st.rerun()
@@ -180,6 +181,11 @@ if "last_result" in st.session_state:
     told = ", ".join([f"{fmt.plural(counts['imported'], 'fil', 'filer')} importert"]
                      + [f"{counts[o]} {word}" for o, word in (("unchanged", "uendret"), ("refused", "avvist"))
                         if counts[o]])
+    if st.session_state.pop("result_unseen", False):
+        # the page stayed scrolled to where the button was, below the outcome: the banner was out of view
+        st.html("<script>for (const e of [document.querySelector('[data-testid=\"stMain\"]'), "
+                "document.querySelector('[data-testid=\"stAppViewContainer\"]'), document.scrollingElement]) "
+                "if (e) e.scrollTo({top: 0});</script>", unsafe_allow_javascript=True)
     if counts["refused"]:
         st.warning(f"Ferdig: {told}. De avviste filene må rettes og lastes opp på nytt; feilene står under.",
                    icon=":material/warning:")

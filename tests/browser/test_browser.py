@@ -292,6 +292,30 @@ def test_uploading_a_workbook_previews_it_and_imports_it(page, own_server, tmp_p
     assert metric_value(page, "Planer") == "1"
 
 
+def test_after_an_import_from_the_foot_of_a_long_preview_the_outcome_is_in_view(page, own_server, tmp_path):
+    # the page stayed scrolled to where the button was, and «Ferdig: …» sat above the window
+    paths = []
+    for agency in ("Husbanken", "Kartverket", "Statsbygg"):
+        path = tmp_path / f"{agency.lower()}.xlsx"
+        path.write_bytes(workbook({"Virksomhet": agency, "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                                   "Har planer om piloter": "Ja"}, [valid_pilot(pilot_name=f"Ny plan {agency}")]))
+        paths.append(str(path))
+    page.set_viewport_size({"width": 1280, "height": 700})
+    page.goto(f"{own_server}/importer")
+    wait_for_app(page)
+    page.locator("input[type=file]").set_input_files(paths)
+    button = page.get_by_role("button", name="Importer 3 filer")
+    button.wait_for(timeout=15_000)
+    button.scroll_into_view_if_needed()
+    assert page.get_by_text("Dette vil skje").bounding_box()["y"] < 0  # the preview is longer than the window
+    button.click()
+    banner = page.get_by_test_id("stAlertContainer").filter(has_text="Ferdig: 3 filer importert")
+    banner.wait_for(timeout=15_000)
+    wait_for_app(page)
+    in_view = "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    page.wait_for_function(in_view, arg=banner.element_handle(), timeout=5_000)
+
+
 def test_a_correction_shows_what_it_changes_before_it_is_imported(page, server, tmp_path):
     path = tmp_path / "husbanken_rettet.xlsx"
     path.write_bytes(workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
