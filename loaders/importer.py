@@ -168,7 +168,7 @@ class _Planner:
             parsed.submissions[:] = again
         elif earlier:
             plan.outcome = "unchanged"
-            plan.summary = f"samme innhold som {earlier}; ingenting endret"
+            plan.summary = f"samme innhold som {earlier}; ingenting endret{self._only_history(parsed)}"
             parsed.problems[:] = [p for p in parsed.problems if not p.is_warning]
             return plan
         kept_budget_checks = [self._plan_submission(plan, data) for data in parsed.submissions]
@@ -280,6 +280,21 @@ class _Planner:
             if kind in ("workbook", "pilots") and ours is not None and theirs is not None and ours > theirs:
                 again.append(data)
         return again
+
+    def _only_history(self, parsed: ParsedFile) -> str:
+        """For a file imported before whose submissions show a later file now: «; den er historikk: gjeldende for
+        Statsbygg 2024 er versjon 2 (innsendt 06.11.2023)» (it said «ingenting endret», as of the current one)."""
+        if self.seen_hashes.get(parsed.sha256) or parsed.table not in ("workbook", "pilots"):
+            return ""
+        sheet = None if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
+        later = []
+        for data in parsed.submissions:
+            source = database.current_source(self.con, data.agency, data.start_year, sheet)
+            current = self.current.get((data.agency, data.start_year))
+            if source is not None and source[0] != parsed.sha256 and current is not None:
+                later.append(f"{data.agency} {data.start_year} er versjon {current['version']} "
+                             f"(innsendt {format_date(current['submitted_on'])})")
+        return f"; filen er historikk: gjeldende for {', '.join(later)}" if later else ""
 
     def _stored_hash(self, sha256: str) -> str | None:
         """'«name» (importert 01.11.2023)' when the same bytes are in the store."""

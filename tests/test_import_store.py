@@ -977,6 +977,22 @@ def test_a_budget_csv_with_a_bad_cell_also_names_the_pilot_that_does_not_exist(s
     assert plan.summary == f"Husbanken 2024: {len(errors)} feil; ingenting fra filen importeres"
 
 
+def test_a_file_imported_again_that_is_only_history_now_says_which_version_is_current(store_path, reference):
+    # «samme innhold som «v1.xlsx», importert …; ingenting endret», as if v1 were what the dashboard shows
+    def husbanken(sent: str, pilot: str) -> bytes:
+        return workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": sent,
+                         "Har planer om piloter": "Ja"}, [valid_pilot(pilot_name=pilot)])
+
+    first, second = husbanken("20.10.2023", "Første plan"), husbanken("30.10.2023", "Rettet plan")
+    run_import(store_path, reference, ("v1.xlsx", first))
+    assert run_import(store_path, reference, ("v1.xlsx", first))["v1.xlsx"].summary.endswith("ingenting endret")
+    run_import(store_path, reference, ("v2.xlsx", second))
+    plan = run_import(store_path, reference, ("v1.xlsx", first))["v1.xlsx"]
+    assert plan.outcome == "unchanged"
+    assert plan.summary.endswith("ingenting endret; filen er historikk: gjeldende for Husbanken 2024 er versjon 2 "
+                                 "(innsendt 30.10.2023)")
+
+
 def test_a_refused_workbook_names_the_agency_and_year_it_reports_for_files_of_one_name_to_be_told_apart(
         store_path, reference):
     # two agencies' «rapporteringsskjema_tillitsreformen.xlsx» in one upload: which one was refused was not said
