@@ -171,6 +171,11 @@ class _Planner:
             plan.summary = f"samme innhold som {earlier}; ingenting endret{self._only_history(parsed)}"
             parsed.problems[:] = [p for p in parsed.problems if not p.is_warning]
             return plan
+        elif (same := self._saved_again(parsed)) is not None:
+            plan.outcome = "unchanged"
+            plan.summary = f"samme innhold som {same}, bare lagret på nytt; ingenting endret"
+            parsed.problems[:] = [p for p in parsed.problems if not p.is_warning]
+            return plan
         kept_budget_checks = [self._plan_submission(plan, data) for data in parsed.submissions]
         if plan.stored_file_id is not None:
             plan.changes.append(f"samme innhold som {earlier}, men en eldre fil ble gjeldende etter den, så denne "
@@ -280,6 +285,23 @@ class _Planner:
             if kind in ("workbook", "pilots") and ours is not None and theirs is not None and ours > theirs:
                 again.append(data)
         return again
+
+    def _saved_again(self, parsed: ParsedFile) -> str | None:
+        """«versjon 2 av Husbanken 2024 (innsendt 30.10.2023)» when a workbook holds exactly what the current version
+        of each of its submissions holds: the same form saved again (new bytes, nothing changed), which was
+        «erstatter alt i versjon 2» with no change to tell of, and made a version 3 like it. None otherwise."""
+        if parsed.table != "workbook" or not parsed.submissions:
+            return None
+        same = []
+        for data in parsed.submissions:
+            key = (data.agency, data.start_year)
+            version = self.current.get(key)
+            if (key in self.pending_exists or version is None
+                    or not database.holds_the_same(self.con, version, data.fields, data.tables)):
+                return None
+            same.append(f"versjon {version['version']} av {data.agency} {data.start_year} "
+                        f"(innsendt {format_date(version['submitted_on'])})")
+        return ", ".join(same)
 
     def _only_history(self, parsed: ParsedFile) -> str:
         """For a file imported before whose submissions show a later file now: «; den er historikk: gjeldende for

@@ -511,6 +511,23 @@ class BatchWriter:
         self.rows = {key: {} for key in TABLE_NAMES}
 
 
+def holds_the_same(con: duckdb.DuckDBPyConnection, version: dict, fields: dict,
+                   tables: dict[str, list[dict] | None]) -> bool:
+    """Whether a stored version (a row of current_versions) holds exactly these Innsending fields and these tables'
+    rows, as BatchWriter would write them: a workbook saved again with nothing changed in it."""
+    if any(version[k] != fields.get(k) for k in SUBMISSION_FIELDS):
+        return False
+    for key, table in TABLE_NAMES.items():
+        rows = tables.get(key)
+        if rows is None:
+            continue
+        stored = con.execute(f"SELECT {', '.join(ROW_COLUMNS[key])} FROM {table} WHERE submission_id = ? "
+                             "ORDER BY position", [version["submission_id"]]).fetchall()
+        if stored != [tuple(row[1:]) for row in BatchWriter._rows(0, key, rows)]:
+            return False
+    return True
+
+
 def version_rows(con: duckdb.DuckDBPyConnection, key: str, submission_id: int) -> list[tuple]:
     """A version's milestones or budget rows (key as in TABLE_NAMES), each its columns after the position."""
     columns = ", ".join(ROW_COLUMNS[key][1:])

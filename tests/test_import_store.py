@@ -977,6 +977,27 @@ def test_a_budget_csv_with_a_bad_cell_also_names_the_pilot_that_does_not_exist(s
     assert plan.summary == f"Husbanken 2024: {len(errors)} feil; ingenting fra filen importeres"
 
 
+def test_a_workbook_saved_again_with_nothing_changed_is_unchanged_and_makes_no_version(store_path, reference):
+    # opened and saved again (new bytes): «erstatter alt i versjon 1» with no change to tell of, and a version 2 like it
+    run_import(store_path, reference, ("husbanken.xlsx", FULL_WORKBOOK))
+    book = openpyxl.load_workbook(io.BytesIO(FULL_WORKBOOK))
+    book["Piloter"].column_dimensions["A"].width = 40  # a wider column: the content is the same
+    saved_again = io.BytesIO()
+    book.save(saved_again)
+    assert saved_again.getvalue() != FULL_WORKBOOK
+    plan = run_import(store_path, reference, ("husbanken (1).xlsx", saved_again.getvalue()))["husbanken (1).xlsx"]
+    assert plan.outcome == "unchanged"
+    assert plan.summary.startswith("samme innhold som versjon 1 av Husbanken 2024 (innsendt ")
+    assert plan.summary.endswith("bare lagret på nytt; ingenting endret")
+    assert rows(store_path, "SELECT max(version) AS v FROM submissions")[0]["v"] == 1
+    book["Milepæler"].cell(2, 2).value = "Et annet navn"  # one cell changed: a new version
+    changed = io.BytesIO()
+    book.save(changed)
+    plan = run_import(store_path, reference, ("husbanken (2).xlsx", changed.getvalue()))["husbanken (2).xlsx"]
+    assert plan.outcome == "imported"
+    assert rows(store_path, "SELECT max(version) AS v FROM submissions")[0]["v"] == 2
+
+
 def test_a_file_imported_again_that_is_only_history_now_says_which_version_is_current(store_path, reference):
     # «samme innhold som «v1.xlsx», importert …; ingenting endret», as if v1 were what the dashboard shows
     def husbanken(sent: str, pilot: str) -> bytes:
