@@ -23,7 +23,15 @@ from typing import NamedTuple
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
-from loaders.values import MONTH_NAMES, OTHER_CURRENCY, CellError, FormulaWithoutValue, Percent, format_number
+from loaders.values import (
+    MONTH_NAMES,
+    OTHER_CURRENCY,
+    CellError,
+    FormulaWithoutValue,
+    Percent,
+    ShownYear,
+    format_number,
+)
 
 Grid = list[list[object]]
 
@@ -411,17 +419,21 @@ class _Shown:
     """How a number format shows a number cell, where the loader must read it as shown: a percentage («20 %» for
     0,2), an amount in millions with its unit («2,5 mill. kr» for 2,5, which is 2 500 000 kr to the reader), an
     amount in another currency («€ 250 000», not kroner to the reader), or a date as its month («des.25» for
-    01.12.2025, which ends a period on the 31st to the reader)."""
+    01.12.2025, which ends a period on the 31st to the reader) or its year («2025» for 01.01.2025, which ends one on
+    the 31st of December)."""
 
     decimals: int
     percent: bool = False
     before: str = ""  # what a format in millions writes before the number, and after it
     after: str = ""
     month: bool = False  # a date shown as its month and year only («des.25», «desember 2025»)
+    year: bool = False  # a date shown as its year only («2025»)
 
     def takes(self, value: object) -> bool:
         """Whether a cell's value is what this format shows otherwise: a number, or for a month, the first of a month
         (as Excel makes a month typed into a cell; another day was typed as a date, and the date is what it holds)."""
+        if self.year:
+            return isinstance(value, dt.date) and (value.month, value.day) == (1, 1)
         if self.month:
             return isinstance(value, dt.date) and value.day == 1
         return type(value) in (float, int)
@@ -430,6 +442,8 @@ class _Shown:
         """The cell as the loader reads it: a Percent; the text a number cell shows («2,5 mill. kr»); a month as its
         name and year, «desember 2025», which parse_date reads as the first day and parse_end_date as the last, as it
         reads that text typed."""
+        if self.year:
+            return ShownYear(value.year)
         if self.month:
             return f"{MONTH_NAMES[value.month - 1]} {value.year}"
         if self.percent:
@@ -475,10 +489,14 @@ _OTHER_CURRENCY = re.compile(OTHER_CURRENCY, re.IGNORECASE)
 _FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|[_*].')  # quoted text, escaped characters, [$-414], padding
 
 
+def _date_letters(code: str) -> set[str]:
+    """The parts of a date a number format (its first section) shows: d, m, y, h, s."""
+    return {c for c in _FORMAT_LITERALS.sub("", code.split(";")[0]).lower() if c in "dmyhs"}
+
+
 def _month_only(code: str) -> bool:
     """Whether a number format (its first section) shows a date as its month and year, without its day or time."""
-    letters = {c for c in _FORMAT_LITERALS.sub("", code.split(";")[0]).lower() if c in "dmyhs"}
-    return letters == {"m", "y"}
+    return _date_letters(code) == {"m", "y"}
 
 
 def _shown_format(code: str) -> _Shown | None:
@@ -489,6 +507,8 @@ def _shown_format(code: str) -> _Shown | None:
     is (None)."""
     if _month_only(code):
         return _Shown(0, month=True)
+    if _date_letters(code) == {"y"}:
+        return _Shown(0, year=True)
     before, after, number, percent = [], [], None, False
     for part in _FORMAT_PART.finditer(code.split(";")[0]):
         quoted, escaped, digits, symbol, other = part.groups()

@@ -170,6 +170,12 @@ class Percent(float):
         return number
 
 
+class ShownYear(int):
+    """A date cell Excel shows as its year alone (format «yyyy»), holding the 1st of January: «2025» to the reader,
+    the year typed as a date. As a year it starts a period on the 1st of January and ends one on the 31st of
+    December, as a month shown alone does on its first and last day; it was read as ending on the 1st of January."""
+
+
 def _number_shown(value: object) -> str | None:
     """A number or TRUE/FALSE cell as Norwegian Excel shows it: 12000, 1,5 (not 1.5), 20 %, SANN; None for any
     other value."""
@@ -249,6 +255,8 @@ def parse_date(value: object, month_end: bool = False) -> dt.date | None:
         return _plausible(value.date())
     if isinstance(value, dt.date):
         return _plausible(value)
+    if type(value) is ShownYear:
+        return _plausible(dt.date(value, 12, 31) if month_end else dt.date(value, 1, 1))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _excel_serial(value)
     text = SPACES.sub(" ", str(value)).strip().lower()

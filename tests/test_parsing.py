@@ -1797,6 +1797,20 @@ def test_a_date_cell_shown_as_a_month_ends_a_period_on_the_months_last_day_as_th
     assert (pilot["start_date"], pilot["end_date"]) == (dt.date(2024, 3, 1), dt.date(2025, 12, 31))
 
 
+@pytest.mark.parametrize("number_format", ["yyyy", "[$-414]yyyy", "yyyy;@"])
+def test_a_date_cell_shown_as_its_year_spans_the_year_as_the_reader_sees_it(reference, number_format):
+    # «2025» in Sluttdato (the 1st of January, shown as its year) ended the pilot a year early, on 01.01.2025
+    pilot = valid_pilot(start_date=dt.date(2024, 1, 1), end_date=dt.date(2025, 1, 1))
+    content = with_pilot_cells_styled(pilot, Startdato=number_format, Sluttdato=number_format)
+    pilot = accepted(reference, content).pilots[0]
+    assert (pilot["start_date"], pilot["end_date"]) == (dt.date(2024, 1, 1), dt.date(2025, 12, 31))
+
+
+def test_a_date_cell_shown_as_its_year_holding_another_day_is_read_as_that_day(reference):
+    content = with_pilot_cells_styled(valid_pilot(end_date=dt.date(2025, 6, 30)), Sluttdato="yyyy")
+    assert accepted(reference, content).pilots[0]["end_date"] == dt.date(2025, 6, 30)
+
+
 @pytest.mark.parametrize(("end_date", "number_format"), [(dt.date(2025, 12, 1), "d. mmmm yyyy"),
                                                          (dt.date(2025, 12, 15), "mmm-yy")])  # a day typed: kept
 def test_a_date_cell_of_a_day_is_read_as_that_day(reference, end_date, number_format):
