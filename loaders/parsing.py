@@ -302,6 +302,7 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
                for f in fields]
     optional_columns = [header.columns.get(k) for k in optional_when_blank]
     merged_away = _fill_merged_down(grid, header, columns) if isinstance(grid, SheetGrid) else set()
+    merged_left = _merged_across(grid, header, columns) if isinstance(grid, SheetGrid) else {}
     records = []
     for index in range(header.row_index + 1, len(grid)):
         row = grid[index]
@@ -319,8 +320,11 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
                 parsed.error(problem.expected, sheet, excel_row, f.label, raw)
                 continue
             if required and value in (None, []) and not (skip_required and optional):
-                parsed.error(MERGED_AMOUNT if (index, col) in merged_away else required_message(f), sheet, excel_row,
-                             f.label)
+                if (index, col) in merged_left:
+                    message = merged_across_message(merged_left[(index, col)], f)
+                else:
+                    message = MERGED_AMOUNT if (index, col) in merged_away else required_message(f)
+                parsed.error(message, sheet, excel_row, f.label)
             record[f.key] = value
         records.append(record)
     _note_slashed_dates(parsed, grid, sheet, header, fields)
@@ -410,6 +414,25 @@ def _fill_merged_down(grid: SheetGrid, header: Header, columns: list[tuple]) -> 
             if col < len(row) and is_blank(row[col]):
                 row[col] = value
     return merged_away
+
+
+def _merged_across(grid: SheetGrid, header: Header, columns: list[tuple]) -> dict[tuple[int, int], str | None]:
+    """The cells of data rows that a merge across columns covers without holding its value (row index, column
+    index), each with the label of the column that holds it (None where that column is not the form's): such a
+    cell is blank to the reader, and a required field there was only «påkrevd»."""
+    labels = {col: f.label for f, col, *_ in columns if col is not None}
+    covered: dict[tuple[int, int], str | None] = {}
+    for first, last, col, last_col in grid.merged_across:
+        for index in range(max(first, header.row_index + 1), last + 1):
+            covered.update({(index, c): labels.get(col) for c in range(col + 1, last_col + 1)})
+    return covered
+
+
+def merged_across_message(holder: str | None, f: Field) -> str:
+    """What a required cell merged with a cell to its left is told."""
+    where = f"med «{holder}» til venstre" if holder else "med cellen til venstre"
+    return (f"cellen er slått sammen {where}, så verdien står bare der og denne er tom; del opp de sammenslåtte "
+            f"cellene og fyll ut «{f.label}»")
 
 
 HIDDEN_ROWS_NAMED = 6

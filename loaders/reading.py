@@ -101,7 +101,7 @@ def read_workbook(content: bytes, limits: Limits,
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         grids: dict[str, Grid | None] = {}
-        merges: dict[str, list[tuple[int, int, int]]] = {}
+        merges: dict[str, list[tuple[int, int, int, int]]] = {}
         for name in book.sheet_names:
             if (wanted is not None and not wanted(name, book.sheet_names)) or name in too_large:
                 grids[name] = None
@@ -109,10 +109,10 @@ def read_workbook(content: bytes, limits: Limits,
             reading = name
             sheet = book.get_sheet_by_name(name)
             grids[name] = sheet.to_python(skip_empty_area=False)
-            down = [(first, last, col) for (first, col), (last, last_col) in sheet.merged_cell_ranges or ()
-                    if col == last_col and last > first]
-            if down:
-                merges[name] = down
+            merged = [(first, last, col, last_col) for (first, col), (last, last_col) in sheet.merged_cell_ranges or ()
+                      if last > first or last_col > col]
+            if merged:
+                merges[name] = merged
         hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
         reading = None
         if marks or hidden or merges:
@@ -245,8 +245,8 @@ _ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]{0,1000}+)>((?:" + _FORMULA
 
 class SheetGrid(list):
     """A sheet's grid that Excel shows otherwise than it is read: the sheet or rows of it hidden, cells merged
-    down a column (Excel keeps the value in the first cell only, yet shows it on every row), or error values
-    that name no cell.
+    down a column (Excel keeps the value in the first cell only, yet shows it on every row) or across columns,
+    or error values that name no cell.
 
     read_workbook gives one only for such a sheet (any other is a plain list); the form's reader,
     which knows where the header is, decides what that means for the rows it reads.
@@ -256,6 +256,9 @@ class SheetGrid(list):
     hidden_rows: tuple[int, ...] = ()  # row indices (Excel's row numbers - 1)
     hidden_columns: frozenset[int] = frozenset()  # column indices (A is 0)
     merged_down: tuple[tuple[int, int, int], ...] = ()  # (first row index, last row index, column index)
+    # cells merged across columns (Excel keeps the value in the first column only): (first row, last row, first
+    # column, last column) indices
+    merged_across: tuple[tuple[int, int, int, int], ...] = ()
     unplaced_errors: tuple[str, ...] = ()  # error values (#N/A) in cells without a reference
 
 
@@ -599,8 +602,8 @@ def _hidden_columns(data: bytes) -> frozenset[int]:
     return frozenset(hidden)
 
 
-def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: dict[str, list[tuple[int, int, int]]],
-          grids: dict[str, Grid | None]) -> None:
+def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str],
+          merges: dict[str, list[tuple[int, int, int, int]]], grids: dict[str, Grid | None]) -> None:
     """Put a CellError where a sheet that was read has an error cell (calamine left the cell blank), a
     FormulaWithoutValue where a formula has no value or a placeholder's, a number cell shown as a percentage, in
     millions or thousands, or a date shown as its month, as the loader reads it (_Shown), and make a sheet with more
@@ -639,7 +642,11 @@ def _mark(content: bytes, marks: dict[str, _Marks], hidden: set[str], merges: di
         marked.hidden = name in hidden
         marked.hidden_rows = tuple(r for r in found.hidden_rows if r < len(grid))
         marked.hidden_columns = found.hidden_columns
-        marked.merged_down = tuple(merges.get(name, ()))
+        merged = merges.get(name, ())
+        marked.merged_down = tuple((first, last, col) for first, last, col, last_col in merged
+                                   if col == last_col and last > first)
+        marked.merged_across = tuple((first, last, col, last_col) for first, last, col, last_col in merged
+                                     if last_col > col)
         marked.unplaced_errors = tuple(unplaced)
 
 

@@ -814,6 +814,19 @@ def test_a_value_merged_down_a_column_is_read_on_every_row_it_covers(reference):
     assert [p["status"] for p in sub.pilots] == ["Pågår", "Pågår"]
 
 
+def test_a_required_cell_merged_with_the_cell_to_its_left_says_it_is_merged_not_only_that_it_is_required(
+        reference):
+    # Problembeskrivelse and Mål merged into one wide box: «Mål: påkrevd», and the user saw text in it
+    pilot = valid_pilot()
+    columns = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    first, second = (columns[list(pilot).index(k)] for k in ("problem", "goals"))
+    content = merged(workbook(innsending=valid_submission(), pilots=[pilot]), "Piloter", f"{first}2:{second}2")
+    error = only_error(parse(reference, content))
+    assert (error.sheet, error.row, error.column) == ("Piloter", 2, "Mål")
+    assert error.expected.startswith("cellen er slått sammen med «Problembeskrivelse» til venstre")
+    assert "fyll ut «Mål»" in error.expected
+
+
 def test_a_tall_merged_field_in_innsending_is_read_once(reference):
     innsending = valid_submission(contact_person="Kari Nordmann")
     row = list(innsending).index("contact_person") + 2
