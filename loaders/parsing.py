@@ -105,7 +105,6 @@ class ParsedFile:
     # Dates written with slashes, noted table by table and judged for the whole file (judge_slashed_dates):
     # (sheet, row, column, text, first number, second number)
     slashed_dates: list[tuple[str, int, str, str, int, int]] = field(default_factory=list)
-    error_cells: set[tuple[str, int, str]] = field(default_factory=set, repr=False)  # (sheet, row, column) of errors
     # «Statsbygg 2024»: the submission a workbook reports, as far as its Innsending sheet could be read (refused
     # files among several of one name, the template's, were told apart by their errors alone)
     reported_for: list[str] = field(default_factory=list)
@@ -127,12 +126,7 @@ class ParsedFile:
 
     def error(self, expected: str, sheet: str | None = None, row: int | None = None,
               column: str | None = None, value: object = None) -> None:
-        """Record an error that refuses the file: one per cell, the first found (a later check of the same cell
-        follows from it: a Fase's «Til dato» that could not be read was also «påkrevd for en fase»)."""
-        if sheet is not None and row is not None and column is not None:
-            if (sheet, row, column) in self.error_cells:
-                return
-            self.error_cells.add((sheet, row, column))
+        """Record an error that refuses the file."""
         self.problems.append(Problem(self.name, expected, sheet, row, column, value))
 
     def warn(self, expected: str, sheet: str | None = None, row: int | None = None,
@@ -550,7 +544,8 @@ def check_milestones(parsed: ParsedFile, sheet: str, milestones: list[dict]) -> 
     """Rules for milestones: a phase needs an end, not before its start."""
     for m in milestones:
         start, end = m.get("from_date"), m.get("to_date")
-        if m.get("kind") == "Fase" and start and not end:
+        # a «Til dato» that could not be read has its own error (read_table leaves it out): not «påkrevd» as well
+        if m.get("kind") == "Fase" and start and not end and "to_date" in m:
             parsed.error("påkrevd for en fase: datoen fasen slutter", sheet, m["_row"],
                          MILESTONES.field("to_date").label)
         if start and end and end < start:

@@ -312,6 +312,22 @@ def test_a_phases_til_dato_that_cannot_be_read_is_one_error_saying_what_was_foun
     assert error.expected.startswith("en dato")
 
 
+def test_a_cells_second_error_that_says_the_cause_is_kept_beside_the_first(reference):
+    # one error per cell kept the first: a stray quote's cell lost «slutter på sin egen rad», an American date in
+    # «Til dato» its «måneden først» for «før Fra dato», a date the agency never typed
+    lines = csv_bytes([csv_pilot(pilot_name=f"P{i}") for i in range(3)]).decode("utf-8-sig").splitlines()
+    header, cells = lines[0].split(";"), lines[1].split(";")
+    at = header.index("Budsjett totalt (kr)")
+    cells[at] = '"' + cells[at]
+    lines[1] = ";".join(cells)
+    errors = parse(reference, "\r\n".join(lines).encode(), "piloter.csv").errors
+    assert any("en celle som slutter på sin egen" in e.expected for e in errors if e.column == header[at])
+    content = workbook(pilots=[valid_pilot(start_date="10/31/2023", end_date="12/31/2024")],
+                       milestones=[milestone(kind="Fase", from_date="03/05/2024", to_date="04/02/2024")])
+    told = [e.expected for e in parse(reference, content).errors if (e.sheet, e.column) == ("Milepæler", "Til dato")]
+    assert any("måneden først" in text for text in told), told
+
+
 def test_a_phase_with_til_dato_is_accepted(reference):
     sub = accepted(reference, workbook(milestones=[milestone(kind="fase", from_date="mars 2024",
                                                              to_date=dt.date(2024, 6, 30))]))
