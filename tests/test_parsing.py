@@ -508,7 +508,8 @@ def test_unknown_agency_is_an_error_naming_the_nearest_known_agencies(reference,
     assert nearest in error.expected
 
 
-@pytest.mark.parametrize("written", ["Fiskeridirektoratet", "Arbeidstilsynet", "Lotteritilsynet"])
+@pytest.mark.parametrize("written", ["Fiskeridirektoratet", "Arbeidstilsynet", "Lotteritilsynet", "Kystverket",
+                                     "Statens vegvesen", "Direktoratet for e-helse"])
 def test_an_agency_the_register_lacks_is_not_told_as_a_misspelling_of_one_sharing_only_its_ending(reference, written):
     # «Fiskeridirektoratet» was «nærmest er Digitaliseringsdirektoratet, Valgdirektoratet, Direktoratet for …»
     error = only_error(parse(reference, workbook(innsending=valid_submission(agency=written))))
