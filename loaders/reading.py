@@ -426,6 +426,7 @@ class _Shown:
     the 31st of December)."""
 
     decimals: int
+    divisor: int = 1  # what the format divides the number by before it is shown (1000 for each comma after it)
     percent: bool = False
     before: str = ""  # what a format in millions writes before the number, and after it
     after: str = ""
@@ -451,7 +452,7 @@ class _Shown:
             return f"{MONTH_NAMES[value.month - 1]} {value.year}"
         if self.percent:
             return Percent(value, self.decimals)
-        return f"{self.before}{format_number(value, self.decimals)}{self.after}".strip()
+        return f"{self.before}{format_number(value / self.divisor, self.decimals)}{self.after}".strip()
 
 
 def _shown_cells(data: bytes, styles: dict[int, _Shown]) -> list[tuple[int, int, _Shown]]:
@@ -529,8 +530,9 @@ def _shown_format(code: str) -> _Shown | None:
     if percent:
         return _Shown(decimals, percent=True)
     words = "".join(before + after)
-    if _OTHER_CURRENCY.search(words):
-        return _Shown(decimals, before="".join(before), after="".join(after))
+    if _OTHER_CURRENCY.search(words):  # «#,##0.0,, "mill. EUR"» shows 2 500 000 as «2,5 mill. EUR»
+        return _Shown(decimals, 1000 ** (len(number) - len(number.rstrip(","))), before="".join(before),
+                      after="".join(after))
     if _MILLIONS.search(words) and not number.endswith(","):
         return _Shown(decimals, before="".join(before), after="".join(after))
     return None

@@ -51,8 +51,8 @@ EXPECTED = {
 }
 
 # Another currency than kroner, as a header's brackets, a number format or a typed amount may name it
-OTHER_CURRENCY = (r"[€$£¥]|\beur\b|\beuro|\busd\b|\bdollar|\bsek\b|\bdkk\b|\bgbp\b|\bpund\b|\bchf\b|"
-                  r"\bsvenske kr|\bdanske kr")
+OTHER_CURRENCY = (r"[€$£¥]|\b[mkt]?eur\b|\beuro|\b[mkt]?usd\b|\bdollar|\b[mkt]?sek\b|\b[mkt]?dkk\b|"
+                  r"\b[mkt]?gbp\b|\bpund\b|\b[mkt]?chf\b|\bsvenske kr|\bdanske kr")  # MEUR, kEUR: thousands, millions
 _OTHER_CURRENCY = re.compile(OTHER_CURRENCY, re.IGNORECASE)
 IN_OTHER_CURRENCY = ("et beløp i kroner, ikke i en annen valuta (regn det om til kroner, skriv det som f.eks. "
                      "1\u00a0500\u00a0000 og la cellen være uten valutaformat)")

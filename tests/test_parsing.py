@@ -1977,6 +1977,8 @@ def test_a_piloter_csv_saying_nei_without_an_assessment_names_the_agencys_first_
     ("[$USD-409] #,##0", "USD 250 000"),
     ('"$"#,##0', "$250 000"),
     ("\\£#,##0", "£250 000"),
+    ('#,##0 "kEUR"', "250 000 kEUR"),
+    ('#,##0.0,, "mill. EUR"', "0,3 mill. EUR"),  # the format divides by a million: shown as Excel shows it
 ])
 def test_a_budget_total_in_a_cell_shown_in_another_currency_is_refused_naming_what_it_shows(
         reference, number_format, shown):

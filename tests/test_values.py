@@ -209,7 +209,8 @@ def test_amount_rejects_negative_amounts_and_words_saying_what_was_expected(writ
     assert "ikke negativt" in problem.value.expected
 
 
-@pytest.mark.parametrize("written", ["1 500 000 euro", "€ 250 000", "250000 EUR", "$1,500", "1 500 000 danske kr"])
+@pytest.mark.parametrize("written", ["1 500 000 euro", "€ 250 000", "250000 EUR", "$1,500", "1 500 000 danske kr",
+                                     "2,5 MEUR", "250 kUSD"])
 def test_amount_in_another_currency_is_refused_saying_it_must_be_kroner(written):
     with pytest.raises(ValueProblem) as problem:
         parse_amount(written)
