@@ -308,10 +308,12 @@ class _Planner:
         Statsbygg 2024 er versjon 2 (innsendt 06.11.2023)» (it said «ingenting endret», as of the current one)."""
         if self.seen_hashes.get(parsed.sha256) or parsed.table not in ("workbook", "pilots"):
             return ""
-        sheet = None if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]
         later = []
         for data in parsed.submissions:
-            source = database.current_source(self.con, data.agency, data.start_year, sheet)
+            if (data.agency, data.start_year) in self.pending_exists:  # a file of this import replaces it anyway
+                continue
+            # whose pilots it shows: a Milepæler CSV after the workbook leaves the workbook current for its pilots
+            source = database.current_source(self.con, data.agency, data.start_year, TABLE_SHEETS["pilots"])
             current = self.current.get((data.agency, data.start_year))
             if source is not None and source[0] != parsed.sha256 and current is not None:
                 later.append(f"{data.agency} {data.start_year} er versjon {current['version']} "
