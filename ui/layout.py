@@ -168,6 +168,9 @@ if (!window.poNorwegianChrome) {
           if (size) e.setAttribute(name, size[1] + ', ' + size[2] + (size[3] ? ',' + size[3] : '') + ' '
             + {B: 'byte', KB: 'kB', MB: 'MB', GB: 'GB'}[size[4]]);
           else if (text.startsWith('Remove ')) e.setAttribute(name, 'Fjern ' + text.slice(7));
+          else if (text.startsWith('Cancel upload of ')) {
+            e.setAttribute(name, 'Avbryt opplastingen av ' + text.slice(17));
+          }
         }
       }
     }
@@ -176,14 +179,15 @@ if (!window.poNorwegianChrome) {
   const soon = () => { if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; norwegian(); }); } };
   // What a choice box tells screen readers as the list changes («12 options available.»), put in a live region at
   // the end of the page: rewritten as it is added, before the screen reader is told of it, not a frame later
-  const counted = /^(\\d+) options? available\\.$/;
+  const counted = /^(\\d[\\d,]*) options? available\\.$/;  // «1,234 options available.» past a thousand
   const announced = (records) => {
     for (const record of records) {
       if (!record.target.hasAttribute || !record.target.hasAttribute('aria-live')) continue;
       for (const node of record.addedNodes) {
         const found = counted.exec(node.textContent.trim());
-        if (found) node.textContent = found[1] === '0' ? 'Ingen treff.'
-          : found[1] === '1' ? '1 alternativ.' : found[1] + ' alternativer.';
+        const count = found && found[1].replaceAll(',', '\\u00a0');
+        if (found) node.textContent = count === '0' ? 'Ingen treff.'
+          : count === '1' ? '1 alternativ.' : count + ' alternativer.';
       }
     }
   };
