@@ -33,6 +33,8 @@ st.download_button("Last ned tomt rapporteringsskjema (.xlsx)", template_bytes(s
 # and an uploaded file's size («22.0MB») is not shown. The widget's own limit (.streamlit/config.toml) is
 # above the form's, so a file too large for the form reaches the loader, which refuses it in Norwegian with
 # its name and size. A file even over the widget's limit never reaches the server: its chip says so here.
+# Ten files chosen showed two rows of chips and a sliver of the third (the box scrolled from 106 px); it now
+# grows to about seven rows first.
 max_mb = megabytes(store_access.reference().settings.limits.max_file_bytes)
 st.html(f"""<style>
 [data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p {{ display: none; }}
@@ -42,6 +44,7 @@ st.html(f"""<style>
 [data-testid="stFileUploaderDropzoneInstructions"] div::after
   {{ content: "eller dra dem hit – høyst {max_mb} MB per fil"; }}
 [data-testid="stFileChipName"] + div {{ display: none; }}
+[data-testid="stFileChips"] {{ max-height: 18rem !important; }}
 [data-testid="stFileChip"][aria-invalid="true"] [data-testid="stFileChipName"]::after
   {{ content: " – for stor, ikke lastet opp (høyst {max_mb} MB per fil)"; }}
 </style>""")

@@ -316,6 +316,24 @@ def test_after_an_import_from_the_foot_of_a_long_preview_the_outcome_is_in_view(
     page.wait_for_function(in_view, arg=banner.element_handle(), timeout=5_000)
 
 
+def test_ten_chosen_files_are_all_in_view_in_the_upload_box(page, server, tmp_path):
+    # two rows of chips and a sliver of the third: the box scrolled at 106 px
+    content = workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                        "Har planer om piloter": "Ja"}, [valid_pilot()])
+    paths = []
+    for number in range(10):
+        (path := tmp_path / f"skjema_nummer_{number}.xlsx").write_bytes(content)
+        paths.append(str(path))
+    page.goto(f"{server}/importer")
+    wait_for_app(page)
+    page.locator("input[type=file]").set_input_files(paths)
+    page.get_by_text("Dette vil skje").wait_for(timeout=15_000)
+    chips = page.get_by_test_id("stFileChips")
+    heights = chips.evaluate("e => [e.scrollHeight, e.clientHeight]")
+    assert heights[0] <= heights[1], heights
+    assert page.get_by_test_id("stFileChip").count() == 10
+
+
 def test_a_correction_shows_what_it_changes_before_it_is_imported(page, server, tmp_path):
     path = tmp_path / "husbanken_rettet.xlsx"
     path.write_bytes(workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
