@@ -214,11 +214,11 @@ else:
         st.caption("Ingen filer er importert ennå.")
     else:
         st.dataframe(pd.DataFrame({
-            "Importert": log["imported_at"],
-            "Fil": log["file_name"], "Type": log["table_kind"].map({"workbook": "Arbeidsbok", "pilots": "Piloter (CSV)",
-                                                                    "milestones": "Milepæler (CSV)",
-                                                                    "budget": "Budsjett (CSV)"}),
+            # whose report it was before the file's name and kind: at 1024 px the columns after «Type» were cut off
+            "Importert": log["imported_at"], "Innsendinger (versjon)": log["versions"],
+            "Advarsler": log["warning_count"], "Fil": log["file_name"],
+            "Type": log["table_kind"].map({"workbook": "Arbeidsbok", "pilots": "Piloter (CSV)",
+                                          "milestones": "Milepæler (CSV)", "budget": "Budsjett (CSV)"}),
             "Størrelse": np.ceil(log["size_bytes"] / 1024),
-            "Innsendinger (versjon)": log["versions"], "Advarsler": log["warning_count"],
         }), hide_index=True, key="importlogg", column_config={  # dates and sizes that sort as such
             "Importert": IMPORTED_AT, "Størrelse": st.column_config.NumberColumn(format="%' ,d kB")})

@@ -650,6 +650,10 @@ def test_importer_previews_then_imports_an_uploaded_workbook(monkeypatch, store_
     at.button(key="importer_knapp").click().run()
     assert sql(store_path, "SELECT pilot_name FROM pilots_current") == "Tillit i praksis"
     assert any("Ferdig: 1 fil importert" in s.value for s in at.success)
+    # whose report each file was, first: at 1024 px the columns after «Type» were cut off
+    history = table(at, "Importert", "Innsendinger (versjon)")
+    assert history.columns.tolist()[:3] == ["Importert", "Innsendinger (versjon)", "Advarsler"]
+    assert history["Innsendinger (versjon)"].tolist() == ["Husbanken 2024 v1"]
     # the next file's preview stands alone: the last import's outcome and changes went with it
     correction = workbook({"Virksomhet": "Husbanken", "Oppstartsår": 2024, "Innsendt dato": "31.10.2023",
                            "Har planer om piloter": "Ja"}, [valid_pilot(pilot_name="Tillit i praksis 2")])
