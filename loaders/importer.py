@@ -51,7 +51,7 @@ class FilePlan:
     stored_file_id: int | None = None  # the same bytes are in the store: imported again to be current again
     differences: list[str] = field(default_factory=list)  # what changes against the stored version, in words
     # the submissions this file makes current though it is dated before the version it replaces (an old copy?),
-    # in words: «Statsbygg 2024: innsendt 25.10.2023, gjeldende versjon 06.11.2023»
+    # in words: «Statsbygg 2024: innsendt 25.10.2023, versjonen den erstatter 06.11.2023»
     older: list[str] = field(default_factory=list)
 
     @property
@@ -304,8 +304,9 @@ class _Planner:
         return ", ".join(same)
 
     def _only_history(self, parsed: ParsedFile) -> str:
-        """For a file imported before whose submissions show a later file now: «; den er historikk: gjeldende for
-        Statsbygg 2024 er versjon 2 (innsendt 06.11.2023)» (it said «ingenting endret», as of the current one)."""
+        """For a file imported before whose submissions show another file's pilots now: «; filen er historikk:
+        gjeldende for Statsbygg 2024 er versjon 2 (innsendt 06.11.2023)» (it said «ingenting endret», as of the
+        current one)."""
         if self.seen_hashes.get(parsed.sha256) or parsed.table not in ("workbook", "pilots"):
             return ""
         later = []
