@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from loaders.contract import SUBMISSION
 from loaders.values import shown
 
 
@@ -24,14 +25,15 @@ class Problem:
 
     @property
     def where(self) -> str:
-        """File › sheet › row › column, as far as known."""
+        """File › sheet › row › column (on the Innsending sheet, the field), as far as known."""
         parts = [self.file]
         if self.sheet:
             parts.append(self.sheet)
         if self.row:
             parts.append(f"rad {self.row}")
         if self.column:
-            parts.append(f"kolonne «{self.column}»")
+            # the Innsending sheet holds a field per row (Felt, Verdi): «kolonne «Virksomhet»» named no column of it
+            parts.append(f"{'feltet' if self.sheet == SUBMISSION.sheet else 'kolonne'} «{self.column}»")
         return " › ".join(parts)
 
     @property

@@ -508,6 +508,14 @@ def test_unknown_agency_is_an_error_naming_the_nearest_known_agencies(reference,
     assert nearest in error.expected
 
 
+def test_an_error_on_the_innsending_sheet_names_the_field_of_its_row_not_a_column(reference):
+    # «Innsending › rad 2 › kolonne «Virksomhet»»: that sheet's columns are Felt and Verdi
+    error = only_error(parse(reference, workbook(innsending=valid_submission(agency="Fiskeridirektoratet"))))
+    assert error.where == "skjema.xlsx › Innsending › rad 2 › feltet «Virksomhet»"
+    error = only_error(parse(reference, workbook(pilots=[valid_pilot(start_date="snart")])))
+    assert error.where == "skjema.xlsx › Piloter › rad 2 › kolonne «Startdato»"
+
+
 @pytest.mark.parametrize("written", ["Fiskeridirektoratet", "Arbeidstilsynet", "Lotteritilsynet", "Kystverket",
                                      "Statens vegvesen", "Direktoratet for e-helse"])
 def test_an_agency_the_register_lacks_is_not_told_as_a_misspelling_of_one_sharing_only_its_ending(reference, written):

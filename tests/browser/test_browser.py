@@ -282,7 +282,7 @@ def test_uploading_a_workbook_previews_it_and_imports_it(page, own_server, tmp_p
     assert page.get_by_role("button", name="Fjern ny_innsending.xlsx").count() == 1
     # what would happen is in a table (a canvas); the file's warning names the file, sheet and column
     warning = page.get_by_test_id("stAlertContainer").filter(has_text="ny_innsending.xlsx – advarsler")
-    assert "Innsending › kolonne «Involvering av tillitsvalgte»: er tomt" in warning.inner_text()
+    assert "Innsending › feltet «Involvering av tillitsvalgte»: er tomt" in warning.inner_text()
     button.click()
     page.get_by_text("Ferdig: 1 fil importert").wait_for(timeout=15_000)
     shoot(page, "11_import_done")
