@@ -85,6 +85,17 @@ def test_per_pilot_figure_of_one_page_draws_25_pilot_bars_with_their_phases_and_
     assert diamonds.hovertext[0].startswith("Oppstart – ")
 
 
+def test_a_bar_is_drawn_through_its_last_day():
+    # a bar to 31.12.2024 stopped at midnight before it: the pilot's last day, and a one-day phase, not drawn
+    pilots = synthetic_pilots(1).assign(start_date=pd.Timestamp(2024, 3, 1), end_date=pd.Timestamp(2024, 12, 31))
+    milestones = synthetic_milestones(pilots).assign(to_date=[pd.NaT, pd.Timestamp(2024, 3, 1)])
+    fig = timeline.pilot_gantt(timeline.ordered(pilots), milestones, [])
+    for name, last_day in ((pilots["status"][0], dt.date(2024, 12, 31)), ("Fase", dt.date(2024, 3, 1))):
+        bar = next(t for t in fig.data if t.type == "bar" and t.name == name)
+        ends = pd.Timestamp(bar.base[0]) + pd.Timedelta(milliseconds=bar.x[0])
+        assert ends == pd.Timestamp(last_day + dt.timedelta(days=1)), (name, ends)
+
+
 @pytest.mark.parametrize("n", [1, 3, 25])
 def test_every_row_of_the_per_pilot_figure_is_in_view_the_first_agencys_heading_too(n):
     fig = timeline.pilot_gantt(synthetic_pilots(n), synthetic_milestones(synthetic_pilots(0)), [])

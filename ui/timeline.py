@@ -191,8 +191,9 @@ def label_levels(refs: list[Reference], span: tuple[dt.date, dt.date],
 
 
 def _duration_ms(start: pd.Series, end: pd.Series) -> list[float]:
-    """Bar lengths in milliseconds (a date axis measures bars in ms), at least one day."""
-    lengths = (pd.to_datetime(end) - pd.to_datetime(start)) / pd.Timedelta(milliseconds=1)
+    """Bar lengths in milliseconds (a date axis measures bars in ms), through the end of the last day: a bar to
+    31.12.2025 stopped at midnight before it, the last day not drawn."""
+    lengths = (pd.to_datetime(end) - pd.to_datetime(start) + pd.Timedelta(days=1)) / pd.Timedelta(milliseconds=1)
     return [max(float(v), MS_PER_DAY) if not pd.isna(v) else MS_PER_DAY for v in lengths]
 
 
