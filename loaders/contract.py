@@ -139,7 +139,8 @@ PILOTS = Table("pilots", "Piloter", (
           choices=YES_NO, element=1,
           help="Ja dersom piloten krever unntak fra lov eller forskrift (da er den et forsøk)."),
     Field("exemption_rules", "Regelverk det søkes unntak fra", element=1,
-          help="Påkrevd ved Ja over: hvilke lover eller forskrifter det søkes unntak fra."),
+          help="Påkrevd når «Behov for unntak fra regelverk» er Ja: hvilke lover eller forskrifter det søkes "
+               "unntak fra."),
     Field("service_scope", "Omfang av tjenesten", element=2,
           help="Hvor stor del av tjenesten eller temaet skal piloten omfatte?"),
     Field("org_scope", "Omfang i virksomheten", element=2,

@@ -19,6 +19,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -57,10 +58,11 @@ FROZEN_COLUMNS = {"pilots": 2}  # Pilot-ID and Pilotnavn stay visible while scro
 TITLE = "Rapporteringsskjema for piloter i tillitsreformen"
 DATE_FORMAT = "DD.MM.YYYY"
 AMOUNT_FORMAT = "#,##0"
-NUMBER_FORMAT = "0.0"
+NUMBER_FORMAT = "0.0#"  # 0,25 årsverk showed as «0,3»
 YEAR_FORMAT = "0"
 NUMBER_FORMATS = {"date": DATE_FORMAT, "amount": AMOUNT_FORMAT, "number": NUMBER_FORMAT, "year": YEAR_FORMAT}
 COLUMN_WIDTHS = {"text": 45, "list": 35, "agency": 30}
+FIELD_WIDTHS = {"pilot_ref": 12}  # a short reference («P1»): frozen beside Pilotnavn, it took a laptop's width
 SHORT_COLUMN_WIDTH = 16
 WRAPPED_KINDS = ("text", "list")
 
@@ -110,6 +112,11 @@ def build_template(reference: Reference) -> Workbook:
         _write_data_sheet(book.create_sheet(table.sheet), table, lists)
     book.move_sheet(lists, offset=len(book.sheetnames) - 1 - book.index(lists))
     _write_guide(guide, reference)
+    for sheet in (guide, book[SUBMISSION.sheet]):
+        _print_setup(sheet)
+    # Sheets cannot be deleted, renamed or added (no password: Se gjennom › Beskytt arbeidsbok lifts it): a deleted
+    # Milepæler sheet was read as a plan without milestones
+    book.security = WorkbookProtection(lockStructure=True)
     _set_properties(book)
     return book
 
@@ -245,19 +252,57 @@ def _write_data_sheet(sheet: Worksheet, table: Table, lists: Worksheet) -> None:
         _style_header(cell, f.required)
         cell.comment = _comment(f)
         _format_column(sheet, column, f)
-        validation = _validation(f, lists)
+        validation = _validation(f, lists) or _pilot_drop_down(f) or _amount_prompt(f)
         if validation is not None:
             sheet.add_data_validation(validation)
             letter = get_column_letter(column)
             validation.add(f"{letter}{DATA_FIRST_ROW}:{letter}{DATA_LAST_ROW}")
     sheet.row_dimensions[DATA_HEADER_ROW].height = 48
     sheet.freeze_panes = sheet.cell(DATA_FIRST_ROW, FROZEN_COLUMNS.get(table.key, 0) + 1)
+    _print_setup(sheet)
+    sheet.print_title_rows = f"{DATA_HEADER_ROW}:{DATA_HEADER_ROW}"
+
+
+def _pilot_drop_down(f: Field) -> DataValidation | None:
+    """Milepæler's and Budsjett's Pilot: the names on Piloter as a list that warns about, but allows, others (a
+    Pilot-ID, or a pilot typed before it is on Piloter): a name spelt otherwise was found only at the import."""
+    if f.key != "pilot":
+        return None
+    letter = get_column_letter(data_column(PILOTS, "pilot_name"))
+    source = f"{quote_sheetname(PILOTS.sheet)}!${letter}${DATA_FIRST_ROW}:${letter}${DATA_LAST_ROW}"
+    return _drop_down(source, f, f"velg pilotens navn slik det står på arket {PILOTS.sheet}, eller skriv Pilot-ID",
+                      strict=False)
+
+
+def _amount_prompt(f: Field) -> DataValidation | None:
+    """An amount column's reminder, shown on the cell chosen: whole kroner, not thousands (1 500 written for
+    1,5 million went into every figure as 1 500 kr). It warns about a negative number or text, and allows it."""
+    if f.kind != "amount":
+        return None
+    return DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+        showInputMessage=True, promptTitle="Hele kroner"[:32],
+        prompt="Skriv beløpet i hele kroner, ikke i tusen: 1 500 000, ikke 1 500.",
+        showErrorMessage=True, errorStyle="warning", errorTitle=f.label[:32],
+        error="Beløpet skal være et tall i hele kroner, ikke negativt (f.eks. 1 500 000).")
+
+
+def _print_setup(sheet: Worksheet) -> None:
+    """Landscape, as wide as one page: the blank form printed on 40 pages, a column of Piloter on each."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _format_column(sheet: Worksheet, column: int, f: Field) -> None:
     """Width, wrapping and number format of a data column, for the cells typed into it."""
     dimension = sheet.column_dimensions[get_column_letter(column)]
-    dimension.width = max(COLUMN_WIDTHS.get(f.kind, SHORT_COLUMN_WIDTH), min(len(f.label) + 3, 24))
+    # a choice column as wide as its longest choice: Excel's list is as wide as the cell («Stat og kommunesektor»
+    # was cut in a column of 18)
+    choices = max((len(c) + 3 for c in f.choices or ()), default=0)
+    dimension.width = FIELD_WIDTHS.get(f.key) or max(COLUMN_WIDTHS.get(f.kind, SHORT_COLUMN_WIDTH),
+                                                      min(len(f.label) + 3, 24), choices)
     dimension.alignment = WRAP if f.kind in WRAPPED_KINDS else TOP
     if f.kind in NUMBER_FORMATS:
         dimension.number_format = NUMBER_FORMATS[f.kind]
@@ -377,7 +422,7 @@ def _guide_introduction(guide: _Guide) -> None:
         "Det sier hvem som rapporterer, for hvilken runde, og om dere har planer om piloter.",
         f"Arket «{PILOTS.sheet}»: én rad per pilot, fra rad {DATA_FIRST_ROW} og nedover.",
         f"Arket «{MILESTONES.sheet}»: én rad per milepæl eller fase. "
-        f"Arket «{BUDGET.sheet}»: én rad per pilot og år.",
+        f"Arket «{BUDGET.sheet}»: én rad per pilot, år og kategori (og per finansiering, om den er delt).",
         "Ikke endre navnene på arkene eller teksten i overskriftsradene, og ikke legg til egne ark. "
         "Kolonner dere ikke har noe å skrive i, kan stå tomme.",
         "Påkrevde felt har gul bakgrunn i overskriften (og i kolonnen «Felt» på arket "
@@ -402,7 +447,8 @@ def _guide_values(guide: _Guide) -> None:
     for text in (
         "Datoer: dag.måned.år, f.eks. 31.10.2023. Også 1.3.2024 og 2024-03-01 godtas. En plan kan ha datoer "
         f"fra {FIRST_DATE.year} til og med {LAST_DATE.year}; la sluttdatoen være den planlagte, ikke 31.12.9999.",
-        "Beløp: hele kroner, helst bare tallet, f.eks. 1 500 000. Også «1 500 000 kr» og «2,5 mill.» godtas. "
+        "Beløp: hele kroner, helst bare tallet, f.eks. 1 500 000 – ikke i tusen kroner (1 500 000, ikke 1 500). "
+        "Også «1 500 000 kr» og «2,5 mill.» godtas. "
         "Beløp kan ikke være negative.",
         "Årsverk: et tall, gjerne med desimalkomma, f.eks. 1,5. År: fire sifre, f.eks. 2024.",
         "Ja/Nei: velg Ja eller Nei i nedtrekkslisten.",

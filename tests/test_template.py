@@ -179,6 +179,28 @@ def test_innsending_offers_yes_no_the_register_agency_names_and_the_rounds(
     assert year.errorStyle == "warning" and agency.errorStyle == "warning"
 
 
+def test_the_form_guards_against_the_fillers_common_slips(book: Workbook) -> None:
+    # from a review as an agency would fill it in: a pilot misspelt on Milepæler was found only at the import, a
+    # budget in thousands went in as kroner, a deleted sheet as «no milestones», choices were cut in their column
+    piloter = f"{get_column_letter(data_column(PILOTS, 'pilot_name'))}${DATA_FIRST_ROW}"
+    for table in (MILESTONES, BUDGET):
+        letter = get_column_letter(data_column(table, "pilot"))
+        pilot = _validation_at(book[table.sheet], f"{letter}{DATA_FIRST_ROW}")
+        assert pilot.type == "list" and pilot.errorStyle == "warning" and f"'Piloter'!${piloter}" in pilot.formula1
+        assert f"{letter}{DATA_LAST_ROW}" in pilot.sqref
+    for table, key in ((PILOTS, "budget_total_nok"), (BUDGET, "amount_nok")):
+        amount = _validation_at(book[table.sheet], f"{get_column_letter(data_column(table, key))}{DATA_FIRST_ROW}")
+        assert amount.showInputMessage and "ikke i tusen" in amount.prompt and amount.errorStyle == "warning"
+    assert book.security.lockStructure
+    for table in DATA_TABLES:
+        sheet = book[table.sheet]
+        for f in table.fields:
+            width = sheet.column_dimensions[get_column_letter(data_column(table, f.key))].width
+            assert width >= max((len(c) for c in f.choices or ()), default=0), f.label
+        assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.orientation == "landscape"
+
+
 def test_free_text_columns_have_no_drop_down(book: Workbook) -> None:
     sheet = book[PILOTS.sheet]
     for f in PILOTS.fields:
