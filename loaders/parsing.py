@@ -499,7 +499,11 @@ def check_header(parsed: ParsedFile, sheet: str, header: Header, fields: tuple[F
 # Rules across rows
 
 
-SMALLEST_LIKELY_TOTAL = 1000  # kroner: a pilot's budget below it is an amount in thousands or millions
+# kroner: a pilot's budget below it is an amount in thousands or millions (1 500 for 1,5 million passed at 1 000),
+# and a budget row below SMALLEST_LIKELY_ROW
+SMALLEST_LIKELY_TOTAL = 10_000
+SMALLEST_LIKELY_ROW = 1_000
+SMALL_ROWS_NAMED = 6
 
 
 def check_pilots(parsed: ParsedFile, sheet: str, pilots: list[dict]) -> None:
@@ -540,10 +544,27 @@ def check_pilots(parsed: ParsedFile, sheet: str, pilots: list[dict]) -> None:
         p["elements"] = covered_elements(p)
 
 
+def check_pilots_start_in_round(parsed: ParsedFile, sheet: str, year: int, pilots: list[dict], row: int | None,
+                                column: str) -> None:
+    """Warn when no pilot starts in the Oppstartsår: the round is the year the pilots start, and a form filled in
+    in the autumn of 2023 for pilots starting in 2024 was filed under 2023 («For sent» there, «Ikke levert» for 2024),
+    without a word."""
+    years = sorted({p["start_date"].year for p in pilots if p.get("start_date")})
+    if years and year not in years:
+        started = " og ".join(map(str, years[:3])) if len(years) <= 3 else f"{years[0]}–{years[-1]}"
+        parsed.warn(f"ingen av pilotene starter i {year} (de starter i {started}), men Oppstartsår er runden for "
+                    "pilotene som starter det året; gjelder rapporten en annen runde, rett Oppstartsår og importer "
+                    "filen på nytt", sheet, row, column, year)
+
+
 def check_milestones(parsed: ParsedFile, sheet: str, milestones: list[dict]) -> None:
     """Rules for milestones: a phase needs an end, not before its start."""
     for m in milestones:
         start, end = m.get("from_date"), m.get("to_date")
+        if m.get("kind") != "Fase" and end:  # a blank Type is a Milepæl: its «Til dato» was kept and never drawn
+            parsed.warn("en milepæl har bare «Fra dato»: «Til dato» er fylt ut, men «Type» er Milepæl eller tom "
+                        "(som betyr Milepæl), og en milepæl vises på sin dag. Er det en fase, skriv Fase i «Type» og "
+                        "importer filen på nytt", sheet, m["_row"], MILESTONES.field("kind").label)
         # a «Til dato» that could not be read has its own error (read_table leaves it out): not «påkrevd» as well
         if m.get("kind") == "Fase" and start and not end and "to_date" in m:
             parsed.error("påkrevd for en fase: datoen fasen slutter", sheet, m["_row"],
@@ -601,9 +622,18 @@ def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget
     pilots are in another file or in the store, it points at the budget table itself.
     """
     sums: dict[str, float] = {}
+    small = []
     for b in budget:
         if b.get("pilot_name") and b.get("amount_nok") is not None:
             sums[b["pilot_name"]] = sums.get(b["pilot_name"], 0.0) + b["amount_nok"]
+            if 0 < b["amount_nok"] < SMALLEST_LIKELY_ROW and b.get("_row"):
+                small.append(b["_row"])
+    if small:  # rows in thousands («900» for 900 000) went in as kroner without a word
+        rows = ", ".join(map(str, small[:SMALL_ROWS_NAMED])) + (" …" if len(small) > SMALL_ROWS_NAMED else "")
+        parsed.warn(f"{len(small)} {'budsjettrad' if len(small) == 1 else 'budsjettrader'} er under "
+                    f"{format_kroner(SMALLEST_LIKELY_ROW)} (rad {rows}); beløpene skal stå i hele kroner. Filen "
+                    "importeres med beløpene som de står; er de oppgitt i tusen eller millioner, rett dem og importer "
+                    "filen på nytt", sheet, None, BUDGET.field("amount_nok").label)
     for p in pilots:
         total = p.get("budget_total_nok")
         name = p.get("pilot_name")
@@ -847,6 +877,9 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     msheet = found.get("milestones", (MILESTONES.sheet,))[0]
     bsheet = found.get("budget", (BUDGET.sheet,))[0]
     check_pilots(parsed, psheet, pilots)
+    if isinstance(values.get("start_year"), int):
+        check_pilots_start_in_round(parsed, found["submission"][0], values["start_year"], pilots,
+                                    rows.get("start_year"), SUBMISSION.field("start_year").label)
     check_milestones(parsed, msheet, milestones)
     judge_slashed_dates(parsed)
     if "pilots" not in found and "pilots" not in renamed:  # deleted: one error per sheet, not one per row
@@ -1110,6 +1143,7 @@ def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, y
     _check_no_plans_fields(parsed, sheet, values, dict.fromkeys(SUBMISSION_FIELD_KEYS, first_row), complete=False)
     check_pilots(parsed, sheet, pilots)
     _check_plans_match_rows(parsed, sheet, values, pilots, sheet)
+    check_pilots_start_in_round(parsed, sheet, year, pilots, first_row, SUBMISSION.field("start_year").label)
     parsed.submissions.append(SubmissionData(agency, year, values, pilots=pilots, year_row=first_row,
                                              date_row=first_row))
 

@@ -328,6 +328,17 @@ def test_a_cells_second_error_that_says_the_cause_is_kept_beside_the_first(refer
     assert any("måneden først" in text for text in told), told
 
 
+@pytest.mark.parametrize("kind", [None, "Milepæl"])
+def test_a_milestone_with_a_til_dato_is_warned_of_as_perhaps_a_phase(reference, kind):
+    # «Til dato» filled in and «Type» left blank: kept as a Milepæl, drawn on its day, the end never shown
+    content = workbook(milestones=[milestone(name="Testperiode", kind=kind, from_date="1.9.2024", to_date="1.10.2024")])
+    parsed = parse(reference, content)
+    assert parsed.errors == []
+    [warning] = parsed.warnings
+    assert (warning.sheet, warning.row, warning.column) == ("Milepæler", 2, "Type")
+    assert "Er det en fase, skriv Fase i «Type»" in warning.expected
+
+
 def test_a_phase_with_til_dato_is_accepted(reference):
     sub = accepted(reference, workbook(milestones=[milestone(kind="fase", from_date="mars 2024",
                                                              to_date=dt.date(2024, 6, 30))]))
@@ -536,7 +547,7 @@ def test_innsending_fields_match_label_variants_below_a_title_without_felt_verdi
 
 def test_an_unknown_field_with_a_value_is_warned_of_even_without_felt_verdi_header(reference):
     # Without the header row, every row the form did not know vanished without a word; a title still may
-    grid = [["Rapportering om piloter"], [], ["Virksomhet", "Kartverket"], ["Oppstartsår", 2023.0],
+    grid = [["Rapportering om piloter"], [], ["Virksomhet", "Kartverket"], ["Oppstartsår", 2024.0],
             ["Innsendt dato", "1. august 2023"], ["Har planer om piloter", "Ja"], ["E-postadresse", "post@kv.no"],
             ["Involvering av tillitsvalgte", "Drøftet i august"]]
     parsed = parse(reference, raw_workbook({"Innsending": grid, "Piloter": workbook_pilot_grid()}))
@@ -1759,6 +1770,23 @@ def test_a_sheet_with_a_blank_far_below_its_table_is_read_as_ever(reference):
     assert accepted(reference, stray) == accepted(reference, content)
 
 
+def test_a_report_whose_pilots_all_start_in_another_year_than_its_oppstartsar_is_warned_of(reference):
+    # filled in in the autumn of 2023 for pilots starting in 2024, filed under 2023: «For sent» there, «Ikke levert»
+    # for 2024, without a word
+    content = workbook(innsending=valid_submission(start_year=2023), pilots=[valid_pilot()])
+    parsed = parse(reference, content)
+    assert parsed.errors == []
+    [warning] = parsed.warnings
+    assert (warning.sheet, warning.row, warning.column, warning.value) == ("Innsending", 3, "Oppstartsår", 2023)
+    assert warning.expected.startswith("ingen av pilotene starter i 2023 (de starter i 2024)")
+    csv = csv_bytes([csv_pilot(start_year=2023), csv_pilot(start_year=2023, pilot_name="B",
+                                                           start_date=dt.date(2025, 1, 1))])
+    [warning] = parse(reference, csv, "piloter.csv").warnings
+    assert (warning.row, warning.column) == (2, "Oppstartsår")
+    assert "(de starter i 2024 og 2025)" in warning.expected
+    assert parse(reference, workbook(pilots=[valid_pilot()])).warnings == []  # 2024, as the pilot
+
+
 def test_a_budget_total_of_a_few_kroner_is_imported_with_a_warning_that_it_may_be_in_millions(reference):
     # a cell formatted to show «2,5 mill. kr» holds 2,5: the ambition's budget figures were off by millions
     parsed = parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=2.5)]))
@@ -1768,7 +1796,21 @@ def test_a_budget_total_of_a_few_kroner_is_imported_with_a_warning_that_it_may_b
     assert str(warning).startswith("Advarsel: skjema.xlsx › Piloter › rad 2 › kolonne «Budsjett totalt (kr)»: fant "
                                    "«2,5», forventet et beløp i kroner, som 2 500 000 eller «2,5 mill.»")
     assert parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=0)])).warnings == []  # no cost of its own
-    assert parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=1000)])).warnings == []
+    assert parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=1500)])).warnings  # 1,5 million in 1000s
+    assert parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=10_000)])).warnings == []
+
+
+def test_budget_rows_of_a_few_hundred_kroner_are_imported_with_one_warning_that_they_may_be_in_thousands(reference):
+    # «900» and «600» for 900 000 and 600 000 went into every budget figure as kroner, without a word
+    content = workbook(pilots=[valid_pilot(budget_total_nok=1_500_000)],
+                       budget=[budget_line(amount=900), budget_line(year=2025, amount=600),
+                               budget_line(year=2026, amount=1_000)])
+    parsed = parse(reference, content)
+    assert parsed.errors == []
+    small = [w for w in parsed.warnings if w.sheet == "Budsjett"]
+    assert [(w.row, w.column) for w in small] == [(None, "Beløp (kr)")]
+    assert small[0].expected.startswith("2 budsjettrader er under 1\u00a0000\u00a0kr (rad 2, 3); beløpene skal stå i "
+                                        "hele kroner")
 
 
 def with_pilot_cells_styled(pilot: dict, **number_formats: str) -> bytes:
