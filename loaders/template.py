@@ -284,7 +284,8 @@ def _amount_prompt(f: Field) -> DataValidation | None:
         showInputMessage=True, promptTitle="Hele kroner"[:32],
         prompt="Skriv beløpet i hele kroner, ikke i tusen: 1 500 000, ikke 1 500.",
         showErrorMessage=True, errorStyle="warning", errorTitle=f.label[:32],
-        error="Beløpet skal være et tall i hele kroner, ikke negativt (f.eks. 1 500 000).")
+        error="Skriv helst bare tallet i hele kroner, ikke negativt (f.eks. 1 500 000). Tekst som «2,5 mill.» "
+              "godtas også: velg Ja for å beholde den.")
 
 
 def _print_setup(sheet: Worksheet) -> None:
