@@ -306,6 +306,7 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
         record: dict[str, object] = {"_row": excel_row}
         skip_required = bool(optional_columns) and all(is_blank(_cell(row, col)) for col in optional_columns)
         width = len(row)
+        missing = []
         for f, col, parse, required, optional in columns:
             raw = row[col] if col is not None and col < width else None
             try:
@@ -314,12 +315,10 @@ def read_table(parsed: ParsedFile, grid: Grid, sheet: str, header: Header,
                 parsed.error(problem.expected, sheet, excel_row, f.label, raw)
                 continue
             if required and value in (None, []) and not (skip_required and optional):
-                if (index, col) in merged_left:
-                    message = merged_across_message(merged_left[(index, col)], f)
-                else:
-                    message = MERGED_AMOUNT if (index, col) in merged_away else required_message(f)
-                parsed.error(message, sheet, excel_row, f.label)
+                missing.append((f, col))
             record[f.key] = value
+        if missing:
+            _tell_missing(parsed, sheet, excel_row, row, columns, missing, merged_left, merged_away, index)
         records.append(record)
     _note_slashed_dates(parsed, grid, sheet, header, fields)
     _warn_of_unlabelled_content(parsed, grid, sheet, header)
@@ -387,6 +386,28 @@ _NOT_FILLED_DOWN = ("amount", "number")
 
 MERGED_AMOUNT = ("cellen er slått sammen med cellen over, så tallet står bare på den første raden; del opp "
                  "cellene og skriv tallet for hver rad")
+
+
+NOTE_ROW_MISSING = 3  # required fields left empty beside the one cell filled: a note typed under the table
+
+
+def _tell_missing(parsed: ParsedFile, sheet: str, excel_row: int, row: list[object], columns: list[tuple],
+                  missing: list[tuple[Field, int | None]], merged_left: dict, merged_away: set, index: int) -> None:
+    """The required fields a row leaves empty: one error each, or one for the row when a single cell is filled and
+    several required ones are not («NB: Pilot 3 er foreløpig» under the pilots was seven «påkrevd»)."""
+    filled = [(f, row[col]) for f, col, *_ in columns if col is not None and col < len(row) and not is_blank(row[col])]
+    if len(filled) == 1 and len(missing) >= NOTE_ROW_MISSING:
+        f, value = filled[0]
+        names = ", ".join(f"«{m.label}»" for m, _ in missing)
+        parsed.error(f"en rad med de påkrevde feltene fylt ut; her står bare «{f.label}», og {names} er tomme. Er "
+                     "raden en merknad, slett den; ellers fyll ut feltene", sheet, excel_row, f.label, value)
+        return
+    for f, col in missing:
+        if (index, col) in merged_left:
+            message = merged_across_message(merged_left[(index, col)], f)
+        else:
+            message = MERGED_AMOUNT if (index, col) in merged_away else required_message(f)
+        parsed.error(message, sheet, excel_row, f.label)
 
 
 def _fill_merged_down(grid: SheetGrid, header: Header, columns: list[tuple]) -> set[tuple[int, int]]:

@@ -339,6 +339,19 @@ def test_a_milestone_with_a_til_dato_is_warned_of_as_perhaps_a_phase(reference, 
     assert "Er det en fase, skriv Fase i «Type»" in warning.expected
 
 
+def test_a_note_typed_under_the_pilots_is_one_error_saying_it_may_be_a_note(reference):
+    # «NB: Pilot 3 er foreløpig» under the pilots was seven «påkrevd», with no word of what the row was
+    content = workbook(pilots=[valid_pilot(), None, {"pilot_name": "NB: Pilot 3 er foreløpig"}])
+    [error] = parse(reference, content).errors
+    assert (error.sheet, error.row, error.column, error.value) == ("Piloter", 4, "Pilotnavn",
+                                                                    "NB: Pilot 3 er foreløpig")
+    assert "her står bare «Pilotnavn», og «Problembeskrivelse», «Mål»" in error.expected
+    assert error.expected.endswith("Er raden en merknad, slett den; ellers fyll ut feltene")
+    # two fields left empty in a pilot otherwise filled in: each is named, as before
+    errors = parse(reference, workbook(pilots=[valid_pilot(problem=None, goals=None)])).errors
+    assert [e.column for e in errors] == ["Problembeskrivelse", "Mål"]
+
+
 def test_a_phase_with_til_dato_is_accepted(reference):
     sub = accepted(reference, workbook(milestones=[milestone(kind="fase", from_date="mars 2024",
                                                              to_date=dt.date(2024, 6, 30))]))
