@@ -655,6 +655,7 @@ def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget
                     f"{format_kroner(SMALLEST_LIKELY_ROW)} (rad {rows}); beløpene skal stå i hele kroner. Filen "
                     "importeres med beløpene som de står; er de oppgitt i tusen eller millioner, rett dem og importer "
                     "filen på nytt", sheet, None, BUDGET.field("amount_nok").label)
+    _warn_of_years_outside(parsed, sheet, pilots, budget)
     for p in pilots:
         total = p.get("budget_total_nok")
         name = p.get("pilot_name")
@@ -663,6 +664,26 @@ def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget
                 f"budsjettradene for «{name}» i {sheet} summerer til {format_kroner(sums[name])}, men «Budsjett "
                 f"totalt (kr)» er {format_kroner(total)}; totalen gjelder",
                 *((pilot_sheet, p.get("_row"), PILOTS.field("budget_total_nok").label) if pilot_sheet else (sheet,)))
+
+
+def _warn_of_years_outside(parsed: ParsedFile, sheet: str, pilots: list[dict], budget: list[dict]) -> None:
+    """One warning naming the budget rows whose year is more than a year outside their pilot's period (a year typed
+    wrong, or a pilot's dates): they counted in that year's figures without a word. A year before (preparing) or
+    after (evaluating) is common enough not to be told."""
+    periods = {name_key(p["pilot_name"]): (p["start_date"].year, p["end_date"].year) for p in pilots
+               if p.get("pilot_name") and p.get("start_date") and p.get("end_date")}
+    outside = []
+    for b in budget:
+        period = periods.get(name_key(b["pilot_name"])) if b.get("pilot_name") else None
+        if period and b.get("year") and b.get("_row") and not period[0] - 1 <= b["year"] <= period[1] + 1:
+            span = str(period[0]) if period[0] == period[1] else f"{period[0]}–{period[1]}"
+            outside.append(f"rad {b['_row']}: {b['year']}, «{b['pilot_name']}» {span}")
+    if outside:
+        named = "; ".join(outside[:SMALL_ROWS_NAMED]) + (" …" if len(outside) > SMALL_ROWS_NAMED else "")
+        parsed.warn(f"{len(outside)} {'budsjettrad har' if len(outside) == 1 else 'budsjettrader har'} et år mer enn "
+                    f"ett år utenfor pilotens periode ({named}); sjekk året eller pilotens datoer. Filen importeres "
+                    "som den er",
+                    sheet, None, BUDGET.field("year").label)
 
 
 # ---------------------------------------------------------------------------------------

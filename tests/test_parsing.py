@@ -1813,11 +1813,24 @@ def test_a_budget_total_of_a_few_kroner_is_imported_with_a_warning_that_it_may_b
     assert parse(reference, workbook(pilots=[valid_pilot(budget_total_nok=10_000)])).warnings == []
 
 
+def test_budget_rows_in_a_year_outside_their_pilots_period_are_imported_with_one_warning_naming_them(reference):
+    # a budget row for 2027 of a pilot of 2024 counted in 2027's figures without a word; a year after (evaluating)
+    # is common enough not to be told
+    content = workbook(pilots=[valid_pilot(budget_total_nok=4_500_000)],
+                       budget=[budget_line(year=2024), budget_line(year=2025), budget_line(year=2027)])
+    parsed = parse(reference, content)
+    assert parsed.errors == []
+    [warning] = [w for w in parsed.warnings if w.column == "År"]
+    assert (warning.sheet, warning.row) == ("Budsjett", None)
+    assert warning.expected.startswith("1 budsjettrad har et år mer enn ett år utenfor pilotens periode (rad 4: 2027, "
+                                       "«Digital søknad» 2024)")
+
+
 def test_budget_rows_of_a_few_hundred_kroner_are_imported_with_one_warning_that_they_may_be_in_thousands(reference):
     # «900» and «600» for 900 000 and 600 000 went into every budget figure as kroner, without a word
     content = workbook(pilots=[valid_pilot(budget_total_nok=1_500_000)],
                        budget=[budget_line(amount=900), budget_line(year=2025, amount=600),
-                               budget_line(year=2026, amount=1_000)])
+                               budget_line(year=2025, amount=1_000, category="Drift")])
     parsed = parse(reference, content)
     assert parsed.errors == []
     small = [w for w in parsed.warnings if w.sheet == "Budsjett"]
