@@ -450,7 +450,13 @@ def merged_across_message(holder: str | None, f: Field) -> str:
             f"cellene og fyll ut «{f.label}»")
 
 
-HIDDEN_ROWS_NAMED = 6
+ROWS_NAMED = 6  # rows a warning about several names by number before «…»
+
+
+def _first_rows(rows: list, separator: str = ", ") -> str:
+    """«3, 5, 9», the first ROWS_NAMED of rows (numbers, or texts naming rows), and «…» after them when there are
+    more."""
+    return separator.join(map(str, rows[:ROWS_NAMED])) + (" …" if len(rows) > ROWS_NAMED else "")
 
 
 def _warn_of_hidden_rows(parsed: ParsedFile, grid: SheetGrid, sheet: str, header: Header) -> None:
@@ -459,9 +465,8 @@ def _warn_of_hidden_rows(parsed: ParsedFile, grid: SheetGrid, sheet: str, header
     rows = [index + 1 for index in grid.hidden_rows
             if index > header.row_index and not _nothing_to_read(grid[index])]
     if rows:
-        shown_rows = ", ".join(map(str, rows[:HIDDEN_ROWS_NAMED])) + (" …" if len(rows) > HIDDEN_ROWS_NAMED else "")
-        parsed.warn(f"{'rad' if len(rows) == 1 else 'radene'} {shown_rows} er skjult i Excel, men ble lest og er tatt "
-                    "med; slett rader som ikke skal være med i stedet for å skjule dem", sheet)
+        parsed.warn(f"{'rad' if len(rows) == 1 else 'radene'} {_first_rows(rows)} er skjult i Excel, men ble lest og "
+                    "er tatt med; slett rader som ikke skal være med i stedet for å skjule dem", sheet)
 
 
 def _warn_of_hidden_columns(parsed: ParsedFile, grid: SheetGrid, sheet: str, header: Header,
@@ -524,7 +529,6 @@ def check_header(parsed: ParsedFile, sheet: str, header: Header, fields: tuple[F
 # and a budget row below SMALLEST_LIKELY_ROW
 SMALLEST_LIKELY_TOTAL = 10_000
 SMALLEST_LIKELY_ROW = 1_000
-SMALL_ROWS_NAMED = 6
 
 
 def check_pilots(parsed: ParsedFile, sheet: str, pilots: list[dict]) -> None:
@@ -650,11 +654,10 @@ def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget
             if 0 < b["amount_nok"] < SMALLEST_LIKELY_ROW and b.get("_row"):
                 small.append(b["_row"])
     if small:  # rows in thousands («900» for 900 000) went in as kroner without a word
-        rows = ", ".join(map(str, small[:SMALL_ROWS_NAMED])) + (" …" if len(small) > SMALL_ROWS_NAMED else "")
         parsed.warn(f"{len(small)} {'budsjettrad' if len(small) == 1 else 'budsjettrader'} er under "
-                    f"{format_kroner(SMALLEST_LIKELY_ROW)} (rad {rows}); beløpene skal stå i hele kroner. Filen "
-                    "importeres med beløpene som de står; er de oppgitt i tusen eller millioner, rett dem og importer "
-                    "filen på nytt", sheet, None, BUDGET.field("amount_nok").label)
+                    f"{format_kroner(SMALLEST_LIKELY_ROW)} (rad {_first_rows(small)}); beløpene skal stå i hele "
+                    "kroner. Filen importeres med beløpene som de står; er de oppgitt i tusen eller millioner, rett "
+                    "dem og importer filen på nytt", sheet, None, BUDGET.field("amount_nok").label)
     _warn_of_years_outside(parsed, sheet, pilots, budget)
     for p in pilots:
         total = p.get("budget_total_nok")
@@ -679,10 +682,9 @@ def _warn_of_years_outside(parsed: ParsedFile, sheet: str, pilots: list[dict], b
             span = str(period[0]) if period[0] == period[1] else f"{period[0]}–{period[1]}"
             outside.append(f"rad {b['_row']}: {b['year']}, «{b['pilot_name']}» {span}")
     if outside:
-        named = "; ".join(outside[:SMALL_ROWS_NAMED]) + (" …" if len(outside) > SMALL_ROWS_NAMED else "")
         parsed.warn(f"{len(outside)} {'budsjettrad har' if len(outside) == 1 else 'budsjettrader har'} et år mer enn "
-                    f"ett år utenfor pilotens periode ({named}); sjekk året eller pilotens datoer. Filen importeres "
-                    "som den er",
+                    f"ett år utenfor pilotens periode ({_first_rows(outside, '; ')}); sjekk året eller pilotens "
+                    "datoer. Filen importeres som den er",
                     sheet, None, BUDGET.field("year").label)
 
 

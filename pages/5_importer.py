@@ -91,7 +91,7 @@ def show_plans(plans: list[FilePlan]) -> None:
                     icon=":material/compare_arrows:")
         if errors:
             # several agencies send the template's file name: which one was refused is said beside it
-            who = f" ({', '.join(reported(plan.parsed))})" if reported(plan.parsed) else ""
+            who = f" ({', '.join(reports)})" if (reports := reported(plan.parsed)) else ""
             st.error(f"**{name}**{who} – {OUTCOME_TEXT[plan.outcome]}:\n\n" + _problem_list(errors),
                      icon=":material/error:")
         if warnings:
