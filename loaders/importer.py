@@ -616,12 +616,21 @@ def pilot_differences(before: list[dict], after: list[dict]) -> list[str]:
 
 
 def row_differences(before: list[tuple], after: list[tuple], words: str) -> list[str]:
-    """How a table's rows change, counted: «milepæler og faser: 6 (var 5); 2 er nye eller endret»."""
+    """How a table's rows change, counted: «milepæler og faser: 6 (var 5); 2 er nye eller endret, 4 er som før».
+
+    Rows have no key to pair an old row with its changed self, so a changed row is new; with rows gone too,
+    how many are as before tells the reader how many of the old ones are gone or changed (7 before, 5 after,
+    «1 er ny eller endret, 4 er som før»: three of the seven are not there as they were).
+    """
     old, new = Counter(before), Counter(after)
     added, gone = sum((new - old).values()), sum((old - new).values())
     counts = f"{words}: {len(after)} (var {len(before)})"
     if added:
-        return [f"{counts}; {added} {'er ny' if added == 1 else 'er nye'} eller endret"]
+        changed = f"{counts}; {added} {'er ny' if added == 1 else 'er nye'} eller endret"
+        if not gone:
+            return [changed]
+        kept = len(after) - added
+        return [f"{changed}, {kept if kept else 'ingen'} er som før"]
     return [f"{counts}; {gone} er fjernet"] if gone else []
 
 

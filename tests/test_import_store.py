@@ -746,7 +746,7 @@ def test_a_correction_counts_the_milestones_and_budget_rows_it_changes(store_pat
     correction = workbook(valid_submission(), [valid_pilot()], [milestone(), moved, milestone(name="Evaluering")],
                           [budget_line()])
     plan = run_import(store_path, reference, ("v2.xlsx", correction))["v2.xlsx"]
-    assert plan.differences == ["Husbanken 2024: milepæler og faser: 3 (var 2); 2 er nye eller endret"]
+    assert plan.differences == ["Husbanken 2024: milepæler og faser: 3 (var 2); 2 er nye eller endret, 1 er som før"]
     fewer = workbook(valid_submission(), [valid_pilot()], [milestone()], [budget_line()])
     plan = run_import(store_path, reference, ("v3.xlsx", fewer))["v3.xlsx"]
     assert plan.differences == ["Husbanken 2024: milepæler og faser: 1 (var 3); 2 er fjernet"]
@@ -759,7 +759,7 @@ def test_a_milestone_or_budget_csv_says_what_it_changes(store_path, reference):
     plans = run_import(store_path, reference, ("m.csv", csv_bytes([csv_row(two[0])])),
                        ("b.csv", csv_bytes([csv_row(budget_line(amount=1_200_000))])))
     assert plans["m.csv"].differences == ["Husbanken 2024: milepæler og faser: 1 (var 2); 1 er fjernet"]
-    assert plans["b.csv"].differences == ["Husbanken 2024: budsjettrader: 1 (var 2); 1 er ny eller endret"]
+    assert plans["b.csv"].differences == ["Husbanken 2024: budsjettrader: 1 (var 2); 1 er ny eller endret, ingen er som før"]
 
 
 def test_two_files_about_different_tables_of_one_submission_each_say_their_own_changes(store_path, reference):
