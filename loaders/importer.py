@@ -337,9 +337,9 @@ class _Planner:
         label = f"{data.agency} {data.start_year}"
         if previous is None and key not in self.pending_exists and data.pilots is None:
             sheet = f"CSV ({TABLE_SHEETS[parsed.table]})"
-            parsed.error(f"det finnes ingen innsending fra {data.agency} for Oppstartsår {data.start_year} å legge "
-                         "dette til; importer Piloter-tabellen (eller arbeidsboken) først, eller sammen med denne",
-                         sheet)
+            parsed.error(f"et oppstartsår med en innsending fra {data.agency} å legge dette til (det finnes ingen for "
+                         f"{data.start_year}); importer Piloter-tabellen (eller arbeidsboken) først, eller sammen "
+                         "med denne", sheet, data.year_row, "Oppstartsår", data.start_year)
             return None
         check = None
         if data.pilots is None:

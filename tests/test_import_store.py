@@ -934,6 +934,7 @@ def test_a_milestone_csv_for_a_submission_that_does_not_exist_is_refused_with_a_
     [error] = errors_of(plan)
     assert "milepæler.csv" in error and "Statsbygg" in error and "2024" in error
     assert "importer Piloter-tabellen" in error
+    assert "rad 2" in error and "Oppstartsår" in error  # the row to look at, in a CSV of many agencies and years
     assert counts(store_path) == before
 
 
