@@ -76,6 +76,15 @@ def reported(parsed: ParsedFile) -> list[str]:
                                                        (parsed.submissions or parsed.refused_submissions))]))
 
 
+def reported_by_row(parsed: ParsedFile) -> dict[int, str]:
+    """«Statsbygg 2024» by the row of a CSV it stands on: in a CSV of many agencies, whose each row is (a row whose
+    Virksomhet or Oppstartsår could not be read belongs to none)."""
+    if parsed.table in (None, "workbook"):
+        return {}
+    return {row["_row"]: f"{d.agency} {d.start_year}" for d in (parsed.submissions or parsed.refused_submissions)
+            for rows in d.tables.values() if rows for row in rows if row.get("_row")}
+
+
 def _refused_summary(parsed: ParsedFile) -> str:
     """«Statsbygg 2024: 3 feil; ingenting fra filen importeres», naming what the file reports where it is known."""
     reports = reported(parsed)

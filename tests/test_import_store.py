@@ -759,7 +759,8 @@ def test_a_milestone_or_budget_csv_says_what_it_changes(store_path, reference):
     plans = run_import(store_path, reference, ("m.csv", csv_bytes([csv_row(two[0])])),
                        ("b.csv", csv_bytes([csv_row(budget_line(amount=1_200_000))])))
     assert plans["m.csv"].differences == ["Husbanken 2024: milepæler og faser: 1 (var 2); 1 er fjernet"]
-    assert plans["b.csv"].differences == ["Husbanken 2024: budsjettrader: 1 (var 2); 1 er ny eller endret, ingen er som før"]
+    assert plans["b.csv"].differences == [
+        "Husbanken 2024: budsjettrader: 1 (var 2); 1 er ny eller endret, ingen er som før"]
 
 
 def test_two_files_about_different_tables_of_one_submission_each_say_their_own_changes(store_path, reference):

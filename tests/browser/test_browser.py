@@ -14,7 +14,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.browser.conftest import rerun, shoot, wait_for_app
-from tests.form_files import valid_pilot, workbook
+from tests.form_files import csv_bytes, csv_pilot, valid_pilot, workbook
 from ui import formatting as fmt
 from ui.layout import CHROME_WORDS
 
@@ -388,6 +388,23 @@ def test_the_errors_of_refused_files_can_be_downloaded_to_send_back_to_the_agenc
     assert {r["Fil"] for r in rows} == {path.name}
     assert {r["Innsending"] for r in rows} == {"Direktoratet for byggkvalitet 2024"}
     assert all(r["Forventet"] for r in rows)
+
+
+def test_the_error_csv_of_a_csv_of_many_agencies_says_whose_each_row_is(page, server, tmp_path):
+    # the column «Innsending» was blank for every row of such a file: the advisor had to look each row up
+    path = tmp_path / "piloter_alle.csv"
+    path.write_bytes(csv_bytes([csv_pilot(agency="Husbanken", start_date="31.13.2024"),
+                                csv_pilot(agency="Kartverket", pilot_name="Åpne kart", end_date="snart")]))
+    page.goto(f"{server}/importer")
+    wait_for_app(page)
+    page.locator("input[type=file]").set_input_files(str(path))
+    button = page.get_by_role("button", name="Last ned feil og advarsler (CSV)")
+    button.wait_for(timeout=15_000)
+    with page.expect_download(timeout=30_000) as download:
+        button.click()
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig")), delimiter=";"))
+    assert {(r["Rad"], r["Kolonne"], r["Innsending"]) for r in rows if r["Type"] == "Feil"} == {
+        ("2", "Startdato", "Husbanken 2024"), ("3", "Sluttdato", "Kartverket 2024")}
 
 
 # The text drawn in an element: its visible text nodes and generated content («::after»), not Material icon
