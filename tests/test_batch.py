@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from loaders import batch as batch_module
 from loaders.batch import MIN_FILES, parse_files, parsed_in_order, worker_pays
 from loaders.importer import import_files, import_into_store
 from loaders.parsing import parse_file
@@ -85,22 +86,29 @@ def views(path: Path) -> dict:
 def with_worker(what: str, out: Path) -> None:
     """In a fresh interpreter: read ("parse") or import ("import") the batch in out with the worker.
 
-    The batch travels as bytes: a workbook made again would differ (openpyxl stamps the time).
+    The batch travels as bytes: a workbook made again would differ (openpyxl stamps the time). With the
+    result goes how many files this process read itself: the worker must have read the others.
     """
     files, reference = pickle.loads(out.read_bytes()), load_reference()
-    if not worker_pays(len(files)):
-        result = None
-    elif what == "parse":
+    if len(os.sched_getaffinity(0)) < 2:  # the machine's CPUs, not worker_pays: that is what is tested
+        out.write_bytes(pickle.dumps(None))
+        return
+    assert worker_pays(len(files)), "a batch this size, on two CPUs and in one thread, is read with a worker"
+    read_here = []
+    read_one = batch_module._WorkerBatch._parse
+    batch_module._WorkerBatch._parse = lambda self, index: read_here.append(index) or read_one(self, index)
+    if what == "parse":
         result = [outcome(p) for p in parse_files(files, reference)]
     elif what == "leave":  # take the first file's result and leave the batch
         with parsed_in_order(files, reference) as parsed:
             first = next(parsed).name
-        result = (first, len(multiprocessing.active_children()))
+            workers = len(multiprocessing.active_children())
+        result = (first, workers, len(multiprocessing.active_children()))
     else:  # as the command line imports: the worker reads while the store is opened
         plans = import_into_store(out.with_suffix(".duckdb"), files, reference)
         result = sorted((p.name, p.outcome, [str(e) for e in p.problems]) for p in plans), views(
             out.with_suffix(".duckdb"))
-    out.write_bytes(pickle.dumps(result))
+    out.write_bytes(pickle.dumps((result, len(set(read_here)), len(files))))
 
 
 def run_with_worker(what: str, batch: list[tuple[str, bytes]], tmp_path: Path):
@@ -112,9 +120,12 @@ def run_with_worker(what: str, batch: list[tuple[str, bytes]], tmp_path: Path):
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
                           check=True, timeout=300, capture_output=True, text=True)
     assert proc.stderr == ""  # neither process said anything: no traceback from a worker left behind
-    result = pickle.loads(out.read_bytes())
-    if result is None:
+    sent = pickle.loads(out.read_bytes())
+    if sent is None:
         pytest.skip("this machine has one CPU: batches are read without a worker")
+    result, read_here, count = sent
+    if what != "leave":
+        assert read_here < count  # the worker read some of the files (this process reads the rest)
     return result
 
 
@@ -140,5 +151,5 @@ def test_a_batch_imported_with_the_worker_stores_what_importing_it_one_by_one_st
 
 def test_leaving_a_batch_early_stops_its_worker_quietly(reference, tmp_path):
     batch = mixed_batch()
-    first, children = run_with_worker("leave", batch, tmp_path)
-    assert (first, children) == (batch[0][0], 0)
+    first, workers, children = run_with_worker("leave", batch, tmp_path)
+    assert (first, workers, children) == (batch[0][0], 1, 0)  # a worker ran, and was gone once the batch was left
