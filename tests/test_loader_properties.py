@@ -30,6 +30,7 @@ from tests.form_files import (
     rezipped,
     valid_pilot,
     valid_submission,
+    workbook,
     workbook_sheets,
 )
 
@@ -146,6 +147,12 @@ def test_the_loaders_own_zip_listing_is_what_zipfile_reads(at, patch):
     content = (BASE_WORKBOOK[:at] + patch + BASE_WORKBOOK[at + len(patch):])[:len(BASE_WORKBOOK)]
     event("read by the loader" if _central_directory(content) is not None else "left to zipfile")
     check_listing(content)
+
+
+def test_the_loader_reads_the_listing_of_the_usual_layout_itself_and_as_zipfile_does():
+    # the property above holds trivially if the loader never reads a listing: here it must
+    for content in (BASE_WORKBOOK, workbook(pilots=[valid_pilot()])):
+        assert _central_directory(content) == _zipfile_listing(content)
 
 
 def test_a_zip64_locator_before_the_end_record_leaves_the_listing_to_zipfile():
