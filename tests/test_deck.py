@@ -10,11 +10,9 @@ import os
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_DIR
 from pptx import Presentation
 from pptx.util import Inches
 from test_exports import D, _pilot, _submission, build_sector, store_frame
@@ -657,7 +655,7 @@ def test_an_empty_store_still_gives_a_deck(store_path):
     assert "Kilde: Pilotoversikt, ingen data importert ennå" in slide_text(prs.slides[0])
 
 
-def test_many_pilots_are_aggregated_per_agency_on_the_timeline_and_build_in_seconds(tmp_path, reference):
+def test_many_pilots_are_aggregated_per_agency_on_the_timeline(tmp_path, reference):
     agencies = ["Husbanken", "Kartverket", "Statsbygg", "Direktoratet for byggkvalitet", "Distriktssenteret",
                 "Husleietvistutvalget", "Digitaliseringsdirektoratet", "Datatilsynet", "DSS", "STAF", "Nkom"]
     files = [(f"{i}.xlsx", workbook(_submission(agency, 2024, D(2023, 10, 1)), [
@@ -666,9 +664,7 @@ def test_many_pilots_are_aggregated_per_agency_on_the_timeline_and_build_in_seco
     path = tmp_path / "many.duckdb"
     with database.open_store(path) as con:
         import_files(con, files, reference)
-    started = time.monotonic()
-    prs = open_deck(build(path))
-    assert time.monotonic() - started < 10
+    prs = open_deck(build(path))  # its time is measured in `make bench`, not here
     timeline = [s for s in prs.slides if title_of(s).startswith("Tidslinje")]
     assert len(timeline) == 1, "66 pilots in 11 agencies: one bar per agency"
     rows = [s.text_frame.text for s in timeline[0].shapes if s.name == deck_module.TIMELINE_AGENCY]
@@ -733,15 +729,8 @@ def test_a_deck_of_many_agencies_and_plans_stays_a_few_readable_slides(sector, m
 # The bundled sample sector (data/samples)
 
 
-def has_samples() -> bool:
-    return SAMPLE_DIR.exists() and any(p.suffix in (".xlsx", ".csv") for p in SAMPLE_DIR.iterdir())
-
-
-@pytest.mark.skipif(not has_samples(), reason="data/samples har ingen eksempelfiler ennå")
 def test_the_deck_from_the_sample_sector_agrees_with_the_store(sample_db):
-    started = time.monotonic()
     prs = open_deck(build(sample_db))
-    assert time.monotonic() - started < 10
     plot = find(prs, deck_module.CHART_BUDGET).chart.plots[0]
     expected = store_frame(sample_db, "SELECT agency, sum(budget_total_nok) AS total FROM pilots_current "
                                       "GROUP BY agency")
@@ -767,7 +756,6 @@ def test_a_name_of_20_characters_stays_whole_in_both_of_the_follow_ups_lists(sto
     assert "HTU" not in follow_up
 
 
-@pytest.mark.skipif(not has_samples(), reason="data/samples har ingen eksempelfiler ennå")
 def test_an_agency_has_one_name_in_all_the_decks_lists(sample_db):
     # Each list had its own length for a name: Digdir's plan «(Digdir)» stood beside «Digitaliseringsdirektoratet
     # – oppstart 2023» on «Til oppfølging», and the matrix mixed «Digdir» and «DiBK» with names as long
@@ -791,7 +779,6 @@ def test_an_agency_has_one_name_in_all_the_decks_lists(sample_db):
     assert follow_up.count("Medarbeiderdrevet forbedring i landmålingen (Kartverket)") == 2
 
 
-@pytest.mark.skipif(not has_samples(), reason="data/samples har ingen eksempelfiler ennå")
 def test_an_agency_slide_with_more_milestones_than_fit_says_how_many_and_where_they_are(sample_db):
     # Statsbygg's slide showed 3 of its 20 milestones and «… og 17 til», with no word of where the rest were
     slide = next(s for s in open_deck(build(sample_db)).slides if title_of(s) == "Statsbygg")
@@ -840,9 +827,8 @@ def test_the_slides_render_to_pngs_for_people_to_look_at(request, sector_deck, h
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    decks = {"sektor": sector_deck, "husbanken": husbanken_deck}
-    if has_samples():
-        decks["eksempelsektoren"] = build(request.getfixturevalue("sample_db"))
+    decks = {"sektor": sector_deck, "husbanken": husbanken_deck,
+             "eksempelsektoren": build(request.getfixturevalue("sample_db"))}
     rendered = render(decks, tmp_path)
     for name, content in decks.items():
         pngs = rendered[name]
