@@ -360,9 +360,6 @@ def test_planers_choice_narrows_the_pilots_and_their_rows_and_is_named_on_the_ab
                                                                             milestones["pilot_name"]))
     # Innsendinger follows the filter, as the about sheet says: the choice is about plans.
     assert len(sheets["Innsendinger"]) == len(store_frame(sector, "SELECT * FROM reporting_status"))
-    # whether the register of requests has the letter: data/requests.csv has Statsbygg's, not Husbanken's
-    letter = sheets["Innsendinger"].set_index(["Virksomhet", "Oppstartsår"])["Brevet registrert"]
-    assert (letter[("Statsbygg", 2023)], letter[("Husbanken", 2023)]) == ("Ja", "Nei")
     about = about_sheet(content)
     assert about["Utvalg"] == "Hele sektoren; bare uten evaluering"
     assert "valgene på siden Planer" in about["Merk"]

@@ -44,12 +44,6 @@ def figures(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
-def test_the_plans_page_runs_on_the_sample(monkeypatch, sample_db):
-    at = open_page(monkeypatch, sample_db)
-    assert at.title[0].value == "Planer"
-    assert len(at.get("plotly_chart")) == 2
-
-
 def test_the_element_matrix_has_a_row_per_plan_with_a_mark_per_element(monkeypatch, sample_db):
     at = open_page(monkeypatch, sample_db)
     assert plan_list(at) == names(sample_db)

@@ -50,12 +50,6 @@ def table(at: AppTest, name: str):
     return next(d.value for d in at.dataframe if TABLES[name] in d.value.columns)
 
 
-def test_the_timeline_runs_on_the_sample(monkeypatch, sample_db):
-    at = open_page(monkeypatch, sample_db)
-    assert at.title[0].value == "Tidslinje"
-    assert at.get("plotly_chart")
-
-
 def test_the_timeline_draws_one_bar_and_one_row_per_pilot_in_the_store(monkeypatch, sample_db):
     at = open_page(monkeypatch, sample_db)
     (expected,) = rows(sample_db, "SELECT count(*) FROM pilots_current")[0]
