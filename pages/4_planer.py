@@ -140,9 +140,13 @@ def _agency_matrix(shown, choice: PlanChoice) -> None:
                    "(ingen av planene) over gul (halvparten) til grønn (alle).")
     else:  # hundreds of labelled rows make an unreadable figure that takes seconds to draw
         st.caption(f"{fmt.number(len(coverage))} virksomheter er for mange for en lesbar figur; tabellen viser alle. "
-                   "Avgrens med filteret for å se figuren. Cellene viser hvor mange av virksomhetens planer som dekker "
-                   "elementet, f.eks. «2 av 3».")
-    st.dataframe(plans.agency_coverage_table(coverage), hide_index=True)
+                   "Avgrens med filteret for å se figuren.")
+    st.caption("Tabellen viser hvor stor andel av virksomhetens planer som dekker hvert element; 99 % betyr at minst "
+               "én plan mangler det. Klikk på en kolonneoverskrift for å få virksomhetene med hull først.")
+    table = plans.agency_coverage_table(coverage)
+    # printf's %d cuts the decimals off (sprintf-js: parseInt): 199 of 200 is «99 %», only all of them «100 %»
+    share = st.column_config.NumberColumn(format="%d %%")
+    st.dataframe(table, hide_index=True, column_config=dict.fromkeys(table.columns[2:], share))
 
 
 def _plan_in_full(shown, milestones) -> None:
