@@ -242,6 +242,9 @@ def test_thousands_of_plans_are_counted_with_norwegian_grouping(monkeypatch, tmp
                     and "Pilot" in d.value.columns)
     assert len(elements) == len(plan_list(at)) == 1000
     assert sum(f"Viser de første 1\u00a0000 av {grouped} planer" in c.value for c in at.caption) == 2
+    # the plan picker says where the others are, not in a tooltip only
+    assert any(c.value.startswith(f"Listen har de første 1\u00a0000 av {grouped} planer") and "«Søk i planene»"
+               in c.value for c in at.caption)
     # the figure's caption does not promise a table of all when the table shows the first thousand
     assert not any("Tabellen under har alle" in c.value for c in at.caption)
     # a search starts at its first page: page 30 of all became the last page of the search's

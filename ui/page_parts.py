@@ -57,9 +57,10 @@ def capped(rows: pd.DataFrame, what: str, order: str = "") -> pd.DataFrame:
     """The first TABLE_LIMIT rows, with a line above the table saying so when there are more (order: how the
     rows are sorted, when the reader should know, e.g. «størst budsjett først»)."""
     if len(rows) > TABLE_LIMIT:
+        # sorting and the grid's search see only these: «the smallest budget» was the smallest of the largest 1 000
         st.caption(f"Viser de første {fmt.number(TABLE_LIMIT)} av {fmt.number(len(rows))} {what}"
-                   f"{f' ({order})' if order else ''}. Avgrens med filteret, eller last ned alle som Excel nederst "
-                   "på siden.")
+                   f"{f' ({order})' if order else ''}. Sortering og søk i tabellen gjelder bare disse; avgrens med "
+                   "filteret for å se andre, eller last ned alle som Excel nederst på siden.")
     return rows.head(TABLE_LIMIT)
 
 
