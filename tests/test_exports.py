@@ -592,9 +592,10 @@ def test_a_large_selection_says_before_the_click_that_excel_takes_a_while(sector
     at = AppTest.from_file(str(script), default_timeout=30).run()
     assert not at.exception
     notes = [c.value for c in at.caption if "Excel-filen med" in c.value]
-    assert notes == ["Excel-filen med 21 planer tar noen sekunder å lage første gang. Deretter hentes den med en "
-                     "gang, også for andre brukere, resten av dagen eller fram til neste import. Velg færre "
-                     "virksomheter i filteret for en mindre fil."]
+    assert notes == ["Excel-filen med 21 planer tar noen sekunder å lage første gang, presentasjonen noen sekunder. "
+                     "Mens filen lages, er knappen grå med et hjul som går rundt. Deretter hentes filene med en gang, "
+                     "også for andre brukere, resten av dagen eller fram til neste import. Velg færre virksomheter i "
+                     "filteret for mindre filer."]
     assert "opp mot et halvt minutt" in downloads.large_export_note(20_000)
     assert "20\u00a0000 planer" in downloads.large_export_note(20_000)
 
