@@ -133,9 +133,10 @@ if (!window.poNorwegianChrome) {
     + '[data-testid="stDataFrameColumnMenu"], [data-testid="stDataFrameColumnVisibilityMenu"], '
     + '[data-testid="stDataFrameColumnFormattingMenu"], [data-testid="stDataFrameStatisticsMenu"], '
     + '[data-testid="stMultiSelectDropdown"], [data-testid="stSelectboxVirtualDropdown"], '
-    + '[data-testid="InputInstructions"], [data-testid="stDownloadButtonError"]';
+    + '[data-testid="InputInstructions"], [data-testid="stDownloadButtonError"], .gdg-search-bar';
   const labels = '[aria-label], .modebar-btn[data-title], input[placeholder], '
     + '[data-testid="stDataFrameColumnMenu"] [title]';
+  const searchCount = /^(?:(\\d+) of )?(?:(over 1000)|(\\d+) results?)$/;
   const norwegian = () => {
     for (const place of document.querySelectorAll(places)) {
       const walker = document.createTreeWalker(place, NodeFilter.SHOW_TEXT);
@@ -146,6 +147,9 @@ if (!window.poNorwegianChrome) {
           if (row) row.style.display = 'none';
         } else if (Object.hasOwn(words, text)) {
           node.nodeValue = words[text];
+        } else if (searchCount.test(text)) {  // a table's search: «0 results», «3 of 12 results», «over 1000»
+          const [, at, over, count] = searchCount.exec(text);
+          node.nodeValue = (at ? at + ' av ' : '') + (over ? 'over 1\\u00a0000' : count) + ' treff';
         }
       }
     }
@@ -192,7 +196,8 @@ if (!window.poNorwegianChrome) {
     }
   };
   new MutationObserver((records) => { announced(records); soon(); })
-    .observe(document.body, {childList: true, subtree: true});
+    // characterData: the search's count is one text, rewritten as the search goes on
+    .observe(document.body, {childList: true, subtree: true, characterData: true});
   norwegian();
 }
 </script>""".replace("WORDS", json.dumps(CHROME_WORDS, ensure_ascii=False)).replace("FADED_TEXT", FADED_TEXT)

@@ -660,6 +660,25 @@ def test_the_planer_matrices_headers_stay_apart_at_1024_px(page, server):
     shoot(page, "26_planer_matriser_1024")
 
 
+def test_a_tables_search_counts_its_matches_in_norwegian(page, server):
+    # «0 results» when a table's search found nothing, «1 of 3 results» as the user stepped through them
+    page.goto(f"{server}/budsjett")
+    wait_for_app(page)
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.scroll_into_view_if_needed()
+    table.hover()
+    page.locator('[data-testid="stBaseButton-elementToolbar"][aria-label="Søk i tabellen"]:visible').first.click()
+    search = table.get_by_test_id("search-input")
+    search.fill("finnes ikke i tabellen")
+    result = table.get_by_test_id("search-result-area")
+    expect(result).to_have_text("0 treff")
+    search.fill("Husbanken")
+    expect(result).to_have_text(re.compile(r"^\d+ treff$"))
+    search.press("Enter")  # to the first match
+    expect(result).to_have_text(re.compile(r"^1 av \d+ treff$"))
+    shoot(page, "30_tabellsok")
+
+
 def test_streamlits_and_plotlys_own_texts_are_norwegian_and_tables_have_no_comma_csv(page, server):
     # «Skip to main content», «Page not found», the tables' and charts' toolbars were English; the tables' own
     # «Download as CSV» wrote comma-separated files that Norwegian Excel opens in one column
