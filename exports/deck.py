@@ -69,6 +69,7 @@ from ui.formatting import (
     percent,
     plural,
     rest_note,
+    scale_for,
 )
 
 # The look: white, one dark blue accent, grey text, Arial (metric twin of Liberation Sans, so
@@ -902,9 +903,10 @@ class _Deck:
         plot = chart.plots[0]
         plot.gap_width = 45
         color_series(plot.series[0], ACCENT)
+        scale = scale_for(max(totals.values()))  # every label in one unit: not «600 000 kr» beside them
         for point, agency in zip(plot.series[0].points, order):
             label = point.data_label
-            label.text_frame.text = mill_kr(totals[agency])  # every label in one unit: not «600 000 kr» beside them
+            label.text_frame.text = mill_kr(totals[agency], scale=scale)
             label.text_frame.word_wrap = False  # LibreOffice wraps custom labels on a short chart otherwise
             _font(label.text_frame.paragraphs[0].runs[0].font, 12, TEXT)
             label.position = XL_LABEL_POSITION.OUTSIDE_END
@@ -919,7 +921,7 @@ class _Deck:
         extra = float(self.budget_lines.loc[self.budget_lines["financing"] == "Ekstra behov", "amount_nok"].sum()) \
             if not self.budget_lines.empty else 0.0
         x, w = 9.4, RIGHT - 9.4
-        big = mill_kr(total)  # «121 868,6 mill. kr» at 32 pt wraps onto the words under it
+        big = mill_kr(total)  # «121,9 mrd. kr» at the whole state's scale (in millions it wrapped at 32 pt)
         text_box(slide, x, BODY_TOP + 0.2, w, 0.7, big, size=32 if len(big) <= 14 else 24, color=ACCENT, bold=True)
         text_box(slide, x, BODY_TOP + 0.9, w, 0.3, "samlet budsjett", size=12, color=MUTED)
         text_box(slide, x, BODY_TOP + 1.6, w, 2.6, [

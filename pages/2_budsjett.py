@@ -35,17 +35,18 @@ total = pilots["budget_total_nok"].sum()
 by_frame = pilots.groupby("within_budget_frame")["budget_total_nok"].sum()
 frames = [(label, answer) for answer, label in charts.FRAME_LABELS.items()]  # the chart's order
 # Cards that wrap onto a second row on a narrow window; st.metric in four columns cut «8 762,7» to «8 76…» at 1024 px.
+scale = fmt.scale_for(total)  # the four cards in one unit: millions, or billions at the whole state's scale
 st.html(html_blocks.block(html_blocks.key_figures([
-    html_blocks.Figure("Budsjett, mill. kr", fmt.millions(total),
+    html_blocks.Figure(f"Budsjett, {scale.unit}", fmt.millions(total, scale=scale),
                        f"Sum av «Budsjett totalt (kr)»: {fmt.kr(total)}. {cancelled_note}".rstrip()),
-    *(html_blocks.Figure(f"{label}, mill. kr", fmt.millions(by_frame.get(answer, 0)),
+    *(html_blocks.Figure(f"{label}, {scale.unit}", fmt.millions(by_frame.get(answer, 0), scale=scale),
                          f"Pilotene som svarer {answer} på «Innenfor gjeldende rammer»: "
                          f"{fmt.kr(by_frame.get(answer, 0))}.") for label, answer in frames),
 ])))
-parts_sum = fmt.parts_shown_sum(total, [by_frame.get(answer, 0) for _, answer in frames])
+parts_sum = fmt.parts_shown_sum(total, [by_frame.get(answer, 0) for _, answer in frames], scale)
 if parts_sum:  # 10,8 + 9,8 + 7,8 beside a total of 28,3 read as a mistake
     st.caption(f"Hvert kort er avrundet for seg, så de tre andre kortene summerer til {parts_sum} og ikke til "
-               f"{fmt.millions(total)}; kronebeløpene står under «?» og i tabellene.")
+               f"{fmt.millions(total, scale=scale)}; kronebeløpene står under «?» og i tabellene.")
 
 st.subheader("Budsjett per virksomhet")
 per_agency = charts.budget_per_agency(pilots)  # largest first, as the chart draws them

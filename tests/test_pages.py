@@ -898,6 +898,24 @@ def test_a_small_budget_is_never_shown_as_zero_millions(monkeypatch, store_path,
     assert not [c for c in budget.caption if "avrundet" in c.value]  # 0,04 + 0 + 0 is the total
 
 
+def test_a_budget_of_billions_is_shown_in_billions_on_every_card(monkeypatch, store_path, reference):
+    # at the whole state's scale the cards read «121 868,6» under «Budsjett, mill. kr»: said as «121,9 milliarder»
+    pilots = [valid_pilot(pilot_name="Stor pilot", budget_total_nok=2_450_000_000, within_budget_frame="Ja"),
+              valid_pilot(pilot_name="Liten pilot", budget_total_nok=40_000_000, within_budget_frame="Nei")]
+    import_into(store_path, reference, ("hb.xlsx", workbook(valid_submission(), pilots)))
+    overview = open_app(monkeypatch, store_path)
+    assert metric(overview, "Budsjett, mrd. kr") == "2,5"
+    budget = open_app(monkeypatch, store_path, "pages/2_budsjett.py")
+    assert [metric(budget, f"{label}, mrd. kr") for label in ("Budsjett", "Innenfor rammer", "Utenfor rammer")] == [
+        "2,5", "2,5", "0,04"]  # one unit on all four cards, the small one still visible
+    [rounded] = [c.value for c in budget.caption if "avrundet" in c.value]  # in the cards' unit
+    assert "summerer til 2,54 og ikke til 2,5;" in rounded
+    figure = next(json.loads(c.proto.spec) for c in budget.get("plotly_chart")
+                  if "Budsjett (mrd. kr)" in json.dumps(json.loads(c.proto.spec)["layout"]["xaxis"]))
+    labels = [t.strip() for t in next(t for t in figure["data"] if t["type"] == "scatter")["text"]]
+    assert labels == [f"2,5{fmt.NBSP}mrd.{fmt.NBSP}kr"]
+
+
 def test_budsjett_says_why_its_rounded_cards_do_not_add_up_to_the_total(monkeypatch, sample_db):
     # The sample's cards read 10,8 + 9,8 + 7,8 beside a total of 28,3: each rounded on its own
     at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py")
@@ -923,6 +941,15 @@ def test_millions_keep_a_small_amount_visible_and_round_the_rest_to_one_decimal(
     assert fmt.millions(4_999) == "under\u00a00,01"
     assert fmt.mill_kr(40_000) == "0,04\u00a0mill.\u00a0kr"
     assert fmt.millions(None) == "–"
+
+
+def test_amounts_of_a_thousand_millions_or_more_are_told_in_billions():
+    assert fmt.mill_kr(999_949_999) == "999,9\u00a0mill.\u00a0kr"
+    assert fmt.mill_kr(999_950_000) == "1,0\u00a0mrd.\u00a0kr"  # not «1\u00a0000,0 mill. kr»
+    assert fmt.mill_kr(121_868_600_000) == "121,9\u00a0mrd.\u00a0kr"
+    assert fmt.kr_short(60_928_200_000) == "60,9\u00a0mrd.\u00a0kr"
+    assert fmt.mill_kr(850_000_000, scale=fmt.scale_for(60_928_200_000)) == "0,9\u00a0mrd.\u00a0kr"  # beside it
+    assert fmt.millions(4_000_000, scale=fmt.BILLIONS) == "under\u00a00,01"
 
 
 @pytest.mark.parametrize(("total", "parts", "shown"), [

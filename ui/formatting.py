@@ -12,6 +12,7 @@ import math
 import re
 import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -66,15 +67,36 @@ def whole_kroner(values: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
     return np.sign(values) * np.where(size - whole >= 0.5, whole + 1, whole)
 
 
-def millions(value: float | int | None, decimals: int = 1) -> str:
-    """An amount in millions, for a «mill. kr» label: 2,5.
+MILLION, BILLION = 1_000_000, 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The unit amounts shown side by side are counted in: millions, or billions where they reach one
+    (at L, the whole state, «121 868,6 mill. kr» is what a reader says as «121,9 milliarder»)."""
+
+    unit: str  # «mill. kr», as a label or an axis title says it
+    divisor: int
+
+
+MILLIONS = Scale("mill. kr", MILLION)
+BILLIONS = Scale("mrd. kr", BILLION)
+
+
+def scale_for(largest: float | int | None) -> Scale:
+    """The unit for amounts up to largest: billions from 1 000 mill. kr (999,9 mill. kr stays in millions)."""
+    return BILLIONS if not _missing(largest) and abs(float(largest)) >= BILLION - 50_000 else MILLIONS
+
+
+def millions(value: float | int | None, decimals: int = 1, scale: Scale = MILLIONS) -> str:
+    """An amount in millions (or the scale's unit), for a «mill. kr» label: 2,5.
 
     An amount that is not zero never shows as zero: 40 000 kr is 0,04, and less than 5 000 kr
     is «under 0,01» (a pilot of 40 000 kr read as «0,0 mill. kr» looks like one without budget).
     """
     if _missing(value):
         return "–"
-    amount = float(value) / 1_000_000
+    amount = float(value) / scale.divisor
     if amount == 0 or abs(amount) >= 0.5 * 10 ** -decimals:
         return number(amount, decimals)
     if abs(amount) >= 0.005:
@@ -82,11 +104,11 @@ def millions(value: float | int | None, decimals: int = 1) -> str:
     return f"under{NBSP}0,01"
 
 
-def parts_shown_sum(total: float, parts: list[float]) -> str | None:
+def parts_shown_sum(total: float, parts: list[float], scale: Scale = MILLIONS) -> str | None:
     """What parts shown with millions() add up to, where that is not their total as millions() shows it (10,8 +
     9,8 + 7,8 beside 28,3: each rounded on its own); None where they agree, or where one is «under 0,01»."""
     def shown(value: float) -> decimal.Decimal | None:
-        text = millions(value).replace(NBSP, "").replace(" ", "").replace(",", ".")
+        text = millions(value, scale=scale).replace(NBSP, "").replace(" ", "").replace(",", ".")
         return None if text.startswith("under") or text == "–" else decimal.Decimal(text)  # «–»: missing
 
     values = [shown(p) for p in parts]
@@ -97,16 +119,20 @@ def parts_shown_sum(total: float, parts: list[float]) -> str | None:
     return number(float(sum(values)), places)
 
 
-def mill_kr(value: float | int | None, decimals: int = 1) -> str:
-    """An amount in millions: 2,5 mill. kr (see millions for small amounts)."""
-    return "–" if _missing(value) else f"{millions(value, decimals)}{NBSP}mill.{NBSP}kr"
+def mill_kr(value: float | int | None, decimals: int = 1, scale: Scale | None = None) -> str:
+    """An amount in millions, 2,5 mill. kr, or in billions from 1 000 mill. kr, 121,9 mrd. kr (see millions for
+    small amounts); in the given scale where it is shown beside others (a chart's labels: one unit)."""
+    if _missing(value):
+        return "–"
+    scale = scale or scale_for(value)
+    return f"{millions(value, decimals, scale)}{NBSP}{scale.unit.replace(' ', NBSP)}"
 
 
 def kr_short(value: float | int | None) -> str:
-    """Millions from one million up, whole kroner below: for chart labels."""
+    """Millions (or billions) from one million up, whole kroner below: for chart labels."""
     if _missing(value):
         return "–"
-    return mill_kr(value) if abs(float(value)) >= 1_000_000 else kr(value)
+    return mill_kr(value) if abs(float(value)) >= MILLION else kr(value)
 
 
 def cut(text: str, limit: int) -> str:

@@ -94,6 +94,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     forsok = int(by_status["forsok"].sum())
     cancelled_forsok = int(by_status["forsok"].get(CANCELLED, 0) or 0)
     budget_nok = float(by_status["budget_nok"].sum())
+    scale = fmt.scale_for(budget_nok)  # billions at the whole state's scale: «121 868,6» millions was hard to read
     delivered = int(asked["submitted_on"].notna().sum())
     low, high = band
     figures = html_blocks.key_figures([
@@ -105,7 +106,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
             "Piloter som trenger unntak fra lov eller forskrift. "  # all, as the table under the bar counts them
             + (f"Tallet tar med {fmt.plural(cancelled_forsok, 'avbrutt forsøk', 'avbrutte forsøk')}."
                if cancelled_forsok else "")).rstrip()),
-        html_blocks.Figure("Budsjett, mill. kr", fmt.millions(budget_nok),
+        html_blocks.Figure(f"Budsjett, {scale.unit}", fmt.millions(budget_nok, scale=scale),
                            (f"Sum av «Budsjett totalt (kr)» for pilotene i filteret: {fmt.kr(budget_nok)}. "
                             + fmt.cancelled_words(int(by_status["pilots"].get(CANCELLED, 0) or 0),
                                                   float(by_status["budget_nok"].get(CANCELLED, 0) or 0))).rstrip()),
