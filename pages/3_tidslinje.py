@@ -17,6 +17,7 @@ VIEW_SHOWN_KEY = "_tidslinje_visning_vist"
 PAGE_KEY = "tidslinje_side"
 AGENCY_PAGE_KEY = "tidslinje_side_virksomheter"
 CHART_KEY = "tidslinje_chart"
+MINISTRY_CHART_KEY = "tidslinje_chart_departementer"
 WINDOW_KEY = "tidslinje_milepaeler_naar"
 WINDOW_CHOSEN_KEY = "_tidslinje_milepaeler_naar_valgt"
 
@@ -46,15 +47,55 @@ def _filter_to_clicked_agency() -> None:
         st.session_state[PAGE_KEY] = 1
 
 
+def _filter_to_clicked_ministry() -> None:
+    """A click on a ministry's bar filters the whole app to it, which then opens per agency (or per pilot)."""
+    event = st.session_state.get(MINISTRY_CHART_KEY) or {}
+    short = _ministry_short_names()
+    chosen = [short[n] for n in timeline.selected_agencies(event.get("selection")) if n in short]
+    if chosen:
+        filters.select_ministries(chosen)
+        st.session_state.pop(VIEW_CHOSEN_KEY, None)
+        st.session_state[PAGE_KEY] = 1
+        st.session_state[AGENCY_PAGE_KEY] = 1
+
+
+def _ministry_short_names() -> dict[str, str]:
+    """Each ministry's name (as the bars say it) → its short name (as the filter takes it)."""
+    register = store_access.frame("agencies")
+    named = register[register["ministry_name"].notna()]
+    return {**dict(zip(register["ministry"], register["ministry"])), **dict(zip(named["ministry_name"],
+                                                                              named["ministry"]))}
+
+
 def _choose_view(pilots) -> str:
-    """The view switch: the user's choice, else per agency for many pilots and per pilot for a few."""
-    view = st.session_state.get(VIEW_CHOSEN_KEY) or timeline.default_view(len(pilots), pilots["agency"].nunique())
+    """The view switch: the user's choice, else per ministry, per agency or per pilot by how many there are."""
+    ministries = pilots["ministry_name"].nunique()
+    options = timeline.views(ministries)
+    chosen = st.session_state.get(VIEW_CHOSEN_KEY)
+    view = chosen if chosen in options else timeline.default_view(len(pilots), pilots["agency"].nunique(), ministries)
     st.session_state[VIEW_KEY] = view
     st.session_state[VIEW_SHOWN_KEY] = view
-    st.segmented_control("Visning", timeline.VIEWS, key=VIEW_KEY, on_change=_remember_view_choice,
+    st.segmented_control("Visning", options, key=VIEW_KEY, on_change=_remember_view_choice,
                          help=f"Med flere enn {timeline.COLLAPSE_ABOVE} piloter fra flere virksomheter vises én linje "
-                              "per virksomhet først.")
+                              f"per virksomhet først, og med flere enn {timeline.AGENCIES_PER_PAGE} virksomheter én "
+                              "linje per departement.")
     return view
+
+
+def _ministry_view(pilots, refs) -> None:
+    """One bar per ministry; a click filters to it."""
+    spans = timeline.agency_spans(pilots, by="ministry_name")
+    short = {name: s for name, s in _ministry_short_names().items() if name != s}
+    st.plotly_chart(timeline.agency_gantt(spans, refs, short, per_ministry=True), key=MINISTRY_CHART_KEY,
+                    on_select=_filter_to_clicked_ministry, selection_mode="points",
+                    config=chart_config("tidslinje per departement", f))
+    st.caption("Hver linje går fra den første oppstarten til den siste avslutningen blant virksomhetene under "
+               "departementet (det de hører under i dag). Klikk på en linje for å vise bare det departementet.")
+    st.subheader("Per departement")
+    st.dataframe(timeline.agency_table(spans, per_ministry=True), hide_index=True, placeholder="–",
+                 column_config={"Første start": DATE, "Siste slutt": DATE,
+                                "Piloter": st.column_config.NumberColumn(format="%d"),
+                                "Virksomheter": st.column_config.NumberColumn(format="%d")})
 
 
 def _agency_view(pilots, refs) -> None:
@@ -97,7 +138,11 @@ refs = timeline.references(store_access.frame("rounds"), store_access.frame("eve
 
 count = len(pilots)
 st.caption(f"{fmt.plural(count, 'pilot', 'piloter')} – {f.describe()}.{moves_note(f)}")
-if _choose_view(pilots) == timeline.VIEW_AGENCY:
+placed = timeline.with_ministry(pilots, store_access.frame("agencies"))  # each agency's ministry today
+view = _choose_view(placed)
+if view == timeline.VIEW_MINISTRY:
+    _ministry_view(placed, refs)
+elif view == timeline.VIEW_AGENCY:
     _agency_view(pilots, refs)
 else:
     _pilot_view(pilots, milestones, refs)

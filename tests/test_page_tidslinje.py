@@ -206,6 +206,30 @@ def test_the_collapsed_view_draws_a_page_of_agencies_at_a_time_and_the_table_all
     assert table(at, "agencies")["Virksomhet"].tolist() == agencies
 
 
+def test_the_ministry_view_draws_one_bar_per_ministry_with_its_agencies(monkeypatch, sample_db):
+    at = open_page(monkeypatch, sample_db)
+    assert "Per departement" in at.button_group(key="tidslinje_visning").options  # the sample spans two ministries
+    at.button_group(key="tidslinje_visning").set_value("Per departement").run()
+    expected = rows(sample_db, "SELECT m.name, count(DISTINCT p.agency), count(*) FROM pilots_current p "
+                               "JOIN agencies a ON a.name = p.agency JOIN ministries m ON m.short_name = a.ministry "
+                               "GROUP BY m.name ORDER BY m.name")
+    assert len(expected) == 2
+    bars = [t for t in figure(at)["data"] if t["type"] == "bar"]
+    assert [c[0] for c in bars[0]["customdata"]] == [name for name, _, _ in expected]
+    shown = next(d.value for d in at.dataframe if "Departement" in d.value.columns)
+    assert list(zip(shown["Departement"], shown["Virksomheter"], shown["Piloter"])) == expected
+
+
+def test_more_agencies_than_a_page_open_per_ministry_and_one_ministry_offers_no_such_view(monkeypatch, sample_db):
+    monkeypatch.setattr(timeline_module, "COLLAPSE_ABOVE", 5)  # the sample as «many»: 18 pilots in 9 agencies
+    monkeypatch.setattr(timeline_module, "AGENCIES_PER_PAGE", 4)
+    at = open_page(monkeypatch, sample_db)
+    assert at.button_group(key="tidslinje_visning").value == "Per departement"
+    at = open_page(monkeypatch, sample_db, query={"departement": ["KDD"]})
+    assert "Per departement" not in at.button_group(key="tidslinje_visning").options
+    assert at.button_group(key="tidslinje_visning").value == "Per virksomhet"
+
+
 def many_pilots_store(path: Path, reference, n: int) -> Path:
     """A store where two agencies report n pilots between them (with a phase each), inserted directly."""
     with database.open_store(path) as con:

@@ -123,6 +123,37 @@ def test_many_pilots_start_collapsed_and_a_few_do_not():
     assert timeline.default_view(timeline.COLLAPSE_ABOVE + 1) == timeline.VIEW_AGENCY
     assert timeline.default_view(5) == timeline.VIEW_PILOT
     assert timeline.default_view(timeline.COLLAPSE_ABOVE + 1, agency_count=1) == timeline.VIEW_PILOT
+    # more agencies than a page of bars: one bar per ministry, where there are several
+    many = timeline.AGENCIES_PER_PAGE + 1
+    assert timeline.default_view(20_000, many, ministry_count=16) == timeline.VIEW_MINISTRY
+    assert timeline.default_view(20_000, many, ministry_count=1) == timeline.VIEW_AGENCY
+    assert timeline.default_view(20_000, timeline.AGENCIES_PER_PAGE, ministry_count=16) == timeline.VIEW_AGENCY
+    assert timeline.views(1) == (timeline.VIEW_AGENCY, timeline.VIEW_PILOT)  # one ministry's bar says nothing
+    assert timeline.views(2)[0] == timeline.VIEW_MINISTRY
+
+
+def test_a_ministrys_bar_spans_its_agencies_pilots_and_counts_them():
+    register = pd.DataFrame({"name": ["Husbanken", "Kartverket", "Datatilsynet"], "ministry": ["KDD", "KDD", "DFD"],
+                             "ministry_name": ["Kommunal- og distriktsdepartementet", "Kommunal- og "
+                                               "distriktsdepartementet", None]})
+    pilots = pd.DataFrame({
+        "agency": ["Husbanken", "Husbanken", "Kartverket", "Datatilsynet", "Ukjent etat"],
+        "pilot_name": ["A", "B", "C", "D", "E"], "status": ["Planlagt", "Pågår", "Pågår", "Planlagt", "Planlagt"],
+        "start_date": pd.to_datetime(["2024-03-01", "2024-01-15", "2025-01-01", "2024-06-01", "2024-02-01"]),
+        "end_date": pd.to_datetime(["2024-12-31", "2025-06-30", "2026-03-31", "2024-12-31", "2024-09-30"])})
+    spans = timeline.agency_spans(timeline.with_ministry(pilots, register), by="ministry_name")
+    table = timeline.agency_table(spans, per_ministry=True)
+    # a ministry without a full name in the register goes by its short name; an agency outside it, by none
+    assert table.to_dict("records") == [
+        {"Departement": "DFD", "Virksomheter": 1, "Piloter": 1, "Status": "1 planlagt",
+         "Første start": dt.date(2024, 6, 1), "Siste slutt": dt.date(2024, 12, 31)},
+        {"Departement": "Kommunal- og distriktsdepartementet", "Virksomheter": 2, "Piloter": 3,
+         "Status": "1 planlagt, 2 pågår", "Første start": dt.date(2024, 1, 15), "Siste slutt": dt.date(2026, 3, 31)},
+        {"Departement": "Uten departement", "Virksomheter": 1, "Piloter": 1, "Status": "1 planlagt",
+         "Første start": dt.date(2024, 2, 1), "Siste slutt": dt.date(2024, 9, 30)}]
+    fig = timeline.agency_gantt(spans, [], per_ministry=True)
+    assert list(fig.data[0].text) == ["1 pilot i 1 virksomhet", "3 piloter i 2 virksomheter", "1 pilot i 1 virksomhet"]
+    assert fig.data[0].name == "Piloter i departementet (klikk for å velge)"
 
 
 def test_references_are_labelled_in_norwegian_with_norwegian_dates():

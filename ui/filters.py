@@ -190,6 +190,13 @@ def select_agencies(agencies: list[str]) -> None:
     _forget_link_notes()
 
 
+def select_ministries(ministries: list[str]) -> None:
+    """Callback helper: filter to these ministries (short names, from a click on a chart); agencies chosen before
+    are let go, as they would narrow the ministries to themselves."""
+    _set_filter({MINISTRY_KEY: ministries, AGENCY_KEY: []})
+    _forget_link_notes()
+
+
 def _take_suggestion(text: str, suggestion: str) -> None:
     """Callback of «Vis Husbanken» under a misspelt agency of the link: choose the agency it suggests."""
     chosen = _chosen(AGENCY_KEY) or []

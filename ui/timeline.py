@@ -1,8 +1,9 @@
 """The timeline: pure functions from pilot, milestone and reference frames to Gantt figures and tables.
 
 Readable with five pilots or twenty thousand: above COLLAPSE_ABOVE pilots the page starts with one
-bar per agency, AGENCIES_PER_PAGE agencies at a time, and the per-pilot view is drawn one page of
-PER_PAGE pilots at a time, so no figure ever holds hundreds of bars. Status is carried by colour,
+bar per agency, AGENCIES_PER_PAGE agencies at a time (one bar per ministry when the agencies are more
+than a page), and the per-pilot view is drawn one page of PER_PAGE pilots at a time, so no figure ever
+holds hundreds of bars. Status is carried by colour,
 pattern and text alike, and every reference line has a Norwegian label.
 """
 
@@ -21,9 +22,11 @@ from loaders.values import norwegian_today
 from ui import formatting as fmt
 from ui.charts import ACCENT, STATUS_COLORS, STATUS_PATTERNS, house_layout
 
+VIEW_MINISTRY = "Per departement"
 VIEW_AGENCY = "Per virksomhet"
 VIEW_PILOT = "Per pilot"
-VIEWS = (VIEW_AGENCY, VIEW_PILOT)
+VIEWS = (VIEW_MINISTRY, VIEW_AGENCY, VIEW_PILOT)
+NO_MINISTRY = "Uten departement"  # an agency the register does not place under a ministry
 COLLAPSE_ABOVE = 40
 PER_PAGE = 25
 # Agencies per page of the collapsed view: 400 bars made a figure 16 000 px tall that kept the browser
@@ -77,9 +80,25 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def default_view(pilot_count: int, agency_count: int = 2) -> str:
-    """Per agency for many pilots, per pilot for a few, or for one agency (one bar says nothing)."""
-    return VIEW_AGENCY if pilot_count > COLLAPSE_ABOVE and agency_count > 1 else VIEW_PILOT
+def views(ministry_count: int) -> tuple[str, ...]:
+    """The views a selection offers: per ministry only when it spans several (one bar says nothing)."""
+    return VIEWS if ministry_count > 1 else VIEWS[1:]
+
+
+def default_view(pilot_count: int, agency_count: int = 2, ministry_count: int = 1) -> str:
+    """Per agency for many pilots, per pilot for a few, or for one agency (one bar says nothing); per ministry when
+    the agencies are more than a page of bars (at the whole state's scale, ten pages of near-alike bars)."""
+    if pilot_count <= COLLAPSE_ABOVE or agency_count <= 1:
+        return VIEW_PILOT
+    return VIEW_MINISTRY if agency_count > AGENCIES_PER_PAGE and ministry_count > 1 else VIEW_AGENCY
+
+
+def with_ministry(pilots: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
+    """The pilots with the name of the ministry each agency is under today (register: name, ministry_name)."""
+    names = dict(zip(register["name"], register["ministry_name"].where(register["ministry_name"].notna(),
+                                                                        register["ministry"])))
+    return pilots.assign(ministry_name=[names.get(a) if isinstance(names.get(a), str) else NO_MINISTRY
+                                        for a in pilots["agency"]])
 
 
 def ordered(pilots: pd.DataFrame) -> pd.DataFrame:
@@ -107,14 +126,17 @@ def milestones_of(milestones: pd.DataFrame, pilots: pd.DataFrame) -> pd.DataFram
     return milestones.merge(pilots[keys].drop_duplicates(), on=keys, how="inner")
 
 
-def agency_spans(pilots: pd.DataFrame) -> pd.DataFrame:
-    """One row per agency: number of pilots, earliest start, latest end, and the statuses in words."""
+def agency_spans(pilots: pd.DataFrame, by: str = "agency") -> pd.DataFrame:
+    """One row per agency (or per value of another column, as «agency»): number of pilots, earliest start, latest
+    end, the statuses in words, and how many agencies."""
     if pilots.empty:
-        return pd.DataFrame(columns=["agency", "pilots", "first_start", "last_end", "statuses"])
+        return pd.DataFrame(columns=["agency", "pilots", "first_start", "last_end", "statuses", "agencies"])
 
-    spans = pilots.groupby("agency", sort=True).agg(
-        pilots=("pilot_name", "size"), first_start=("start_date", "min"), last_end=("end_date", "max"))
-    counts = pilots.groupby(["agency", "status"]).size().unstack(fill_value=0).reindex(spans.index, fill_value=0)
+    spans = pilots.groupby(by, sort=True).agg(
+        pilots=("pilot_name", "size"), first_start=("start_date", "min"), last_end=("end_date", "max"),
+        agencies=("agency", "nunique"))
+    spans.index.name = "agency"
+    counts = pilots.groupby([by, "status"]).size().unstack(fill_value=0).reindex(spans.index, fill_value=0)
     columns = [[f"{n} {status.lower()}" if n else "" for n in counts[status]]
                for status in PILOT_STATUSES if status in counts.columns]
     spans["statuses"] = [", ".join(part for part in row if part) for row in zip(*columns)] if columns else ""
@@ -356,14 +378,19 @@ def _milestone_traces(milestones: pd.DataFrame, y_of: dict[tuple, int]) -> list:
     return traces
 
 
-def agency_gantt(spans: pd.DataFrame, refs: list[Reference], short_names: Mapping[str, str] | None = None) -> go.Figure:
-    """One bar per agency from its earliest start to its latest end, labelled «N piloter»; click to filter. A long
-    name is cut with its abbreviation from short_names kept."""
+def agency_gantt(spans: pd.DataFrame, refs: list[Reference], short_names: Mapping[str, str] | None = None,
+                 per_ministry: bool = False) -> go.Figure:
+    """One bar per agency (or ministry) from its earliest start to its latest end, labelled «N piloter» (a
+    ministry's «N piloter i M virksomheter»); click to filter. A long name is cut with its abbreviation from
+    short_names kept."""
     positions = list(range(len(spans)))
-    texts = [fmt.plural(n, "pilot", "piloter") for n in spans["pilots"]]
+    texts = [fmt.plural(n, "pilot", "piloter") + (f" i {fmt.plural(a, 'virksomhet', 'virksomheter')}"
+                                                  if per_ministry else "")
+             for n, a in zip(spans["pilots"], spans["agencies"])]
     bar = go.Bar(
         y=positions, base=_iso(spans["first_start"]), x=_duration_ms(spans["first_start"], spans["last_end"]),
-        orientation="h", name="Piloter i virksomheten (klikk for å velge)", width=0.6,
+        orientation="h", name=f"Piloter i {'departementet' if per_ministry else 'virksomheten'} (klikk for å velge)",
+        width=0.6,
         marker={"color": ACCENT, "line": {"color": "#444", "width": 0.5}},
         text=texts, textposition="inside", insidetextanchor="start", textfont={"color": "white", "size": 12},
         customdata=[[r.agency, text, fmt.date(r.first_start), fmt.date(r.last_end), r.statuses]
@@ -407,12 +434,16 @@ def pilot_table(pilots: pd.DataFrame, milestones: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def agency_table(spans: pd.DataFrame) -> pd.DataFrame:
-    """The collapsed view as a table: one row per agency."""
-    return pd.DataFrame({
-        "Virksomhet": spans["agency"], "Piloter": spans["pilots"].astype(int), "Status": spans["statuses"],
+def agency_table(spans: pd.DataFrame, per_ministry: bool = False) -> pd.DataFrame:
+    """The collapsed view as a table: one row per agency (or per ministry, with its count of agencies)."""
+    table = pd.DataFrame({
+        "Departement" if per_ministry else "Virksomhet": spans["agency"], "Piloter": spans["pilots"].astype(int),
+        "Status": spans["statuses"],
         "Første start": spans["first_start"].map(_day), "Siste slutt": spans["last_end"].map(_day),
     })
+    if per_ministry:
+        table.insert(1, "Virksomheter", spans["agencies"].astype(int))
+    return table
 
 
 ALL_DATES = "Alle datoer"

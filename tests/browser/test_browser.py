@@ -157,6 +157,27 @@ def test_clicking_an_agency_bar_filters_the_app_to_that_agency(page, server):
     assert page.get_by_text(f"Viser {agency}").first.is_visible()
 
 
+def test_clicking_a_ministry_bar_on_the_timeline_filters_the_app_to_that_ministry(page, server):
+    # at the whole state's scale the timeline opens with a bar per ministry: a click narrows to one
+    page.goto(f"{server}/tidslinje")
+    wait_for_app(page)
+    with rerun(page):
+        page.get_by_test_id("stButtonGroup").get_by_text("Per departement", exact=True).click()
+    wait_for_app(page)
+    bar = page.locator(".js-plotly-plot .barlayer .point path").first
+    bar.wait_for(timeout=15_000)
+    box = bar.bounding_box()
+    with rerun(page, writes_address=True):
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(re.compile(r"departement="), timeout=15_000)
+    wait_for_app(page)
+    shoot(page, "31_tidslinje_departement")
+    # the first bar, in alphabetical order, is Digitaliserings- og forvaltningsdepartementet (DFD)
+    assert re.findall(r"departement=([^&]+)", page.url) == ["DFD"]
+    assert page.get_by_test_id("stSidebar").get_by_role("button", name="Flere filter (1 valgt)").is_visible()
+    assert page.get_by_test_id("stButtonGroup").get_by_text("Per departement", exact=True).count() == 0
+
+
 def metric_value(page, label: str) -> str:
     """The value shown in the key figure with this label: an st.metric, or a card of the overview's HTML (waits
     for it to be drawn)."""
