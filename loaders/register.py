@@ -96,6 +96,9 @@ class Reference:
     requests: list[Request]
     settings: Settings
     _by_spelling: dict[str, Agency] = field(default_factory=dict, repr=False)
+    # by a spelling without its spaces: «sikkerhets-og», «Valg direktoratet» («any case and spacing», the form says);
+    # None where two agencies would share one
+    _by_letters: dict[str, Agency | None] = field(default_factory=dict, repr=False)
     # nearest_agencies by folded text: a CSV of 8 000 rows naming an agency the register lacks asked 8 000 times
     _nearest: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
@@ -103,6 +106,8 @@ class Reference:
         for agency in self.agencies:
             for spelling in agency.spellings:
                 self._by_spelling.setdefault(fold(spelling), agency)
+                letters = _letters(fold(spelling))
+                self._by_letters[letters] = agency if self._by_letters.get(letters, agency) is agency else None
         # A request names its agency as the register does, whatever requests.csv writes: an agency renamed in
         # agencies.csv alone (its old name an alias) was «Ikke levert» under the old name and unasked under the new
         self.requests = [r if (a := self.agency_named(r.agency)) is None or a.name == r.agency
@@ -120,6 +125,8 @@ class Reference:
         for written in dict.fromkeys((key, name)):
             if (agency := self._by_spelling.get(written) or self._both_spellings(written)) is not None:
                 return agency
+        if (agency := self._by_letters.get(_letters(name))) is not None:
+            return agency
         raise ValueProblem(self._nearest_message(name))
 
     def _both_spellings(self, key: str) -> Agency | None:
@@ -177,6 +184,11 @@ class Reference:
     def round_for(self, start_year: int) -> Round | None:
         """The round of this start year, if it is in the data."""
         return next((r for r in self.rounds if r.start_year == start_year), None)
+
+
+def _letters(key: str) -> str:
+    """A folded spelling without its spaces."""
+    return key.replace(" ", "")
 
 
 def _date(text: str) -> dt.date | None:

@@ -463,6 +463,9 @@ def test_budget_rows_adding_up_give_no_warning(reference):
     ("dibk", "Direktoratet for byggkvalitet"), ("Statens bygningstekniske etat", "Direktoratet for byggkvalitet"),
     ("Difi", "Digitaliseringsdirektoratet"), ("direktoratet for forvaltning og ikt", "Digitaliseringsdirektoratet"),
     ("valgdir", "Valgdirektoratet"), ("datatilsynet", "Datatilsynet"),
+    # «any case and spacing», as the form says: a space missing or one too many inside the name was refused
+    ("Departementenes sikkerhets-og serviceorganisasjon", "Departementenes sikkerhets- og serviceorganisasjon"),
+    ("Valg direktoratet", "Valgdirektoratet"), ("Hus banken", "Husbanken"),
 ])
 def test_agency_by_name_abbreviation_or_alias_in_any_case_becomes_its_canonical_name(reference, written, canonical):
     sub = accepted(reference, workbook(innsending=valid_submission(agency=written)))
