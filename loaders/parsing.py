@@ -982,20 +982,25 @@ def _check_sheet_marks(parsed: ParsedFile, name: str, grid: SheetGrid) -> None:
 
 
 def _check_plans_match_rows(parsed: ParsedFile, sheet: str, values: dict, pilots: list[dict], psheet: str,
-                            row: int | None = None, sheet_missing: bool = False) -> None:
-    """«Har planer om piloter» must agree with whether Piloter has rows (and, for a workbook, is there at all)."""
+                            row: int | None = None, sheet_missing: bool = False, rows_of: str = "") -> None:
+    """«Har planer om piloter» must agree with whether Piloter has rows (and, for a workbook, is there at all).
+
+    rows_of: in a CSV, whose rows these are («Husbanken 2024»): the CSV has no sheet to name, and may hold many.
+    """
     label = SUBMISSION.field("has_plans").label
     if values.get("has_plans") is True and sheet_missing:
         # a deleted Piloter sheet was «arket «Piloter» har ingen piloter», as if it were there and empty
         parsed.error(f"«{label}» er Ja, men arbeidsboken har ikke arket «{psheet}»; legg arket inn igjen fra "
                      "rapporteringsskjemaet og fyll det ut, eller svar Nei", sheet, row, label)
     elif values.get("has_plans") is True and not pilots:
-        parsed.error(f"«{label}» er Ja, men arket «{psheet}» har ingen piloter; fyll ut Piloter eller svar Nei",
+        parsed.error(f"«{label}» er Ja, men ingen av radene for {rows_of} har en pilot; fyll ut pilotkolonnene eller "
+                     "svar Nei" if rows_of else
+                     f"«{label}» er Ja, men arket «{psheet}» har ingen piloter; fyll ut Piloter eller svar Nei",
                      sheet, row, label)
     if values.get("has_plans") is False and pilots:
         count = f"{len(pilots)} {'pilot' if len(pilots) == 1 else 'piloter'}"
-        parsed.error(f"«{label}» er Nei, men arket «{psheet}» har {count}; svar Ja eller fjern dem",
-                     sheet, row, label)
+        where = f"radene for {rows_of} har" if rows_of else f"arket «{psheet}» har"
+        parsed.error(f"«{label}» er Nei, men {where} {count}; svar Ja eller fjern dem", sheet, row, label)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1186,7 +1191,8 @@ def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, y
     # a field the CSV leaves out is missing on every row of the agency and year: the first one is named
     _check_no_plans_fields(parsed, sheet, values, dict.fromkeys(SUBMISSION_FIELD_KEYS, first_row), complete=False)
     check_pilots(parsed, sheet, pilots)
-    _check_plans_match_rows(parsed, sheet, values, pilots, sheet)
+    said = next((r["_row"] for r in rows if r.get("has_plans") not in (None, "")), first_row)  # where it is answered
+    _check_plans_match_rows(parsed, sheet, values, pilots, sheet, said, rows_of=f"{agency} {year}")
     check_pilots_start_in_round(parsed, sheet, year, pilots, first_row, SUBMISSION.field("start_year").label)
     parsed.submissions.append(SubmissionData(agency, year, values, pilots=pilots, year_row=first_row,
                                              date_row=first_row))

@@ -1516,6 +1516,21 @@ def test_piloter_csv_with_nei_and_no_pilot_fields_is_a_submission_with_zero_pilo
     assert (sub.fields["has_plans"], sub.fields["assessment"]) == (False, "Vurdert, ikke modent")
 
 
+def test_a_piloter_csv_of_many_agencies_names_the_row_and_agency_whose_answer_disagrees_with_its_rows(reference):
+    # «… er Nei, men arket «CSV (Piloter)» har 1 pilot» named no row nor agency in a file of five agencies
+    no_plans = {"assessment": "Vurdert", "union_involvement": "Drøftet i MBU"}
+    rows = [csv_pilot(agency="Husbanken"),
+            csv_pilot(agency="Kartverket", has_plans="Nei", **no_plans),
+            {"agency": "Statsbygg", "start_year": 2024, "submitted_on": "15.10.2023", "has_plans": None},
+            {"agency": "Statsbygg", "start_year": 2024, "submitted_on": "15.10.2023", "has_plans": "Ja"}]
+    parsed = parse(reference, csv_bytes(rows), "piloter.csv")
+    label = SUBMISSION.field("has_plans").label
+    assert {(e.row, e.column, e.expected) for e in parsed.errors} == {
+        (3, label, f"«{label}» er Nei, men radene for Kartverket 2024 har 1 pilot; svar Ja eller fjern dem"),
+        (5, label, f"«{label}» er Ja, men ingen av radene for Statsbygg 2024 har en pilot; fyll ut pilotkolonnene "
+                   "eller svar Nei")}, [str(e) for e in parsed.errors]
+
+
 def test_csv_row_numbers_count_blank_lines_as_excel_shows_them(reference):
     rows = [csv_row(milestone()), None, csv_row(milestone(name="Fase", kind="Fase"))]
     error = only_error(parse(reference, csv_bytes(rows), "milepæler.csv"))
