@@ -1061,14 +1061,26 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
     parsed.table = table.key
     sheet = f"CSV ({table.sheet})"
     fields = _csv_fields(table)
+    own_keys = tuple(f.key for f in table.fields) if table.key == "pilots" else ()
+    # a report of no plans, with Innsending's columns and none of a pilot's: the form's «Nei» has no pilot rows
+    no_pilot_columns = (table.key == "pilots" and "has_plans" in header.columns
+                        and not set(own_keys) & set(header.columns))
     if table.key == "pilots":  # of the Innsending fields, a Piloter CSV must carry only Innsendt dato
         extra = {f.key for f in CSV_PILOT_EXTRA_FIELDS}
-        fields = tuple(replace(f, required=f.key == "submitted_on") if f.key in extra else f for f in fields)
+        fields = tuple(replace(f, required=f.key == "submitted_on") if f.key in extra
+                       else replace(f, required=False) if no_pilot_columns and f.key in own_keys else f
+                       for f in fields)
     if not check_header(parsed, sheet, header, fields):
         return
-    own_keys = tuple(f.key for f in table.fields) if table.key == "pilots" else ()
     errors_before = len(parsed.errors)
     rows = read_table(parsed, grid, sheet, header, fields, converter, optional_when_blank=own_keys)
+    if no_pilot_columns and any(row.get("has_plans") is not False for row in rows):
+        for f in table.fields:  # a report of plans needs them, as a file of pilots is told without them
+            if f.required:
+                parsed.error("kolonnen mangler i overskriftsraden (bare en CSV der alle radene svarer Nei på "
+                             f"«{SUBMISSION.field('has_plans').label}», kan være uten pilotkolonnene)", sheet,
+                             header.row_index + 1, f.label)
+        return
     _explain_shifted_rows(parsed, grid, sheet, header, delimiter, errors_before)
     _refuse_swallowed_rows(parsed, grid, sheet, header, delimiter)
     groups: dict[tuple[str, int], list[dict]] = {}

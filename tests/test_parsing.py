@@ -1531,6 +1531,23 @@ def test_a_piloter_csv_of_many_agencies_names_the_row_and_agency_whose_answer_di
                    "eller svar Nei")}, [str(e) for e in parsed.errors]
 
 
+def test_a_piloter_csv_of_no_plans_needs_no_pilot_columns(reference):
+    # an agency without plans, sending only the fields that apply to it, was refused for eight missing pilot columns
+    rows = [{"agency": agency, "start_year": 2024, "submitted_on": "1.10.2023", "has_plans": "Nei",
+             "assessment": "Vurdert, ikke modent", "union_involvement": "Drøftet i MBU"}
+            for agency in ("Husbanken", "Kartverket")]
+    parsed = parse(reference, csv_bytes(rows), "ingen_planer.csv")
+    assert not parsed.errors, [str(e) for e in parsed.errors]
+    assert [(s.agency, s.fields["has_plans"], s.pilots) for s in parsed.submissions] == [
+        ("Husbanken", False, []), ("Kartverket", False, [])]
+    # one that answers Ja is told the pilot columns are missing, and why the others could leave them out
+    rows[1]["has_plans"] = "Ja"
+    parsed = parse(reference, csv_bytes(rows), "ingen_planer.csv")
+    required = [f.label for f in PILOTS.fields if f.required]
+    assert [(e.row, e.column) for e in parsed.errors] == [(1, label) for label in required]
+    assert all("bare en CSV der alle radene svarer Nei" in e.expected for e in parsed.errors)
+
+
 def test_csv_row_numbers_count_blank_lines_as_excel_shows_them(reference):
     rows = [csv_row(milestone()), None, csv_row(milestone(name="Fase", kind="Fase"))]
     error = only_error(parse(reference, csv_bytes(rows), "milepæler.csv"))
