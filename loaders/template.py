@@ -446,7 +446,9 @@ def _guide_values(guide: _Guide) -> None:
     pilots, total = PILOTS.sheet, _quoted(PILOTS, "budget_total_nok")
     guide.heading("Slik skriver dere verdiene")
     for text in (
-        "Datoer: dag.måned.år, f.eks. 31.10.2023. Også 1.3.2024 og 2024-03-01 godtas. En plan kan ha datoer "
+        "Datoer: dag.måned.år, f.eks. 31.10.2023. Også 1.3.2024 og 2024-03-01 godtas. En måned alene («mars "
+        f"2024») er den 1. i måneden, men i {_quoted(PILOTS, 'end_date')} og {_quoted(MILESTONES, 'to_date')} "
+        "den siste («desember 2024» er 31.12.2024). En plan kan ha datoer "
         f"fra {FIRST_DATE.year} til og med {LAST_DATE.year}; la sluttdatoen være den planlagte, ikke 31.12.9999.",
         "Beløp: hele kroner, helst bare tallet, f.eks. 1 500 000 – ikke i tusen kroner (1 500 000, ikke 1 500). "
         "Også «1 500 000 kr» og «2,5 mill.» godtas. "

@@ -247,6 +247,8 @@ def test_the_guide_explains_every_field_element_question_and_round_deadline(book
         assert f"{round_.deadline:%d.%m.%Y}" in text
     for phrase in ("31.10.2023", "1 500 000", "semikolon (;)", "Pilot-ID", "Pilotnavn", "gul bakgrunn"):
         assert phrase in text
+    # the loader reads a month alone as the month's last day where a date ends something: the agencies are told
+    assert "«desember 2024» er 31.12.2024" in text and "«Sluttdato» og «Til dato»" in text
 
 
 def test_the_workbook_has_a_title(book: Workbook) -> None:
