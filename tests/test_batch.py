@@ -12,6 +12,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -96,14 +97,24 @@ def with_worker(what: str, out: Path) -> None:
     assert worker_pays(len(files)), "a batch this size, on two CPUs and in one thread, is read with a worker"
     read_here = []
     read_one = batch_module._WorkerBatch._parse
-    batch_module._WorkerBatch._parse = lambda self, index: read_here.append(index) or read_one(self, index)
+
+    def read_slowly(self, index: int):
+        # this process reads slowly, so the worker gets files however long the machine takes to fork it (once,
+        # under load, this process read all 21 before the worker took one)
+        read_here.append(index)
+        time.sleep(0.05)
+        return read_one(self, index)
+
+    batch_module._WorkerBatch._parse = read_slowly
+    started = []
+    start_one = batch_module._WorkerBatch.__init__
+    batch_module._WorkerBatch.__init__ = lambda self, *args: started.append(1) or start_one(self, *args)
     if what == "parse":
         result = [outcome(p) for p in parse_files(files, reference)]
     elif what == "leave":  # take the first file's result and leave the batch
         with parsed_in_order(files, reference) as parsed:
             first = next(parsed).name
-            workers = len(multiprocessing.active_children())
-        result = (first, workers, len(multiprocessing.active_children()))
+        result = (first, len(started), len(multiprocessing.active_children()))
     else:  # as the command line imports: the worker reads while the store is opened
         plans = import_into_store(out.with_suffix(".duckdb"), files, reference)
         result = sorted((p.name, p.outcome, [str(e) for e in p.problems]) for p in plans), views(
