@@ -58,6 +58,7 @@ from loaders.values import norwegian_today
 from store import queries
 from store.queries import PilotFilter
 from ui.formatting import (
+    MILLIONS,
     ambition_words,
     date,
     kr,
@@ -69,7 +70,6 @@ from ui.formatting import (
     percent,
     plural,
     rest_note,
-    scale_for,
 )
 
 # The look: white, one dark blue accent, grey text, Arial (metric twin of Liberation Sans, so
@@ -903,10 +903,10 @@ class _Deck:
         plot = chart.plots[0]
         plot.gap_width = 45
         color_series(plot.series[0], ACCENT)
-        scale = scale_for(max(totals.values()))  # every label in one unit: not «600 000 kr» beside them
         for point, agency in zip(plot.series[0].points, order):
             label = point.data_label
-            label.text_frame.text = mill_kr(totals[agency], scale=scale)
+            # every label in millions: not «600 000 kr» beside them, nor «0,05 mrd. kr» beside «0,1»
+            label.text_frame.text = mill_kr(totals[agency], scale=MILLIONS)
             label.text_frame.word_wrap = False  # LibreOffice wraps custom labels on a short chart otherwise
             _font(label.text_frame.paragraphs[0].runs[0].font, 12, TEXT)
             label.position = XL_LABEL_POSITION.OUTSIDE_END

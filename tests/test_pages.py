@@ -910,10 +910,11 @@ def test_a_budget_of_billions_is_shown_in_billions_on_every_card(monkeypatch, st
         "2,5", "2,5", "0,04"]  # one unit on all four cards, the small one still visible
     [rounded] = [c.value for c in budget.caption if "avrundet" in c.value]  # in the cards' unit
     assert "summerer til 2,54 og ikke til 2,5;" in rounded
+    # the charts stay in millions, every label alike: in billions a small agency's 49 mill. kr read «0,05»
     figure = next(json.loads(c.proto.spec) for c in budget.get("plotly_chart")
-                  if "Budsjett (mrd. kr)" in json.dumps(json.loads(c.proto.spec)["layout"]["xaxis"]))
+                  if "Budsjett (mill. kr)" in json.dumps(json.loads(c.proto.spec)["layout"]["xaxis"]))
     labels = [t.strip() for t in next(t for t in figure["data"] if t["type"] == "scatter")["text"]]
-    assert labels == [f"2,5{fmt.NBSP}mrd.{fmt.NBSP}kr"]
+    assert labels == [f"2{fmt.NBSP}490,0{fmt.NBSP}mill.{fmt.NBSP}kr"]
 
 
 def test_budsjett_says_why_its_rounded_cards_do_not_add_up_to_the_total(monkeypatch, sample_db):

@@ -96,7 +96,9 @@ def budget_by_agency(per_agency: pd.DataFrame) -> go.Figure:
     """The largest MAX_BARS agencies of budget_per_agency, each bar split by whether it fits current frames."""
     table = per_agency.iloc[:MAX_BARS].iloc[::-1]
     totals = table["Totalt"]
-    scale = fmt.scale_for(totals.max() if len(totals) else 0)  # one unit for the axis and every label
+    # Millions on the axis and every label, at any size: in billions a small agency's 49 mill. kr read «0,05» and
+    # 51 mill. kr «0,1». The cards above, one figure each, go to billions.
+    scale = fmt.MILLIONS
     traces: list = [go.Bar(y=table.index, x=table[answer] / scale.divisor, orientation="h", name=label,
                            marker={"color": FRAME_COLORS[answer], "pattern": pattern(FRAME_PATTERNS[answer])},
                            customdata=[fmt.kr(v) for v in table[answer]],
@@ -132,7 +134,7 @@ def budget_by_year(table: pd.DataFrame) -> go.Figure:
     """Budget rows per year, stacked by category, from budget_per_year's table (the page's table has it too)."""
     years = [str(y) for y in table.index]
     totals = table.sum(axis=1)
-    scale = fmt.scale_for(totals.max() if len(totals) else 0)  # one unit for the axis and every label
+    scale = fmt.MILLIONS  # on the axis and every label, as budget_by_agency
     traces: list = [go.Bar(x=years, y=table[category] / scale.divisor, name=category,
                            marker={"color": color, "pattern": pattern(CATEGORY_PATTERNS[category])},
                            customdata=[fmt.kr(v) for v in table[category]],
