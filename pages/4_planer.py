@@ -144,8 +144,7 @@ def _agency_matrix(shown, choice: PlanChoice) -> None:
     st.caption("Tabellen viser hvor stor andel av virksomhetens planer som dekker hvert element; 99 % betyr at minst "
                "én plan mangler det. Klikk på en kolonneoverskrift for å få virksomhetene med hull først.")
     table = plans.agency_coverage_table(coverage)
-    # printf's %d cuts the decimals off (sprintf-js: parseInt): 199 of 200 is «99 %», only all of them «100 %»
-    share = st.column_config.NumberColumn(format="%d %%")
+    share = st.column_config.NumberColumn(format="%d %%")  # whole per cents, as the matrix's hover
     st.dataframe(table, hide_index=True, column_config=dict.fromkeys(table.columns[2:], share))
 
 

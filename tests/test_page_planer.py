@@ -9,13 +9,13 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from loaders.contract import ELEMENTS, element_fields
 from loaders.values import norwegian_today
 from tests.apptest_support import agency_without_pilots, open_app, rows
 from tests.test_page_tidslinje import many_pilots_store
+from ui import formatting as fmt
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/4_planer.py"
@@ -67,9 +67,11 @@ def test_the_agency_matrix_counts_each_agencys_plans_covering_each_element(monke
     for element, k in zip(ELEMENTS, range(2, 8), strict=True):
         column = next(c for c in frame.columns if c.startswith(f"{element.number}. "))
         # a number, so the header sorts the agencies with gaps first («49 av 50» as text sorted after «1 av 1»)
-        assert frame[column].tolist() == pytest.approx([100 * r[k] / r[1] for r in expected])
+        assert frame[column].tolist() == [fmt.share_percent(r[k], r[1]) for r in expected]
     heatmap = figures(at)[1]["data"][0]
     assert heatmap["text"][0] == [f"{r} av {expected[0][1]}" for r in expected[0][2:]]
+    # the matrix's hover says the table's per cent (it said 67 % where the table said 66 %)
+    assert all(f"({value}\u00a0%)" in hover for value, hover in zip(frame.iloc[0, 2:], heatmap["hovertext"][0]))
     # Short headers, and no colour scale (for two agencies its «0 %», «50 %» and «100 %» were printed over each
     # other); each cell's hover names the element in full. The browser suite checks the headers stay apart.
     assert heatmap["showscale"] is False

@@ -944,6 +944,12 @@ def test_millions_keep_a_small_amount_visible_and_round_the_rest_to_one_decimal(
     assert fmt.millions(None) == "–"
 
 
+def test_a_share_in_whole_per_cents_says_100_only_for_all_and_0_only_for_none():
+    assert [fmt.share_percent(a, b) for a, b in [(2, 3), (1, 3), (1, 2), (199, 200), (1, 300), (0, 5), (5, 5)]] == [
+        67, 33, 50, 99, 1, 0, 100]
+    assert fmt.share_percent(0, 0) == 0
+
+
 def test_amounts_of_a_thousand_millions_or_more_are_told_in_billions():
     assert fmt.mill_kr(999_949_999) == "999,9\u00a0mill.\u00a0kr"
     assert fmt.mill_kr(999_950_000) == "1,0\u00a0mrd.\u00a0kr"  # not «1\u00a0000,0 mill. kr»

@@ -203,6 +203,15 @@ def percent(value: float | None) -> str:
     return f"{number(value * 100)}{NBSP}%"
 
 
+def share_percent(part: float, whole: float) -> int:
+    """part of whole in whole per cents, rounded, except that only all is 100 and only none is 0: 199 of 200 is
+    99, 1 of 300 is 1 (a reader takes «100 %» for «all of them»)."""
+    if not whole:
+        return 0
+    shown = int(whole_kroner(np.array([100 * part / whole]))[0])  # a half up, as number() rounds
+    return 99 if shown == 100 and part < whole else 1 if shown == 0 and part > 0 else shown
+
+
 def plural(n: int, one: str, many: str) -> str:
     """«1 pilot», «3 piloter», «20 000 piloter»."""
     return f"{number(n)} {one if n == 1 else many}"

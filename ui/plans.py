@@ -161,11 +161,11 @@ def agency_coverage(pilots: pd.DataFrame) -> pd.DataFrame:
 
 def agency_coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
     """Agencies × elements: the per cent of the agency's plans covering each, a number, so a click on a header sorts
-    the agencies with gaps first (as text, «49 av 50» sorted after «1 av 1» and «10 av 10»). Shown cut to whole per
-    cents (the page's format): 199 of 200 reads 99 %, never 100 %."""
+    the agencies with gaps first (as text, «49 av 50» sorted after «1 av 1» and «10 av 10»); whole per cents as the
+    matrix's hover says them (fmt.share_percent: 199 of 200 is 99 %, never 100 %)."""
     table = pd.DataFrame({"Virksomhet": coverage["agency"], "Piloter": coverage["pilots"].astype(int)})
     for element, column in zip(ELEMENTS, ELEMENT_COLUMNS):
-        table[element_title(element)] = (100 * coverage[column] / coverage["pilots"]).astype(float)
+        table[element_title(element)] = [fmt.share_percent(c, n) for c, n in zip(coverage[column], coverage["pilots"])]
     return table
 
 
@@ -177,7 +177,8 @@ def agency_matrix(coverage: pd.DataFrame, short_names: Mapping[str, str] | None 
     rows = list(range(len(coverage)))
     z = [[coverage.at[i, c] / coverage.at[i, "pilots"] for c in ELEMENT_COLUMNS] for i in rows]
     text = [[f"{int(coverage.at[i, c])} av {int(coverage.at[i, 'pilots'])}" for c in ELEMENT_COLUMNS] for i in rows]
-    hover = [[f"{coverage.at[i, 'agency']}<br>{element_title(e)}: {text[i][k]} piloter ({fmt.percent(z[i][k])})"
+    hover = [[f"{coverage.at[i, 'agency']}<br>{element_title(e)}: {text[i][k]} piloter "
+              f"({fmt.share_percent(coverage.at[i, ELEMENT_COLUMNS[k]], coverage.at[i, 'pilots'])}{fmt.NBSP}%)"
               for k, e in enumerate(ELEMENTS)] for i in rows]
     return go.Figure(go.Heatmap(
         z=z, x=x, y=rows, text=text, texttemplate="%{text}", textfont={"size": 14, "color": "#111"},
