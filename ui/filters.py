@@ -190,11 +190,16 @@ def select_agencies(agencies: list[str]) -> None:
     _forget_link_notes()
 
 
-def select_ministries(ministries: list[str]) -> None:
-    """Callback helper: filter to these ministries (short names, from a click on a chart); agencies chosen before
-    are let go, as they would narrow the ministries to themselves."""
-    _set_filter({MINISTRY_KEY: ministries, AGENCY_KEY: []})
+def select_ministries(ministries: list[str], agencies: list[str] | None = None) -> None:
+    """Callback helper: filter to these ministries (short names, from a click on a chart), with these of the
+    agencies chosen before (those under them: a click on a bar narrows what it shows, never widens it)."""
+    _set_filter({MINISTRY_KEY: ministries, AGENCY_KEY: agencies or []})
     _forget_link_notes()
+
+
+def chosen_agencies() -> list[str]:
+    """The agencies chosen in the filter now."""
+    return list(_chosen(AGENCY_KEY) or [])
 
 
 def _take_suggestion(text: str, suggestion: str) -> None:

@@ -158,8 +158,9 @@ def test_clicking_an_agency_bar_filters_the_app_to_that_agency(page, server):
 
 
 def test_clicking_a_ministry_bar_on_the_timeline_filters_the_app_to_that_ministry(page, server):
-    # at the whole state's scale the timeline opens with a bar per ministry: a click narrows to one
-    page.goto(f"{server}/tidslinje")
+    # at the whole state's scale the timeline opens with a bar per ministry: a click narrows to one, keeping the
+    # agencies chosen under it (a click on a bar of one agency widened the filter to the ministry's thirteen)
+    page.goto(f"{server}/tidslinje?virksomhet=Husbanken&virksomhet=Statsbygg&virksomhet=Kartverket")
     wait_for_app(page)
     with rerun(page):
         page.get_by_test_id("stButtonGroup").get_by_text("Per departement", exact=True).click()
@@ -172,8 +173,9 @@ def test_clicking_a_ministry_bar_on_the_timeline_filters_the_app_to_that_ministr
     page.wait_for_url(re.compile(r"departement="), timeout=15_000)
     wait_for_app(page)
     shoot(page, "31_tidslinje_departement")
-    # the first bar, in alphabetical order, is Digitaliserings- og forvaltningsdepartementet (DFD)
+    # the first bar, in alphabetical order, is Digitaliserings- og forvaltningsdepartementet (DFD): Statsbygg's
     assert re.findall(r"departement=([^&]+)", page.url) == ["DFD"]
+    assert re.findall(r"virksomhet=([^&]+)", page.url) == ["Statsbygg"]
     assert page.get_by_test_id("stSidebar").get_by_role("button", name="Flere filter (1 valgt)").is_visible()
     assert page.get_by_test_id("stButtonGroup").get_by_text("Per departement", exact=True).count() == 0
 
