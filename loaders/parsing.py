@@ -1074,13 +1074,14 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
         return
     errors_before = len(parsed.errors)
     rows = read_table(parsed, grid, sheet, header, fields, converter, optional_when_blank=own_keys)
-    if no_pilot_columns and any(row.get("has_plans") is not False for row in rows):
-        for f in table.fields:  # a report of plans needs them, as a file of pilots is told without them
-            if f.required:
-                parsed.error("kolonnen mangler i overskriftsraden (bare en CSV der alle radene svarer Nei på "
-                             f"«{SUBMISSION.field('has_plans').label}», kan være uten pilotkolonnene)", sheet,
-                             header.row_index + 1, f.label)
-        return
+    if no_pilot_columns:  # a row answering Ja has pilots to report, and nowhere to write them; a blank is Nei
+        label, needed = SUBMISSION.field("has_plans").label, [f"«{f.label}»" for f in table.fields if f.required]
+        for row in rows:
+            if row.get("has_plans") is True:
+                who = f"{row['agency']} " if row.get("agency") else ""
+                parsed.error(f"Nei i en CSV uten pilotkolonnene; har {who}planer, ta med kolonnene "
+                             f"{', '.join(needed[:-1])} og {needed[-1]} og fyll dem ut", sheet, row["_row"], label,
+                             "Ja")
     _explain_shifted_rows(parsed, grid, sheet, header, delimiter, errors_before)
     _refuse_swallowed_rows(parsed, grid, sheet, header, delimiter)
     groups: dict[tuple[str, int], list[dict]] = {}
@@ -1090,7 +1091,7 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
     if not rows:
         parsed.error("CSV-filen har ingen datarader under overskriftsraden", sheet, header.row_index + 1)
     for (agency, year), group in groups.items():
-        _csv_submission(parsed, sheet, table, agency, year, group)
+        _csv_submission(parsed, sheet, table, agency, year, group, pilot_columns=not no_pilot_columns)
     judge_slashed_dates(parsed)
     if parsed.errors:
         parsed.refused_submissions[:] = parsed.submissions
@@ -1179,8 +1180,10 @@ def _as_written(value: object) -> str:
     return ("Ja" if value else "Nei") if isinstance(value, bool) else shown(value)
 
 
-def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, year: int, rows: list[dict]) -> None:
-    """One agency's rows of a CSV as a submission holding that one table."""
+def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, year: int, rows: list[dict],
+                    pilot_columns: bool = True) -> None:
+    """One agency's rows of a CSV as a submission holding that one table (pilot_columns: whether a Piloter CSV has
+    them; without them, a Ja is told as such in parse_csv, not as «ingen av radene har en pilot» too)."""
     first_row = rows[0]["_row"]
     if table.key != "pilots":
         if table.key == "milestones":
@@ -1204,7 +1207,8 @@ def _csv_submission(parsed: ParsedFile, sheet: str, table: Table, agency: str, y
     _check_no_plans_fields(parsed, sheet, values, dict.fromkeys(SUBMISSION_FIELD_KEYS, first_row), complete=False)
     check_pilots(parsed, sheet, pilots)
     said = next((r["_row"] for r in rows if r.get("has_plans") not in (None, "")), first_row)  # where it is answered
-    _check_plans_match_rows(parsed, sheet, values, pilots, sheet, said, rows_of=f"{agency} {year}")
+    if pilot_columns:
+        _check_plans_match_rows(parsed, sheet, values, pilots, sheet, said, rows_of=f"{agency} {year}")
     check_pilots_start_in_round(parsed, sheet, year, pilots, first_row, SUBMISSION.field("start_year").label)
     parsed.submissions.append(SubmissionData(agency, year, values, pilots=pilots, year_row=first_row,
                                              date_row=first_row))

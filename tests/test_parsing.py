@@ -1540,12 +1540,16 @@ def test_a_piloter_csv_of_no_plans_needs_no_pilot_columns(reference):
     assert not parsed.errors, [str(e) for e in parsed.errors]
     assert [(s.agency, s.fields["has_plans"], s.pilots) for s in parsed.submissions] == [
         ("Husbanken", False, []), ("Kartverket", False, [])]
-    # one that answers Ja is told the pilot columns are missing, and why the others could leave them out
+    # a blank answer is Nei, as in a CSV with the pilot columns left empty
+    rows[0]["has_plans"] = None
+    assert not parse(reference, csv_bytes(rows), "ingen_planer.csv").errors
+    # a row answering Ja is told, at its row, that it needs the pilot columns
     rows[1]["has_plans"] = "Ja"
     parsed = parse(reference, csv_bytes(rows), "ingen_planer.csv")
-    required = [f.label for f in PILOTS.fields if f.required]
-    assert [(e.row, e.column) for e in parsed.errors] == [(1, label) for label in required]
-    assert all("bare en CSV der alle radene svarer Nei" in e.expected for e in parsed.errors)
+    [error] = parsed.errors
+    assert (error.row, error.column, error.value) == (3, "Har planer om piloter", "Ja")
+    assert error.expected.startswith("Nei i en CSV uten pilotkolonnene; har Kartverket planer, ta med kolonnene "
+                                     "«Pilotnavn», «Problembeskrivelse»")
 
 
 def test_csv_row_numbers_count_blank_lines_as_excel_shows_them(reference):
