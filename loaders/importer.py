@@ -76,13 +76,14 @@ def reported(parsed: ParsedFile) -> list[str]:
                                                        (parsed.submissions or parsed.refused_submissions))]))
 
 
-def reported_by_row(parsed: ParsedFile) -> dict[int, str]:
-    """«Statsbygg 2024» by the row of a CSV it stands on: in a CSV of many agencies, whose each row is (a row whose
-    Virksomhet or Oppstartsår could not be read belongs to none)."""
-    if parsed.table in (None, "workbook"):
-        return {}
-    return {row["_row"]: f"{d.agency} {d.start_year}" for d in (parsed.submissions or parsed.refused_submissions)
-            for rows in d.tables.values() if rows for row in rows if row.get("_row")}
+def reported_at(parsed: ParsedFile, problem: Problem) -> str:
+    """Whose report a problem is about, «Statsbygg 2024», for a list of problems to send back: in a CSV of many
+    agencies, the one on the problem's row; a problem of the whole file (no row, or above the data), the file's one
+    report; "" where that is not known (a row whose Virksomhet or Oppstartsår could not be read)."""
+    if parsed.first_data_row is not None and problem.row is not None and problem.row >= parsed.first_data_row:
+        return parsed.row_reports.get(problem.row, "")  # a row nobody's: another row's agency would be a guess
+    who = reported(parsed)
+    return who[0] if len(who) == 1 else ""
 
 
 def _refused_summary(parsed: ParsedFile) -> str:

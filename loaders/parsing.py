@@ -108,6 +108,10 @@ class ParsedFile:
     # «Statsbygg 2024»: the submission a workbook reports, as far as its Innsending sheet could be read (refused
     # files among several of one name, the template's, were told apart by their errors alone)
     reported_for: list[str] = field(default_factory=list)
+    # In a CSV, whose each data row is, «Statsbygg 2024», for every row whose Virksomhet and Oppstartsår were read,
+    # and the row its data start on (its header's next)
+    row_reports: dict[int, str] = field(default_factory=dict)
+    first_data_row: int | None = None
 
     @functools.cached_property
     def sha256(self) -> str:
@@ -993,14 +997,19 @@ def _check_plans_match_rows(parsed: ParsedFile, sheet: str, values: dict, pilots
         parsed.error(f"«{label}» er Ja, men arbeidsboken har ikke arket «{psheet}»; legg arket inn igjen fra "
                      "rapporteringsskjemaet og fyll det ut, eller svar Nei", sheet, row, label)
     elif values.get("has_plans") is True and not pilots:
-        parsed.error(f"«{label}» er Ja, men ingen av radene for {rows_of} har en pilot; fyll ut pilotkolonnene eller "
-                     "svar Nei" if rows_of else
-                     f"«{label}» er Ja, men arket «{psheet}» har ingen piloter; fyll ut Piloter eller svar Nei",
-                     sheet, row, label)
+        if rows_of:  # in a CSV: the answer found, at its row
+            parsed.error(f"Nei, for ingen av radene for {rows_of} har en pilot (eller fyll ut pilotkolonnene)",
+                         sheet, row, label, "Ja")
+        else:
+            parsed.error(f"«{label}» er Ja, men arket «{psheet}» har ingen piloter; fyll ut Piloter eller svar Nei",
+                         sheet, row, label)
     if values.get("has_plans") is False and pilots:
         count = f"{len(pilots)} {'pilot' if len(pilots) == 1 else 'piloter'}"
-        where = f"radene for {rows_of} har" if rows_of else f"arket «{psheet}» har"
-        parsed.error(f"«{label}» er Nei, men {where} {count}; svar Ja eller fjern dem", sheet, row, label)
+        if rows_of:
+            parsed.error(f"Ja, for radene for {rows_of} har {count} (eller fjern pilotene)", sheet, row, label, "Nei")
+        else:
+            parsed.error(f"«{label}» er Nei, men arket «{psheet}» har {count}; svar Ja eller fjern dem",
+                         sheet, row, label)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1090,6 +1099,8 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
             groups.setdefault((row["agency"], row["start_year"]), []).append(row)
     if not rows:
         parsed.error("CSV-filen har ingen datarader under overskriftsraden", sheet, header.row_index + 1)
+    parsed.row_reports = {row["_row"]: f"{agency} {year}" for (agency, year), group in groups.items() for row in group}
+    parsed.first_data_row = header.row_index + 2
     for (agency, year), group in groups.items():
         _csv_submission(parsed, sheet, table, agency, year, group, pilot_columns=not no_pilot_columns)
     judge_slashed_dates(parsed)

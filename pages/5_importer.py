@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from exports.excel import csv_bytes
-from loaders.importer import OUTCOME_TEXT, FilePlan, reported, reported_by_row
+from loaders.importer import OUTCOME_TEXT, FilePlan, reported, reported_at
 from loaders.reading import megabytes
 from loaders.template import template_bytes
 from loaders.values import norwegian_today, shown
@@ -104,17 +104,13 @@ PROBLEMS_SHOWN = 200  # per file and kind, as the command line shows them
 
 def problems_frame(plans: list[FilePlan]) -> pd.DataFrame:
     """Every error and warning of the files, one per row, with where it is and what was found and expected."""
-    rows = []
-    for plan in plans:
-        who = reported(plan.parsed)
-        # a CSV of many agencies: whose each row is (a problem of the whole file, or of a row not read, is no one's)
-        by_row = reported_by_row(plan.parsed) if len(who) > 1 else {}
-        rows += [{
-            "Fil": plan.name, "Innsending": who[0] if len(who) == 1 else by_row.get(p.row, ""),
-            "Type": "Advarsel" if p.is_warning else "Feil", "Ark": p.sheet or "", "Rad": p.row or "",
-            "Kolonne": p.column or "", "Fant": "" if p.value is None else shown(p.value), "Forventet": p.expected,
-        } for p in plan.problems]
-    return pd.DataFrame(rows, columns=["Fil", "Innsending", "Type", "Ark", "Rad", "Kolonne", "Fant", "Forventet"])
+    return pd.DataFrame([{
+        # a CSV of many agencies: whose each row is (reported_at)
+        "Fil": plan.name, "Innsending": reported_at(plan.parsed, p),
+        "Type": "Advarsel" if p.is_warning else "Feil", "Ark": p.sheet or "", "Rad": p.row or "",
+        "Kolonne": p.column or "", "Fant": "" if p.value is None else shown(p.value), "Forventet": p.expected,
+    } for plan in plans for p in plan.problems],
+        columns=["Fil", "Innsending", "Type", "Ark", "Rad", "Kolonne", "Fant", "Forventet"])
 
 
 def _problem_list(problems: list) -> str:

@@ -23,7 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loaders.importer import import_files
+from loaders.importer import import_files, reported_at
+from loaders.parsing import parse_file
 from loaders.register import Reference
 from loaders.values import norwegian_today
 from store import database, queries
@@ -1639,3 +1640,20 @@ def test_a_folder_of_reports_leaves_the_newest_current_whatever_the_store_held(r
         again = run_import(store, reference, *folder_files)
         assert {p.outcome for p in again.values()} == {"unchanged"}
         assert len(history(store)) == versions
+
+
+def test_each_problem_of_a_csv_of_many_agencies_is_told_as_whose_report_it_is(reference):
+    # the error CSV filed a row of an unknown agency under the one other agency the file named; a row answering Ja
+    # without a pilot under no one
+    rows = [csv_pilot(agency="Finnesikke", start_date="31.13.2024"),
+            csv_pilot(agency="Kartverket", end_date="snart", extra_column="x"),
+            {"agency": "Statsbygg", "start_year": 2024, "submitted_on": "15.10.2023", "has_plans": "Ja"}]
+    parsed = parse_file("alle.csv", csv_bytes(rows), reference)
+    told = {(p.row, p.column): reported_at(parsed, p) for p in parsed.problems}
+    assert told[(2, "Virksomhet")] == told[(2, "Startdato")] == ""  # an agency not read: nobody's, not a guess
+    assert told[(3, "Sluttdato")] == "Kartverket 2024"
+    assert told[(4, "Har planer om piloter")] == "Statsbygg 2024"
+    assert {who for (row, _), who in told.items() if row == 1} == {""}  # the header's: the file reports two
+    one = parse_file("kv.csv", csv_bytes([csv_pilot(agency="Kartverket", end_date="snart", extra_column="x")]),
+                     reference)
+    assert {reported_at(one, p) for p in one.problems} == {"Kartverket 2024"}  # the header's too: one report
