@@ -347,9 +347,9 @@ class _Planner:
         label = f"{data.agency} {data.start_year}"
         if previous is None and key not in self.pending_exists and data.pilots is None:
             sheet = f"CSV ({TABLE_SHEETS[parsed.table]})"
-            parsed.error(f"et oppstartsår med en innsending fra {data.agency} å legge dette til (det finnes ingen for "
-                         f"{data.start_year}); importer Piloter-tabellen (eller arbeidsboken) først, eller sammen "
-                         "med denne", sheet, data.year_row, "Oppstartsår", data.start_year)
+            parsed.error(f"et oppstartsår der {data.agency} har en innsending som dette kan legges til (det finnes "
+                         f"ingen for {data.start_year}); importer Piloter-tabellen (eller arbeidsboken) først, eller "
+                         "sammen med denne", sheet, data.year_row, "Oppstartsår", data.start_year)
             return None
         check = None
         if data.pilots is None:
