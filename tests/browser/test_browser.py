@@ -388,12 +388,8 @@ def test_an_old_xls_workbook_is_refused_in_norwegian_with_what_to_do(page, serve
     shoot(page, "17_import_xls")
 
 
-def test_the_errors_of_refused_files_can_be_downloaded_to_send_back_to_the_agency(page, server, tmp_path):
-    # the error boxes were the only record, gone once the page was left
-    path = tmp_path / "rapporteringsskjema_tillitsreformen.xlsx"
-    path.write_bytes(workbook({"Virksomhet": "DiBK", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
-                               "Har planer om piloter": "Ja"},
-                              [valid_pilot(end_date="snart", start_date="31.13.2024")]))
+def error_csv_of(page, server: str, path):
+    """The file chosen on Importer, and its «Last ned feil og advarsler (CSV)» downloaded."""
     page.goto(f"{server}/importer")
     wait_for_app(page)
     page.locator("input[type=file]").set_input_files(str(path))
@@ -401,8 +397,18 @@ def test_the_errors_of_refused_files_can_be_downloaded_to_send_back_to_the_agenc
     button.wait_for(timeout=15_000)
     with page.expect_download(timeout=30_000) as download:
         button.click()
-    assert re.fullmatch(r"importfeil_\d{4}-\d{2}-\d{2}\.csv", download.value.suggested_filename)
-    content = download.value.path().read_bytes()
+    return download.value
+
+
+def test_the_errors_of_refused_files_can_be_downloaded_to_send_back_to_the_agency(page, server, tmp_path):
+    # the error boxes were the only record, gone once the page was left
+    path = tmp_path / "rapporteringsskjema_tillitsreformen.xlsx"
+    path.write_bytes(workbook({"Virksomhet": "DiBK", "Oppstartsår": 2024, "Innsendt dato": "30.10.2023",
+                               "Har planer om piloter": "Ja"},
+                              [valid_pilot(end_date="snart", start_date="31.13.2024")]))
+    download = error_csv_of(page, server, path)
+    assert re.fullmatch(r"importfeil_\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+    content = download.path().read_bytes()
     assert content.startswith("\ufeff".encode())  # for Norwegian Excel
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     errors = [r for r in rows if r["Type"] == "Feil"]
@@ -418,14 +424,8 @@ def test_the_error_csv_of_a_csv_of_many_agencies_says_whose_each_row_is(page, se
     path = tmp_path / "piloter_alle.csv"
     path.write_bytes(csv_bytes([csv_pilot(agency="Husbanken", start_date="31.13.2024"),
                                 csv_pilot(agency="Kartverket", pilot_name="Åpne kart", end_date="snart")]))
-    page.goto(f"{server}/importer")
-    wait_for_app(page)
-    page.locator("input[type=file]").set_input_files(str(path))
-    button = page.get_by_role("button", name="Last ned feil og advarsler (CSV)")
-    button.wait_for(timeout=15_000)
-    with page.expect_download(timeout=30_000) as download:
-        button.click()
-    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig")), delimiter=";"))
+    download = error_csv_of(page, server, path)
+    rows = list(csv.DictReader(io.StringIO(download.path().read_text(encoding="utf-8-sig")), delimiter=";"))
     assert {(r["Rad"], r["Kolonne"], r["Innsending"]) for r in rows if r["Type"] == "Feil"} == {
         ("2", "Startdato", "Husbanken 2024"), ("3", "Sluttdato", "Kartverket 2024")}
 
