@@ -72,8 +72,9 @@ MILLION, BILLION = 1_000_000, 1_000_000_000
 
 @dataclass(frozen=True)
 class Scale:
-    """The unit amounts shown side by side are counted in: millions, or billions where they reach one
-    (at L, the whole state, «121 868,6 mill. kr» is what a reader says as «121,9 milliarder»)."""
+    """The unit amounts are counted in: millions, or billions for a figure of its own that reaches one (a card,
+    the deck's big number: at L, the whole state, «121 868,6 mill. kr» is what a reader says as «121,9 milliarder»).
+    A chart's labels stay in millions: in billions 49 mill. kr read «0,05» beside 51 mill. kr as «0,1»."""
 
     unit: str  # «mill. kr», as a label or an axis title says it
     divisor: int
