@@ -18,7 +18,7 @@ PAGE_KEY = "tidslinje_side"
 AGENCY_PAGE_KEY = "tidslinje_side_virksomheter"
 CHART_KEY = "tidslinje_chart"
 MINISTRY_CHART_KEY = "tidslinje_chart_departementer"
-UNPLACED_KEY = "_tidslinje_uten_departement"
+COUNT = st.column_config.NumberColumn(format="%' ,d")  # «1 250», as the bar beside it says it (as KRONER groups)
 WINDOW_KEY = "tidslinje_milepaeler_naar"
 WINDOW_CHOSEN_KEY = "_tidslinje_milepaeler_naar_valgt"
 
@@ -50,19 +50,16 @@ def _filter_to_clicked_agency() -> None:
 
 def _filter_to_clicked_ministry() -> None:
     """A click on a ministry's bar filters the whole app to it, which then opens per agency (or per pilot), keeping
-    the agencies chosen before that are under it; a click on «Uten departement», to the agencies of that bar."""
+    the agencies chosen before that are under it. «Uten departement» (agencies outside the register, which the
+    filter cannot choose) does nothing, and its hover says no click."""
     event = st.session_state.get(MINISTRY_CHART_KEY) or {}
-    names = timeline.selected_agencies(event.get("selection"))
     short = _ministry_short_names()
-    chosen = [short[n] for n in names if n in short]
-    if chosen:
-        register = store_access.frame("agencies")
-        ministry_of = dict(zip(register["name"], register["ministry"]))
-        filters.select_ministries(chosen, [a for a in filters.chosen_agencies() if ministry_of.get(a) in chosen])
-    elif timeline.NO_MINISTRY in names and st.session_state.get(UNPLACED_KEY):
-        filters.select_agencies(st.session_state[UNPLACED_KEY])
-    else:
+    chosen = [short[n] for n in timeline.selected_agencies(event.get("selection")) if n in short]
+    if not chosen:
         return
+    register = store_access.frame("agencies")
+    ministry_of = dict(zip(register["name"], register["ministry"]))
+    filters.select_ministries(chosen, [a for a in filters.chosen_agencies() if ministry_of.get(a) in chosen])
     st.session_state.pop(VIEW_CHOSEN_KEY, None)
     st.session_state[PAGE_KEY] = 1
     st.session_state[AGENCY_PAGE_KEY] = 1
@@ -94,9 +91,6 @@ def _choose_view(pilots) -> str:
 def _ministry_view(pilots, refs) -> None:
     """One bar per ministry; a click filters to it."""
     spans = timeline.agency_spans(pilots, by="ministry_name")
-    # what a click on «Uten departement» chooses: the agencies the register places under none
-    st.session_state[UNPLACED_KEY] = sorted(pilots.loc[pilots["ministry_name"] == timeline.NO_MINISTRY, "agency"]
-                                            .unique())
     short = {name: s for name, s in _ministry_short_names().items() if name != s}
     st.plotly_chart(timeline.agency_gantt(spans, refs, short, per_ministry=True), key=MINISTRY_CHART_KEY,
                     on_select=_filter_to_clicked_ministry, selection_mode="points",
@@ -106,8 +100,7 @@ def _ministry_view(pilots, refs) -> None:
     st.subheader("Per departement")
     st.dataframe(timeline.agency_table(spans, per_ministry=True), hide_index=True, placeholder="–",
                  column_config={"Første start": DATE, "Siste slutt": DATE,
-                                "Piloter": st.column_config.NumberColumn(format="%d"),
-                                "Virksomheter": st.column_config.NumberColumn(format="%d")})
+                                "Piloter": COUNT, "Virksomheter": COUNT})
 
 
 def _agency_view(pilots, refs) -> None:

@@ -83,9 +83,9 @@ def _summary(f, all_count: int, shown, choice: PlanChoice) -> None:
     # contradiction, and the reason was in the «?» alone
     documented = int((lacking & shown["covers_e6"].astype(bool)).sum())
     if documented and not choice.only_missing_evaluation:  # with the toggle, the list's own caption says it
-        st.caption(f"Av {fmt.plural(int(lacking.sum()), 'plan', 'planer')} som mangler evaluering, har {documented} "
-                   "«Dokumentasjon av funn» fylt ut, og regnes derfor som dekket på element 6 (Dokumentasjon og "
-                   "evaluering).")
+        st.caption(f"Av {fmt.plural(int(lacking.sum()), 'plan', 'planer')} som mangler evaluering, har "
+                   f"{fmt.number(documented)} «Dokumentasjon av funn» fylt ut, og regnes derfor som dekket på "
+                   "element 6 (Dokumentasjon og evaluering).")
 
 
 REGULATION = "Regelverk det søkes unntak fra"

@@ -900,21 +900,21 @@ def test_a_small_budget_is_never_shown_as_zero_millions(monkeypatch, store_path,
 
 def test_a_budget_of_billions_is_shown_in_billions_on_every_card(monkeypatch, store_path, reference):
     # at the whole state's scale the cards read «121 868,6» under «Budsjett, mill. kr»: said as «121,9 milliarder»
-    pilots = [valid_pilot(pilot_name="Stor pilot", budget_total_nok=2_450_000_000, within_budget_frame="Ja"),
+    pilots = [valid_pilot(pilot_name="Stor pilot", budget_total_nok=24_400_000_000, within_budget_frame="Ja"),
               valid_pilot(pilot_name="Liten pilot", budget_total_nok=40_000_000, within_budget_frame="Nei")]
     import_into(store_path, reference, ("hb.xlsx", workbook(valid_submission(), pilots)))
     overview = open_app(monkeypatch, store_path)
-    assert metric(overview, "Budsjett, mrd. kr") == "2,5"
+    assert metric(overview, "Budsjett, mrd. kr") == "24,4"
     budget = open_app(monkeypatch, store_path, "pages/2_budsjett.py")
     assert [metric(budget, f"{label}, mrd. kr") for label in ("Budsjett", "Innenfor rammer", "Utenfor rammer")] == [
-        "2,5", "2,5", "0,04"]  # one unit on all four cards, the small one still visible
+        "24,4", "24,4", "0,04"]  # one unit on all four cards, the small one still visible
     [rounded] = [c.value for c in budget.caption if "avrundet" in c.value]  # in the cards' unit
-    assert "summerer til 2,54 og ikke til 2,5;" in rounded
+    assert "summerer til 24,44 og ikke til 24,4;" in rounded
     # the charts stay in millions, every label alike: in billions a small agency's 49 mill. kr read «0,05»
     figure = next(json.loads(c.proto.spec) for c in budget.get("plotly_chart")
                   if "Budsjett (mill. kr)" in json.dumps(json.loads(c.proto.spec)["layout"]["xaxis"]))
     labels = [t.strip() for t in next(t for t in figure["data"] if t["type"] == "scatter")["text"]]
-    assert labels == [f"2{fmt.NBSP}490,0{fmt.NBSP}mill.{fmt.NBSP}kr"]
+    assert labels == [f"24{fmt.NBSP}440,0{fmt.NBSP}mill.{fmt.NBSP}kr"]
 
 
 def test_budsjett_says_why_its_rounded_cards_do_not_add_up_to_the_total(monkeypatch, sample_db):
@@ -950,9 +950,10 @@ def test_a_share_in_whole_per_cents_says_100_only_for_all_and_0_only_for_none():
     assert fmt.share_percent(0, 0) == 0
 
 
-def test_amounts_of_a_thousand_millions_or_more_are_told_in_billions():
-    assert fmt.mill_kr(999_949_999) == "999,9\u00a0mill.\u00a0kr"
-    assert fmt.mill_kr(999_950_000) == "1,0\u00a0mrd.\u00a0kr"  # not «1\u00a0000,0 mill. kr»
+def test_amounts_of_ten_thousand_millions_or_more_are_told_in_billions():
+    assert fmt.mill_kr(1_234_500_000) == "1\u00a0234,5\u00a0mill.\u00a0kr"  # four digits read well; «1,2» lost much
+    assert fmt.mill_kr(9_999_949_999) == "9\u00a0999,9\u00a0mill.\u00a0kr"
+    assert fmt.mill_kr(9_999_950_000) == "10,0\u00a0mrd.\u00a0kr"  # not «10\u00a0000,0 mill. kr»
     assert fmt.mill_kr(121_868_600_000) == "121,9\u00a0mrd.\u00a0kr"
     assert fmt.kr_short(60_928_200_000) == "60,9\u00a0mrd.\u00a0kr"
     assert fmt.mill_kr(850_000_000, scale=fmt.scale_for(60_928_200_000)) == "0,9\u00a0mrd.\u00a0kr"  # beside it

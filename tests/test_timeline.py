@@ -154,6 +154,9 @@ def test_a_ministrys_bar_spans_its_agencies_pilots_and_counts_them():
     fig = timeline.agency_gantt(spans, [], per_ministry=True)
     assert list(fig.data[0].text) == ["1 pilot i 1 virksomhet", "3 piloter i 2 virksomheter", "1 pilot i 1 virksomhet"]
     assert fig.data[0].name == "Piloter i departementet (klikk for å velge)"
+    # the filter cannot choose agencies outside the register: that bar promises no click
+    assert [c[5] for c in fig.data[0].customdata] == ["Klikk for å vise bare denne"] * 2 + [
+        "Virksomheter som ikke står i registeret"]
 
 
 def test_references_are_labelled_in_norwegian_with_norwegian_dates():

@@ -84,9 +84,14 @@ MILLIONS = Scale("mill. kr", MILLION)
 BILLIONS = Scale("mrd. kr", BILLION)
 
 
+# Billions from 10 000 mill. kr: a figure of four digits in millions reads well («8 804,4»), and the cards beside a
+# total of 1,2 mrd. kr lost their precision (211 and 296 mill. kr as «0,2» and «0,3»)
+BILLIONS_FROM = 10 * BILLION
+
+
 def scale_for(largest: float | int | None) -> Scale:
-    """The unit for amounts up to largest: billions from 1 000 mill. kr (999,9 mill. kr stays in millions)."""
-    return BILLIONS if not _missing(largest) and abs(float(largest)) >= BILLION - 50_000 else MILLIONS
+    """The unit for amounts up to largest: billions from 10 000 mill. kr (9 999,9 mill. kr stays in millions)."""
+    return BILLIONS if not _missing(largest) and abs(float(largest)) >= BILLIONS_FROM - 50_000 else MILLIONS
 
 
 def millions(value: float | int | None, decimals: int = 1, scale: Scale = MILLIONS) -> str:
@@ -121,7 +126,7 @@ def parts_shown_sum(total: float, parts: list[float], scale: Scale = MILLIONS) -
 
 
 def mill_kr(value: float | int | None, decimals: int = 1, scale: Scale | None = None) -> str:
-    """An amount in millions, 2,5 mill. kr, or in billions from 1 000 mill. kr, 121,9 mrd. kr (see millions for
+    """An amount in millions, 2,5 mill. kr, or in billions from 10 000 mill. kr, 121,9 mrd. kr (see millions for
     small amounts); in the given scale where it is shown beside others (a chart's labels: one unit)."""
     if _missing(value):
         return "–"

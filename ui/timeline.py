@@ -393,10 +393,13 @@ def agency_gantt(spans: pd.DataFrame, refs: list[Reference], short_names: Mappin
         width=0.6,
         marker={"color": ACCENT, "line": {"color": "#444", "width": 0.5}},
         text=texts, textposition="inside", insidetextanchor="start", textfont={"color": "white", "size": 12},
-        customdata=[[r.agency, text, fmt.date(r.first_start), fmt.date(r.last_end), r.statuses]
+        # the agencies outside the register («Uten departement») cannot be chosen in the filter: no promise of a click
+        customdata=[[r.agency, text, fmt.date(r.first_start), fmt.date(r.last_end), r.statuses,
+                     "Virksomheter som ikke står i registeret" if r.agency == NO_MINISTRY
+                     else "Klikk for å vise bare denne"]
                     for r, text in zip(spans.itertuples(), texts)],
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}: %{customdata[4]}"
-                      "<br>%{customdata[2]}–%{customdata[3]}<br><i>Klikk for å vise bare denne</i><extra></extra>",
+                      "<br>%{customdata[2]}–%{customdata[3]}<br><i>%{customdata[5]}</i><extra></extra>",
     )
     span = _date_range([spans["first_start"], spans["last_end"]], refs)
     ticks = [fmt.agency_tick(a, short_names, MAX_TICK_CHARS) for a in spans["agency"]]
