@@ -73,6 +73,7 @@ def _merged(base: dict, more: dict) -> dict:
 
 
 MAX_BARS = 30  # beyond this a bar chart stops being readable: the largest are drawn, the rest told in words
+MILLION = 1_000_000
 # Amount axes count millions, as the key figures do: «20 000 000 000» at L was hard to read. Up to two
 # decimals, trailing zeros dropped (0,5 and 2, not 0,50 and 2,00); the decimal comma comes from house_layout().
 MILLIONS_TICKS = ",.2~f"
@@ -95,28 +96,26 @@ FRAME_LABELS = {"Ja": "Innenfor rammer", "Delvis": "Delvis innenfor", "Nei": "Ut
 def budget_by_agency(per_agency: pd.DataFrame) -> go.Figure:
     """The largest MAX_BARS agencies of budget_per_agency, each bar split by whether it fits current frames."""
     table = per_agency.iloc[:MAX_BARS].iloc[::-1]
-    totals = table["Totalt"]
-    # Millions on the axis and every label, at any size: in billions a small agency's 49 mill. kr read «0,05» and
-    # 51 mill. kr «0,1». The cards above, one figure each, go to billions.
-    scale = fmt.MILLIONS
-    traces: list = [go.Bar(y=table.index, x=table[answer] / scale.divisor, orientation="h", name=label,
+    traces: list = [go.Bar(y=table.index, x=table[answer] / MILLION, orientation="h", name=label,
                            marker={"color": FRAME_COLORS[answer], "pattern": pattern(FRAME_PATTERNS[answer])},
                            customdata=[fmt.kr(v) for v in table[answer]],
                            hovertemplate="%{y}<br>" + label + ": %{customdata}<extra></extra>")
                     for answer, label in FRAME_LABELS.items() if answer in table]
+    totals = table["Totalt"]
     # The totals may run past the axis into the right margin: on a narrow page «7,1 mill. kr» lost its «kr».
-    # All in millions, as the axis: «600 000 kr» beside «1,0 mill. kr» read as two units on one chart.
-    traces.append(go.Scatter(y=table.index, x=totals / scale.divisor, mode="text",
-                             text=[f"  {fmt.mill_kr(v, scale=scale)}" for v in totals], textposition="middle right",
-                             showlegend=False, hoverinfo="skip", cliponaxis=False))
+    # All in millions, as the axis: «600 000 kr» beside «1,0 mill. kr» read as two units on one chart, and at any
+    # size: in billions 49 mill. kr read «0,05» beside 51 mill. kr as «0,1» (the cards above go to billions).
+    traces.append(go.Scatter(y=table.index, x=totals / MILLION, mode="text",
+                             text=[f"  {fmt.mill_kr(v, scale=fmt.MILLIONS)}" for v in totals],
+                             textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False))
     return go.Figure(traces, house_layout(
         height=max(260, 44 * len(table) + 80), barmode="stack", clickmode="event+select",
         margin={"r": TOTAL_LABEL_PX},
         # The totals' text trace pads the autorange by a bar and more at each end: at M, 100 px of white
         # between the legend and the largest bar. The bars' own range has none.
         yaxis={"range": [-0.5, len(table) - 0.5]},
-        xaxis={"title": f"Budsjett ({scale.unit})", "tickformat": MILLIONS_TICKS,
-               "range": [0, float(totals.max() or 1) / scale.divisor * 1.3]}))
+        xaxis={"title": "Budsjett (mill. kr)", "tickformat": MILLIONS_TICKS,
+               "range": [0, float(totals.max() or 1) / MILLION * 1.3]}))
 
 
 TOTAL_LABEL_PX = 90  # room right of the axis for a total such as «12 345,6 mill. kr»
@@ -133,18 +132,17 @@ def budget_per_year(lines: pd.DataFrame) -> pd.DataFrame:
 def budget_by_year(table: pd.DataFrame) -> go.Figure:
     """Budget rows per year, stacked by category, from budget_per_year's table (the page's table has it too)."""
     years = [str(y) for y in table.index]
-    totals = table.sum(axis=1)
-    scale = fmt.MILLIONS  # on the axis and every label, as budget_by_agency
-    traces: list = [go.Bar(x=years, y=table[category] / scale.divisor, name=category,
+    traces: list = [go.Bar(x=years, y=table[category] / MILLION, name=category,
                            marker={"color": color, "pattern": pattern(CATEGORY_PATTERNS[category])},
                            customdata=[fmt.kr(v) for v in table[category]],
                            hovertemplate="%{x} " + category + ": %{customdata}<extra></extra>")
                     for category, color in CATEGORY_COLORS.items() if category in table]
-    traces.append(go.Scatter(x=years, y=totals / scale.divisor, mode="text",
-                             text=[fmt.mill_kr(v, scale=scale) for v in totals],
+    totals = table.sum(axis=1)
+    traces.append(go.Scatter(x=years, y=totals / MILLION, mode="text",
+                             text=[fmt.mill_kr(v, scale=fmt.MILLIONS) for v in totals],
                              textposition="top center", showlegend=False, hoverinfo="skip"))
     return go.Figure(traces, house_layout(
         legend_title="Kategori", barmode="stack",
-        yaxis={"title": scale.unit, "tickformat": MILLIONS_TICKS,
-               "range": [0, float(totals.max() or 1) / scale.divisor * 1.2]},
+        yaxis={"title": "mill. kr", "tickformat": MILLIONS_TICKS,
+               "range": [0, float(totals.max() or 1) / MILLION * 1.2]},
         xaxis={"title": "År", "type": "category"}))
