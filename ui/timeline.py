@@ -95,10 +95,9 @@ def default_view(pilot_count: int, agency_count: int = 2, ministry_count: int = 
 
 def with_ministry(pilots: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
     """The pilots with the name of the ministry each agency is under today (register: name, ministry_name)."""
-    names = dict(zip(register["name"], register["ministry_name"].where(register["ministry_name"].notna(),
-                                                                        register["ministry"])))
-    return pilots.assign(ministry_name=[names.get(a) if isinstance(names.get(a), str) else NO_MINISTRY
-                                        for a in pilots["agency"]])
+    names = register["ministry_name"].fillna(register["ministry"]).set_axis(register["name"])
+    # mapped, not looped: Tidslinje does this on every rerun, for 20 000 pilots at L
+    return pilots.assign(ministry_name=pilots["agency"].map(names).fillna(NO_MINISTRY))
 
 
 def ordered(pilots: pd.DataFrame) -> pd.DataFrame:
