@@ -68,9 +68,7 @@ def _filter_to_clicked_ministry() -> None:
 def _ministry_short_names() -> dict[str, str]:
     """Each ministry's name (as the bars say it) → its short name (as the filter takes it)."""
     register = store_access.frame("agencies")
-    named = register[register["ministry_name"].notna()]
-    return {**dict(zip(register["ministry"], register["ministry"])), **dict(zip(named["ministry_name"],
-                                                                              named["ministry"]))}
+    return dict(zip(timeline.ministry_labels(register), register["ministry"]))
 
 
 def _choose_view(pilots) -> str:

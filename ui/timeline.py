@@ -93,11 +93,15 @@ def default_view(pilot_count: int, agency_count: int = 2, ministry_count: int = 
     return VIEW_MINISTRY if agency_count > AGENCIES_PER_PAGE and ministry_count > 1 else VIEW_AGENCY
 
 
+def ministry_labels(register: pd.DataFrame) -> pd.Series:
+    """Each agency's ministry as a bar names it, by the agency's name: its full name, else its short one."""
+    return register["ministry_name"].fillna(register["ministry"]).set_axis(register["name"])
+
+
 def with_ministry(pilots: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
-    """The pilots with the name of the ministry each agency is under today (register: name, ministry_name)."""
-    names = register["ministry_name"].fillna(register["ministry"]).set_axis(register["name"])
+    """The pilots with the name of the ministry each agency is under today (register: name, ministry, ministry_name)."""
     # mapped, not looped: Tidslinje does this on every rerun, for 20 000 pilots at L
-    return pilots.assign(ministry_name=pilots["agency"].map(names).fillna(NO_MINISTRY))
+    return pilots.assign(ministry_name=pilots["agency"].map(ministry_labels(register)).fillna(NO_MINISTRY))
 
 
 def ordered(pilots: pd.DataFrame) -> pd.DataFrame:
@@ -132,8 +136,8 @@ def agency_spans(pilots: pd.DataFrame, by: str = "agency") -> pd.DataFrame:
         return pd.DataFrame(columns=["agency", "pilots", "first_start", "last_end", "statuses", "agencies"])
 
     spans = pilots.groupby(by, sort=True).agg(
-        pilots=("pilot_name", "size"), first_start=("start_date", "min"), last_end=("end_date", "max"),
-        agencies=("agency", "nunique"))
+        pilots=("pilot_name", "size"), first_start=("start_date", "min"), last_end=("end_date", "max"))
+    spans["agencies"] = pilots.groupby(by)["agency"].nunique() if by != "agency" else 1  # not counted per agency
     spans.index.name = "agency"
     counts = pilots.groupby([by, "status"]).size().unstack(fill_value=0).reindex(spans.index, fill_value=0)
     columns = [[f"{n} {status.lower()}" if n else "" for n in counts[status]]
