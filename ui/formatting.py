@@ -214,7 +214,7 @@ def share_percent(part: float, whole: float) -> int:
     99, 1 of 300 is 1 (a reader takes «100 %» for «all of them»)."""
     if not whole:
         return 0
-    shown = int(whole_kroner(np.array([100 * part / whole]))[0])  # a half up, as number() rounds
+    shown = math.floor(100 * part / whole + 0.5)  # a half up, as number() rounds
     return 99 if shown == 100 and part < whole else 1 if shown == 0 and part > 0 else shown
 
 
