@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from loaders.arguments import NorwegianArgumentParser
-from loaders.importer import FilePlan, import_into_store
+from loaders.importer import FilePlan, import_into_store, reported, reported_at
 from loaders.reading import OPEN_DOCUMENT
 from loaders.register import DATA_DIR, Reference, load_reference
 from store import database
@@ -100,14 +100,17 @@ def _shown_name(path: Path) -> str:
 
 
 def print_report(plans: list[FilePlan]) -> None:
-    """One line per file, then its errors and warnings, each naming file, sheet, row and column."""
+    """One line per file, then its errors and warnings, each naming file, sheet, row and column (and, in a file of
+    several agencies' reports, whose report the row belongs to)."""
     for plan in plans:
         print(plan.line)
         for line in plan.differences if plan.outcome == "imported" else ():
             print(f"  Endret: {line}")
         shown = plan.problems[:MAX_ERRORS_SHOWN]
+        many = len(reported(plan.parsed)) > 1  # a CSV of many agencies: say whose row each problem is on
         for problem in shown:
-            print(f"  {problem}")
+            whose = reported_at(plan.parsed, problem) if many else ""
+            print(f"  {whose} – {problem}" if whose else f"  {problem}")
         if len(plan.problems) > len(shown):
             print(f"  … og {len(plan.problems) - len(shown)} til")
     counts = {o: sum(1 for p in plans if p.outcome == o) for o in ("imported", "unchanged", "refused")}

@@ -1163,6 +1163,20 @@ def test_cli_exits_1_and_names_file_sheet_row_and_column_of_an_error(store_path,
     assert rows(store_path, "SELECT agency FROM submissions_current") == [{"agency": "Kartverket"}]
 
 
+def test_cli_names_whose_report_each_problem_of_a_csv_of_many_agencies_is_on(store_path, tmp_path):
+    # the advisor reading the terminal had only a row number to tell which agency to call
+    path = tmp_path / "alle.csv"
+    path.write_bytes(csv_bytes([csv_pilot(agency="Husbanken"), csv_pilot(agency="Kartverket", end_date="snart"),
+                                csv_pilot(agency="Finnesikke")]))
+    result = run_cli(store_path, path)
+    assert result.returncode == 1
+    problems = [line for line in result.stdout.splitlines() if line.startswith("  ")]
+    told = "  Kartverket 2024 – Feil: alle.csv › CSV (Piloter) › rad 3 › kolonne «Sluttdato»: fant «snart»"
+    assert any(line.startswith(told) for line in problems), problems
+    unknown = [line for line in problems if "rad 4 › kolonne «Virksomhet»" in line]
+    assert unknown and unknown[0].startswith("  Feil: "), problems  # an agency not read is nobody's, not a guess
+
+
 def _far_cell_without_its_place(xml: bytes) -> bytes:
     """A last row at 1 048 576 whose cells name no place, laid out from column A (the format allows it)."""
     xml = re.sub(rb"<dimension [^>]*/>", b"", xml)
