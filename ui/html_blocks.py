@@ -132,9 +132,15 @@ def key_figures(figures: list[Figure]) -> str:
         helper = (f'<button type="button" class="po-help" data-help="{escape(f.help)}" '
                   f'aria-label="Forklaring: {escape(f.help)}">?</button>' if f.help else "")
         cards.append(f'<div class="po-figure" role="group" aria-label="{escape(f.label)}">'
-                     f'<div class="po-figure-label">{escape(f.label)}{helper}</div>'
+                     f'<div class="po-figure-label">{_unit_kept_whole(escape(f.label))}{helper}</div>'
                      f'<div class="po-figure-value">{escape(f.value)}{of_part(f.of)}</div></div>')
     return f'<div class="po-figures">{"".join(cards)}</div>'
+
+
+def _unit_kept_whole(label: str) -> str:
+    """A label whose «mill. kr» or «mrd. kr» never breaks over two lines: at 1024 px a card read «Budsjett, mrd.»
+    above a lone «kr». The label read out (the card's aria-label) keeps its plain spaces."""
+    return label.replace(" kr", "\u00a0kr")
 
 
 def of_part(text: str) -> str:

@@ -626,6 +626,19 @@ def test_a_1024_px_window_stacks_the_overview_and_cuts_no_figure_or_table(page, 
         top = round(card.bounding_box()["y"])
         rows.setdefault(top, set()).add(round(card.locator(".po-figure-value").bounding_box()["y"]))
     assert all(len(tops) == 1 for tops in rows.values()), rows
+    # a label's unit stays on one line: «Innenfor rammer, mill.» above a lone «kr» read as two labels (it broke so
+    # at 980 and 1160 px, each card's label its own width)
+    for width in (980, 1024, 1160, 1280):
+        page.set_viewport_size({**NARROW, "width": width})
+        page.wait_for_timeout(200)  # the cards' layout follows the window
+        units = page.evaluate(r"""[...document.querySelectorAll('.po-figure-label')].map(e => {
+            const text = e.firstChild, found = /m(?:ill|rd)\.\skr/.exec(text.textContent);
+            if (!found) return null;
+            const range = document.createRange();
+            range.setStart(text, found.index); range.setEnd(text, found.index + found[0].length);
+            return [text.textContent, range.getClientRects().length]; }).filter(Boolean)""")
+        assert len(units) == 4 and all(lines == 1 for _, lines in units), (width, units)
+    page.set_viewport_size(NARROW)
     # the bar totals stay whole inside the chart («7,1 mill. kr» lost its «kr» at the plot's edge)
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.locator(".textpoint text").first.wait_for(timeout=15_000)
