@@ -53,7 +53,7 @@ from exports.common import (
 from loaders.contract import BUDGET, ELEMENTS, MILESTONES, PILOTS, SUBMISSION
 from loaders.values import norwegian_now
 from store import queries
-from store.queries import ALL_PLANS, PilotFilter, PlanChoice
+from store.queries import ALL_PLANS, CANCELLED, PilotFilter, PlanChoice
 from ui.formatting import kr, plural
 
 # Format codes are stored locale-neutral in the file: Norwegian Excel shows «#,##0» as
@@ -113,36 +113,44 @@ START_YEAR = SUBMISSION.field("start_year").label
 
 
 def pilot_columns() -> list[Column]:
-    """Piloter: agency and round, every field of the form's Piloter sheet, the six elements, evaluation or not."""
-    columns = [Column(AGENCY, "agency"), Column("Departement", "ministry"),
-               Column(START_YEAR, "start_year", "integer")]
-    columns += [Column(f.label, f.key, _FIELD_KINDS.get(f.kind, "text")) for f in PILOTS.fields]
+    """Piloter: agency and the pilot's name (the columns kept in view), ministry and round, every other field of the
+    form's Piloter sheet, the six elements, evaluation or not."""
+    columns = [Column(AGENCY, "agency"), Column(PILOTS.field("pilot_name").label, "pilot_name"),
+               Column("Departement", "ministry"), Column(START_YEAR, "start_year", "integer")]
+    columns += [Column(f.label, f.key, _FIELD_KINDS.get(f.kind, "text")) for f in PILOTS.fields
+                if f.key != "pilot_name"]
     columns += [Column(f"Element {e.number}: {e.name}", f"covers_e{e.number}", "yes_no") for e in ELEMENTS]
     columns.append(Column("Elementer dekket (av 6)", "elements_covered", "integer"))
     columns.append(Column("Evaluering beskrevet", "describes_evaluation", "yes_no"))
     return columns
 
 
+BUDGET_PILOT_STATUS = "Pilotens status"  # to leave out a cancelled pilot's rows, as its total can be
+
+
+def _of_the_pilot() -> list[Column]:
+    """Milepæler's and Budsjett's last columns: the pilot's status, its Pilot-ID and ministry, as on Piloter, so
+    a cancelled pilot's rows can be left out and the sheets filtered per ministry and joined on Pilot-ID."""
+    return [Column(BUDGET_PILOT_STATUS, "pilot_status"), Column(PILOTS.field("pilot_ref").label, "pilot_ref"),
+            Column("Departement", "ministry")]
+
+
 def milestone_columns() -> list[Column]:
     """Milepæler, with the form's labels."""
     label = {f.key: f.label for f in MILESTONES.fields}
-    return [Column(AGENCY, "agency"), Column(START_YEAR, "start_year", "integer"),
-            Column(label["pilot"], "pilot_name"), Column(label["name"], "name"), Column(label["kind"], "kind"),
+    return [Column(AGENCY, "agency"), Column(label["pilot"], "pilot_name"), Column(START_YEAR, "start_year", "integer"),
+            Column(label["name"], "name"), Column(label["kind"], "kind"),
             Column(label["from_date"], "from_date", "date"), Column(label["to_date"], "to_date", "date"),
-            Column(label["status"], "status")]
-
-
-BUDGET_PILOT_STATUS = "Pilotens status"  # to leave out a cancelled pilot's rows, as its total can be
+            Column(label["status"], "status"), *_of_the_pilot()]
 
 
 def budget_columns() -> list[Column]:
     """Budsjett, with the form's labels."""
     label = {f.key: f.label for f in BUDGET.fields}
-    return [Column(AGENCY, "agency"), Column(START_YEAR, "start_year", "integer"),
-            Column(label["pilot"], "pilot_name"), Column(label["year"], "year", "integer"),
+    return [Column(AGENCY, "agency"), Column(label["pilot"], "pilot_name"), Column(START_YEAR, "start_year", "integer"),
+            Column(label["year"], "year", "integer"),
             Column(label["amount_nok"], "amount_nok", "amount"), Column(label["category"], "category"),
-            Column(label["financing"], "financing"),
-            Column(BUDGET_PILOT_STATUS, "pilot_status")]  # last: the columns before it stay where they were
+            Column(label["financing"], "financing"), *_of_the_pilot()]
 
 
 def submission_columns() -> list[Column]:
@@ -257,7 +265,7 @@ class _Formats:
         self.header = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": f"#{ACCENT}",
                                        "pattern": 1, "text_wrap": True, "valign": "top"})
         self.title = book.add_format({"bold": True, "font_size": 14, "font_color": f"#{ACCENT}"})
-        self.label = book.add_format({"bold": True})
+        self.label = book.add_format({"bold": True, "valign": "top"})  # beside a text of many lines, at its top
         self.wrapped = book.add_format({"text_wrap": True, "valign": "top", "align": "left"})
         self.wrapped_kinds = {kind: book.add_format({"num_format": code, "text_wrap": True, "valign": "top",
                                                      "align": "left"}) for kind, code in _FORMATS.items()}
@@ -340,15 +348,41 @@ def _write_sheet(ws: Worksheet, rows: pd.DataFrame, columns: list[Column], forma
     widths = [_width(column, lengths[c]) for c, column in enumerate(columns)]
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
-    ws.freeze_panes(1, 0)
+    naming = _naming_columns(columns)
+    ws.freeze_panes(1, _frozen_columns(widths[:naming]))
     ws.autofilter(0, 0, len(rows), len(columns) - 1)
     # printed: A4 landscape with the header row on every page, and as wide as the page where that leaves the text
-    # readable (Piloter's forty columns would print at a tenth of their size: they run on over pages instead)
+    # readable (Piloter's forty columns would print at a tenth of their size: they run on over pages instead; with
+    # its agency and pilot's name on every page, each page had room for one column more)
     ws.set_paper(9)
     ws.set_landscape()
     ws.repeat_rows(0)
     if sum(widths) <= PRINT_FIT_CHARACTERS:
         ws.fit_to_pages(1, 0)
+
+
+FROZEN_CHARACTERS = 100  # frozen columns at most this wide: on a laptop's Excel about half the window
+
+
+def _naming_columns(columns: list[Column]) -> int:
+    """How many leading columns say whose row it is: the agency and the pilot's name, or on Innsendinger the agency."""
+    sources = [column.source for column in columns]
+    for name in ("pilot_name", "agency"):
+        if name in sources:
+            return sources.index(name) + 1
+    return 0
+
+
+def _frozen_columns(widths: list[float]) -> int:
+    """How many of the naming columns to keep in view while scrolling right: as many from the left as fit in
+    FROZEN_CHARACTERS. Scrolled past Piloter's fifth column of forty, nothing said whose plan a row was."""
+    frozen, used = 0, 0.0
+    for width in widths:
+        used += width
+        if used > FROZEN_CHARACTERS:
+            break
+        frozen += 1
+    return frozen
 
 
 def selection_text(f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> str:
@@ -379,18 +413,45 @@ def _budget_note(totals: pd.Series, row_sums: pd.Series, choice: PlanChoice = AL
             "«Budsjett totalt (kr)», tallene per år på budsjettradene.")
 
 
+ABOUT_TEXT_CHARACTERS = 90  # the width of «Om uttrekket»'s second column, where its texts wrap
+
+
+def _cancelled_note(pilots: pd.DataFrame) -> str:
+    """«Budsjett totalt (kr)» counts a cancelled pilot's budget, as the dashboard's sums do: said where the selection
+    has any, with the way to leave them out."""
+    cancelled = pilots[pilots["status"] == CANCELLED]
+    if cancelled.empty:
+        return ""
+    count = plural(len(cancelled), "avbrutt pilot", "avbrutte piloter")
+    amount = kr(cancelled["budget_total_nok"].sum())
+    them = "den" if len(cancelled) == 1 else "dem"
+    return (f"«Budsjett totalt (kr)» og budsjettradene tar med {count} ({amount}), som Pilotoversikts budsjettall "
+            f"gjør. Filtrer på kolonnen Status på arket {PILOTS.sheet} (eller «{BUDGET_PILOT_STATUS}» på arket "
+            f"{BUDGET.sheet}) for å holde {them} utenfor.")
+
+
+def _wrapped_lines(text: str, width: int = ABOUT_TEXT_CHARACTERS) -> int:
+    """The lines a text takes wrapped into a column of width characters (widths count the digit 0: most letters
+    are narrower, so it is a little more than the text takes)."""
+    return sum(len(textwrap.wrap(part, width, break_long_words=False)) or 1 for part in text.split("\n"))
+
+
 def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.datetime | None,
-                 counts: dict[str, int], formats: _Formats, moves: str = "", budget_note: str = "") -> None:
+                 counts: dict[str, int], formats: _Formats, moves: str = "", budget_note: str = "",
+                 cancelled_note: str = "") -> None:
     """The «Om uttrekket» sheet: what was exported, for which filter, and as of when."""
     ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 90)
+    ws.set_column(1, 1, ABOUT_TEXT_CHARACTERS)
+    # printed on one page wide, upright: its labels were on one page and their texts on the next
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, "Pilotoversikt – uttrekk", formats.title)
     lines: list[tuple[str, object, str]] = [
         ("Utvalg", selection_text(f, choice), "text"),
         *([("Departement", moves, "text")] if moves else []),
         ("Data per", when, "datetime"),
         ("Laget", norwegian_now(), "datetime"),
-        ("Kilde", source_line(when), "text"),
+        ("Kilde", source_line(when).removeprefix("Kilde: "), "text"),
     ]
     notes = {
         PILOTS.sheet: "én rad per pilot i gjeldende versjon av hver innsending",
@@ -403,13 +464,19 @@ def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.dat
         lines.append((f"Arket {name}", f"{plural(counts[name], 'rad', 'rader')} – {note}", "text"))
     narrowed = " og valgene på siden Planer" if choice else ""
     lines.append(("Merk", f"Filter på status og forsøk{narrowed} gjelder pilotene og deres milepæler og budsjett; "
-                          "Innsendinger følger utvalget av virksomheter, departement og runde.", "text"))
-    if budget_note:
-        lines.append(("Merk om budsjett", budget_note, "text"))
+                          "Innsendinger følger utvalget av virksomheter, departement og runde. Et forsøk er en pilot "
+                          f"med «{PILOTS.field('needs_exemption').label}» Ja (den krever unntak fra lov eller "
+                          "forskrift).", "text"))
+    if budget_note or cancelled_note:
+        lines.append(("Merk om budsjett", " ".join(filter(None, (budget_note, cancelled_note))), "text"))
     for r, (label, value, kind) in enumerate(lines, 2):
         ws.write_string(r, 0, label, formats.label)
         shown, shown_kind = ("ingen data importert ennå", "text") if value is None else (value, kind)
-        _write_cell(ws, r, 1, convert(shown, shown_kind), shown_kind, formats, wrapped=True)
+        cell = convert(shown, shown_kind)
+        _write_cell(ws, r, 1, cell, shown_kind, formats, wrapped=True)
+        if isinstance(cell, str) and (lines_taken := _wrapped_lines(cell)) > 1:
+            # a wrapped text's row made as tall as its lines: LibreOffice drew it one line high, over the next
+            ws.set_row(r, HEADER_LINE_POINTS * lines_taken)
 
 
 def excel_bytes(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter, choice: PlanChoice = ALL_PLANS) -> bytes:
@@ -428,18 +495,24 @@ def excel_bytes(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter, choice
         shown = shown[:-1] if (len(shown) - len(shown.rstrip("&"))) % 2 else shown  # no && cut in two
         header = f"&L&8{shown}&R&8{source_line(when).removeprefix('Kilde: ')}"
         sums: dict[str, pd.Series] = {}  # «Budsjett totalt (kr)» per plan, and its budget rows' sum
+        # «Om uttrekket» is the first tab, so what it says of the sums is not found last; the workbook opens on
+        # Piloter. Its rows are written once the sheets they count are (each sheet's rows go out in order).
+        about = book.add_worksheet(ABOUT_SHEET)
+        cancelled = ""
         for name, rows in each_sheets_rows(store, f, choice):  # in SHEETS' order
             sheet = book.add_worksheet(name)
             sheet.set_header(header)
             _write_sheet(sheet, rows, SHEETS[name](), formats)
             counts[name] = len(rows)
             if name == PILOTS.sheet:
+                sheet.activate()
                 sums[name] = rows.set_index(queries.PLAN_KEYS)["budget_total_nok"]
+                cancelled = _cancelled_note(rows)
             elif name == BUDGET.sheet:
                 sums[name] = rows.groupby(queries.PLAN_KEYS)["amount_nok"].sum()
             del rows  # written: let it go before the next sheet is read
-        _write_about(book.add_worksheet(ABOUT_SHEET), f, choice, when, counts, formats, moves,
-                     _budget_note(sums[PILOTS.sheet], sums[BUDGET.sheet], choice))
+        _write_about(about, f, choice, when, counts, formats, moves,
+                     _budget_note(sums[PILOTS.sheet], sums[BUDGET.sheet], choice), cancelled)
         book.set_properties({"title": f"Pilotoversikt – {selection_text(f, choice)}", "author": "Pilotoversikt"})
         book.close()
     return out.getvalue()

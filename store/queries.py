@@ -270,16 +270,21 @@ def _rows_of_pilots(con: duckdb.DuckDBPyConnection, view: str, f: PilotFilter, o
         WHERE {where} {extra} ORDER BY {order}""", [*params, *extra_params])
 
 
+# A milestone's or budget row's pilot: its status (a cancelled pilot's rows can be left out, as its total can), its
+# Pilot-ID and ministry, so the workbook's sheets can be filtered and joined as its Piloter sheet is
+_OF_THE_PILOT = ", p.status AS pilot_status, p.pilot_ref, p.ministry"
+
+
 def milestones(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
-    """Milestones and phases of the pilots that pass the filter."""
-    return _rows_of_pilots(con, "milestones_current", f, "t.from_date, t.agency, t.pilot_name")
+    """Milestones and phases of the pilots that pass the filter, with their pilot's status, Pilot-ID and ministry."""
+    return _rows_of_pilots(con, "milestones_current", f, "t.from_date, t.agency, t.pilot_name", also=_OF_THE_PILOT)
 
 
 def budget_lines(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
     """Annual budget rows of the pilots that pass the filter, with the pilot's status (pilot_status): a row of a
-    cancelled pilot counts in the sums as its «Budsjett totalt (kr)» does, and the workbook lets one filter it."""
-    return _rows_of_pilots(con, "budget_lines_current", f, "t.agency, t.pilot_name, t.year",
-                           also=", p.status AS pilot_status")
+    cancelled pilot counts in the sums as its «Budsjett totalt (kr)» does, and the workbook lets one filter it;
+    and the pilot's Pilot-ID and ministry."""
+    return _rows_of_pilots(con, "budget_lines_current", f, "t.agency, t.pilot_name, t.year", also=_OF_THE_PILOT)
 
 
 def reporting_status(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:

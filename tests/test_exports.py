@@ -189,7 +189,8 @@ def workbook_bytes(sector) -> bytes:
 
 def test_the_workbook_has_the_four_data_sheets_and_an_about_sheet(workbook_bytes):
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
-    assert book.sheetnames == ["Piloter", "Milepæler", "Budsjett", "Innsendinger", ABOUT_SHEET]
+    # what «Om uttrekket» says of the sums was on the last tab, found last or never; the workbook opens on Piloter
+    assert book.sheetnames == [ABOUT_SHEET, "Piloter", "Milepæler", "Budsjett", "Innsendinger"]
     assert book.active.title == "Piloter"
 
 
@@ -280,11 +281,17 @@ def test_headers_are_the_forms_labels_frozen_filtered_and_the_columns_sized(work
     for label in ("Virksomhet", "Oppstartsår", "Pilotnavn", "Status", "Startdato", "Sluttdato",
                   "Budsjett totalt (kr)", "Evaluering og gevinstmåling", "Element 6: Dokumentasjon og evaluering"):
         assert label in headers
-    assert [c.value for c in book["Budsjett"][1]] == ["Virksomhet", "Oppstartsår", "Pilot", "År", "Beløp (kr)",
-                                                      "Kategori", "Finansiering", "Pilotens status"]
+    assert [c.value for c in book["Budsjett"][1]] == ["Virksomhet", "Pilot", "Oppstartsår", "År", "Beløp (kr)",
+                                                      "Kategori", "Finansiering", "Pilotens status", "Pilot-ID",
+                                                      "Departement"]
+    # scrolled right, the agency and the pilot's name stay in view (past Piloter's fifth column of forty nothing
+    # said whose plan a row was); on Innsendinger the agency
+    assert headers[:2] == ["Virksomhet", "Pilotnavn"]
+    assert [c.value for c in book["Milepæler"][1]][:2] == ["Virksomhet", "Pilot"]
+    frozen = {name: book[name].freeze_panes for name in ("Piloter", "Milepæler", "Budsjett", "Innsendinger")}
+    assert frozen == {"Piloter": "C2", "Milepæler": "C2", "Budsjett": "C2", "Innsendinger": "B2"}
     for name in ("Piloter", "Milepæler", "Budsjett", "Innsendinger"):
         sheet = book[name]
-        assert sheet.freeze_panes == "A2", name
         assert sheet.auto_filter.ref, name
         widths = column_widths(workbook_bytes, book.sheetnames.index(name) + 1)
         assert sorted(widths) == list(range(1, sheet.max_column + 1)), (name, widths)  # every column is sized
@@ -303,6 +310,41 @@ def test_headers_are_the_forms_labels_frozen_filtered_and_the_columns_sized(work
         for c, cell in enumerate(sheet[1], 1):
             wrapped = textwrap.wrap(cell.value, int(widths[c]) - 2, break_long_words=False)
             assert len(wrapped) <= lines, (name, cell.value, widths[c], sheet.row_dimensions[1].height)
+
+
+def test_milestones_and_budget_rows_say_their_pilots_status_id_and_ministry_as_piloter_does(sample_db_master):
+    # a cancelled pilot's milestones could not be left out, and a sum per ministry needed a lookup in Piloter
+    sheets = pd.read_excel(io.BytesIO(export(sample_db_master)), sheet_name=None, engine="openpyxl")
+    pilots = sheets["Piloter"].set_index(["Virksomhet", "Oppstartsår", "Pilotnavn"])
+    for name in ("Milepæler", "Budsjett"):
+        rows = sheets[name]
+        assert "Avbrutt" in set(rows["Pilotens status"]) and set(rows["Departement"]) == {"KDD", "DFD"}, name
+        assert rows["Pilot-ID"].notna().any(), name
+        theirs = pilots.loc[list(zip(rows["Virksomhet"], rows["Oppstartsår"], rows["Pilot"]))]
+        for column, of_pilot in (("Pilotens status", "Status"), ("Pilot-ID", "Pilot-ID"),
+                                 ("Departement", "Departement")):
+            assert rows[column].fillna("").tolist() == theirs[of_pilot].fillna("").tolist(), (name, column)
+
+
+def test_the_about_sheet_says_what_a_forsok_is_and_that_the_sums_count_cancelled_pilots(sector, workbook_bytes):
+    about = about_sheet(workbook_bytes)
+    assert "Et forsøk er en pilot med «Behov for unntak fra regelverk» Ja" in about["Merk"]
+    cancelled = store_frame(sector, "SELECT count(*) AS n, sum(budget_total_nok) AS kr FROM pilots_current "
+                                    "WHERE status = 'Avbrutt'").iloc[0]
+    assert cancelled["n"] == 1
+    assert (f"«Budsjett totalt (kr)» og budsjettradene tar med 1 avbrutt pilot ({kr(cancelled['kr'])}), som "
+            "Pilotoversikts budsjettall gjør. Filtrer på kolonnen Status") in about["Merk om budsjett"]
+    # without cancelled pilots in the selection, nothing to say of them
+    going = about_sheet(export(sector, PilotFilter(statuses=("Pågår", "Planlagt"))))
+    assert "avbrutt" not in going.get("Merk om budsjett", "")
+    # a long text's row is as tall as its lines: drawn one line high, it ran over the rows below
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook_bytes))[ABOUT_SHEET]
+    for row in sheet.iter_rows(min_row=3):
+        text = row[1].value
+        if isinstance(text, str) and len(text) > 110:  # more than a line of the 90-wide column holds
+            height = sheet.row_dimensions[row[0].row].height
+            assert height and height >= 15 * -(-len(text) // 110), (row[0].value, height)
+    assert sheet.page_setup.orientation != "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_the_about_sheet_says_that_a_ministry_is_the_one_agencies_are_under_today(sector):
@@ -329,7 +371,7 @@ def test_the_about_sheet_names_the_filter_and_the_date_of_the_data(sector):
     assert about["Utvalg"] == "Husbanken; oppstartsår 2024"
     last_import = store_frame(sector, "SELECT max(imported_at) AS t FROM source_files")["t"][0]
     assert about["Data per"].date() == last_import.date()
-    assert about["Kilde"] == f"Kilde: Pilotoversikt, data per {last_import:%d.%m.%Y}"
+    assert about["Kilde"] == f"Pilotoversikt, data per {last_import:%d.%m.%Y}"  # not «Kilde: Kilde: …» as read
 
 
 def test_the_filter_is_applied_to_every_sheet(sector):
@@ -382,15 +424,15 @@ def test_formula_like_pilot_names_stay_text_in_the_workbook(workbook_bytes):
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} er en formel: {cell.value!r}"
-    names = {c.value: c for c in next(book["Piloter"].iter_cols(min_col=5, max_col=5))}
-    assert book["Piloter"]["E1"].value == "Pilotnavn"
+    names = {c.value: c for c in next(book["Piloter"].iter_cols(min_col=2, max_col=2))}
+    assert book["Piloter"]["B1"].value == "Pilotnavn"
     for name in FORMULA_NAMES:
         cell = names[name]
         assert cell.data_type == "s" and cell.value == name
         assert cell.quotePrefix, "Excel should keep it text when the cell is edited"
     # And in the file itself: a string cell, never an <f> element.
     with zipfile.ZipFile(io.BytesIO(workbook_bytes)) as archive:
-        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+        sheet_xml = archive.read("xl/worksheets/sheet2.xml").decode()  # Piloter, after «Om uttrekket»
     assert "<f>" not in sheet_xml
     assert 't="inlineStr"><is><t>=SUM(A1)</t>' in sheet_xml
 
