@@ -14,6 +14,7 @@ colour. Norwegian text and formats throughout.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import io
 import math
@@ -70,6 +71,7 @@ from ui.formatting import (
     percent,
     plural,
     rest_note,
+    scale_for,
 )
 
 # The look: white, one dark blue accent, grey text, Arial (metric twin of Liberation Sans, so
@@ -732,7 +734,7 @@ class _Deck:
         forsok = sum(p.forsok for p in self.pilots)  # as Oversikt's «Forsøk»: every status
         # «blant dem» beside «N avbrutte piloter telles ikke med» read as if the cancelled were left out here too
         cancelled_forsok = sum(p.forsok and p.status == "Avbrutt" for p in self.pilots)
-        figures = [(number(counted), "pågår eller er gjennomført"), (number(planned), "planlagt (på vei)"),
+        figures = [(number(counted), "pågår eller er gjennomført"), (number(planned), "planlagt"),
                    (number(forsok), f"forsøk, {number(cancelled_forsok)} av dem avbrutt" if cancelled_forsok
                     else "forsøk blant dem")]
         fig_y = legend_y + 1.05
@@ -916,8 +918,9 @@ class _Deck:
             text_box(slide, LEFT, BODY_TOP + 0.15 + height, 8.4, REST_NOTE_H, rest, size=11, color=MUTED,
                      name=BUDGET_REST)
 
-        within = sum(1 for p in self.pilots if p.within_frame == "Ja")
-        partly = sum(1 for p in self.pilots if p.within_frame in ("Delvis", "Nei"))
+        within = [p.budget for p in self.pilots if p.within_frame == "Ja"]
+        partly = [p.budget for p in self.pilots if p.within_frame in ("Delvis", "Nei")]
+        unit = scale_for(total)  # the big number's: «5,2 mill. kr» beside «12,1 mill. kr»
         extra = float(self.budget_lines.loc[self.budget_lines["financing"] == "Ekstra behov", "amount_nok"].sum()) \
             if not self.budget_lines.empty else 0.0
         x, w = 9.4, RIGHT - 9.4
@@ -925,8 +928,10 @@ class _Deck:
         text_box(slide, x, BODY_TOP + 0.2, w, 0.7, big, size=32 if len(big) <= 14 else 24, color=ACCENT, bold=True)
         text_box(slide, x, BODY_TOP + 0.9, w, 0.3, "samlet budsjett", size=12, color=MUTED)
         text_box(slide, x, BODY_TOP + 1.6, w, 2.6, [
-            f"{number(within)} av {plural(len(self.pilots), 'pilot', 'piloter')} dekkes innenfor gjeldende rammer",
-            f"{number(partly)} dekkes delvis eller ikke innenfor rammene",
+            # in kroner too, as the Budsjett page: 5 of 7 pilots within the frames held 5,2 of 12,1 mill. kr
+            f"{number(len(within))} av {plural(len(self.pilots), 'pilot', 'piloter')} dekkes innenfor gjeldende "
+            f"rammer ({mill_kr(sum(within), scale=unit)})",
+            f"{number(len(partly))} dekkes delvis eller ikke innenfor rammene ({mill_kr(sum(partly), scale=unit)})",
             f"Ekstra behov i budsjettradene: {kr(extra)}",
         ], size=13, color=TEXT, space_after=10)
 
@@ -964,7 +969,10 @@ class _Deck:
         for row in rows:
             if row[0] == "group":
                 group = row
-            if len(page) >= TIMELINE_ROWS or (row[0] == "group" and len(page) >= TIMELINE_ROWS - 1):
+            # an agency starts on a new slide unless its heading and two of its pilots (or its one) fit here: Statsbygg
+            # showed one pilot under «Statsbygg (5)», and its four others on the next slide
+            needs = 1 + min(2, row[2]) if row[0] == "group" else 1
+            if len(page) + needs > TIMELINE_ROWS:
                 pages.append(page)
                 page = [("group", group[1], group[2], True)] if row[0] == "pilot" and group else []
             page.append(row)
@@ -1127,13 +1135,24 @@ class _Deck:
                 self.agency_milestones(slide, agency, y)
 
     def agency_milestones(self, slide: Slide, agency: str, y: float) -> None:
-        """The agency's milestones and phases, as many as fit under the table."""
+        """The agency's milestones and phases, as many as fit under the table: where not all fit, each pilot's first
+        in turn (the three that fitted of Statsbygg's twenty were one pilot's, the other four had none), in date
+        order."""
         stones = self.milestones[self.milestones["agency"] == agency]
-        room = int((BODY_BOTTOM - y) / 0.27) - 1
+        room = int((BODY_BOTTOM - y) / 0.25) - 1  # lines of 12 pt with 2 pt after: 0.23 in each
         if stones.empty or room < 2:
             return
-        records = stones.to_dict("records")
-        shown = records if len(records) <= room else records[: room - 1]
+        records = stones.to_dict("records")  # in date order
+        if len(records) <= room:
+            shown = records
+        else:
+            turn, earlier = [], collections.Counter()  # a milestone's turn: how many of its pilot's come before it
+            for m in records:
+                key = (m["start_year"], m["pilot_name"])
+                turn.append(earlier[key])
+                earlier[key] += 1
+            chosen = sorted(range(len(records)), key=lambda i: (turn[i], i))[: room - 1]
+            shown = [records[i] for i in sorted(chosen)]
         paragraphs: list[Sequence[Run]] = [[("Milepæler og faser", {"bold": True, "color": ACCENT, "size": 13})]]
         for m in shown:
             when = date(as_date(m["from_date"]))
@@ -1194,7 +1213,10 @@ class _Deck:
         """The ✓/– matrix of the letter's six elements per plan, MATRIX_ROWS plans per slide."""
         pilots = sorted(self.pilots, key=lambda p: (p.agency, p.name))
         full = sum(all(p.covered) for p in pilots)
-        summary = f"{number(full)} av {plural(len(pilots), 'plan', 'planer')} dekker alle seks elementene i brevet."
+        # «7 av 7 dekker alle seks» read aloud before the next slide's «1 av 7 sier ingenting om evaluering»
+        silent = sum(all(p.covered) and not p.describes_evaluation for p in pilots)
+        summary = (f"{number(full)} av {plural(len(pilots), 'plan', 'planer')} dekker alle seks elementene i brevet"
+                   + (f", men {number(silent)} av dem sier ingenting om evaluering" if silent else "") + ".")
         lede = f"{summary} ✓ = dekket, – = ikke dekket" if pilots else ""
         if len(pilots) > MATRIX_PLANS_UP_TO:
             self.element_counts(summary)
@@ -1207,9 +1229,10 @@ class _Deck:
                 self.empty_note(slide, "Ingen piloter i utvalget.")
                 continue
             header = ["Virksomhet", "Pilot", *(f"{e.number} {ELEMENT_SHORT[e.number]}" for e in ELEMENTS), "Sum"]
-            rows = [[self.short(p.agency), clip(p.name, 44), *("✓" if ok else "–" for ok in p.covered),
+            # the plan's name as long as the row allows: «Tillitsbasert samhandling med kommunene om…» lost its subject
+            rows = [[self.short(p.agency), clip(p.name, 52), *("✓" if ok else "–" for ok in p.covered),
                      f"{sum(p.covered)}/6"] for p in chunk]
-            widths = [2.0, 4.0, *([0.9] * 6), 0.7]
+            widths = [2.0, 4.1, *([0.9] * 6), 0.6]  # 0.9: «evaluering» whole in the header
             frame = table(slide, LEFT, BODY_TOP + 0.05, widths, header, rows, size=11, row_height=0.3,
                           header_height=0.55, header_size=10, align=["l", "l", *(["c"] * 6), "r"],
                           description="Tabell: hvilke av brevets seks elementer hver plan dekker "
@@ -1222,7 +1245,7 @@ class _Deck:
                 f"Element 6 regnes som dekket også når bare «Dokumentasjon av funn» er fylt ut: "
                 f"{plural(documented_only, 'plan', 'planer')} med ✓ under 6 her sier ingenting om evaluering og "
                 "gevinstmåling (se «Til oppfølging»)."] if documented_only else [])
-            text_box(slide, LEFT, BODY_BOTTOM - 0.33, WIDTH, 0.5, notes, size=9, color=MUTED,
+            text_box(slide, LEFT, BODY_BOTTOM - 0.45, WIDTH, 0.5, notes, size=9, color=MUTED,  # clear of the footer
                      anchor=MSO_ANCHOR.BOTTOM)
 
     def element_counts(self, lede: str) -> None:

@@ -141,8 +141,8 @@ def _agency_matrix(shown, choice: PlanChoice) -> None:
     else:  # hundreds of labelled rows make an unreadable figure that takes seconds to draw
         st.caption(f"{fmt.number(len(coverage))} virksomheter er for mange for en lesbar figur; tabellen viser alle. "
                    "Avgrens med filteret for å se figuren.")
-    st.caption("Tabellen viser hvor stor andel av virksomhetens planer som dekker hvert element; 99 % betyr at minst "
-               "én plan mangler det. Klikk på en kolonneoverskrift for å få virksomhetene med hull først.")
+    st.caption("Tabellen viser hvor stor andel av virksomhetens planer som dekker hvert element; under 100 % betyr at "
+               "minst én plan mangler det. Klikk på en kolonneoverskrift for å få virksomhetene med hull først.")
     table = plans.agency_coverage_table(coverage)
     share = st.column_config.NumberColumn(format="%d %%")  # whole per cents, as the matrix's hover
     st.dataframe(table, hide_index=True, column_config=dict.fromkeys(table.columns[2:], share))

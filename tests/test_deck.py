@@ -24,7 +24,7 @@ from loaders.values import norwegian_today
 from store import database
 from store.queries import PilotFilter
 from tests.form_files import no_plans_submission, valid_pilot, valid_submission, workbook
-from ui.formatting import ambition_verdict, kr, kr_short, long_date
+from ui.formatting import ambition_verdict, kr, kr_short, long_date, mill_kr
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots" / "deck"
 FIXED_TITLES = ["Piloter i tillitsreformen", "Ambisjonen: 3–5 piloter i reformperioden", "Rapportering per runde",
@@ -392,6 +392,21 @@ def test_the_timeline_has_every_pilot_once_and_at_most_18_rows_per_slide(sector,
     assert groups["Tidslinje (2 av 2)"][0] == "Husbanken (forts.)"
 
 
+def test_an_agency_on_the_timeline_starts_a_slide_rather_than_show_one_pilot_at_its_foot(sample_db_master):
+    # «Statsbygg (5)» ended the first slide with one of its pilots, the other four on the next
+    prs = open_deck(build(sample_db_master))
+    slides = [slide for slide in prs.slides if title_of(slide).startswith("Tidslinje")]
+    assert len(slides) == 2
+    for slide in slides:
+        rows = sorted((s for s in slide.shapes if s.name in (deck_module.TIMELINE_PILOT, deck_module.TIMELINE_GROUP)),
+                      key=lambda s: s.top)
+        last_group = max(i for i, s in enumerate(rows) if s.name == deck_module.TIMELINE_GROUP)
+        count = re.search(r"\((\d+)\)$", rows[last_group].text_frame.text)
+        under = len(rows) - last_group - 1
+        assert count is None or under >= min(2, int(count[1])), (title_of(slide), rows[last_group].text_frame.text)
+    assert "Statsbygg (5)" in [s.text_frame.text for s in slides[1].shapes if s.name == deck_module.TIMELINE_GROUP]
+
+
 def test_an_agency_slide_lists_its_plans_key_facts(sector_deck):
     slide = next(s for s in open_deck(sector_deck).slides if title_of(s) == "Kartverket")
     table = next(s for s in slide.shapes if s.has_table).table
@@ -459,6 +474,16 @@ def test_the_element_matrix_marks_each_element_with_a_tick_or_a_dash(sector, sec
         assert (f"{words} med ✓ under 6 her sier ingenting om evaluering" in slide_text(slide)) == bool(here)
         told += here
     assert told == len(silent)
+    # the lede names the plans that cover all six yet say nothing of evaluation: «7 av 7 dekker alle seks» was read
+    # aloud before the next slide's «1 av 7 sier ingenting om evaluering»
+    full = store_frame(sector, "SELECT count(*) AS n, count(*) FILTER (WHERE NOT describes_evaluation) AS silent "
+                               "FROM pilot_plans_current WHERE covers_e1 AND covers_e2 AND covers_e3 AND covers_e4 "
+                               "AND covers_e5 AND covers_e6").iloc[0]
+    assert full["silent"] > 0
+    matrix_slide = next(slide for slide in prs.slides
+                        if any(s.name == deck_module.MATRIX_TABLE for s in slide.shapes))
+    assert (f"{full['n']} av {len(store)} planer dekker alle seks elementene i brevet, men {full['silent']} av dem "
+            "sier ingenting om evaluering.") in slide_text(matrix_slide)
 
 
 def test_follow_up_counts_plans_without_evaluation_as_the_planer_page_does(sector, sector_deck):
@@ -600,6 +625,19 @@ def test_the_budget_slide_says_its_sum_holds_the_cancelled_pilots(sector, sector
     [slide] = [s for s in open_deck(sector_deck).slides if title_of(s) == "Budsjett per virksomhet"]
     words = "1 avbrutt pilot" if count == 1 else f"{count} avbrutte piloter"
     assert f"; medregnet {words} ({kr(amount)})" in slide_text(slide)
+
+
+def test_the_budget_slide_says_what_the_pilots_within_and_outside_the_frames_cost(sample_db_master):
+    # «5 av 7 piloter dekkes innenfor gjeldende rammer» while the Budsjett page said 5,2 of 12,1 mill. kr: most of
+    # the money was only partly within them
+    by_frame = store_frame(sample_db_master, "SELECT within_budget_frame = 'Ja' AS within, count(*) AS n, "
+                                             "sum(budget_total_nok) AS kr FROM pilots_current "
+                                             "WHERE within_budget_frame IS NOT NULL GROUP BY 1").set_index("within")
+    [slide] = [s for s in open_deck(build(sample_db_master)).slides if title_of(s) == "Budsjett per virksomhet"]
+    text = slide_text(slide)
+    within, outside = by_frame.loc[True], by_frame.loc[False]
+    assert f"dekkes innenfor gjeldende rammer ({mill_kr(within['kr'])})" in text
+    assert f"{int(outside['n'])} dekkes delvis eller ikke innenfor rammene ({mill_kr(outside['kr'])})" in text
 
 
 def test_long_names_are_cut_after_a_whole_word():
@@ -790,6 +828,13 @@ def test_an_agency_slide_with_more_milestones_than_fit_says_how_many_and_where_t
     shown = len(re.findall(r"^\d\d\.\d\d\.\d{4}", text, flags=re.M))
     assert 0 < shown < total
     assert f"… og {total - shown} til på arket Milepæler i Excel-uttrekket" in text
+    # each pilot's first in turn, in date order: the three that fitted were all one pilot's, the other four had none
+    pilots = store_frame(sample_db, "SELECT DISTINCT pilot_name FROM milestones_current WHERE agency = 'Statsbygg'")
+    named = [p for p in pilots["pilot_name"]  # a long name cut after a word, with «…»
+             if f"({p})" in text or any(p.startswith(cut) for cut in re.findall(r"\((.+)…\)$", text, flags=re.M))]
+    assert len(named) == min(shown, len(pilots)) and shown >= 3, (named, text)
+    dates = [dt.datetime.strptime(d, "%d.%m.%Y") for d in re.findall(r"^(\d\d\.\d\d\.\d{4})", text, flags=re.M)]
+    assert dates == sorted(dates)
 
 
 # ---------------------------------------------------------------------------------------------

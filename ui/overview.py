@@ -101,7 +101,8 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
         html_blocks.Figure("I gang / gjennomført", fmt.number(counted),
                            f"Piloter med status {' eller '.join(settings['counting_statuses'])}. "
                            f"Ambisjonen er {low}–{high}."),
-        html_blocks.Figure("Planlagt", fmt.number(planned), "Piloter med status Planlagt: det som kommer."),
+        html_blocks.Figure("Planlagt", fmt.number(planned),
+                           "Piloter med status Planlagt, slik virksomhetene rapporterte den."),
         html_blocks.Figure("Forsøk", fmt.number(forsok), (
             "Piloter som trenger unntak fra lov eller forskrift. "  # all, as the table under the bar counts them
             + (f"Tallet tar med {fmt.plural(cancelled_forsok, 'avbrutt forsøk', 'avbrutte forsøk')}."
