@@ -46,7 +46,9 @@ overview = pd.DataFrame({  # the short figures before the long texts: on a lapto
     "Departement": by_agency["ministry"].values,
     "Piloter": per_agency["piloter"].fillna(0).astype(int).values,
     "Budsjett": fmt.whole_kroner(per_agency["budsjett"].fillna(0).values),
-    "Elementer dekket (snitt av 6)": per_agency["elementer"].map(lambda v: fmt.number(v, 1)).values,
+    # «5,0 av 6» as a plan's «6 av 6» elsewhere: a bare «6,0» read as another measure
+    "Elementer dekket (snitt av 6)": per_agency["elementer"].map(
+        lambda v: f"{fmt.number(v, 1)} av 6" if pd.notna(v) else "–").values,
     "Runder bedt om": by_agency["rounds"].values,
     "Innsending": by_agency["text"].values,
 })

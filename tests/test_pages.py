@@ -564,6 +564,16 @@ def test_the_overview_opens_virksomheter_on_the_agencies_to_follow_up(monkeypatc
     assert set(table(at, "Virksomhet", "Innsending")["Virksomhet"]) == expected
 
 
+def test_agencies_page_gives_the_elements_covered_as_an_average_of_six(monkeypatch, sample_db):
+    # «6,0» beside «6 av 6» on every plan elsewhere read as another measure
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")
+    shown = table(at, "Virksomhet", "Elementer dekket (snitt av 6)").set_index("Virksomhet")
+    averages = rows(sample_db, "SELECT agency, avg(elements_covered) FROM pilots_current GROUP BY agency")
+    assert averages and any(avg % 1 for _, avg in averages)
+    for agency, avg in averages:
+        assert shown.loc[agency, "Elementer dekket (snitt av 6)"] == f"{avg:.1f} av 6".replace(".", ","), agency
+
+
 def test_agencies_page_shows_an_agencys_earlier_versions(monkeypatch, sample_db):
     revised = sql(sample_db, "SELECT agency FROM submission_history WHERE version > 1 LIMIT 1")
     at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")
