@@ -569,12 +569,14 @@ CONTRAST_JS = """e => {
 }"""
 
 
-# Elements fade in as Streamlit draws them: on a busy machine a caption measured half-way would fail (this test
-# failed once in a full suite under load and never alone; the likeliest cause). What a reader sees is the text
-# once its and its parents' transitions have ended.
+# Elements fade in as Streamlit draws them, and fade (data-stale) while a rerun redraws them: on a busy machine a
+# caption measured half-way failed (twice in full suites under load at 3.9:1, never alone). What a reader sees is
+# the text once the app has finished running and its and its parents' transitions have ended.
 SETTLED_JS = """e => {
+  if (document.querySelector('[data-test-script-state="running"]')) return false;
   for (let n = e; n instanceof Element; n = n.parentElement)
-    if (n.getAnimations().some(a => a.playState === 'running')) return false;
+    if (n.getAttribute('data-stale') === 'true' || n.getAnimations().some(a => a.playState === 'running'))
+      return false;
   return true;
 }"""
 
