@@ -14,7 +14,6 @@ colour. Norwegian text and formats throughout.
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import io
 import math
@@ -1145,14 +1144,10 @@ class _Deck:
         records = stones.to_dict("records")  # in date order
         if len(records) <= room:
             shown = records
-        else:
-            turn, earlier = [], collections.Counter()  # a milestone's turn: how many of its pilot's come before it
-            for m in records:
-                key = (m["start_year"], m["pilot_name"])
-                turn.append(earlier[key])
-                earlier[key] += 1
-            chosen = sorted(range(len(records)), key=lambda i: (turn[i], i))[: room - 1]
-            shown = [records[i] for i in sorted(chosen)]
+        else:  # a milestone's turn: how many of its pilot's come before it
+            turn = stones.groupby(["start_year", "pilot_name"], sort=False).cumcount()
+            chosen = turn.sort_values(kind="stable").index[: room - 1]
+            shown = stones.loc[stones.index.isin(chosen)].to_dict("records")
         paragraphs: list[Sequence[Run]] = [[("Milepæler og faser", {"bold": True, "color": ACCENT, "size": 13})]]
         for m in shown:
             when = date(as_date(m["from_date"]))

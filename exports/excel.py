@@ -125,13 +125,13 @@ def pilot_columns() -> list[Column]:
     return columns
 
 
-BUDGET_PILOT_STATUS = "Pilotens status"  # to leave out a cancelled pilot's rows, as its total can be
+PILOT_STATUS = "Pilotens status"  # on Milepæler and Budsjett: to leave out a cancelled pilot's rows
 
 
 def _of_the_pilot() -> list[Column]:
     """Milepæler's and Budsjett's last columns: the pilot's status, its Pilot-ID and ministry, as on Piloter, so
     a cancelled pilot's rows can be left out and the sheets filtered per ministry and joined on Pilot-ID."""
-    return [Column(BUDGET_PILOT_STATUS, "pilot_status"), Column(PILOTS.field("pilot_ref").label, "pilot_ref"),
+    return [Column(PILOT_STATUS, "pilot_status"), Column(PILOTS.field("pilot_ref").label, "pilot_ref"),
             Column("Departement", "ministry")]
 
 
@@ -309,6 +309,12 @@ HEADER_LINE_POINTS = 15  # one line of the header's 11 pt text
 PRINT_FIT_CHARACTERS = 220  # column widths an A4 landscape page holds at about 70 % of their size
 
 
+def _wrapped_lines(text: str, width: int) -> int:
+    """The lines a text takes wrapped into a column of width characters (widths count the digit 0: most letters
+    are narrower, so it is a little more than the text takes)."""
+    return sum(len(textwrap.wrap(part, width, break_long_words=False)) or 1 for part in text.split("\n"))
+
+
 def _header_height(columns: list[Column]) -> float:
     """The header row's height in points: every header wrapped whole into the narrowest width its column can get.
 
@@ -319,7 +325,7 @@ def _header_height(columns: list[Column]) -> float:
     lines = 2
     for column in columns:
         width = int(_width(column, []))  # for a column sized by its values, the least it can get
-        lines = max(lines, len(textwrap.wrap(column.header, max(1, width - 2), break_long_words=False)))
+        lines = max(lines, _wrapped_lines(column.header, max(1, width - 2)))
     return HEADER_LINE_POINTS * lines + 2
 
 
@@ -426,14 +432,8 @@ def _cancelled_note(pilots: pd.DataFrame) -> str:
     amount = kr(cancelled["budget_total_nok"].sum())
     them = "den" if len(cancelled) == 1 else "dem"
     return (f"«Budsjett totalt (kr)» og budsjettradene tar med {count} ({amount}), som Pilotoversikts budsjettall "
-            f"gjør. Filtrer på kolonnen Status på arket {PILOTS.sheet} (eller «{BUDGET_PILOT_STATUS}» på arket "
+            f"gjør. Filtrer på kolonnen Status på arket {PILOTS.sheet} (eller «{PILOT_STATUS}» på arket "
             f"{BUDGET.sheet}) for å holde {them} utenfor.")
-
-
-def _wrapped_lines(text: str, width: int = ABOUT_TEXT_CHARACTERS) -> int:
-    """The lines a text takes wrapped into a column of width characters (widths count the digit 0: most letters
-    are narrower, so it is a little more than the text takes)."""
-    return sum(len(textwrap.wrap(part, width, break_long_words=False)) or 1 for part in text.split("\n"))
 
 
 def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.datetime | None,
@@ -474,7 +474,7 @@ def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.dat
         shown, shown_kind = ("ingen data importert ennå", "text") if value is None else (value, kind)
         cell = convert(shown, shown_kind)
         _write_cell(ws, r, 1, cell, shown_kind, formats, wrapped=True)
-        if isinstance(cell, str) and (lines_taken := _wrapped_lines(cell)) > 1:
+        if isinstance(cell, str) and (lines_taken := _wrapped_lines(cell, ABOUT_TEXT_CHARACTERS)) > 1:
             # a wrapped text's row made as tall as its lines: LibreOffice drew it one line high, over the next
             ws.set_row(r, HEADER_LINE_POINTS * lines_taken)
 
