@@ -88,7 +88,7 @@ def test_key_figures_show_label_and_value_as_written_with_the_help_on_a_button_r
                                     html_blocks.Figure("Planlagt", "4")])
     cards = re.findall(r'<div class="po-figure" role="group" aria-label="([^"]+)">'
                        r'<div class="po-figure-label">([^<]+).*?<div class="po-figure-value">([^<]+)</div>', html)
-    # the unit is kept on one line («mill.» above a lone «kr» at 1024 px); read out with a plain space
+    # the unit is kept on one line («mill.» above a lone «kr» at 980 and 1160 px); read out with a plain space
     assert cards == [("Budsjett, mill. kr", "Budsjett, mill.\u00a0kr", "28,3"), ("Planlagt", "Planlagt", "4")]
     assert "<b>" not in html  # the help is text, never markup
     assert 'data-help="Sum av &lt;b&gt;totalene&lt;/b&gt;"' in html  # shown on hover and keyboard focus
