@@ -12,6 +12,7 @@ from ui.page_parts import DATE, FOLLOW_UP_KEY, IMPORTED_AT, export_row, kroner_c
 
 PILOT_COLUMNS = {**kroner_columns("Budsjett"), "Start": DATE, "Slutt": DATE}  # the tables of one agency's pilots
 DETAIL_KEY = "virksomhet_detalj"
+ROUND_WIDTH = 215  # «for sent 29.09.2023, uten planer» whole
 DETAIL_FOLLOWS_KEY = "_virksomhet_detalj_fra_filter"  # the filter's one agency the box was last set to
 
 f = page_setup("Virksomheter")
@@ -21,37 +22,38 @@ st.caption(f"Viser {f.describe()}.{moves_note(f)} Klikk på en rad for å filtre
 
 
 def submission_text(r) -> str:
-    """'2023: i tide 20.08.2023, med planer' for one agency and round: in time or late (or delivered unasked)
-    first, where a column too narrow for the whole text still shows it."""
+    """'i tide 20.08.2023, med planer' for one agency and round: in time or late (or delivered unasked) first,
+    where a column too narrow for the whole text still shows it."""
     if pd.isna(r.submitted_on):
-        return f"{r.start_year}: ikke levert" + ("" if r.was_asked else " (ikke bedt om)")
+        return "ikke levert" if r.was_asked else "ikke bedt om"
     plans = "med planer" if r.has_plans else "uten planer"
-    state = "levert uten forespørsel" if r.reporting_state == "Uten forespørsel" else r.reporting_state.lower()
-    return f"{r.start_year}: {state} {fmt.date(r.submitted_on)}, {plans}"
+    state = "uten forespørsel" if r.reporting_state == "Uten forespørsel" else r.reporting_state.lower()
+    return f"{state} {fmt.date(r.submitted_on)}, {plans}"
 
 
-by_agency = status.assign(
-    text=[submission_text(r) for r in status.itertuples()],
-    asked_round=status["start_year"].astype(str).where(status["was_asked"]),
-).groupby("agency", sort=True).agg(
-    ministry=("ministry", "first"),
-    rounds=("asked_round", lambda s: ", ".join(s.dropna()) or "–"),
-    text=("text", " · ".join),
-)
-agencies = by_agency.index.tolist()
+# One column per round, as a table of agency by round: «who has not delivered for 2024» is one column, and
+# sorting by it groups «for sent», «i tide», «ikke bedt om» and «ikke levert». The newest round first: with both
+# rounds in one text, at 1 280 px it was cut after the first, the oldest. (A pinned name column is drawn grey.)
+status = status.assign(text=[submission_text(r) for r in status.itertuples()])
+rounds = sorted(status["start_year"].unique(), reverse=True)
+by_round = status.pivot(index="agency", columns="start_year", values="text").reindex(columns=rounds)
+ministry = status.groupby("agency", sort=True)["ministry"].first()
+agencies = ministry.index.tolist()
+by_round = by_round.reindex(agencies).fillna("ikke bedt om")  # no row: neither asked nor delivered
 per_agency = pilots.groupby("agency").agg(piloter=("pilot_name", "count"), budsjett=("budget_total_nok", "sum"),
                                           elementer=("elements_covered", "mean")).reindex(agencies)
+round_label = {year: f"Innsending {year}" for year in rounds}
 overview = pd.DataFrame({  # the short figures before the long texts: on a laptop they stay in view
     "Virksomhet": agencies,
-    "Departement": by_agency["ministry"].values,
+    "Departement": ministry.values,
     "Piloter": per_agency["piloter"].fillna(0).astype(int).values,
     "Budsjett": fmt.whole_kroner(per_agency["budsjett"].fillna(0).values),
     # «5,0 av 6» as a plan's «6 av 6» elsewhere: a bare «6,0» read as another measure
     "Elementer dekket (snitt av 6)": per_agency["elementer"].map(
         lambda v: f"{fmt.number(v, 1)} av 6" if pd.notna(v) else "–").values,
-    "Runder bedt om": by_agency["rounds"].values,
-    "Innsending": by_agency["text"].values,
+    **{round_label[year]: by_round[year].values for year in rounds},
 })
+deadlines = status.groupby("start_year")["deadline"].first()
 
 
 # Oversikt names ten agencies to follow up and sends the reader here for the rest.
@@ -76,7 +78,7 @@ def filter_to_clicked_row() -> None:
         filters.select_agencies([overview["Virksomhet"].iloc[rows[0]]])
 
 
-# The short columns narrow, so «Innsending», which says who is late or missing, has the room (at 1400 px it was cut)
+# The short columns narrow, so the rounds, which say who is late or missing, have the room
 st.dataframe(overview, hide_index=True, key="virksomheter_tabell", on_select=filter_to_clicked_row,
              selection_mode="single-row", placeholder="–", column_config={
                  **kroner_columns("Budsjett"),
@@ -84,9 +86,11 @@ st.dataframe(overview, hide_index=True, key="virksomheter_tabell", on_select=fil
                  "Piloter": st.column_config.NumberColumn(width=55),
                  "Elementer dekket (snitt av 6)": st.column_config.TextColumn(
                      "Elementer", width=80, help="Hvor mange av brevets seks elementer planene dekker, i snitt"),
-                 "Runder bedt om": st.column_config.TextColumn("Bedt om", width=90,
-                                                               help="Rundene virksomheten er bedt om å rapportere for"),
-                 "Innsending": st.column_config.TextColumn(width="large"),
+                 **{label: st.column_config.TextColumn(
+                     label, width=ROUND_WIDTH,
+                     help=f"Oppstartsår {year}, frist {fmt.date(deadlines[year])}: i tide eller for sent etter "
+                          "innsendt dato, og om innsendingen har planer for piloter")
+                    for year, label in round_label.items()},
              })
 
 st.divider()
