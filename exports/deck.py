@@ -61,6 +61,7 @@ from ui.formatting import (
     MILLIONS,
     ambition_words,
     date,
+    join_words,
     kr,
     kr_short,
     largest_first,
@@ -145,14 +146,6 @@ def clip(text: object, limit: int) -> str:
 def on_sheet(sheet: str) -> str:
     """Where a list cut short on a slide is whole: «… og 17 til på arket Milepæler i Excel-uttrekket»."""
     return f"på arket {sheet} i Excel-uttrekket"
-
-
-def join_words(items: Sequence[str]) -> str:
-    """«a», «a og b», «a, b og c»."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " og " + items[-1]
 
 
 @dataclass

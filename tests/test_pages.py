@@ -281,16 +281,24 @@ def test_overview_reporting_bars_and_follow_up_list_agree_with_the_store(monkeyp
     # reports (an agency and a round) and agencies, as Virksomheter's «Bare til oppfølging» counts agencies
     assert any(f"Til oppfølging: {missing} rapporter ikke levert eller levert for sent, fra {agencies} virksomheter"
                in body for body, _ in html_tables(at))
-    listed = table(at, "Virksomhet", "Status", "Innsendt")
-    first = sql(sample_db, "SELECT agency FROM reporting_status WHERE was_asked AND reporting_state = 'Ikke levert' "
-                           "ORDER BY start_year, agency LIMIT 1")
-    assert listed["Virksomhet"].iloc[0] == first and len(listed) == min(missing, 10)
+    listed = table(at, "Virksomhet", "Runde", "Status", "Innsendt")
+    not_delivered = rows(sample_db, "SELECT agency, start_year FROM reporting_status WHERE was_asked AND "
+                                    "reporting_state = 'Ikke levert' ORDER BY start_year DESC, agency")
+    # the newest round first: it is the one being chased, and oldest first cut the 2024 reports off the list
+    assert (listed["Virksomhet"].iloc[0], int(listed["Runde"].iloc[0])) == not_delivered[0]
+    newest = max(year for _, year in not_delivered)
+    newest_listed = set(listed.loc[listed["Runde"].astype(int) == newest, "Virksomhet"])
+    assert {a for a, y in not_delivered if y == newest} <= newest_listed
+    assert len(listed) == min(missing, 10)
     # more than ten to follow up, and the late ones are not pushed off the list by the missing ones
     late = rows(sample_db, "SELECT agency FROM reporting_status WHERE was_asked AND reporting_state = 'For sent'")
     assert missing > 10 and 0 < len(late) <= 3
     assert {r[0] for r in late} <= set(listed.loc[listed["Status"] == "For sent", "Virksomhet"])
-    assert any(f"Viser 10 av {missing}. De andre – {missing - 10} ikke levert – står på Virksomheter" in h.proto.body
-               for h in at.get("html"))
+    # the note says which rounds the ones left off belong to
+    left_off = not_delivered[10 - len(late):]
+    rounds = " og ".join(str(y) for y in sorted({y for _, y in left_off}))
+    assert any(f"Viser 10 av {missing}. De andre – {len(left_off)} ikke levert (oppstart {rounds}) – står på "
+               "Virksomheter" in h.proto.body for h in at.get("html"))
 
 
 def test_a_report_nobody_asked_for_is_counted_apart_from_those_asked(monkeypatch, sample_db, tmp_path, reference):

@@ -11,7 +11,7 @@ import decimal
 import math
 import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -216,6 +216,14 @@ def share_percent(part: float, whole: float) -> int:
         return 0
     shown = math.floor(100 * part / whole + 0.5)  # a half up, as number() rounds
     return 99 if shown == 100 and part < whole else 1 if shown == 0 and part > 0 else shown
+
+
+def join_words(items: Iterable[str]) -> str:
+    """«a», «a og b», «a, b og c»."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " og " + items[-1]
 
 
 def plural(n: int, one: str, many: str) -> str:

@@ -163,9 +163,11 @@ def _reporting_parts(status: pd.DataFrame) -> list[str]:
         }), caption=f"Til oppfølging: {fmt.plural(len(follow_up), 'rapport', 'rapporter')} ikke levert eller levert "
                     f"for sent, fra {fmt.plural(follow_up['agency'].nunique(), 'virksomhet', 'virksomheter')}"))
         if len(follow_up) > len(shown):
-            hidden = [(state, (follow_up["reporting_state"] == state).sum() - (shown["reporting_state"] == state).sum())
-                      for state in ("Ikke levert", "For sent")]
-            words = " og ".join(f"{fmt.number(n)} {state.lower()}" for state, n in hidden if n)
+            rest = follow_up.drop(index=shown.index)
+            words = " og ".join(
+                f"{fmt.number(len(part))} {state.lower()} (oppstart "
+                f"{fmt.join_words([str(y) for y in sorted(part['start_year'].unique())])})"
+                for state in ("Ikke levert", "For sent") if len(part := rest[rest["reporting_state"] == state]))
             parts.append(html_blocks.note(f"Viser {len(shown)} av {fmt.number(len(follow_up))}. De andre – {words} – "
                                           "står på Virksomheter, under «Bare til oppfølging»."))
     return parts
@@ -186,8 +188,9 @@ def _unregistered_letters_note(status: pd.DataFrame) -> list[str]:
 
 def _follow_up_rows(follow_up: pd.DataFrame) -> pd.DataFrame:
     """The agencies to follow up that fit: «Ikke levert» first, but the late ones keep a few rows of their own
-    (a leader asks who was late, and eleven missing reports used to hide the one late)."""
-    ordered = follow_up.sort_values(["start_year", "agency"])
+    (a leader asks who was late, and eleven missing reports used to hide the one late). The newest round first:
+    it is the one still being chased, and oldest first cut the 2024 reports off the list."""
+    ordered = follow_up.sort_values(["start_year", "agency"], ascending=[False, True])
     missing = ordered[ordered["reporting_state"] == "Ikke levert"]
     late = ordered[ordered["reporting_state"] == "For sent"]
     late_rows = min(len(late), max(FOLLOW_UP_ROWS - len(missing), LATE_ROWS))
