@@ -68,6 +68,7 @@ from ui.formatting import (
     long_date,
     mill_kr,
     number,
+    parts_shown_sum,
     percent,
     plural,
     rest_note,
@@ -919,12 +920,17 @@ class _Deck:
         big = mill_kr(total)  # «121,9 mrd. kr» at the whole state's scale (in millions it wrapped at 32 pt)
         text_box(slide, x, BODY_TOP + 0.2, w, 0.7, big, size=32 if len(big) <= 14 else 24, color=ACCENT, bold=True)
         text_box(slide, x, BODY_TOP + 0.9, w, 0.3, "samlet budsjett", size=12, color=MUTED)
-        text_box(slide, x, BODY_TOP + 1.6, w, 2.6, [
+        parts_sum = parts_shown_sum(total, [sum(within), sum(partly)], unit)
+        text_box(slide, x, BODY_TOP + 1.6, w, BODY_BOTTOM - BODY_TOP - 1.65, [
             # in kroner too, as the Budsjett page: 5 of 7 pilots within the frames held 5,2 of 12,1 mill. kr
             f"{number(len(within))} av {plural(len(self.pilots), 'pilot', 'piloter')} dekkes innenfor gjeldende "
             f"rammer ({mill_kr(sum(within), scale=unit)})",
             f"{number(len(partly))} dekkes delvis eller ikke innenfor rammene ({mill_kr(sum(partly), scale=unit)})",
             f"Ekstra behov i budsjettradene: {kr(extra)}",
+            # 10,8 + 17,6 beside 28,3 read as a mistake on a slide shown without the Budsjett page's caption
+            *([[(f"Beløpene er avrundet hver for seg, så de to delene summerer til {parts_sum} og ikke til "
+                 f"{mill_kr(total, scale=unit)}.", {"size": 11, "color": MUTED})]]
+              if parts_sum else []),
         ], size=13, color=TEXT, space_after=10)
 
     def timeline_rows(self) -> tuple[list[tuple], str]:

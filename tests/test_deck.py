@@ -5,6 +5,7 @@ formats, the layout on a 16:9 slide, and what it looks like (rendered with Libre
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import io
 import os
 import re
@@ -638,6 +639,34 @@ def test_the_budget_slide_says_what_the_pilots_within_and_outside_the_frames_cos
     within, outside = by_frame.loc[True], by_frame.loc[False]
     assert f"dekkes innenfor gjeldende rammer ({mill_kr(within['kr'])})" in text
     assert f"{int(outside['n'])} dekkes delvis eller ikke innenfor rammene ({mill_kr(outside['kr'])})" in text
+
+
+def _tenths(kroner: float) -> decimal.Decimal:
+    """Millions to one decimal, a half rounded up, as a slide shows them."""
+    return (decimal.Decimal(str(kroner)) / 1_000_000).quantize(decimal.Decimal("0.1"), decimal.ROUND_HALF_UP)
+
+
+def test_the_budget_slide_says_why_its_two_rounded_parts_do_not_add_up_to_its_total(sample_db_master):
+    # «10,8» and «17,6 mill. kr» beside a headline of «28,3 mill. kr» read as a mistake on a slide shown without
+    # the Budsjett page, which explains it
+    per_agency = store_frame(sample_db_master, "SELECT agency, sum(budget_total_nok) FILTER (WHERE "
+                                               "within_budget_frame = 'Ja') AS within, sum(budget_total_nok) FILTER "
+                                               "(WHERE within_budget_frame <> 'Ja') AS outside, "
+                                               "sum(budget_total_nok) AS total FROM pilots_current GROUP BY ALL")
+    per_agency = per_agency.fillna(0)
+    sector = per_agency[["within", "outside", "total"]].sum()
+    parts, total = _tenths(sector["within"]) + _tenths(sector["outside"]), _tenths(sector["total"])
+    assert parts != total, "the sample should be a case where the rounded parts miss the total"
+    [slide] = [s for s in open_deck(build(sample_db_master)).slides if title_of(s) == "Budsjett per virksomhet"]
+    assert (f"Beløpene er avrundet hver for seg, så de to delene summerer til {str(parts).replace('.', ',')} og ikke "
+            f"til {mill_kr(sector['total'])}.") in slide_text(slide)
+    # and no such line where they do add up: one agency whose parts agree
+    agreeing = [r.agency for r in per_agency.itertuples()
+                if r.within and r.outside and _tenths(r.within) + _tenths(r.outside) == _tenths(r.total)]
+    assert agreeing, "the sample should have an agency whose rounded parts add up"
+    [slide] = [s for s in open_deck(build(sample_db_master, PilotFilter(agencies=(agreeing[0],)))).slides
+               if title_of(s) == "Budsjett per virksomhet"]
+    assert "avrundet hver for seg" not in slide_text(slide)
 
 
 def test_long_names_are_cut_after_a_whole_word():
