@@ -140,6 +140,9 @@ def part_browser(run: Run, size: str, db: Path, agencies: list[str]) -> None:
                     note += "; ERROR: " + " / ".join(c["errors"])[:120]
                 run.add("overview / bare page (Chromium)", size, c["ratio"], "×",
                         run.target("overview_ratio", size, "M"), note, fails=bool(c["errors"]))
+                run.add("overview / bare page, visit by visit", size, c["paired_ratio"], "×", None,
+                        f"median of the {c['reps']} ratios of each overview visit to the bare page's visit "
+                        "just before it")
                 run.add("overview fully drawn (Chromium)", size, c["app_median_ms"], "ms", None,
                         "navigation → script finished, key figures visible, main thread free")
                 run.add("bare page fully drawn (Chromium)", size, c["bare_median_ms"], "ms", None, "st.write('x')")

@@ -296,6 +296,9 @@ def overview_vs_bare(browser, app_url: str, bare_url: str, reps: int, charts_wai
             "app_drawn_median_ms": med(app_drawn), "bare_drawn_median_ms": med(bare_drawn),
             "charts_median_ms": med(drawn_charts) if len(drawn_charts) == len(charts) else None,
             "ratio": med(app) / med(bare), "drawn_ratio": med(app_drawn) / med(bare_drawn),
+            # each overview visit against the bare visit just before it: the machine speeding up or slowing
+            # down during the run (both fell by a third in one run) moves this less than the ratio of medians
+            "paired_ratio": med(a / b for a, b in zip(app, bare, strict=True)),
             "errors": sorted(errors)}
 
 
