@@ -164,9 +164,9 @@ def _reporting_parts(status: pd.DataFrame) -> list[str]:
                     f"for sent, fra {fmt.plural(follow_up['agency'].nunique(), 'virksomhet', 'virksomheter')}"))
         if len(follow_up) > len(shown):
             rest = follow_up.drop(index=shown.index)
-            words = " og ".join(
+            words = fmt.join_words(
                 f"{fmt.number(len(part))} {state.lower()} (oppstart "
-                f"{fmt.join_words([str(y) for y in sorted(part['start_year'].unique())])})"
+                f"{fmt.join_words(str(y) for y in sorted(part['start_year'].unique()))})"
                 for state in ("Ikke levert", "For sent") if len(part := rest[rest["reporting_state"] == state]))
             parts.append(html_blocks.note(f"Viser {len(shown)} av {fmt.number(len(follow_up))}. De andre – {words} – "
                                           "står på Virksomheter, under «Bare til oppfølging»."))
