@@ -5,10 +5,13 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks import browser as benchmarks_browser
 
@@ -86,38 +89,45 @@ def wait_for_app(page) -> None:
     page.wait_for_function(SCRIPT_DONE, timeout=30_000)
 
 
-# Counts the changes of the app's run state from the moment it is first asked for (a new document starts afresh)
-WATCH_RUNS = """() => {
-    if (window.poRuns === undefined) {  // counting only once it watches: else a later call would wait in vain
-        // the whole body, not the app's element: should React put up a new one, the count goes on
-        new MutationObserver(records => { window.poRuns += records.length; }).observe(
-            document.body, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
-        window.poRuns = 0;
-    }
-    return window.poRuns;
-}"""
+class FinishedRuns:
+    """How many runs of the app's script the server has reported finished to a page (a script_finished message on
+    its websocket), counted as the frames arrive. Kept on the page itself: this module is imported twice (by pytest
+    as a conftest and by the tests for its helpers), so a table of its own would be two."""
+
+    def __init__(self, page: Page):
+        self.count = 0
+        page.on("websocket", lambda socket: socket.on("framereceived", self._frame))
+
+    def _frame(self, payload: str | bytes) -> None:
+        if isinstance(payload, bytes) and ForwardMsg.FromString(payload).WhichOneof("type") == "script_finished":
+            self.count += 1
+
+
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, counting the script runs the server finishes for it (see rerun)."""
+    page.finished_runs = FinishedRuns(page)
+    return page
 
 
 @contextlib.contextmanager
-def rerun(page, writes_address: bool = False):
-    """The block's click or key reruns the app: afterwards, wait until that rerun has started and run to the end.
+def rerun(page):
+    """The block's click or key reruns the app: afterwards, wait until the server has finished that rerun and the
+    page has drawn it.
 
-    wait_for_app alone could return on the page as it was before: a widget's or a page link's
-    rerun leaves the run state alone until the server answers, which took over 370 ms under load.
-    A rerun is seen by a change of the run state, or, where the rerun's script writes the address
-    (writes_address: a choice in the filter or Planer's), of the address: a short rerun can leave
-    the run state as it was (running and done drawn in one frame), and a choice of agency once
-    failed so in CI with the agency in the address. (A page link changes the address before its
-    rerun, so it is not taken as a sign there.)
+    The server's word is awaited (a script_finished message on the page's websocket), not a sign in the page:
+    wait_for_app alone could return on the page as it was before, as a widget's or a page link's rerun leaves the
+    run state alone until the server answers (over 370 ms under load); and a short rerun can go from running to
+    done in one frame, leaving the page's run state as it was. Watching the run state and the address, a choice of
+    agency once waited in vain in CI, and a click on «Per departement» on Tidslinje in two CI runs in a row.
     """
-    before, address = page.evaluate(WATCH_RUNS), page.url if writes_address else None
+    before = page.finished_runs.count
     yield
-    try:
-        page.wait_for_function("([runs, address]) => (window.poRuns ?? Infinity) > runs "
-                               "|| (address !== null && location.href !== address)",
-                               arg=[before, address], timeout=30_000)
-    except PlaywrightTimeout:
-        pytest.fail("the action started no rerun of the app in 30 s")
+    deadline = time.monotonic() + 30
+    while page.finished_runs.count <= before:
+        if time.monotonic() > deadline:
+            pytest.fail("the action started no rerun of the app in 30 s")
+        page.wait_for_timeout(50)  # Playwright hands over the websocket's frames while it waits
     wait_for_app(page)
 
 

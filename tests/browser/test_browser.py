@@ -31,7 +31,7 @@ def choose_agency(page, name: str) -> None:
     # the list narrowed to what was typed: it opens with every name on the click, and Enter takes the first
     expect(page.get_by_test_id("stMultiSelectDropdown").get_by_role("option").first).to_contain_text(
         name, ignore_case=True)
-    with rerun(page, writes_address=True):
+    with rerun(page):
         page.keyboard.press("Enter")
     page.keyboard.press("Escape")  # the list of names
     page.get_by_test_id("stMultiSelectDropdown").wait_for(state="hidden")
@@ -148,7 +148,7 @@ def test_clicking_an_agency_bar_filters_the_app_to_that_agency(page, server):
     middle = box["y"] + box["height"] / 2
     agency = min(labels.all(), key=lambda t: abs(t.bounding_box()["y"] + t.bounding_box()["height"] / 2 - middle))
     agency = agency.text_content()
-    with rerun(page, writes_address=True):
+    with rerun(page):
         page.mouse.click(box["x"] + box["width"] / 2, middle)
     page.wait_for_url(re.compile(r"virksomhet="), timeout=15_000)
     wait_for_app(page)
@@ -168,7 +168,7 @@ def test_clicking_a_ministry_bar_on_the_timeline_filters_the_app_to_that_ministr
     bar = page.locator(".js-plotly-plot .barlayer .point path").first
     bar.wait_for(timeout=15_000)
     box = bar.bounding_box()
-    with rerun(page, writes_address=True):
+    with rerun(page):
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url(re.compile(r"departement="), timeout=15_000)
     wait_for_app(page)
@@ -230,7 +230,7 @@ def test_back_and_forward_step_through_the_filters_changes_and_planers_search(pa
     wait_for_app(page)
     search = page.get_by_role("textbox", name="Søk i planene")
     search.fill("kommune")
-    with rerun(page, writes_address=True):
+    with rerun(page):
         page.keyboard.press("Enter")
     assert page.url.endswith("/planer?sok=kommune")
     for step, text in ((page.go_back, ""), (page.go_forward, "kommune")):
@@ -255,7 +255,7 @@ def test_a_filter_the_app_sets_itself_holds_through_the_next_click_elsewhere(pag
             page.get_by_role("button", name="Nullstill filter").click()
     expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text("hele sektoren")
     page.get_by_role("textbox", name="Søk i planene").fill("kommune")
-    with rerun(page, writes_address=True):
+    with rerun(page):
         page.keyboard.press("Enter")
     expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text("søk «kommune»")
     assert "Husbanken" not in page.get_by_test_id("stCaptionContainer").first.inner_text()
@@ -267,7 +267,7 @@ def test_question_which_plans_need_exemption_from_law(page, server, sample_db_ma
     page.goto(f"{server}/planer")
     wait_for_app(page)
     page.get_by_test_id("stSidebar").get_by_role("button", name="Flere filter").click()
-    with rerun(page, writes_address=True):
+    with rerun(page):
         page.get_by_text("Bare forsøk", exact=True).click()
     shoot(page, "13_sporsmal_forsok")
     assert "forsok=ja" in page.url
@@ -280,7 +280,7 @@ def test_question_which_plans_need_exemption_from_law(page, server, sample_db_ma
 def test_question_which_plans_say_nothing_about_evaluation(page, server, sample_db_master):
     page.goto(f"{server}/planer")
     wait_for_app(page)
-    with rerun(page, writes_address=True):
+    with rerun(page):
         page.get_by_text("Bare planer uten evaluering").click()
     shoot(page, "14_sporsmal_uten_evaluering")
     expected = count(sample_db_master, "coalesce(trim(evaluation), '') = ''")
