@@ -164,7 +164,7 @@ else:
     # widget keeps its first value, and Streamlit drops it when the user leaves the page).
     chosen = st.session_state.get(WINDOW_CHOSEN_KEY)
     st.session_state[WINDOW_KEY] = (chosen if chosen in choices
-                                    else timeline.default_window(choices, len(milestones), TABLE_LIMIT))
+                                    else timeline.default_window(milestones, today, TABLE_LIMIT))
     window = st.selectbox("Når", choices, key=WINDOW_KEY, on_change=_remember_window_choice,
                           placeholder="Velg en periode",
                           help="Milepæler med dato i perioden, og faser som pågår i den.")

@@ -91,6 +91,28 @@ def test_the_milestone_table_narrows_to_what_comes_from_today_or_in_a_quarter(mo
     assert {"Neste år", "Fase over nyttår"} <= in_quarter and "Gjort" not in in_quarter
 
 
+def test_a_quarter_gone_by_can_be_picked_when_the_table_cannot_show_every_date(monkeypatch, store_path, reference):
+    # «hva skjedde i fjor vår?»: past the table's limit «Alle datoer» shows the oldest rows only, and a quarter
+    # gone by could be reached only by narrowing the filter
+    monkeypatch.setattr("ui.page_parts.TABLE_LIMIT", 2)
+    today = norwegian_today()
+    day = dt.timedelta(days=1)
+    then = today - 200 * day  # two quarters back at least
+    pilot = valid_pilot(start_date=today - 500 * day, end_date=today + 100 * day)
+    plan = [milestone(name="Eldst", from_date=today - 480 * day), milestone(name="Eldre", from_date=today - 470 * day),
+            milestone(name="Den gang", from_date=then), milestone(name="Snart", from_date=today + 5 * day)]
+    with database.open_store(store_path) as con:
+        import_files(con, [("hb.xlsx", workbook(valid_submission(), [pilot], plan))], reference)
+    at = open_page(monkeypatch, store_path)
+    box = at.selectbox(key="tidslinje_milepaeler_naar")
+    assert box.value == "Fra i dag"
+    past = timeline_module.quarter_label(then)
+    assert past in box.options
+    box.set_value(past).run()
+    assert list(table(at, "milestones")["Navn"]) == ["Den gang"]
+    assert any(c.value == f"1 milepæl eller fase – {past} (av 4 i filteret)" for c in at.caption)
+
+
 def test_a_period_without_milestones_says_so_in_norwegian_instead_of_an_empty_table(monkeypatch, store_path,
                                                                                       reference):
     # an empty table reads «empty», in English

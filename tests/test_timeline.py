@@ -284,6 +284,23 @@ def test_the_milestone_window_offers_the_quarters_from_todays_to_the_last_milest
         "Alle datoer", "Fra i dag", "4. kvartal 2026", "1. kvartal 2027", "2. kvartal 2027"]
 
 
+def test_the_milestone_window_offers_the_quarters_gone_by_after_those_to_come_the_nearest_first():
+    # «hva skjedde i tredje kvartal?»: with more milestones than a table shows, «Alle datoer» shows the oldest only
+    milestones = pd.DataFrame({"from_date": pd.to_datetime(["2026-03-31", "2027-02-01"]),
+                               "to_date": pd.to_datetime([None, None])})
+    assert timeline.window_choices(milestones, dt.date(2026, 11, 30)) == [
+        "Alle datoer", "Fra i dag", "4. kvartal 2026", "1. kvartal 2027",
+        "3. kvartal 2026", "2. kvartal 2026", "1. kvartal 2026"]
+    # every milestone gone by (the sample's, since 1.12.2026): no quarter of today's, the past ones from the newest
+    gone = pd.DataFrame({"from_date": pd.to_datetime(["2025-12-31", "2026-05-02"]),
+                         "to_date": pd.to_datetime(["2026-01-02", None])})
+    assert timeline.window_choices(gone, dt.date(2026, 11, 30)) == [
+        "Alle datoer", "Fra i dag", "2. kvartal 2026", "1. kvartal 2026", "4. kvartal 2025"]
+    # a phase from the last day of 2025 into 2026 is in both quarters, and either one shows it
+    assert list(timeline.in_window(gone, "4. kvartal 2025", dt.date(2026, 11, 30))["from_date"]) == [
+        pd.Timestamp("2025-12-31")]
+
+
 def test_a_quarter_holds_its_milestones_and_the_phases_that_run_into_it():
     # «hva skjer i første kvartal neste år?»
     milestones = pd.DataFrame({
@@ -299,10 +316,14 @@ def test_a_quarter_holds_its_milestones_and_the_phases_that_run_into_it():
 
 
 def test_the_milestone_table_opens_on_what_comes_only_when_every_date_would_not_fit():
-    choices = ["Alle datoer", "Fra i dag", "4. kvartal 2026"]
-    assert timeline.default_window(choices, 8_000, 1_000) == "Fra i dag"  # the first 1 000 by date are the oldest
-    assert timeline.default_window(choices, 64, 1_000) == "Alle datoer"
-    assert timeline.default_window(choices[:2], 8_000, 1_000) == "Alle datoer"  # nothing comes
+    today = dt.date(2026, 11, 30)
+    days = pd.to_datetime(["2026-01-15"] * 5 + ["2027-01-15"])
+    milestones = pd.DataFrame({"from_date": days, "to_date": pd.to_datetime([None] * 6)})
+    assert timeline.default_window(milestones, today, 5) == "Fra i dag"  # the first 5 by date are the oldest
+    assert timeline.default_window(milestones, today, 6) == "Alle datoer"
+    # nothing comes: «Fra i dag» would be empty, though the list offers quarters gone by
+    assert timeline.default_window(milestones.iloc[:5], today, 4) == "Alle datoer"
+    assert len(timeline.window_choices(milestones.iloc[:5], today)) > 2
 
 
 def test_the_budget_per_year_table_has_its_categories_in_the_legends_order():

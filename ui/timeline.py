@@ -470,24 +470,49 @@ def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
 
 
 def window_choices(milestones: pd.DataFrame, today: dt.date) -> list[str]:
-    """What the milestone table can be narrowed to: all, from today, and each quarter from today's to the last
-    milestone's (the questions are about what comes: «hva skjer i første kvartal neste år?»)."""
+    """What the milestone table can be narrowed to: all, from today, each quarter from today's to the last
+    milestone's (the questions are mostly about what comes: «hva skjer i første kvartal neste år?»), and then each
+    quarter before today's, back to the first milestone's, the nearest first.
+
+    The quarters gone by are there for the report on what was done («hva skjedde i tredje kvartal?»): with more
+    milestones than a table shows, «Alle datoer» shows the oldest only, and a quarter of 2026 could not be reached
+    but by narrowing the filter to a few agencies.
+    """
     choices = [ALL_DATES, FROM_TODAY]
-    last = pd.concat([pd.to_datetime(milestones["from_date"]), pd.to_datetime(milestones["to_date"])]).max()
+    days = pd.concat([pd.to_datetime(milestones["from_date"]), pd.to_datetime(milestones["to_date"])])
+    first, last = days.min(), days.max()
     if pd.isna(last):
         return choices
-    quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    current = _quarter_of(today)
+    quarter = current
     while quarter <= last.date():
         choices.append(quarter_label(quarter))
-        month = quarter.month + 3  # the next quarter's first month, 13 being next January
-        quarter = dt.date(quarter.year + month // 13, (month - 1) % 12 + 1, 1)
+        quarter = _next_quarter(quarter)
+    quarter = min(_previous_quarter(current), _quarter_of(last.date()))  # none after the last milestone's
+    while _next_quarter(quarter) > first.date():  # the quarter holds or ends after the first milestone's day
+        choices.append(quarter_label(quarter))
+        quarter = _previous_quarter(quarter)
     return choices
 
 
-def default_window(choices: list[str], count: int, limit: int) -> str:
+def _quarter_of(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _next_quarter(quarter: dt.date) -> dt.date:
+    month = quarter.month + 3  # the next quarter's first month, 13 being next January
+    return dt.date(quarter.year + month // 13, (month - 1) % 12 + 1, 1)
+
+
+def _previous_quarter(quarter: dt.date) -> dt.date:
+    return dt.date(quarter.year - (quarter.month == 1), (quarter.month - 4) % 12 + 1, 1)
+
+
+def default_window(milestones: pd.DataFrame, today: dt.date, limit: int) -> str:
     """Every date, unless there are more than a table shows (limit) and some come: then from today, as the first
     rows of every date are the oldest."""
-    return FROM_TODAY if count > limit and len(choices) > 2 else ALL_DATES
+    comes = not in_window(milestones, FROM_TODAY, today).empty
+    return FROM_TODAY if len(milestones) > limit and comes else ALL_DATES
 
 
 def in_window(milestones: pd.DataFrame, choice: str, today: dt.date) -> pd.DataFrame:
