@@ -465,8 +465,7 @@ def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
     """The first and last day of a quarter named as quarter_label names it."""
     number, _, year = label.partition(". kvartal ")
     first = dt.date(int(year), 3 * int(number) - 2, 1)
-    after = dt.date(first.year + (first.month == 10), (first.month + 3 - 1) % 12 + 1, 1)
-    return first, after - dt.timedelta(days=1)
+    return first, _next_quarter(first) - dt.timedelta(days=1)
 
 
 def window_choices(milestones: pd.DataFrame, today: dt.date) -> list[str]:
@@ -511,8 +510,9 @@ def _previous_quarter(quarter: dt.date) -> dt.date:
 def default_window(milestones: pd.DataFrame, today: dt.date, limit: int) -> str:
     """Every date, unless there are more than a table shows (limit) and some come: then from today, as the first
     rows of every date are the oldest."""
-    comes = not in_window(milestones, FROM_TODAY, today).empty
-    return FROM_TODAY if len(milestones) > limit and comes else ALL_DATES
+    if len(milestones) <= limit:
+        return ALL_DATES
+    return ALL_DATES if in_window(milestones, FROM_TODAY, today).empty else FROM_TODAY
 
 
 def in_window(milestones: pd.DataFrame, choice: str, today: dt.date) -> pd.DataFrame:
