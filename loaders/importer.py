@@ -305,13 +305,29 @@ class _Planner:
         same = []
         for data in parsed.submissions:
             key = (data.agency, data.start_year)
+            if key in self.pending_exists:  # saved again beside itself in one import: as if imported one by one
+                if not self._holds_the_pending(key, data):
+                    return None
+                same.append(f"{data.agency} {data.start_year} i «{self.pending_exists[key]}» i samme import")
+                continue
             version = self.current.get(key)
-            if (key in self.pending_exists or version is None
-                    or not database.holds_the_same(self.con, version, data.fields, data.tables)):
+            if version is None or not database.holds_the_same(self.con, version, data.fields, data.tables):
                 return None
             same.append(f"versjon {version['version']} av {data.agency} {data.start_year} "
                         f"(innsendt {format_date(version['submitted_on'])})")
         return ", ".join(same)
+
+    def _holds_the_pending(self, key: tuple[str, int], data: SubmissionData) -> bool:
+        """Whether a submission holds exactly what the files planned before it in this import leave of it: the
+        version they make, which importing them first would have stored."""
+        fields, held = self.pending_fields.get(key), self.pending_rows.get(key, {})
+        if fields is None or any(fields.get(k) != data.fields.get(k) for k in database.SUBMISSION_FIELDS):
+            return False
+        pending = {"pilots": self.pending_pilots.get(key), "milestones": held.get("milestones"),
+                   "budget": held.get("budget")}
+        return all(rows is None or (pending[table] is not None
+                                    and database.as_stored(table, pending[table]) == database.as_stored(table, rows))
+                   for table, rows in data.tables.items())
 
     def _only_history(self, parsed: ParsedFile) -> str:
         """For a file imported before whose submissions show another file's pilots now: «; filen er historikk:

@@ -523,9 +523,15 @@ def holds_the_same(con: duckdb.DuckDBPyConnection, version: dict, fields: dict,
             continue
         stored = con.execute(f"SELECT {', '.join(ROW_COLUMNS[key])} FROM {table} WHERE submission_id = ? "
                              "ORDER BY position", [version["submission_id"]]).fetchall()
-        if stored != [tuple(row[1:]) for row in BatchWriter._rows(0, key, rows)]:
+        if stored != as_stored(key, rows):
             return False
     return True
+
+
+def as_stored(key: str, rows: list[dict]) -> list[tuple]:
+    """Parsed rows of one table (key as in TABLE_NAMES) as the store would hold them, from the position on: what
+    tells two tables' content apart, and nothing else a parsed row carries."""
+    return [tuple(row[1:]) for row in BatchWriter._rows(0, key, rows)]
 
 
 def version_rows(con: duckdb.DuckDBPyConnection, key: str, submission_id: int) -> list[tuple]:

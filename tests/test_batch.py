@@ -48,8 +48,9 @@ def mixed_batch() -> list[tuple[str, bytes]]:
             files.append((f"{i:02d}_feil.xlsx", workbook(pilots=[valid_pilot(start_date="snart", status="Kanskje")])))
         elif i % 7 == 5:
             files.append((f"{i:02d}_søppel.xlsx", b"PK\x03\x04 ikke en arbeidsbok"))
-        elif i % 7 == 6:
-            files.append((f"{i:02d}_ingen.xlsx", workbook(innsending=no_plans_submission(agency=agency), pilots=[])))
+        elif i % 7 == 6:  # the second of these is the first saved again without its guide sheet: other bytes
+            files.append((f"{i:02d}_ingen.xlsx", workbook(innsending=no_plans_submission(agency=agency), pilots=[],
+                                                         guide=i < 7)))
         else:
             pilots = [valid_pilot(pilot_name=f"Pilot {i}-{n}", pilot_ref=f"P{n}") for n in range(1 + i % 3)]
             files.append((f"{i:02d}.xlsx", workbook(innsending=valid_submission(agency=agency, start_year=year),

@@ -1001,6 +1001,33 @@ def test_a_workbook_saved_again_with_nothing_changed_is_unchanged_and_makes_no_v
     assert rows(store_path, "SELECT max(version) AS v FROM submissions")[0]["v"] == 2
 
 
+def test_a_workbook_saved_again_beside_itself_in_one_import_is_unchanged_as_it_is_one_by_one(
+        store_path, reference, tmp_path):
+    # «husbanken.xlsx» and «husbanken (1).xlsx» in one upload, the same form saved twice: the second made a version 2
+    # like the first, where importing them one after the other said «bare lagret på nytt» and made none
+    book = openpyxl.load_workbook(io.BytesIO(FULL_WORKBOOK))
+    book["Piloter"].column_dimensions["A"].width = 40
+    saved_again = io.BytesIO()
+    book.save(saved_again)
+    files = [("husbanken.xlsx", FULL_WORKBOOK), ("husbanken (1).xlsx", saved_again.getvalue())]
+    together = run_import(store_path, reference, *files)
+    assert [together[name].outcome for name, _ in files] == ["imported", "unchanged"]
+    assert together["husbanken (1).xlsx"].summary == ("samme innhold som Husbanken 2024 i «husbanken.xlsx» i samme "
+                                                      "import, bare lagret på nytt; ingenting endret")
+    assert together["husbanken (1).xlsx"].problems == []
+    one_by_one = tmp_path / "one_by_one.duckdb"
+    for file in files:
+        run_import(one_by_one, reference, file)
+    current = "SELECT (SELECT max(version) FROM submissions) AS versions, source_file FROM submissions_current"
+    assert rows(store_path, current) == rows(one_by_one, current) == [{"versions": 1, "source_file": "husbanken.xlsx"}]
+    book["Milepæler"].cell(2, 2).value = "Et annet navn"  # one cell changed: the later file is a new version
+    changed = io.BytesIO()
+    book.save(changed)
+    plans = run_import(tmp_path / "changed.duckdb", reference, files[0], ("husbanken (2).xlsx", changed.getvalue()))
+    assert plans["husbanken (2).xlsx"].outcome == "imported"
+    assert rows(tmp_path / "changed.duckdb", current) == [{"versions": 2, "source_file": "husbanken (2).xlsx"}]
+
+
 def test_a_file_imported_again_that_is_only_history_now_says_which_version_is_current(store_path, reference):
     # «samme innhold som «v1.xlsx», importert …; ingenting endret», as if v1 were what the dashboard shows
     def husbanken(sent: str, pilot: str) -> bytes:
