@@ -155,6 +155,23 @@ def first_bar(page) -> dict:
     return box
 
 
+def steady_boxes(elements, least: int = 1) -> list[dict]:
+    """The boxes of the shown elements a locator finds, read all at one moment, once two readings in a row agree.
+
+    Plotly draws a chart's ticks and labels anew as the chart takes a new width; read one by one, the six matrix
+    headers once came back as none, gone between the wait for them and the reading.
+    """
+    read = """els => els.map(e => e.getBoundingClientRect()).filter(r => r.width > 0 || r.height > 0)
+        .map(r => ({x: r.x, y: r.y, width: r.width, height: r.height}))"""
+    boxes, before = elements.evaluate_all(read), None
+    for _ in range(50):  # 10 s at most
+        if len(boxes) >= least and boxes == before:
+            break
+        elements.page.wait_for_timeout(200)
+        boxes, before = elements.evaluate_all(read), boxes
+    return boxes
+
+
 def test_clicking_an_agency_bar_filters_the_app_to_that_agency(page, server):
     page.goto(f"{server}/budsjett")
     wait_for_app(page)
@@ -658,8 +675,8 @@ def test_a_1024_px_window_stacks_the_overview_and_cuts_no_figure_or_table(page, 
     # the bar totals stay whole inside the chart («7,1 mill. kr» lost its «kr» at the plot's edge)
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.locator(".textpoint text").first.wait_for(timeout=15_000)
+    totals = steady_boxes(chart.locator(".textpoint text"))
     frame = chart.locator(".main-svg").first.bounding_box()
-    totals = [t.bounding_box() for t in chart.locator(".textpoint text").all()]
     assert totals and all(b["x"] + b["width"] <= frame["x"] + frame["width"] + 1 for b in totals)
 
 
@@ -670,8 +687,8 @@ def test_the_timeline_labels_stay_apart_and_inside_the_chart_at_1024_px(page, se
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.locator(".annotation").nth(2).wait_for()  # plotly draws its labels after the chart's frame
     shoot(page, "22_tidslinje_1024")  # once drawn: taken before, it showed the chart's empty frame
+    boxes = steady_boxes(chart.locator(".annotation"), least=3)
     frame = chart.locator(".main-svg").first.bounding_box()
-    boxes = [b for b in (e.bounding_box() for e in chart.locator(".annotation").all()) if b]
     assert len(boxes) >= 3
     for box in boxes:
         assert frame["x"] - 1 <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
@@ -704,7 +721,7 @@ def test_the_planer_matrices_headers_stay_apart_at_1024_px(page, server):
     for index in range(2):  # the plans' matrix and the agencies'
         headers = charts.nth(index).locator(".xtick text")
         headers.nth(5).wait_for()
-        boxes = [h.bounding_box() for h in headers.all()]
+        boxes = steady_boxes(headers, least=6)
         assert len(boxes) == 6
         for a, b in itertools.pairwise(boxes):
             assert a["x"] + a["width"] <= b["x"] + 1, (index, a, b)
