@@ -156,13 +156,14 @@ def first_bar(page) -> dict:
 
 
 def steady_boxes(elements, least: int = 1) -> list[dict]:
-    """The boxes of the shown elements a locator finds, read all at one moment, once two readings in a row agree.
+    """The boxes (and texts) of the shown elements a locator finds, read all at one moment, once two readings in a
+    row agree.
 
     Plotly draws a chart's ticks and labels anew as the chart takes a new width; read one by one, the six matrix
     headers once came back as none, gone between the wait for them and the reading.
     """
-    read = """els => els.map(e => e.getBoundingClientRect()).filter(r => r.width > 0 || r.height > 0)
-        .map(r => ({x: r.x, y: r.y, width: r.width, height: r.height}))"""
+    read = """els => els.map(e => [e.getBoundingClientRect(), e.textContent]).filter(([r]) => r.width || r.height)
+        .map(([r, text]) => ({x: r.x, y: r.y, width: r.width, height: r.height, text}))"""
     boxes, before = elements.evaluate_all(read), None
     for _ in range(50):  # 10 s at most
         if len(boxes) >= least and boxes == before:
@@ -179,8 +180,7 @@ def test_clicking_an_agency_bar_filters_the_app_to_that_agency(page, server):
     # the agency whose bar is clicked: the axis label level with it
     labels = page.get_by_test_id("stPlotlyChart").first.locator(".yaxislayer-above .ytick text")
     middle = box["y"] + box["height"] / 2
-    agency = min(labels.all(), key=lambda t: abs(t.bounding_box()["y"] + t.bounding_box()["height"] / 2 - middle))
-    agency = agency.text_content()
+    agency = min(steady_boxes(labels), key=lambda label: abs(label["y"] + label["height"] / 2 - middle))["text"]
     with rerun(page):
         page.mouse.click(box["x"] + box["width"] / 2, middle)
     page.wait_for_url(re.compile(r"virksomhet="), timeout=15_000)
