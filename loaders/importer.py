@@ -299,7 +299,9 @@ class _Planner:
     def _saved_again(self, parsed: ParsedFile) -> str | None:
         """«versjon 2 av Husbanken 2024 (innsendt 30.10.2023)» when a workbook holds exactly what the current version
         of each of its submissions holds: the same form saved again (new bytes, nothing changed), which was
-        «erstatter alt i versjon 2» with no change to tell of, and made a version 3 like it. None otherwise."""
+        «erstatter alt i versjon 2» with no change to tell of, and made a version 3 like it. Likewise for a
+        submission an earlier file of this import holds: «Husbanken 2024 i «husbanken.xlsx» i samme import». None
+        otherwise."""
         if parsed.table != "workbook" or not parsed.submissions:
             return None
         same = []

@@ -146,13 +146,7 @@ def first_bar(page) -> dict:
     """
     bar = page.get_by_test_id("stPlotlyChart").first.locator(".barlayer .point path").first
     bar.wait_for(timeout=15_000)
-    box, before = bar.bounding_box(), None
-    for _ in range(25):  # 5 s at most: a bar still moving then is clicked where it is
-        if box == before:
-            break
-        page.wait_for_timeout(200)
-        box, before = bar.bounding_box(), box
-    return box
+    return steady_boxes(bar)[0]  # a bar still moving after that is clicked where it is
 
 
 def steady_boxes(elements, least: int = 1) -> list[dict]:
