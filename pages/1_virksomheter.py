@@ -13,6 +13,8 @@ from ui.page_parts import DATE, FOLLOW_UP_KEY, IMPORTED_AT, export_row, kroner_c
 PILOT_COLUMNS = {**kroner_columns("Budsjett"), "Start": DATE, "Slutt": DATE}  # the tables of one agency's pilots
 DETAIL_KEY = "virksomhet_detalj"
 ROUND_WIDTH = 215  # «for sent 29.09.2023, uten planer» whole
+FOLLOW_UP_COLUMN = "Til oppfølging"  # with «Bare til oppfølging» on: why the agency is on the list
+REASONS_WIDTH = 235  # «2024: ikke levert · 2023: ikke levert» whole
 DETAIL_FOLLOWS_KEY = "_virksomhet_detalj_fra_filter"  # the filter's one agency the box was last set to
 
 f = page_setup("Virksomheter")
@@ -42,12 +44,15 @@ agencies = ministry.index.tolist()
 by_round = by_round.reindex(agencies).fillna("ikke bedt om")  # no row: neither asked nor delivered
 per_agency = pilots.groupby("agency").agg(piloter=("pilot_name", "count"), budsjett=("budget_total_nok", "sum"),
                                           elementer=("elements_covered", "mean")).reindex(agencies)
+# An agency that has delivered nothing in the selection has no figures to give: its «0» and «0 kr» read as a report
+# of none, the same as Husleietvistutvalget's «uten planer» beside it. It gets «–», as its Elementer.
+delivered = status["submitted_on"].notna().groupby(status["agency"]).any().reindex(agencies, fill_value=False)
 round_label = {year: f"Innsending {year}" for year in rounds}
 overview = pd.DataFrame({  # the short figures before the long texts: on a laptop they stay in view
     "Virksomhet": agencies,
     "Departement": ministry.values,
-    "Piloter": per_agency["piloter"].fillna(0).astype(int).values,
-    "Budsjett": fmt.whole_kroner(per_agency["budsjett"].fillna(0).values),
+    "Piloter": per_agency["piloter"].fillna(0).astype("Int64").where(delivered).values,
+    "Budsjett": fmt.whole_kroner(per_agency["budsjett"].fillna(0).where(delivered).values),
     # «5,0 av 6» as a plan's «6 av 6» elsewhere: a bare «6,0» read as another measure
     "Elementer dekket (snitt av 6)": per_agency["elementer"].map(
         lambda v: f"{fmt.number(v, 1)} av 6" if pd.notna(v) else "–").values,
@@ -63,6 +68,12 @@ if st.toggle(f"Bare til oppfølging: ikke levert eller levert for sent "
              f"({fmt.plural(len(to_follow), 'virksomhet', 'virksomheter')})",
              key=FOLLOW_UP_KEY, disabled=not to_follow):
     overview = overview[overview["Virksomhet"].isin(to_follow)].reset_index(drop=True)
+    # Why each is on the list, beside its name: at 1 280 px the round columns that say so were cut or out of view,
+    # and five of nine agencies showed only an «i tide» for the newest round.
+    due = status[queries.to_follow_up(status)].sort_values("start_year", ascending=False)
+    reasons = (due["start_year"].astype(str) + ": " + due["reporting_state"].str.lower()).groupby(
+        due["agency"], sort=False).agg(" · ".join)
+    overview.insert(1, FOLLOW_UP_COLUMN, overview["Virksomhet"].map(reasons))
     st.caption(f"Viser {fmt.number(len(overview))} av {fmt.plural(len(agencies), 'virksomhet', 'virksomheter')}: "
                "de som ikke har levert, eller har levert for sent, for minst én runde de er bedt om.")
     # The files follow the filter: with the toggle on, the page showed nine agencies and the workbook every one
@@ -82,6 +93,9 @@ def filter_to_clicked_row() -> None:
 st.dataframe(overview, hide_index=True, key="virksomheter_tabell", on_select=filter_to_clicked_row,
              selection_mode="single-row", placeholder="–", column_config={
                  **kroner_columns("Budsjett"),
+                 FOLLOW_UP_COLUMN: st.column_config.TextColumn(
+                     width=REASONS_WIDTH, help="Rundene virksomheten er bedt om, men ikke har levert til eller har "
+                                               "levert for sent til, den nyeste først"),
                  "Departement": st.column_config.TextColumn("Dep.", width=60, help="Departementet i dag"),
                  "Piloter": st.column_config.NumberColumn(width=55),
                  "Elementer dekket (snitt av 6)": st.column_config.TextColumn(

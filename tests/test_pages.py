@@ -570,10 +570,37 @@ def test_agencies_page_narrows_to_those_to_follow_up_that_the_overview_sends_the
     assert set(shown["Virksomhet"]) == expected and 0 < len(expected) < every
     rounds = shown.filter(like="Innsending ")
     assert all(any(t == "ikke levert" or t.startswith("for sent") for t in texts) for texts in rounds.values)
+    # why each is on the list stands beside its name: at 1 280 px the round columns saying so were out of view
+    assert list(shown.columns[:2]) == ["Virksomhet", "Til oppfølging"]
+    due = rows(sample_db, "SELECT agency, start_year, reporting_state FROM reporting_status "
+                          "WHERE was_asked AND reporting_state <> 'I tide' ORDER BY agency, start_year DESC")
+    expected_reasons: dict[str, list[str]] = {}
+    for agency, year, state in due:
+        expected_reasons.setdefault(agency, []).append(f"{year}: {state.lower()}")
+    reasons = dict(zip(shown["Virksomhet"], shown["Til oppfølging"], strict=True))
+    assert reasons == {a: " · ".join(r) for a, r in expected_reasons.items()}
+    assert {state for *_, state in due} == {"Ikke levert", "For sent"}
+    assert any(" · " in r for r in reasons.values())  # an agency behind in two rounds names both
     # the downloads follow the filter, not the toggle: said beside them (the page showed 9 agencies, Excel all)
     assert any("filene har hele utvalget i filteret" in c.value for c in at.caption)
     at.toggle(key="virksomheter_oppfolging").set_value(False).run()
     assert not any("filene har hele utvalget" in c.value for c in at.caption)
+    assert "Til oppfølging" not in table(at, "Virksomhet", "Innsending 2024").columns
+
+
+def test_an_agency_that_delivered_nothing_shows_no_figures_unlike_one_that_reported_no_plans(monkeypatch, sample_db):
+    # Datatilsynet, never delivered, read «0» pilots and «0 kr» as Husleietvistutvalget, which reported no plans
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")
+    shown = table(at, "Virksomhet", "Piloter", "Budsjett").set_index("Virksomhet")
+    never = {a for (a,) in rows(sample_db, "SELECT agency FROM reporting_status GROUP BY agency "
+                                           "HAVING count(submitted_on) = 0")}
+    without_plans = {a for (a,) in rows(sample_db, "SELECT agency FROM reporting_status GROUP BY agency "
+                                                   "HAVING count(submitted_on) > 0 AND NOT bool_or(has_plans)")}
+    assert "Datatilsynet" in never and "Husleietvistutvalget" in without_plans
+    for agency in never:
+        assert pd.isna(shown.loc[agency, "Piloter"]) and pd.isna(shown.loc[agency, "Budsjett"]), agency
+    for agency in without_plans:
+        assert (shown.loc[agency, "Piloter"], shown.loc[agency, "Budsjett"]) == (0, 0), agency
 
 
 def test_the_overview_opens_virksomheter_on_the_agencies_to_follow_up(monkeypatch, sample_db):
