@@ -14,6 +14,8 @@ SEARCH_KEY = "planer_sok"
 CHOSEN_KEY = "planer_valgt"
 MATRIX_PAGE_KEY = "planer_matrise_side"
 MATRIX_PER_PAGE = 40
+# The plans' table: long names are cut (the whole shows on hover), so more of the six elements stay in view
+AGENCY_WIDTH, PILOT_WIDTH = 170, 260
 LEFT_KEY, CHANGED_KEY = "_planer_link_left", "_planer_changed"  # filters.link_moved's, for the page's choices
 LINK_SEARCH, LINK_NO_EVALUATION = "sok", "uten_evaluering"  # the choices in the link, so a shared one shows them
 LINK_YES, LINK_NO = {"ja", "1", "true", "yes"}, {"nei", "0", "false", "no"}  # what a hand-written link may say
@@ -126,7 +128,11 @@ def _element_matrix(shown, choice: PlanChoice) -> None:
                     config=chart_config("brevets seks elementer", f, number, choice))
     st.caption(f"{plans.COVERED} = elementet er dekket i planen, {plans.MISSING} = det mangler. Et element er dekket "
                "når minst ett av feltene er fylt ut; Tid krever begge datoene og Økonomi budsjettet totalt.")
-    st.dataframe(plans.coverage_table(capped(shown, "planer")), hide_index=True)
+    st.dataframe(plans.coverage_table(capped(shown, "planer")), hide_index=True, column_config={
+        "Virksomhet": st.column_config.TextColumn(width=AGENCY_WIDTH),
+        "Pilot": st.column_config.TextColumn(width=PILOT_WIDTH),
+        **{column: st.column_config.TextColumn(label, help=help_text, alignment="center")
+           for column, (label, help_text) in plans.element_headers().items()}})
 
 
 def _agency_matrix(shown, choice: PlanChoice) -> None:
@@ -144,8 +150,9 @@ def _agency_matrix(shown, choice: PlanChoice) -> None:
     st.caption("Tabellen viser hvor stor andel av virksomhetens planer som dekker hvert element; under 100 % betyr at "
                "minst én plan mangler det. Klikk på en kolonneoverskrift for å få virksomhetene med hull først.")
     table = plans.agency_coverage_table(coverage)
-    share = st.column_config.NumberColumn(format="%d %%")  # whole per cents, as the matrix's hover
-    st.dataframe(table, hide_index=True, column_config=dict.fromkeys(table.columns[2:], share))
+    st.dataframe(table, hide_index=True, column_config={  # whole per cents, as the matrix's hover
+        column: st.column_config.NumberColumn(label, help=help_text, format="%d %%")
+        for column, (label, help_text) in plans.element_headers().items()})
 
 
 def _plan_in_full(shown, milestones) -> None:

@@ -103,12 +103,21 @@ def plan_list(pilots: pd.DataFrame) -> pd.DataFrame:
 
 
 def coverage_table(pilots: pd.DataFrame) -> pd.DataFrame:
-    """Pilots × elements, ✓ for covered and – for missing, with the count per plan."""
-    table = pd.DataFrame({"Virksomhet": pilots["agency"], "Pilot": pilots["pilot_name"]})
+    """Pilots × elements, ✓ for covered and – for missing, with the count per plan beside the plan's name (at
+    1 280 px the elements after it are out of view)."""
+    table = pd.DataFrame({"Virksomhet": pilots["agency"], "Pilot": pilots["pilot_name"],
+                          "Dekket": [f"{int(n)} av {len(ELEMENTS)}" for n in pilots["elements_covered"]]})
     for element, column in zip(ELEMENTS, ELEMENT_COLUMNS):
         table[element_title(element)] = [COVERED if bool(v) else MISSING for v in pilots[column]]
-    table["Dekket"] = [f"{int(n)} av {len(ELEMENTS)}" for n in pilots["elements_covered"]]
     return table.reset_index(drop=True)
+
+
+def element_headers() -> dict[str, tuple[str, str]]:
+    """A table's column of an element (element_title) → its header, the short name as the figures have it, and the
+    header's help, the element in full. With the full names as headers the six did not fit at 1 440 px, and the
+    one most often missing, «6. Dokumentasjon og evaluering», was out of view."""
+    return {element_title(e): (f"{e.number}. {ELEMENT_SHORT[e.number]}", f"Element {e.number} i brevet: {e.name}")
+            for e in ELEMENTS}
 
 
 def _two_tone(covered_color: str, missing_color: str) -> list:

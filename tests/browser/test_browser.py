@@ -581,6 +581,22 @@ def test_on_a_laptop_the_follow_up_list_says_beside_each_name_why_it_is_there(pa
     shoot(page, "31_til_oppfolging_1280")
 
 
+def test_on_a_laptop_planers_table_per_agency_shows_all_six_elements(page, server):
+    # with the elements' full names as headers, «6. Dokumentasjon og evaluering», where the gaps were, was out of view
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{server}/planer")
+    wait_for_app(page)
+    table = page.locator('[data-testid="stDataFrame"]').filter(
+        has=page.locator("[role=columnheader]", has_text=re.compile(r"^Piloter$")))
+    table.wait_for(state="attached")
+    table.scroll_into_view_if_needed()
+    headers = table.evaluate(IN_VIEW_HEADERS)
+    assert headers[-1] == "6. Dok. og evaluering" and len(headers) == 8, headers
+    scroller = table.locator(".dvn-scroller")
+    assert scroller.evaluate("e => e.scrollWidth <= e.clientWidth"), "the table scrolls sideways at 1 280 px"
+    shoot(page, "32_planer_1280")
+
+
 def test_the_key_figures_explain_themselves_to_keyboard_users(page, server):
     page.goto(server)
     wait_for_app(page)
