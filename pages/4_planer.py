@@ -176,6 +176,9 @@ def _plan_in_full(shown, milestones) -> None:
                 + (f" · Pilot-ID {fmt.escape_markdown(ref)}" if ref else "")
                 + f" · {int(plan['elements_covered'])} av {len(plans.ELEMENT_COLUMNS)} elementer  \n"
                 + " ".join(badges))
+    if plan["covers_e6"] and "Mangler evaluering" in plans.flags(plan):  # «6 av 6» beside «Mangler evaluering»
+        st.caption("Element 6 regnes som dekket fordi «Dokumentasjon av funn» er fylt ut, men «Evaluering og "
+                   "gevinstmåling» er tomt.")
     for section in plans.sections(plan):
         _section(section, plan, milestones)
 

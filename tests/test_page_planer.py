@@ -364,12 +364,16 @@ def test_a_plan_without_evaluation_that_covers_element_6_says_why_in_full(monkey
     at = open_page(monkeypatch, sample_db, {"virksomhet": agency})
     box = at.selectbox(key="planer_valgt")
     box.set_value(next(o for o in box.options if o.startswith(name))).run()
-    why = [c.value for c in at.caption if c.value.startswith("Dekket fordi «Dokumentasjon av funn» er fylt ut")]
-    assert len(why) == 1, [c.value for c in at.caption]
+    captions = [c.value for c in at.caption]
+    why = [c for c in captions if c.startswith("Dekket fordi «Dokumentasjon av funn» er fylt ut")]
+    assert len(why) == 1, captions
+    # and at the top, where «6 av 6 elementer» stands beside «Mangler evaluering», before the plan's sections
+    top = [i for i, c in enumerate(captions) if c.startswith("Element 6 regnes som dekket fordi «Dokumentasjon av")]
+    assert len(top) == 1 and top[0] < captions.index(why[0]), captions
     # a plan that describes its evaluation has no such words
     [(agency, name)] = rows(sample_db, "SELECT agency, pilot_name FROM pilot_plans_current WHERE "
                                        "coalesce(trim(evaluation), '') <> '' ORDER BY agency, pilot_name LIMIT 1")
     at = open_page(monkeypatch, sample_db, {"virksomhet": agency})
     box = at.selectbox(key="planer_valgt")
     box.set_value(next(o for o in box.options if o.startswith(name))).run()
-    assert not any(c.value.startswith("Dekket fordi") for c in at.caption)
+    assert not any(c.value.startswith(("Dekket fordi", "Element 6 regnes som dekket")) for c in at.caption)
