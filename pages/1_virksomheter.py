@@ -8,13 +8,14 @@ from store import queries
 from ui import filters, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import DATE, FOLLOW_UP_KEY, IMPORTED_AT, export_row, kroner_columns, moves_note
+from ui.page_parts import DATE, FOLLOW_UP_KEY, IMPORTED_AT, KRONER, export_row, kroner_columns, moves_note
 
 PILOT_COLUMNS = {**kroner_columns("Budsjett"), "Start": DATE, "Slutt": DATE}  # the tables of one agency's pilots
 DETAIL_KEY = "virksomhet_detalj"
 ROUND_WIDTH = 215  # «for sent 29.09.2023, uten planer» whole
 FOLLOW_UP_COLUMN = "Til oppfølging"  # with «Bare til oppfølging» on: why the agency is on the list
 REASONS_WIDTH = 235  # «2024: ikke levert · 2023: ikke levert» whole
+NOTHING_DELIVERED = "– betyr at virksomheten ikke har levert noen innsending i utvalget."
 DETAIL_FOLLOWS_KEY = "_virksomhet_detalj_fra_filter"  # the filter's one agency the box was last set to
 
 f = page_setup("Virksomheter")
@@ -92,12 +93,12 @@ def filter_to_clicked_row() -> None:
 # The short columns narrow, so the rounds, which say who is late or missing, have the room
 st.dataframe(overview, hide_index=True, key="virksomheter_tabell", on_select=filter_to_clicked_row,
              selection_mode="single-row", placeholder="–", column_config={
-                 **kroner_columns("Budsjett"),
+                 "Budsjett": {**KRONER, "help": NOTHING_DELIVERED},
                  FOLLOW_UP_COLUMN: st.column_config.TextColumn(
-                     width=REASONS_WIDTH, help="Rundene virksomheten er bedt om, men ikke har levert til eller har "
-                                               "levert for sent til, den nyeste først"),
+                     width=REASONS_WIDTH, help="Oppstartsårene (rundene) virksomheten er bedt om å rapportere for, "
+                                               "men ikke har levert eller leverte etter fristen. Nyeste først."),
                  "Departement": st.column_config.TextColumn("Dep.", width=60, help="Departementet i dag"),
-                 "Piloter": st.column_config.NumberColumn(width=55),
+                 "Piloter": st.column_config.NumberColumn(width=55, help=NOTHING_DELIVERED),
                  "Elementer dekket (snitt av 6)": st.column_config.TextColumn(
                      "Elementer", width=80, help="Hvor mange av brevets seks elementer planene dekker, i snitt"),
                  **{label: st.column_config.TextColumn(

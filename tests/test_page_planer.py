@@ -357,6 +357,21 @@ def test_planer_lists_the_plans_in_the_order_of_the_deck_and_the_workbook(monkey
     assert [name.removeprefix("'") for name in sheet["Pilotnavn"]] == written
 
 
+def test_the_element_tables_have_short_headers_with_the_element_in_full_on_hover(monkeypatch, sample_db):
+    # with the full names as headers, «6. Dokumentasjon og evaluering», where the gaps were, was out of view at
+    # 1 280 and 1 440 px; the per-plan table showed elements 1–2 and no «Dekket»
+    at = open_page(monkeypatch, sample_db)
+    per_plan = next(d for d in at.dataframe if "Dekket" in d.value.columns)
+    per_agency = next(d for d in at.dataframe if "Piloter" in d.value.columns and "Pilot" not in d.value.columns)
+    assert list(per_plan.value.columns[:3]) == ["Virksomhet", "Pilot", "Dekket"]
+    for grid in (per_plan, per_agency):
+        config = json.loads(grid.proto.columns)
+        headers = [(config[c]["label"], config[c]["help"]) for c in grid.value.columns if c[0].isdigit()]
+        assert [label for label, _ in headers] == ["1. Problem og mål", "2. Omfang", "3. Tid", "4. Deltakere",
+                                                   "5. Økonomi", "6. Dok. og evaluering"]
+        assert headers[5][1] == "Element 6 i brevet: Dokumentasjon og evaluering"
+
+
 def test_a_plan_without_evaluation_that_covers_element_6_says_why_in_full(monkeypatch, sample_db):
     # «Mangler evaluering» at the top of the plan, «✓ Dekket» on element 6 below it, and nothing said of why
     [(agency, name)] = rows(sample_db, "SELECT agency, pilot_name FROM pilot_plans_current WHERE covers_e6 AND "

@@ -588,19 +588,32 @@ def test_agencies_page_narrows_to_those_to_follow_up_that_the_overview_sends_the
     assert "Til oppfølging" not in table(at, "Virksomhet", "Innsending 2024").columns
 
 
-def test_an_agency_that_delivered_nothing_shows_no_figures_unlike_one_that_reported_no_plans(monkeypatch, sample_db):
-    # Datatilsynet, never delivered, read «0» pilots and «0 kr» as Husleietvistutvalget, which reported no plans
-    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")
+@pytest.mark.parametrize("year", [None, 2024])
+def test_an_agency_that_delivered_nothing_shows_no_figures_unlike_one_that_reported_no_plans(monkeypatch, sample_db,
+                                                                                             year):
+    # Datatilsynet, never delivered, read «0» pilots and «0 kr» as Husleietvistutvalget, which reported no plans;
+    # with a round chosen, «nothing delivered» is for that round
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py", {"aar": str(year)} if year else None)
     shown = table(at, "Virksomhet", "Piloter", "Budsjett").set_index("Virksomhet")
-    never = {a for (a,) in rows(sample_db, "SELECT agency FROM reporting_status GROUP BY agency "
+    where = f"WHERE start_year = {year}" if year else ""
+    never = {a for (a,) in rows(sample_db, f"SELECT agency FROM reporting_status {where} GROUP BY agency "
                                            "HAVING count(submitted_on) = 0")}
-    without_plans = {a for (a,) in rows(sample_db, "SELECT agency FROM reporting_status GROUP BY agency "
+    without_plans = {a for (a,) in rows(sample_db, f"SELECT agency FROM reporting_status {where} GROUP BY agency "
                                                    "HAVING count(submitted_on) > 0 AND NOT bool_or(has_plans)")}
-    assert "Datatilsynet" in never and "Husleietvistutvalget" in without_plans
+    assert "Datatilsynet" in never and "Husleietvistutvalget" in without_plans and set(shown.index) > never
+    if year:  # an agency that delivered for the other round only
+        assert never - {a for (a,) in rows(sample_db, "SELECT agency FROM reporting_status GROUP BY agency "
+                                                      "HAVING count(submitted_on) = 0")}
     for agency in never:
         assert pd.isna(shown.loc[agency, "Piloter"]) and pd.isna(shown.loc[agency, "Budsjett"]), agency
     for agency in without_plans:
         assert (shown.loc[agency, "Piloter"], shown.loc[agency, "Budsjett"]) == (0, 0), agency
+    others = shown.drop(index=list(never))
+    assert not others["Piloter"].isna().any() and not others["Budsjett"].isna().any()
+    # the «–» says what it means
+    config = json.loads(next(d for d in at.dataframe if "Piloter" in d.value.columns).proto.columns)
+    assert config["Piloter"]["help"] == config["Budsjett"]["help"] == (
+        "– betyr at virksomheten ikke har levert noen innsending i utvalget.")
 
 
 def test_the_overview_opens_virksomheter_on_the_agencies_to_follow_up(monkeypatch, sample_db):
