@@ -530,7 +530,7 @@ class _Deck:
         self.when = data_date(con)
         self.settings = queries.settings(con)
         self.pilots = _read_pilots(con, f)
-        self.reporting = queries.reporting_status(con, f)
+        self.reporting = queries.reporting_status(con, f, norwegian_today())
         # the newest report in the selection: the whole store's said a deck of one agency was newer than it was
         self.newest = as_date(queries.store_summary(con)["newest_submission"] if f.is_empty
                               else self.reporting["submitted_on"].max())
@@ -777,7 +777,7 @@ class _Deck:
         """Per round: who was asked, how many delivered on time, late or not at all, and who delivered unasked."""
         frame = self.reporting
         rounds = sorted({int(y) for y in frame["start_year"]}) if not frame.empty else []
-        rows, on_time, late, missing, unasked = [], [], [], [], []
+        rows, on_time, late, missing, open_, unasked = [], [], [], [], [], []
         for year in rounds:
             part = frame[frame["start_year"] == year]
             # I tide / For sent / Ikke levert count only those asked, so they add up to «Bedt om».
@@ -787,12 +787,15 @@ class _Deck:
             on_time.append(int((state == "I tide").sum()))
             late.append(int((state == "For sent").sum()))
             missing.append(int((state == "Ikke levert").sum()))
+            open_.append(int((state == queries.OPEN).sum()))
             unasked.append(int((~part["was_asked"].astype(bool) & (part["reporting_state"] != "Ikke levert")).sum()))
             rows.append([f"Oppstart {year}", date(deadline),
-                         *map(number, (len(asked), on_time[-1], late[-1], missing[-1], unasked[-1]))])
-        asked_total = sum(on_time) + sum(late) + sum(missing)
+                         *map(number, (len(asked), on_time[-1], late[-1], missing[-1], open_[-1], unasked[-1]))])
+        asked_total = sum(on_time) + sum(late) + sum(missing) + sum(open_)
         lede = (f"{number(sum(on_time) + sum(late))} av {number(asked_total)} forespurte innsendinger er levert; "
                 f"{number(sum(late))} for sent, {number(sum(missing))} ikke levert") if rounds else ""
+        if sum(open_):  # a round still open: not delivered yet, and not late either
+            lede += f", {number(sum(open_))} med frist som ikke er ute"
         if sum(unasked):
             lede += f"; {number(sum(unasked))} levert uten forespørsel"
         if rounds and (self.f.statuses or self.f.forsok is not None):  # the title slide's pilots are not these
@@ -801,13 +804,21 @@ class _Deck:
         if not rounds:
             self.empty_note(slide, "Ingen rapporteringsrunder i utvalget.")
             return
-        table(slide, LEFT, BODY_TOP + 0.15, [2.4, 1.9, 1.5, 1.5, 1.5, 1.5, 1.9],
-              ["Runde", "Frist", "Bedt om", "I tide", "For sent", "Ikke levert", "Uten forespørsel"], rows,
-              size=13, row_height=0.4, header_height=0.42, align=["l", "l", "r", "r", "r", "r", "r"],
+        widths = [2.4, 1.9, 1.5, 1.5, 1.5, 1.5, 1.9]
+        headers = ["Runde", "Frist", "Bedt om", "I tide", "For sent", "Ikke levert", "Uten forespørsel"]
+        if sum(open_):  # its column only where a round is open, in the room the others give up
+            widths = [2.0, 1.6, 1.3, 1.3, 1.3, 1.3, 1.5, 1.9]
+            headers.insert(6, queries.OPEN)
+        else:
+            rows = [row[:6] + row[7:] for row in rows]
+        table(slide, LEFT, BODY_TOP + 0.15, widths, headers, rows,
+              size=13, row_height=0.4, header_height=0.42, align=["l", "l", *["r"] * (len(headers) - 2)],
               bold_first_column=True,
               description="Tabell: rapportering per runde med frist, antall forespurte, levert i tide, "
-                          "for sent, ikke levert og levert uten forespørsel.")
-        self.reporting_chart(slide, BODY_TOP + 0.15 + 0.42 + 0.4 * len(rows) + 0.35, rounds, on_time, late, missing)
+                          "for sent, ikke levert" + (", frist ikke ute" if sum(open_) else "")
+                          + " og levert uten forespørsel.")
+        self.reporting_chart(slide, BODY_TOP + 0.15 + 0.42 + 0.4 * len(rows) + 0.35, rounds, on_time, late, missing,
+                             open_)
 
     def no_plans_slide(self) -> None:
         """«Uten planer»: the submissions that answer «no plans», with what each assessed and how it involved the
@@ -836,13 +847,16 @@ class _Deck:
                  space_after=4)
 
     def reporting_chart(self, slide: Slide, chart_top: float, rounds: list[int], on_time: list[int], late: list[int],
-                        missing: list[int]) -> None:
-        """Stacked bars per round of the asked agencies' reports: on time, late, not delivered."""
+                        missing: list[int], open_: list[int]) -> None:
+        """Stacked bars per round of the asked agencies' reports: on time, late, not delivered, and (where a round
+        is open) not delivered with the deadline still to come."""
         data = CategoryChartData()
         data.categories = [f"Oppstart {y}" for y in rounds]
         data.add_series("Levert i tide", on_time)
         data.add_series("Levert for sent", late)
         data.add_series("Ikke levert", missing)
+        if sum(open_):
+            data.add_series(queries.OPEN, open_)
         height = min(BODY_BOTTOM - chart_top, 0.75 * len(rounds) + 1.0)
         frame_shape = slide.shapes.add_chart(XL_CHART_TYPE.BAR_STACKED, Inches(LEFT), Inches(chart_top),
                                              Inches(WIDTH), Inches(height), data)
@@ -859,10 +873,14 @@ class _Deck:
         count_labels(plot.series[0], 12)
         count_labels(plot.series[1], 12)
         count_labels(plot.series[2], 12, TEXT)
+        if sum(open_):
+            color_series(plot.series[3], RULE, MID_GREY)  # lighter than «for sent»: nothing is late yet
+            count_labels(plot.series[3], 12, TEXT)
         alt_text(frame_shape, "Liggende stolper per runde for dem som ble bedt om å rapportere: levert i tide, "
-                              "for sent og ikke levert. "
+                              "for sent og ikke levert" + (", og frist ikke ute" if sum(open_) else "") + ". "
                  + "; ".join(f"Oppstart {y}: {a} i tide, {b} for sent, {c} ikke levert"
-                             for y, a, b, c in zip(rounds, on_time, late, missing)))
+                             + (f", {d} frist ikke ute" if d else "")
+                             for y, a, b, c, d in zip(rounds, on_time, late, missing, open_, strict=True)))
 
     def budget_slide(self) -> None:
         """Budget per agency as a bar chart, with the total and how much fits within current frames."""
@@ -1122,7 +1140,9 @@ class _Deck:
             for report in reports.to_dict("records"):
                 state = report["reporting_state"]
                 when = as_date(report["submitted_on"])
-                detail = f"levert {date(when)} ({state.lower()})" if when else "ikke levert"
+                detail = (f"levert {date(when)} ({state.lower()})" if when else
+                          f"ikke levert, frist {date(as_date(report['deadline']))}" if state == queries.OPEN
+                          else "ikke levert")
                 notes.append(f"oppstart {int(report['start_year'])}: {detail}")
             y = BODY_TOP + 0.1 + 0.4 + 0.46 * len(chunk) + 0.3
             if notes:

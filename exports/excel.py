@@ -51,7 +51,7 @@ from exports.common import (
     source_line,
 )
 from loaders.contract import BUDGET, ELEMENTS, MILESTONES, PILOTS, SUBMISSION
-from loaders.values import norwegian_now
+from loaders.values import norwegian_now, norwegian_today
 from store import queries
 from store.queries import ALL_PLANS, CANCELLED, PilotFilter, PlanChoice
 from ui.formatting import kr, plural
@@ -179,7 +179,7 @@ SHEETS: dict[str, Callable[[], list[Column]]] = {
 
 def _submission_rows(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
     """Reporting status per round and agency, with the current submission's details."""
-    status = queries.reporting_status(con, f)
+    status = queries.reporting_status(con, f, norwegian_today())
     details = queries.submissions(con, f)[["agency", "start_year", "contact_person", "email", "assessment",
                                            "union_involvement", "file_name", "imported_at"]]
     return status.merge(details, on=["agency", "start_year"], how="left")
@@ -458,7 +458,7 @@ def _write_about(ws: Worksheet, f: PilotFilter, choice: PlanChoice, when: dt.dat
         MILESTONES.sheet: "milepæler og faser for pilotene i utvalget",
         BUDGET.sheet: "årlige budsjettrader (kr) for pilotene i utvalget",
         SUBMISSIONS_SHEET: "én rad per runde og virksomhet: bedt om å rapportere (og om brevet er registrert), "
-                        "levert i tide, for sent eller ikke levert, eller levert uten forespørsel",
+                        "levert i tide, for sent eller ikke levert, frist ikke ute ennå, eller levert uten forespørsel",
     }
     for name, note in notes.items():
         lines.append((f"Arket {name}", f"{plural(counts[name], 'rad', 'rader')} – {note}", "text"))

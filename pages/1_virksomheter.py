@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from loaders.importer import TABLE_SHEETS
+from loaders.values import norwegian_today
 from store import queries
 from ui import filters, store_access
 from ui import formatting as fmt
@@ -19,7 +20,7 @@ NOTHING_DELIVERED = "– betyr at virksomheten ikke har levert noen innsending i
 DETAIL_FOLLOWS_KEY = "_virksomhet_detalj_fra_filter"  # the filter's one agency the box was last set to
 
 f = page_setup("Virksomheter")
-status = store_access.frame("reporting_status", f)
+status = store_access.frame("reporting_status", f, norwegian_today())
 pilots = store_access.frame("pilots", f)
 st.caption(f"Viser {f.describe()}.{moves_note(f)} Klikk på en rad for å filtrere hele oversikten til virksomheten.")
 
@@ -28,6 +29,8 @@ def submission_text(r) -> str:
     """'i tide 20.08.2023, med planer' for one agency and round: in time or late (or delivered unasked) first,
     where a column too narrow for the whole text still shows it."""
     if pd.isna(r.submitted_on):
+        if r.reporting_state == queries.OPEN:  # not late yet: «ikke levert» alone read as one to chase
+            return f"ikke levert ennå, frist {fmt.date(r.deadline)}"
         return "ikke levert" if r.was_asked else "ikke bedt om"
     plans = "med planer" if r.has_plans else "uten planer"
     state = "uten forespørsel" if r.reporting_state == "Uten forespørsel" else r.reporting_state.lower()

@@ -287,15 +287,27 @@ def budget_lines(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame
     return _rows_of_pilots(con, "budget_lines_current", f, "t.agency, t.pilot_name, t.year", also=_OF_THE_PILOT)
 
 
-def reporting_status(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
-    """Per round and agency: asked or not, submitted when, on time or late, with or without plans."""
+OPEN = "Frist ikke ute"  # asked, nothing delivered yet, and the round's deadline is today or later
+
+
+def reporting_status(con: duckdb.DuckDBPyConnection, f: PilotFilter, today: dt.date) -> pd.DataFrame:
+    """Per round and agency: asked or not, submitted when, on time or late, with or without plans.
+
+    A report asked for and not delivered is «Ikke levert» once the round's deadline has passed, and OPEN until then
+    (a report delivered on the deadline is in time): the day a new round's letters went out, every agency asked
+    read «Ikke levert» and was listed to follow up.
+    """
     where, params = f.submission_clause()
-    return _frame(con, f"SELECT * FROM reporting_status WHERE {where} ORDER BY start_year, agency", params)
+    return _frame(con, f"""
+        SELECT * REPLACE (CASE WHEN reporting_state = 'Ikke levert' AND deadline >= ? THEN '{OPEN}'
+                               ELSE reporting_state END AS reporting_state)
+        FROM reporting_status WHERE {where} ORDER BY start_year, agency""", [today, *params])
 
 
 def to_follow_up(status: pd.DataFrame) -> pd.Series:
-    """The rows of reporting_status to follow up: asked, and not reported on time (late or not at all)."""
-    return status["was_asked"].astype(bool) & (status["reporting_state"] != "I tide")
+    """The rows of reporting_status to follow up: asked, and not reported on time (late, or not at all by the
+    deadline)."""
+    return status["was_asked"].astype(bool) & status["reporting_state"].isin(["For sent", "Ikke levert"])
 
 
 def submissions(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:

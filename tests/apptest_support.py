@@ -34,3 +34,12 @@ def agency_without_pilots(db: Path) -> str:
     (agency,) = rows(db, "SELECT name FROM agencies WHERE name NOT IN (SELECT agency FROM pilots_current) "
                          "ORDER BY name LIMIT 1")[0]
     return agency
+
+
+def add_round(db: Path, year: int, deadline, agencies: list[str]) -> None:
+    """A new round in the store's register, as data/rounds.csv and data/requests.csv give it: its deadline, and a
+    registered letter asking each of these agencies to report."""
+    with duckdb.connect(str(db)) as con:
+        con.execute("INSERT INTO rounds VALUES (?, ?, 'Ny runde')", [year, deadline])
+        con.executemany("INSERT INTO requests VALUES (?, ?, ?, 'KDD 26/1234', NULL)",
+                        [[year, agency, deadline] for agency in agencies])

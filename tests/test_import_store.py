@@ -1469,7 +1469,8 @@ def test_the_dashboards_reads_hold_what_duckdb_itself_gives_blanks_included(stor
                                                             milestones=[milestone()], budget=[budget_line()])))
     every = PilotFilter()
     reads = [("pilots", every), ("status_summary", every, dt.date(2024, 6, 1)), ("milestones", every),
-             ("budget_lines", every), ("reporting_status", every), ("submissions", every), ("history", "Husbanken"),
+             ("budget_lines", every), ("reporting_status", every, dt.date(2024, 6, 1)), ("submissions", every),
+             ("history", "Husbanken"),
              ("import_log",), ("search_plans", every, "svar"), ("upcoming_milestones", every, dt.date(2023, 1, 1))]
     with database.reading(store_path) as con:  # as the dashboard reads
         ours = {name: getattr(queries, name)(con, *args) for name, *args in reads}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from store.queries import OPEN
 from ui import formatting as fmt
 
 # Okabe–Ito, with a dark blue as the ministry's accent.
@@ -24,8 +25,9 @@ STATUS_COLORS = {"Planlagt": "#56B4E9", "Pågår": "#E69F00", "Gjennomført": "#
 STATUS_PATTERNS = {"Planlagt": "", "Pågår": "/", "Gjennomført": ".", "Avbrutt": "x"}
 FRAME_COLORS = {"Ja": "#009E73", "Delvis": "#E69F00", "Nei": "#D55E00"}
 FRAME_PATTERNS = {"Ja": "", "Delvis": "/", "Nei": "x"}
-REPORTING_COLORS = {"I tide": "#009E73", "For sent": "#E69F00", "Ikke levert": "#D55E00"}
-REPORTING_PATTERNS = {"I tide": "", "For sent": "/", "Ikke levert": "x"}
+# the last only where a round is still open: asked, nothing delivered, and the deadline still to come
+REPORTING_COLORS = {"I tide": "#009E73", "For sent": "#E69F00", "Ikke levert": "#D55E00", OPEN: "#999999"}
+REPORTING_PATTERNS = {"I tide": "", "For sent": "/", "Ikke levert": "x", OPEN: "-"}
 CATEGORY_COLORS = {"Lønn": "#0072B2", "Innkjøp": "#E69F00", "Drift": "#009E73", "Annet": "#CC79A7"}
 CATEGORY_PATTERNS = {"Lønn": "", "Innkjøp": "/", "Drift": ".", "Annet": "x"}
 FONT = "Source Sans Pro, Arial, sans-serif"

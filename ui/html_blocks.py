@@ -31,13 +31,15 @@ from html import escape
 
 import pandas as pd
 
+from store.queries import OPEN
 from ui import formatting as fmt
 from ui.charts import ACCENT, FADED_TEXT, LIGHT, REPORTING_COLORS, REPORTING_PATTERNS, STATUS_COLORS
 
 PLANNED_COLOR = STATUS_COLORS["Planlagt"]
-# Hatches drawn over the colour, as ui.charts.pattern does in plotly: "/" diagonal, "x" crossed.
+# Hatches drawn over the colour, as ui.charts.pattern does in plotly: "/" diagonal, "x" crossed, "-" across.
 HATCHES = {
     "": "none",
+    "-": "repeating-linear-gradient(0deg, rgba(255,255,255,.75) 0 2px, transparent 2px 7px)",
     "/": "repeating-linear-gradient(-45deg, rgba(255,255,255,.75) 0 2px, transparent 2px 7px)",
     "x": ("repeating-linear-gradient(-45deg, rgba(255,255,255,.75) 0 2px, transparent 2px 7px), "
           "repeating-linear-gradient(45deg, rgba(255,255,255,.75) 0 2px, transparent 2px 7px)"),
@@ -257,7 +259,8 @@ def reporting_counts(status: pd.DataFrame) -> pd.DataFrame:
     rounds = sorted(status.loc[status["was_asked"] | status["submitted_on"].notna(), "start_year"].unique())
     asked = status[status["was_asked"]]
     counts = asked.groupby(["start_year", "reporting_state"]).size().unstack(fill_value=0)
-    return counts.reindex(index=rounds, columns=list(REPORTING_COLORS), fill_value=0).astype(int)
+    counts = counts.reindex(index=rounds, columns=list(REPORTING_COLORS), fill_value=0).astype(int)
+    return counts if counts[OPEN].any() else counts.drop(columns=OPEN)  # «Frist ikke ute» only for an open round
 
 
 def unasked_counts(status: pd.DataFrame, rounds: pd.Index) -> pd.Series:
@@ -272,13 +275,13 @@ def reporting_bars(counts: pd.DataFrame) -> str:
     rows, spoken = [], []
     for year, row in counts.iterrows():
         segments = [Segment(state, int(row[state]), REPORTING_COLORS[state], REPORTING_PATTERNS[state],
-                            f"{fmt.number(int(row[state]))} {state.lower()}") for state in REPORTING_COLORS]
+                            f"{fmt.number(int(row[state]))} {state.lower()}") for state in counts.columns]
         total = sum(s.value for s in segments)
         rows.append(f'<div class="po-row"><div class="po-row-label">Oppstart {year}</div>'
                     f'<div class="po-track">{_segments(segments, top, WORDS_SHARE_HALF)}</div>'
                     f'<div class="po-total">{fmt.number(total)} i alt</div></div>')
         spoken.append(f"Oppstart {year}: " + ", ".join(s.text for s in segments))
-    legend = _legend([(state, REPORTING_COLORS[state], REPORTING_PATTERNS[state]) for state in REPORTING_COLORS])
+    legend = _legend([(state, REPORTING_COLORS[state], REPORTING_PATTERNS[state]) for state in counts.columns])
     return (f'<div class="po-chart" role="img" aria-label="{escape("; ".join(spoken))}">'
             f'{"".join(rows)}{_axis(top, "Antall virksomheter", beside_labels=True)}{legend}</div>')
 

@@ -47,7 +47,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     settings = store_access.read("settings")
     by_status = (store_access.frame("status_summary", f, today).set_index("status").reindex(STATUS_ORDER)
                  .dropna(how="all"))
-    status = store_access.frame("reporting_status", f)
+    status = store_access.frame("reporting_status", f, today)
     counted = int(by_status["pilots"].reindex(settings["counting_statuses"]).sum())
     planned = int(by_status["pilots"].get("Planlagt", 0))
     band = (settings["ambition_min"], settings["ambition_max"])
