@@ -432,6 +432,11 @@ def style_chart(chart: Chart, *, legend: bool = False, size: float = 11) -> None
     _font(category_axis.tick_labels.font, size, TEXT)
 
 
+def deadline_words(day: dt.date | None) -> str:
+    """«frist 31.10.2027», or for a round data/rounds.csv has no deadline for, «ingen frist satt»."""
+    return f"frist {date(day)}" if day else "ingen frist satt"
+
+
 def color_series(series: BarSeries, fill: RGBColor, outline: RGBColor | None = None) -> None:
     """One solid colour for a series' bars (with a thin outline when the fill is light)."""
     series.format.fill.solid()
@@ -1141,7 +1146,7 @@ class _Deck:
                 state = report["reporting_state"]
                 when = as_date(report["submitted_on"])
                 detail = (f"levert {date(when)} ({state.lower()})" if when else
-                          f"ikke levert, frist {date(as_date(report['deadline']))}" if state == queries.OPEN
+                          f"ikke levert ennå, {deadline_words(as_date(report['deadline']))}" if state == queries.OPEN
                           else "ikke levert")
                 notes.append(f"oppstart {int(report['start_year'])}: {detail}")
             y = BODY_TOP + 0.1 + 0.4 + 0.46 * len(chunk) + 0.3
@@ -1336,7 +1341,9 @@ class _Deck:
             by_agency: dict[str, list[int]] = {}
             for r in missing:
                 by_agency.setdefault(r["agency"], []).append(int(r["start_year"]))
-            items.append([("• ", BULLET), (f"Ikke levert ({number(len(missing))} av {number(len(asked))} forespurte):",
+            due = asked[asked["reporting_state"] != queries.OPEN]  # a round still open has nobody behind yet
+            of = "forespurte" if len(due) == len(asked) else "forespurte med frist ute"
+            items.append([("• ", BULLET), (f"Ikke levert ({number(len(missing))} av {number(len(due))} {of}):",
                                            {"bold": True})])
             items += self.items([f"{self.short(a)} – oppstart {join_words([str(y) for y in sorted(ys)])}"
                                  for a, ys in by_agency.items()], 7, SUBMISSIONS_SHEET)

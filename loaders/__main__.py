@@ -135,11 +135,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _warn_of_unknown_requests(reference: Reference) -> None:
-    """Name the requests of data/requests.csv that no agency of the register answers to (a typo, or a rename)."""
+    """Name the requests of data/requests.csv that no agency of the register answers to (a typo, or a rename), and
+    those for a round data/rounds.csv gives no deadline."""
     if reference.unknown_requests:
         print(f"Advarsel: data/requests.csv ber {', '.join(reference.unknown_requests)} om å rapportere, men "
               "registeret (data/agencies.csv) har ingen virksomhet med det navnet, forkortelsen eller det andre "
               "navnet. Rett navnet: ellers vises den som en egen virksomhet som ikke har levert.", file=sys.stderr)
+    if reference.requests_without_deadline:
+        print(f"Advarsel: data/requests.csv ber {', '.join(reference.requests_without_deadline)} om å rapportere for "
+              "et oppstartsår som data/rounds.csv ikke har frist for. Legg runden og fristen inn i rounds.csv: til da "
+              "står de som «Frist ikke ute» og følges ikke opp.", file=sys.stderr)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:

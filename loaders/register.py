@@ -145,6 +145,13 @@ class Reference:
         names = {a.name for a in self.agencies}
         return [f"{r.agency} ({r.start_year})" for r in self.requests if r.agency not in names]
 
+    @property
+    def requests_without_deadline(self) -> list[str]:
+        """«Husbanken (2027)» for each request in requests.csv for a round rounds.csv has no deadline for: no report
+        for it can be late or missing, so it stays «Frist ikke ute»."""
+        years = {r.start_year for r in self.rounds}
+        return [f"{r.agency} ({r.start_year})" for r in self.requests if r.start_year not in years]
+
     def agency_named(self, text: str) -> Agency | None:
         """The agency written as text, as match_agency, or None for no agency of the register."""
         return self._by_spelling.get(fold(text))

@@ -30,7 +30,7 @@ def submission_text(r) -> str:
     where a column too narrow for the whole text still shows it."""
     if pd.isna(r.submitted_on):
         if r.reporting_state == queries.OPEN:  # not late yet: «ikke levert» alone read as one to chase
-            return f"ikke levert ennå, frist {fmt.date(r.deadline)}"
+            return f"ikke levert ennå, {'ingen frist satt' if pd.isna(r.deadline) else f'frist {fmt.date(r.deadline)}'}"
         return "ikke levert" if r.was_asked else "ikke bedt om"
     plans = "med planer" if r.has_plans else "uten planer"
     state = "uten forespørsel" if r.reporting_state == "Uten forespørsel" else r.reporting_state.lower()

@@ -287,7 +287,7 @@ def budget_lines(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame
     return _rows_of_pilots(con, "budget_lines_current", f, "t.agency, t.pilot_name, t.year", also=_OF_THE_PILOT)
 
 
-OPEN = "Frist ikke ute"  # asked, nothing delivered yet, and the round's deadline is today or later
+OPEN = "Frist ikke ute"  # asked, nothing delivered yet, and the round's deadline is today or later (or not set)
 
 
 def reporting_status(con: duckdb.DuckDBPyConnection, f: PilotFilter, today: dt.date) -> pd.DataFrame:
@@ -295,11 +295,13 @@ def reporting_status(con: duckdb.DuckDBPyConnection, f: PilotFilter, today: dt.d
 
     A report asked for and not delivered is «Ikke levert» once the round's deadline has passed, and OPEN until then
     (a report delivered on the deadline is in time): the day a new round's letters went out, every agency asked
-    read «Ikke levert» and was listed to follow up.
+    read «Ikke levert» and was listed to follow up. A request for a round data/rounds.csv gives no deadline is OPEN
+    too: nobody is behind a deadline that is not set (init and import warn of it).
     """
     where, params = f.submission_clause()
     return _frame(con, f"""
-        SELECT * REPLACE (CASE WHEN reporting_state = 'Ikke levert' AND deadline >= ? THEN '{OPEN}'
+        SELECT * REPLACE (CASE WHEN reporting_state = 'Ikke levert' AND (deadline IS NULL OR deadline >= ?)
+                               THEN '{OPEN}'
                                ELSE reporting_state END AS reporting_state)
         FROM reporting_status WHERE {where} ORDER BY start_year, agency""", [today, *params])
 

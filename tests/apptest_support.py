@@ -36,10 +36,14 @@ def agency_without_pilots(db: Path) -> str:
     return agency
 
 
+NEW_ROUND = 2099  # a round no data/rounds.csv will have, and no date of an import will name
+
+
 def add_round(db: Path, year: int, deadline, agencies: list[str]) -> None:
-    """A new round in the store's register, as data/rounds.csv and data/requests.csv give it: its deadline, and a
-    registered letter asking each of these agencies to report."""
+    """A new round in the store's register, as data/rounds.csv and data/requests.csv give it: its deadline (None:
+    requests.csv asks for a round rounds.csv lacks), and a registered letter asking each of these agencies to report."""
     with duckdb.connect(str(db)) as con:
-        con.execute("INSERT INTO rounds VALUES (?, ?, 'Ny runde')", [year, deadline])
-        con.executemany("INSERT INTO requests VALUES (?, ?, ?, 'KDD 26/1234', NULL)",
-                        [[year, agency, deadline] for agency in agencies])
+        if deadline is not None:
+            con.execute("INSERT INTO rounds VALUES (?, ?, 'Ny runde')", [year, deadline])
+        con.executemany("INSERT INTO requests VALUES (?, ?, DATE '2026-11-02', 'KDD 26/1234', NULL)",
+                        [[year, agency] for agency in agencies])

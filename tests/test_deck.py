@@ -25,7 +25,7 @@ from loaders.importer import import_files
 from loaders.values import norwegian_today
 from store import database
 from store.queries import PilotFilter
-from tests.apptest_support import add_round
+from tests.apptest_support import NEW_ROUND, add_round
 from tests.form_files import no_plans_submission, valid_pilot, valid_submission, workbook
 from ui.formatting import ambition_verdict, kr, kr_short, long_date, mill_kr
 
@@ -604,24 +604,31 @@ def test_a_round_still_open_is_counted_apart_from_reports_not_delivered(tmp_path
     # under «Til oppfølging»; the workbook said the same
     path = build_sector(tmp_path / "open.duckdb", reference)
     deadline = norwegian_today() + dt.timedelta(days=30)
-    add_round(path, 2027, deadline, ["Husbanken", "Kartverket", "Statsbygg"])
+    add_round(path, NEW_ROUND, deadline, ["Husbanken", "Kartverket", "Statsbygg"])
     prs = open_deck(build(path))
     table_rows = reporting_table(prs)
-    assert (table_rows["Oppstart 2027"]["Bedt om"], table_rows["Oppstart 2027"]["Frist ikke ute"],
-            table_rows["Oppstart 2027"]["Ikke levert"]) == ("3", "3", "0")
-    assert all(row["Frist ikke ute"] == "0" for year, row in table_rows.items() if year != "Oppstart 2027")
+    new = f"Oppstart {NEW_ROUND}"
+    assert (table_rows[new]["Bedt om"], table_rows[new]["Frist ikke ute"], table_rows[new]["Ikke levert"]) == (
+        "3", "3", "0")
+    assert all(row["Frist ikke ute"] == "0" for year, row in table_rows.items() if year != new)
     slide = next(s for s in prs.slides if title_of(s) == "Rapportering per runde")
     assert ", 3 med frist som ikke er ute" in slide_text(slide)
     plot = find(prs, deck_module.CHART_REPORTING).chart.plots[0]
     assert [s.name for s in plot.series][-1] == "Frist ikke ute"
-    assert [s.values[-1] for s in plot.series] == [0, 0, 0, 3]  # the last category: Oppstart 2027
-    assert "2027" not in slide_text(prs.slides[-1]), "nothing to follow up before the deadline"
-    assert all(shape.left + shape.width <= prs.slide_width for shape in slide.shapes)  # the wider table fits
+    assert [s.values[-1] for s in plot.series] == [0, 0, 0, 3]  # the last category: the new round
+    follow_up = slide_text(prs.slides[-1])
+    assert str(NEW_ROUND) not in follow_up, "nothing to follow up before the deadline"
+    # the «av» of those not delivered counts the requests whose deadline has passed
+    due = store_frame(path, "SELECT count(*) AS n FROM reporting_status WHERE was_asked AND start_year <> ?",
+                      [NEW_ROUND])["n"][0]
+    missing = store_frame(path, "SELECT count(*) AS n FROM reporting_status WHERE reporting_state = 'Ikke levert' "
+                                "AND start_year <> ?", [NEW_ROUND])["n"][0]
+    assert f"Ikke levert ({missing} av {due} forespurte med frist ute):" in follow_up
     # the agency's own slide: its line on reporting
     [husbanken] = [s for s in prs.slides if title_of(s).startswith("Husbanken")]
-    assert f"oppstart 2027: ikke levert, frist {deadline:%d.%m.%Y}" in slide_text(husbanken)
+    assert f"oppstart {NEW_ROUND}: ikke levert ennå, frist {deadline:%d.%m.%Y}" in slide_text(husbanken)
     sheet = pd.read_excel(io.BytesIO(export(path)), sheet_name="Innsendinger", engine="openpyxl")
-    assert set(sheet.loc[sheet["Oppstartsår"] == 2027, "Rapporteringsstatus"]) == {"Frist ikke ute"}
+    assert set(sheet.loc[sheet["Oppstartsår"] == NEW_ROUND, "Rapporteringsstatus"]) == {"Frist ikke ute"}
     # and without an open round, the table keeps its seven columns
     assert "Frist ikke ute" not in next(iter(reporting_table(open_deck(build(build_sector(
         tmp_path / "closed.duckdb", reference)))).values()))

@@ -1618,6 +1618,21 @@ def test_a_request_naming_no_agency_of_the_register_is_named_at_import(reference
     assert reference.unknown_requests == []  # the data/ the project ships
 
 
+def test_a_request_for_a_round_without_a_deadline_is_named_at_import(reference, capsys):
+    # requests.csv asked for 2027 before rounds.csv had the round: nobody can be behind a deadline not set, so the
+    # reports stay «Frist ikke ute», and init and import say what to add
+    from loaders.__main__ import _warn_of_unknown_requests
+    from loaders.register import Request
+
+    early = Reference(reference.agencies, reference.ministries, reference.rounds,
+                      [*reference.requests, Request(2099, "Husbanken", None, "", "")], reference.settings)
+    assert early.requests_without_deadline == ["Husbanken (2099)"]
+    _warn_of_unknown_requests(early)
+    assert ("data/requests.csv ber Husbanken (2099) om å rapportere for et oppstartsår som data/rounds.csv ikke har "
+            "frist for") in capsys.readouterr().err
+    assert reference.requests_without_deadline == []  # the data/ the project ships
+
+
 def test_a_typo_date_after_today_neither_outranks_its_correction_nor_comes_back(store_path, reference):
     typo = workbook(valid_submission(submitted_on=AFTER_TODAY), [valid_pilot(pilot_name="Skrivefeil")])
     fix = workbook(valid_submission(submitted_on="30.10.2023"), [valid_pilot(pilot_name="Rettet")])

@@ -25,7 +25,7 @@ from loaders.importer import import_files, import_into_store
 from loaders.values import norwegian_today
 from store import database, queries
 from store.queries import PilotFilter
-from tests.apptest_support import ROOT, add_round, open_app, rows
+from tests.apptest_support import NEW_ROUND, ROOT, add_round, open_app, rows
 from tests.form_files import (
     budget_line,
     csv_bytes,
@@ -616,31 +616,38 @@ def test_an_agency_that_delivered_nothing_shows_no_figures_unlike_one_that_repor
         "– betyr at virksomheten ikke har levert noen innsending i utvalget.")
 
 
-@pytest.mark.parametrize("days_left", [30, 0, -1])
+@pytest.mark.parametrize("days_left", [30, 0, -1, None])
 def test_a_round_whose_deadline_is_still_to_come_is_not_missing_nor_to_follow_up(monkeypatch, sample_db, days_left):
     # the day a new round's letters went out, every agency asked read «Ikke levert» and was listed to follow up
-    deadline = norwegian_today() + dt.timedelta(days=days_left)
+    # (None: requests.csv asks for a round rounds.csv has no deadline for, which nobody can be behind)
+    deadline = None if days_left is None else norwegian_today() + dt.timedelta(days=days_left)
     asked = ["Husbanken", "Kartverket", "Statsbygg"]
     before = open_app(monkeypatch, sample_db).button(key="til_oppfolging").label
-    add_round(sample_db, 2027, deadline, asked)
-    still_open = days_left >= 0  # a report delivered on the deadline is in time
+    add_round(sample_db, NEW_ROUND, deadline, asked)
+    still_open = days_left is None or days_left >= 0  # a report delivered on the deadline is in time
     at = open_app(monkeypatch, sample_db)
-    bars = html_chart(at, "Oppstart 2027")
+    bars = html_chart(at, f"Oppstart {NEW_ROUND}")
+    innsendinger = next(unescape(found) for h in at.get("html") for found in re.findall(
+        r'aria-label="Innsendinger">.*?data-help="([^"]*)"', h.proto.body, flags=re.S))
     if still_open:
-        assert "Oppstart 2027: 0 i tide, 0 for sent, 0 ikke levert, 3 frist ikke ute" in bars
+        assert f"Oppstart {NEW_ROUND}: 0 i tide, 0 for sent, 0 ikke levert, 3 frist ikke ute" in bars
         assert "Frist ikke ute" in bars.rpartition('class="po-legend"')[2]  # in the legend too
         assert at.button(key="til_oppfolging").label == before
-        assert "2027" not in set(table(at, "Virksomhet", "Runde", "Status", "Innsendt")["Runde"])
+        assert str(NEW_ROUND) not in set(table(at, "Virksomhet", "Runde", "Status", "Innsendt")["Runde"])
+        assert innsendinger.endswith(" Av forespørslene har 3 frist som ikke er ute.")  # the «av» counts them
     else:
-        assert "Oppstart 2027: 0 i tide, 0 for sent, 3 ikke levert" in bars and "frist ikke ute" not in bars
+        assert f"Oppstart {NEW_ROUND}: 0 i tide, 0 for sent, 3 ikke levert" in bars and "frist ikke ute" not in bars
         assert at.button(key="til_oppfolging").label != before
+        assert "frist som ikke er ute" not in innsendinger
     at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")
-    cells = table(at, "Virksomhet", "Innsending 2027").set_index("Virksomhet")["Innsending 2027"]
-    expected = f"ikke levert ennå, frist {deadline:%d.%m.%Y}" if still_open else "ikke levert"
+    column = f"Innsending {NEW_ROUND}"
+    cells = table(at, "Virksomhet", column).set_index("Virksomhet")[column]
+    expected = ("ikke levert" if not still_open else "ikke levert ennå, ingen frist satt" if deadline is None
+                else f"ikke levert ennå, frist {deadline:%d.%m.%Y}")
     assert [cells[a] for a in asked] == [expected] * 3
     at.toggle(key="virksomheter_oppfolging").set_value(True).run()
     reasons = table(at, "Virksomhet", "Til oppfølging").set_index("Virksomhet")["Til oppfølging"]
-    assert all(("2027: ikke levert" in reasons.get(a, "")) is not still_open for a in asked), reasons.to_dict()
+    assert all((f"{NEW_ROUND}: ikke levert" in reasons.get(a, "")) is not still_open for a in asked), reasons.to_dict()
 
 
 def test_the_overview_opens_virksomheter_on_the_agencies_to_follow_up(monkeypatch, sample_db):

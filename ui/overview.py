@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from store.queries import CANCELLED, PilotFilter, to_follow_up
+from store.queries import CANCELLED, OPEN, PilotFilter, to_follow_up
 from ui import formatting as fmt
 from ui import html_blocks, store_access
 
@@ -96,6 +96,7 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
     budget_nok = float(by_status["budget_nok"].sum())
     scale = fmt.scale_for(budget_nok)  # billions at the whole state's scale: «121 868,6» millions was hard to read
     delivered = int(asked["submitted_on"].notna().sum())
+    still_open = int((asked["reporting_state"] == OPEN).sum())  # not late, so not behind: said beside the «av»
     low, high = band
     figures = html_blocks.key_figures([
         html_blocks.Figure("I gang / gjennomført", fmt.number(counted),
@@ -115,7 +116,8 @@ def build(f: PilotFilter, today: dt.date) -> Overview:
                            # under «?status=Gjennomført» every other card fell to 0 and this one stayed: said
                            "Innsendinger fra virksomheter som er bedt om å rapportere, per runde. Følger filteret "
                            "på virksomhet, departement og oppstartsår, men ikke status og forsøk, som gjelder "
-                           "pilotene.",
+                           "pilotene." + (f" Av forespørslene har {fmt.number(still_open)} frist som ikke er ute."
+                                          if still_open else ""),
                            of=f"av {fmt.number(len(asked))}"),
     ])
     html = html_blocks.block(figures, ambition, html_blocks.columns(reporting, right))
