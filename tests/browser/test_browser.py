@@ -578,7 +578,7 @@ def test_on_a_laptop_the_follow_up_list_says_beside_each_name_why_it_is_there(pa
     # the grid draws only the columns in view: the reasons are among them, beside the name
     assert table.evaluate(IN_VIEW_HEADERS)[:2] == ["Virksomhet", "Til oppfølging"]
     assert table.locator("[role=gridcell]", has_text=re.compile(r"^20\d\d: ikke levert")).count() > 0
-    shoot(page, "31_til_oppfolging_1280")
+    shoot(page, "33_til_oppfolging_1280")
 
 
 def test_on_a_laptop_planers_table_per_agency_shows_all_six_elements(page, server):
@@ -594,7 +594,7 @@ def test_on_a_laptop_planers_table_per_agency_shows_all_six_elements(page, serve
     assert headers[-1] == "6. Dok. og evaluering" and len(headers) == 8, headers
     scroller = table.locator(".dvn-scroller")
     assert scroller.evaluate("e => e.scrollWidth <= e.clientWidth"), "the table scrolls sideways at 1 280 px"
-    shoot(page, "32_planer_1280")
+    shoot(page, "34_planer_1280")
 
 
 def test_the_key_figures_explain_themselves_to_keyboard_users(page, server):
