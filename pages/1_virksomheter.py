@@ -86,6 +86,12 @@ if st.toggle(f"Bare til oppfølging: ikke levert eller levert for sent "
                    "Innsendinger.")
 
 
+def amount_width(amounts: pd.Series) -> int:
+    """Pixels for a column of whole kroner as «1 030 000 kr», wide enough for the largest."""
+    largest = amounts.abs().max()
+    return max(70, 7 * len(fmt.kr(largest if pd.notna(largest) else 0)) + 18)
+
+
 def filter_to_clicked_row() -> None:
     """Filter the app to the agency of the clicked row."""
     rows = st.session_state["virksomheter_tabell"]["selection"]["rows"]
@@ -96,7 +102,9 @@ def filter_to_clicked_row() -> None:
 # The short columns narrow, so the rounds, which say who is late or missing, have the room
 st.dataframe(overview, hide_index=True, key="virksomheter_tabell", on_select=filter_to_clicked_row,
              selection_mode="single-row", placeholder="–", column_config={
-                 "Budsjett": {**KRONER, "help": NOTHING_DELIVERED},
+                 # sized to the largest amount: drawn to fit the first rows only, it cut «1 030 000 kr» to «030 000 kr»
+                 # when those were «–»
+                 "Budsjett": {**KRONER, "help": NOTHING_DELIVERED, "width": amount_width(overview["Budsjett"])},
                  FOLLOW_UP_COLUMN: st.column_config.TextColumn(
                      width=REASONS_WIDTH, help="Oppstartsårene (rundene) virksomheten er bedt om å rapportere for, "
                                                "men ikke har levert eller leverte etter fristen. Nyeste først."),
