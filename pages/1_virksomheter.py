@@ -68,6 +68,8 @@ deadlines = status.groupby("start_year")["deadline"].first()
 # Oversikt names ten agencies to follow up and sends the reader here for the rest.
 to_follow = set(status.loc[queries.to_follow_up(status), "agency"])
 export_note = ""
+if not to_follow:  # left on, the toggle was greyed out over an empty table, and could not be turned off
+    st.session_state[FOLLOW_UP_KEY] = False
 if st.toggle(f"Bare til oppfølging: ikke levert eller levert for sent "
              f"({fmt.plural(len(to_follow), 'virksomhet', 'virksomheter')})",
              key=FOLLOW_UP_KEY, disabled=not to_follow):

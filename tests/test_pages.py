@@ -653,6 +653,21 @@ def test_a_round_whose_deadline_is_still_to_come_is_not_missing_nor_to_follow_up
     assert all((f"{NEW_ROUND}: ikke levert" in reasons.get(a, "")) is not still_open for a in asked), reasons.to_dict()
 
 
+def test_a_filter_with_nothing_to_follow_up_turns_the_follow_up_list_off_rather_than_empty(monkeypatch, sample_db):
+    # «Bare til oppfølging» on, then the filter narrowed to an agency with nothing to follow up: the toggle was
+    # greyed out while still on, and the page showed an empty table that could not be turned back
+    assert not rows(sample_db, "SELECT agency FROM reporting_status WHERE agency = 'Husbanken' AND was_asked "
+                               "AND reporting_state <> 'I tide'")
+    at = open_app(monkeypatch, sample_db, "pages/1_virksomheter.py")
+    at.toggle(key="virksomheter_oppfolging").set_value(True).run()
+    [agencies] = [box for box in at.multiselect if box.label == "Virksomheter"]
+    agencies.set_value(["Husbanken"]).run()
+    assert not at.exception
+    toggle = at.toggle(key="virksomheter_oppfolging")
+    assert toggle.disabled and toggle.value is False
+    assert table(at, "Virksomhet", "Innsending 2024")["Virksomhet"].tolist() == ["Husbanken"]
+
+
 def test_the_overview_opens_virksomheter_on_the_agencies_to_follow_up(monkeypatch, sample_db):
     at = open_app(monkeypatch, sample_db)
     expected = {a for (a,) in rows(sample_db, "SELECT DISTINCT agency FROM reporting_status "
