@@ -61,6 +61,7 @@ from ui.formatting import (
     MILLIONS,
     ambition_words,
     date,
+    deadline_text,
     join_words,
     kr,
     kr_short,
@@ -432,11 +433,6 @@ def style_chart(chart: Chart, *, legend: bool = False, size: float = 11) -> None
     _font(category_axis.tick_labels.font, size, TEXT)
 
 
-def deadline_words(day: dt.date | None) -> str:
-    """«frist 31.10.2027», or for a round data/rounds.csv has no deadline for, «ingen frist satt»."""
-    return f"frist {date(day)}" if day else "ingen frist satt"
-
-
 def color_series(series: BarSeries, fill: RGBColor, outline: RGBColor | None = None) -> None:
     """One solid colour for a series' bars (with a thin outline when the fill is light)."""
     series.format.fill.solid()
@@ -783,6 +779,7 @@ class _Deck:
         frame = self.reporting
         rounds = sorted({int(y) for y in frame["start_year"]}) if not frame.empty else []
         rows, on_time, late, missing, open_, unasked = [], [], [], [], [], []
+        has_open = bool((frame["reporting_state"] == queries.OPEN).any()) if rounds else False
         for year in rounds:
             part = frame[frame["start_year"] == year]
             # I tide / For sent / Ikke levert count only those asked, so they add up to «Bedt om».
@@ -794,12 +791,12 @@ class _Deck:
             missing.append(int((state == "Ikke levert").sum()))
             open_.append(int((state == queries.OPEN).sum()))
             unasked.append(int((~part["was_asked"].astype(bool) & (part["reporting_state"] != "Ikke levert")).sum()))
-            rows.append([f"Oppstart {year}", date(deadline),
-                         *map(number, (len(asked), on_time[-1], late[-1], missing[-1], open_[-1], unasked[-1]))])
+            counts = (len(asked), on_time[-1], late[-1], missing[-1], *(open_[-1:] if has_open else ()), unasked[-1])
+            rows.append([f"Oppstart {year}", date(deadline), *map(number, counts)])
         asked_total = sum(on_time) + sum(late) + sum(missing) + sum(open_)
         lede = (f"{number(sum(on_time) + sum(late))} av {number(asked_total)} forespurte innsendinger er levert; "
                 f"{number(sum(late))} for sent, {number(sum(missing))} ikke levert") if rounds else ""
-        if sum(open_):  # a round still open: not delivered yet, and not late either
+        if has_open:  # a round still open: not delivered yet, and not late either
             lede += f", {number(sum(open_))} med frist som ikke er ute"
         if sum(unasked):
             lede += f"; {number(sum(unasked))} levert uten forespørsel"
@@ -811,16 +808,14 @@ class _Deck:
             return
         widths = [2.4, 1.9, 1.5, 1.5, 1.5, 1.5, 1.9]
         headers = ["Runde", "Frist", "Bedt om", "I tide", "For sent", "Ikke levert", "Uten forespørsel"]
-        if sum(open_):  # its column only where a round is open, in the room the others give up
+        if has_open:  # its column only where a round is open, in the room the others give up
             widths = [2.0, 1.6, 1.3, 1.3, 1.3, 1.3, 1.5, 1.9]
             headers.insert(6, queries.OPEN)
-        else:
-            rows = [row[:6] + row[7:] for row in rows]
         table(slide, LEFT, BODY_TOP + 0.15, widths, headers, rows,
               size=13, row_height=0.4, header_height=0.42, align=["l", "l", *["r"] * (len(headers) - 2)],
               bold_first_column=True,
               description="Tabell: rapportering per runde med frist, antall forespurte, levert i tide, "
-                          "for sent, ikke levert" + (", frist ikke ute" if sum(open_) else "")
+                          "for sent, ikke levert" + (", frist ikke ute" if has_open else "")
                           + " og levert uten forespørsel.")
         self.reporting_chart(slide, BODY_TOP + 0.15 + 0.42 + 0.4 * len(rows) + 0.35, rounds, on_time, late, missing,
                              open_)
@@ -1146,7 +1141,7 @@ class _Deck:
                 state = report["reporting_state"]
                 when = as_date(report["submitted_on"])
                 detail = (f"levert {date(when)} ({state.lower()})" if when else
-                          f"ikke levert ennå, {deadline_words(as_date(report['deadline']))}" if state == queries.OPEN
+                          f"ikke levert ennå, {deadline_text(report['deadline'])}" if state == queries.OPEN
                           else "ikke levert")
                 notes.append(f"oppstart {int(report['start_year'])}: {detail}")
             y = BODY_TOP + 0.1 + 0.4 + 0.46 * len(chunk) + 0.3

@@ -30,7 +30,7 @@ def submission_text(r) -> str:
     where a column too narrow for the whole text still shows it."""
     if pd.isna(r.submitted_on):
         if r.reporting_state == queries.OPEN:  # not late yet: «ikke levert» alone read as one to chase
-            return f"ikke levert ennå, {'ingen frist satt' if pd.isna(r.deadline) else f'frist {fmt.date(r.deadline)}'}"
+            return f"ikke levert ennå, {fmt.deadline_text(r.deadline)}"
         return "ikke levert" if r.was_asked else "ikke bedt om"
     plans = "med planer" if r.has_plans else "uten planer"
     state = "uten forespørsel" if r.reporting_state == "Uten forespørsel" else r.reporting_state.lower()
@@ -66,7 +66,8 @@ deadlines = status.groupby("start_year")["deadline"].first()
 
 
 # Oversikt names ten agencies to follow up and sends the reader here for the rest.
-to_follow = set(status.loc[queries.to_follow_up(status), "agency"])
+due = status[queries.to_follow_up(status)]
+to_follow = set(due["agency"])
 export_note = ""
 if not to_follow:  # left on, the toggle was greyed out over an empty table, and could not be turned off
     st.session_state[FOLLOW_UP_KEY] = False
@@ -76,9 +77,9 @@ if st.toggle(f"Bare til oppfølging: ikke levert eller levert for sent "
     overview = overview[overview["Virksomhet"].isin(to_follow)].reset_index(drop=True)
     # Why each is on the list, beside its name: at 1 280 px the round columns that say so were cut or out of view,
     # and five of nine agencies showed only an «i tide» for the newest round.
-    due = status[queries.to_follow_up(status)].sort_values("start_year", ascending=False)
-    reasons = (due["start_year"].astype(str) + ": " + due["reporting_state"].str.lower()).groupby(
-        due["agency"], sort=False).agg(" · ".join)
+    newest_first = due.sort_values("start_year", ascending=False)
+    reasons = (newest_first["start_year"].astype(str) + ": " + newest_first["reporting_state"].str.lower()).groupby(
+        newest_first["agency"], sort=False).agg(" · ".join)
     overview.insert(1, FOLLOW_UP_COLUMN, overview["Virksomhet"].map(reasons))
     st.caption(f"Viser {fmt.number(len(overview))} av {fmt.plural(len(agencies), 'virksomhet', 'virksomheter')}: "
                "de som ikke har levert, eller har levert for sent, for minst én runde de er bedt om.")

@@ -181,6 +181,11 @@ def date(value: dt.date | dt.datetime | None) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def deadline_text(value: dt.date | dt.datetime | None) -> str:
+    """«frist 31.10.2027», or for a round data/rounds.csv has no deadline for, «ingen frist satt»."""
+    return "ingen frist satt" if _missing(value) else f"frist {date(value)}"
+
+
 def date_span(start: dt.date, end: dt.date | None) -> str:
     """A day, or the days from start to end: 01.09.–30.11.2023 (01.12.2023–31.01.2024 across a new year)."""
     if end is None or end == start:
