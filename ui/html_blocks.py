@@ -87,10 +87,11 @@ STYLE = f"""<style>
 .po-columns-box {{ container-type: inline-size; }}
 .po-columns {{ display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 2.5rem; }}
 @container (max-width: 860px) {{ .po-columns {{ grid-template-columns: minmax(0, 1fr); }} }}
-.po-figures {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); gap: 1rem;
-  margin: 0 0 0.5rem 0; }}
+.po-figures {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); gap: 0.75rem;
+  margin: 0 0 0.5rem 0; }}  /* five in a row from a 1280 px window with the sidebar open */
 .po-figure {{ position: relative; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
-  padding: calc(1rem - 1px); color: rgb(49, 51, 63); display: flex; flex-direction: column; }}
+  padding: calc(1rem - 1px) calc(0.75rem - 1px); color: rgb(49, 51, 63); display: flex; flex-direction: column; }}
+.po-figure-last {{ white-space: nowrap; }}
 .po-figure-label {{ font-size: 0.875rem; line-height: 1.4; }}
 .po-figure-value {{ font-size: 2.25rem; line-height: 1.3; padding-bottom: 0.25rem; white-space: nowrap;
   margin-top: auto; }}  /* the values of a row on one line when a label wraps */
@@ -134,9 +135,16 @@ def key_figures(figures: list[Figure]) -> str:
         helper = (f'<button type="button" class="po-help" data-help="{escape(f.help)}" '
                   f'aria-label="Forklaring: {escape(f.help)}">?</button>' if f.help else "")
         cards.append(f'<div class="po-figure" role="group" aria-label="{escape(f.label)}">'
-                     f'<div class="po-figure-label">{_unit_kept_whole(escape(f.label))}{helper}</div>'
+                     f'<div class="po-figure-label">{_help_kept_with_last_word(escape(f.label), helper)}</div>'
                      f'<div class="po-figure-value">{escape(f.value)}{of_part(f.of)}</div></div>')
     return f'<div class="po-figures">{"".join(cards)}</div>'
+
+
+def _help_kept_with_last_word(label: str, helper: str) -> str:
+    """The label with its «?» on the line of its last word: where «I gang / gjennomført» wraps in a narrow card,
+    the «?» went alone onto a line of its own."""
+    head, space, last = _unit_kept_whole(label).rpartition(" ")
+    return f'{head}{space}<span class="po-figure-last">{last}{helper}</span>'
 
 
 def _unit_kept_whole(label: str) -> str:

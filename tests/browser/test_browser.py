@@ -597,6 +597,25 @@ def test_on_a_laptop_planers_table_per_agency_shows_all_six_elements(page, serve
     shoot(page, "34_planer_1280")
 
 
+def test_on_a_laptop_the_overviews_five_key_figures_stand_in_one_row_each_help_beside_its_label(page, server):
+    # at 1 280 px the fifth card, «Innsendinger», wrapped onto a row of its own
+    page.set_viewport_size(LAPTOP)
+    page.goto(server)
+    wait_for_app(page)
+    cards = page.locator(".po-figures").first.locator(".po-figure")
+    assert cards.count() == 5
+    assert len({round(card.bounding_box()["y"]) for card in cards.all()}) == 1
+    # a label that wraps («I gang / gjennomført») keeps its «?» on the line of its last word, never alone
+    alone = page.evaluate("""[...document.querySelectorAll('.po-figures .po-help')].filter(h => {
+        const word = h.previousSibling, range = document.createRange();
+        range.selectNodeContents(word);
+        const rects = range.getClientRects(), last = rects[rects.length - 1], help = h.getBoundingClientRect();
+        return Math.abs((last.top + last.bottom) / 2 - (help.top + help.bottom) / 2) > help.height;
+    }).map(h => h.parentElement.parentElement.innerText)""")
+    assert alone == []
+    shoot(page, "35_oversikt_1280")
+
+
 def test_the_key_figures_explain_themselves_to_keyboard_users(page, server):
     page.goto(server)
     wait_for_app(page)
@@ -695,7 +714,9 @@ def test_a_1024_px_window_stacks_the_overview_and_cuts_no_figure_or_table(page, 
         page.set_viewport_size({**NARROW, "width": width})
         page.wait_for_timeout(200)  # the cards' layout follows the window
         units = page.evaluate(r"""[...document.querySelectorAll('.po-figure-label')].map(e => {
-            const text = e.firstChild, found = /m(?:ill|rd)\.\skr/.exec(text.textContent);
+            const walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+            let text, found = null;
+            while (!found && (text = walk.nextNode())) found = /m(?:ill|rd)\.\skr/.exec(text.textContent);
             if (!found) return null;
             const range = document.createRange();
             range.setStart(text, found.index); range.setEnd(text, found.index + found[0].length);
