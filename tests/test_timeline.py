@@ -10,6 +10,7 @@ import pytest
 from loaders.contract import PILOT_STATUSES
 from ui import formatting as fmt
 from ui import timeline
+from ui.charts import STATUS_COLORS
 
 AGENCIES = ["Husbanken", "Kartverket", "Statsbygg", "Valgdirektoratet", "Direktoratet for byggkvalitet",
             "Distriktssenteret", "Digitaliseringsdirektoratet"]
@@ -157,6 +158,34 @@ def test_a_ministrys_bar_spans_its_agencies_pilots_and_counts_them():
     # the filter cannot choose agencies outside the register: that bar promises no click
     assert [c[5] for c in fig.data[0].customdata] == ["Klikk for å vise bare denne"] * 2 + [
         "Virksomheter som ikke står i registeret"]
+
+
+def test_an_agency_whose_pilots_are_all_cancelled_is_grey_and_says_so():
+    # drawn like the others, DSS's one cancelled pilot read as «1 pilot» under way
+    pilots = synthetic_pilots(6).assign(agency=["DSS", "DSS", "Husbanken", "Husbanken", "Kartverket", "Kartverket"],
+                                        status=["Avbrutt", "Avbrutt", "Avbrutt", "Pågår", "Planlagt", "Planlagt"])
+    fig = timeline.agency_gantt(timeline.agency_spans(pilots), [])
+    bars = {t.name: t for t in fig.data}
+    cancelled = bars["Bare avbrutte piloter (klikk for å velge)"]
+    under_way = bars["Piloter i virksomheten (klikk for å velge)"]
+    assert list(cancelled.text) == ["2 piloter, avbrutt"] and [c[0] for c in cancelled.customdata] == ["DSS"]
+    assert cancelled.marker.color == STATUS_COLORS["Avbrutt"] != under_way.marker.color
+    # one cancelled of two is still an agency with a pilot under way; every agency keeps its row, in order
+    assert list(under_way.text) == ["2 piloter", "2 piloter"]
+    assert list(cancelled.y) == [0] and list(under_way.y) == [1, 2]
+    assert list(fig.layout.yaxis.ticktext) == ["DSS", "Husbanken", "Kartverket"]
+    # with none cancelled, no grey bar in the legend
+    assert [t.name for t in timeline.agency_gantt(timeline.agency_spans(pilots.iloc[2:]), []).data] == [
+        "Piloter i virksomheten (klikk for å velge)"]
+
+
+def test_the_reference_lines_run_behind_the_bars_and_their_labels():
+    # drawn over the bars, the deadline lines cut through «2 piloter» and «5 piloter»
+    refs = [timeline.Reference("deadline", "Frist oppstart 2024: 31.10.2023", dt.date(2023, 10, 31)),
+            timeline.Reference("today", "I dag 17.05.2024", dt.date(2024, 5, 17))]
+    for fig in (timeline.agency_gantt(timeline.agency_spans(synthetic_pilots(6)), refs),
+                timeline.pilot_gantt(synthetic_pilots(3), synthetic_milestones(synthetic_pilots(3)), refs)):
+        assert len(fig.layout.shapes) == 2 and all(s.layer == "below" for s in fig.layout.shapes)
 
 
 def test_references_are_labelled_in_norwegian_with_norwegian_dates():

@@ -131,12 +131,14 @@ def milestones_of(milestones: pd.DataFrame, pilots: pd.DataFrame) -> pd.DataFram
 
 def agency_spans(pilots: pd.DataFrame, by: str = "agency") -> pd.DataFrame:
     """One row per agency (or per value of another column, as «agency»): number of pilots, earliest start, latest
-    end, the statuses in words, and how many agencies."""
+    end, how many are cancelled, the statuses in words, and how many agencies."""
     if pilots.empty:
-        return pd.DataFrame(columns=["agency", "pilots", "first_start", "last_end", "statuses", "agencies"])
+        return pd.DataFrame(columns=["agency", "pilots", "first_start", "last_end", "cancelled", "statuses",
+                                     "agencies"])
 
-    spans = pilots.groupby(by, sort=True).agg(
-        pilots=("pilot_name", "size"), first_start=("start_date", "min"), last_end=("end_date", "max"))
+    spans = pilots.assign(is_cancelled=pilots["status"].eq("Avbrutt")).groupby(by, sort=True).agg(
+        pilots=("pilot_name", "size"), first_start=("start_date", "min"), last_end=("end_date", "max"),
+        cancelled=("is_cancelled", "sum"))
     spans["agencies"] = pilots.groupby(by)["agency"].nunique() if by != "agency" else 1  # not counted per agency
     spans.index.name = "agency"
     counts = pilots.groupby([by, "status"]).size().unstack(fill_value=0).reindex(spans.index, fill_value=0)
@@ -273,10 +275,11 @@ def _references(refs: list[Reference], span: tuple[dt.date, dt.date]) -> tuple[l
                        for edge in (ref.start, ref.end)]
         elif ref.kind == "event" and ref.end:
             shapes.append(_vrect(x0, ref.end.isoformat(), SEMINAR_COLOR, opacity=0.6))
+        # behind the bars: across them, the lines cut through the bars' «2 piloter» and «5 piloter»
         elif ref.kind == "today":
-            shapes.append(_vline(x0, {"color": "#222", "width": 1.5, "dash": "dash"}))
+            shapes.append(_vline(x0, {"color": "#222", "width": 1.5, "dash": "dash"}, "below"))
         else:
-            shapes.append(_vline(x0, {"color": DEADLINE_COLOR, "width": 1.5, "dash": "dot"}))
+            shapes.append(_vline(x0, {"color": DEADLINE_COLOR, "width": 1.5, "dash": "dot"}, "below"))
         labels.append({"x": x0, "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom", "xanchor": anchor,
                        "yshift": 2 + level * LABEL_PX, "showarrow": False, "text": ref.label,
                        "hovertext": ref.hover or ref.label, "font": {"size": 12, "color": "#222"},
@@ -385,17 +388,34 @@ def agency_gantt(spans: pd.DataFrame, refs: list[Reference], short_names: Mappin
                  per_ministry: bool = False) -> go.Figure:
     """One bar per agency (or ministry) from its earliest start to its latest end, labelled «N piloter» (a
     ministry's «N piloter i M virksomheter»); click to filter. A long name is cut with its abbreviation from
-    short_names kept."""
-    positions = list(range(len(spans)))
+    short_names kept. One whose pilots are all cancelled is grey and says so: drawn like the others, its «1 pilot»
+    read as a pilot under way."""
+    whose = "departementet" if per_ministry else "virksomheten"
+    cancelled = spans["pilots"].eq(spans["cancelled"]) if "cancelled" in spans else pd.Series(False, spans.index)
     texts = [fmt.plural(n, "pilot", "piloter") + (f" i {fmt.plural(a, 'virksomhet', 'virksomheter')}"
-                                                  if per_ministry else "")
-             for n, a in zip(spans["pilots"], spans["agencies"])]
-    bar = go.Bar(
-        y=positions, base=_iso(spans["first_start"]), x=_duration_ms(spans["first_start"], spans["last_end"]),
-        orientation="h", name=f"Piloter i {'departementet' if per_ministry else 'virksomheten'} (klikk for å velge)",
-        width=0.6,
-        marker={"color": ACCENT, "line": {"color": "#444", "width": 0.5}},
-        text=texts, textposition="inside", insidetextanchor="start", textfont={"color": "white", "size": 12},
+                                                  if per_ministry else "") + (", avbrutt" if gone else "")
+             for n, a, gone in zip(spans["pilots"], spans["agencies"], cancelled)]
+    positions = pd.Series(range(len(spans)), index=spans.index)
+    texts = pd.Series(texts, index=spans.index)
+    bars = [_agency_bars(spans[rows], positions[rows], texts[rows].tolist(), name, color, text_color)
+            for rows, name, color, text_color in (
+                (~cancelled, f"Piloter i {whose} (klikk for å velge)", ACCENT, "white"),
+                (cancelled, "Bare avbrutte piloter (klikk for å velge)", STATUS_COLORS["Avbrutt"], "#222"))
+            if rows.any()]
+    span = _date_range([spans["first_start"], spans["last_end"]], refs)
+    ticks = [fmt.agency_tick(a, short_names, MAX_TICK_CHARS) for a in spans["agency"]]
+    return _figure(bars, refs, span, len(spans), positions.tolist(), ticks,
+                   clickmode="event+select")
+
+
+def _agency_bars(spans: pd.DataFrame, positions: pd.Series, texts: list[str], name: str, color: str,
+                 text_color: str) -> go.Bar:
+    """The bars of these agencies (or ministries) at their rows, as one trace of the legend."""
+    return go.Bar(
+        y=positions.tolist(), base=_iso(spans["first_start"]), x=_duration_ms(spans["first_start"], spans["last_end"]),
+        orientation="h", name=name, width=0.6,
+        marker={"color": color, "line": {"color": "#444", "width": 0.5}},
+        text=texts, textposition="inside", insidetextanchor="start", textfont={"color": text_color, "size": 12},
         # the agencies outside the register («Uten departement») cannot be chosen in the filter: no promise of a click
         customdata=[[r.agency, text, fmt.date(r.first_start), fmt.date(r.last_end), r.statuses,
                      "Virksomheter som ikke står i registeret" if r.agency == NO_MINISTRY
@@ -404,10 +424,6 @@ def agency_gantt(spans: pd.DataFrame, refs: list[Reference], short_names: Mappin
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}: %{customdata[4]}"
                       "<br>%{customdata[2]}–%{customdata[3]}<br><i>%{customdata[5]}</i><extra></extra>",
     )
-    span = _date_range([spans["first_start"], spans["last_end"]], refs)
-    ticks = [fmt.agency_tick(a, short_names, MAX_TICK_CHARS) for a in spans["agency"]]
-    return _figure([bar], refs, span, len(spans), positions, ticks,
-                   clickmode="event+select")
 
 
 def selected_agencies(selection: Mapping | None) -> list[str]:
