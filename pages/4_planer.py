@@ -16,6 +16,8 @@ MATRIX_PAGE_KEY = "planer_matrise_side"
 MATRIX_PER_PAGE = 40
 # The plans' table: long names are cut (the whole shows on hover), so more of the six elements stay in view
 AGENCY_WIDTH, PILOT_WIDTH = 170, 260
+# what a plan lacks, beside its name: «4. Deltakere, 6. Dok. og evaluering» whole
+LACKING_WIDTH = 240
 LEFT_KEY, CHANGED_KEY = "_planer_link_left", "_planer_changed"  # filters.link_moved's, for the page's choices
 LINK_SEARCH, LINK_NO_EVALUATION = "sok", "uten_evaluering"  # the choices in the link, so a shared one shows them
 LINK_YES, LINK_NO = {"ja", "1", "true", "yes"}, {"nei", "0", "false", "no"}  # what a hand-written link may say
@@ -131,6 +133,7 @@ def _element_matrix(shown, choice: PlanChoice) -> None:
     st.dataframe(plans.coverage_table(capped(shown, "planer")), hide_index=True, column_config={
         "Virksomhet": st.column_config.TextColumn(width=AGENCY_WIDTH),
         "Pilot": st.column_config.TextColumn(width=PILOT_WIDTH),
+        "Mangler": st.column_config.TextColumn(width=LACKING_WIDTH, help="Elementene planen ikke dekker"),
         **{column: st.column_config.TextColumn(label, help=help_text, alignment="center")
            for column, (label, help_text) in plans.element_headers().items()}})
 

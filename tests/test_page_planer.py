@@ -363,7 +363,14 @@ def test_the_element_tables_have_short_headers_with_the_element_in_full_on_hover
     at = open_page(monkeypatch, sample_db)
     per_plan = next(d for d in at.dataframe if "Dekket" in d.value.columns)
     per_agency = next(d for d in at.dataframe if "Piloter" in d.value.columns and "Pilot" not in d.value.columns)
-    assert list(per_plan.value.columns[:3]) == ["Virksomhet", "Pilot", "Dekket"]
+    assert list(per_plan.value.columns[:4]) == ["Virksomhet", "Pilot", "Dekket", "Mangler"]
+    # what a plan lacks, in words beside its name, as the element columns further right have it
+    rows = per_plan.value.set_index("Pilot")
+    assert rows.loc["Dialogbasert veiledning for lokalsamfunn", "Mangler"] == "4. Deltakere, 6. Dok. og evaluering"
+    element_columns = [c for c in per_plan.value.columns if c[0].isdigit()]
+    for _, row in per_plan.value.iterrows():
+        lacking = [json.loads(per_plan.proto.columns)[c]["label"] for c in element_columns if row[c] == "–"]
+        assert row["Mangler"] == (", ".join(lacking) or "ingen")
     for grid in (per_plan, per_agency):
         config = json.loads(grid.proto.columns)
         headers = [(config[c]["label"], config[c]["help"]) for c in grid.value.columns if c[0].isdigit()]

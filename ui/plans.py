@@ -102,11 +102,19 @@ def plan_list(pilots: pd.DataFrame) -> pd.DataFrame:
 # Coverage of the six elements
 
 
+NONE_MISSING = "ingen"
+
+
 def coverage_table(pilots: pd.DataFrame) -> pd.DataFrame:
-    """Pilots × elements, ✓ for covered and – for missing, with the count per plan beside the plan's name (at
-    1 280 px the elements after it are out of view)."""
+    """Pilots × elements, ✓ for covered and – for missing, with the count per plan and the elements it lacks
+    beside the plan's name: at 1 280 px the columns from element 5 on, «6. Dok. og evaluering» where the gaps are,
+    were out of view."""
+    lacking = [", ".join(f"{e.number}. {ELEMENT_SHORT[e.number]}" for e, column in zip(ELEMENTS, ELEMENT_COLUMNS)
+                         if not bool(row[column])) or NONE_MISSING
+               for row in pilots[ELEMENT_COLUMNS].to_dict("records")]
     table = pd.DataFrame({"Virksomhet": pilots["agency"], "Pilot": pilots["pilot_name"],
-                          "Dekket": [f"{int(n)} av {len(ELEMENTS)}" for n in pilots["elements_covered"]]})
+                          "Dekket": [f"{int(n)} av {len(ELEMENTS)}" for n in pilots["elements_covered"]],
+                          "Mangler": lacking})
     for element, column in zip(ELEMENTS, ELEMENT_COLUMNS):
         table[element_title(element)] = [COVERED if bool(v) else MISSING for v in pilots[column]]
     return table.reset_index(drop=True)
