@@ -74,6 +74,7 @@ from ui.formatting import (
     plural,
     rest_note,
     scale_for,
+    unregistered_letters_text,
 )
 
 # The look: white, one dark blue accent, grey text, Arial (metric twin of Liberation Sans, so
@@ -128,6 +129,9 @@ CHART_BUDGET = "Diagram: budsjett per virksomhet"
 TIMELINE_GROUP = "Tidslinje: virksomhet"
 TIMELINE_PILOT = "Tidslinje: pilot"
 TIMELINE_AGENCY = "Tidslinje: virksomhet samlet"
+TIMELINE_TODAY = "Tidslinje: i dag"
+LETTERS_NOTE = "Merknad: brev ikke registrert"
+LETTERS_NOTE_HEIGHT = 0.6
 MATRIX_TABLE = "Tabell: elementer"
 BULLET = {"color": ACCENT, "bold": True, "hang": (0.15, 0.15)}  # a «• » in front of a follow-up point, hanging
 
@@ -544,7 +548,8 @@ class _Deck:
         self.milestones = queries.milestones(con, f)
         self.budget_lines = queries.budget_lines(con, f)
         register = queries.agencies(con)
-        self.moves = queries.ministry_moves_note(f, register, advice=False)
+        # the whole sector's too: its title says «rapportert til KDD» above agencies now under DFD
+        self.moves = queries.ministry_moves_note(f, register, whole_sector=True, advice=False)
         self.short_names = short_names(register)
         self.ministry_of = dict(zip(register["name"], register["ministry"]))
         self.ministry_name_of = {r["name"]: next((m for m in (r["ministry_name"], r["ministry"]) if isinstance(m, str)),
@@ -806,10 +811,10 @@ class _Deck:
         if not rounds:
             self.empty_note(slide, "Ingen rapporteringsrunder i utvalget.")
             return
-        widths = [2.4, 1.9, 1.5, 1.5, 1.5, 1.5, 1.9]
+        widths = [2.3, 1.9, 1.5, 1.5, 1.5, 1.5, 1.9]  # 12,1 in of the 12,13 between the margins
         headers = ["Runde", "Frist", "Bedt om", "I tide", "For sent", "Ikke levert", "Uten forespørsel"]
         if has_open:  # its column only where a round is open, in the room the others give up
-            widths = [2.0, 1.6, 1.3, 1.3, 1.3, 1.3, 1.5, 1.9]
+            widths = [1.9, 1.6, 1.3, 1.3, 1.3, 1.3, 1.5, 1.9]
             headers.insert(6, queries.OPEN)
         table(slide, LEFT, BODY_TOP + 0.15, widths, headers, rows,
               size=13, row_height=0.4, header_height=0.42, align=["l", "l", *["r"] * (len(headers) - 2)],
@@ -817,8 +822,16 @@ class _Deck:
               description="Tabell: rapportering per runde med frist, antall forespurte, levert i tide, "
                           "for sent, ikke levert" + (", frist ikke ute" if has_open else "")
                           + " og levert uten forespørsel.")
-        self.reporting_chart(slide, BODY_TOP + 0.15 + 0.42 + 0.4 * len(rows) + 0.35, rounds, on_time, late, missing,
-                             open_)
+        asked = frame[frame["was_asked"].astype(bool)]
+        without = int((~asked["letter_registered"].astype("boolean").fillna(False)).sum())
+        chart_bottom = BODY_BOTTOM - (LETTERS_NOTE_HEIGHT if without else 0)
+        self.reporting_chart(slide, BODY_TOP + 0.15 + 0.42 + 0.4 * len(rows) + 0.35, chart_bottom, rounds, on_time,
+                             late, missing, open_)
+        if without:  # on the slide it qualifies: on the follow-up slide alone, «Ikke levert» here read as fact
+            text_box(slide, LEFT, BODY_BOTTOM - LETTERS_NOTE_HEIGHT + 0.05, WIDTH, LETTERS_NOTE_HEIGHT - 0.05,
+                     f"{unregistered_letters_text(without, len(asked))}. Kontroller at virksomhetene ble bedt om å "
+                     "rapportere før de følges opp for det de ikke har levert.", size=12, color=MUTED,
+                     name=LETTERS_NOTE)
 
     def no_plans_slide(self) -> None:
         """«Uten planer»: the submissions that answer «no plans», with what each assessed and how it involved the
@@ -846,8 +859,8 @@ class _Deck:
         text_box(slide, LEFT, BODY_TOP + 0.1, WIDTH, BODY_BOTTOM - BODY_TOP - 0.1, paragraphs, size=13,
                  space_after=4)
 
-    def reporting_chart(self, slide: Slide, chart_top: float, rounds: list[int], on_time: list[int], late: list[int],
-                        missing: list[int], open_: list[int]) -> None:
+    def reporting_chart(self, slide: Slide, chart_top: float, chart_bottom: float, rounds: list[int],
+                        on_time: list[int], late: list[int], missing: list[int], open_: list[int]) -> None:
         """Stacked bars per round of the asked agencies' reports: on time, late, not delivered, and (where a round
         is open) not delivered with the deadline still to come."""
         data = CategoryChartData()
@@ -857,7 +870,7 @@ class _Deck:
         data.add_series("Ikke levert", missing)
         if sum(open_):
             data.add_series(queries.OPEN, open_)
-        height = min(BODY_BOTTOM - chart_top, 0.75 * len(rounds) + 1.0)
+        height = min(chart_bottom - chart_top, 0.75 * len(rounds) + 1.0)
         frame_shape = slide.shapes.add_chart(XL_CHART_TYPE.BAR_STACKED, Inches(LEFT), Inches(chart_top),
                                              Inches(WIDTH), Inches(height), data)
         frame_shape.name = CHART_REPORTING
@@ -996,7 +1009,8 @@ class _Deck:
         first = min(p.start for p in dated)
         last = max(p.end for p in dated)
         start = dt.date(first.year, 1, 1)
-        end = dt.date(last.year + 1, 1, 1)
+        # today in view: without it, plans that ended two years ago read as plans to come
+        end = dt.date(max(last.year, norwegian_today().year) + 1, 1, 1)
         lede = (f"Én stolpe per {unit}: fra første start til siste slutt" if unit != "pilot" else
                 "Mørk stolpe: pågår eller gjennomført · lys: planlagt · stiplet: avbrutt. "
                 "Status står på eller ved stolpen.")
@@ -1035,6 +1049,7 @@ class _Deck:
             line(slide, x, header_y + 0.3, x, bottom, ACCENT, 1.25, MSO_LINE_DASH_STYLE.DASH)
             text_box(slide, x - 2.05, bottom + 0.04, 2.0, 0.25, f"Reformperioden slutter {date(reform_end)}",
                      size=9, color=ACCENT, align=PP_ALIGN.RIGHT)
+        self.today_line(slide, xpos, start, end, header_y + 0.3, bottom, reform_end)
         for r, row in enumerate(rows):
             y = top + r * row_h
             if row[0] == "group":
@@ -1058,6 +1073,24 @@ class _Deck:
                     self.bar(slide, min(p.start for p in dated), max(p.end for p in dated), y, row_h, status,
                              f"{plural(len(pilots), 'pilot', 'piloter')}, {number(under_way)} pågår/gjennomført",
                              xpos, x1, x2)
+
+    @staticmethod
+    def today_line(slide: Slide, xpos: Callable[[dt.date], float], start: dt.date, end: dt.date, top: float,
+                   bottom: float, reform_end: dt.date | None) -> None:
+        """Today as a dotted dark line, labelled under the rows: on its left, or on its right where that label would
+        run into the reform period's (which stands on the left of its own line)."""
+        today = norwegian_today()
+        if not start <= today < end:
+            return
+        x = xpos(today)
+        line(slide, x, top, x, bottom, TEXT, 1.25, MSO_LINE_DASH_STYLE.ROUND_DOT)
+        width = 1.2
+        beside = [x - width - 0.05, min(x + 0.05, SLIDE_WIDTH - 0.05 - width)]
+        if reform_end and start < reform_end < end:
+            taken = (xpos(reform_end) - 2.05, xpos(reform_end) - 0.05)
+            beside.sort(key=lambda left: left < taken[1] and taken[0] < left + width)  # those apart first
+        text_box(slide, beside[0], bottom + 0.04, width, 0.25, f"I dag {date(today)}", size=9, color=TEXT,
+                 align=PP_ALIGN.RIGHT if beside[0] < x else PP_ALIGN.LEFT, name=TIMELINE_TODAY)
 
     def bar(self, slide: Slide, start: dt.date | None, end: dt.date | None, y: float, row_h: float, status: str,
             label: str, xpos: Callable[[dt.date], float], x1: float, x2: float) -> None:

@@ -483,7 +483,7 @@ def excel_bytes(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter, choice
     """The filtered data as an .xlsx workbook; with a choice (Planer's), only its plans and their rows."""
     with reads_of(store)() as con:
         when = data_date(con)
-        moves = queries.ministry_moves_note(f, queries.agencies(con), advice=False)
+        moves = queries.ministry_moves_note(f, queries.agencies(con), whole_sector=True, advice=False)
     out = io.BytesIO()
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="pilotoversikt-xlsx-") as scratch:  # each sheet's rows, until closed

@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches
 from test_exports import D, _pilot, _submission, build_sector, export, store_frame
 
@@ -119,8 +121,11 @@ def test_the_title_slide_names_the_filter_and_the_date_of_the_data(sector, secto
     newest = store_frame(sector, "SELECT max(submitted_on) AS d FROM submissions_current")["d"][0]
     assert f"Nyeste innsending i Pilotoversikt: {long_date(newest.date())}" in whole  # not the day of the import
     assert "21 piloter fra 7 virksomheter" in whole
-    assert "Utvalg: Husbanken" in slide_text(open_deck(husbanken_deck).slides[0])
-    assert "Departement:" not in whole
+    husbanken = slide_text(open_deck(husbanken_deck).slides[0])
+    assert "Utvalg: Husbanken" in husbanken
+    # «rapportert til KDD» above DSS, Digdir, Statsbygg and STAF labelled DFD on their slides: the move is told
+    assert "Departement: Tallene tar med virksomhetene som gikk over fra KDD til DFD 01.01.2024." in whole
+    assert "Departement:" not in husbanken  # a selection of agencies names them itself
 
 
 def test_the_title_slide_of_a_selection_gives_the_newest_report_in_it_not_in_the_store(sector):
@@ -376,6 +381,25 @@ def timeline_rows(prs) -> list[list[str]]:
             for slide in prs.slides if title_of(slide).startswith("Tidslinje")]
 
 
+def test_the_timeline_shows_today_so_plans_that_have_ended_do_not_read_as_plans_to_come(sector_deck):
+    # the plans of 2023 and 2024 ended in 2024–25; without today on the slide they read as future plans
+    today = norwegian_today()
+    for slide in (s for s in open_deck(sector_deck).slides if title_of(s).startswith("Tidslinje")):
+        label = shape(slide, deck_module.TIMELINE_TODAY)
+        assert label.text_frame.text == f"I dag {today:%d.%m.%Y}"
+        years = {int(s.text_frame.text): s for s in slide.shapes
+                 if s.has_text_frame and re.fullmatch(r"20\d\d", s.text_frame.text)}
+        assert today.year in years  # the axis reaches today's year
+        this_year = years[today.year]
+        dotted = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.LINE
+                  and this_year.left < s.begin_x < this_year.left + this_year.width and s.begin_x == s.end_x]
+        assert len(dotted) == 1  # the line itself, inside today's year
+        edge = label.left + label.width if label.text_frame.paragraphs[0].alignment == PP_ALIGN.RIGHT else label.left
+        assert abs(edge - dotted[0].begin_x) <= Inches(0.06)  # and its label beside it
+        reform = next(s for s in slide.shapes if s.has_text_frame and s.text_frame.text.startswith("Reformperioden"))
+        assert label.left >= reform.left + reform.width or label.left + label.width <= reform.left
+
+
 def test_the_timeline_has_every_pilot_once_and_at_most_18_rows_per_slide(sector, sector_deck):
     prs = open_deck(sector_deck)
     pages = timeline_rows(prs)
@@ -538,6 +562,32 @@ def test_follow_up_lists_late_and_missing_submissions_of_those_asked(sector, sec
     assert unregistered > 0
     assert (f"{unregistered} av dem har ikke brevet registrert i registeret over forespørsler: kontroller at de ble "
             "bedt om å rapportere") in text
+
+
+def test_the_reporting_slide_says_which_requests_have_no_letter_registered(sector, sector_deck):
+    # «11 ikke levert» stood as fact on the slide while 20 of the 23 requests had no letter in the register; the
+    # caveat was on the last slide only, and a leader could chase an agency that was never asked
+    slide = next(s for s in open_deck(sector_deck).slides if title_of(s) == "Rapportering per runde")
+    row = store_frame(sector, "SELECT count(*) FILTER (WHERE NOT letter_registered) AS without, count(*) AS asked "
+                              "FROM reporting_status WHERE was_asked").iloc[0]
+    assert 0 < row.without < row.asked
+    note = shape(slide, deck_module.LETTERS_NOTE).text_frame.text
+    assert note.startswith(f"{row.without} av {row.asked} forespørsler har ikke dato eller referanse til brevet")
+    assert "Kontroller at virksomhetene ble bedt om å rapportere" in note
+    chart = shape(slide, deck_module.CHART_REPORTING)
+    assert chart.top + chart.height <= shape(slide, deck_module.LETTERS_NOTE).top  # under the chart, not over it
+    # the table keeps to the margins (it ran 0,07 in past the right one)
+    frame = next(s for s in slide.shapes if s.has_table)
+    assert frame.left + sum(c.width for c in frame.table.columns) <= Inches(deck_module.RIGHT)
+
+
+def test_a_reporting_slide_whose_requests_all_have_letters_has_no_caveat(sample_db_master, tmp_path):
+    path = tmp_path / "letters.duckdb"
+    shutil.copy(sample_db_master, path)
+    with database.open_store(path) as con:
+        con.execute("UPDATE requests SET letter_date = DATE '2023-06-12', letter_ref = '23/183-15'")
+    slide = next(s for s in open_deck(build(path)).slides if title_of(s) == "Rapportering per runde")
+    assert all(s.name != deck_module.LETTERS_NOTE for s in slide.shapes)
 
 
 def reporting_table(prs) -> dict[str, dict[str, str]]:

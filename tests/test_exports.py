@@ -351,6 +351,9 @@ def test_the_about_sheet_says_that_a_ministry_is_the_one_agencies_are_under_toda
     # A workbook for KDD left out the agencies moved to DFD, and said nothing of it
     kdd = about_sheet(export(sector, PilotFilter(ministries=("KDD",))))
     assert kdd["Departement"] == "Tallene tar ikke med virksomhetene som gikk over fra KDD til DFD 01.01.2024."
+    # the whole sector's takes them in, and says so, as Oversikt does
+    whole = about_sheet(export(sector, PilotFilter()))
+    assert whole["Departement"] == "Tallene tar med virksomhetene som gikk over fra KDD til DFD 01.01.2024."
     husbanken = about_sheet(export(sector, PilotFilter(agencies=("Husbanken",), start_year=2024)))
     assert "Departement" not in husbanken
     assert husbanken["Arket Innsendinger"].startswith("1 rad – ")  # not «1 rader»

@@ -186,6 +186,13 @@ def deadline_text(value: dt.date | dt.datetime | None) -> str:
     return "ingen frist satt" if _missing(value) else f"frist {date(value)}"
 
 
+def unregistered_letters_text(without: int, asked: int) -> str:
+    """«20 av 23 forespørsler har ikke dato eller referanse til brevet i registeret over forespørsler», for Oversikt
+    and the deck alike: «Ikke levert» rests on these requests as on the others."""
+    return (f"{number(without)} av {plural(asked, 'forespørsel', 'forespørsler')} har ikke dato eller referanse til "
+            "brevet i registeret over forespørsler")
+
+
 def date_span(start: dt.date, end: dt.date | None) -> str:
     """A day, or the days from start to end: 01.09.–30.11.2023 (01.12.2023–31.01.2024 across a new year)."""
     if end is None or end == start:

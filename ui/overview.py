@@ -183,8 +183,7 @@ def _unregistered_letters_note(status: pd.DataFrame) -> list[str]:
     if not without:
         return []
     return [html_blocks.note(
-        f"{fmt.number(without)} av {fmt.plural(len(asked), 'forespørsel', 'forespørsler')} har ikke dato eller "
-        "referanse til brevet i registeret over forespørsler (data/requests.csv). Kontroller at virksomhetene ble "
+        f"{fmt.unregistered_letters_text(without, len(asked))} (data/requests.csv). Kontroller at virksomhetene ble "
         "bedt om å rapportere før de følges opp for det de ikke har levert.")]
 
 
