@@ -48,6 +48,8 @@ from exports.common import (
     abbreviated,
     as_date,
     as_float,
+    budget_gap_words,
+    budget_gaps,
     data_date,
     filter_text,
     short_names,
@@ -196,6 +198,18 @@ class Pilot:
         covered = sum(self.covered)
         missing = self.missing_elements
         return f"{covered} av 6" + (f" (mangler {', '.join(map(str, missing))})" if missing else "")
+
+
+DOCUMENTED_ONLY = "✓*"  # element 6 covered by «Dokumentasjon av funn» alone: the plan says nothing of evaluation
+
+
+def _element_mark(pilot: Pilot, index: int) -> str:
+    """A plan's cell under an element in the matrix: ✓, –, or under 6 ✓* where only the documentation covers it
+    (a plain ✓ there, with the plan listed on «Til oppfølging» as saying nothing of evaluation, read as a
+    contradiction, and the note under the table did not say which plans it meant)."""
+    if not pilot.covered[index]:
+        return "–"
+    return DOCUMENTED_ONLY if index == 5 and not pilot.describes_evaluation else "✓"
 
 
 def elements_named(numbers: list[int]) -> str:
@@ -952,17 +966,33 @@ class _Deck:
         text_box(slide, x, BODY_TOP + 0.2, w, 0.7, big, size=32 if len(big) <= 14 else 24, color=ACCENT, bold=True)
         text_box(slide, x, BODY_TOP + 0.9, w, 0.3, "samlet budsjett", size=12, color=MUTED)
         parts_sum = parts_shown_sum(total, [sum(within), sum(partly)], unit)
+        gaps = self.budget_gaps()
         text_box(slide, x, BODY_TOP + 1.6, w, BODY_BOTTOM - BODY_TOP - 1.65, [
             # in kroner too, as the Budsjett page: 5 of 7 pilots within the frames held 5,2 of 12,1 mill. kr
             f"{number(len(within))} av {plural(len(self.pilots), 'pilot', 'piloter')} dekkes innenfor gjeldende "
             f"rammer ({mill_kr(sum(within), scale=unit)})",
             f"{number(len(partly))} dekkes delvis eller ikke innenfor rammene ({mill_kr(sum(partly), scale=unit)})",
-            f"Ekstra behov i budsjettradene: {kr(extra)}",
+            f"Ekstra behov i budsjettradene: {mill_kr(extra, scale=unit)}",  # in the unit of the lines above it
             # 10,8 + 17,6 beside 28,3 read as a mistake on a slide shown without the Budsjett page's caption
             *([[(f"Beløpene er avrundet hver for seg, så de to delene summerer til {parts_sum} og ikke til "
                  f"{mill_kr(total, scale=unit)}.", {"size": 11, "color": MUTED})]]
               if parts_sum else []),
+            # as the Budsjett page warns: «Ekstra behov» comes from the rows, the rest from the plans' totals
+            *([[(f"{budget_gap_words(gaps)}: «Ekstra behov» bygger på budsjettradene "
+                 f"({kr(self.budget_lines['amount_nok'].sum())}), de andre tallene på «Budsjett totalt (kr)» "
+                 f"({kr(total)}).", {"size": 11, "color": MUTED})]]
+              if not gaps.empty else []),
         ], size=13, color=TEXT, space_after=10)
+
+    def budget_gaps(self) -> pd.DataFrame:
+        """The plans whose budget rows do not add up to their «Budsjett totalt (kr)» (exports.common.budget_gaps)."""
+        keys = pd.MultiIndex.from_tuples([(p.agency, p.start_year, p.name) for p in self.pilots],
+                                         names=queries.PLAN_KEYS)
+        totals = pd.Series([p.budget for p in self.pilots], index=keys, dtype=float)
+        lines = self.budget_lines
+        rows = (lines.groupby(queries.PLAN_KEYS)["amount_nok"].sum() if not lines.empty else
+                pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=queries.PLAN_KEYS)))
+        return budget_gaps(totals, rows)
 
     def timeline_rows(self) -> tuple[list[tuple], str]:
         """Rows for the Gantt, and what a bar stands for: a header per agency and one row per pilot ("pilot");
@@ -1277,7 +1307,7 @@ class _Deck:
                 continue
             header = ["Virksomhet", "Pilot", *(f"{e.number} {ELEMENT_SHORT[e.number]}" for e in ELEMENTS), "Sum"]
             # the plan's name as long as the row allows: «Tillitsbasert samhandling med kommunene om…» lost its subject
-            rows = [[self.short(p.agency), clip(p.name, 52), *("✓" if ok else "–" for ok in p.covered),
+            rows = [[self.short(p.agency), clip(p.name, 52), *(_element_mark(p, i) for i in range(len(ELEMENTS))),
                      f"{sum(p.covered)}/6"] for p in chunk]
             widths = [2.0, 4.1, *([0.9] * 6), 0.6]  # 0.9: «evaluering» whole in the header
             frame = table(slide, LEFT, BODY_TOP + 0.05, widths, header, rows, size=11, row_height=0.3,
@@ -1289,9 +1319,9 @@ class _Deck:
             # ✓ under 6 for a plan that «Til oppfølging» lists as saying nothing of evaluation read as a contradiction
             documented_only = sum(p.covered[5] and not p.describes_evaluation for p in chunk)
             notes = [f"Elementene: {names}"] + ([
-                f"Element 6 regnes som dekket også når bare «Dokumentasjon av funn» er fylt ut: "
-                f"{plural(documented_only, 'plan', 'planer')} med ✓ under 6 her sier ingenting om evaluering og "
-                "gevinstmåling (se «Til oppfølging»)."] if documented_only else [])
+                f"{DOCUMENTED_ONLY} under 6: dekket fordi «Dokumentasjon av funn» er fylt ut, men planen sier "
+                f"ingenting om evaluering og gevinstmåling ({plural(documented_only, 'plan', 'planer')} her; se "
+                "«Til oppfølging»)."] if documented_only else [])
             text_box(slide, LEFT, BODY_BOTTOM - 0.45, WIDTH, 0.5, notes, size=9, color=MUTED,  # clear of the footer
                      anchor=MSO_ANCHOR.BOTTOM)
 
