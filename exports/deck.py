@@ -132,6 +132,7 @@ TIMELINE_GROUP = "Tidslinje: virksomhet"
 TIMELINE_PILOT = "Tidslinje: pilot"
 TIMELINE_AGENCY = "Tidslinje: virksomhet samlet"
 TIMELINE_TODAY = "Tidslinje: i dag"
+FOLLOW_UP_LINES = 15  # lines of 12 and 13 pt a column of «Til oppfølging» holds
 LETTERS_NOTE = "Merknad: brev ikke registrert"
 LETTERS_NOTE_HEIGHT = 0.6
 MATRIX_TABLE = "Tabell: elementer"
@@ -1403,9 +1404,12 @@ class _Deck:
             of = "forespurte" if len(due) == len(asked) else "forespurte med frist ute"
             items.append([("• ", BULLET), (f"Ikke levert ({number(len(missing))} av {number(len(due))} {of}):",
                                            {"bold": True})])
-            items += self.items([f"{self.short(a)} – oppstart {join_words([str(y) for y in sorted(ys)])}"
-                                 for a, ys in by_agency.items()], 7, SUBMISSIONS_SHEET)
             unregistered = sum(not r.get("letter_registered") for r in missing)
+            # as many as the column has room for: «… og 3 til på arket Innsendinger» sent the audience to a workbook
+            # it did not have, above half a column left empty
+            room = FOLLOW_UP_LINES - len(items) - 1 - (2 if unregistered else 0)
+            items += self.items([f"{self.short(a)} – oppstart {join_words([str(y) for y in sorted(ys)])}"
+                                 for a, ys in by_agency.items()], max(7, room), SUBMISSIONS_SHEET)
             if unregistered:  # as Oversikt says it: a leader could chase an agency that was never asked
                 items.append([(f"{number(unregistered)} av dem har ikke brevet registrert i registeret over "
                                "forespørsler: kontroller at de ble bedt om å rapportere",
