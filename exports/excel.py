@@ -306,7 +306,9 @@ def _width(column: Column, lengths: list[int]) -> float:
 
 
 HEADER_LINE_POINTS = 15  # one line of the header's 11 pt text
-PRINT_FIT_CHARACTERS = 220  # column widths an A4 landscape page holds at about 70 % of their size
+PRINT_SCALE = 70  # per cent: the least a printed sheet is shrunk to, 11 pt text printed at about 8 pt
+PRINT_FIT_CHARACTERS = 220  # column widths an A4 landscape page holds at PRINT_SCALE
+PAGE_FOOTER = "&C&8Side &P av &N"
 
 
 def _wrapped_lines(text: str, width: int) -> int:
@@ -355,16 +357,21 @@ def _write_sheet(ws: Worksheet, rows: pd.DataFrame, columns: list[Column], forma
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
     naming = _naming_columns(columns)
-    ws.freeze_panes(1, _frozen_columns(widths[:naming]))
+    frozen = _frozen_columns(widths[:naming])
+    ws.freeze_panes(1, frozen)
     ws.autofilter(0, 0, len(rows), len(columns) - 1)
     # printed: A4 landscape with the header row on every page, and as wide as the page where that leaves the text
-    # readable (Piloter's forty columns would print at a tenth of their size: they run on over pages instead; with
-    # its agency and pilot's name on every page, each page had room for one column more)
+    # readable (Piloter's forty columns would print at a tenth of their size: they run on over pages instead, each
+    # with the columns kept in view on screen, so a page of «Problembeskrivelse» alone still says whose it is)
     ws.set_paper(9)
     ws.set_landscape()
     ws.repeat_rows(0)
     if sum(widths) <= PRINT_FIT_CHARACTERS:
         ws.fit_to_pages(1, 0)
+    else:  # at the size fitting is allowed down to: at full size most pages held one text column and the names
+        ws.set_print_scale(PRINT_SCALE)
+        if frozen:
+            ws.repeat_columns(0, frozen - 1)
 
 
 FROZEN_CHARACTERS = 100  # frozen columns at most this wide: on a laptop's Excel about half the window
@@ -502,6 +509,7 @@ def excel_bytes(store: duckdb.DuckDBPyConnection | Reads, f: PilotFilter, choice
         for name, rows in each_sheets_rows(store, f, choice):  # in SHEETS' order
             sheet = book.add_worksheet(name)
             sheet.set_header(header)
+            sheet.set_footer(PAGE_FOOTER)  # a printout of many pages: whether the stack is whole, and in order
             _write_sheet(sheet, rows, SHEETS[name](), formats)
             counts[name] = len(rows)
             if name == PILOTS.sheet:

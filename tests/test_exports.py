@@ -306,6 +306,11 @@ def test_headers_are_the_forms_labels_frozen_filtered_and_the_columns_sized(work
         # as wide as the page where the text stays readable: Budsjett, not Piloter's forty columns
         fitted = bool(sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage)
         assert fitted == (sum(widths.values()) <= 230), (name, sum(widths.values()))
+        # run on over pages, each page repeats whose rows they are (a page of «Problembeskrivelse» alone said not)
+        kept = chr(ord(frozen[name][0]) - 1)  # the columns kept in view on screen
+        assert sheet.print_title_cols == (None if fitted else f"$A:${kept}"), name
+        assert fitted or setup.scale == 70, name  # shrunk as far as fitting may: at full size a page held a column
+        assert sheet.oddFooter.center.text == "Side &P av &N", name  # whether a printed stack is whole
         lines = int(sheet.row_dimensions[1].height // 15)
         for c, cell in enumerate(sheet[1], 1):
             wrapped = textwrap.wrap(cell.value, int(widths[c]) - 2, break_long_words=False)
