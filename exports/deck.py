@@ -837,14 +837,13 @@ class _Deck:
               description="Tabell: rapportering per runde med frist, antall forespurte, levert i tide, "
                           "for sent, ikke levert" + (", frist ikke ute" if has_open else "")
                           + " og levert uten forespørsel.")
-        asked = frame[frame["was_asked"].astype(bool)]
-        without = int((~asked["letter_registered"].astype("boolean").fillna(False)).sum())
+        without, asked = queries.requests_without_letter(frame)
         chart_bottom = BODY_BOTTOM - (LETTERS_NOTE_HEIGHT if without else 0)
         self.reporting_chart(slide, BODY_TOP + 0.15 + 0.42 + 0.4 * len(rows) + 0.35, chart_bottom, rounds, on_time,
                              late, missing, open_)
         if without:  # on the slide it qualifies: on the follow-up slide alone, «Ikke levert» here read as fact
             text_box(slide, LEFT, BODY_BOTTOM - LETTERS_NOTE_HEIGHT + 0.05, WIDTH, LETTERS_NOTE_HEIGHT - 0.05,
-                     f"{unregistered_letters_text(without, len(asked))}. Kontroller at virksomhetene ble bedt om å "
+                     f"{unregistered_letters_text(without, asked)}. Kontroller at virksomhetene ble bedt om å "
                      "rapportere før de følges opp for det de ikke har levert.", size=12, color=MUTED,
                      name=LETTERS_NOTE)
 

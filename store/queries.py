@@ -287,6 +287,13 @@ def budget_lines(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame
     return _rows_of_pilots(con, "budget_lines_current", f, "t.agency, t.pilot_name, t.year", also=_OF_THE_PILOT)
 
 
+def requests_without_letter(status: pd.DataFrame) -> tuple[int, int]:
+    """Of reporting_status's rows, how many requests have no letter in the register (neither its date nor its
+    reference), and how many requests there are: «Ikke levert» rests on those as on the others."""
+    asked = status[status["was_asked"].astype(bool)]
+    return int((~asked["letter_registered"].astype("boolean").fillna(False)).sum()), len(asked)
+
+
 OPEN = "Frist ikke ute"  # asked, nothing delivered yet, and the round's deadline is today or later (or not set)
 
 

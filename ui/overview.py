@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from store.queries import CANCELLED, OPEN, PilotFilter, to_follow_up
+from store.queries import CANCELLED, OPEN, PilotFilter, requests_without_letter, to_follow_up
 from ui import formatting as fmt
 from ui import html_blocks, store_access
 
@@ -178,12 +178,11 @@ def _reporting_parts(status: pd.DataFrame) -> list[str]:
 def _unregistered_letters_note(status: pd.DataFrame) -> list[str]:
     """A note when requests in the register have no letter (date or reference): «Ikke levert» and the follow-up
     rest on them as on the others, and a leader could chase an agency that was never asked."""
-    asked = status[status["was_asked"].astype(bool)]
-    without = int((~asked["letter_registered"].astype("boolean").fillna(False)).sum())
+    without, asked = requests_without_letter(status)
     if not without:
         return []
     return [html_blocks.note(
-        f"{fmt.unregistered_letters_text(without, len(asked))} (data/requests.csv). Kontroller at virksomhetene ble "
+        f"{fmt.unregistered_letters_text(without, asked)} (data/requests.csv). Kontroller at virksomhetene ble "
         "bedt om å rapportere før de følges opp for det de ikke har levert.")]
 
 

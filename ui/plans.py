@@ -31,6 +31,11 @@ def element_title(element: Element) -> str:
     return f"{element.number}. {element.name}"
 
 
+def short_title(element: Element) -> str:
+    """«1. Problem og mål», as the figures and the tables' headers have it."""
+    return f"{element.number}. {ELEMENT_SHORT[element.number]}"
+
+
 def _wrapped(text: str, width: int = 16) -> str:
     """Text broken into lines of about width characters for an axis label."""
     lines, line = [], ""
@@ -45,7 +50,7 @@ def _wrapped(text: str, width: int = 16) -> str:
 
 # The matrices' column labels: «1. Problem<br>og mål», short (the full names, turned on end, were cut at the
 # figure's top edge); the full name is in each cell's hover text
-ELEMENT_LABELS = tuple(_wrapped(f"{e.number}. {ELEMENT_SHORT[e.number]}", 11) for e in ELEMENTS)
+ELEMENT_LABELS = tuple(_wrapped(short_title(e), 11) for e in ELEMENTS)
 
 
 def is_blank(value: object) -> bool:
@@ -109,9 +114,8 @@ def coverage_table(pilots: pd.DataFrame) -> pd.DataFrame:
     """Pilots × elements, ✓ for covered and – for missing, with the count per plan and the elements it lacks
     beside the plan's name: at 1 280 px the columns from element 5 on, «6. Dok. og evaluering» where the gaps are,
     were out of view."""
-    lacking = [", ".join(f"{e.number}. {ELEMENT_SHORT[e.number]}" for e, column in zip(ELEMENTS, ELEMENT_COLUMNS)
-                         if not bool(row[column])) or NONE_MISSING
-               for row in pilots[ELEMENT_COLUMNS].to_dict("records")]
+    lacking = [", ".join(short_title(e) for e, column in zip(ELEMENTS, ELEMENT_COLUMNS) if not bool(row[column]))
+               or NONE_MISSING for row in pilots[ELEMENT_COLUMNS].to_dict("records")]
     table = pd.DataFrame({"Virksomhet": pilots["agency"], "Pilot": pilots["pilot_name"],
                           "Dekket": [f"{int(n)} av {len(ELEMENTS)}" for n in pilots["elements_covered"]],
                           "Mangler": lacking})
@@ -124,8 +128,7 @@ def element_headers() -> dict[str, tuple[str, str]]:
     """A table's column of an element (element_title) → its header, the short name as the figures have it, and the
     header's help, the element in full. With the full names as headers the six did not fit at 1 440 px, and the
     one most often missing, «6. Dokumentasjon og evaluering», was out of view."""
-    return {element_title(e): (f"{e.number}. {ELEMENT_SHORT[e.number]}", f"Element {e.number} i brevet: {e.name}")
-            for e in ELEMENTS}
+    return {element_title(e): (short_title(e), f"Element {e.number} i brevet: {e.name}") for e in ELEMENTS}
 
 
 def _two_tone(covered_color: str, missing_color: str) -> list:
