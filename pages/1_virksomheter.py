@@ -9,7 +9,16 @@ from store import queries
 from ui import filters, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
-from ui.page_parts import DATE, FOLLOW_UP_KEY, IMPORTED_AT, KRONER, export_row, kroner_columns, moves_note
+from ui.page_parts import (
+    DATE,
+    FOLLOW_UP_KEY,
+    IMPORTED_AT,
+    KRONER,
+    export_row,
+    kroner_columns,
+    moves_note,
+    whole_table_height,
+)
 
 PILOT_COLUMNS = {**kroner_columns("Budsjett"), "Start": DATE, "Slutt": DATE}  # the tables of one agency's pilots
 DETAIL_KEY = "virksomhet_detalj"
@@ -104,7 +113,7 @@ def filter_to_clicked_row() -> None:
 
 # The short columns narrow, so the rounds, which say who is late or missing, have the room
 st.dataframe(overview, hide_index=True, key="virksomheter_tabell", on_select=filter_to_clicked_row,
-             selection_mode="single-row", placeholder="–", column_config={
+             selection_mode="single-row", placeholder="–", height=whole_table_height(len(overview)), column_config={
                  # sized to the largest amount: drawn to fit the first rows only, it cut «1 030 000 kr» to «030 000 kr»
                  # when those were «–»
                  "Budsjett": {**KRONER, "help": NOTHING_DELIVERED, "width": amount_width(overview["Budsjett"])},

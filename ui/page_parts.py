@@ -64,6 +64,16 @@ def capped(rows: pd.DataFrame, what: str, order: str = "") -> pd.DataFrame:
     return rows.head(TABLE_LIMIT)
 
 
+ROW_PX = 35  # a table's row (and its header) as st.dataframe draws them
+WHOLE_UP_TO = 20  # rows a table shows without scrolling inside it
+
+
+def whole_table_height(rows: int) -> int:
+    """A table's height that shows every row up to WHOLE_UP_TO, then scrolls: st.dataframe's own shows ten, and on
+    Virksomheter the sector's twelve agencies scrolled inside the page, the last two out of view."""
+    return ROW_PX * (min(max(rows, 1), WHOLE_UP_TO) + 1) + 3
+
+
 # Amounts in a table stay numbers, so a click on the column's header sorts them by size (as text, «10 000 kr»
 # sorted after «1 500 000 kr»). Streamlit's printf format groups the thousands with the character after «'».
 # A plain space, not fmt.kr's non-breaking one: a grid cell never breaks a line, and the table's search

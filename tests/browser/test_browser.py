@@ -581,6 +581,22 @@ def test_on_a_laptop_the_follow_up_list_says_beside_each_name_why_it_is_there(pa
     shoot(page, "33_til_oppfolging_1280")
 
 
+def test_on_a_laptop_the_agencies_table_shows_the_whole_sector_without_scrolling_inside_it(page, server,
+                                                                                           sample_db_master):
+    # it showed ten and a half of the twelve agencies; the last two were behind a scroll inside the table
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{server}/virksomheter")
+    wait_for_app(page)
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.locator("[role=columnheader]", has_text="Virksomhet").wait_for(state="attached")
+    scroller = table.locator(".dvn-scroller")
+    assert scroller.evaluate("e => e.scrollHeight <= e.clientHeight + 1"), "the table scrolls inside itself"
+    with duckdb.connect(str(sample_db_master), read_only=True) as con:
+        agencies = con.execute("SELECT count(*) FROM agencies").fetchone()[0]
+    assert agencies > 10  # more than st.dataframe shows of its own
+    assert table.locator("[role=row]").count() == agencies + 1  # every agency, and the header
+
+
 def test_on_a_laptop_planers_element_tables_show_every_gap_without_scrolling(page, server):
     # with the elements' full names as headers, «6. Dokumentasjon og evaluering», where the gaps were, was out of view
     page.set_viewport_size(LAPTOP)
