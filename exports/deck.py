@@ -60,10 +60,12 @@ from loaders.values import norwegian_today
 from store import queries
 from store.queries import PilotFilter
 from ui.formatting import (
+    DOCUMENTED_ONLY,
     MILLIONS,
     ambition_words,
     date,
     deadline_text,
+    element_marks,
     join_words,
     kr,
     kr_short,
@@ -199,18 +201,6 @@ class Pilot:
         covered = sum(self.covered)
         missing = self.missing_elements
         return f"{covered} av 6" + (f" (mangler {', '.join(map(str, missing))})" if missing else "")
-
-
-DOCUMENTED_ONLY = "✓*"  # element 6 covered by «Dokumentasjon av funn» alone: the plan says nothing of evaluation
-
-
-def _element_mark(pilot: Pilot, index: int) -> str:
-    """A plan's cell under an element in the matrix: ✓, –, or under 6 ✓* where only the documentation covers it
-    (a plain ✓ there, with the plan listed on «Til oppfølging» as saying nothing of evaluation, read as a
-    contradiction, and the note under the table did not say which plans it meant)."""
-    if not pilot.covered[index]:
-        return "–"
-    return DOCUMENTED_ONLY if index == 5 and not pilot.describes_evaluation else "✓"
 
 
 def elements_named(numbers: list[int]) -> str:
@@ -1307,7 +1297,7 @@ class _Deck:
                 continue
             header = ["Virksomhet", "Pilot", *(f"{e.number} {ELEMENT_SHORT[e.number]}" for e in ELEMENTS), "Sum"]
             # the plan's name as long as the row allows: «Tillitsbasert samhandling med kommunene om…» lost its subject
-            rows = [[self.short(p.agency), clip(p.name, 52), *(_element_mark(p, i) for i in range(len(ELEMENTS))),
+            rows = [[self.short(p.agency), clip(p.name, 52), *element_marks(p.covered, p.describes_evaluation),
                      f"{sum(p.covered)}/6"] for p in chunk]
             widths = [2.0, 4.1, *([0.9] * 6), 0.6]  # 0.9: «evaluering» whole in the header
             frame = table(slide, LEFT, BODY_TOP + 0.05, widths, header, rows, size=11, row_height=0.3,

@@ -128,12 +128,15 @@ def _element_matrix(shown, choice: PlanChoice) -> None:
     part = timeline.page(shown, number, MATRIX_PER_PAGE)
     st.plotly_chart(plans.coverage_matrix(part, store_access.abbreviations()), key="planer_matrise",
                     config=chart_config("brevets seks elementer", f, number, choice))
-    st.caption(f"{plans.COVERED} = elementet er dekket i planen, {plans.MISSING} = det mangler. Et element er dekket "
-               "når minst ett av feltene er fylt ut; Tid krever begge datoene og Økonomi budsjettet totalt.")
+    st.caption(f"{plans.COVERED} = elementet er dekket i planen, {plans.MISSING} = det mangler, "
+               f"{plans.DOCUMENTED_ONLY} = element 6 er dekket bare av «Dokumentasjon av funn»: planen sier ingenting "
+               "om evaluering og gevinstmåling. Et element er dekket når minst ett av feltene er fylt ut; Tid krever "
+               "begge datoene og Økonomi budsjettet totalt.")
     st.dataframe(plans.coverage_table(capped(shown, "planer")), hide_index=True, column_config={
         "Virksomhet": st.column_config.TextColumn(width=AGENCY_WIDTH),
         "Pilot": st.column_config.TextColumn(width=PILOT_WIDTH),
-        "Mangler": st.column_config.TextColumn(width=LACKING_WIDTH, help="Elementene planen ikke dekker"),
+        "Mangler": st.column_config.TextColumn(width=LACKING_WIDTH, help="Elementene planen ikke dekker, og "
+                                               f"evaluering og gevinstmåling der {plans.DOCUMENTED_ONLY} står under 6"),
         **{column: st.column_config.TextColumn(label, help=help_text, alignment="center")
            for column, (label, help_text) in plans.element_headers().items()}})
 

@@ -52,8 +52,12 @@ def test_the_element_matrix_has_a_row_per_plan_with_a_mark_per_element(monkeypat
     plan_rows = [(z, t) for z, t in zip(heatmap["z"], heatmap["text"], strict=True) if z[0] is not None]
     assert len(plan_rows) == len(names(sample_db))
     marks = sorted("".join(t) for _, t in plan_rows)
-    expected = sorted("".join("✓" if c else "–" for c in r) for r in rows(
-        sample_db, "SELECT covers_e1, covers_e2, covers_e3, covers_e4, covers_e5, covers_e6 FROM pilot_plans_current"))
+    # ✓* under 6 where only «Dokumentasjon av funn» covers it: a plain ✓ there, for a plan «Bare planer uten
+    # evaluering» lists, contradicted it
+    expected = sorted("".join("✓" if c else "–" for c in r[:6]) + ("*" if r[5] and not r[6] else "") for r in rows(
+        sample_db, "SELECT covers_e1, covers_e2, covers_e3, covers_e4, covers_e5, covers_e6, describes_evaluation "
+                   "FROM pilot_plans_current"))
+    assert any(m.endswith("✓*") for m in expected), "the sample should have a plan documented but not evaluated"
     assert marks == expected
 
 
@@ -365,12 +369,18 @@ def test_the_element_tables_have_short_headers_with_the_element_in_full_on_hover
     per_agency = next(d for d in at.dataframe if "Piloter" in d.value.columns and "Pilot" not in d.value.columns)
     assert list(per_plan.value.columns[:4]) == ["Virksomhet", "Pilot", "Dekket", "Mangler"]
     # what a plan lacks, in words beside its name, as the element columns further right have it
-    rows = per_plan.value.set_index("Pilot")
-    assert rows.loc["Dialogbasert veiledning for lokalsamfunn", "Mangler"] == "4. Deltakere, 6. Dok. og evaluering"
+    by_pilot = per_plan.value.set_index("Pilot")
+    assert by_pilot.loc["Dialogbasert veiledning for lokalsamfunn", "Mangler"] == "4. Deltakere, 6. Dok. og evaluering"
     element_columns = [c for c in per_plan.value.columns if c[0].isdigit()]
     for _, row in per_plan.value.iterrows():
         lacking = [json.loads(per_plan.proto.columns)[c]["label"] for c in element_columns if row[c] == "–"]
+        # a plan with ✓* under 6 lacks evaluation, as «Bare planer uten evaluering» says: not «ingen»
+        lacking += ["evaluering og gevinstmåling"] if row[element_columns[5]] == "✓*" else []
         assert row["Mangler"] == (", ".join(lacking) or "ingen")
+    without_evaluation = set(rows(sample_db, "SELECT pilot_name FROM pilot_plans_current "
+                                             "WHERE NOT describes_evaluation"))
+    assert {(name,) for name, lacks in zip(per_plan.value["Pilot"], per_plan.value["Mangler"])
+            if "evaluering" in lacks} == without_evaluation
     for grid in (per_plan, per_agency):
         config = json.loads(grid.proto.columns)
         headers = [(config[c]["label"], config[c]["help"]) for c in grid.value.columns if c[0].isdigit()]

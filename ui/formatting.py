@@ -11,7 +11,7 @@ import decimal
 import math
 import re
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -184,6 +184,19 @@ def date(value: dt.date | dt.datetime | None) -> str:
 def deadline_text(value: dt.date | dt.datetime | None) -> str:
     """«frist 31.10.2027», or for a round data/rounds.csv has no deadline for, «ingen frist satt»."""
     return "ingen frist satt" if _missing(value) else f"frist {date(value)}"
+
+
+COVERED, MISSING, DOCUMENTED_ONLY = "✓", "–", "✓*"
+
+
+def element_marks(covered: Sequence[bool], describes_evaluation: bool) -> list[str]:
+    """A plan's marks under the letter's six elements: ✓ covered, – missing, and under 6 ✓* where only «Dokumentasjon
+    av funn» covers it. A plain ✓ there, beside the same plan listed as saying nothing of evaluation, read as a
+    contradiction."""
+    marks = [COVERED if bool(c) else MISSING for c in covered]
+    if bool(covered[-1]) and not describes_evaluation:
+        marks[-1] = DOCUMENTED_ONLY
+    return marks
 
 
 def unregistered_letters_text(without: int, asked: int) -> str:

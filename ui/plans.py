@@ -19,7 +19,8 @@ from ui.charts import house_layout
 
 NOT_GIVEN = "Ikke oppgitt"
 NOT_RELEVANT = "Ikke aktuelt (ikke forsøk)"
-COVERED, MISSING = "✓", "–"
+COVERED, MISSING, DOCUMENTED_ONLY = fmt.COVERED, fmt.MISSING, fmt.DOCUMENTED_ONLY
+EVALUATION = "evaluering og gevinstmåling"  # what a plan marked ✓* under 6 lacks
 COVERED_COLOR = "#CFEBDD"
 MISSING_COLOR = "#F9D9C4"
 ELEMENT_COLUMNS = [f"covers_e{e.number}" for e in ELEMENTS]
@@ -111,16 +112,18 @@ NONE_MISSING = "ingen"
 
 
 def coverage_table(pilots: pd.DataFrame) -> pd.DataFrame:
-    """Pilots × elements, ✓ for covered and – for missing, with the count per plan and the elements it lacks
-    beside the plan's name: at 1 280 px the columns from element 5 on, «6. Dok. og evaluering» where the gaps are,
-    were out of view."""
-    lacking = [", ".join(short_title(e) for e, column in zip(ELEMENTS, ELEMENT_COLUMNS) if not bool(row[column]))
-               or NONE_MISSING for row in pilots[ELEMENT_COLUMNS].to_dict("records")]
+    """Pilots × elements (fmt.element_marks), with the count per plan and what it lacks beside the plan's name: at
+    1 280 px the columns from element 5 on, «6. Dok. og evaluering» where the gaps are, were out of view. A plan
+    marked ✓* under 6 lacks evaluation: «Mangler: ingen» beside it contradicted «Bare planer uten evaluering»."""
+    marks = [fmt.element_marks(covered, bool(describes)) for *covered, describes in
+             pilots[[*ELEMENT_COLUMNS, "describes_evaluation"]].itertuples(index=False, name=None)]
+    lacking = [", ".join([short_title(e) for e, mark in zip(ELEMENTS, row) if mark == MISSING]
+                         + ([EVALUATION] if row[-1] == DOCUMENTED_ONLY else [])) or NONE_MISSING for row in marks]
     table = pd.DataFrame({"Virksomhet": pilots["agency"], "Pilot": pilots["pilot_name"],
                           "Dekket": [f"{int(n)} av {len(ELEMENTS)}" for n in pilots["elements_covered"]],
                           "Mangler": lacking})
-    for element, column in zip(ELEMENTS, ELEMENT_COLUMNS):
-        table[element_title(element)] = [COVERED if bool(v) else MISSING for v in pilots[column]]
+    for i, element in enumerate(ELEMENTS):
+        table[element_title(element)] = [row[i] for row in marks]
     return table.reset_index(drop=True)
 
 
@@ -145,19 +148,19 @@ def coverage_matrix(pilots: pd.DataFrame, short_names: Mapping[str, str] | None 
     hover: list[list[str]] = []
     ticktext: list[str] = []
     # Only the columns drawn: every column of a plan made a page's rows into dicts ten times slower (issue 5).
-    drawn = pilots[["pilot_name", *ELEMENT_COLUMNS]]
+    drawn = pilots[["pilot_name", *ELEMENT_COLUMNS, "describes_evaluation"]]
     for agency, group in drawn.groupby(pilots["agency"], sort=False):
         ticktext.append(f"<b>{fmt.agency_tick(agency, short_names, MAX_TICK_CHARS)}</b>")
         z.append([None] * len(ELEMENTS))
         text.append([""] * len(ELEMENTS))
         hover.append([str(agency)] * len(ELEMENTS))
-        for name, *covered in group.itertuples(index=False, name=None):
-            marks = [int(bool(c)) for c in covered]
+        for name, *covered, describes in group.itertuples(index=False, name=None):
+            marks = fmt.element_marks(covered, bool(describes))
             ticktext.append(fmt.cut(str(name), MAX_TICK_CHARS))
-            z.append(marks)
-            text.append([COVERED if v else MISSING for v in marks])
-            hover.append([f"{name} – {agency}<br>{element_title(e)}: {'dekket' if v else 'mangler'}"
-                          for e, v in zip(ELEMENTS, marks)])
+            z.append([int(mark != MISSING) for mark in marks])
+            text.append(marks)
+            hover.append([f"{name} – {agency}<br>{element_title(e)}: {_in_words(mark)}"
+                          for e, mark in zip(ELEMENTS, marks)])
     rows = list(range(len(z)))
     return go.Figure(go.Heatmap(
         z=z, x=x, y=rows, text=text, texttemplate="%{text}", textfont={"size": 18, "color": "#111"},
@@ -169,6 +172,12 @@ def coverage_matrix(pilots: pd.DataFrame, short_names: Mapping[str, str] | None 
                "showgrid": False, "zeroline": False},
         xaxis={"side": "top", "showgrid": False},  # turned on end where the plans' names leave little room
     ))
+
+
+def _in_words(mark: str) -> str:
+    """A matrix cell's mark in words, for its hover text."""
+    return {COVERED: "dekket", MISSING: "mangler"}.get(mark, f"dekket av «Dokumentasjon av funn», men {EVALUATION} "
+                                                           "mangler")
 
 
 def agency_coverage(pilots: pd.DataFrame) -> pd.DataFrame:
