@@ -833,9 +833,7 @@ class _Deck:
                              late, missing, open_)
         if without:  # on the slide it qualifies: on the follow-up slide alone, «Ikke levert» here read as fact
             text_box(slide, LEFT, BODY_BOTTOM - LETTERS_NOTE_HEIGHT + 0.05, WIDTH, LETTERS_NOTE_HEIGHT - 0.05,
-                     f"{unregistered_letters_text(without, asked)}. Kontroller at virksomhetene ble bedt om å "
-                     "rapportere før de følges opp for det de ikke har levert.", size=12, color=MUTED,
-                     name=LETTERS_NOTE)
+                     unregistered_letters_text(without, asked), size=12, color=MUTED, name=LETTERS_NOTE)
 
     def no_plans_slide(self) -> None:
         """«Uten planer»: the submissions that answer «no plans», with what each assessed and how it involved the

@@ -200,10 +200,11 @@ def element_marks(covered: Sequence[bool], describes_evaluation: bool) -> list[s
 
 
 def unregistered_letters_text(without: int, asked: int) -> str:
-    """«20 av 23 forespørsler har ikke dato eller referanse til brevet i registeret over forespørsler», for Oversikt
-    and the deck alike: «Ikke levert» rests on these requests as on the others."""
+    """«20 av 23 forespørsler har ikke dato eller referanse til brevet …», and what to do, for Oversikt and the deck
+    alike: «Ikke levert» rests on these requests as on the others, and a leader could chase an agency never asked."""
     return (f"{number(without)} av {plural(asked, 'forespørsel', 'forespørsler')} har ikke dato eller referanse til "
-            "brevet i registeret over forespørsler")
+            "brevet i registeret over forespørsler. Kontroller at virksomhetene ble bedt om å rapportere før de følges "
+            "opp for det de ikke har levert.")
 
 
 def date_span(start: dt.date, end: dt.date | None) -> str:

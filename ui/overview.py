@@ -181,9 +181,7 @@ def _unregistered_letters_note(status: pd.DataFrame) -> list[str]:
     without, asked = requests_without_letter(status)
     if not without:
         return []
-    return [html_blocks.note(
-        f"{fmt.unregistered_letters_text(without, asked)} (data/requests.csv). Kontroller at virksomhetene ble "
-        "bedt om å rapportere før de følges opp for det de ikke har levert.")]
+    return [html_blocks.note(fmt.unregistered_letters_text(without, asked))]
 
 
 def _follow_up_rows(follow_up: pd.DataFrame) -> pd.DataFrame:
