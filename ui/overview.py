@@ -20,6 +20,9 @@ from ui import html_blocks, store_access
 STATUS_ORDER = ["Pågår", "Gjennomført", "Planlagt", "Avbrutt"]  # under way first
 FOLLOW_UP_ROWS = 10  # the rest are on Virksomheter, one click away
 LATE_ROWS = 3  # of them kept for late reports when many are missing
+# a list at most this much longer is shown whole: «De andre – 2 ikke levert» sent a leader to another page for two
+# names, and the landing page could not answer «who has not reported»
+FEW_MORE = 3
 
 
 @dataclass(frozen=True)
@@ -191,5 +194,7 @@ def _follow_up_rows(follow_up: pd.DataFrame) -> pd.DataFrame:
     ordered = follow_up.sort_values(["start_year", "agency"], ascending=[False, True])
     missing = ordered[ordered["reporting_state"] == "Ikke levert"]
     late = ordered[ordered["reporting_state"] == "For sent"]
+    if len(ordered) <= FOLLOW_UP_ROWS + FEW_MORE:
+        return pd.concat([missing, late])
     late_rows = min(len(late), max(FOLLOW_UP_ROWS - len(missing), LATE_ROWS))
     return pd.concat([missing.head(FOLLOW_UP_ROWS - late_rows), late.head(late_rows)])
