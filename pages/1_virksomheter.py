@@ -17,6 +17,7 @@ from ui.page_parts import (
     export_row,
     kroner_columns,
     moves_note,
+    text_width,
     whole_table_height,
 )
 
@@ -101,7 +102,7 @@ if st.toggle(f"Bare til oppfølging: ikke levert eller levert for sent "
 def amount_width(amounts: pd.Series) -> int:
     """Pixels for a column of whole kroner as «1 030 000 kr», wide enough for the largest."""
     largest = amounts.abs().max()
-    return max(70, 7 * len(fmt.kr(largest if pd.notna(largest) else 0)) + 18)
+    return text_width(pd.Series([fmt.kr(largest if pd.notna(largest) else 0)]))
 
 
 def filter_to_clicked_row() -> None:

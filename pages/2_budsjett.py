@@ -111,5 +111,8 @@ per_pilot = pd.DataFrame({
     "Ressurser": largest["resources"].fillna("–"),
 })
 st.dataframe(per_pilot, hide_index=True, key="budsjett_piloter", placeholder="–",
-             column_config={**kroner_columns("Budsjett totalt"), "Årsverk": st.column_config.Column(width=90)})
+             column_config={**kroner_columns("Budsjett totalt"), "Årsverk": st.column_config.Column(width=90),
+                            # the cards' word: sized to «Ja» and «Delvis», the full label was cut to «Innenfor gjel…»
+                            "Innenfor gjeldende rammer": st.column_config.TextColumn(
+                                "Innenfor rammer", help="Planens svar på «Innenfor gjeldende rammer»")})
 export_row(f, "budsjett")

@@ -7,7 +7,7 @@ from ui import filters, store_access, timeline
 from ui import formatting as fmt
 from ui.downloads import chart_config
 from ui.layout import page_setup
-from ui.page_parts import DATE, TABLE_LIMIT, capped, export_row, figure_page, moves_note
+from ui.page_parts import DATE, TABLE_LIMIT, capped, export_row, figure_page, moves_note, text_width
 
 VIEW_KEY = "tidslinje_visning"
 # The view the user chose, kept apart from the switch's own state, which Streamlit drops when the
@@ -96,8 +96,10 @@ def _ministry_view(pilots, refs) -> None:
     st.caption("Hver linje går fra den første oppstarten til den siste avslutningen blant virksomhetene under "
                "departementet (det de hører under i dag). Klikk på en linje for å vise bare det departementet.")
     st.subheader("Per departement")
-    st.dataframe(timeline.agency_table(spans, per_ministry=True), hide_index=True, placeholder="–",
+    table = timeline.agency_table(spans, per_ministry=True)
+    st.dataframe(table, hide_index=True, placeholder="–",
                  column_config={"Første start": DATE, "Siste slutt": DATE,
+                                "Status": st.column_config.TextColumn(width=text_width(table["Status"])),
                                 "Piloter": COUNT, "Virksomheter": COUNT})
 
 
@@ -113,9 +115,11 @@ def _agency_view(pilots, refs) -> None:
     st.caption("Hver linje går fra virksomhetens første oppstart til siste avslutning. Klikk på en linje for å "
                "vise bare den virksomhetens piloter.")
     st.subheader("Per virksomhet")
-    st.dataframe(timeline.agency_table(spans), hide_index=True, placeholder="–",
+    table = timeline.agency_table(spans)
+    st.dataframe(table, hide_index=True, placeholder="–",
                  column_config={"Første start": DATE, "Siste slutt": DATE,
-                                "Piloter": st.column_config.NumberColumn(format="%d")})
+                                "Piloter": st.column_config.NumberColumn(format="%d"),
+                                "Status": st.column_config.TextColumn(width=text_width(table["Status"]))})
 
 
 def _pilot_view(pilots, milestones, refs) -> None:

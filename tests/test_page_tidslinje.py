@@ -221,6 +221,16 @@ def bar_agencies(at) -> list[str]:
     return [c[0] for _, c in sorted((y, c) for t in bars for y, c in zip(t["y"], t["customdata"]))]
 
 
+def test_the_collapsed_views_status_column_holds_its_longest_text(monkeypatch, sample_db):
+    # sized by its first rows, «1 planlagt, 1 gjennomført» was cut to «1 planlagt, 1 gjennomfør…» at 1 280 px
+    at = open_page(monkeypatch, sample_db)
+    at.button_group(key="tidslinje_visning").set_value("Per virksomhet").run()
+    grid = next(d for d in at.dataframe if TABLES["agencies"] in d.value.columns)
+    longest = grid.value["Status"].str.len().max()
+    assert "gjennomført" in " ".join(grid.value["Status"]) and longest >= 20
+    assert json.loads(grid.proto.columns)["Status"]["width"] >= 7 * longest
+
+
 def test_the_collapsed_view_draws_a_page_of_agencies_at_a_time_and_the_table_all(monkeypatch, sample_db):
     agencies = [a for (a,) in rows(sample_db, "SELECT DISTINCT agency FROM pilots_current ORDER BY agency")]
     assert len(agencies) >= 3, "the sample needs agencies for more than one page of two"

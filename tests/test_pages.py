@@ -328,6 +328,15 @@ def test_a_report_nobody_asked_for_is_counted_apart_from_those_asked(monkeypatch
     assert f"{asked} i alt" in html_chart(at, "Oppstart")
 
 
+def test_budsjett_per_pilot_says_innenfor_rammer_as_its_cards_do(monkeypatch, sample_db):
+    # sized to «Ja» and «Delvis», «Innenfor gjeldende rammer» was cut to «Innenfor gjel…»
+    at = open_app(monkeypatch, sample_db, "pages/2_budsjett.py")
+    grid = next(d for d in at.dataframe if "Årsverk" in d.value.columns)
+    config = json.loads(grid.proto.columns)["Innenfor gjeldende rammer"]
+    assert (config["label"], config["help"]) == ("Innenfor rammer", "Planens svar på «Innenfor gjeldende rammer»")
+    assert metric(at, "Innenfor rammer, mill. kr")  # the card's word
+
+
 def test_overview_total_budget_is_the_sum_of_the_plans_totals(monkeypatch, sample_db):
     at = open_app(monkeypatch, sample_db)
     total = sql(sample_db, "SELECT sum(budget_total_nok) FROM pilots_current")

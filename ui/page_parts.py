@@ -64,6 +64,16 @@ def capped(rows: pd.DataFrame, what: str, order: str = "") -> pd.DataFrame:
     return rows.head(TABLE_LIMIT)
 
 
+CHAR_PX = 7  # about a character of a table's text, in pixels
+
+
+def text_width(texts: pd.Series, least: int = 70, most: int = 400) -> int:
+    """Pixels for a column of text wide enough for its longest, within least and most: sized by its first rows,
+    Tidslinje's «Status» cut «1 planlagt, 1 gjennomført» to «1 planlagt, 1 gjennomfør…»."""
+    longest = int(texts.astype(str).str.len().max()) if len(texts) else 0
+    return min(most, max(least, CHAR_PX * longest + 18))
+
+
 ROW_PX = 35  # a table's row (and its header) as st.dataframe draws them
 WHOLE_UP_TO = 20  # rows a table shows without scrolling inside it
 
