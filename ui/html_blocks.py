@@ -103,6 +103,7 @@ STYLE = f"""<style>
   left: 0.5rem; right: 0.5rem; top: calc(100% - 0.5rem); padding: 0.4rem 0.6rem; border-radius: 0.25rem;
   background: #262730; color: #fff; font-size: 0.8rem; line-height: 1.35; text-align: left; white-space: normal; }}
 .po-table caption {{ caption-side: top; text-align: left; font-weight: 600; padding-bottom: 0.3rem; }}
+.st-key-til_oppfolging button {{ padding-left: 0.5rem; }}  /* in line with the link above it (st.page_link) */
 </style>"""
 
 

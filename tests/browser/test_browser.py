@@ -559,6 +559,12 @@ def test_the_overview_sends_the_reader_to_all_agencies_to_follow_up(page, server
     assert toggle.is_checked()
     assert page.get_by_text(re.compile(r"^Viser \d+ av \d+ virksomheter: de som ikke har levert")).count() == 1
     shoot(page, "24_til_oppfolging")
+    page.go_back()
+    wait_for_app(page)
+    # the two ways on to Virksomheter under each other, their words in line (the second stood 8 px further left)
+    lefts = [page.get_by_text(text).first.bounding_box()["x"] for text in (
+        "Hver virksomhets innsending: se Virksomheter", re.compile("^Alle til oppfølging: se Virksomheter"))]
+    assert abs(lefts[0] - lefts[1]) <= 1, lefts
 
 
 LAPTOP = {"width": 1280, "height": 900}  # a laptop with the sidebar open: about 820 px for the page
