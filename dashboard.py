@@ -7,7 +7,7 @@ itself up through ui.layout.page_setup, so a deep link to any of them works on i
 import streamlit as st
 
 from loaders.values import norwegian_today
-from ui import filters, store_access
+from ui import filters, html_blocks, store_access
 from ui import formatting as fmt
 from ui.layout import page_setup
 from ui.overview import overview
@@ -33,7 +33,7 @@ st.page_link("pages/1_virksomheter.py", label="Hver virksomhets innsending: se V
              query_params=filters.query_params(f))
 if ov.follow_up and st.button(f"Alle til oppfølging: se Virksomheter "
                               f"({fmt.plural(ov.follow_up, 'virksomhet', 'virksomheter')})",
-                              type="tertiary", key="til_oppfolging"):
+                              type="tertiary", key=html_blocks.FOLLOW_UP_BUTTON_KEY):
     st.session_state[FOLLOW_UP_KEY] = True  # Virksomheter opens with «Bare til oppfølging» on
     st.switch_page("pages/1_virksomheter.py", query_params=filters.query_params(f))
 

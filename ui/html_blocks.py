@@ -52,6 +52,7 @@ MIN_LABEL_SHARE = 0.12  # a segment narrower than this share of the track carrie
 # the reporting bars half of it beside their labels («34 for sent» in a sixth of one read «3…»).
 WORDS_SHARE_WIDE, WORDS_SHARE_HALF = 0.2, 0.35
 
+FOLLOW_UP_BUTTON_KEY = "til_oppfolging"  # Oversikt's «Alle til oppfølging», which the stylesheet lines up
 STYLE = f"""<style>
 .po-chart {{ font-size: 0.95rem; color: #222; margin: 0.25rem 0 0.75rem 0; }}
 .po-row {{ display: flex; align-items: center; gap: 0.75rem; margin: 0.35rem 0; }}
@@ -103,7 +104,7 @@ STYLE = f"""<style>
   left: 0.5rem; right: 0.5rem; top: calc(100% - 0.5rem); padding: 0.4rem 0.6rem; border-radius: 0.25rem;
   background: #262730; color: #fff; font-size: 0.8rem; line-height: 1.35; text-align: left; white-space: normal; }}
 .po-table caption {{ caption-side: top; text-align: left; font-weight: 600; padding-bottom: 0.3rem; }}
-.st-key-til_oppfolging button {{ padding-left: 0.5rem; }}  /* in line with the link above it (st.page_link) */
+.st-key-{FOLLOW_UP_BUTTON_KEY} button {{ padding-left: 0.5rem; }}  /* in line with the link above it (st.page_link) */
 </style>"""
 
 
