@@ -9,6 +9,8 @@ from ui.downloads import chart_config
 from ui.layout import page_setup
 from ui.page_parts import DATE, TABLE_LIMIT, capped, export_row, figure_page, moves_note, text_width
 
+# the milestones' table at 1 280 px: its name and agency whole for most, its status in view beside them
+MILESTONE_NAME_PX, AGENCY_PX = 220, 170
 VIEW_KEY = "tidslinje_visning"
 # The view the user chose, kept apart from the switch's own state, which Streamlit drops when the
 # user leaves the page: back on Tidslinje the switch showed no choice and the automatic view.
@@ -182,6 +184,8 @@ else:
                 icon=":material/event_busy:")
     else:  # milestones come in date order from the query, so the first rows are the earliest
         st.dataframe(timeline.milestone_table(capped(shown, "milepæler og faser")),
-                     hide_index=True, placeholder="–", column_config={"Dato": DATE, "Til": DATE})
+                     hide_index=True, placeholder="–", column_config={
+                         "Dato": DATE, "Til": DATE, "Navn": st.column_config.TextColumn(width=MILESTONE_NAME_PX),
+                         "Virksomhet": st.column_config.TextColumn(width=AGENCY_PX)})
 
 export_row(f, "tidslinje")

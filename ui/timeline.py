@@ -544,10 +544,11 @@ def in_window(milestones: pd.DataFrame, choice: str, today: dt.date) -> pd.DataF
 
 
 def milestone_table(milestones: pd.DataFrame) -> pd.DataFrame:
-    """Every milestone and phase in date order."""
+    """Every milestone and phase in date order: when, what and whose first, the pilot's long name last (after it,
+    at 1 280 px the agency and the status were out of view)."""
     rows = milestones.sort_values(["from_date", "agency", "pilot_name"], kind="stable")
     return pd.DataFrame({
         "Dato": rows["from_date"].map(_day), "Til": rows["to_date"].map(_day), "Type": rows["kind"],
-        "Navn": rows["name"], "Pilot": rows["pilot_name"], "Virksomhet": rows["agency"], "Status": rows["status"],
+        "Navn": rows["name"], "Virksomhet": rows["agency"], "Status": rows["status"], "Pilot": rows["pilot_name"],
     }).reset_index(drop=True)
 

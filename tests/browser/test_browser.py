@@ -603,6 +603,19 @@ def test_on_a_laptop_the_agencies_table_shows_the_whole_sector_without_scrolling
     assert table.locator("[role=row]").count() == agencies + 1  # every agency, and the header
 
 
+def test_on_a_laptop_the_milestones_say_when_what_whose_and_how_far_without_scrolling(page, server):
+    # «Hva skjer i første kvartal?»: the agency and the status were out of view, right of the pilots' long names
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{server}/tidslinje")
+    wait_for_app(page)
+    table = page.locator('[data-testid="stDataFrame"]').filter(
+        has=page.locator("[role=columnheader]", has_text=re.compile(r"^Navn$")))
+    table.scroll_into_view_if_needed()
+    table.locator("[role=columnheader]", has_text="Dato").wait_for(state="attached")
+    headers = table.evaluate(IN_VIEW_HEADERS)
+    assert headers[:6] == ["Dato", "Til", "Type", "Navn", "Virksomhet", "Status"], headers
+
+
 def test_on_a_laptop_planers_element_tables_show_every_gap_without_scrolling(page, server):
     # with the elements' full names as headers, «6. Dokumentasjon og evaluering», where the gaps were, was out of view
     page.set_viewport_size(LAPTOP)
