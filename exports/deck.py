@@ -134,6 +134,7 @@ TIMELINE_GROUP = "Tidslinje: virksomhet"
 TIMELINE_PILOT = "Tidslinje: pilot"
 TIMELINE_AGENCY = "Tidslinje: virksomhet samlet"
 TIMELINE_TODAY = "Tidslinje: i dag"
+ABBREVIATIONS = "Forkortelser"
 FOLLOW_UP_LINES = 15  # lines of 12 and 13 pt a column of «Til oppfølging» holds
 LETTERS_NOTE = "Merknad: brev ikke registrert"
 LETTERS_NOTE_HEIGHT = 0.6
@@ -557,6 +558,9 @@ class _Deck:
         self.moves = queries.ministry_moves_note(f, register, whole_sector=True, advice=False)
         self.short_names = short_names(register)
         self.ministry_of = dict(zip(register["name"], register["ministry"]))
+        self.ministry_names = {m: n for m, n in zip(register["ministry"], register["ministry_name"])
+                               if isinstance(m, str) and isinstance(n, str) and n != m}
+        self.abbreviations: dict[str, str] = {}  # those the slides use → what they stand for, told on the title slide
         self.ministry_name_of = {r["name"]: next((m for m in (r["ministry_name"], r["ministry"]) if isinstance(m, str)),
                                                  "Uten departement") for r in register.to_dict("records")}
         self.prs = house_presentation()
@@ -571,7 +575,10 @@ class _Deck:
         One length for every list: with a limit per list, Digdir's plan read «(Digdir)» beside
         «Digitaliseringsdirektoratet – oppstart 2023» on the same slide.
         """
-        return agency if len(agency) <= SHORT_NAME_CHARS else (self.short_names.get(agency) or agency)
+        shown = agency if len(agency) <= SHORT_NAME_CHARS else (self.short_names.get(agency) or agency)
+        if shown != agency:
+            self.abbreviations[shown] = agency
+        return shown
 
     @property
     def counting_statuses(self) -> tuple[str, ...]:
@@ -783,6 +790,15 @@ class _Deck:
         count_labels(plot.series[1], color=TEXT)
         alt_text(frame, "Stolpediagram: antall piloter etter status, delt i forsøk og ikke forsøk. "
                         + "; ".join(f"{s}: {sum(1 for p in self.pilots if p.status == s)}" for s in statuses))
+
+    def abbreviations_key(self) -> None:
+        """Under the title, what the abbreviations the slides use stand for: «DSS», «STAF» and «DFD» were never spelled
+        out, and a leader reading the slides without the dashboard beside them had to guess."""
+        if not self.abbreviations:
+            return
+        key = " · ".join(f"{short}: {self.abbreviations[short]}" for short in sorted(self.abbreviations, key=str.lower))
+        text_box(self.prs.slides[0], LEFT + 0.45, 5.9, 11.5, 0.95, f"Forkortelser: {clip(key, 600)}", size=11,
+                 color=MUTED, name=ABBREVIATIONS)
 
     def reporting_slide(self) -> None:
         """Per round: who was asked, how many delivered on time, late or not at all, and who delivered unasked."""
@@ -1173,6 +1189,8 @@ class _Deck:
         total = sum(p.budget for p in pilots)
         forsok = sum(p.forsok for p in pilots)
         ministry = self.ministry_of.get(agency) or ""
+        if ministry in self.ministry_names:
+            self.abbreviations[ministry] = self.ministry_names[ministry]
         lede_parts = [ministry, plural(len(pilots), "pilot", "piloter"), f"samlet budsjett {kr_short(total)}",
                       plural(forsok, "forsøk", "forsøk") if forsok else "ingen forsøk"]
         lede = " · ".join(part for part in lede_parts if part)
@@ -1425,6 +1443,7 @@ class _Deck:
             self.detail_slides()
             self.element_slides()
         self.follow_up_slide()
+        self.abbreviations_key()
         self.footers()
         props = self.prs.core_properties
         props.title = clip(f"Piloter i tillitsreformen – {filter_text(self.f)}", 255)  # the most a .pptx holds

@@ -128,6 +128,29 @@ def test_the_title_slide_names_the_filter_and_the_date_of_the_data(sector, secto
     assert "Departement:" not in husbanken  # a selection of agencies names them itself
 
 
+def test_the_title_slide_spells_out_every_abbreviation_the_slides_use(sample_db_master):
+    # «DSS», «STAF» and «DFD» stood on the slides and were never spelled out
+    register = store_frame(sample_db_master, "SELECT a.name, a.short_name, a.ministry, m.name AS ministry_name "
+                                             "FROM agencies a LEFT JOIN ministries m ON m.short_name = a.ministry")
+
+    def spelled_and_used(prs) -> tuple[dict, dict]:
+        shapes = [s for s in prs.slides[0].shapes if s.name == deck_module.ABBREVIATIONS]
+        key = shapes[0].text_frame.text.removeprefix("Forkortelser: ") if shapes else ""
+        later = "\n".join(slide_text(s) for s in list(prs.slides)[1:])
+        used = {short: name for name, short in zip(register["name"], register["short_name"])
+                if isinstance(short, str) and re.search(rf"(^|[\s(]){re.escape(short)}([\s),]|$)", later)}
+        used |= {m: n for m, n in zip(register["ministry"], register["ministry_name"])
+                 if isinstance(n, str) and re.search(rf"(^|\s){m}(\s|$)", later)}
+        return dict(re.findall(r"([^\s:·]+): ([^·]+?)(?= · |$)", key)), used
+
+    spelled, used = spelled_and_used(open_deck(build(sample_db_master)))
+    assert {"DSS", "DFD", "KDD"} <= set(used), used
+    assert spelled == used
+    # a deck whose slides use none has no key
+    spelled, used = spelled_and_used(open_deck(build(sample_db_master, PilotFilter(agencies=("Husbanken",)))))
+    assert spelled == used == {}
+
+
 def test_the_title_slide_of_a_selection_gives_the_newest_report_in_it_not_in_the_store(sector):
     # A deck for one agency said «Nyeste innsending i Pilotoversikt» with another agency's newer report
     newest = store_frame(sector, "SELECT agency, max(submitted_on) AS d FROM submissions_current GROUP BY agency "
