@@ -277,14 +277,20 @@ _OF_THE_PILOT = ", p.status AS pilot_status, p.pilot_ref, p.ministry"
 
 def milestones(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
     """Milestones and phases of the pilots that pass the filter, with their pilot's status, Pilot-ID and ministry."""
-    return _rows_of_pilots(con, "milestones_current", f, "t.from_date, t.agency, t.pilot_name", also=_OF_THE_PILOT)
+    # to the last column: a phase and a milestone of one pilot on one day came in either order, and a deck of the
+    # whole sector listed Digdir's in another order than a deck of its round
+    return _rows_of_pilots(con, "milestones_current", f,
+                           "t.from_date, t.agency, t.pilot_name, t.start_year, t.to_date NULLS FIRST, t.name, t.kind, "
+                           "t.status",
+                           also=_OF_THE_PILOT)
 
 
 def budget_lines(con: duckdb.DuckDBPyConnection, f: PilotFilter) -> pd.DataFrame:
     """Annual budget rows of the pilots that pass the filter, with the pilot's status (pilot_status): a row of a
     cancelled pilot counts in the sums as its «Budsjett totalt (kr)» does, and the workbook lets one filter it;
     and the pilot's Pilot-ID and ministry."""
-    return _rows_of_pilots(con, "budget_lines_current", f, "t.agency, t.pilot_name, t.year", also=_OF_THE_PILOT)
+    return _rows_of_pilots(con, "budget_lines_current", f, "t.agency, t.pilot_name, t.year, t.start_year, t.category, "
+                           "t.financing, t.amount_nok", also=_OF_THE_PILOT)
 
 
 def requests_without_letter(status: pd.DataFrame) -> tuple[int, int]:

@@ -25,7 +25,7 @@ from exports import deck as deck_module
 from exports.deck import build_deck
 from loaders.importer import import_files
 from loaders.values import norwegian_today
-from store import database
+from store import database, queries
 from store.queries import PilotFilter
 from tests.apptest_support import NEW_ROUND, add_round
 from tests.form_files import no_plans_submission, valid_pilot, valid_submission, workbook
@@ -149,6 +149,24 @@ def test_the_title_slide_spells_out_every_abbreviation_the_slides_use(sample_db_
     # a deck whose slides use none has no key
     spelled, used = spelled_and_used(open_deck(build(sample_db_master, PilotFilter(agencies=("Husbanken",)))))
     assert spelled == used == {}
+
+
+def test_a_pilots_milestones_and_budget_rows_of_one_day_or_year_come_in_one_order_whatever_the_selection(
+        sample_db_master):
+    # a phase and a milestone of one pilot on one day came in either order: the whole sector's deck listed Digdir's
+    # in another order than the deck of its round
+    with database.open_store(sample_db_master, read_only=True) as con:
+        for read, tied in ((queries.milestones, ["agency", "start_year", "pilot_name", "from_date"]),
+                           (queries.budget_lines, ["agency", "start_year", "pilot_name", "year"])):
+            whole = read(con, PilotFilter())
+            assert whole.duplicated(tied).any(), "the sample should have rows that tie on these"
+            for (agency, year), rows in whole.groupby(["agency", "start_year"]):
+                narrowed = read(con, PilotFilter(agencies=(agency,), start_year=int(year)))
+                assert narrowed.astype(str).values.tolist() == rows.astype(str).values.tolist(), agency
+            # and in the order of their names, so the same rows read the same everywhere
+            key = ["from_date", "to_date", "name"] if read is queries.milestones else ["year", "category"]
+            for _, rows in whole.groupby(tied[:3]):
+                assert rows[key].equals(rows[key].sort_values(key, kind="stable", na_position="first")), rows
 
 
 def test_the_title_slide_of_a_selection_gives_the_newest_report_in_it_not_in_the_store(sector):
