@@ -89,7 +89,8 @@ def _summary(f, all_count: int, shown, choice: PlanChoice) -> None:
     if documented and not choice.only_missing_evaluation:  # with the toggle, the list's own caption says it
         st.caption(f"Av {fmt.plural(int(lacking.sum()), 'plan', 'planer')} som mangler evaluering, har "
                    f"{fmt.number(documented)} «Dokumentasjon av funn» fylt ut, og regnes derfor som dekket på "
-                   "element 6 (Dokumentasjon og evaluering).")
+                   "element 6 (Dokumentasjon og evaluering); i matrisen og tabellen står de med "
+                   f"{plans.DOCUMENTED_ONLY} under 6.")
 
 
 REGULATION = "Regelverk det søkes unntak fra"
