@@ -603,14 +603,21 @@ def test_on_a_laptop_the_agencies_table_shows_the_whole_sector_without_scrolling
     assert table.locator("[role=row]").count() == agencies + 1  # every agency, and the header
 
 
-def test_on_a_laptop_the_milestones_say_when_what_whose_and_how_far_without_scrolling(page, server):
-    # «Hva skjer i første kvartal?»: the agency and the status were out of view, right of the pilots' long names
+def table_on_a_laptop(page, url: str, header: str):
+    """The table with this column header on a page opened at 1 280 px, scrolled into view, its header drawn."""
     page.set_viewport_size(LAPTOP)
-    page.goto(f"{server}/tidslinje")
+    page.goto(url)
     wait_for_app(page)
     table = page.locator('[data-testid="stDataFrame"]').filter(
-        has=page.locator("[role=columnheader]", has_text=re.compile(r"^Navn$")))
+        has=page.locator("[role=columnheader]", has_text=re.compile(f"^{re.escape(header)}$")))
+    table.wait_for(state="attached")
     table.scroll_into_view_if_needed()
+    return table
+
+
+def test_on_a_laptop_the_milestones_say_when_what_whose_and_how_far_without_scrolling(page, server):
+    # «Hva skjer i første kvartal?»: the agency and the status were out of view, right of the pilots' long names
+    table = table_on_a_laptop(page, f"{server}/tidslinje", "Navn")
     table.locator("[role=columnheader]", has_text="Dato").wait_for(state="attached")
     headers = table.evaluate(IN_VIEW_HEADERS)
     assert headers[:6] == ["Dato", "Til", "Type", "Navn", "Virksomhet", "Status"], headers
@@ -618,13 +625,7 @@ def test_on_a_laptop_the_milestones_say_when_what_whose_and_how_far_without_scro
 
 def test_on_a_laptop_planers_element_tables_show_every_gap_without_scrolling(page, server):
     # with the elements' full names as headers, «6. Dokumentasjon og evaluering», where the gaps were, was out of view
-    page.set_viewport_size(LAPTOP)
-    page.goto(f"{server}/planer")
-    wait_for_app(page)
-    table = page.locator('[data-testid="stDataFrame"]').filter(
-        has=page.locator("[role=columnheader]", has_text=re.compile(r"^Piloter$")))
-    table.wait_for(state="attached")
-    table.scroll_into_view_if_needed()
+    table = table_on_a_laptop(page, f"{server}/planer", "Piloter")
     headers = table.evaluate(IN_VIEW_HEADERS)
     assert headers[-1] == "6. Dok. og evaluering" and len(headers) == 8, headers
     scroller = table.locator(".dvn-scroller")
