@@ -573,7 +573,8 @@ class _Deck:
         """The agency's name in the deck's lists and tables: its abbreviation when the name is long.
 
         One length for every list: with a limit per list, Digdir's plan read «(Digdir)» beside
-        «Digitaliseringsdirektoratet – oppstart 2023» on the same slide.
+        «Digitaliseringsdirektoratet – oppstart 2023» on the same slide. An abbreviation given is noted for the title
+        slide's key (abbreviations_key).
         """
         shown = agency if len(agency) <= SHORT_NAME_CHARS else (self.short_names.get(agency) or agency)
         if shown != agency:
