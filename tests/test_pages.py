@@ -84,10 +84,26 @@ def metric(at: AppTest, label: str) -> str:
     return shown[0]
 
 
+def _drawn(at: AppTest) -> dict[str, int]:
+    """How many of each kind of content the page drew, beyond its title."""
+    return {"tables": sum(not d.value.empty for d in at.dataframe), "charts": len(at.get("plotly_chart")),
+            "cards": sum(h.proto.body.count('class="po-figure"') for h in at.get("html")),
+            "uploaders": len(at.get("file_uploader"))}
+
+
+# what each page shows of the sample beyond its title: a page whose query fails draws its title and an error only
+MAIN_CONTENT = {"dashboard.py": {"cards"}, "pages/1_virksomheter.py": {"tables"},
+                "pages/2_budsjett.py": {"tables", "charts"}, "pages/3_tidslinje.py": {"tables", "charts"},
+                "pages/4_planer.py": {"tables", "charts"}, "pages/5_importer.py": {"tables", "uploaders"}}
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_on_the_sample_without_an_error(monkeypatch, sample_db, page):
     at = open_app(monkeypatch, sample_db, page)
     assert at.title[0].value
+    assert not at.error, [e.value for e in at.error]
+    drawn = _drawn(at)
+    assert all(drawn[kind] for kind in MAIN_CONTENT[page]), drawn
 
 
 @pytest.mark.parametrize("page", PAGES[:-1])

@@ -63,6 +63,7 @@ def test_every_page_opens_in_the_browser_without_an_error(page, server):
         shoot(page, f"{index:02d}_{path or 'oversikt'}")
         assert heading(page) == title
         assert page.get_by_test_id("stException").count() == 0
+        assert page.get_by_test_id("stAlertContentError").count() == 0  # a failed query shows an error, no traceback
         assert page.evaluate("document.documentElement.lang") == "nb"
 
 
