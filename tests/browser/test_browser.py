@@ -511,6 +511,32 @@ def test_the_deck_downloaded_from_a_filtered_overview_holds_that_filter(page, se
     assert len(deck.slides) > 5
 
 
+def test_planers_excel_and_csv_hold_the_plans_the_page_shows_after_its_filter_and_choice(page, server,
+                                                                                           sample_db_master):
+    # no test read what these buttons gave: dropping the filter or the choice from them passed every test
+    with duckdb.connect(str(sample_db_master), read_only=True) as con:
+        chosen = {tuple(r) for r in con.execute(
+            "SELECT agency, pilot_name FROM pilot_plans_current "
+            "WHERE agency IN ('Statsbygg', 'Kartverket') AND NOT describes_evaluation").fetchall()}
+        filtered = con.execute("SELECT count(*) FROM pilot_plans_current "
+                               "WHERE agency IN ('Statsbygg', 'Kartverket')").fetchone()[0]
+    assert 0 < len(chosen) < filtered  # the choice narrows the filter's plans, so a download ignoring it shows
+    page.goto(f"{server}/planer?virksomhet=Statsbygg&virksomhet=Kartverket&uten_evaluering=ja")
+    wait_for_app(page)
+    page.get_by_role("button", name="Last ned for lysark og videre arbeid").click()
+    got = {}
+    for label in ("Last ned Excel", "Last ned piloter (CSV)"):
+        button = page.get_by_role("button", name=label)
+        button.wait_for(timeout=15_000)
+        with page.expect_download(timeout=60_000) as download:
+            button.click()
+        got[label] = download.value.path().read_bytes()
+    sheet = pd.read_excel(io.BytesIO(got["Last ned Excel"]), sheet_name="Piloter", engine="openpyxl")
+    assert set(zip(sheet["Virksomhet"], sheet["Pilotnavn"], strict=True)) == chosen
+    rows = list(csv.DictReader(io.StringIO(got["Last ned piloter (CSV)"].decode("utf-8-sig")), delimiter=";"))
+    assert {(r["Virksomhet"], r["Pilotnavn"]) for r in rows} == chosen
+
+
 def test_a_download_that_cannot_be_made_says_so_in_norwegian(page, own_server, tmp_path):
     # The store became unreadable after the page was drawn (a file copied over it): the click's build fails, and
     # Streamlit's own «Download failed» under the button was the only English a user met
