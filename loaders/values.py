@@ -366,9 +366,9 @@ def parse_amount(value: object) -> float | None:
         number = float(value)
     else:
         number = _amount_from_text(str(value))
-    if math.isnan(number) or math.isinf(number) or number < 0:
+    if math.isnan(number) or number < 0:
         raise ValueProblem(EXPECTED["amount"])
-    if number >= MAX_AMOUNT:
+    if number >= MAX_AMOUNT:  # infinity too: digits beyond what a float holds
         raise ValueProblem(TOO_LARGE_AMOUNT)
     return number
 

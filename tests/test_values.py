@@ -213,11 +213,6 @@ def test_amount_in_another_currency_is_refused_saying_it_must_be_kroner(written)
     assert problem.value.expected.startswith("et beløp i kroner, ikke i en annen valuta")
 
 
-def test_amount_rejects_an_amount_too_large_to_be_a_number():
-    with pytest.raises(ValueProblem):
-        parse_amount("9" * 400 + " mrd.")
-
-
 # ---------------------------------------------------------------------------------------------
 # Numbers, years, lists and choices
 
@@ -356,7 +351,8 @@ def test_a_list_cell_gives_a_new_list_each_time_even_for_a_text_seen_before():
     assert parse("Digitalisering; Ledelse") == ["Digitalisering", "Ledelse"]
 
 
-@pytest.mark.parametrize("value", ["12345678901234567890123456789", 1e13, "1 000 mrd.", 1_000_000_000_000])
+@pytest.mark.parametrize("value", ["12345678901234567890123456789", 1e13, "1 000 mrd.", 1_000_000_000_000,
+                                   "9" * 400 + " mrd."])  # the last beyond what a float holds: infinity
 def test_an_amount_of_a_thousand_billion_or_more_is_refused_as_extra_digits(value):
     for parse in (parse_amount, cell_parser("amount")):
         with pytest.raises(ValueProblem) as problem:
