@@ -503,9 +503,10 @@ def _warn_of_unlabelled_content(parsed: ParsedFile, grid: Grid, sheet: str, head
                 break
 
 
-def check_header(parsed: ParsedFile, sheet: str, header: Header, fields: tuple[Field, ...]) -> bool:
-    """Report missing required columns (error), duplicates (error) and unknown ones (warning)."""
-    ok = True
+def check_header(parsed: ParsedFile, sheet: str, header: Header, fields: tuple[Field, ...], grid: Grid) -> bool:
+    """Report missing required columns (error), duplicates (error), unknown ones (warning), and a column not read
+    that the form's absent column is likely in (error: Status, Type, Finansiering fall to their defaults)."""
+    ok = _refuse_columns_meant_for_absent_ones(parsed, sheet, header, fields, grid)
     for f in fields:
         if f.required and f.key not in header.columns:
             parsed.error("kolonnen mangler i overskriftsraden", sheet, header.row_index + 1, f.label)
@@ -520,9 +521,82 @@ def check_header(parsed: ParsedFile, sheet: str, header: Header, fields: tuple[F
                      header.row_index + 1, label)
         ok = False
     for col, label in header.unknown:
-        parsed.warn(f"ukjent kolonne «{label}» (kolonne {column_letters(col + 1)}) ble ikke lest",
-                    sheet, header.row_index + 1)
+        if ok:  # with a header refused, its unknown columns are in the errors if they matter
+            parsed.warn(f"ukjent kolonne «{label}» (kolonne {column_letters(col + 1)}) ble ikke lest",
+                        sheet, header.row_index + 1)
     return ok
+
+
+MEANT_SAMPLE_ROWS = 50  # the values of an unread column compared with an absent column's choices
+
+
+def _refuse_columns_meant_for_absent_ones(parsed: ParsedFile, sheet: str, header: Header,
+                                          fields: tuple[Field, ...], grid: Grid) -> bool:
+    """Refuse a column that is not read while the form's column it most likely is, is absent: a header spelled
+    near the form's («Staus», «Pilotstatus», «Evaluering» for «Evaluering og gevinstmåling»), or values all of
+    one absent column's choices under a header of other words or none («Fremdrift» over Pågår and Ferdig).
+    Read as it was, every pilot was «Planlagt» and every budget row «Innenfor rammer», with a warning only."""
+    absent = [f for f in fields if f.key not in header.columns]
+    if not absent:
+        return True
+    ok = True
+    below = grid[header.row_index + 1:header.row_index + 1 + MEANT_SAMPLE_ROWS]
+    named = dict(header.unknown)
+    for col in range(max(len(grid[header.row_index]), *map(len, below), 0)):
+        if col in header.columns.values():
+            continue
+        values = [row[col] for row in below if col < len(row) and not is_blank(row[col])]
+        written = named.get(col)
+        if meant := _named_like(written, absent) if written else []:
+            why = "skjemaets kolonne mangler"
+        elif meant := _values_of(values, absent):
+            why = f"verdiene under («{shown(values[0])}» …) er valg i {_labels(meant)}, og den kolonnen mangler"
+        else:
+            continue
+        ok = False
+        letter, labels = column_letters(col + 1), _labels(meant)
+        wanted = f"overskriften {labels} i kolonne {letter} ({why}); er kolonne {letter} noe annet, legg til " \
+                 f"kolonnen {labels} (den kan stå tom). Slik den står, blir kolonne {letter} ikke lest" + (
+                     f", og alle radene får «{meant[0].default}»" if len(meant) == 1 and meant[0].default else "")
+        parsed.error(wanted if written else f"kolonne {letter} har ingen overskrift; forventet {wanted}", sheet,
+                     header.row_index + 1, meant[0].label if len(meant) == 1 else None, written)
+    return ok
+
+
+def _labels(fields: list[Field]) -> str:
+    """«Status», or «Omfang av tjenesten» eller «Omfang i virksomheten»."""
+    return " eller ".join(f"«{f.label}»" for f in fields)
+
+
+def _named_like(written: str, absent: list[Field]) -> list[Field]:
+    """The absent fields a header not of the form most likely names: spelled near one («Staus»), or holding one's
+    label or held in it (Norwegian joins words: «Pilotstatus», «Dokumentasjon» for «Dokumentasjon av funn»)."""
+    key = label_key(written)
+    if len(key) < 4:
+        return []
+    keys = {label_key(f.label): f for f in absent}
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
+    if close:
+        return [keys[close[0]]]
+    return [f for k, f in keys.items() if len(k) >= 4 and (k in key or key in k)]
+
+
+def _values_of(values: list[object], absent: list[Field]) -> list[Field]:
+    """The one absent choice field (Status, Type, Kategori, Finansiering) every value is a choice of, if any."""
+    if not values:
+        return []
+    fitting = []
+    for f in absent:
+        if f.kind != "choice":
+            continue
+        parse = cell_parser(f.kind, f.choices, f.default)
+        try:
+            for value in values:
+                parse(value)
+        except ValueProblem:
+            continue
+        fitting.append(f)
+    return fitting if len(fitting) == 1 else []
 
 
 # ---------------------------------------------------------------------------------------
@@ -887,7 +961,7 @@ def _read_data_sheet(parsed: ParsedFile, found: dict, table: Table, converter: C
         parsed.error("fant ingen overskriftsrad med skjemaets kolonner i de første ti radene: "
                      + ", ".join(f.label for f in table.fields if f.required), sheet)
         return None
-    if not check_header(parsed, sheet, header, table.fields):
+    if not check_header(parsed, sheet, header, table.fields, grid):
         return None
     return read_table(parsed, grid, sheet, header, table.fields, converter)
 
@@ -1079,7 +1153,7 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
         fields = tuple(replace(f, required=f.key == "submitted_on") if f.key in extra
                        else replace(f, required=False) if no_pilot_columns and f.key in own_keys else f
                        for f in fields)
-    if not check_header(parsed, sheet, header, fields):
+    if not check_header(parsed, sheet, header, fields, grid):
         return
     errors_before = len(parsed.errors)
     rows = read_table(parsed, grid, sheet, header, fields, converter, optional_when_blank=own_keys)

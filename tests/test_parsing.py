@@ -168,6 +168,53 @@ def test_unknown_column_is_a_warning_naming_it_and_the_file_is_still_accepted(re
     assert "Kommentar fra leder" in warning.expected
 
 
+@pytest.mark.parametrize(("header", "meant"), [("Staus", "Status"), ("Pilotstatus", "Status"),
+                                              ("Evaluering", "Evaluering og gevinstmåling"),
+                                              ("Dokumentasjon", "Dokumentasjon av funn")])
+def test_a_header_spelled_near_an_absent_form_column_refuses_the_file_naming_both(reference, header, meant):
+    # «Staus» was a warning, the column unread, and every pilot «Planlagt»: the count against the ambition fell
+    parsed = parse(reference, workbook(pilots=[valid_pilot(**{header: "Pågår"})]))
+    error = only_error(parsed)
+    assert (error.sheet, error.row, error.column, error.value) == ("Piloter", 1, meant, header)
+    assert f"overskriften «{meant}» i kolonne I" in error.message
+    assert f"legg til kolonnen «{meant}» (den kan stå tom)" in error.message
+    assert parsed.warnings == []  # the error says it; no «ukjent kolonne» beside it
+
+
+def test_a_header_near_several_absent_columns_names_them_all(reference):
+    error = only_error(parse(reference, workbook(pilots=[valid_pilot(**{"Omfang": "Hele landet"})])))
+    assert (error.column, error.value) == (None, "Omfang")
+    assert "overskriften «Omfang av tjenesten» eller «Omfang i virksomheten» eller «Omfanget skal utvides»" in (
+        error.message)
+
+
+def test_an_unread_column_of_an_absent_choice_columns_values_refuses_the_file(reference):
+    # «Fremdrift» over Pågår and Ferdig: every milestone was read as «Ikke startet», with a warning only
+    steps = [milestone(**{"Fremdrift": "Pågår"}), milestone(name="Slutt", **{"Fremdrift": "Ferdig"})]
+    error = only_error(parse(reference, workbook(pilots=[valid_pilot()], milestones=steps)))
+    assert (error.sheet, error.column, error.value) == ("Milepæler", "Status", "Fremdrift")
+    assert "verdiene under («Pågår» …) er valg i «Status»" in error.message
+    assert "alle radene får «Ikke startet»" in error.message
+
+
+def test_a_column_without_a_header_holding_an_absent_columns_choices_refuses_the_file(reference):
+    lines = [budget_line(**{"": "Ekstra behov"})]
+    error = only_error(parse(reference, workbook(pilots=[valid_pilot()], budget=lines)))
+    assert (error.sheet, error.column, error.value) == ("Budsjett", "Finansiering", None)
+    assert error.message.startswith("kolonne D har ingen overskrift; forventet overskriften «Finansiering» i kolonne D")
+    assert "alle radene får «Innenfor rammer»" in error.message
+
+
+@pytest.mark.parametrize("pilot", [valid_pilot(status="Pågår", **{"Statuskommentar": "Pågår"}),  # Status is there
+                                   valid_pilot(**{"Kommentar": "Se vedlegg"}),  # like no absent column, or its values
+                                   valid_pilot(**{"Ansvarlig leder": "Kari Nordmann"})])
+def test_an_unknown_column_unlike_any_absent_one_stays_a_warning(reference, pilot):
+    parsed = parse(reference, workbook(pilots=[pilot]))
+    assert parsed.errors == [] and len(parsed.submissions) == 1
+    [warning] = parsed.warnings
+    assert "ukjent kolonne" in warning.expected
+
+
 @pytest.mark.parametrize("key", REQUIRED_PILOT_KEYS)
 def test_missing_required_pilot_column_is_an_error_naming_that_column(reference, key):
     parsed = parse(reference, workbook(pilots=[valid_pilot(**{key: OMIT})], title_rows=2))
