@@ -17,7 +17,6 @@ import duckdb
 
 from loaders.arguments import NorwegianArgumentParser
 from loaders.importer import FilePlan, import_into_store, reported, reported_at
-from loaders.reading import OPEN_DOCUMENT
 from loaders.register import DATA_DIR, Reference, load_reference
 from store import database
 
@@ -29,8 +28,9 @@ def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str], lis
     """The .xlsx and .csv files named or found in folders, with their bytes; what was not found or could not be
     read; what was passed over.
 
-    A folder's other files and its subfolders are passed over, each said, so no agency's file
-    goes missing unseen (an .xls, a CSV saved as .txt, a folder per round). A file or folder that
+    A folder's spreadsheets of formats not read (.xls, .ods) are read, and so refused and counted; its other files
+    and its subfolders are passed over, each said, so no agency's file goes missing unseen (a CSV saved as .txt, a
+    folder per round). A file or folder that
     cannot be read (no access, a link to a file that is gone) is said as well, and the others are
     imported.
     """
@@ -63,12 +63,8 @@ def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str], lis
                     continue
                 if is_folder:
                     skipped.append(f"{_shown_name(p)}: en undermappe, som ikke leses; oppgi den for seg")
-                elif p.suffix.lower() in (".xlsx", ".xlsm", ".csv"):
-                    read(p)
-                elif p.suffix.lower() == ".xls":
-                    skipped.append(f"{_shown_name(p)}: gammelt Excel-format (.xls); lagre filen som .xlsx")
-                elif p.suffix.lower() in (".ods", ".fods"):
-                    skipped.append(f"{_shown_name(p)}: {OPEN_DOCUMENT}")
+                elif p.suffix.lower() in (".xlsx", ".xlsm", ".csv", ".xls", ".ods", ".fods"):
+                    read(p)  # a spreadsheet of a format not read is refused, as when named alone: «0 avvist» hid it
                 else:
                     skipped.append(f"{_shown_name(p)}: ikke en .xlsx- eller .csv-fil; oppgi den direkte om den er "
                                    "en CSV med annen endelse")

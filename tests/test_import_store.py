@@ -1243,13 +1243,14 @@ def test_cli_says_which_files_in_a_folder_it_passed_over(store_path, tmp_path):
     (folder / "~$husbanken.xlsx").write_bytes(b"Excel's lock file")
     (folder / "dss.ods").write_bytes(b"PK a LibreOffice spreadsheet")
     result = run_cli(store_path, folder)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr  # an agency's report was not imported
     assert "husbanken.XLSX: importert" in result.stdout
-    assert "Hoppet over kartverket.xls: gammelt Excel-format (.xls); lagre filen som .xlsx" in result.stderr
     assert "Hoppet over statsbygg_piloter.txt: ikke en .xlsx- eller .csv-fil" in result.stderr
     assert "Hoppet over 2023: en undermappe, som ikke leses; oppgi den for seg" in result.stderr
-    assert "Hoppet over dss.ods: et OpenDocument-regneark (.ods" in result.stderr  # not «en CSV med annen endelse»
     assert "~$" not in result.stderr
+    # a report in a spreadsheet format not read is refused and counted, as when named alone: «0 avvist» hid them
+    assert "gammelt Excel-format (.xls)" in result.stdout and "et OpenDocument-regneark (.ods" in result.stdout
+    assert "1 importert, 0 uendret, 2 avvist." in result.stdout
 
 
 def test_cli_names_a_file_in_a_folder_it_cannot_read_and_imports_the_others(store_path, tmp_path):
