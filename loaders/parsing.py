@@ -1167,6 +1167,7 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
                              "Ja")
     _explain_shifted_rows(parsed, grid, sheet, header, delimiter, errors_before)
     _refuse_swallowed_rows(parsed, grid, sheet, header, delimiter)
+    _warn_of_short_rows(parsed, grid, sheet, header, delimiter)
     groups: dict[tuple[str, int], list[dict]] = {}
     for row in rows:
         if row.get("agency") and row.get("start_year"):
@@ -1212,6 +1213,35 @@ def _explain_shifted_rows(parsed: ParsedFile, grid: Grid, sheet: str, header: He
     if before:  # one pass: an insert per row, each finding its place by comparing problems, took 25 s at 8 000 rows
         parsed.problems[:] = [placed for problem in parsed.problems
                               for placed in ((before[id(problem)], problem) if id(problem) in before else (problem,))]
+
+
+SHORT_ROWS_NAMED = 3  # besides the first
+
+
+def _warn_of_short_rows(parsed: ParsedFile, grid: Grid, sheet: str, header: Header, delimiter: str) -> None:
+    """Warn of rows with fewer fields than the header: their last columns are read as blank. Excel writes every
+    field, so a short row was cut (a file cut off in sending, fields deleted by hand); it was stored without a word."""
+    labels = grid[header.row_index]
+    width = _filled_width(labels)
+    short = [(index + 1, len(row)) for index, row in enumerate(grid[header.row_index + 1:], header.row_index + 1)
+             if len(row) < width and not _nothing_to_read(row)]
+    if not short:
+        return
+    row_number, fields = short[0]
+    others = ", ".join(str(r) for r, _ in short[1:SHORT_ROWS_NAMED + 1])
+    if others:
+        more = f" og {len(short) - 1 - SHORT_ROWS_NAMED} til" if len(short) > SHORT_ROWS_NAMED + 1 else ""
+        others = f" (det samme gjelder {'rad' if len(short) == 2 else 'radene'} {others}{more})"
+    shown_delimiter = {"\t": "tabulator"}.get(delimiter, f"«{delimiter}»")
+    warning = Problem(
+        parsed.name, f"raden har {fields} celler, men overskriftsraden har {width}, så kolonnene fra "
+        f"«{shown(labels[fields])}» og utover leses som tomme{others}"
+        f". Er filen kuttet, eller er celler og {shown_delimiter} slettet, send den på nytt fra Excel",
+        sheet, row_number, is_warning=True)
+    # before the row's errors («påkrevd, men tomt»), which it explains
+    at = next((i for i, p in enumerate(parsed.problems) if p.sheet == sheet and p.row == row_number),
+              len(parsed.problems))
+    parsed.problems.insert(at, warning)
 
 
 def _refuse_swallowed_rows(parsed: ParsedFile, grid: Grid, sheet: str, header: Header, delimiter: str) -> None:

@@ -1049,6 +1049,31 @@ def test_a_csv_row_moved_right_by_a_delimiter_in_a_text_without_quotes_says_so_b
     assert others and all(e.row == 3 for e in others)
 
 
+def test_a_csv_row_with_fewer_cells_than_the_header_is_imported_with_a_warning_naming_what_is_read_blank(reference):
+    # the last cells of a row deleted (or the file cut off) stored Dokumentasjon and Evaluering blank without a word
+    rows = [csv_pilot(documentation="Rapport", evaluation="Følgeevaluering"),
+            csv_pilot(pilot_name="B", documentation="Rapport", evaluation="Følgeevaluering")]
+    grid = csv_grid(rows)
+    assert grid[0][-2:] == ["Dokumentasjon av funn", "Evaluering og gevinstmåling"]
+    grid[2] = grid[2][:-2]
+    parsed = parse(reference, grid_csv_bytes(grid), "piloter.csv")
+    assert parsed.errors == []
+    [warning] = parsed.warnings
+    assert (warning.sheet, warning.row) == ("CSV (Piloter)", 3)
+    assert warning.expected.startswith("raden har 11 celler, men overskriftsraden har 13, så kolonnene fra "
+                                       "«Dokumentasjon av funn» og utover leses som tomme. Er filen kuttet")
+    assert [p.get("evaluation") for p in parsed.submissions[0].pilots] == ["Følgeevaluering", None]
+
+
+def test_many_short_csv_rows_are_one_warning_before_the_first_rows_errors(reference):
+    grid = csv_grid([csv_pilot(pilot_name=f"Pilot {n}") for n in range(6)])
+    grid[2:] = [row[:-2] for row in grid[2:]]  # rows 3–7 lose Budsjett totalt and Innenfor gjeldende rammer
+    parsed = parse(reference, grid_csv_bytes(grid), "piloter.csv")
+    first, *_ = (p for p in parsed.problems if p.row == 3)
+    assert first.is_warning and "(det samme gjelder radene 4, 5, 6 og 1 til)" in first.expected
+    assert len(parsed.warnings) == 1 and parsed.errors  # the blank required cells are still errors
+
+
 @pytest.mark.parametrize(("delimiters", "header_padding", "said"), [
     (1, ";;;", "raden har 12 celler, men overskriftsraden har 11"),  # was «14 celler»: Excel pads the rows
     (2, "", "raden har 13 celler, men overskriftsraden har 11"),
