@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from loaders.arguments import NorwegianArgumentParser
-from loaders.importer import FilePlan, import_into_store, reported, reported_at
+from loaders.importer import FilePlan, import_into_store, plan_import, reported, reported_at
 from loaders.register import DATA_DIR, Reference, load_reference
 from store import database
 
@@ -125,9 +125,30 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 1
     reference = load_reference()
     _warn_of_unknown_requests(reference)
-    plans = import_into_store(database.db_path(args.db), files, reference)
+    path = database.db_path(args.db)
+    if not getattr(args, "godta_eldre", False) and (older := _older_copies(path, files, reference)):
+        print(f"Importerte ingenting: {'filen er eldre' if len(older) == 1 else 'filene er eldre'} enn versjonen "
+              f"{'den' if len(older) == 1 else 'de'} ville erstatte (en eldre kopi, eller en rad med feil "
+              "virksomhet eller oppstartsår?):", file=sys.stderr)
+        for plan in older:
+            print(f"  {plan.name}: {'; '.join(plan.older)}", file=sys.stderr)
+        print("Importer på nytt med --godta-eldre for å gjøre dem gjeldende likevel (Importer-siden spør om det "
+              "samme).", file=sys.stderr)
+        return 1
+    plans = import_into_store(path, files, reference)
     print_report(plans)
     return 1 if not_read or any(p.outcome == "refused" for p in plans) else 0
+
+
+def _older_copies(path: Path, files: list[tuple[str, bytes]], reference: Reference) -> list[FilePlan]:
+    """The files that would become current over a version with a later Innsendt dato, as Importer's preview finds
+    them before asking; none for a store with no reports yet (nothing to replace, and nothing to read twice)."""
+    if not path.exists():
+        return []
+    with database.open_store(path, read_only=True) as con:
+        if database.submission_count(con) == 0:
+            return []
+        return [p for p in plan_import(con, files, reference) if p.older and p.outcome != "refused"]
 
 
 def _warn_of_unknown_requests(reference: Reference) -> None:
@@ -183,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_template)
     p = sub.add_parser("import", help="importer .xlsx- og .csv-filer eller mapper")
     p.add_argument("--db", help="databasefil (ellers $PILOT_DB eller data/pilots.duckdb)")
+    p.add_argument("--godta-eldre", action="store_true",
+                   help="gjør en fil gjeldende også når den er eldre enn versjonen den erstatter")
     p.add_argument("paths", nargs="+")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("sample", help="last eksempelsektoren fra data/samples")

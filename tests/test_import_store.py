@@ -1233,6 +1233,29 @@ def test_cli_refuses_a_workbook_with_a_stray_cell_far_out_and_imports_the_others
     assert rows(store_path, "SELECT agency FROM submissions_current") == [{"agency": "Kartverket"}]
 
 
+def test_cli_imports_nothing_when_a_file_is_older_than_the_version_it_would_replace_unless_told_to(store_path,
+                                                                                                     tmp_path):
+    # A CSV row naming Husbanken by mistake replaced Husbanken's newer report with a warning only; Importer asks first
+    newer, older = tmp_path / "husbanken.xlsx", tmp_path / "digdir_piloter.csv"
+    newer.write_bytes(workbook(valid_submission(submitted_on=dt.date(2023, 10, 20)), [valid_pilot()]))
+    older.write_bytes(csv_bytes([csv_pilot(agency="Digitaliseringsdirektoratet", pilot_name="Deling"),
+                                 csv_pilot(agency="Husbanken", pilot_name="Deling", submitted_on="15.10.2023")]))
+    assert run_cli(store_path, newer).returncode == 0
+    before = rows(store_path, "SELECT agency, pilot_name FROM pilots_current ORDER BY ALL")
+    result = run_cli(store_path, older)
+    assert result.returncode == 1
+    assert "Importerte ingenting: filen er eldre enn versjonen den ville erstatte" in result.stderr
+    assert "digdir_piloter.csv: Husbanken 2024: innsendt 15.10.2023, versjonen den erstatter 20.10.2023" in (
+        result.stderr)
+    assert "--godta-eldre" in result.stderr
+    assert rows(store_path, "SELECT agency, pilot_name FROM pilots_current ORDER BY ALL") == before
+    told = subprocess.run([sys.executable, "-m", "loaders", "import", "--db", str(store_path), "--godta-eldre",
+                           str(older)], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+    assert told.returncode == 0, told.stdout + told.stderr
+    assert {"agency": "Husbanken", "pilot_name": "Deling"} in rows(
+        store_path, "SELECT agency, pilot_name FROM pilots_current")
+
+
 def test_cli_says_which_files_in_a_folder_it_passed_over(store_path, tmp_path):
     folder = tmp_path / "innkommet"
     (folder / "2023").mkdir(parents=True)
