@@ -53,6 +53,7 @@ from loaders.values import (
     ValueProblem,
     cell_parser,
     fold,
+    format_date,
     format_kroner,
     is_blank,
     name_key,
@@ -734,8 +735,8 @@ def check_budget_sums(parsed: ParsedFile, sheet: str, pilots: list[dict], budget
     if small:  # rows in thousands («900» for 900 000) went in as kroner without a word
         parsed.warn(f"{len(small)} {'budsjettrad' if len(small) == 1 else 'budsjettrader'} er under "
                     f"{format_kroner(SMALLEST_LIKELY_ROW)} (rad {_first_rows(small)}); beløpene skal stå i hele "
-                    "kroner. Filen importeres med beløpene som de står; er de oppgitt i tusen eller millioner, rett "
-                    "dem og importer filen på nytt", sheet, None, BUDGET.field("amount_nok").label)
+                    "kroner. Er de oppgitt i tusen eller millioner, rett dem og importer filen på nytt", sheet, None,
+                    BUDGET.field("amount_nok").label)
     _warn_of_years_outside(parsed, sheet, pilots, budget)
     for p in pilots:
         total = p.get("budget_total_nok")
@@ -762,8 +763,26 @@ def _warn_of_years_outside(parsed: ParsedFile, sheet: str, pilots: list[dict], b
     if outside:
         parsed.warn(f"{len(outside)} {'budsjettrad har' if len(outside) == 1 else 'budsjettrader har'} et år mer enn "
                     f"ett år utenfor pilotens periode ({_first_rows(outside, '; ')}); sjekk året eller pilotens "
-                    "datoer. Filen importeres som den er",
-                    sheet, None, BUDGET.field("year").label)
+                    "datoer", sheet, None, BUDGET.field("year").label)
+
+
+def warn_of_milestones_outside(parsed: ParsedFile, sheet: str, pilots: list[dict], milestones: list[dict]) -> None:
+    """One warning naming the milestones and phases dated in a year more than a year outside their pilot's period,
+    as for budget rows: «30.04.2030» of a pilot ending in 2026 drew the timeline four years on without a word."""
+    periods = {name_key(p["pilot_name"]): (p["start_date"].year, p["end_date"].year) for p in pilots
+               if p.get("pilot_name") and p.get("start_date") and p.get("end_date")}
+    outside = []
+    for m in milestones:
+        period = periods.get(name_key(m["pilot_name"])) if m.get("pilot_name") else None
+        dates = [d for d in (m.get("from_date"), m.get("to_date")) if d]
+        if period and m.get("_row") and any(not period[0] - 1 <= d.year <= period[1] + 1 for d in dates):
+            span = str(period[0]) if period[0] == period[1] else f"{period[0]}–{period[1]}"
+            when = format_date(dates[0]) + (f"–{format_date(dates[1])}" if len(dates) > 1 else "")
+            outside.append(f"rad {m['_row']}: {when}, «{m['pilot_name']}» {span}")
+    if outside:
+        parsed.warn(f"{len(outside)} {'milepæl eller fase er' if len(outside) == 1 else 'milepæler og faser er'} "
+                    f"datert mer enn ett år utenfor pilotens periode ({_first_rows(outside, '; ')}); sjekk datoene "
+                    "eller pilotens start- og sluttdato", sheet, None, MILESTONES.field("from_date").label)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1013,6 +1032,7 @@ def parse_workbook(parsed: ParsedFile, reference: Reference) -> None:
     elif "pilots" not in renamed:  # a renamed Piloter sheet is reported once, not on every row that names a pilot
         resolve_pilots(parsed, msheet, milestones, pilots)
         resolve_pilots(parsed, bsheet, budget, pilots)
+        warn_of_milestones_outside(parsed, msheet, pilots, milestones)
     if "pilots" not in renamed:
         # a budget amount that could not be read is missing from its pilot's sum: that warning would be false
         total = PILOTS.field("budget_total_nok").label

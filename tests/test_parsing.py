@@ -1937,6 +1937,21 @@ def test_budget_rows_in_a_year_outside_their_pilots_period_are_imported_with_one
                                        "«Digital søknad» 2024)")
 
 
+def test_milestones_dated_years_outside_their_pilots_period_are_imported_with_one_warning_naming_them(reference):
+    # a milestone on 30.04.2030 of a pilot of 2024 drew the timeline six years on without a word; an evaluation the
+    # year after is common enough not to be told
+    steps = [milestone(), milestone(name="Evaluering", from_date=dt.date(2025, 6, 1)),
+             milestone(name="Sluttrapport", from_date=dt.date(2030, 4, 30)),
+             milestone(name="Fase", kind="Fase", from_date=dt.date(2024, 3, 1), to_date=dt.date(2027, 1, 31))]
+    parsed = parse(reference, workbook(pilots=[valid_pilot()], milestones=steps))
+    assert parsed.errors == []
+    [warning] = parsed.warnings
+    assert (warning.sheet, warning.row, warning.column) == ("Milepæler", None, "Fra dato")
+    assert warning.expected.startswith("2 milepæler og faser er datert mer enn ett år utenfor pilotens periode "
+                                       "(rad 4: 30.04.2030, «Digital søknad» 2024; rad 5: 01.03.2024–31.01.2027, "
+                                       "«Digital søknad» 2024)")
+
+
 def test_budget_rows_of_a_few_hundred_kroner_are_imported_with_one_warning_that_they_may_be_in_thousands(reference):
     # «900» and «600» for 900 000 and 600 000 went into every budget figure as kroner, without a word
     content = workbook(pilots=[valid_pilot(budget_total_nok=1_500_000)],
