@@ -31,7 +31,7 @@ from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
 from loaders.parsing import ParsedFile, SubmissionData, check_budget_sums, check_union_involvement, resolve_pilots
 from loaders.problems import Problem
 from loaders.register import Reference
-from loaders.values import format_date, format_kroner, name_key, norwegian_now, norwegian_today
+from loaders.values import format_date, format_kroner, format_number, name_key, norwegian_now, norwegian_today
 from store import database
 
 TABLE_SHEETS = {"pilots": PILOTS.sheet, "milestones": MILESTONES.sheet, "budget": BUDGET.sheet}
@@ -626,7 +626,7 @@ def pilot_differences(before: list[dict], after: list[dict]) -> list[str]:
         if (a.get("status") or "Planlagt") != (b.get("status") or "Planlagt"):
             parts.append(f"status {a.get('status')} → {b.get('status')}")
         if a.get("budget_total_nok") != b.get("budget_total_nok"):
-            parts.append(f"budsjett {_kr(a.get('budget_total_nok'))} → {_kr(b.get('budget_total_nok'))}")
+            parts.append(f"budsjett {_change(a.get('budget_total_nok'), b.get('budget_total_nok'))}")
         if (a.get("start_date"), a.get("end_date")) != (b.get("start_date"), b.get("end_date")):
             parts.append(f"periode {_period(a)} → {_period(b)}")
         if parts:
@@ -639,7 +639,7 @@ def pilot_differences(before: list[dict], after: list[dict]) -> list[str]:
     # of one pilot, before and after, the total is that pilot's budget: the line above says it already
     one_and_the_same = len(old) == len(new) == 1 and old.keys() == new.keys()
     if total_before != total_after and not one_and_the_same:
-        lines.append(f"budsjett totalt {_kr(total_before)} → {_kr(total_after)}")
+        lines.append(f"budsjett totalt {_change(total_before, total_after)}")
     return lines
 
 
@@ -669,6 +669,15 @@ def _names(names: list[str]) -> str:
 
 def _kr(amount: object) -> str:
     return "–" if amount is None else format_kroner(float(amount))
+
+
+def _change(before: object, after: object) -> str:
+    """«1 500 000 kr → 2 000 000 kr»; with øre where whole kroner read alike («3 800 000 kr → 3 800 000 kr» for a
+    change of 0,40 kr told of a change and showed none)."""
+    old, new = _kr(before), _kr(after)
+    if old == new and None not in (before, after):
+        old, new = (f"{format_number(float(x), 2)}\u00a0kr" for x in (before, after))
+    return f"{old} → {new}"
 
 
 def _period(pilot: dict) -> str:

@@ -666,6 +666,17 @@ def test_a_correction_says_what_it_changes_against_the_stored_version(store_path
         f"Husbanken 2024: budsjett totalt 4{nb}500{nb}000{nb}kr → 5{nb}000{nb}000{nb}kr"]
 
 
+def test_a_budget_change_of_less_than_a_krone_is_shown_with_ore(store_path, reference):
+    # «budsjett 3 800 000 kr → 3 800 000 kr» told of a change and showed none
+    first = workbook(valid_submission(), [valid_pilot(budget_total_nok=3_800_000)])
+    run_import(store_path, reference, ("v1.xlsx", first))
+    later = workbook(valid_submission(), [valid_pilot(budget_total_nok=3_800_000.4)])
+    plan = run_import(store_path, reference, ("v2.xlsx", later))["v2.xlsx"]
+    nb = "\u00a0"
+    assert plan.differences == [
+        f"Husbanken 2024: Digital søknad: budsjett 3{nb}800{nb}000,00{nb}kr → 3{nb}800{nb}000,40{nb}kr"]
+
+
 def test_a_correction_dated_after_the_deadline_says_the_agency_turns_late(store_path, reference):
     # the Innsendt dato decides on time or late (the form says so); a correction sent later makes a report that
     # came on time «For sent», and the advisor must see that before importing
