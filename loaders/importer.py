@@ -390,6 +390,10 @@ class _Planner:
             parsed.warn(f"«Innsendt dato» {format_date(sent)} er etter i dag; rett den om den er feil: den avgjør om "
                         "innsendingen kom i tide (en dato etter i dag teller ikke når versjoner rangeres etter dato)",
                         _innsending_sheet(parsed), data.date_row, SUBMISSION.field("submitted_on").label)
+        elif isinstance(sent, dt.date) and sent.year < data.start_year - 1:  # 2013 for 2023: «I tide», unsaid
+            parsed.warn(f"«Innsendt dato» {format_date(sent)} er mer enn ett år før oppstartsåret {data.start_year}; "
+                        "rett den om årstallet er feil: den avgjør om innsendingen kom i tide",
+                        _innsending_sheet(parsed), data.date_row, SUBMISSION.field("submitted_on").label)
         if parsed.table == "pilots":  # the involvement the new version holds: the CSV's, or the one before's
             check_union_involvement(parsed, f"CSV ({PILOTS.sheet})", self._kept_fields(parsed, data), data.year_row)
         what = "alt" if parsed.table == "workbook" else TABLE_SHEETS[parsed.table]

@@ -666,6 +666,19 @@ def test_a_correction_says_what_it_changes_against_the_stored_version(store_path
         f"Husbanken 2024: budsjett totalt 4{nb}500{nb}000{nb}kr → 5{nb}000{nb}000{nb}kr"]
 
 
+def test_a_submission_date_years_before_its_round_is_imported_with_a_warning(store_path, reference):
+    # 27.10.2013 for 27.10.2023 made a report «I tide» without a word
+    content = workbook(valid_submission(submitted_on=dt.date(2013, 10, 27)), [valid_pilot()])
+    plan = run_import(store_path, reference, ("typo.xlsx", content))["typo.xlsx"]
+    assert plan.outcome == "imported"
+    [warning] = [w for w in plan.parsed.warnings if w.column == "Innsendt dato"]
+    assert warning.expected == ("«Innsendt dato» 27.10.2013 er mer enn ett år før oppstartsåret 2024; rett den om "
+                                "årstallet er feil: den avgjør om innsendingen kom i tide")
+    on_time = workbook(valid_submission(submitted_on=dt.date(2023, 10, 27)), [valid_pilot(pilot_name="B")])
+    plan = run_import(store_path, reference, ("rett.xlsx", on_time))["rett.xlsx"]
+    assert not [w for w in plan.parsed.warnings if w.column == "Innsendt dato"]
+
+
 def test_a_budget_change_of_less_than_a_krone_is_shown_with_ore(store_path, reference):
     # «budsjett 3 800 000 kr → 3 800 000 kr» told of a change and showed none
     first = workbook(valid_submission(), [valid_pilot(budget_total_nok=3_800_000)])
