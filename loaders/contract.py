@@ -122,7 +122,7 @@ PILOTS = Table("pilots", "Piloter", (
     Field("pilot_ref", "Pilot-ID",
           help="Valgfri: virksomhetens egen referanse, unik i filen. Kan brukes i Milepæler og "
                "Budsjett i stedet for navnet."),
-    Field("pilot_name", "Pilotnavn", required=True, help="Et kort, unikt navn på piloten."),
+    Field("pilot_name", "Pilotnavn", required=True, help="Et kort, unikt navn på piloten (høyst 200 tegn)."),
     Field("status", "Status", "choice", choices=PILOT_STATUSES, default="Planlagt",
           help="Planlagt, Pågår, Gjennomført eller Avbrutt. Tom betyr Planlagt."),
     Field("trust_relation", "Tillitsrelasjon", "choice", choices=TRUST_RELATIONS, element=1,

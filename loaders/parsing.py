@@ -55,6 +55,7 @@ from loaders.values import (
     fold,
     format_date,
     format_kroner,
+    format_number,
     is_blank,
     name_key,
     parse_text,
@@ -610,6 +611,9 @@ SMALLEST_LIKELY_TOTAL = 10_000
 SMALLEST_LIKELY_ROW = 1_000
 
 
+PILOT_NAME_CHARS = 200
+
+
 def check_pilots(parsed: ParsedFile, sheet: str, pilots: list[dict]) -> None:
     """Rules for pilots: unique names and IDs, exemption text, end not before start; a warning for a total so small
     that it is likely in thousands or millions."""
@@ -618,6 +622,10 @@ def check_pilots(parsed: ParsedFile, sheet: str, pilots: list[dict]) -> None:
     for p in pilots:
         row = p["_row"]
         name = p.get("pilot_name")
+        if name and len(name) > PILOT_NAME_CHARS:  # a description in the name's cell filled every table and slide
+            parsed.error(f"et pilotnavn på høyst {PILOT_NAME_CHARS} tegn (her {format_number(len(name))}); skriv "
+                         "beskrivelsen i «Problembeskrivelse» eller «Mål»", sheet, row,
+                         PILOTS.field("pilot_name").label, name)
         if name:
             key = name_key(name)
             if key in seen_names:

@@ -23,6 +23,7 @@ from loaders.contract import BUDGET, MILESTONES, PILOTS, SUBMISSION
 from loaders.parsing import parse_file
 from loaders.problems import Problem
 from loaders.reading import Limits, column_letters
+from loaders.values import format_number as fmt_number
 from tests.form_files import (
     OMIT,
     budget_line,
@@ -1935,6 +1936,14 @@ def test_budget_rows_in_a_year_outside_their_pilots_period_are_imported_with_one
     assert (warning.sheet, warning.row) == ("Budsjett", None)
     assert warning.expected.startswith("1 budsjettrad har et år mer enn ett år utenfor pilotens periode (rad 4: 2027, "
                                        "«Digital søknad» 2024)")
+
+
+@pytest.mark.parametrize("name", ["Digital søknad" + " og mer" * 40, "x" * 30_000])
+def test_a_pilot_name_longer_than_a_name_is_refused(reference, name):
+    # a description pasted into Pilotnavn was stored whole and filled every table, chart label and slide
+    error = only_error(parse(reference, workbook(pilots=[valid_pilot(pilot_name=name)])))
+    assert (error.sheet, error.row, error.column) == ("Piloter", 2, "Pilotnavn")
+    assert error.expected.startswith(f"et pilotnavn på høyst 200 tegn (her {fmt_number(len(name))})")
 
 
 def test_milestones_dated_years_outside_their_pilots_period_are_imported_with_one_warning_naming_them(reference):
