@@ -131,8 +131,11 @@ def read_workbook(content: bytes, limits: Limits,
 def _unreadable(sheet: str | None, exc: BaseException) -> str:
     """Why a workbook cannot be read, naming the sheet that could not be where it was one: «(t)» alone, calamine's
     word for a damaged sheet, told nobody where or what to do."""
-    where = f"arket «{sheet}» er skadet og kan ikke leses" if sheet else "filen kan ikke leses som en Excel-arbeidsbok"
-    return f"{where}; åpne filen i Excel og lagre den på nytt (teknisk feilmelding: {_short(exc)})"
+    where = (f"arket «{sheet}» er skadet og kan ikke leses" if sheet else
+             "filen kan ikke leses som en Excel-arbeidsbok (er den skadet, eller ikke kommet fram hel?)")
+    detail = _short(exc)  # for whoever helps: calamine's «t» or «Cannot detect file format» says nothing to others
+    return f"{where}; åpne filen i Excel og lagre den på nytt, eller be om den på nytt" + (
+        f" (teknisk feilmelding: {detail})" if len(detail) > 3 else "")
 
 
 def _check_zip(content: bytes, limits: Limits) -> list[Member] | None:
