@@ -16,12 +16,16 @@ from pathlib import Path
 import duckdb
 
 from loaders.arguments import NorwegianArgumentParser
-from loaders.importer import FilePlan, import_into_store, plan_import, reported, reported_at
+from loaders.importer import FilePlan, import_into_store, reported, reported_at
 from loaders.register import DATA_DIR, Reference, load_reference
 from store import database
 
 SAMPLE_DIR = DATA_DIR / "samples"
 MAX_ERRORS_SHOWN = 200
+
+
+# a folder's files read as reports: the form's formats, and the spreadsheets a report may come in and be refused as
+REPORT_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".xls", ".xlsb", ".ods", ".fods", ".numbers")
 
 
 def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str], list[str]]:
@@ -63,7 +67,7 @@ def _files_in(paths: list[str]) -> tuple[list[tuple[str, bytes]], list[str], lis
                     continue
                 if is_folder:
                     skipped.append(f"{_shown_name(p)}: en undermappe, som ikke leses; oppgi den for seg")
-                elif p.suffix.lower() in (".xlsx", ".xlsm", ".csv", ".xls", ".ods", ".fods"):
+                elif p.suffix.lower() in REPORT_SUFFIXES:
                     read(p)  # a spreadsheet of a format not read is refused, as when named alone: «0 avvist» hid it
                 else:
                     skipped.append(f"{_shown_name(p)}: ikke en .xlsx- eller .csv-fil; oppgi den direkte om den er "
@@ -125,30 +129,21 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 1
     reference = load_reference()
     _warn_of_unknown_requests(reference)
-    path = database.db_path(args.db)
-    if not getattr(args, "godta_eldre", False) and (older := _older_copies(path, files, reference)):
-        print(f"Importerte ingenting: {'filen er eldre' if len(older) == 1 else 'filene er eldre'} enn versjonen "
-              f"{'den' if len(older) == 1 else 'de'} ville erstatte (en eldre kopi, eller en rad med feil "
-              "virksomhet eller oppstartsår?):", file=sys.stderr)
+    # the sample is the sample; an import asks, as Importer does, before a file replaces a later version
+    plans = import_into_store(database.db_path(args.db), files, reference,
+                              hold_older=not getattr(args, "godta_eldre", True))
+    if older := [p for p in plans if p.older and p.outcome in ("new", "replaces")]:
+        one = len(older) == 1
+        print(f"Importerte ingenting: {'filen er eldre' if one else 'filene er eldre'} enn versjonen "
+              f"{'den' if one else 'de'} ville erstatte (en eldre kopi, eller en rad med feil virksomhet eller "
+              "oppstartsår?):", file=sys.stderr)
         for plan in older:
             print(f"  {plan.name}: {'; '.join(plan.older)}", file=sys.stderr)
-        print("Importer på nytt med --godta-eldre for å gjøre dem gjeldende likevel (Importer-siden spør om det "
-              "samme).", file=sys.stderr)
+        print(f"Importer på nytt med --godta-eldre for å gjøre {'den' if one else 'dem'} gjeldende likevel "
+              "(Importer-siden spør om det samme).", file=sys.stderr)
         return 1
-    plans = import_into_store(path, files, reference)
     print_report(plans)
     return 1 if not_read or any(p.outcome == "refused" for p in plans) else 0
-
-
-def _older_copies(path: Path, files: list[tuple[str, bytes]], reference: Reference) -> list[FilePlan]:
-    """The files that would become current over a version with a later Innsendt dato, as Importer's preview finds
-    them before asking; none for a store with no reports yet (nothing to replace, and nothing to read twice)."""
-    if not path.exists():
-        return []
-    with database.open_store(path, read_only=True) as con:
-        if database.submission_count(con) == 0:
-            return []
-        return [p for p in plan_import(con, files, reference) if p.older and p.outcome != "refused"]
 
 
 def _warn_of_unknown_requests(reference: Reference) -> None:

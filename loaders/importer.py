@@ -790,25 +790,32 @@ def import_files(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, byte
 
 
 def import_into_store(path: Path | None, files: Iterable[tuple[str, bytes]], reference: Reference,
-                      progress: Callable[[int, int, str], None] | None = None) -> list[FilePlan]:
+                      progress: Callable[[int, int, str], None] | None = None,
+                      hold_older: bool = False) -> list[FilePlan]:
     """import_files on the store at path (the default store when None), opened for the import only.
 
-    The files are being read (on a second core, where that pays) while the store is opened.
+    The files are being read (on a second core, where that pays) while the store is opened. With hold_older,
+    nothing is written when a file would become current over a version dated later (its plan's «older»): the
+    plans come back planned, not imported, for the caller to ask, as Importer's preview does.
     """
     files = list(files)
     with (_without_cycle_collection(), parsed_in_order(files, reference) as parsed,
           database.open_store(path) as con):
-        return _import(con, parsed, len(files), reference, progress)
+        return _import(con, parsed, len(files), reference, progress, hold_older)
 
 
 class _StoreRefused(Exception):
     """The store refused a write of the batch; its transaction is rolled back."""
 
 
+class _HeldBack(Exception):
+    """A file of the batch is older than the version it would replace, and the caller asked to hold the batch."""
+
+
 def _import(con: duckdb.DuckDBPyConnection, parsed: Iterable[ParsedFile], count: int, reference: Reference,
-            progress: Callable[[int, int, str], None] | None) -> list[FilePlan]:
+            progress: Callable[[int, int, str], None] | None, hold_older: bool = False) -> list[FilePlan]:
     """Plan the files once all are read (telling progress as each is) and write the accepted ones: all of a file
-    or none of it.
+    or none of it (with hold_older, none at all when one would replace a later version).
 
     The batch is buffered as it is planned and written in one transaction with one insert per
     table (inserting in chunks while reading went on cost more than it saved: each insert has a
@@ -834,7 +841,11 @@ def _import(con: duckdb.DuckDBPyConnection, parsed: Iterable[ParsedFile], count:
             for plan in stream:
                 if take(plan):
                     _store(writer, plan)
+            if hold_older and any(plan.older for plan in accepted):
+                raise _HeldBack  # nothing is written before the flush below
             _store(writer, None)
+    except _HeldBack:
+        return plans
     except _StoreRefused:
         for plan in stream:
             take(plan)

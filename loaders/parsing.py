@@ -508,7 +508,9 @@ def _warn_of_unlabelled_content(parsed: ParsedFile, grid: Grid, sheet: str, head
 def check_header(parsed: ParsedFile, sheet: str, header: Header, fields: tuple[Field, ...], grid: Grid) -> bool:
     """Report missing required columns (error), duplicates (error), unknown ones (warning), and a column not read
     that the form's absent column is likely in (error: Status, Type, Finansiering fall to their defaults)."""
-    ok = _refuse_columns_meant_for_absent_ones(parsed, sheet, header, fields, grid)
+    absent = [f for f in fields if f.key not in header.columns]
+    refused = _refuse_columns_meant_for_absent_ones(parsed, sheet, header, absent, grid)
+    ok = not refused
     for f in fields:
         if f.required and f.key not in header.columns:
             parsed.error("kolonnen mangler i overskriftsraden", sheet, header.row_index + 1, f.label)
@@ -523,25 +525,24 @@ def check_header(parsed: ParsedFile, sheet: str, header: Header, fields: tuple[F
                      header.row_index + 1, label)
         ok = False
     for col, label in header.unknown:
-        if ok:  # with a header refused, its unknown columns are in the errors if they matter
-            parsed.warn(f"ukjent kolonne «{label}» (kolonne {column_letters(col + 1)}) ble ikke lest",
-                        sheet, header.row_index + 1)
+        if col not in refused:
+            parsed.warn(f"ukjent kolonne «{label}» (kolonne {column_letters(col + 1)}) ble ikke lest"
+                        + _absent_hint(label, absent), sheet, header.row_index + 1)
     return ok
 
 
 MEANT_SAMPLE_ROWS = 50  # the values of an unread column compared with an absent column's choices
 
 
-def _refuse_columns_meant_for_absent_ones(parsed: ParsedFile, sheet: str, header: Header,
-                                          fields: tuple[Field, ...], grid: Grid) -> bool:
+def _refuse_columns_meant_for_absent_ones(parsed: ParsedFile, sheet: str, header: Header, absent: list[Field],
+                                          grid: Grid) -> set[int]:
     """Refuse a column that is not read while the form's column it most likely is, is absent: a header spelled
-    near the form's («Staus», «Pilotstatus», «Evaluering» for «Evaluering og gevinstmåling»), or values all of
-    one absent column's choices under a header of other words or none («Fremdrift» over Pågår and Ferdig).
-    Read as it was, every pilot was «Planlagt» and every budget row «Innenfor rammer», with a warning only."""
-    absent = [f for f in fields if f.key not in header.columns]
+    near the form's («Staus»), or values all of one absent column's closed list under a header of other words or
+    none («Fremdrift» over Pågår and Ferdig). Read as it was, every pilot was «Planlagt» and every budget row
+    «Innenfor rammer», with a warning only. Returns the columns refused."""
     if not absent:
-        return True
-    ok = True
+        return set()
+    refused = set()
     below = grid[header.row_index + 1:header.row_index + 1 + MEANT_SAMPLE_ROWS]
     named = dict(header.unknown)
     for col in range(max(len(grid[header.row_index]), *map(len, below), 0)):
@@ -549,44 +550,46 @@ def _refuse_columns_meant_for_absent_ones(parsed: ParsedFile, sheet: str, header
             continue
         values = [row[col] for row in below if col < len(row) and not is_blank(row[col])]
         written = named.get(col)
-        if meant := _named_like(written, absent) if written else []:
+        if meant := _spelled_near(written, absent) if written else None:
             why = "skjemaets kolonne mangler"
         elif meant := _values_of(values, absent):
-            why = f"verdiene under («{shown(values[0])}» …) er valg i {_labels(meant)}, og den kolonnen mangler"
+            why = f"verdiene under («{shown(values[0])}» …) er valg i «{meant.label}», og den kolonnen mangler"
         else:
             continue
-        ok = False
-        letter, labels = column_letters(col + 1), _labels(meant)
-        wanted = f"overskriften {labels} i kolonne {letter} ({why}); er kolonne {letter} noe annet, legg til " \
-                 f"kolonnen {labels} (den kan stå tom). Slik den står, blir kolonne {letter} ikke lest" + (
-                     f", og alle radene får «{meant[0].default}»" if len(meant) == 1 and meant[0].default else "")
+        refused.add(col)
+        letter = column_letters(col + 1)
+        wanted = f"overskriften «{meant.label}» i kolonne {letter} ({why}); er kolonne {letter} noe annet, legg " \
+                 f"til kolonnen «{meant.label}» (den kan stå tom). Slik den står, blir kolonne {letter} ikke lest" + (
+                     f", og alle radene får «{meant.default}»" if meant.default else "")
         parsed.error(wanted if written else f"kolonne {letter} har ingen overskrift; forventet {wanted}", sheet,
-                     header.row_index + 1, meant[0].label if len(meant) == 1 else None, written)
-    return ok
+                     header.row_index + 1, meant.label, written)
+    return refused
 
 
-def _labels(fields: list[Field]) -> str:
-    """«Status», or «Omfang av tjenesten» eller «Omfang i virksomheten»."""
-    return " eller ".join(f"«{f.label}»" for f in fields)
-
-
-def _named_like(written: str, absent: list[Field]) -> list[Field]:
-    """The absent fields a header not of the form most likely names: spelled near one («Staus»), or holding one's
-    label or held in it (Norwegian joins words: «Pilotstatus», «Dokumentasjon» for «Dokumentasjon av funn»)."""
-    key = label_key(written)
-    if len(key) < 4:
-        return []
+def _spelled_near(written: str, absent: list[Field]) -> Field | None:
+    """The absent field a header not of the form is a misspelling of («Staus», «Kategorie»), if any."""
     keys = {label_key(f.label): f for f in absent}
-    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
-    if close:
-        return [keys[close[0]]]
-    return [f for k, f in keys.items() if len(k) >= 4 and (k in key or key in k)]
+    close = difflib.get_close_matches(label_key(written), keys, n=1, cutoff=0.85)
+    return keys[close[0]] if close else None
 
 
-def _values_of(values: list[object], absent: list[Field]) -> list[Field]:
+def _absent_hint(written: str, absent: list[Field]) -> str:
+    """For an unknown column's warning: the absent fields whose label it holds or is held in (Norwegian joins
+    words: «Evaluering» for «Evaluering og gevinstmåling», «Pilotstatus»), which it may be meant for."""
+    key = label_key(written)
+    held = [f.label for f in absent if len(key) >= 4 and (label_key(f.label) in key or key in label_key(f.label))]
+    if not held:
+        return ""
+    if len(held) == 1:
+        return f"; skjemaets kolonne «{held[0]}» mangler i filen: er det den, gi kolonnen den overskriften"
+    named = ", ".join(f"«{label}»" for label in held[:-1]) + f" og «{held[-1]}»"
+    return f"; skjemaets kolonner {named} mangler i filen: er det en av dem, gi kolonnen dens overskrift"
+
+
+def _values_of(values: list[object], absent: list[Field]) -> Field | None:
     """The one absent choice field (Status, Type, Kategori, Finansiering) every value is a choice of, if any."""
     if not values:
-        return []
+        return None
     fitting = []
     for f in absent:
         if f.kind != "choice":
@@ -598,7 +601,7 @@ def _values_of(values: list[object], absent: list[Field]) -> list[Field]:
         except ValueProblem:
             continue
         fitting.append(f)
-    return fitting if len(fitting) == 1 else []
+    return fitting[0] if len(fitting) == 1 else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -790,7 +793,7 @@ def warn_of_milestones_outside(parsed: ParsedFile, sheet: str, pilots: list[dict
     if outside:
         parsed.warn(f"{len(outside)} {'milepæl eller fase er' if len(outside) == 1 else 'milepæler og faser er'} "
                     f"datert mer enn ett år utenfor pilotens periode ({_first_rows(outside, '; ')}); sjekk datoene "
-                    "eller pilotens start- og sluttdato", sheet, None, MILESTONES.field("from_date").label)
+                    "eller pilotens start- og sluttdato", sheet)  # Fra dato or Til dato: the text says which
 
 
 # ---------------------------------------------------------------------------------------
@@ -1181,7 +1184,8 @@ def parse_csv(parsed: ParsedFile, reference: Reference) -> None:
         fields = tuple(replace(f, required=f.key == "submitted_on") if f.key in extra
                        else replace(f, required=False) if no_pilot_columns and f.key in own_keys else f
                        for f in fields)
-    if not check_header(parsed, sheet, header, fields, grid):
+    checked = tuple(f for f in fields if f.key not in own_keys) if no_pilot_columns else fields  # none to miss
+    if not check_header(parsed, sheet, header, checked, grid):
         return
     errors_before = len(parsed.errors)
     rows = read_table(parsed, grid, sheet, header, fields, converter, optional_when_blank=own_keys)
@@ -1250,20 +1254,22 @@ def _warn_of_short_rows(parsed: ParsedFile, grid: Grid, sheet: str, header: Head
     """Warn of rows with fewer fields than the header: their last columns are read as blank. Excel writes every
     field, so a short row was cut (a file cut off in sending, fields deleted by hand); it was stored without a word."""
     labels = grid[header.row_index]
-    width = _filled_width(labels)
+    read = sorted(header.columns.values())  # a column not read (an agency's own, a blank one) is nothing to miss
+    width = read[-1] + 1
     short = [(index + 1, len(row)) for index, row in enumerate(grid[header.row_index + 1:], header.row_index + 1)
              if len(row) < width and not _nothing_to_read(row)]
     if not short:
         return
     row_number, fields = short[0]
+    first_missing = next(col for col in read if col >= fields)
     others = ", ".join(str(r) for r, _ in short[1:SHORT_ROWS_NAMED + 1])
     if others:
         more = f" og {len(short) - 1 - SHORT_ROWS_NAMED} til" if len(short) > SHORT_ROWS_NAMED + 1 else ""
         others = f" (det samme gjelder {'rad' if len(short) == 2 else 'radene'} {others}{more})"
     shown_delimiter = {"\t": "tabulator"}.get(delimiter, f"«{delimiter}»")
     warning = Problem(
-        parsed.name, f"raden har {fields} celler, men overskriftsraden har {width}, så kolonnene fra "
-        f"«{shown(labels[fields])}» og utover leses som tomme{others}"
+        parsed.name, f"raden har {fields} celler, men overskriftsraden har {_filled_width(labels)}, så kolonnene fra "
+        f"«{shown(labels[first_missing])}» og utover leses som tomme{others}"
         f". Er filen kuttet, eller er celler og {shown_delimiter} slettet, send den på nytt fra Excel",
         sheet, row_number, is_warning=True)
     # before the row's errors («påkrevd, men tomt»), which it explains

@@ -1289,6 +1289,7 @@ def test_cli_says_which_files_in_a_folder_it_passed_over(store_path, tmp_path):
     (folder / "2023" / "statsbygg.csv").write_text("Virksomhet;Oppstartsår\n", encoding="utf-8")
     (folder / "~$husbanken.xlsx").write_bytes(b"Excel's lock file")
     (folder / "dss.ods").write_bytes(b"PK a LibreOffice spreadsheet")
+    (folder / "staf.xlsb").write_bytes(b"PK a binary workbook")
     result = run_cli(store_path, folder)
     assert result.returncode == 1, result.stdout + result.stderr  # an agency's report was not imported
     assert "husbanken.XLSX: importert" in result.stdout
@@ -1297,7 +1298,8 @@ def test_cli_says_which_files_in_a_folder_it_passed_over(store_path, tmp_path):
     assert "~$" not in result.stderr
     # a report in a spreadsheet format not read is refused and counted, as when named alone: «0 avvist» hid them
     assert "gammelt Excel-format (.xls)" in result.stdout and "et OpenDocument-regneark (.ods" in result.stdout
-    assert "1 importert, 0 uendret, 2 avvist." in result.stdout
+    assert "staf.xlsb: avvist" in result.stdout
+    assert "1 importert, 0 uendret, 3 avvist." in result.stdout
 
 
 def test_cli_names_a_file_in_a_folder_it_cannot_read_and_imports_the_others(store_path, tmp_path):
